@@ -1,0 +1,139 @@
+package client
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// maxSteps bounds how many pages the browser goes through in one flow.
+const maxSteps = 12
+
+// Browser is the user's web browser: it keeps cookies, follows redirects
+// (to the application's loopback listener too), and fills the provider's
+// sign-in, consent and device-code forms the way a person would.
+type Browser struct {
+	// Email and Password are what the user types on the sign-in page.
+	Email, Password string
+	// Consent is the button the user presses on the consent page: "allow"
+	// or "deny".
+	Consent string
+	// UserCode is what the user types on the device page.
+	UserCode string
+
+	http     *http.Client
+	recorder *Recorder
+	filled   []string
+}
+
+// Page is where the browser stopped: the last page it showed.
+type Page struct {
+	URL    string
+	Status int
+	Title  string
+	Text   string
+	// Forms lists the ids of the forms the page still shows.
+	Forms []string
+}
+
+// NewBrowser returns a browser with an empty cookie jar that trusts tlsConfig's roots.
+func NewBrowser(tlsConfig *tls.Config) *Browser {
+	jar, _ := cookiejar.New(nil)
+	rec := &Recorder{Base: &http.Transport{TLSClientConfig: tlsConfig}}
+	return &Browser{
+		Consent:  "allow",
+		http:     &http.Client{Jar: jar, Transport: rec, Timeout: 30 * time.Second},
+		recorder: rec,
+	}
+}
+
+// Filled lists the ids of the forms the user filled in during the last
+// Visit ("signin", "consent", "device"), in order.
+func (b *Browser) Filled() []string { return slices.Clone(b.filled) }
+
+// Last returns the browser's last exchange with a server.
+func (b *Browser) Last() (Exchange, bool) { return b.recorder.Last() }
+
+// Visit opens rawURL and goes through the provider's pages, filling each
+// form it recognises, until a page it cannot go past: the application's
+// "you may close this window" page, a message, or an error page. It
+// returns that page.
+func (b *Browser) Visit(ctx context.Context, rawURL string) (Page, error) {
+	b.filled = nil
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return Page{}, err
+	}
+	for range maxSteps {
+		resp, err := b.http.Do(req)
+		if err != nil {
+			return Page{}, err
+		}
+		p, err := parsePage(io.LimitReader(resp.Body, 1<<20))
+		resp.Body.Close()
+		if err != nil {
+			return Page{}, err
+		}
+		shown := Page{URL: resp.Request.URL.String(), Status: resp.StatusCode, Title: p.Title, Text: p.Text}
+		for _, f := range p.Forms {
+			shown.Forms = append(shown.Forms, f.ID)
+		}
+		next, ok := b.fill(p)
+		if !ok || resp.StatusCode != http.StatusOK {
+			return shown, nil
+		}
+		b.filled = append(b.filled, next.ID)
+		req, err = next.request(ctx, resp.Request.URL)
+		if err != nil {
+			return Page{}, err
+		}
+	}
+	return Page{}, fmt.Errorf("client: more than %d pages without an end", maxSteps)
+}
+
+// fill returns the form the user submits on p, filled in, if p has one the
+// browser knows and the user has what it asks for.
+func (b *Browser) fill(p page) (form, bool) {
+	if f, ok := p.form("signin"); ok && b.Email != "" {
+		if strings.Contains(p.Text, "Wrong email or password") {
+			return form{}, false
+		}
+		f.Fields.Set("email", b.Email)
+		f.Fields.Set("password", b.Password)
+		return f, true
+	}
+	if f, ok := p.form("consent"); ok && slices.Contains(f.Buttons["consent"], b.Consent) {
+		f.Fields.Set("consent", b.Consent)
+		return f, true
+	}
+	if f, ok := p.form("device"); ok && b.UserCode != "" && !strings.Contains(p.Text, "Invalid code") {
+		f.Fields.Set("user_code", b.UserCode)
+		return f, true
+	}
+	return form{}, false
+}
+
+// request builds the submission of f, resolved against the page's URL.
+func (f form) request(ctx context.Context, base *url.URL) (*http.Request, error) {
+	target, err := base.Parse(f.Action)
+	if err != nil {
+		return nil, err
+	}
+	if f.Method != http.MethodPost {
+		target.RawQuery = f.Fields.Encode()
+		return http.NewRequestWithContext(ctx, http.MethodGet, target.String(), nil)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target.String(), strings.NewReader(f.Fields.Encode()))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return req, nil
+}

@@ -1,0 +1,199 @@
+package steps
+
+import (
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/cucumber/godog"
+)
+
+func (s *scenario) registerAssertions(sc *godog.ScenarioContext) {
+	sc.Step(`^the server answers (\d+)(?: with error "([^"]*)"(?: and description "([^"]*)")?)?$`, s.serverAnswers)
+	sc.Step(`^the token response (has a|has no) refresh token$`, s.hasRefreshToken)
+	sc.Step(`^the (access|refresh) token starts with "([^"]*)"$`, s.tokenStartsWith)
+	sc.Step(`^the authorization code starts with "([^"]*)"$`, s.codeStartsWith)
+	sc.Step(`^the (?:token|device) response field "([^"]*)" is (?:(\d+)|"([^"]*)")$`, s.fieldIs)
+	sc.Step(`^the device response has (the|no) field "([^"]*)"$`, s.hasField)
+	sc.Step(`^the response header "([^"]*)" (contains|is) "([^"]*)"$`, s.headerIs)
+	sc.Step(`^the application's redirect carries error "([^"]*)"$`, s.redirectError)
+	sc.Step(`^the application's redirect carries the state it sent$`, s.redirectState)
+	sc.Step(`^the application received no code$`, s.noCode)
+	sc.Step(`^no redirect reached the application$`, s.noRedirect)
+	sc.Step(`^the browser shows the page "([^"]*)" with status (\d+)$`, s.browserShows)
+	sc.Step(`^the page says "([^"]*)"$`, s.pageSays)
+	sc.Step(`^the consent screen was (shown|skipped)$`, s.consentScreen)
+	sc.Step(`^x/oauth2 kept the refresh token$`, s.keptRefreshToken)
+}
+
+// body is the last reply's JSON object.
+func (s *scenario) body() (map[string]any, error) {
+	if s.last == nil {
+		return nil, s.failf("no server has answered the application yet")
+	}
+	var m map[string]any
+	if err := json.Unmarshal(s.last.Body, &m); err != nil {
+		return nil, s.failf("the reply is not a JSON object: %v", err)
+	}
+	return m, nil
+}
+
+func (s *scenario) serverAnswers(status int, code, description string) error {
+	m, err := s.body()
+	if err != nil && !(status == 200 && s.last != nil && len(strings.TrimSpace(string(s.last.Body))) == 0) {
+		return err
+	}
+	if s.last.Status != status {
+		return s.failf("HTTP status %d, want %d", s.last.Status, status)
+	}
+	if code != "" && m["error"] != code {
+		return s.failf("error %v, want %q", m["error"], code)
+	}
+	if description != "" && m["error_description"] != description {
+		return s.failf("error_description %v, want %q", m["error_description"], description)
+	}
+	if code == "" && status == 200 && m["error"] != nil {
+		return s.failf("a 200 reply carries an error")
+	}
+	return nil
+}
+
+func (s *scenario) hasRefreshToken(has string) error {
+	m, err := s.body()
+	if err != nil {
+		return err
+	}
+	got, _ := m["refresh_token"].(string)
+	if (has == "has a") != (got != "") {
+		return s.failf("the token response %s refresh token", map[bool]string{true: "has a", false: "has no"}[got != ""])
+	}
+	return nil
+}
+
+func (s *scenario) tokenStartsWith(which, prefix string) error {
+	m, err := s.body()
+	if err != nil {
+		return err
+	}
+	t, _ := m[which+"_token"].(string)
+	if !strings.HasPrefix(t, prefix) {
+		return s.failf("the %s token does not start with %q", which, prefix)
+	}
+	return nil
+}
+
+func (s *scenario) codeStartsWith(prefix string) error {
+	if !strings.HasPrefix(s.code, prefix) {
+		return s.failf("the authorization code does not start with %q", prefix)
+	}
+	return nil
+}
+
+func (s *scenario) fieldIs(field, number, text string) error {
+	m, err := s.body()
+	if err != nil {
+		return err
+	}
+	v, ok := m[field]
+	if !ok {
+		return s.failf("the response has no field %q", field)
+	}
+	if number != "" {
+		n, _ := strconv.ParseFloat(number, 64)
+		if f, ok := v.(float64); !ok || f != n {
+			return s.failf("field %q is %v, want %s", field, v, number)
+		}
+		return nil
+	}
+	if v != text {
+		return s.failf("field %q is %v, want %q", field, v, text)
+	}
+	return nil
+}
+
+func (s *scenario) hasField(which, field string) error {
+	m, err := s.body()
+	if err != nil {
+		return err
+	}
+	if _, ok := m[field]; ok != (which == "the") {
+		return s.failf("the response has %s field %q", map[bool]string{true: "the", false: "no"}[ok], field)
+	}
+	return nil
+}
+
+func (s *scenario) headerIs(name, how, want string) error {
+	if s.last == nil {
+		return s.failf("no server has answered yet")
+	}
+	got := s.last.Header.Get(name)
+	if (how == "is" && got != want) || (how == "contains" && !strings.Contains(got, want)) {
+		return s.failf("header %s is %q, want it to %s %q", name, got, how, want)
+	}
+	return nil
+}
+
+func (s *scenario) redirectError(code string) error {
+	if s.redirect == nil {
+		return s.failf("no redirect reached the application; the browser stopped on %q", s.page.Title)
+	}
+	if got := s.redirect.Get("error"); got != code {
+		return s.failf("the redirect carries error %q, want %q", got, code)
+	}
+	return nil
+}
+
+func (s *scenario) redirectState() error {
+	if s.redirect == nil {
+		return s.failf("no redirect reached the application; the browser stopped on %q", s.page.Title)
+	}
+	if got := s.redirect.Get("state"); got != s.state {
+		return s.failf("the redirect carries state %q, want %q", got, s.state)
+	}
+	return nil
+}
+
+func (s *scenario) noCode() error {
+	if s.code != "" {
+		return s.failf("the application received a code")
+	}
+	return nil
+}
+
+func (s *scenario) noRedirect() error {
+	if s.redirect != nil {
+		return s.failf("a redirect reached the application: %v", s.redirect)
+	}
+	return nil
+}
+
+func (s *scenario) browserShows(title string, status int) error {
+	if !strings.HasPrefix(s.page.Title, title) || s.page.Status != status {
+		return s.failf("the browser shows %q with status %d, want %q with status %d:\n%s",
+			s.page.Title, s.page.Status, title, status, s.page.Text)
+	}
+	return nil
+}
+
+func (s *scenario) pageSays(text string) error {
+	if !strings.Contains(s.page.Text, text) {
+		return s.failf("the page %q does not say %q:\n%s", s.page.Title, text, s.page.Text)
+	}
+	return nil
+}
+
+func (s *scenario) consentScreen(how string) error {
+	shown := slices.Contains(s.browser.Filled(), "consent")
+	if shown != (how == "shown") {
+		return s.failf("the consent screen was %s, want %s", map[bool]string{true: "shown", false: "skipped"}[shown], how)
+	}
+	return nil
+}
+
+func (s *scenario) keptRefreshToken() error {
+	if s.token == nil || s.token.RefreshToken == "" || s.token.RefreshToken != s.refresh {
+		return s.failf("x/oauth2 no longer holds the refresh token it was first given")
+	}
+	return nil
+}

@@ -1,0 +1,99 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/cucumber/godog"
+
+	"github.com/mailoauth/mailoauth/harness/client"
+	"github.com/mailoauth/mailoauth/mocks/google"
+)
+
+func (s *scenario) registerDevice(sc *godog.ScenarioContext) {
+	sc.Step(`^the device uses the Google "([^"]*)" client$`, s.deviceUsesClient)
+	sc.Step(`^the device asks for a code for "([^"]*)"$`, s.deviceAsks)
+	sc.Step(`^the device polls the token endpoint$`, s.devicePolls)
+	sc.Step(`^`+email+` (approves|denies) the device on the verification page$`, s.userDecidesDevice)
+	sc.Step(`^the user code looks like "([^"]*)"$`, s.userCodeLooksLike)
+}
+
+func (s *scenario) deviceUsesClient(name string) error {
+	reg, ok := s.server.World.ClientNamed(google.Name, name)
+	if !ok {
+		return fmt.Errorf("the world has no Google client named %q", name)
+	}
+	s.provider, s.reg = google.Name, reg
+	s.app = s.newApp(reg, "")
+	return nil
+}
+
+// deviceAsks is the device authorization request (RFC 8628 §3.1) through
+// x/oauth2's DeviceAuth, which also reads Google's "verification_url".
+func (s *scenario) deviceAsks(scope string) error {
+	s.app.Config.Scopes = strings.Fields(scope)
+	da, err := s.app.DeviceAuth(context.Background())
+	s.record(s.app)
+	s.device, s.lastError = da, err
+	return nil
+}
+
+func (s *scenario) devicePolls() error {
+	if s.device == nil {
+		return s.failf("the device has no device code")
+	}
+	tok, err := s.app.PollDevice(context.Background(), s.device)
+	s.record(s.app)
+	s.took(tok, err)
+	return nil
+}
+
+// userDecidesDevice is the second actor: the user, on another screen with
+// a browser of their own, opens the verification URL the device showed,
+// types the user code, signs in and allows or denies.
+func (s *scenario) userDecidesDevice(user, decision string) error {
+	if s.device == nil {
+		return s.failf("the device has no device code")
+	}
+	b := client.NewBrowser(s.server.CA.ClientConfig())
+	b.Email, b.Password, b.UserCode = user, s.password(user), s.device.UserCode
+	b.Consent = map[string]string{"approves": "allow", "denies": "deny"}[decision]
+	page, err := b.Visit(context.Background(), s.device.VerificationURI)
+	if err != nil {
+		return err
+	}
+	s.page = page
+	want := map[string]string{"approves": "Success!", "denies": "Access denied"}[decision]
+	if page.Title != want+" - Google" {
+		return fmt.Errorf("the verification page ended on %q (status %d), want %q:\n%s", page.Title, page.Status, want, page.Text)
+	}
+	return nil
+}
+
+// userCodeLooksLike compares the user code's shape with an example: same
+// length, letters where it has letters, digits where it has digits, the
+// same punctuation.
+func (s *scenario) userCodeLooksLike(example string) error {
+	if s.device == nil {
+		return s.failf("the device has no device code")
+	}
+	if shape(s.device.UserCode) != shape(example) {
+		return s.failf("user code %q does not look like %q", s.device.UserCode, example)
+	}
+	return nil
+}
+
+func shape(code string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'A' && r <= 'Z':
+			return 'A'
+		case r >= 'a' && r <= 'z':
+			return 'a'
+		case r >= '0' && r <= '9':
+			return '9'
+		}
+		return r
+	}, code)
+}

@@ -1,0 +1,376 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/cucumber/godog"
+	"golang.org/x/oauth2"
+
+	"github.com/mailoauth/mailoauth/harness/client"
+	"github.com/mailoauth/mailoauth/mocks/google"
+	"github.com/mailoauth/mailoauth/mocks/world"
+)
+
+const email = `([^ "]+@[^ "]+)`
+
+func (s *scenario) registerOAuth(sc *godog.ScenarioContext) {
+	sc.Step(`^the application uses the Google "([^"]*)" client$`, s.usesGoogleClient)
+	sc.Step(`^the application uses an unregistered Google client$`, s.usesUnregisteredClient)
+	sc.Step(`^the application sends the redirect URI "([^"]*)"$`, s.sendsRedirectURI)
+	sc.Step(`^the application listens for the redirect on an unregistered loopback port$`, s.listensOnUnregisteredPort)
+	sc.Step(`^the application's client secret is "([^"]*)"$`, s.clientSecretIs)
+	sc.Step(`^the application uses PKCE with method "(S256|plain)"$`, s.usesPKCE)
+	sc.Step(`^the application will send (its|another|no) code verifier$`, s.willSendVerifier)
+	sc.Step(`^`+email+` will press "(allow|deny)" on the consent screen$`, s.willPress)
+	sc.Step(`^`+email+` types the password "([^"]*)"$`, s.typesPassword)
+	sc.Step(`^`+email+` authorizes the application for "([^"]*)"(?: with "([^"]*)")?$`, s.authorizes)
+	sc.Step(`^`+email+` (has never|has already|has) authorized the application for "([^"]*)"(?: with "([^"]*)")?$`, s.hasAuthorized)
+	sc.Step(`^`+email+` lets the application have a code for "([^"]*)"$`, s.letsHaveCode)
+	sc.Step(`^the application exchanges the (?:same )?code(?: again)?$`, s.exchangesCode)
+	sc.Step(`^the application exchanges the code with the redirect URI "([^"]*)"$`, s.exchangesWithRedirect)
+	sc.Step(`^the application exchanges the code as the client "([^"]*)"$`, s.exchangesAsClient)
+	sc.Step(`^the application posts "([^"]*)" to the token endpoint$`, s.postsToToken)
+	sc.Step(`^the application asks x/oauth2 for a valid token$`, s.asksValidToken)
+	sc.Step(`^the application refreshes the token(?: "([^"]*)")?$`, s.refreshes)
+	sc.Step(`^the Google "([^"]*)" client presents the refresh token$`, s.otherClientRefreshes)
+	sc.Step(`^the application revokes the (access|refresh) token$`, s.revokes)
+	sc.Step(`^the access token is (accepted|refused) by Google's userinfo endpoint$`, s.userinfo)
+}
+
+// newApp is the application of registration reg, talking to Google.
+func (s *scenario) newApp(reg world.Client, redirectURL string) *client.App {
+	return client.NewApp(oauth2.Config{
+		ClientID:     reg.ID,
+		ClientSecret: reg.Secret,
+		Endpoint:     s.server.Google.Endpoint(),
+		RedirectURL:  redirectURL,
+	}, s.server.CA.ClientConfig())
+}
+
+// usesGoogleClient sets up the application with a registered client and
+// its loopback redirect listener. For a web client the listener's URI is
+// registered in the console first, as seed 001 registers
+// http://localhost:3017/ (the port is free-chosen so tests run in parallel);
+// a desktop client registers nothing and uses 127.0.0.1 on any port (G-10).
+func (s *scenario) usesGoogleClient(name string) error {
+	reg, ok := s.server.World.ClientNamed(google.Name, name)
+	if !ok {
+		return fmt.Errorf("the world has no Google client named %q", name)
+	}
+	host := "localhost"
+	if reg.Type == world.Desktop {
+		host = "127.0.0.1"
+	}
+	if err := s.listen(host); err != nil {
+		return err
+	}
+	if reg.Type == world.Web {
+		if err := s.server.World.SetRedirectURIs(google.Name, reg.ID, s.catcher.URL); err != nil {
+			return err
+		}
+	}
+	s.provider, s.reg = google.Name, reg
+	s.app = s.newApp(reg, s.catcher.URL)
+	return nil
+}
+
+func (s *scenario) listen(host string) error {
+	if s.catcher != nil {
+		s.catcher.Close()
+	}
+	c, err := client.NewCatcher(host, "/")
+	if err != nil {
+		return err
+	}
+	s.catcher = c
+	return nil
+}
+
+func (s *scenario) usesUnregisteredClient() error {
+	if err := s.usesGoogleClient("web"); err != nil {
+		return err
+	}
+	s.app.Config.ClientID = "406112386143-unregistered.apps.googleusercontent.com"
+	return nil
+}
+
+func (s *scenario) sendsRedirectURI(uri string) error {
+	s.app.Config.RedirectURL = uri
+	return nil
+}
+
+func (s *scenario) listensOnUnregisteredPort() error {
+	if err := s.listen("localhost"); err != nil {
+		return err
+	}
+	s.app.Config.RedirectURL = s.catcher.URL
+	return nil
+}
+
+func (s *scenario) clientSecretIs(secret string) error {
+	s.app.Config.ClientSecret = secret
+	return nil
+}
+
+func (s *scenario) usesPKCE(method string) error {
+	s.pkce, s.sendAs = method, "its"
+	return nil
+}
+
+func (s *scenario) willSendVerifier(which string) error {
+	s.sendAs = which
+	return nil
+}
+
+func (s *scenario) willPress(_, button string) error {
+	s.browser.Consent = button
+	return nil
+}
+
+func (s *scenario) typesPassword(user, password string) error {
+	if s.passwords == nil {
+		s.passwords = map[string]string{}
+	}
+	s.passwords[user] = password
+	return nil
+}
+
+// authorize runs the user's part of the flow: the application builds the
+// authorization URL with x/oauth2, the user's browser goes through Google's
+// pages, and the redirect lands on the application's listener.
+func (s *scenario) authorize(user, scope, params string) error {
+	q, err := url.ParseQuery(params)
+	if err != nil {
+		return err
+	}
+	var opts []oauth2.AuthCodeOption
+	for k, vs := range q {
+		for _, v := range vs {
+			opts = append(opts, oauth2.SetAuthURLParam(k, v))
+		}
+	}
+	switch s.pkce {
+	case "S256":
+		s.verifier = oauth2.GenerateVerifier()
+		opts = append(opts, oauth2.S256ChallengeOption(s.verifier))
+	case "plain":
+		s.verifier = oauth2.GenerateVerifier()
+		opts = append(opts, oauth2.SetAuthURLParam("code_challenge", s.verifier),
+			oauth2.SetAuthURLParam("code_challenge_method", "plain"))
+	}
+	s.app.Config.Scopes = strings.Fields(scope)
+	s.state = oauth2.GenerateVerifier()[:22]
+	s.browser.Email, s.browser.Password = user, s.password(user)
+	page, err := s.browser.Visit(context.Background(), s.app.Config.AuthCodeURL(s.state, opts...))
+	if err != nil {
+		return err
+	}
+	s.page = page
+	s.redirect, _ = s.catcher.Result()
+	s.code = s.redirect.Get("code")
+	return nil
+}
+
+// password is what the user types: their own password unless a step said
+// otherwise.
+func (s *scenario) password(user string) string {
+	if p, ok := s.passwords[user]; ok {
+		return p
+	}
+	acct, _ := s.server.World.Account(s.provider, user)
+	return acct.Password
+}
+
+func (s *scenario) authorizes(user, scope, params string) error {
+	if err := s.authorize(user, scope, params); err != nil {
+		return err
+	}
+	if s.code == "" {
+		return nil // the assertions say whether that was expected
+	}
+	return s.exchange(s.app.Config, s.code)
+}
+
+func (s *scenario) hasAuthorized(user, history, scope, params string) error {
+	if history == "has never" {
+		return nil
+	}
+	if err := s.authorizes(user, scope, params); err != nil {
+		return err
+	}
+	if s.token == nil {
+		return s.failf("%s could not authorize the application (page %q)", user, s.page.Title)
+	}
+	return nil
+}
+
+func (s *scenario) letsHaveCode(user, scope string) error {
+	if err := s.authorize(user, scope, ""); err != nil {
+		return err
+	}
+	if s.code == "" {
+		return s.failf("no code reached the application (page %q)", s.page.Title)
+	}
+	return nil
+}
+
+// exchange redeems code with cfg through x/oauth2, sending the PKCE
+// verifier the scenario chose.
+func (s *scenario) exchange(cfg oauth2.Config, code string) error {
+	verifier := ""
+	switch s.sendAs {
+	case "its":
+		verifier = s.verifier
+	case "another":
+		verifier = oauth2.GenerateVerifier()
+	}
+	app := client.NewApp(cfg, s.server.CA.ClientConfig())
+	tok, err := app.Exchange(context.Background(), code, verifier)
+	s.record(app)
+	s.took(tok, err)
+	return nil
+}
+
+// took keeps a token the application received, or the error it got.
+func (s *scenario) took(tok *oauth2.Token, err error) {
+	s.lastError = err
+	if err != nil {
+		return
+	}
+	s.token = tok
+	if s.refresh == "" {
+		s.refresh = tok.RefreshToken
+	}
+}
+
+func (s *scenario) exchangesCode() error {
+	if s.code == "" {
+		return s.failf("the application has no code")
+	}
+	return s.exchange(s.app.Config, s.code)
+}
+
+func (s *scenario) exchangesWithRedirect(uri string) error {
+	cfg := s.app.Config
+	cfg.RedirectURL = uri
+	return s.exchange(cfg, s.code)
+}
+
+func (s *scenario) exchangesAsClient(id string) error {
+	cfg := s.app.Config
+	cfg.ClientID = id
+	return s.exchange(cfg, s.code)
+}
+
+func (s *scenario) postsToToken(body string) error {
+	req, err := http.NewRequest(http.MethodPost, s.app.Config.Endpoint.TokenURL, strings.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := s.app.HTTPClient().Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	s.record(s.app)
+	return nil
+}
+
+// asksValidToken is what an application does before each use: ask its
+// x/oauth2 TokenSource, which refreshes an expired token by itself.
+func (s *scenario) asksValidToken() error {
+	if s.token == nil {
+		return s.failf("the application has no token")
+	}
+	tok, err := s.app.Token(context.Background(), s.token)
+	s.record(s.app)
+	s.took(tok, err)
+	return nil
+}
+
+// refreshes forces a refresh through x/oauth2 by presenting the token as
+// expired; with an argument, that refresh token instead of the
+// application's.
+func (s *scenario) refreshes(refresh string) error {
+	if refresh == "" {
+		if s.token == nil {
+			return s.failf("the application has no token")
+		}
+		refresh = s.token.RefreshToken
+	}
+	stale := &oauth2.Token{RefreshToken: refresh, Expiry: time.Now().Add(-time.Hour)}
+	tok, err := s.app.Token(context.Background(), stale)
+	s.record(s.app)
+	s.took(tok, err)
+	return nil
+}
+
+func (s *scenario) otherClientRefreshes(name string) error {
+	reg, ok := s.server.World.ClientNamed(google.Name, name)
+	if !ok {
+		return fmt.Errorf("the world has no Google client named %q", name)
+	}
+	other := s.newApp(reg, "")
+	stale := &oauth2.Token{RefreshToken: s.refresh, Expiry: time.Now().Add(-time.Hour)}
+	_, err := other.Token(context.Background(), stale)
+	s.record(other)
+	s.lastError = err
+	return nil
+}
+
+// revokes posts the token to Google's revocation endpoint (G-09).
+func (s *scenario) revokes(which string) error {
+	if s.token == nil {
+		return s.failf("the application has no token")
+	}
+	token := s.token.AccessToken
+	if which == "refresh" {
+		token = s.refresh
+	}
+	u := s.server.Google.URL + google.RevokePath + "?token=" + url.QueryEscape(token)
+	req, err := http.NewRequest(http.MethodPost, u, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := s.app.HTTPClient().Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	s.record(s.app)
+	return nil
+}
+
+// userinfo presents the access token to Google's userinfo endpoint, the
+// simplest resource server there is.
+func (s *scenario) userinfo(want string) error {
+	if s.token == nil {
+		return s.failf("the application has no token")
+	}
+	req, err := http.NewRequest(http.MethodGet, s.server.Google.URL+google.UserinfoPath, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+s.token.AccessToken)
+	resp, err := s.app.HTTPClient().Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	s.record(s.app)
+	got := map[bool]string{true: "accepted", false: "refused"}[resp.StatusCode == http.StatusOK]
+	if got != want {
+		return s.failf("the access token was %s by userinfo, want %s", got, want)
+	}
+	if want == "refused" && !strings.Contains(resp.Header.Get("WWW-Authenticate"), `error="invalid_token"`) {
+		return s.failf("userinfo refused the token without an RFC 6750 invalid_token challenge")
+	}
+	return nil
+}

@@ -1,0 +1,35 @@
+package steps
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/cucumber/godog"
+)
+
+func (s *scenario) registerWorld(sc *godog.ScenarioContext) {
+	sc.Step(`^(\d+) (second|seconds|minute|minutes|hour|hours|day|days) pass(?:es)?$`, s.timePasses)
+}
+
+// timePasses moves the world's clock. The application lives in the same
+// world, so the expiry x/oauth2 computed for its token moves with it.
+func (s *scenario) timePasses(n int, unit string) error {
+	var d time.Duration
+	switch unit {
+	case "second", "seconds":
+		d = time.Duration(n) * time.Second
+	case "minute", "minutes":
+		d = time.Duration(n) * time.Minute
+	case "hour", "hours":
+		d = time.Duration(n) * time.Hour
+	case "day", "days":
+		d = time.Duration(n) * 24 * time.Hour
+	default:
+		return fmt.Errorf("unknown unit %q", unit)
+	}
+	s.server.World.Clock.Advance(d)
+	if s.token != nil && !s.token.Expiry.IsZero() {
+		s.token.Expiry = s.token.Expiry.Add(-d)
+	}
+	return nil
+}

@@ -1,0 +1,330 @@
+package authserver
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/ory/fosite"
+	"github.com/ory/fosite/handler/oauth2"
+
+	"github.com/mailoauth/mailoauth/mocks/world"
+)
+
+// DeviceGrantType is the grant type of RFC 8628 §3.4.
+const DeviceGrantType = "urn:ietf:params:oauth:grant-type:device_code"
+
+type deviceStatus int
+
+const (
+	devicePending deviceStatus = iota
+	deviceApproved
+	deviceDenied
+	deviceUsed
+)
+
+// deviceGrant is one device authorization, in the world's time.
+type deviceGrant struct {
+	client   string
+	scopes   []string
+	userCode string
+	expires  time.Time
+	interval time.Duration
+	lastPoll time.Time
+	status   deviceStatus
+	user     string
+}
+
+// Errors of ApproveDevice and DenyDevice.
+var (
+	ErrUnknownUserCode = errors.New("authserver: no pending device authorization has this user code")
+	ErrUnknownUser     = errors.New("authserver: no such user")
+)
+
+func deviceKey(deviceCode string) string {
+	sum := sha256.Sum256([]byte(deviceCode))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// DeviceAuthorization is the device authorization endpoint (RFC 8628 §3.1),
+// answered in the provider's shape.
+func (s *Server) DeviceAuthorization(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	dp := s.profile.Device
+	if r.Method != http.MethodPost {
+		s.tokenFailure(w, r, Failure{Kind: InvalidRequest, Description: "The device authorization request must be a POST."})
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.tokenFailure(w, r, Failure{Kind: InvalidRequest, Description: "The request body could not be parsed."})
+		return
+	}
+	id, secret, basic := r.BasicAuth()
+	if !basic {
+		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	}
+	reg, ok := s.world.Client(s.profile.Name, id)
+	switch {
+	case !ok:
+		s.tokenFailure(w, r, Failure{Kind: UnknownClient, Detail: id})
+		return
+	case secret != "" && subtle.ConstantTimeCompare([]byte(secret), []byte(reg.Secret)) != 1:
+		s.tokenFailure(w, r, Failure{Kind: WrongSecret})
+		return
+	}
+	scopes := strings.Fields(r.PostForm.Get("scope"))
+	if f := dp.Admit(reg, scopes); f != nil {
+		s.tokenFailure(w, r, *f)
+		return
+	}
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	deviceCode := base64.RawURLEncoding.EncodeToString(b)
+	now := s.world.Clock.Now()
+	g := &deviceGrant{client: reg.ID, scopes: scopes, expires: now.Add(dp.Lifespan),
+		interval: dp.Interval, lastPoll: now}
+	s.store.mu.Lock()
+	for g.userCode == "" || s.store.byUser[g.userCode] != "" {
+		g.userCode = dp.UserCode()
+	}
+	s.store.devices[deviceKey(deviceCode)] = g
+	s.store.byUser[g.userCode] = deviceKey(deviceCode)
+	s.store.mu.Unlock()
+
+	s.world.Record(world.Event{Provider: s.profile.Name, Protocol: "oauth", Mechanism: "device_authorization",
+		Client: reg.ID, Outcome: "ok"})
+	s.writeJSON(w, http.StatusOK, dp.Response(DeviceAuthorization{
+		DeviceCode:      deviceCode,
+		UserCode:        g.userCode,
+		VerificationURL: baseURL(r) + dp.VerificationPath,
+		ExpiresIn:       int64(dp.Lifespan / time.Second),
+		Interval:        int64(dp.Interval / time.Second),
+	}), nil)
+}
+
+// baseURL is the scheme and host the request was sent to.
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// ApproveDevice approves the pending device authorization of userCode on
+// behalf of the user email, as the verification page does.
+func (s *Server) ApproveDevice(userCode, email string) error {
+	acct, ok := s.world.Account(s.profile.Name, email)
+	if !ok {
+		return ErrUnknownUser
+	}
+	return s.decideDevice(userCode, acct.Email, deviceApproved)
+}
+
+// DenyDevice denies the pending device authorization of userCode.
+func (s *Server) DenyDevice(userCode, email string) error {
+	return s.decideDevice(userCode, email, deviceDenied)
+}
+
+func (s *Server) decideDevice(userCode, email string, status deviceStatus) error {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	g := s.store.devices[s.store.byUser[strings.TrimSpace(userCode)]]
+	if g == nil || g.status != devicePending || s.world.Clock.Now().After(g.expires) {
+		return ErrUnknownUserCode
+	}
+	g.status, g.user = status, email
+	if status == deviceApproved {
+		s.world.GrantConsent(s.profile.Name, email, g.client, g.scopes)
+	}
+	return nil
+}
+
+// pendingDevice returns the client and scopes of the pending device
+// authorization of userCode.
+func (s *Server) pendingDevice(userCode string) (client string, scopes []string, ok bool) {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	g := s.store.devices[s.store.byUser[strings.TrimSpace(userCode)]]
+	if g == nil || g.status != devicePending || s.world.Clock.Now().After(g.expires) {
+		return "", nil, false
+	}
+	return g.client, g.scopes, true
+}
+
+// poll is one device-code poll by client (RFC 8628 §3.5): the approved
+// grant, or the failure that says why not yet.
+func (s *Server) poll(deviceCode, client string) (*deviceGrant, error) {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	g := s.store.devices[deviceKey(deviceCode)]
+	now := s.world.Clock.Now()
+	switch {
+	case g == nil || g.client != client || g.status == deviceUsed:
+		return nil, Failure{Kind: DeviceCodeInvalid}
+	case now.After(g.expires):
+		return nil, Failure{Kind: DeviceExpired}
+	case g.status == deviceDenied:
+		return nil, Failure{Kind: DeviceDenied}
+	case g.status == devicePending && now.Sub(g.lastPoll) < g.interval:
+		// "the interval MUST be increased by 5 seconds for this and all
+		// subsequent requests" (RFC 8628 §3.5).
+		g.interval += 5 * time.Second
+		g.lastPoll = now
+		return nil, Failure{Kind: DeviceSlowDown}
+	case g.status == devicePending:
+		g.lastPoll = now
+		return nil, Failure{Kind: DevicePending}
+	}
+	g.status = deviceUsed
+	return g, nil
+}
+
+// deviceGrantHandler is the RFC 8628 device_code grant as a fosite token
+// endpoint handler: fosite authenticates the client, this handler checks the
+// device code, and fosite's strategy and store issue the tokens.
+type deviceGrantHandler struct {
+	server   *Server
+	strategy oauth2.CoreStrategy
+	config   fosite.Configurator
+}
+
+// CanSkipClientAuth implements fosite.TokenEndpointHandler: the client
+// authenticates as for any grant (public clients send only client_id).
+func (h *deviceGrantHandler) CanSkipClientAuth(context.Context, fosite.AccessRequester) bool {
+	return false
+}
+
+// CanHandleTokenEndpointRequest implements fosite.TokenEndpointHandler.
+func (h *deviceGrantHandler) CanHandleTokenEndpointRequest(_ context.Context, r fosite.AccessRequester) bool {
+	return r.GetGrantTypes().ExactOne(DeviceGrantType)
+}
+
+// HandleTokenEndpointRequest implements fosite.TokenEndpointHandler.
+func (h *deviceGrantHandler) HandleTokenEndpointRequest(ctx context.Context, r fosite.AccessRequester) error {
+	if !h.CanHandleTokenEndpointRequest(ctx, r) {
+		return fosite.ErrUnknownRequest
+	}
+	if !r.GetClient().GetGrantTypes().Has(DeviceGrantType) {
+		return Failure{Kind: GrantNotAllowed, Description: "The client is not allowed to use the device flow."}
+	}
+	code := r.GetRequestForm().Get("device_code")
+	if code == "" {
+		return Failure{Kind: InvalidRequest, Description: "Missing required parameter: device_code"}
+	}
+	g, err := h.server.poll(code, r.GetClient().GetID())
+	if err != nil {
+		return err
+	}
+	sess, ok := r.GetSession().(*Session)
+	if !ok {
+		return fosite.ErrServerError.WithHint("unexpected session type")
+	}
+	sess.User = g.user
+	sess.Offline = true
+	if ir := h.server.profile.Device.IssueRefreshToken; ir != nil {
+		reg, _ := h.server.world.Client(h.server.profile.Name, g.client)
+		sess.Offline = ir(Grant{Client: reg, User: g.user, Scopes: g.scopes, FreshConsent: true})
+	}
+	for _, scope := range g.scopes {
+		r.GrantScope(scope)
+	}
+	now := time.Now().UTC()
+	sess.SetExpiresAt(fosite.AccessToken, now.Add(h.config.GetAccessTokenLifespan(ctx)).Round(time.Second))
+	if rt := h.config.GetRefreshTokenLifespan(ctx); rt > 0 {
+		sess.SetExpiresAt(fosite.RefreshToken, now.Add(rt).Round(time.Second))
+	}
+	return nil
+}
+
+// PopulateTokenEndpointResponse implements fosite.TokenEndpointHandler.
+func (h *deviceGrantHandler) PopulateTokenEndpointResponse(ctx context.Context, r fosite.AccessRequester, resp fosite.AccessResponder) error {
+	if !h.CanHandleTokenEndpointRequest(ctx, r) {
+		return fosite.ErrUnknownRequest
+	}
+	access, accessSig, err := h.strategy.GenerateAccessToken(ctx, r)
+	if err != nil {
+		return fosite.ErrServerError.WithWrap(err)
+	}
+	if err := h.server.store.CreateAccessTokenSession(ctx, accessSig, r.Sanitize(nil)); err != nil {
+		return fosite.ErrServerError.WithWrap(err)
+	}
+	if r.GetClient().GetGrantTypes().Has("refresh_token") {
+		refresh, refreshSig, err := h.strategy.GenerateRefreshToken(ctx, r)
+		if err != nil {
+			return fosite.ErrServerError.WithWrap(err)
+		}
+		if err := h.server.store.CreateRefreshTokenSession(ctx, refreshSig, accessSig, r.Sanitize(nil)); err != nil {
+			return fosite.ErrServerError.WithWrap(err)
+		}
+		resp.SetExtra("refresh_token", refresh)
+	}
+	resp.SetAccessToken(access)
+	resp.SetTokenType("bearer")
+	resp.SetScopes(r.GetGrantedScopes())
+	return nil
+}
+
+// DeviceVerification is the verification page (RFC 8628 §3.3): the user
+// types the code shown on the device, signs in and approves or denies.
+func (s *Server) DeviceVerification(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		s.pages.message(w, http.StatusBadRequest, "Error 400: invalid_request")
+		return
+	}
+	userCode := strings.TrimSpace(r.Form.Get("user_code"))
+	action := formAction(r)
+	if r.Method != http.MethodPost || userCode == "" {
+		s.pages.render(w, http.StatusOK, "device", pageData{Title: "Connect a device", Action: action, UserCode: userCode})
+		return
+	}
+	clientID, scopes, ok := s.pendingDevice(userCode)
+	if !ok {
+		s.pages.render(w, http.StatusOK, "device", pageData{Title: "Connect a device", Action: action,
+			UserCode: userCode, Error: "Invalid code. Check the code and try again."})
+		return
+	}
+	reg, _ := s.world.Client(s.profile.Name, clientID)
+	hidden := map[string]string{"user_code": userCode}
+	user, sid := s.cookies.user(r)
+	if r.Form.Get("action") == "signin" {
+		acct, ok := s.world.Account(s.profile.Name, r.Form.Get("email"))
+		if !ok || acct.Password != r.Form.Get("password") {
+			s.pages.render(w, http.StatusOK, "signin", pageData{Title: "Sign in", Client: clientName(reg),
+				Email: r.Form.Get("email"), Error: "Wrong email or password.", Action: action, Hidden: hidden})
+			return
+		}
+		user, sid = acct.Email, s.cookies.signIn(w, acct.Email)
+	}
+	if user == "" {
+		s.pages.render(w, http.StatusOK, "signin", pageData{Title: "Sign in", Client: clientName(reg),
+			Action: action, Hidden: hidden})
+		return
+	}
+	decision := ""
+	if s.cookies.validCSRF(sid, r.Form.Get("csrf")) {
+		decision = r.Form.Get("consent")
+	}
+	switch decision {
+	case "allow":
+		if err := s.ApproveDevice(userCode, user); err != nil {
+			s.pages.message(w, http.StatusBadRequest, "Error 400: invalid_request", err.Error())
+			return
+		}
+		s.pages.message(w, http.StatusOK, "Success!", clientName(reg)+" has been granted access.",
+			"You may now return to your device.")
+	case "deny":
+		_ = s.DenyDevice(userCode, user)
+		s.pages.message(w, http.StatusOK, "Access denied", "You denied "+clientName(reg)+" access to your account.")
+	default:
+		s.pages.render(w, http.StatusOK, "consent", pageData{Title: "Consent", Client: clientName(reg), Email: user,
+			Scopes: scopes, CSRF: s.cookies.csrf(sid), Action: action, Hidden: hidden})
+	}
+}

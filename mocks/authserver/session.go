@@ -1,0 +1,65 @@
+package authserver
+
+import (
+	"maps"
+	"time"
+
+	"github.com/ory/fosite"
+)
+
+// Session is what the core remembers about a grant: who granted it and
+// whether it earned a refresh token. fosite stores it with every code and
+// token of the grant.
+type Session struct {
+	// User is the e-mail address of the account that granted access; empty
+	// for client credentials.
+	User string
+	// Offline is true when the provider's policy issues a refresh token for
+	// this grant (for Google: access_type=offline and a fresh consent).
+	Offline bool
+	// ExpiresAt holds the expiry of each token of the grant, in fosite's
+	// (real) time; the store translates to and from the world's time.
+	ExpiresAt map[fosite.TokenType]time.Time
+}
+
+func newSession(user string) *Session {
+	return &Session{User: user, ExpiresAt: map[fosite.TokenType]time.Time{}}
+}
+
+// SetExpiresAt implements fosite.Session.
+func (s *Session) SetExpiresAt(key fosite.TokenType, exp time.Time) {
+	if s.ExpiresAt == nil {
+		s.ExpiresAt = map[fosite.TokenType]time.Time{}
+	}
+	s.ExpiresAt[key] = exp
+}
+
+// GetExpiresAt implements fosite.Session.
+func (s *Session) GetExpiresAt(key fosite.TokenType) time.Time {
+	return s.ExpiresAt[key]
+}
+
+// GetUsername implements fosite.Session.
+func (s *Session) GetUsername() string { return s.User }
+
+// GetSubject implements fosite.Session.
+func (s *Session) GetSubject() string { return s.User }
+
+// Clone implements fosite.Session.
+func (s *Session) Clone() fosite.Session {
+	if s == nil {
+		return nil
+	}
+	c := *s
+	c.ExpiresAt = maps.Clone(s.ExpiresAt)
+	return &c
+}
+
+// shift moves every expiry of the session by d.
+func (s *Session) shift(d time.Duration) {
+	for k, t := range s.ExpiresAt {
+		if !t.IsZero() {
+			s.ExpiresAt[k] = t.Add(d)
+		}
+	}
+}

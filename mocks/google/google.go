@@ -1,0 +1,208 @@
+// Package google is the Google profile of mailoauth: Google's OAuth 2.0
+// endpoints and quirks (the G-* entries of PROVIDERS.md) on the neutral
+// authorization server, and the rule Gmail's mail servers apply to a token
+// (GM-01).
+package google
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/gorilla/mux"
+
+	"github.com/mailoauth/mailoauth/mocks/authserver"
+	"github.com/mailoauth/mailoauth/mocks/mailauth"
+	"github.com/mailoauth/mailoauth/mocks/world"
+)
+
+// Name is Google's key in the world.
+const Name = "google"
+
+// Google's paths (G-01). In the real world they are spread over
+// accounts.google.com, oauth2.googleapis.com, www.google.com and
+// openidconnect.googleapis.com; the mock serves them all from one host.
+const (
+	AuthPath       = "/o/oauth2/v2/auth"
+	TokenPath      = "/token"
+	DeviceCodePath = "/device/code"
+	RevokePath     = "/revoke"
+	DiscoveryPath  = "/.well-known/openid-configuration"
+	UserinfoPath   = "/v1/userinfo"
+	DevicePagePath = "/device"
+	// IntrospectPath is RFC 7662 introspection. Google has no such endpoint;
+	// the mock offers it so a test can ask whether a token is live.
+	IntrospectPath = "/mailoauth/introspect"
+)
+
+// Options tune the Google mock.
+type Options struct {
+	// AutoApproveLoginHint approves an authorization request carrying the
+	// login_hint of a known user at once, with no page (for CI).
+	AutoApproveLoginHint bool
+}
+
+// Provider is a running fake Google: its authorization server and its mail
+// rule.
+type Provider struct {
+	*authserver.Server
+	opts Options
+}
+
+// New returns the fake Google over w.
+func New(w *world.World, opts Options) *Provider {
+	return &Provider{Server: authserver.New(w, Profile()), opts: opts}
+}
+
+// Handler serves Google's endpoints.
+func (p *Provider) Handler() http.Handler {
+	r := mux.NewRouter()
+	r.HandleFunc(AuthPath, p.Authorize).Methods(http.MethodGet, http.MethodPost)
+	r.HandleFunc(TokenPath, p.Token)
+	r.HandleFunc(DeviceCodePath, p.DeviceAuthorization)
+	r.HandleFunc(DevicePagePath, p.DeviceVerification).Methods(http.MethodGet, http.MethodPost)
+	r.HandleFunc(RevokePath, p.revoke)
+	r.HandleFunc(DiscoveryPath, p.discovery).Methods(http.MethodGet)
+	r.HandleFunc(UserinfoPath, p.userinfo).Methods(http.MethodGet, http.MethodPost)
+	r.HandleFunc("/oauth2/v3/userinfo", p.userinfo).Methods(http.MethodGet, http.MethodPost)
+	r.HandleFunc(IntrospectPath, p.IntrospectionEndpoint).Methods(http.MethodPost)
+	var h http.Handler = r
+	if p.opts.AutoApproveLoginHint {
+		h = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			r.ServeHTTP(w, req.WithContext(authserver.WithAutoApprove(req.Context())))
+		})
+	}
+	return h
+}
+
+// revoke is G-09: POST /revoke?token=... (or token in the form), no client
+// authentication; revoking an access token revokes its refresh token too.
+// Success is 200. For a token that is unknown or already revoked Google
+// answers 400 "with an error code" whose body is NOT FOUND: the mock sends
+// RFC 6750's invalid_token.
+func (p *Provider) revoke(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if r.Method != http.MethodPost && r.Method != http.MethodGet {
+		w.Header().Set("Allow", "POST")
+		writeJSON(w, http.StatusMethodNotAllowed, googleError{Error: "invalid_request"})
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		writeJSON(w, http.StatusBadRequest, googleError{Error: "invalid_request"})
+		return
+	}
+	token := r.Form.Get("token")
+	if token == "" {
+		writeJSON(w, http.StatusBadRequest, googleError{Error: "invalid_request", Description: "Missing required parameter: token"})
+		return
+	}
+	if !p.Revoke(r.Context(), token) {
+		writeJSON(w, http.StatusBadRequest, googleError{Error: "invalid_token"})
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+}
+
+// discovery is the OpenID Connect discovery document, with this server's
+// endpoints under the keys Google's document uses.
+func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
+	base := "https://" + r.Host
+	if r.TLS == nil {
+		base = "http://" + r.Host
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"issuer":                                base,
+		"authorization_endpoint":                base + AuthPath,
+		"device_authorization_endpoint":         base + DeviceCodePath,
+		"token_endpoint":                        base + TokenPath,
+		"userinfo_endpoint":                     base + UserinfoPath,
+		"revocation_endpoint":                   base + RevokePath,
+		"introspection_endpoint":                base + IntrospectPath,
+		"response_types_supported":              []string{"code"},
+		"subject_types_supported":               []string{"public"},
+		"scopes_supported":                      []string{"openid", "email", "profile"},
+		"token_endpoint_auth_methods_supported": []string{"client_secret_post", "client_secret_basic"},
+		"claims_supported":                      []string{"email", "email_verified", "name", "sub"},
+		"code_challenge_methods_supported":      []string{"plain", "S256"},
+		"grant_types_supported": []string{"authorization_code", "refresh_token",
+			authserver.DeviceGrantType},
+	})
+}
+
+// userinfo returns the claims of the token's user (RFC 6750 bearer
+// authentication; an unusable token gets 401 and a Bearer challenge).
+func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok {
+		token = r.URL.Query().Get("access_token")
+	}
+	info := p.Introspect(r.Context(), token)
+	if !info.Active {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="https://accounts.google.com/", error="invalid_token"`)
+		writeJSON(w, http.StatusUnauthorized, googleError{Error: "invalid_token"})
+		return
+	}
+	claims := map[string]any{"sub": Subject(info.User)}
+	if hasAny(info.Scopes, "email", "openid", "https://www.googleapis.com/auth/userinfo.email") {
+		claims["email"], claims["email_verified"] = info.User, true
+	}
+	if acct, ok := p.World().Account(Name, info.User); ok && hasAny(info.Scopes, "profile", "https://www.googleapis.com/auth/userinfo.profile") {
+		claims["name"] = acct.Name
+	}
+	writeJSON(w, http.StatusOK, claims)
+}
+
+func hasAny(scopes []string, wanted ...string) bool {
+	return slices.ContainsFunc(scopes, func(s string) bool { return slices.Contains(wanted, s) })
+}
+
+// Subject is the stable numeric "sub" of a Google account: 21 digits, as
+// Google's are, derived from the address.
+func Subject(email string) string {
+	sum := sha256.Sum256([]byte(strings.ToLower(email)))
+	n := new(big.Int).SetBytes(sum[:9])
+	return fmt.Sprintf("1%020s", n.String())[:21]
+}
+
+func writeJSON(w http.ResponseWriter, status int, body any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache, no-store, max-age=0, must-revalidate")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(body)
+}
+
+// failureChallenge is the JSON Gmail sends, base64-encoded, in its XOAUTH2
+// error challenge today (GM-03 [OBS]).
+var failureChallenge = []byte(`{"status":"400","schemes":"Bearer","scope":"https://mail.google.com/"}`)
+
+// CheckMail is Gmail's rule for SMTP, IMAP and POP (GM-01): the token must
+// be live, issued to the user named in the SASL exchange, and carry
+// https://mail.google.com/; gmail.send and the other Gmail API scopes do
+// not open a mailbox (seed 000).
+func (p *Provider) CheckMail(ctx context.Context, l mailauth.Login) mailauth.Verdict {
+	info := p.Introspect(ctx, l.Token)
+	v := mailauth.Verdict{Client: info.Client, Challenge: failureChallenge}
+	switch {
+	case !info.Active && info.Reason == "expired":
+		v.Reason = mailauth.ReasonExpired
+	case !info.Active && info.Reason == "revoked":
+		v.Reason = mailauth.ReasonRevoked
+	case !info.Active:
+		v.Reason = mailauth.ReasonUnknownToken
+	case !strings.EqualFold(info.User, l.User):
+		v.Reason = mailauth.ReasonWrongUser
+	case !slices.Contains(info.Scopes, MailScope):
+		v.Reason = mailauth.ReasonWrongScope
+	default:
+		v.OK, v.Challenge = true, nil
+	}
+	return v
+}

@@ -1,0 +1,246 @@
+package google
+
+import (
+	"crypto/rand"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/mailoauth/mailoauth/mocks/authserver"
+	"github.com/mailoauth/mailoauth/mocks/world"
+)
+
+// MailScope is the only scope Gmail's SMTP, IMAP and POP servers accept
+// (GM-01).
+const MailScope = "https://mail.google.com/"
+
+// knownScopes are the scopes the mock knows; any other is invalid_scope.
+var knownScopes = []string{
+	MailScope,
+	"https://www.googleapis.com/auth/gmail.send",
+	"https://www.googleapis.com/auth/gmail.readonly",
+	"https://www.googleapis.com/auth/gmail.modify",
+	"https://www.googleapis.com/auth/gmail.compose",
+	"https://www.googleapis.com/auth/gmail.imap_admin",
+	"openid", "email", "profile",
+	"https://www.googleapis.com/auth/userinfo.email",
+	"https://www.googleapis.com/auth/userinfo.profile",
+	"https://www.googleapis.com/auth/drive.appdata",
+	"https://www.googleapis.com/auth/drive.file",
+	"https://www.googleapis.com/auth/youtube",
+	"https://www.googleapis.com/auth/youtube.readonly",
+}
+
+// deviceScopes is the device flow's allow-list (G-12): mail scopes are not
+// in it, which is why the device flow cannot be used for Gmail (seed 000).
+var deviceScopes = []string{
+	"email", "openid", "profile",
+	"https://www.googleapis.com/auth/drive.appdata",
+	"https://www.googleapis.com/auth/drive.file",
+	"https://www.googleapis.com/auth/youtube",
+	"https://www.googleapis.com/auth/youtube.readonly",
+}
+
+// Profile returns Google's behaviour for the neutral authorization server.
+func Profile() authserver.Profile {
+	return authserver.Profile{
+		Name:        Name,
+		DisplayName: "Google",
+		// G-04, G-05 [OBS]: "4/..." codes, "ya29." access tokens, "1//" refresh tokens.
+		Tokens: authserver.TokenFormat{CodePrefix: "4/", AccessPrefix: "ya29.", RefreshPrefix: "1//"},
+		// Google does not document the code lifetime; RFC 6749 §4.1.2 says
+		// at most 10 minutes [INF].
+		CodeLifespan: 10 * time.Minute,
+		// G-05 [OBS]: "expires_in": 3599 for a fresh token.
+		AccessTokenLifespan: 3599 * time.Second,
+		// G-08: refresh tokens have no fixed lifetime (the 6-month
+		// inactivity and 7-day Testing rules are not modelled yet).
+		RefreshTokenLifespan: 0,
+		Scopes:               knownScopes,
+		PKCEPlain:            true, // G-02: S256 recommended, plain allowed
+		GrantTypes: map[world.ClientType][]string{
+			world.Web:          {"authorization_code", "refresh_token"},
+			world.Desktop:      {"authorization_code", "refresh_token"},
+			world.LimitedInput: {authserver.DeviceGrantType, "refresh_token"},
+		},
+		RedirectAllowed:   redirectAllowed,
+		IssueRefreshToken: issueRefreshToken,
+		// G-06: a refresh returns no new refresh token; the one the client
+		// holds keeps working.
+		Refresh: authserver.RefreshPolicy{ReturnNew: false, RevokeUsed: false},
+		// G-07 [OBS]: Google's caching headers on token responses.
+		TokenHeaders: http.Header{
+			"Cache-Control": {"no-cache, no-store, max-age=0, must-revalidate"},
+			"Pragma":        {"no-cache"},
+		},
+		TokenError:     tokenError,
+		ErrorPage:      errorPage,
+		RedirectsError: redirectsError,
+		Device: &authserver.DeviceProfile{
+			Admit:            admitDevice,
+			UserCode:         userCode,
+			Lifespan:         1800 * time.Second, // G-11 doc sample
+			Interval:         5 * time.Second,    // G-11 doc sample
+			VerificationPath: DevicePagePath,
+			Response:         deviceResponse,
+			// G-13: "refresh_token (always returned for devices)".
+			IssueRefreshToken: nil,
+		},
+	}
+}
+
+// redirectAllowed is G-04 and G-10: a web client must use one of its
+// registered redirect URIs exactly; a desktop client may also use any port
+// on a loopback address (127.0.0.1, [::1] or localhost, RFC 8252 §7.3);
+// a limited-input client has no redirect flow at all.
+func redirectAllowed(c world.Client, redirectURI string) bool {
+	if c.Type == world.LimitedInput {
+		return false
+	}
+	if slices.Contains(c.RedirectURIs, redirectURI) {
+		return true
+	}
+	if c.Type != world.Desktop {
+		return false
+	}
+	u, err := url.Parse(redirectURI)
+	if err != nil || u.Scheme != "http" || u.Fragment != "" {
+		return false
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// issueRefreshToken is G-03: a refresh token only with access_type=offline,
+// and only when the user was shown the consent screen for this grant (the
+// first authorization, or prompt=consent).
+func issueRefreshToken(g authserver.Grant) bool {
+	return g.Form.Get("access_type") == "offline" && g.FreshConsent
+}
+
+// redirectsError is G-04: only the user's refusal (and the prompt=none
+// outcomes of OpenID Connect) go back to the client; every other error is
+// shown on Google's own page.
+func redirectsError(f authserver.Failure) bool {
+	switch f.Kind {
+	case authserver.AccessDenied, authserver.LoginRequired, authserver.ConsentRequired:
+		return true
+	}
+	return false
+}
+
+// errorPage is Google's error page (G-04).
+func errorPage(f authserver.Failure, redirectURI string) authserver.Page {
+	switch f.Kind {
+	case authserver.UnknownClient:
+		return authserver.Page{Status: http.StatusUnauthorized, Title: "Error 401: invalid_client",
+			Lines: []string{"The OAuth client was not found.", "Request details: flowName=GeneralOAuthFlow"}}
+	case authserver.RedirectMismatch:
+		return authserver.Page{Status: http.StatusBadRequest, Title: "Error 400: redirect_uri_mismatch",
+			Lines: []string{"Request details: redirect_uri=" + redirectURI + " flowName=GeneralOAuthFlow"}}
+	}
+	lines := []string{"Request details: flowName=GeneralOAuthFlow"}
+	if f.Description != "" {
+		lines = append([]string{f.Description}, lines...)
+	}
+	return authserver.Page{Status: http.StatusBadRequest, Title: "Error 400: " + f.Code(), Lines: lines}
+}
+
+// googleError is Google's token-endpoint error body.
+type googleError struct {
+	Error       string `json:"error"`
+	Description string `json:"error_description,omitempty"`
+}
+
+func reply(status int, code, desc string) (authserver.Reply, bool) {
+	return authserver.Reply{Status: status, Body: googleError{Error: code, Description: desc}}, true
+}
+
+// tokenError is Google's token-endpoint error catalogue: G-07 for codes,
+// refresh tokens and clients, G-11 and G-13 for the device flow. Where
+// PROVIDERS.md has no text, the standard answer is kept.
+func tokenError(f authserver.Failure) (authserver.Reply, bool) {
+	switch f.Kind {
+	case authserver.CodeInvalid, authserver.CodeReused, authserver.CodeExpired, authserver.PKCEFailed,
+		authserver.CodeOtherClient, authserver.RefreshInvalid, authserver.DeviceCodeInvalid:
+		return reply(http.StatusBadRequest, "invalid_grant", "Bad Request")
+	case authserver.RefreshRevoked:
+		return reply(http.StatusBadRequest, "invalid_grant", "Token has been expired or revoked.")
+	case authserver.UnknownClient:
+		return reply(http.StatusUnauthorized, "invalid_client", "The OAuth client was not found.")
+	case authserver.WrongSecret:
+		return reply(http.StatusUnauthorized, "invalid_client", "Unauthorized")
+	case authserver.RefreshOtherClient:
+		return reply(http.StatusUnauthorized, "unauthorized_client", "Unauthorized")
+	case authserver.RedirectMismatch:
+		// G-07: the error code is observed, its description is NOT FOUND.
+		return reply(http.StatusBadRequest, "redirect_uri_mismatch", "")
+	case authserver.WrongClientType:
+		return reply(http.StatusUnauthorized, "invalid_client", "Invalid client type.")
+	case authserver.DevicePending:
+		// G-13: Google's statuses, not RFC 8628's 400.
+		return reply(http.StatusPreconditionRequired, "authorization_pending", "Precondition Required")
+	case authserver.DeviceSlowDown:
+		return reply(http.StatusForbidden, "slow_down", "Forbidden")
+	case authserver.DeviceDenied:
+		return reply(http.StatusForbidden, "access_denied", "Forbidden")
+	}
+	// Including expired_token: Google's answer is NOT FOUND (G-13), so the
+	// RFC 8628 one (400 expired_token) is kept.
+	return authserver.Reply{}, false
+}
+
+// admitDevice is G-11 and G-12: only "TVs and Limited Input devices"
+// clients, and only the scopes of the allow-list.
+func admitDevice(c world.Client, scopes []string) *authserver.Failure {
+	if c.Type != world.LimitedInput {
+		return &authserver.Failure{Kind: authserver.WrongClientType}
+	}
+	for _, s := range scopes {
+		if !slices.Contains(deviceScopes, s) {
+			return &authserver.Failure{Kind: authserver.InvalidScope, Detail: s,
+				Description: "Invalid device flow scope: " + s}
+		}
+	}
+	if len(scopes) == 0 {
+		return &authserver.Failure{Kind: authserver.InvalidScope, Description: "Missing required parameter: scope"}
+	}
+	return nil
+}
+
+// userCode returns a code like Google's "GQVQ-JKEC" (G-11).
+func userCode() string {
+	const letters = "BCDFGHJKLMNPQRSTVWXZ"
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	var sb strings.Builder
+	for i, c := range b {
+		if i == 4 {
+			sb.WriteByte('-')
+		}
+		sb.WriteByte(letters[int(c)%len(letters)])
+	}
+	return sb.String()
+}
+
+// deviceAuthResponse is Google's device/code answer: "verification_url",
+// not RFC 8628's "verification_uri", and no verification_uri_complete (G-11).
+type deviceAuthResponse struct {
+	DeviceCode      string `json:"device_code"`
+	UserCode        string `json:"user_code"`
+	VerificationURL string `json:"verification_url"`
+	ExpiresIn       int64  `json:"expires_in"`
+	Interval        int64  `json:"interval"`
+}
+
+func deviceResponse(d authserver.DeviceAuthorization) any {
+	return deviceAuthResponse{DeviceCode: d.DeviceCode, UserCode: d.UserCode,
+		VerificationURL: d.VerificationURL, ExpiresIn: d.ExpiresIn, Interval: d.Interval}
+}
