@@ -18,7 +18,7 @@ Feature: Google authorization code flow
     And the token response field "expires_in" is 3599
     And the token response field "token_type" is "Bearer"
     And the token response field "scope" is "https://mail.google.com/"
-    And the response header "Cache-Control" contains "no-store"
+    And the response header "Cache-Control" is "no-cache, no-store, max-age=0, must-revalidate"
     And the response header "Pragma" is "no-cache"
 
   @authcode

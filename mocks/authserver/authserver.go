@@ -53,11 +53,8 @@ func New(w *world.World, profile Profile) *Server {
 		// The profile decides who gets a refresh token (Session.Offline);
 		// an empty list makes fosite issue one to every client allowed the
 		// refresh grant, and the token writer withholds it when it must.
-		RefreshTokenScopes: []string{},
-		ScopeStrategy:      fosite.ExactScopeStrategy,
-		// Providers do not require "state"; fosite wants 8 characters unless
-		// told otherwise, and a negative minimum turns the check off.
-		MinParameterEntropy:            -1,
+		RefreshTokenScopes:             []string{},
+		ScopeStrategy:                  fosite.ExactScopeStrategy,
 		EnablePKCEPlainChallengeMethod: profile.PKCEPlain,
 		AudienceMatchingStrategy:       fosite.DefaultAudienceMatchingStrategy,
 	}

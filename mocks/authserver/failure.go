@@ -18,6 +18,7 @@ const (
 	UnsupportedGrantType    FailureKind = "unsupported_grant_type"
 	UnsupportedResponseType FailureKind = "unsupported_response_type"
 	UnknownClient           FailureKind = "unknown_client"
+	ClientAuthMissing       FailureKind = "client_auth_missing"
 	WrongSecret             FailureKind = "wrong_secret"
 	WrongClientType         FailureKind = "wrong_client_type"
 	GrantNotAllowed         FailureKind = "grant_not_allowed"
@@ -79,7 +80,7 @@ type errorBody struct {
 // Code is the RFC 6749 / RFC 8628 error code of f.
 func (f Failure) Code() string {
 	switch f.Kind {
-	case UnknownClient, WrongSecret, WrongClientType:
+	case UnknownClient, ClientAuthMissing, WrongSecret, WrongClientType:
 		return "invalid_client"
 	case GrantNotAllowed:
 		return "unauthorized_client"
@@ -163,6 +164,9 @@ func classifyToken(err error, grantType string) Failure {
 		default:
 			out.Kind = CodeInvalid
 		}
+	case rfc.ErrorField == "invalid_request" && strings.Contains(hint, "Client credentials missing"):
+		// RFC 6749 §5.2: "no client authentication included" is invalid_client.
+		out.Kind = ClientAuthMissing
 	case rfc.ErrorField == "invalid_request" && grantType == "refresh_token":
 		// fosite says invalid_request when a refresh token fails its HMAC check.
 		out.Kind = RefreshInvalid

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,6 +25,15 @@ func (s *Server) Token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	grantType := r.PostForm.Get("grant_type")
+	if grantType == "" {
+		s.tokenFailure(w, r, Failure{Kind: InvalidRequest, Description: "Missing required parameter: grant_type"})
+		return
+	}
+	if !s.supportsGrant(grantType) {
+		s.tokenFailure(w, r, Failure{Kind: UnsupportedGrantType, Detail: grantType,
+			Description: "Invalid grant_type: " + grantType})
+		return
+	}
 	ar, err := s.oauth.NewAccessRequest(ctx, r, newSession(""))
 	if err != nil {
 		s.tokenFailure(w, r, classifyToken(err, grantType))
@@ -130,4 +140,15 @@ func (s *Server) writeJSON(w http.ResponseWriter, status int, body any, extra ht
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(body)
+}
+
+// supportsGrant reports whether any client type of the provider may use
+// grantType.
+func (s *Server) supportsGrant(grantType string) bool {
+	for _, grants := range s.profile.GrantTypes {
+		if slices.Contains(grants, grantType) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,0 +1,27 @@
+# mailoauth: `make test` is what CI runs.
+GO ?= go
+FUZZTIME ?= 10s
+
+.PHONY: test run bench fuzz
+
+# Vet, then every test (scenarios included) under the race detector.
+test:
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+
+# Run every scenario, print the matrix, write reports/out/.
+run:
+	$(GO) run ./cmd/mailoauth run
+
+# The benchmarks whose figures README quotes.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# A short run of every fuzz target.
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$target"; \
+	    $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done

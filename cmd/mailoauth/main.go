@@ -1,0 +1,50 @@
+// Command mailoauth runs the mail-OAuth conformance scenarios against fake
+// Google (and, as they land, Microsoft and Trackdéchets) servers and reports
+// which flows pass.
+//
+//	mailoauth run [--features DIR] [--tags EXPR] [--report-dir DIR] [--concurrency N]
+//
+// Exit status: 0 when every selected scenario passed, 1 when any failed,
+// 2 on a usage or set-up error.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// Exit statuses.
+const (
+	exitPassed = 0
+	exitFailed = 1
+	exitUsage  = 2
+)
+
+const usage = `usage: mailoauth <command> [flags]
+
+commands:
+  run     run the conformance scenarios and write the reports
+
+Run 'mailoauth <command> -h' for the flags of a command.
+`
+
+func main() {
+	os.Exit(mainArgs(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func mainArgs(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "run":
+		return runCommand(args[1:], stdout, stderr)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return exitPassed
+	}
+	fmt.Fprintf(stderr, "mailoauth: unknown command %q\n\n%s", args[0], usage)
+	return exitUsage
+}

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/mailoauth/mailoauth/harness"
+	"github.com/mailoauth/mailoauth/reports"
+)
+
+// runCommand is `mailoauth run`: it runs the scenarios, writes junit.xml,
+// cucumber.json and summary.md to the report directory, prints the matrix
+// on stdout and the progress on stderr.
+func runCommand(args []string, stdout, stderr io.Writer) int {
+	fl := flag.NewFlagSet("run", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	featuresDir := fl.String("features", "", "directory of *.feature files (default: the embedded scenarios)")
+	tags := fl.String("tags", "", `godog tag expression selecting scenarios, e.g. "@google && @device"`)
+	reportDir := fl.String("report-dir", filepath.Join("reports", "out"), "directory the reports are written to")
+	concurrency := fl.Int("concurrency", 2, "scenarios run at once (each has its own fake world)")
+	if err := fl.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitPassed
+		}
+		return exitUsage
+	}
+	if fl.NArg() > 0 {
+		fmt.Fprintf(stderr, "mailoauth run: unexpected argument %q\n", fl.Arg(0))
+		return exitUsage
+	}
+	opts := harness.Options{Tags: *tags, Progress: stderr, ReportDir: *reportDir, Concurrency: *concurrency}
+	if *featuresDir != "" {
+		info, err := os.Stat(*featuresDir)
+		if err != nil || !info.IsDir() {
+			fmt.Fprintf(stderr, "mailoauth run: --features %s is not a directory\n", *featuresDir)
+			return exitUsage
+		}
+		opts.Features = os.DirFS(*featuresDir)
+		if !hasFeatures(opts.Features) {
+			fmt.Fprintf(stderr, "mailoauth run: no *.feature files under %s\n", *featuresDir)
+			return exitUsage
+		}
+	}
+	start := time.Now()
+	_, err := harness.Run(opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "mailoauth run: %v\n", err)
+		return exitUsage
+	}
+	run, err := readRun(filepath.Join(*reportDir, "cucumber.json"))
+	if err != nil {
+		fmt.Fprintf(stderr, "mailoauth run: %v\n", err)
+		return exitUsage
+	}
+	if err := writeSummary(filepath.Join(*reportDir, "summary.md"), run); err != nil {
+		fmt.Fprintf(stderr, "mailoauth run: %v\n", err)
+		return exitUsage
+	}
+	passed, failed := run.Counts()
+	if passed+failed == 0 {
+		fmt.Fprintf(stderr, "mailoauth run: no scenario matched\n")
+		return exitUsage
+	}
+	fmt.Fprintf(stdout, "\n%s\n%d scenarios: %d passed, %d failed (%.2fs). Reports in %s\n",
+		reports.MatrixText(run.Matrix()), passed+failed, passed, failed, time.Since(start).Seconds(), *reportDir)
+	if failed > 0 {
+		return exitFailed
+	}
+	return exitPassed
+}
+
+func hasFeatures(fsys fs.FS) bool {
+	found := false
+	_ = fs.WalkDir(fsys, ".", func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && filepath.Ext(path) == ".feature" {
+			found = true
+			return fs.SkipAll
+		}
+		return nil
+	})
+	return found
+}
+
+func readRun(path string) (*reports.Run, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return reports.FromCucumberJSON(f)
+}
+
+func writeSummary(path string, run *reports.Run) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := reports.WriteMarkdown(f, run); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

@@ -1,0 +1,270 @@
+package google_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mailoauth/mailoauth/mocks/google"
+	"github.com/mailoauth/mailoauth/mocks/mailauth"
+	"github.com/mailoauth/mailoauth/mocks/world"
+)
+
+// fixture is a fake Google on httptest with login_hint auto-approval, and a
+// client that does not follow redirects, so tests can read the code.
+type fixture struct {
+	w      *world.World
+	g      *google.Provider
+	srv    *httptest.Server
+	client *http.Client
+}
+
+func newFixture(tb testing.TB) *fixture {
+	tb.Helper()
+	w := world.Default()
+	g := google.New(w, google.Options{AutoApproveLoginHint: true})
+	srv := httptest.NewServer(g.Handler())
+	tb.Cleanup(srv.Close)
+	c := srv.Client()
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &fixture{w: w, g: g, srv: srv, client: c}
+}
+
+func (f *fixture) client0(tb testing.TB, name string) world.Client {
+	tb.Helper()
+	c, ok := f.w.ClientNamed(google.Name, name)
+	if !ok {
+		tb.Fatalf("no client %q", name)
+	}
+	return c
+}
+
+// code runs an auto-approved authorization and returns the code.
+func (f *fixture) code(tb testing.TB, c world.Client, user, scope string, extra url.Values) string {
+	tb.Helper()
+	q := url.Values{"client_id": {c.ID}, "redirect_uri": {c.RedirectURIs[0]}, "response_type": {"code"},
+		"scope": {scope}, "login_hint": {user}, "state": {"st"}}
+	for k, v := range extra {
+		q[k] = v
+	}
+	resp, err := f.client.Get(f.srv.URL + google.AuthPath + "?" + q.Encode())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || loc.Query().Get("code") == "" {
+		tb.Fatalf("authorize: HTTP %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	return loc.Query().Get("code")
+}
+
+// post posts form to path and returns the status and JSON body.
+func (f *fixture) post(tb testing.TB, path string, form url.Values) (int, map[string]any) {
+	tb.Helper()
+	resp, err := f.client.PostForm(f.srv.URL+path, form)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var body map[string]any
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &body); err != nil {
+			tb.Fatalf("%s answered %d with non-JSON %q", path, resp.StatusCode, raw)
+		}
+	}
+	return resp.StatusCode, body
+}
+
+// token runs a whole authorization code flow and returns the token response.
+func (f *fixture) token(tb testing.TB, c world.Client, user, scope string) map[string]any {
+	tb.Helper()
+	code := f.code(tb, c, user, scope, url.Values{"access_type": {"offline"}, "prompt": {"consent"}})
+	status, body := f.post(tb, google.TokenPath, url.Values{"grant_type": {"authorization_code"}, "code": {code},
+		"client_id": {c.ID}, "client_secret": {c.Secret}, "redirect_uri": {c.RedirectURIs[0]}})
+	if status != http.StatusOK {
+		tb.Fatalf("token: HTTP %d %v", status, body)
+	}
+	return body
+}
+
+// TestCheckMail is the Gmail mail rule (GM-01): only a live token of the
+// named user with https://mail.google.com/ opens the mailbox.
+func TestCheckMail(t *testing.T) {
+	f := newFixture(t)
+	web := f.client0(t, "web")
+	full := f.token(t, web, "alice@gmail.test", google.MailScope)["access_token"].(string)
+	send := f.token(t, web, "alice@gmail.test", "https://www.googleapis.com/auth/gmail.send")["access_token"].(string)
+	refresh := f.token(t, web, "alice@gmail.test", google.MailScope)["refresh_token"].(string)
+	revoked := f.token(t, web, "bob@gmail.test", google.MailScope)["access_token"].(string)
+	if !f.g.Revoke(context.Background(), revoked) {
+		t.Fatal("revoke failed")
+	}
+	ctx := context.Background()
+	cases := []struct {
+		name, user, token, reason string
+	}{
+		{"mail scope", "alice@gmail.test", full, ""},
+		{"user name is case-insensitive", "Alice@Gmail.test", full, ""},
+		{"gmail.send is not enough (seed 000)", "alice@gmail.test", send, mailauth.ReasonWrongScope},
+		{"another user's token", "bob@gmail.test", full, mailauth.ReasonWrongUser},
+		{"revoked", "bob@gmail.test", revoked, mailauth.ReasonRevoked},
+		{"a refresh token is no access token", "alice@gmail.test", refresh, mailauth.ReasonUnknownToken},
+		{"garbage", "alice@gmail.test", "ya29.garbage", mailauth.ReasonUnknownToken},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			v := f.g.CheckMail(ctx, mailauth.Login{Protocol: "smtp", Mechanism: "XOAUTH2", User: c.user, Token: c.token})
+			if v.OK != (c.reason == "") || v.Reason != c.reason {
+				t.Fatalf("verdict %+v, want reason %q", v, c.reason)
+			}
+			if !v.OK && string(v.Challenge) != `{"status":"400","schemes":"Bearer","scope":"https://mail.google.com/"}` {
+				t.Fatalf("challenge %s", v.Challenge)
+			}
+		})
+	}
+	t.Run("expired after an hour of world time", func(t *testing.T) {
+		f.w.Clock.Advance(3600 * time.Second)
+		v := f.g.CheckMail(ctx, mailauth.Login{Protocol: "imap", User: "alice@gmail.test", Token: full})
+		if v.OK || v.Reason != mailauth.ReasonExpired {
+			t.Fatalf("verdict %+v, want expired", v)
+		}
+	})
+}
+
+// TestRedirectRules is G-04 and G-10 at the authorization endpoint.
+func TestRedirectRules(t *testing.T) {
+	f := newFixture(t)
+	cases := []struct {
+		client, redirect string
+		ok               bool
+	}{
+		{"web", "http://localhost:3017/", true},
+		{"web", "http://localhost:3017", false},
+		{"web", "http://localhost:3018/", false},
+		{"web", "http://127.0.0.1:3017/", false},
+		{"desktop", "http://localhost", true},
+		{"desktop", "http://localhost:49152/", true},
+		{"desktop", "http://127.0.0.1:8080/callback", true},
+		{"desktop", "http://[::1]:8080/", true},
+		{"desktop", "https://127.0.0.1:8080/", false},
+		{"desktop", "http://example.com:8080/", false},
+		{"desktop", "urn:ietf:wg:oauth:2.0:oob", false},
+		{"tv", "http://localhost/", false},
+	}
+	for _, c := range cases {
+		reg := f.client0(t, c.client)
+		q := url.Values{"client_id": {reg.ID}, "redirect_uri": {c.redirect}, "response_type": {"code"},
+			"scope": {google.MailScope}, "login_hint": {"alice@gmail.test"}}
+		resp, err := f.client.Get(f.srv.URL + google.AuthPath + "?" + q.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		redirected := resp.StatusCode == http.StatusSeeOther || resp.StatusCode == http.StatusFound
+		if redirected != c.ok {
+			t.Errorf("%s %s: HTTP %d, want redirect=%v", c.client, c.redirect, resp.StatusCode, c.ok)
+		}
+		if !c.ok && !strings.Contains(string(page), "Error 400: redirect_uri_mismatch") {
+			t.Errorf("%s %s: page lacks Google's error title", c.client, c.redirect)
+		}
+	}
+}
+
+// TestTokenEndpointBadInput: malformed token requests get a JSON error with
+// a 4xx status, never a 5xx or a panic (X-04).
+func TestTokenEndpointBadInput(t *testing.T) {
+	f := newFixture(t)
+	web := f.client0(t, "web")
+	cases := []struct {
+		name   string
+		form   url.Values
+		status int
+		error  string
+	}{
+		{"empty", url.Values{}, 400, "invalid_request"},
+		{"unknown grant", url.Values{"grant_type": {"password"}, "client_id": {web.ID}, "client_secret": {web.Secret}}, 400, "unsupported_grant_type"},
+		{"code missing", url.Values{"grant_type": {"authorization_code"}, "client_id": {web.ID}, "client_secret": {web.Secret}}, 400, "invalid_grant"},
+		{"malformed code", url.Values{"grant_type": {"authorization_code"}, "code": {"%%%"}, "client_id": {web.ID}, "client_secret": {web.Secret}}, 400, "invalid_grant"},
+		{"no client", url.Values{"grant_type": {"authorization_code"}, "code": {"4/x"}}, 401, "invalid_client"},
+		{"device code missing", url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:device_code"}, "client_id": {f.client0(t, "tv").ID}, "client_secret": {f.client0(t, "tv").Secret}}, 400, "invalid_request"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			status, body := f.post(t, google.TokenPath, c.form)
+			if status != c.status || body["error"] != c.error {
+				t.Fatalf("HTTP %d %v, want %d %s", status, body, c.status, c.error)
+			}
+		})
+	}
+	t.Run("GET", func(t *testing.T) {
+		resp, err := f.client.Get(f.srv.URL + google.TokenPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Fatalf("HTTP %d", resp.StatusCode)
+		}
+	})
+	t.Run("oversized body", func(t *testing.T) {
+		resp, err := f.client.Post(f.srv.URL+google.TokenPath, "application/x-www-form-urlencoded",
+			strings.NewReader("grant_type=authorization_code&code="+strings.Repeat("A", 1<<20)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Fatalf("HTTP %d", resp.StatusCode)
+		}
+	})
+}
+
+// TestAuthorizeBadInput: malformed authorization requests stay on Google's
+// error page (G-04), never a 5xx.
+func TestAuthorizeBadInput(t *testing.T) {
+	f := newFixture(t)
+	web := f.client0(t, "web")
+	base := url.Values{"client_id": {web.ID}, "redirect_uri": {web.RedirectURIs[0]}, "scope": {google.MailScope},
+		"login_hint": {"alice@gmail.test"}}
+	cases := []struct {
+		name   string
+		change func(url.Values)
+		title  string
+	}{
+		{"no response_type", func(q url.Values) {}, "Error 400: unsupported_response_type"},
+		{"token response_type", func(q url.Values) { q.Set("response_type", "token") }, "Error 400: unsupported_response_type"},
+		{"bad PKCE method", func(q url.Values) {
+			q.Set("response_type", "code")
+			q.Set("code_challenge", "abc")
+			q.Set("code_challenge_method", "S512")
+		}, "Error 400: invalid_request"},
+		{"no client", func(q url.Values) { q.Del("client_id"); q.Set("response_type", "code") }, "Error 401: invalid_client"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			q := url.Values{}
+			for k, v := range base {
+				q[k] = v
+			}
+			c.change(q)
+			resp, err := f.client.Get(f.srv.URL + google.AuthPath + "?" + q.Encode())
+			if err != nil {
+				t.Fatal(err)
+			}
+			page, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode >= 500 || resp.Header.Get("Location") != "" || !strings.Contains(string(page), c.title) {
+				t.Fatalf("HTTP %d, Location %q, page:\n%s", resp.StatusCode, resp.Header.Get("Location"), page)
+			}
+		})
+	}
+}

@@ -1,0 +1,203 @@
+// Package reports turns a run of the scenarios into the conformance report:
+// the provider × flow matrix and, for each failure, the scenario, the step
+// that failed and the server's last reply. It reads godog's Cucumber JSON,
+// so the junit.xml and cucumber.json of a run and its summary agree.
+package reports
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+)
+
+// Outcomes of a scenario.
+const (
+	Passed  = "passed"
+	Failed  = "failed"
+	Skipped = "skipped"
+)
+
+// Scenario is the result of one scenario (one example row of an outline).
+type Scenario struct {
+	Feature  string
+	Name     string
+	Tags     []string
+	Provider string
+	Flows    []string
+	Outcome  string
+	// FailedStep is the text of the step that failed (keyword and text).
+	FailedStep string
+	// Error is what the failing step said, without the server's reply.
+	Error string
+	// LastReply is the server's last reply before the failure, if known.
+	LastReply string
+}
+
+// Run is the result of a run.
+type Run struct {
+	Scenarios []Scenario
+}
+
+// Counts returns how many scenarios passed and failed (skipped ones count
+// in neither).
+func (r *Run) Counts() (passed, failed int) {
+	for _, s := range r.Scenarios {
+		switch s.Outcome {
+		case Passed:
+			passed++
+		case Failed:
+			failed++
+		}
+	}
+	return passed, failed
+}
+
+// Cell is one cell of the matrix.
+type Cell struct{ Passed, Total int }
+
+// Matrix is the provider × flow table.
+type Matrix struct {
+	Providers []string
+	Flows     []string
+	Cells     map[string]map[string]Cell // provider -> flow -> cell
+}
+
+// flowOrder puts the well-known flows first, in the order of a mail-OAuth
+// integration; others follow alphabetically.
+var flowOrder = []string{"authcode", "refresh", "revoke", "device", "client-credentials", "smtp", "imap", "pop3"}
+
+// providerTags are the provider tags of DESIGN.md.
+var providerTags = []string{"google", "microsoft", "trackdechets"}
+
+// Matrix counts the scenarios by provider and flow; a scenario with several
+// flow tags counts in each.
+func (r *Run) Matrix() Matrix {
+	m := Matrix{Cells: map[string]map[string]Cell{}}
+	for _, s := range r.Scenarios {
+		if s.Outcome == Skipped {
+			continue
+		}
+		if !slices.Contains(m.Providers, s.Provider) {
+			m.Providers = append(m.Providers, s.Provider)
+		}
+		if m.Cells[s.Provider] == nil {
+			m.Cells[s.Provider] = map[string]Cell{}
+		}
+		for _, f := range s.Flows {
+			if !slices.Contains(m.Flows, f) {
+				m.Flows = append(m.Flows, f)
+			}
+			c := m.Cells[s.Provider][f]
+			c.Total++
+			if s.Outcome == Passed {
+				c.Passed++
+			}
+			m.Cells[s.Provider][f] = c
+		}
+	}
+	slices.SortFunc(m.Providers, func(a, b string) int { return rank(providerTags, a) - rank(providerTags, b) })
+	slices.SortFunc(m.Flows, func(a, b string) int {
+		if d := rank(flowOrder, a) - rank(flowOrder, b); d != 0 {
+			return d
+		}
+		return strings.Compare(a, b)
+	})
+	return m
+}
+
+func rank(order []string, s string) int {
+	if i := slices.Index(order, s); i >= 0 {
+		return i
+	}
+	return len(order)
+}
+
+// cucumber JSON, as godog writes it.
+type cukeFeature struct {
+	Name     string        `json:"name"`
+	URI      string        `json:"uri"`
+	Tags     []cukeTag     `json:"tags"`
+	Elements []cukeElement `json:"elements"`
+}
+
+type cukeTag struct {
+	Name string `json:"name"`
+}
+
+type cukeElement struct {
+	Name  string     `json:"name"`
+	Type  string     `json:"type"`
+	Tags  []cukeTag  `json:"tags"`
+	Steps []cukeStep `json:"steps"`
+}
+
+type cukeStep struct {
+	Keyword string `json:"keyword"`
+	Name    string `json:"name"`
+	Result  struct {
+		Status string `json:"status"`
+		Error  string `json:"error_message"`
+	} `json:"result"`
+}
+
+// lastReplyMarker introduces the server's reply in a step's error (see
+// harness/steps).
+const lastReplyMarker = "\nlast server reply: "
+
+// FromCucumberJSON reads the Cucumber JSON of a run.
+func FromCucumberJSON(rd io.Reader) (*Run, error) {
+	var features []cukeFeature
+	if err := json.NewDecoder(rd).Decode(&features); err != nil {
+		return nil, fmt.Errorf("reports: reading cucumber JSON: %w", err)
+	}
+	run := &Run{}
+	for _, f := range features {
+		for _, e := range f.Elements {
+			if e.Type != "" && e.Type != "scenario" {
+				continue
+			}
+			run.Scenarios = append(run.Scenarios, scenarioOf(f, e))
+		}
+	}
+	return run, nil
+}
+
+func scenarioOf(f cukeFeature, e cukeElement) Scenario {
+	s := Scenario{Feature: f.Name, Name: e.Name, Provider: "untagged"}
+	for _, t := range append(slices.Clone(f.Tags), e.Tags...) {
+		name := strings.TrimPrefix(t.Name, "@")
+		if slices.Contains(s.Tags, name) {
+			continue
+		}
+		s.Tags = append(s.Tags, name)
+		switch {
+		case slices.Contains(providerTags, name):
+			s.Provider = name
+		default:
+			s.Flows = append(s.Flows, name)
+		}
+	}
+	if len(s.Flows) == 0 {
+		s.Flows = []string{"untagged"}
+	}
+	s.Outcome = Skipped
+	for _, st := range e.Steps {
+		switch st.Result.Status {
+		case "passed":
+			if s.Outcome == Skipped {
+				s.Outcome = Passed
+			}
+		case "failed", "undefined", "pending", "ambiguous":
+			s.Outcome = Failed
+			s.FailedStep = strings.TrimSpace(st.Keyword) + " " + st.Name
+			s.Error, s.LastReply, _ = strings.Cut(st.Result.Error, lastReplyMarker)
+			if st.Result.Status != "failed" && s.Error == "" {
+				s.Error = "step is " + st.Result.Status
+			}
+			return s
+		}
+	}
+	return s
+}

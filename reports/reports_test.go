@@ -1,0 +1,39 @@
+package reports
+
+import (
+	"strings"
+	"testing"
+)
+
+const cucumber = `[{"name":"F","tags":[{"name":"@google"}],"elements":[
+ {"name":"a","type":"scenario","tags":[{"name":"@google"},{"name":"@device"}],"steps":[{"keyword":"Then ","name":"x","result":{"status":"passed"}}]},
+ {"name":"b","type":"scenario","tags":[{"name":"@authcode"}],"steps":[
+   {"keyword":"Given ","name":"y","result":{"status":"passed"}},
+   {"keyword":"Then ","name":"z","result":{"status":"failed","error_message":"boom\nlast server reply: POST /token -> HTTP 400\n{}"}},
+   {"keyword":"And ","name":"w","result":{"status":"skipped"}}]},
+ {"name":"c","type":"scenario","tags":[{"name":"@smtp"}],"steps":[{"keyword":"Then ","name":"x","result":{"status":"skipped"}}]}
+]}]`
+
+func TestFromCucumberJSON(t *testing.T) {
+	run, err := FromCucumberJSON(strings.NewReader(cucumber))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, f := run.Counts(); p != 1 || f != 1 {
+		t.Fatalf("counts %d/%d", p, f)
+	}
+	b := run.Scenarios[1]
+	if b.Provider != "google" || b.FailedStep != "Then z" || b.Error != "boom" || !strings.HasPrefix(b.LastReply, "POST /token") {
+		t.Fatalf("failure %+v", b)
+	}
+	m := run.Matrix()
+	if strings.Join(m.Flows, ",") != "authcode,device" {
+		t.Fatalf("flows %v (skipped scenarios must not count, authcode before device)", m.Flows)
+	}
+	if got := MatrixText(m); !strings.Contains(got, "| google | 0/1 FAIL | 1/1 ok |") {
+		t.Fatalf("matrix:\n%s", got)
+	}
+	if _, err := FromCucumberJSON(strings.NewReader("{")); err == nil {
+		t.Fatal("broken JSON accepted")
+	}
+}
