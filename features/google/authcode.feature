@@ -50,10 +50,16 @@ Feature: Google authorization code flow
     And no redirect reached the application
 
   @authcode
-  Scenario: A desktop client may use any loopback port (G-10, X-05)
+  Scenario Outline: A desktop client may use any port on <host> (G-10, X-05)
     Given the application uses the Google "desktop" client
+    And the application listens for the redirect on "<host>" on a free port
     When alice@gmail.test authorizes the application for "https://mail.google.com/"
     Then the server answers 200
+
+    Examples:
+      | host      |
+      | 127.0.0.1 |
+      | localhost |
 
   @authcode
   Scenario: An unknown client stays on Google's error page (G-04)

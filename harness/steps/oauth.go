@@ -23,6 +23,7 @@ func (s *scenario) registerOAuth(sc *godog.ScenarioContext) {
 	sc.Step(`^the application uses an unregistered Google client$`, s.usesUnregisteredClient)
 	sc.Step(`^the application sends the redirect URI "([^"]*)"$`, s.sendsRedirectURI)
 	sc.Step(`^the application listens for the redirect on an unregistered loopback port$`, s.listensOnUnregisteredPort)
+	sc.Step(`^the application listens for the redirect on "(127\.0\.0\.1|localhost)" on a free port$`, s.listensOn)
 	sc.Step(`^the application's client secret is "([^"]*)"$`, s.clientSecretIs)
 	sc.Step(`^the application uses PKCE with method "(S256|plain)"$`, s.usesPKCE)
 	sc.Step(`^the application will send (its|another|no) code verifier$`, s.willSendVerifier)
@@ -105,7 +106,13 @@ func (s *scenario) sendsRedirectURI(uri string) error {
 }
 
 func (s *scenario) listensOnUnregisteredPort() error {
-	if err := s.listen("localhost"); err != nil {
+	return s.listensOn("localhost")
+}
+
+// listensOn moves the application's redirect listener to a new free port
+// under host, without registering it.
+func (s *scenario) listensOn(host string) error {
+	if err := s.listen(host); err != nil {
 		return err
 	}
 	s.app.Config.RedirectURL = s.catcher.URL
