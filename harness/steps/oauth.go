@@ -275,18 +275,25 @@ func (s *scenario) exchangesAsClient(id string) error {
 }
 
 func (s *scenario) postsToToken(body string) error {
-	req, err := http.NewRequest(http.MethodPost, s.app.Config.Endpoint.TokenURL, strings.NewReader(body))
+	_, err := s.postForm(s.app.Config.Endpoint.TokenURL, body)
+	return err
+}
+
+// postForm posts a form body with the application's HTTP client and keeps
+// the reply as the server's last.
+func (s *scenario) postForm(u, body string) (*http.Response, error) {
+	req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(body))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := s.app.HTTPClient().Do(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	resp.Body.Close()
 	s.record(s.app)
-	return nil
+	return resp, nil
 }
 
 // asksValidToken is what an application does before each use: ask its
@@ -340,19 +347,8 @@ func (s *scenario) revokes(which string) error {
 	if which == "refresh" {
 		token = s.refresh
 	}
-	u := s.server.Google.URL + google.RevokePath + "?token=" + url.QueryEscape(token)
-	req, err := http.NewRequest(http.MethodPost, u, nil)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := s.app.HTTPClient().Do(req)
-	if err != nil {
-		return err
-	}
-	resp.Body.Close()
-	s.record(s.app)
-	return nil
+	_, err := s.postForm(s.server.Google.URL+google.RevokePath+"?token="+url.QueryEscape(token), "")
+	return err
 }
 
 // userinfo presents the access token to Google's userinfo endpoint, the
