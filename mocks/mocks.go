@@ -1,6 +1,7 @@
 // Package mocks starts a fake mail-OAuth world for tests, the way
-// net/http/httptest starts a test server: call Start, read the endpoints,
-// and it closes itself when the test ends.
+// net/http/httptest starts a test server: call Start, read the endpoints
+// (OAuth over HTTPS, SMTP and IMAP with STARTTLS and implicit TLS), and it
+// closes itself when the test ends.
 //
 //	w := mocks.Start(t)
 //	cfg := oauth2.Config{ClientID: ..., Endpoint: w.Google.Endpoint()}
@@ -16,6 +17,9 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/mailoauth/mailoauth/mocks/google"
+	"github.com/mailoauth/mailoauth/mocks/imap"
+	"github.com/mailoauth/mailoauth/mocks/mailauth"
+	"github.com/mailoauth/mailoauth/mocks/smtp"
 	"github.com/mailoauth/mailoauth/mocks/tlsca"
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
@@ -47,6 +51,7 @@ type Server struct {
 	Google *Google
 
 	servers []*http.Server
+	closers []func() error
 }
 
 // Google is the running fake Google.
@@ -54,6 +59,20 @@ type Google struct {
 	*google.Provider
 	// URL is the base URL of its HTTPS endpoints, like https://127.0.0.1:PORT.
 	URL string
+	// Mail holds the addresses of its fake smtp.gmail.com and imap.gmail.com.
+	Mail Mail
+}
+
+// Mail holds the addresses ("127.0.0.1:PORT") of a provider's mail servers.
+type Mail struct {
+	// SMTP is the submission port: plain, then STARTTLS (like 587).
+	SMTP string
+	// SMTPS is the implicit-TLS submission port (like 465).
+	SMTPS string
+	// IMAPS is the implicit-TLS IMAP port (like 993).
+	IMAPS string
+	// IMAP is the plain IMAP port that offers STARTTLS (like 143).
+	IMAP string
 }
 
 // Endpoint returns Google's endpoints for golang.org/x/oauth2.
@@ -95,7 +114,29 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.Google = &Google{Provider: g, URL: url}
+	if s.Google.Mail, err = s.startMail(google.Name, g, google.Personality()); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
+}
+
+// startMail starts a provider's SMTP and IMAP servers, deciding with its
+// mail rule and speaking with its personality.
+func (s *Server) startMail(provider string, rule mailauth.Rule, p mailauth.Personality) (Mail, error) {
+	sm, err := smtp.Start("127.0.0.1", smtp.Config{Provider: provider, World: s.World, Rule: rule,
+		Personality: p.SMTP, TLS: s.CA.ServerConfig()})
+	if err != nil {
+		return Mail{}, err
+	}
+	s.closers = append(s.closers, sm.Close)
+	im, err := imap.Start("127.0.0.1", imap.Config{Provider: provider, World: s.World, Rule: rule,
+		Personality: p.IMAP, TLS: s.CA.ServerConfig()})
+	if err != nil {
+		return Mail{}, err
+	}
+	s.closers = append(s.closers, im.Close)
+	return Mail{SMTP: sm.Addr, SMTPS: sm.TLSAddr, IMAPS: im.TLSAddr, IMAP: im.Addr}, nil
 }
 
 // serveHTTPS serves h over TLS on a free loopback port and returns its URL.
@@ -130,5 +171,8 @@ func (s *Server) Close() {
 	defer cancel()
 	for _, srv := range s.servers {
 		_ = srv.Shutdown(ctx)
+	}
+	for _, c := range s.closers {
+		_ = c()
 	}
 }

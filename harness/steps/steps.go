@@ -1,7 +1,7 @@
 // Package steps holds the godog step definitions of the scenarios, grouped
 // by concern: the application's OAuth flows (oauth.go), the device flow
-// (device.go), the world and its clock (world.go) and what is asserted on
-// the wire (assert.go). Each scenario gets its own fake world, so scenarios
+// (device.go), SMTP and IMAP (mail.go), the world and its clock (world.go)
+// and what is asserted on the wire (assert.go). Each scenario gets its own fake world, so scenarios
 // can move the clock and run in parallel.
 package steps
 
@@ -47,6 +47,7 @@ type scenario struct {
 	device    *oauth2.DeviceAuthResponse
 	last      *client.Exchange
 	lastError error
+	mail      mailState
 }
 
 // Initialize registers the steps and the hooks that give each scenario a
@@ -62,6 +63,7 @@ func Initialize(sc *godog.ScenarioContext) {
 		return ctx, nil
 	})
 	sc.After(func(ctx context.Context, _ *godog.Scenario, err error) (context.Context, error) {
+		s.closeMail()
 		if s.catcher != nil {
 			s.catcher.Close()
 		}
@@ -73,6 +75,7 @@ func Initialize(sc *godog.ScenarioContext) {
 	s.registerWorld(sc)
 	s.registerOAuth(sc)
 	s.registerDevice(sc)
+	s.registerMail(sc)
 	s.registerAssertions(sc)
 }
 

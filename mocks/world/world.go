@@ -1,6 +1,6 @@
 // Package world is the single source of truth of a fake mail-OAuth world:
 // provider registrations (OAuth clients), user accounts, consents already
-// given, the audit log of events and the clock. Every server of mailoauth
+// given, mailboxes, the audit log of events and the clock. Every server of mailoauth
 // reads and changes one World; none keeps its own copy of these facts.
 package world
 
@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 )
 
 // ClientType is the kind of OAuth client a provider console lets you create.
@@ -69,6 +71,7 @@ type World struct {
 	accounts map[key]Account
 	consents map[consentKey][]string
 	events   []Event
+	mail     mailboxes
 }
 
 type key struct{ provider, id string }
@@ -82,6 +85,7 @@ func New() *World {
 		clients:  map[key]Client{},
 		accounts: map[key]Account{},
 		consents: map[consentKey][]string{},
+		mail:     mailboxes{stores: map[string]*imapmemserver.User{}, delivered: map[string][]Message{}},
 	}
 }
 

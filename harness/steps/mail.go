@@ -1,0 +1,334 @@
+package steps
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/cucumber/godog"
+	"github.com/emersion/go-imap/v2"
+	gosmtp "github.com/emersion/go-smtp"
+
+	"github.com/mailoauth/mailoauth/harness/client"
+	"github.com/mailoauth/mailoauth/mocks/sasl"
+)
+
+// mailState is the application's mail side in a scenario.
+type mailState struct {
+	smtp      *client.SMTPSession
+	imap      *client.IMAPSession
+	authErr   error
+	sendErr   error
+	challenge []byte
+}
+
+func (s *scenario) registerMail(sc *godog.ScenarioContext) {
+	sc.Step(`^the application connects to Gmail's (SMTP|IMAP) server (with STARTTLS|with implicit TLS|without TLS)$`, s.connects)
+	sc.Step(`^the SMTP greeting matches "([^"]*)"$`, s.smtpGreeting)
+	sc.Step(`^before TLS the EHLO reply had no AUTH line$`, s.noAuthBeforeTLS)
+	sc.Step(`^the SMTP server offers "([^"]*)"$`, s.smtpOffers)
+	sc.Step(`^the application authenticates to (SMTP|IMAP) as `+email+` with (XOAUTH2|OAUTHBEARER)$`, s.authenticatesMail)
+	sc.Step(`^the application authenticates to SMTP as `+email+` with PLAIN and the password "([^"]*)"$`, s.smtpPlain)
+	sc.Step(`^the application logs in to IMAP as `+email+` with the password "([^"]*)"$`, s.imapLogin)
+	sc.Step(`^the application sends the (?:IMAP )?XOAUTH2 message "([^"]*)"$`, s.sendsRawXOAUTH2)
+	sc.Step(`^the (SMTP|IMAP) server accepts the authentication$`, s.mailAccepts)
+	sc.Step(`^the SMTP server refuses the authentication with (\d+)$`, s.smtpRefusesWith)
+	sc.Step(`^the SMTP server refuses the authentication with a 5\.7\.x reply$`, s.smtpRefuses57)
+	sc.Step(`^the (SMTP|IMAP) server's error challenge is '([^']*)'$`, s.errorChallenge)
+	sc.Step(`^the SMTP server replies:$`, s.smtpReplies)
+	sc.Step(`^the IMAP server replies "([^"]*)"$`, s.imapReplies)
+	sc.Step(`^the IMAP greeting matches "([^"]*)"$`, s.imapGreeting)
+	sc.Step(`^the IMAP server advertises "([^"]*)"$`, s.imapAdvertises)
+	sc.Step(`^the application sends a message from `+email+` to `+email+` with subject "([^"]*)"$`, s.sendsMessage)
+	sc.Step(`^the message is accepted$`, s.messageAccepted)
+	sc.Step(`^sending fails with (\d+)$`, s.sendingFails)
+	sc.Step(`^the INBOX holds a message with subject "([^"]*)"$`, s.inboxHolds)
+	sc.Step(`^the world delivered a message with subject "([^"]*)" to `+email+`$`, s.worldDelivers)
+	sc.Step(`^the world delivered "([^"]*)" to `+email+`$`, s.worldDelivered)
+	sc.Step(`^the world recorded a refused (smtp|imap) authentication of `+email+` because "([^"]*)"$`, s.worldRecorded)
+}
+
+var securities = map[string]client.Security{
+	"with STARTTLS": client.StartTLS, "with implicit TLS": client.ImplicitTLS, "without TLS": client.NoTLS,
+}
+
+// connects opens a new mail connection, closing the previous one.
+func (s *scenario) connects(protocol, how string) error {
+	s.closeMail()
+	m := s.server.Google.Mail
+	var err error
+	if protocol == "SMTP" {
+		addr := m.SMTP
+		if how == "with implicit TLS" {
+			addr = m.SMTPS
+		}
+		s.mail.smtp, err = client.DialSMTP(addr, securities[how], s.server.CA.ClientConfig())
+	} else {
+		addr := m.IMAP
+		if how == "with implicit TLS" {
+			addr = m.IMAPS
+		}
+		s.mail.imap, err = client.DialIMAP(addr, securities[how], s.server.CA.ClientConfig())
+	}
+	return err
+}
+
+func (s *scenario) closeMail() {
+	if s.mail.smtp != nil {
+		_ = s.mail.smtp.Close()
+	}
+	if s.mail.imap != nil {
+		_ = s.mail.imap.Close()
+	}
+	s.mail = mailState{}
+}
+
+func (s *scenario) smtpGreeting(pattern string) error {
+	if s.mail.smtp == nil {
+		return s.failf("no SMTP connection")
+	}
+	if !regexp.MustCompile(pattern).MatchString(s.mail.smtp.Greeting()) {
+		return s.failf("greeting %q does not match %s", s.mail.smtp.Greeting(), pattern)
+	}
+	return nil
+}
+
+func (s *scenario) noAuthBeforeTLS() error {
+	for _, l := range s.mail.smtp.PreTLS {
+		if strings.HasPrefix(l, "250") && strings.Contains(l, "AUTH") {
+			return s.failf("before TLS the server offered %q", l)
+		}
+	}
+	if !slices.ContainsFunc(s.mail.smtp.PreTLS, func(l string) bool { return strings.Contains(l, "STARTTLS") }) {
+		return s.failf("before TLS the server did not offer STARTTLS: %q", s.mail.smtp.PreTLS)
+	}
+	return nil
+}
+
+func (s *scenario) smtpOffers(line string) error {
+	kw, params, _ := strings.Cut(line, " ")
+	ok, got := s.mail.smtp.Extension(kw)
+	if !ok || got != params {
+		return s.failf("the server offers %s %q, want %q", kw, got, params)
+	}
+	return nil
+}
+
+// saslClient is the application's SASL client for mech with its token.
+func (s *scenario) saslClient(mech, user string) (interface {
+	Start() (string, []byte, error)
+	Next([]byte) ([]byte, error)
+}, error) {
+	if s.token == nil {
+		return nil, s.failf("the application has no token")
+	}
+	if mech == sasl.OAuthBearer {
+		return sasl.NewOAuthBearerClient(user, s.token.AccessToken, "127.0.0.1", 0, &s.mail.challenge), nil
+	}
+	return sasl.NewXOAUTH2Client(user, s.token.AccessToken, &s.mail.challenge), nil
+}
+
+func (s *scenario) authenticatesMail(protocol, user, mech string) error {
+	c, err := s.saslClient(mech, user)
+	if err != nil {
+		return err
+	}
+	if protocol == "SMTP" {
+		if s.mail.smtp == nil {
+			return s.failf("no SMTP connection")
+		}
+		s.mail.authErr = s.mail.smtp.Auth(c)
+		return nil
+	}
+	if s.mail.imap == nil {
+		return s.failf("no IMAP connection")
+	}
+	s.mail.authErr = s.mail.imap.Authenticate(c)
+	return nil
+}
+
+func (s *scenario) smtpPlain(user, password string) error {
+	s.mail.authErr = s.mail.smtp.Auth(plainClient{user, password})
+	return nil
+}
+
+func (s *scenario) imapLogin(user, password string) error {
+	s.mail.authErr = s.mail.imap.Login(user, password).Wait()
+	return nil
+}
+
+func (s *scenario) sendsRawXOAUTH2(msg string) error {
+	raw := rawClient{mech: sasl.XOAUTH2, ir: []byte(strings.ReplaceAll(msg, " ", "\x01"))}
+	if s.mail.smtp != nil {
+		s.mail.authErr = s.mail.smtp.Auth(raw)
+	} else {
+		s.mail.authErr = s.mail.imap.Authenticate(raw)
+	}
+	return nil
+}
+
+func (s *scenario) mailAccepts(protocol string) error {
+	if s.mail.authErr != nil {
+		return s.failf("the %s server refused the authentication: %q", protocol, client.ReplyLines(s.mail.authErr))
+	}
+	return nil
+}
+
+func (s *scenario) smtpRefusesWith(code int) error {
+	var se *gosmtp.SMTPError
+	if !errors.As(s.mail.authErr, &se) || se.Code != code {
+		return s.failf("the SMTP server answered %q, want %d", client.ReplyLines(s.mail.authErr), code)
+	}
+	return nil
+}
+
+func (s *scenario) smtpRefuses57() error {
+	var se *gosmtp.SMTPError
+	if !errors.As(s.mail.authErr, &se) || se.Code/100 != 5 || se.EnhancedCode[0] != 5 || se.EnhancedCode[1] != 7 {
+		return s.failf("the SMTP server answered %q, want a 5xx 5.7.x refusal", client.ReplyLines(s.mail.authErr))
+	}
+	return nil
+}
+
+func (s *scenario) errorChallenge(_, want string) error {
+	if string(s.mail.challenge) != want {
+		return s.failf("error challenge %q, want %q", s.mail.challenge, want)
+	}
+	return nil
+}
+
+// idPattern turns "<id>" in an expected line into the connection id's shape.
+func idPattern(line string) *regexp.Regexp {
+	parts := strings.Split(line, "<id>")
+	for i := range parts {
+		parts[i] = regexp.QuoteMeta(parts[i])
+	}
+	return regexp.MustCompile("^" + strings.Join(parts, "[0-9a-f]+") + "$")
+}
+
+func (s *scenario) smtpReplies(doc *godog.DocString) error {
+	got := client.ReplyLines(s.mail.authErr)
+	want := strings.Split(strings.TrimSpace(doc.Content), "\n")
+	if len(got) != len(want) {
+		return s.failf("the SMTP server replied %q, want %q", got, want)
+	}
+	for i := range want {
+		if !idPattern(want[i]).MatchString(got[i]) {
+			return s.failf("the SMTP server replied %q, want %q", got, want)
+		}
+	}
+	return nil
+}
+
+func (s *scenario) imapReplies(want string) error {
+	var ie *imap.Error
+	if !errors.As(s.mail.authErr, &ie) {
+		return s.failf("the IMAP server answered %v, want %q", s.mail.authErr, want)
+	}
+	got := string(ie.Type)
+	if ie.Code != "" {
+		got += " [" + string(ie.Code) + "]"
+	}
+	got += " " + ie.Text
+	if !idPattern(want).MatchString(got) {
+		return s.failf("the IMAP server answered %q, want %q", got, want)
+	}
+	return nil
+}
+
+func (s *scenario) imapGreeting(pattern string) error {
+	if !regexp.MustCompile(pattern).MatchString(s.mail.imap.Greeting()) {
+		return s.failf("greeting %q does not match %s", s.mail.imap.Greeting(), pattern)
+	}
+	return nil
+}
+
+func (s *scenario) imapAdvertises(list string) error {
+	caps, err := s.mail.imap.Capability().Wait()
+	if err != nil {
+		return err
+	}
+	for _, c := range strings.Fields(list) {
+		if !caps.Has(imap.Cap(c)) {
+			return s.failf("the IMAP server does not advertise %s (it has %v)", c, caps)
+		}
+	}
+	return nil
+}
+
+func (s *scenario) sendsMessage(from, to, subject string) error {
+	msg := fmt.Sprintf("From: %s\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: <%s@mailoauth.test>\r\n\r\nSent by a mailoauth scenario.\r\n",
+		from, to, subject, strings.ReplaceAll(subject, " ", "."))
+	s.mail.sendErr = s.mail.smtp.Send(from, []string{to}, []byte(msg))
+	return nil
+}
+
+func (s *scenario) messageAccepted() error {
+	if s.mail.sendErr != nil {
+		return s.failf("the SMTP server refused the message: %q", client.ReplyLines(s.mail.sendErr))
+	}
+	return nil
+}
+
+func (s *scenario) sendingFails(code int) error {
+	var se *gosmtp.SMTPError
+	if !errors.As(s.mail.sendErr, &se) || se.Code != code {
+		return s.failf("sending ended with %q, want %d", client.ReplyLines(s.mail.sendErr), code)
+	}
+	return nil
+}
+
+func (s *scenario) inboxHolds(subject string) error {
+	subjects, err := s.mail.imap.InboxSubjects()
+	if err != nil {
+		return s.failf("reading the INBOX: %v", err)
+	}
+	if !slices.Contains(subjects, subject) {
+		return s.failf("the INBOX holds %q, not %q", subjects, subject)
+	}
+	return nil
+}
+
+// worldDelivers is set-up: someone sent the user a message.
+func (s *scenario) worldDelivers(subject, to string) error {
+	return s.server.World.Deliver("someone@example.test", []string{to},
+		[]byte("From: someone@example.test\r\nSubject: "+subject+"\r\n\r\nHello.\r\n"))
+}
+
+func (s *scenario) worldDelivered(subject, to string) error {
+	for _, m := range s.server.World.Messages(to) {
+		if m.Subject == subject {
+			return nil
+		}
+	}
+	return s.failf("no message %q was delivered to %s", subject, to)
+}
+
+func (s *scenario) worldRecorded(protocol, user, reason string) error {
+	for _, e := range s.server.World.Events() {
+		if e.Protocol == protocol && strings.EqualFold(e.User, user) && e.Outcome == "refused" && e.Reason == reason {
+			return nil
+		}
+	}
+	return s.failf("no refused %s authentication of %s because %q in the audit log", protocol, user, reason)
+}
+
+// plainClient is SASL PLAIN with a password (RFC 4616).
+type plainClient struct{ user, password string }
+
+func (p plainClient) Start() (string, []byte, error) {
+	return "PLAIN", []byte("\x00" + p.user + "\x00" + p.password), nil
+}
+
+func (p plainClient) Next([]byte) ([]byte, error) { return nil, errors.New("unexpected challenge") }
+
+// rawClient sends a given initial response, to test malformed ones.
+type rawClient struct {
+	mech string
+	ir   []byte
+}
+
+func (r rawClient) Start() (string, []byte, error) { return r.mech, r.ir, nil }
+func (r rawClient) Next([]byte) ([]byte, error)    { return []byte{}, nil }

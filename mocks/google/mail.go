@@ -1,0 +1,41 @@
+package google
+
+import "github.com/mailoauth/mailoauth/mocks/mailauth"
+
+// badCredentials is Gmail's refusal of a login, over SMTP (GM-04 [OBS]): two
+// lines, the second with two spaces after the enhanced code.
+var badCredentials = mailauth.SMTPReply{Code: 535, Enhanced: [3]int{5, 7, 8},
+	Text: "Username and Password not accepted. Learn more at\n https://support.google.com/mail/?p=BadCredentials {id} - gsmtp"}
+
+// invalidCredentials is Gmail's refusal of a login over IMAP (GM-05 [OBS]).
+var invalidCredentials = mailauth.IMAPReply{Type: "NO", Code: "AUTHENTICATIONFAILED", Text: "Invalid credentials (Failure)"}
+
+// Personality is how Gmail's SMTP (smtp.gmail.com) and IMAP
+// (imap.gmail.com) servers present themselves and fail.
+func Personality() mailauth.Personality {
+	return mailauth.Personality{
+		SMTP: mailauth.SMTPPersonality{
+			Domain: "smtp.gmail.com",
+			// GM-04 [OBS]: "220 smtp.gmail.com ESMTP <id> - gsmtp".
+			Greeting: "smtp.gmail.com ESMTP {id} - gsmtp",
+			// GM-04 [OBS]: the AUTH line after STARTTLS, in Gmail's order.
+			Mechanisms:       []string{"LOGIN", "PLAIN", "XOAUTH2", "PLAIN-CLIENTTOKEN", "OAUTHBEARER", "XOAUTH"},
+			AuthFailed:       badCredentials,
+			BasicAuthRefused: badCredentials,
+			// GM-04 [OBS]: a payload that does not decode.
+			Malformed: mailauth.SMTPReply{Code: 501, Enhanced: [3]int{5, 5, 2}, Text: "Cannot Decode response {id} - gsmtp"},
+			// Gmail's own text is not in PROVIDERS.md: RFC 4954 §6's is used.
+			AuthRequired: mailauth.SMTPReply{Code: 530, Enhanced: [3]int{5, 7, 0}, Text: "Authentication required"},
+		},
+		IMAP: mailauth.IMAPPersonality{
+			// GM-05 [OBS]: "* OK Gimap ready for requests from <ip> <id>".
+			Greeting: "Gimap ready for requests from {ip} {id}",
+			// GM-05 [OBS]: the AUTH= capabilities, in Gmail's order.
+			Mechanisms:   []string{"XOAUTH2", "PLAIN", "PLAIN-CLIENTTOKEN", "OAUTHBEARER", "XOAUTH"},
+			AuthFailed:   invalidCredentials,
+			LoginRefused: invalidCredentials,
+			// GM-05 [OBS]: "BAD Invalid SASL argument" for a malformed blob.
+			Malformed: mailauth.IMAPReply{Type: "BAD", Text: "Invalid SASL argument. {id}"},
+		},
+	}
+}

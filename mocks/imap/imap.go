@@ -1,0 +1,132 @@
+// Package imap is the provider-neutral fake IMAP server, on go-imap v2's
+// imapserver: AUTHENTICATE XOAUTH2 and OAUTHBEARER (with SASL-IR) decided by
+// the provider's mail rule, the provider's greeting and reply texts, LOGIN
+// refused (basic auth is gone), implicit TLS and STARTTLS listeners, and
+// the world's mailboxes (go-imap's in-memory store: SELECT, FETCH, SEARCH,
+// STORE, IDLE...).
+package imap
+
+import (
+	"crypto/tls"
+	"errors"
+	"net"
+	"sync"
+	"time"
+
+	goimap "github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
+
+	"github.com/mailoauth/mailoauth/mocks/mailauth"
+	"github.com/mailoauth/mailoauth/mocks/mailconn"
+	"github.com/mailoauth/mailoauth/mocks/world"
+)
+
+// Config configures a Server.
+type Config struct {
+	// Provider is the provider's key in the world ("google").
+	Provider    string
+	World       *world.World
+	Rule        mailauth.Rule
+	Personality mailauth.IMAPPersonality
+	// TLS is the certificate configuration for implicit TLS and STARTTLS.
+	TLS *tls.Config
+	// Idle bounds every read (default 30 minutes, RFC 9051 §5.4).
+	Idle time.Duration
+}
+
+// Server is a running fake IMAP server with two listeners.
+type Server struct {
+	// TLSAddr is the implicit-TLS listener (like port 993).
+	TLSAddr string
+	// Addr is the plain listener that offers STARTTLS (like port 143).
+	Addr string
+
+	cfg       Config
+	servers   []*imapserver.Server
+	listeners []net.Listener
+	wg        sync.WaitGroup
+}
+
+// caps are the capabilities besides those imapserver adds by itself
+// (SASL-IR, AUTH=, STARTTLS, and IDLE, UNSELECT once authenticated).
+var caps = goimap.CapSet{goimap.CapIMAP4rev1: {}, goimap.CapNamespace: {}, goimap.CapChildren: {}, goimap.CapUIDPlus: {}}
+
+// Start starts the two listeners on free ports of host ("127.0.0.1").
+func Start(host string, cfg Config) (*Server, error) {
+	if cfg.Idle == 0 {
+		cfg.Idle = 30 * time.Minute
+	}
+	s := &Server{cfg: cfg}
+	greeting := func(remote net.Addr) string {
+		return "* OK " + mailauth.Expand(cfg.Personality.Greeting, mailauth.NewConnID(), hostOf(remote))
+	}
+	// Implicit TLS: the listener does TLS, so imapserver sees a plain
+	// connection and must be told authentication is safe.
+	implicit, err := mailconn.Listen(net.JoinHostPort(host, "0"), mailconn.Config{TLS: cfg.TLS, Greeting: greeting, Idle: cfg.Idle})
+	if err != nil {
+		return nil, err
+	}
+	s.TLSAddr = implicit.Addr().String()
+	s.serve(implicit, nil, true)
+	plain, err := mailconn.Listen(net.JoinHostPort(host, "0"), mailconn.Config{Greeting: greeting, Idle: cfg.Idle})
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.Addr = plain.Addr().String()
+	s.serve(plain, cfg.TLS, false)
+	return s, nil
+}
+
+func (s *Server) serve(ln net.Listener, starttls *tls.Config, insecureAuth bool) {
+	srv := imapserver.New(&imapserver.Options{
+		NewSession: func(c *imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			return &session{s: s, conn: c, id: mailauth.NewConnID(), ip: hostOf(c.NetConn().RemoteAddr())}, nil, nil
+		},
+		Caps:         caps,
+		TLSConfig:    starttls,
+		InsecureAuth: insecureAuth,
+		Logger:       discardLogger{},
+	})
+	s.servers = append(s.servers, srv)
+	s.listeners = append(s.listeners, ln)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		_ = srv.Serve(ln) // returns once Close closes the listener
+	}()
+}
+
+// Close stops the listeners and closes every connection. The listeners are
+// closed here too: imapserver only closes those its Serve already saw.
+func (s *Server) Close() error {
+	var errs []error
+	for _, srv := range s.servers {
+		if err := srv.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+			errs = append(errs, err)
+		}
+	}
+	for _, ln := range s.listeners {
+		_ = ln.Close()
+	}
+	s.wg.Wait()
+	return errors.Join(errs...)
+}
+
+func hostOf(a net.Addr) string {
+	host, _, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	return host
+}
+
+// reply turns a personality reply into the error imapserver writes.
+func reply(r mailauth.IMAPReply, id, ip string) *goimap.Error {
+	return &goimap.Error{Type: goimap.StatusResponseType(r.Type), Code: goimap.ResponseCode(r.Code),
+		Text: mailauth.Expand(r.Text, id, ip)}
+}
+
+type discardLogger struct{}
+
+func (discardLogger) Printf(string, ...any) {}

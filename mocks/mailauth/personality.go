@@ -1,0 +1,77 @@
+package mailauth
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"strings"
+)
+
+// SMTPReply is an SMTP reply line: code, enhanced status code (RFC 3463)
+// and text. A text with "\n" is sent as a multi-line reply. "{id}" in a
+// text is replaced by the connection's id, "{ip}" by the client's address.
+type SMTPReply struct {
+	Code     int
+	Enhanced [3]int
+	Text     string
+}
+
+// IMAPReply is a tagged IMAP status response: its type ("NO" or "BAD"), its
+// response code ("AUTHENTICATIONFAILED", or "") and its text.
+type IMAPReply struct {
+	Type string
+	Code string
+	Text string
+}
+
+// SMTPPersonality is how a provider's SMTP server presents itself.
+type SMTPPersonality struct {
+	// Domain is the server's name in the EHLO reply.
+	Domain string
+	// Greeting is the text of the 220 greeting.
+	Greeting string
+	// Mechanisms are the SASL mechanisms of the EHLO AUTH line, in order.
+	// XOAUTH2 and OAUTHBEARER go to the mail rule; PLAIN and LOGIN get
+	// BasicAuthRefused; any other listed one fails with AuthFailed.
+	Mechanisms []string
+	// AuthFailed answers a token the mail rule refused.
+	AuthFailed SMTPReply
+	// Malformed answers a SASL message that does not parse.
+	Malformed SMTPReply
+	// BasicAuthRefused answers AUTH PLAIN or LOGIN with a password.
+	BasicAuthRefused SMTPReply
+	// AuthRequired answers MAIL FROM before authentication.
+	AuthRequired SMTPReply
+}
+
+// IMAPPersonality is how a provider's IMAP server presents itself.
+type IMAPPersonality struct {
+	// Greeting is the text of the untagged OK greeting.
+	Greeting string
+	// Mechanisms are the AUTH= capabilities, in order.
+	Mechanisms []string
+	// AuthFailed answers a token the mail rule refused.
+	AuthFailed IMAPReply
+	// Malformed answers a SASL message that does not parse.
+	Malformed IMAPReply
+	// LoginRefused answers LOGIN and AUTHENTICATE PLAIN with a password.
+	LoginRefused IMAPReply
+}
+
+// Personality is a provider's mail servers' face.
+type Personality struct {
+	SMTP SMTPPersonality
+	IMAP IMAPPersonality
+}
+
+// NewConnID returns an id for a connection, shaped like the ids providers
+// put in their replies (hex, 20 characters).
+func NewConnID() string {
+	b := make([]byte, 10)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// Expand fills in "{id}" and "{ip}" in a personality's text.
+func Expand(text, id, ip string) string {
+	return strings.NewReplacer("{id}", id, "{ip}", ip).Replace(text)
+}

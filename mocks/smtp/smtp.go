@@ -1,0 +1,161 @@
+// Package smtp is the provider-neutral fake SMTP submission server, on
+// emersion/go-smtp: AUTH XOAUTH2 and OAUTHBEARER decided by the provider's
+// mail rule, the provider's personality (greeting, mechanisms, reply
+// lines), STARTTLS and implicit TLS listeners, and delivery into the
+// world's mailboxes.
+package smtp
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	gosmtp "github.com/emersion/go-smtp"
+
+	"github.com/mailoauth/mailoauth/mocks/mailauth"
+	"github.com/mailoauth/mailoauth/mocks/mailconn"
+	"github.com/mailoauth/mailoauth/mocks/world"
+)
+
+// Config configures a Server.
+type Config struct {
+	// Provider is the provider's key in the world ("google").
+	Provider    string
+	World       *world.World
+	Rule        mailauth.Rule
+	Personality mailauth.SMTPPersonality
+	// TLS is the certificate configuration for STARTTLS and implicit TLS.
+	TLS *tls.Config
+	// MaxMessageBytes bounds DATA (default 35882577, Gmail's SIZE).
+	MaxMessageBytes int64
+	// MaxRecipients bounds RCPT TO per message (default 100).
+	MaxRecipients int
+	// Timeout bounds every read and write (default 5 minutes, RFC 5321 §4.5.3.2).
+	Timeout time.Duration
+}
+
+// Server is a running fake SMTP server with two listeners.
+type Server struct {
+	// Addr is the submission listener (STARTTLS, like port 587).
+	Addr string
+	// TLSAddr is the implicit-TLS listener (like port 465).
+	TLSAddr string
+
+	cfg       Config
+	servers   []*gosmtp.Server
+	listeners []net.Listener
+	wg        sync.WaitGroup
+}
+
+// Start starts the two listeners on free ports of host ("127.0.0.1").
+func Start(host string, cfg Config) (*Server, error) {
+	if cfg.MaxMessageBytes == 0 {
+		cfg.MaxMessageBytes = 35882577
+	}
+	if cfg.MaxRecipients == 0 {
+		cfg.MaxRecipients = 100
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 5 * time.Minute
+	}
+	s := &Server{cfg: cfg}
+	greeting := func(remote net.Addr) string {
+		return "220 " + mailauth.Expand(cfg.Personality.Greeting, mailauth.NewConnID(), hostOf(remote))
+	}
+	// Submission: plain until STARTTLS; AUTH only after it.
+	sub, err := mailconn.Listen(net.JoinHostPort(host, "0"), mailconn.Config{Greeting: greeting, Idle: cfg.Timeout})
+	if err != nil {
+		return nil, err
+	}
+	s.Addr = sub.Addr().String()
+	s.serve(sub, cfg.TLS, false)
+	// Implicit TLS: the listener does TLS, so the library sees a plain
+	// connection and must be told AUTH is safe.
+	implicit, err := mailconn.Listen(net.JoinHostPort(host, "0"), mailconn.Config{TLS: cfg.TLS, Greeting: greeting, Idle: cfg.Timeout})
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.TLSAddr = implicit.Addr().String()
+	s.serve(implicit, nil, true)
+	return s, nil
+}
+
+func (s *Server) serve(ln net.Listener, starttls *tls.Config, insecureAuth bool) {
+	srv := gosmtp.NewServer(backend{s})
+	srv.Domain = s.cfg.Personality.Domain
+	srv.TLSConfig = starttls
+	srv.AllowInsecureAuth = insecureAuth
+	srv.MaxMessageBytes = s.cfg.MaxMessageBytes
+	srv.MaxRecipients = s.cfg.MaxRecipients
+	srv.MaxLineLength = 2000
+	srv.ReadTimeout = s.cfg.Timeout
+	srv.WriteTimeout = s.cfg.Timeout
+	srv.ErrorLog = discardLogger{}
+	s.servers = append(s.servers, srv)
+	s.listeners = append(s.listeners, ln)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		_ = srv.Serve(ln) // returns gosmtp.ErrServerClosed on Close
+	}()
+}
+
+// Close stops the listeners and closes every connection. The listeners are
+// closed here too: go-smtp only closes those its Serve already saw.
+func (s *Server) Close() error {
+	var errs []error
+	for _, srv := range s.servers {
+		if err := srv.Close(); err != nil && !errors.Is(err, gosmtp.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+	}
+	for _, ln := range s.listeners {
+		_ = ln.Close()
+	}
+	s.wg.Wait()
+	return errors.Join(errs...)
+}
+
+func hostOf(a net.Addr) string {
+	host, _, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	return host
+}
+
+// reply turns a personality reply into the error go-smtp writes. go-smtp
+// puts the enhanced code on the last line of a multi-line reply only; the
+// others get it here, as RFC 2034 §4 asks and as Gmail sends
+// ("535-5.7.8 Username and Password not accepted...").
+func reply(r mailauth.SMTPReply, id, ip string) *gosmtp.SMTPError {
+	lines := strings.Split(mailauth.Expand(r.Text, id, ip), "\n")
+	enh := fmt.Sprintf("%d.%d.%d ", r.Enhanced[0], r.Enhanced[1], r.Enhanced[2])
+	for i := range lines[:len(lines)-1] {
+		lines[i] = enh + lines[i]
+	}
+	return &gosmtp.SMTPError{Code: r.Code, EnhancedCode: gosmtp.EnhancedCode(r.Enhanced),
+		Message: strings.Join(lines, "\n")}
+}
+
+type discardLogger struct{}
+
+func (discardLogger) Printf(string, ...any) {}
+func (discardLogger) Println(...any)        {}
+
+type backend struct{ s *Server }
+
+// NewSession implements gosmtp.Backend.
+func (b backend) NewSession(c *gosmtp.Conn) (gosmtp.Session, error) {
+	return &session{s: b.s, conn: c, id: mailauth.NewConnID(), ip: hostOf(c.Conn().RemoteAddr())}, nil
+}
+
+// isBasic reports whether mech sends a password.
+func isBasic(mech string) bool {
+	return strings.EqualFold(mech, "PLAIN") || strings.EqualFold(mech, "LOGIN")
+}
