@@ -32,6 +32,10 @@ type Config struct {
 	TLS *tls.Config
 	// Idle bounds every read (default 30 minutes, RFC 9051 §5.4).
 	Idle time.Duration
+	// InsecureAuth allows authentication on the plain port before
+	// STARTTLS, for clients that cannot do TLS (manifest security "none")
+	// and benchmarks. The real providers never allow it.
+	InsecureAuth bool
 }
 
 // Server is a running fake IMAP server with two listeners.
@@ -74,7 +78,7 @@ func Start(host string, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.Addr = plain.Addr().String()
-	s.serve(plain, cfg.TLS, false)
+	s.serve(plain, cfg.TLS, cfg.InsecureAuth)
 	return s, nil
 }
 

@@ -84,9 +84,10 @@ func (s *server) Next(response []byte) (challenge []byte, done bool, err error) 
 		return nil, true, s.pending
 	case response == nil && !s.asked:
 		// No initial response: ask for it with an empty challenge
-		// (SMTP "334 ", IMAP "+ ").
+		// (SMTP "334 ", IMAP "+ "). nil rather than []byte{}: go-imap
+		// writes an empty slice as "+ =", which is for SASL-IR only.
 		s.asked = true
-		return []byte{}, false, nil
+		return nil, false, nil
 	}
 	var (
 		creds Credentials

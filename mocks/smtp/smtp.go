@@ -36,6 +36,10 @@ type Config struct {
 	MaxRecipients int
 	// Timeout bounds every read and write (default 5 minutes, RFC 5321 §4.5.3.2).
 	Timeout time.Duration
+	// InsecureAuth allows AUTH on the submission port before STARTTLS, for
+	// clients that cannot do TLS (manifest security "none") and benchmarks.
+	// The real providers never allow it.
+	InsecureAuth bool
 }
 
 // Server is a running fake SMTP server with two listeners.
@@ -72,7 +76,7 @@ func Start(host string, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.Addr = sub.Addr().String()
-	s.serve(sub, cfg.TLS, false)
+	s.serve(sub, cfg.TLS, cfg.InsecureAuth)
 	// Implicit TLS: the listener does TLS, so the library sees a plain
 	// connection and must be told AUTH is safe.
 	implicit, err := mailconn.Listen(net.JoinHostPort(host, "0"), mailconn.Config{TLS: cfg.TLS, Greeting: greeting, Idle: cfg.Timeout})
