@@ -8,9 +8,7 @@ package imap
 
 import (
 	"crypto/tls"
-	"errors"
 	"net"
-	"sync"
 	"time"
 
 	goimap "github.com/emersion/go-imap/v2"
@@ -45,10 +43,8 @@ type Server struct {
 	// Addr is the plain listener that offers STARTTLS (like port 143).
 	Addr string
 
-	cfg       Config
-	servers   []*imapserver.Server
-	listeners []net.Listener
-	wg        sync.WaitGroup
+	cfg   Config
+	group mailconn.Group
 }
 
 // caps are the capabilities besides those imapserver adds by itself
@@ -62,7 +58,7 @@ func Start(host string, cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg}
 	greeting := func(remote net.Addr) string {
-		return "* OK " + mailauth.Expand(cfg.Personality.Greeting, mailauth.NewConnID(), hostOf(remote))
+		return "* OK " + mailauth.Expand(cfg.Personality.Greeting, mailauth.NewConnID(), mailconn.Host(remote))
 	}
 	// Implicit TLS: the listener does TLS, so imapserver sees a plain
 	// connection and must be told authentication is safe.
@@ -85,45 +81,18 @@ func Start(host string, cfg Config) (*Server, error) {
 func (s *Server) serve(ln net.Listener, starttls *tls.Config, insecureAuth bool) {
 	srv := imapserver.New(&imapserver.Options{
 		NewSession: func(c *imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return &session{s: s, conn: c, id: mailauth.NewConnID(), ip: hostOf(c.NetConn().RemoteAddr())}, nil, nil
+			return &session{s: s, conn: c, id: mailauth.NewConnID(), ip: mailconn.Host(c.NetConn().RemoteAddr())}, nil, nil
 		},
 		Caps:         caps,
 		TLSConfig:    starttls,
 		InsecureAuth: insecureAuth,
 		Logger:       discardLogger{},
 	})
-	s.servers = append(s.servers, srv)
-	s.listeners = append(s.listeners, ln)
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		_ = srv.Serve(ln) // returns once Close closes the listener
-	}()
+	s.group.Go(ln, srv.Serve, srv.Close)
 }
 
-// Close stops the listeners and closes every connection. The listeners are
-// closed here too: imapserver only closes those its Serve already saw.
-func (s *Server) Close() error {
-	var errs []error
-	for _, srv := range s.servers {
-		if err := srv.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
-			errs = append(errs, err)
-		}
-	}
-	for _, ln := range s.listeners {
-		_ = ln.Close()
-	}
-	s.wg.Wait()
-	return errors.Join(errs...)
-}
-
-func hostOf(a net.Addr) string {
-	host, _, err := net.SplitHostPort(a.String())
-	if err != nil {
-		return a.String()
-	}
-	return host
-}
+// Close stops the listeners and closes every connection.
+func (s *Server) Close() error { return s.group.Close() }
 
 // reply turns a personality reply into the error imapserver writes.
 func reply(r mailauth.IMAPReply, id, ip string) *goimap.Error {

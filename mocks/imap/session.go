@@ -83,10 +83,6 @@ func (ss *session) authenticate(mech string, c sasl.Credentials) sasl.Verdict {
 }
 
 func (ss *session) record(mech, user string, v mailauth.Verdict) {
-	outcome := "ok"
-	if !v.OK {
-		outcome = "refused"
-	}
 	ss.s.cfg.World.Record(world.Event{Provider: ss.s.cfg.Provider, Protocol: "imap", Mechanism: mech,
-		User: user, Client: v.Client, Outcome: outcome, Reason: v.Reason})
+		User: user, Client: v.Client, Outcome: v.Outcome(), Reason: v.Reason})
 }

@@ -42,3 +42,11 @@ type Verdict struct {
 type Rule interface {
 	CheckMail(ctx context.Context, l Login) Verdict
 }
+
+// Outcome is the audit log's word for v: "ok" or "refused".
+func (v Verdict) Outcome() string {
+	if v.OK {
+		return "ok"
+	}
+	return "refused"
+}

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"net"
 	"strings"
-	"sync"
 	"time"
 
 	gosmtp "github.com/emersion/go-smtp"
@@ -49,10 +48,8 @@ type Server struct {
 	// TLSAddr is the implicit-TLS listener (like port 465).
 	TLSAddr string
 
-	cfg       Config
-	servers   []*gosmtp.Server
-	listeners []net.Listener
-	wg        sync.WaitGroup
+	cfg   Config
+	group mailconn.Group
 }
 
 // Start starts the two listeners on free ports of host ("127.0.0.1").
@@ -68,7 +65,7 @@ func Start(host string, cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg}
 	greeting := func(remote net.Addr) string {
-		return "220 " + mailauth.Expand(cfg.Personality.Greeting, mailauth.NewConnID(), hostOf(remote))
+		return "220 " + mailauth.Expand(cfg.Personality.Greeting, mailauth.NewConnID(), mailconn.Host(remote))
 	}
 	// Submission: plain until STARTTLS; AUTH only after it.
 	sub, err := mailconn.Listen(net.JoinHostPort(host, "0"), mailconn.Config{Greeting: greeting, Idle: cfg.Timeout})
@@ -100,38 +97,16 @@ func (s *Server) serve(ln net.Listener, starttls *tls.Config, insecureAuth bool)
 	srv.ReadTimeout = s.cfg.Timeout
 	srv.WriteTimeout = s.cfg.Timeout
 	srv.ErrorLog = discardLogger{}
-	s.servers = append(s.servers, srv)
-	s.listeners = append(s.listeners, ln)
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		_ = srv.Serve(ln) // returns gosmtp.ErrServerClosed on Close
-	}()
-}
-
-// Close stops the listeners and closes every connection. The listeners are
-// closed here too: go-smtp only closes those its Serve already saw.
-func (s *Server) Close() error {
-	var errs []error
-	for _, srv := range s.servers {
-		if err := srv.Close(); err != nil && !errors.Is(err, gosmtp.ErrServerClosed) {
-			errs = append(errs, err)
+	s.group.Go(ln, srv.Serve, func() error {
+		if err := srv.Close(); !errors.Is(err, gosmtp.ErrServerClosed) {
+			return err
 		}
-	}
-	for _, ln := range s.listeners {
-		_ = ln.Close()
-	}
-	s.wg.Wait()
-	return errors.Join(errs...)
+		return nil
+	})
 }
 
-func hostOf(a net.Addr) string {
-	host, _, err := net.SplitHostPort(a.String())
-	if err != nil {
-		return a.String()
-	}
-	return host
-}
+// Close stops the listeners and closes every connection.
+func (s *Server) Close() error { return s.group.Close() }
 
 // reply turns a personality reply into the error go-smtp writes. go-smtp
 // puts the enhanced code on the last line of a multi-line reply only; the
@@ -156,7 +131,7 @@ type backend struct{ s *Server }
 
 // NewSession implements gosmtp.Backend.
 func (b backend) NewSession(c *gosmtp.Conn) (gosmtp.Session, error) {
-	return &session{s: b.s, conn: c, id: mailauth.NewConnID(), ip: hostOf(c.Conn().RemoteAddr())}, nil
+	return &session{s: b.s, conn: c, id: mailauth.NewConnID(), ip: mailconn.Host(c.Conn().RemoteAddr())}, nil
 }
 
 // isBasic reports whether mech sends a password.

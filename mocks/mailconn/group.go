@@ -1,0 +1,52 @@
+package mailconn
+
+import (
+	"errors"
+	"net"
+	"sync"
+)
+
+// Group runs the Serve loops of a protocol library's servers and stops
+// them together.
+type Group struct {
+	wg        sync.WaitGroup
+	listeners []net.Listener
+	closers   []func() error
+}
+
+// Go runs serve(ln) until Close; stop is the library server's Close.
+func (g *Group) Go(ln net.Listener, serve func(net.Listener) error, stop func() error) {
+	g.listeners = append(g.listeners, ln)
+	g.closers = append(g.closers, stop)
+	g.wg.Add(1)
+	go func() {
+		defer g.wg.Done()
+		_ = serve(ln) // returns once the listener is closed
+	}()
+}
+
+// Close stops every server (closing its connections) and every listener,
+// then waits for the Serve loops to return. The listeners are closed here
+// too, since the libraries only close those their Serve already saw.
+func (g *Group) Close() error {
+	var errs []error
+	for _, stop := range g.closers {
+		if err := stop(); err != nil && !errors.Is(err, net.ErrClosed) {
+			errs = append(errs, err)
+		}
+	}
+	for _, ln := range g.listeners {
+		_ = ln.Close()
+	}
+	g.wg.Wait()
+	return errors.Join(errs...)
+}
+
+// Host returns the host part of a network address.
+func Host(a net.Addr) string {
+	host, _, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	return host
+}
