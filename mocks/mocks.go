@@ -12,6 +12,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -38,7 +39,21 @@ type Options struct {
 	// AutoApproveLoginHint approves an authorization request carrying the
 	// login_hint of a known user at once, with no page.
 	AutoApproveLoginHint bool
+	// Host is the address every listener binds; "" means 127.0.0.1.
+	Host string
+	// Ports fixes the listeners' ports; a zero port is a free one.
+	Ports Ports
 }
+
+// Ports are the listeners' ports.
+type Ports struct {
+	GoogleHTTPS, GoogleSMTP, GoogleSMTPS, GoogleIMAPS, GoogleIMAP int
+}
+
+// DefaultPorts are fixed ports for a standalone world (`mailoauth serve
+// --ports default`), in the style of the real ones: 7587 for 587, 7465 for
+// 465, 7993 for 993, 7143 for 143.
+var DefaultPorts = Ports{GoogleHTTPS: 7781, GoogleSMTP: 7587, GoogleSMTPS: 7465, GoogleIMAPS: 7993, GoogleIMAP: 7143}
 
 // Server is a running fake world.
 type Server struct {
@@ -50,6 +65,7 @@ type Server struct {
 	// Google is the fake Google.
 	Google *Google
 
+	host    string
 	servers []*http.Server
 	closers []func() error
 }
@@ -102,35 +118,49 @@ func New(opts Options) (*Server, error) {
 	if w == nil {
 		w = world.Default()
 	}
-	ca, err := tlsca.New()
+	host := opts.Host
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	var extra []string
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		extra = append(extra, host)
+	}
+	ca, err := tlsca.New(extra...)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{World: w, CA: ca}
+	s := &Server{World: w, CA: ca, host: host}
 	g := google.New(w, google.Options{AutoApproveLoginHint: opts.AutoApproveLoginHint})
-	url, err := s.serveHTTPS(g.Handler())
+	url, err := s.serveHTTPS(g.Handler(), opts.Ports.GoogleHTTPS)
 	if err != nil {
 		s.Close()
 		return nil, err
 	}
 	s.Google = &Google{Provider: g, URL: url}
-	if s.Google.Mail, err = s.startMail(google.Name, g, google.Personality()); err != nil {
+	p := opts.Ports
+	if s.Google.Mail, err = s.startMail(google.Name, g, google.Personality(),
+		Mail{SMTP: s.addr(p.GoogleSMTP), SMTPS: s.addr(p.GoogleSMTPS), IMAPS: s.addr(p.GoogleIMAPS), IMAP: s.addr(p.GoogleIMAP)}); err != nil {
 		s.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
-// startMail starts a provider's SMTP and IMAP servers, deciding with its
-// mail rule and speaking with its personality.
-func (s *Server) startMail(provider string, rule mailauth.Rule, p mailauth.Personality) (Mail, error) {
-	sm, err := smtp.Start("127.0.0.1", smtp.Config{Provider: provider, World: s.World, Rule: rule,
+func (s *Server) addr(port int) string {
+	return net.JoinHostPort(s.host, strconv.Itoa(port))
+}
+
+// startMail starts a provider's SMTP and IMAP servers at the addresses of
+// at, deciding with its mail rule and speaking with its personality.
+func (s *Server) startMail(provider string, rule mailauth.Rule, p mailauth.Personality, at Mail) (Mail, error) {
+	sm, err := smtp.Start(smtp.Config{Addr: at.SMTP, TLSAddr: at.SMTPS, Provider: provider, World: s.World, Rule: rule,
 		Personality: p.SMTP, TLS: s.CA.ServerConfig()})
 	if err != nil {
 		return Mail{}, err
 	}
 	s.closers = append(s.closers, sm.Close)
-	im, err := imap.Start("127.0.0.1", imap.Config{Provider: provider, World: s.World, Rule: rule,
+	im, err := imap.Start(imap.Config{Addr: at.IMAP, TLSAddr: at.IMAPS, Provider: provider, World: s.World, Rule: rule,
 		Personality: p.IMAP, TLS: s.CA.ServerConfig()})
 	if err != nil {
 		return Mail{}, err
@@ -139,9 +169,9 @@ func (s *Server) startMail(provider string, rule mailauth.Rule, p mailauth.Perso
 	return Mail{SMTP: sm.Addr, SMTPS: sm.TLSAddr, IMAPS: im.TLSAddr, IMAP: im.Addr}, nil
 }
 
-// serveHTTPS serves h over TLS on a free loopback port and returns its URL.
-func (s *Server) serveHTTPS(h http.Handler) (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+// serveHTTPS serves h over TLS on port (0: a free one) and returns its URL.
+func (s *Server) serveHTTPS(h http.Handler, port int) (string, error) {
+	ln, err := net.Listen("tcp", s.addr(port))
 	if err != nil {
 		return "", err
 	}
@@ -165,12 +195,17 @@ func (s *Server) HTTPClient() *http.Client {
 	return &http.Client{Transport: &http.Transport{TLSClientConfig: s.CA.ClientConfig()}, Timeout: 30 * time.Second}
 }
 
-// Close stops every server of the world.
+// Close stops every server of the world. HTTP requests in flight get a
+// quarter of a second to finish (a request here takes microseconds); then
+// what is left is closed, such as connections a client opened and never
+// used, which net/http would otherwise wait five seconds for.
 func (s *Server) Close() {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 250*time.Millisecond)
 	defer cancel()
 	for _, srv := range s.servers {
-		_ = srv.Shutdown(ctx)
+		if err := srv.Shutdown(ctx); err != nil {
+			_ = srv.Close()
+		}
 	}
 	for _, c := range s.closers {
 		_ = c()

@@ -1,10 +1,13 @@
 // Command mailoauth runs the mail-OAuth conformance scenarios against fake
 // Google (and, as they land, Microsoft and Trackdéchets) servers and reports
-// which flows pass.
+// which flows pass, or serves that fake world to applications in any
+// language.
 //
 //	mailoauth run [--features DIR] [--tags EXPR] [--report-dir DIR] [--concurrency N]
+//	mailoauth serve [--config world.yaml] [--manifest FILE] [--listen 127.0.0.1] [--ports auto|default]
 //
-// Exit status: 0 when every selected scenario passed, 1 when any failed,
+// run exits 0 when every selected scenario passed, 1 when any failed, 2 on a
+// usage or set-up error; serve exits 0 when stopped by SIGINT or SIGTERM,
 // 2 on a usage or set-up error.
 package main
 
@@ -25,6 +28,7 @@ const usage = `usage: mailoauth <command> [flags]
 
 commands:
   run     run the conformance scenarios and write the reports
+  serve   start the fake world for applications in any language
 
 Run 'mailoauth <command> -h' for the flags of a command.
 `
@@ -41,6 +45,8 @@ func mainArgs(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "run":
 		return runCommand(args[1:], stdout, stderr)
+	case "serve":
+		return serveCommand(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitPassed

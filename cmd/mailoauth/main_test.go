@@ -39,7 +39,7 @@ func TestRunPasses(t *testing.T) {
 	if !strings.Contains(out.String(), "| google | 6/6 ok |") {
 		t.Fatalf("matrix not printed:\n%s", out.String())
 	}
-	for _, f := range []string{"junit.xml", "cucumber.json", "summary.md"} {
+	for _, f := range []string{"junit.xml", "cucumber.json", "summary.md", "report.html"} {
 		if info, err := os.Stat(filepath.Join(dir, f)); err != nil || info.Size() == 0 {
 			t.Errorf("%s not written: %v", f, err)
 		}

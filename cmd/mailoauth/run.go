@@ -15,7 +15,7 @@ import (
 )
 
 // runCommand is `mailoauth run`: it runs the scenarios, writes junit.xml,
-// cucumber.json and summary.md to the report directory, prints the matrix
+// cucumber.json, summary.md and report.html to the report directory, prints the matrix
 // on stdout and the progress on stderr.
 func runCommand(args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("run", flag.ContinueOnError)
@@ -58,9 +58,13 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mailoauth run: %v\n", err)
 		return exitUsage
 	}
-	if err := writeSummary(filepath.Join(*reportDir, "summary.md"), run); err != nil {
-		fmt.Fprintf(stderr, "mailoauth run: %v\n", err)
-		return exitUsage
+	for name, write := range map[string]func(io.Writer, *reports.Run) error{
+		"summary.md": reports.WriteMarkdown, "report.html": reports.WriteHTML,
+	} {
+		if err := writeReport(filepath.Join(*reportDir, name), run, write); err != nil {
+			fmt.Fprintf(stderr, "mailoauth run: %v\n", err)
+			return exitUsage
+		}
 	}
 	passed, failed := run.Counts()
 	if passed+failed == 0 {
@@ -96,12 +100,13 @@ func readRun(path string) (*reports.Run, error) {
 	return reports.FromCucumberJSON(f)
 }
 
-func writeSummary(path string, run *reports.Run) error {
+// writeReport writes one report file with write.
+func writeReport(path string, run *reports.Run, write func(io.Writer, *reports.Run) error) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	if err := reports.WriteMarkdown(f, run); err != nil {
+	if err := write(f, run); err != nil {
 		f.Close()
 		return err
 	}

@@ -20,7 +20,7 @@ func BenchmarkIMAPSession(b *testing.B) {
 	if err := w.Deliver("s@y.test", []string{mailtest.User}, []byte("Subject: one\r\n\r\nbody\r\n")); err != nil {
 		b.Fatal(err)
 	}
-	srv, err := imap.Start("127.0.0.1", imap.Config{Provider: "test", World: w, Rule: mailtest.Rule{},
+	srv, err := imap.Start(imap.Config{Provider: "test", World: w, Rule: mailtest.Rule{},
 		Personality: mailtest.Personality.IMAP, TLS: ca.ServerConfig(), InsecureAuth: true})
 	if err != nil {
 		b.Fatal(err)

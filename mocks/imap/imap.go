@@ -21,6 +21,9 @@ import (
 
 // Config configures a Server.
 type Config struct {
+	// Addr and TLSAddr are where the plain (STARTTLS) and the implicit-TLS
+	// listeners bind; "" means a free port of 127.0.0.1.
+	Addr, TLSAddr string
 	// Provider is the provider's key in the world ("google").
 	Provider    string
 	World       *world.World
@@ -51,8 +54,14 @@ type Server struct {
 // (SASL-IR, AUTH=, STARTTLS, and IDLE, UNSELECT once authenticated).
 var caps = goimap.CapSet{goimap.CapIMAP4rev1: {}, goimap.CapNamespace: {}, goimap.CapChildren: {}, goimap.CapUIDPlus: {}}
 
-// Start starts the two listeners on free ports of host ("127.0.0.1").
-func Start(host string, cfg Config) (*Server, error) {
+// Start starts the two listeners.
+func Start(cfg Config) (*Server, error) {
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:0"
+	}
+	if cfg.TLSAddr == "" {
+		cfg.TLSAddr = "127.0.0.1:0"
+	}
 	if cfg.Idle == 0 {
 		cfg.Idle = 30 * time.Minute
 	}
@@ -62,13 +71,13 @@ func Start(host string, cfg Config) (*Server, error) {
 	}
 	// Implicit TLS: the listener does TLS, so imapserver sees a plain
 	// connection and must be told authentication is safe.
-	implicit, err := mailconn.Listen(net.JoinHostPort(host, "0"), mailconn.Config{TLS: cfg.TLS, Greeting: greeting, Idle: cfg.Idle})
+	implicit, err := mailconn.Listen(cfg.TLSAddr, mailconn.Config{TLS: cfg.TLS, Greeting: greeting, Idle: cfg.Idle})
 	if err != nil {
 		return nil, err
 	}
 	s.TLSAddr = implicit.Addr().String()
 	s.serve(implicit, nil, true)
-	plain, err := mailconn.Listen(net.JoinHostPort(host, "0"), mailconn.Config{Greeting: greeting, Idle: cfg.Idle})
+	plain, err := mailconn.Listen(cfg.Addr, mailconn.Config{Greeting: greeting, Idle: cfg.Idle})
 	if err != nil {
 		s.Close()
 		return nil, err

@@ -25,7 +25,7 @@ func start(t *testing.T, mutate func(*imap.Config)) (*world.World, *imap.Server,
 	if mutate != nil {
 		mutate(&cfg)
 	}
-	srv, err := imap.Start("127.0.0.1", cfg)
+	srv, err := imap.Start(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ var kilobyte = []byte("From: a@x.test\r\nTo: b@y.test\r\nSubject: bench\r\n\r\n"
 func BenchmarkSMTPSession(b *testing.B) {
 	w := mailtest.World(b)
 	ca := mailtest.CA(b)
-	srv, err := smtp.Start("127.0.0.1", smtp.Config{Provider: "test", World: w, Rule: mailtest.Rule{},
+	srv, err := smtp.Start(smtp.Config{Provider: "test", World: w, Rule: mailtest.Rule{},
 		Personality: mailtest.Personality.SMTP, TLS: ca.ServerConfig(), InsecureAuth: true})
 	if err != nil {
 		b.Fatal(err)

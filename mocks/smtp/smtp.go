@@ -22,6 +22,9 @@ import (
 
 // Config configures a Server.
 type Config struct {
+	// Addr and TLSAddr are where the plain (STARTTLS) and the implicit-TLS
+	// listeners bind; "" means a free port of 127.0.0.1.
+	Addr, TLSAddr string
 	// Provider is the provider's key in the world ("google").
 	Provider    string
 	World       *world.World
@@ -52,8 +55,14 @@ type Server struct {
 	group mailconn.Group
 }
 
-// Start starts the two listeners on free ports of host ("127.0.0.1").
-func Start(host string, cfg Config) (*Server, error) {
+// Start starts the two listeners.
+func Start(cfg Config) (*Server, error) {
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:0"
+	}
+	if cfg.TLSAddr == "" {
+		cfg.TLSAddr = "127.0.0.1:0"
+	}
 	if cfg.MaxMessageBytes == 0 {
 		cfg.MaxMessageBytes = 35882577
 	}
@@ -68,7 +77,7 @@ func Start(host string, cfg Config) (*Server, error) {
 		return "220 " + mailauth.Expand(cfg.Personality.Greeting, mailauth.NewConnID(), mailconn.Host(remote))
 	}
 	// Submission: plain until STARTTLS; AUTH only after it.
-	sub, err := mailconn.Listen(net.JoinHostPort(host, "0"), mailconn.Config{Greeting: greeting, Idle: cfg.Timeout})
+	sub, err := mailconn.Listen(cfg.Addr, mailconn.Config{Greeting: greeting, Idle: cfg.Timeout})
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +85,7 @@ func Start(host string, cfg Config) (*Server, error) {
 	s.serve(sub, cfg.TLS, cfg.InsecureAuth)
 	// Implicit TLS: the listener does TLS, so the library sees a plain
 	// connection and must be told AUTH is safe.
-	implicit, err := mailconn.Listen(net.JoinHostPort(host, "0"), mailconn.Config{TLS: cfg.TLS, Greeting: greeting, Idle: cfg.Timeout})
+	implicit, err := mailconn.Listen(cfg.TLSAddr, mailconn.Config{TLS: cfg.TLS, Greeting: greeting, Idle: cfg.Timeout})
 	if err != nil {
 		s.Close()
 		return nil, err

@@ -24,7 +24,7 @@ func start(t *testing.T, mutate func(*smtp.Config)) (*world.World, *smtp.Server,
 	if mutate != nil {
 		mutate(&cfg)
 	}
-	srv, err := smtp.Start("127.0.0.1", cfg)
+	srv, err := smtp.Start(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -99,3 +99,15 @@ type literal struct {
 }
 
 func (l literal) Size() int64 { return l.size }
+
+// Mailboxes lists the addresses that received messages, sorted.
+func (w *World) Mailboxes() []string {
+	w.mail.mu.Lock()
+	defer w.mail.mu.Unlock()
+	out := make([]string, 0, len(w.mail.delivered))
+	for k := range w.mail.delivered {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}

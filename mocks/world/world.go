@@ -71,6 +71,7 @@ type World struct {
 	accounts map[key]Account
 	consents map[consentKey][]string
 	events   []Event
+	observer func(Event)
 	mail     mailboxes
 }
 
@@ -238,6 +239,18 @@ func (w *World) Record(e Event) {
 		w.events = slices.Delete(w.events, 0, len(w.events)-MaxEvents+1)
 	}
 	w.events = append(w.events, e)
+	observe := w.observer
+	w.mu.Unlock()
+	if observe != nil {
+		observe(e)
+	}
+}
+
+// Observe calls fn with every event recorded from now on (serve mode logs
+// them); fn must not call back into the world's audit log.
+func (w *World) Observe(fn func(Event)) {
+	w.mu.Lock()
+	w.observer = fn
 	w.mu.Unlock()
 }
 

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/mailoauth/mailoauth/mocks"
+	"github.com/mailoauth/mailoauth/mocks/world"
+	"github.com/mailoauth/mailoauth/serve"
+)
+
+// serveCommand is `mailoauth serve`: the whole world on loopback until
+// SIGINT or SIGTERM. The manifest goes to stdout (and --manifest), the
+// event log to stderr.
+func serveCommand(args []string, stdout, stderr io.Writer) int {
+	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	config := fl.String("config", "", "world YAML file (default: the built-in world, see README)")
+	manifestFile := fl.String("manifest", "", "also write the manifest to this file")
+	listen := fl.String("listen", "127.0.0.1", "address every listener binds")
+	allowRemote := fl.Bool("allow-remote", false, "allow a --listen address other than loopback")
+	ports := fl.String("ports", "auto", `"auto" (free ports) or "default" (fixed ports, see README)`)
+	stateDir := fl.String("state-dir", "", "directory for ca.pem (default: a new temporary directory)")
+	if err := fl.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitPassed
+		}
+		return exitUsage
+	}
+	if fl.NArg() > 0 {
+		fmt.Fprintf(stderr, "mailoauth serve: unexpected argument %q\n", fl.Arg(0))
+		return exitUsage
+	}
+	cfg := serve.Config{Host: *listen, Logger: slog.New(slog.NewJSONHandler(stderr, nil))}
+	switch *ports {
+	case "auto":
+	case "default":
+		cfg.Ports, cfg.AdminPort = mocks.DefaultPorts, serve.DefaultAdminPort
+	default:
+		fmt.Fprintf(stderr, "mailoauth serve: --ports is auto or default, not %q\n", *ports)
+		return exitUsage
+	}
+	if ip := net.ParseIP(*listen); ip == nil || !ip.IsLoopback() {
+		if !*allowRemote {
+			fmt.Fprintf(stderr, "mailoauth serve: --listen %s is not a loopback address; add --allow-remote if you mean it\n", *listen)
+			return exitUsage
+		}
+		fmt.Fprintf(stderr, "mailoauth serve: WARNING: listening on %s: anyone who can reach it gets tokens for the fake accounts\n", *listen)
+	}
+	if *config != "" {
+		w, err := world.LoadFile(*config)
+		if err != nil {
+			fmt.Fprintf(stderr, "mailoauth serve: %v\n", err)
+			return exitUsage
+		}
+		cfg.World = w
+	}
+	if *stateDir == "" {
+		dir, err := os.MkdirTemp("", "mailoauth-")
+		if err != nil {
+			fmt.Fprintf(stderr, "mailoauth serve: %v\n", err)
+			return exitUsage
+		}
+		*stateDir = dir
+	}
+	cfg.StateDir = *stateDir
+	inst, err := serve.Start(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "mailoauth serve: %v\n", err)
+		return exitUsage
+	}
+	out, _ := json.MarshalIndent(inst.Manifest, "", "  ")
+	out = append(out, '\n')
+	if *manifestFile != "" {
+		if err := writeAtomically(*manifestFile, out); err != nil {
+			fmt.Fprintf(stderr, "mailoauth serve: %v\n", err)
+			_ = inst.Close(context.Background())
+			return exitUsage
+		}
+	}
+	_, _ = stdout.Write(out)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
+	fmt.Fprintln(stderr, "mailoauth serve: stopping")
+	drain, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := inst.Close(drain); err != nil {
+		fmt.Fprintf(stderr, "mailoauth serve: %v\n", err)
+	}
+	return exitPassed
+}
+
+// writeAtomically writes data to path through a temporary file, so a
+// reader polling for the manifest never sees half of it.
+func writeAtomically(path string, data []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}

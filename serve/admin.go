@@ -1,0 +1,184 @@
+package serve
+
+import (
+	"embed"
+	"encoding/json"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/mailoauth/mailoauth/mocks"
+	"github.com/mailoauth/mailoauth/mocks/authserver"
+	"github.com/mailoauth/mailoauth/mocks/world"
+)
+
+//go:embed templates/dashboard.html
+var templateFS embed.FS
+
+var dashboard = template.Must(template.ParseFS(templateFS, "templates/dashboard.html"))
+
+// admin is the admin API and the dashboard (DESIGN.md's contract).
+type admin struct {
+	m        *mocks.Server
+	manifest Manifest
+	devices  []*authserver.Server
+}
+
+func newAdmin(m *mocks.Server, manifest Manifest) http.Handler {
+	a := &admin{m: m, manifest: manifest, devices: []*authserver.Server{m.Google.Server}}
+	r := mux.NewRouter()
+	r.HandleFunc("/", a.dashboard).Methods(http.MethodGet)
+	r.HandleFunc("/healthz", a.healthz).Methods(http.MethodGet)
+	r.HandleFunc("/api/manifest", a.manifestJSON).Methods(http.MethodGet)
+	r.HandleFunc("/api/messages", a.messages).Methods(http.MethodGet)
+	r.HandleFunc("/api/events", a.events).Methods(http.MethodGet)
+	r.HandleFunc("/api/device/approve", a.device(true)).Methods(http.MethodPost)
+	r.HandleFunc("/api/device/deny", a.device(false)).Methods(http.MethodPost)
+	r.HandleFunc("/api/clock/advance", a.advance).Methods(http.MethodPost)
+	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusNotFound, apiError{"no such endpoint"})
+	})
+	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusMethodNotAllowed, apiError{"method not allowed"})
+	})
+	return r
+}
+
+type apiError struct {
+	Error string `json:"error"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+func (a *admin) healthz(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (a *admin) manifestJSON(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, a.manifest)
+}
+
+// messages is GET /api/messages?mailbox=EMAIL: what was delivered there.
+func (a *admin) messages(w http.ResponseWriter, r *http.Request) {
+	mailbox := r.URL.Query().Get("mailbox")
+	if mailbox == "" {
+		writeJSON(w, http.StatusBadRequest, apiError{"the mailbox parameter is required"})
+		return
+	}
+	msgs := a.m.World.Messages(mailbox)
+	if msgs == nil {
+		msgs = []world.Message{}
+	}
+	writeJSON(w, http.StatusOK, msgs)
+}
+
+// events is GET /api/events: the audit log, oldest first.
+func (a *admin) events(w http.ResponseWriter, _ *http.Request) {
+	ev := a.m.World.Events()
+	if ev == nil {
+		ev = []world.Event{}
+	}
+	writeJSON(w, http.StatusOK, ev)
+}
+
+// device is POST /api/device/approve and /api/device/deny (form user_code,
+// email): what the user does on the verification page.
+func (a *admin) device(approve bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+		if err := r.ParseForm(); err != nil {
+			writeJSON(w, http.StatusBadRequest, apiError{"the form could not be parsed"})
+			return
+		}
+		code, email := r.PostForm.Get("user_code"), r.PostForm.Get("email")
+		if code == "" || email == "" {
+			writeJSON(w, http.StatusBadRequest, apiError{"user_code and email are required"})
+			return
+		}
+		for _, s := range a.devices {
+			var err error
+			if approve {
+				err = s.ApproveDevice(code, email)
+			} else {
+				err = s.DenyDevice(code, email)
+			}
+			switch {
+			case err == nil:
+				writeJSON(w, http.StatusOK, map[string]string{"status": map[bool]string{true: "approved", false: "denied"}[approve]})
+				return
+			case errors.Is(err, authserver.ErrUnknownUser):
+				writeJSON(w, http.StatusNotFound, apiError{"no such user: " + email})
+				return
+			}
+		}
+		writeJSON(w, http.StatusNotFound, apiError{"no pending device authorization has this user code"})
+	}
+}
+
+// advance is POST /api/clock/advance (form seconds): the world's time moves.
+func (a *admin) advance(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{"the form could not be parsed"})
+		return
+	}
+	n, err := strconv.ParseInt(r.PostForm.Get("seconds"), 10, 64)
+	if err != nil || n <= 0 || n > 10*365*24*3600 {
+		writeJSON(w, http.StatusBadRequest, apiError{"seconds must be a whole number from 1 to 315360000"})
+		return
+	}
+	a.m.World.Clock.Advance(time.Duration(n) * time.Second)
+	writeJSON(w, http.StatusOK, map[string]any{
+		"now":            a.m.World.Clock.Now().UTC().Format(time.RFC3339),
+		"offset_seconds": int64(a.m.World.Clock.Offset() / time.Second),
+	})
+}
+
+// dashboardData is what the dashboard shows.
+type dashboardData struct {
+	Manifest  Manifest
+	Now       string
+	Events    []world.Event
+	Mailboxes []mailboxView
+}
+
+type mailboxView struct {
+	Address  string
+	Messages []world.Message
+}
+
+// dashboard is GET /: recent events and messages, server-rendered.
+func (a *admin) dashboard(w http.ResponseWriter, _ *http.Request) {
+	ev := a.m.World.Events()
+	slices.Reverse(ev)
+	if len(ev) > 100 {
+		ev = ev[:100]
+	}
+	d := dashboardData{Manifest: a.manifest, Now: a.m.World.Clock.Now().UTC().Format(time.RFC3339), Events: ev}
+	for _, addr := range a.m.World.Mailboxes() {
+		msgs := a.m.World.Messages(addr)
+		slices.Reverse(msgs)
+		if len(msgs) > 20 {
+			msgs = msgs[:20]
+		}
+		d.Mailboxes = append(d.Mailboxes, mailboxView{Address: addr, Messages: msgs})
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := dashboard.Execute(w, d); err != nil {
+		slog.Error("serve: rendering the dashboard", "err", err)
+	}
+}

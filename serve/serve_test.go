@@ -1,0 +1,169 @@
+package serve_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"go.uber.org/goleak"
+
+	"github.com/mailoauth/mailoauth/serve"
+)
+
+func start(t *testing.T) *serve.Instance {
+	t.Helper()
+	inst, err := serve.Start(serve.Config{StateDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = inst.Close(context.Background()) })
+	return inst
+}
+
+func call(t *testing.T, method, u string, form url.Values) (int, string) {
+	t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, _ := http.NewRequest(method, u, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestManifest(t *testing.T) {
+	inst := start(t)
+	m := inst.Manifest
+	if m.Schema != 1 || !strings.HasPrefix(m.AdminURL, "http://127.0.0.1:") {
+		t.Fatalf("manifest %+v", m)
+	}
+	if pem, err := os.ReadFile(m.CAFile); err != nil || !strings.Contains(string(pem), "BEGIN CERTIFICATE") {
+		t.Fatalf("ca_file %s: %v", m.CAFile, err)
+	}
+	g, ok := m.Providers["google"]
+	if !ok || !strings.HasPrefix(g.TokenEndpoint, "https://127.0.0.1:") || g.Mail["smtp"].Security != "starttls" || g.Mail["imap"].Security != "tls" {
+		t.Fatalf("google %+v", g)
+	}
+	types := map[string]bool{}
+	for _, c := range g.Clients {
+		types[c.Type] = true
+	}
+	if !types["web"] || !types["desktop"] || !types["limited-input"] || len(g.Users) < 2 {
+		t.Fatalf("the default world lacks a client type or users: %+v %+v", g.Clients, g.Users)
+	}
+	raw, _ := json.Marshal(m)
+	for _, key := range []string{`"schema"`, `"ca_file"`, `"admin_url"`, `"authorization_endpoint"`, `"token_endpoint"`,
+		`"device_authorization_endpoint"`, `"revocation_endpoint"`, `"client_id"`, `"client_secret"`, `"redirect_uris"`, `"email"`} {
+		if !strings.Contains(string(raw), key) {
+			t.Errorf("manifest lacks %s", key)
+		}
+	}
+}
+
+func TestAdminAPI(t *testing.T) {
+	inst := start(t)
+	a := inst.Manifest.AdminURL
+	cases := []struct {
+		method, path string
+		form         url.Values
+		status       int
+		contains     string
+	}{
+		{"GET", "/healthz", nil, 200, `"ok"`},
+		{"GET", "/api/messages", nil, 400, "mailbox"},
+		{"GET", "/api/messages?mailbox=alice@gmail.test", nil, 200, "[]"},
+		{"GET", "/api/events", nil, 200, "["},
+		{"POST", "/api/clock/advance", url.Values{"seconds": {"3600"}}, 200, `"offset_seconds": 3600`},
+		{"POST", "/api/clock/advance", url.Values{"seconds": {"-5"}}, 400, "seconds"},
+		{"POST", "/api/clock/advance", url.Values{"seconds": {"soon"}}, 400, "seconds"},
+		{"POST", "/api/device/approve", url.Values{"user_code": {"ABCD-EFGH"}, "email": {"alice@gmail.test"}}, 404, "user code"},
+		{"POST", "/api/device/approve", url.Values{"user_code": {"ABCD-EFGH"}, "email": {"nobody@gmail.test"}}, 404, "no such user"},
+		{"POST", "/api/device/deny", url.Values{"user_code": {"ABCD-EFGH"}}, 400, "required"},
+		{"GET", "/api/clock/advance", nil, 405, "method"},
+		{"GET", "/nothing", nil, 404, "no such endpoint"},
+		{"GET", "/", nil, 200, "mailoauth serve"},
+	}
+	for _, c := range cases {
+		status, body := call(t, c.method, a+c.path, c.form)
+		if status != c.status || !strings.Contains(body, c.contains) {
+			t.Errorf("%s %s: %d %q, want %d containing %q", c.method, c.path, status, body, c.status, c.contains)
+		}
+	}
+}
+
+// TestDeviceApprovalThroughAdmin: a device code approved with the admin
+// API, as a CI pipeline does instead of the verification page.
+func TestDeviceApprovalThroughAdmin(t *testing.T) {
+	inst := start(t)
+	g := inst.Manifest.Providers["google"]
+	var tv serve.Client
+	for _, c := range g.Clients {
+		if c.Type == "limited-input" {
+			tv = c
+		}
+	}
+	hc := inst.Mocks.HTTPClient()
+	resp, err := hc.PostForm(g.DeviceAuthorizationEndpoint, url.Values{"client_id": {tv.ClientID}, "scope": {"email"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var da struct {
+		DeviceCode string `json:"device_code"`
+		UserCode   string `json:"user_code"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&da)
+	resp.Body.Close()
+	if status, body := call(t, "POST", inst.Manifest.AdminURL+"/api/device/approve",
+		url.Values{"user_code": {da.UserCode}, "email": {"alice@gmail.test"}}); status != 200 {
+		t.Fatalf("approve: %d %s", status, body)
+	}
+	inst.Mocks.World.Clock.Advance(6e9)
+	resp, err = hc.PostForm(g.TokenEndpoint, url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:device_code"},
+		"device_code": {da.DeviceCode}, "client_id": {tv.ClientID}, "client_secret": {tv.ClientSecret}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("poll after approval: HTTP %d", resp.StatusCode)
+	}
+}
+
+// TestNoGoroutineOutlivesAClient: clients that vanish in the middle of an
+// SMTP or IMAP session leave nothing running once the world stops.
+func TestNoGoroutineOutlivesAClient(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	inst, err := serve.Start(serve.Config{StateDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := inst.Manifest.Providers["google"]
+	for _, m := range []serve.MailEndpoint{g.Mail["smtp"], g.Mail["imap_starttls"]} {
+		c, err := net.Dial("tcp", net.JoinHostPort(m.Host, strconv.Itoa(m.Port)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, 512)
+		_, _ = c.Read(buf) // the greeting
+		_, _ = c.Write([]byte("a AUTHENTICATE XOAUTH2\r\n"))
+		c.Close() // gone mid-exchange
+	}
+	if err := inst.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
