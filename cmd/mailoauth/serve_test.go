@@ -438,4 +438,3 @@ func peakRSS(pid int) string {
 	}
 	return "unknown"
 }
-
