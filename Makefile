@@ -2,7 +2,7 @@
 GO ?= go
 FUZZTIME ?= 10s
 
-.PHONY: test run bench fuzz
+.PHONY: test run serve bench load fuzz
 
 # Vet, then every test (scenarios included) under the race detector.
 test:
@@ -13,9 +13,17 @@ test:
 run:
 	$(GO) run ./cmd/mailoauth run
 
+# Start the fake world for an application in any language (see README).
+serve:
+	$(GO) run ./cmd/mailoauth serve --manifest manifest.json
+
 # The benchmarks whose figures README quotes.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# The 10-second load test of `mailoauth serve` (make test runs it for 2 s).
+load:
+	MAILOAUTH_LOAD_SECONDS=10 $(GO) test -count=1 -v -run TestServeLoad ./cmd/mailoauth/
 
 # A short run of every fuzz target.
 fuzz:
