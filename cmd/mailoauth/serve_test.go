@@ -438,3 +438,32 @@ func peakRSS(pid int) string {
 	}
 	return "unknown"
 }
+
+// TestServeWithPythonStdlib: an application in another language, Python's
+// smtplib and imaplib, authenticates with XOAUTH2 as Google documents it.
+func TestServeWithPythonStdlib(t *testing.T) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3 on this machine")
+	}
+	s := startServe(t)
+	g, web := s.google(t)
+	tok, err := s.token(g, web, "alice@gmail.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	manifest := filepath.Join(t.TempDir(), "manifest.json")
+	raw, _ := json.Marshal(s.manifest)
+	if err := os.WriteFile(manifest, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(python, "../../testdata/clients/python_mail.py", manifest, tok["access_token"].(string)).CombinedOutput()
+	if err != nil {
+		t.Fatalf("python: %v\n%s", err, out)
+	}
+	for _, want := range []string{"smtp auth 235", "imap greeting * OK Gimap ready", "imap fetched Subject: from python", "smtp refused 535"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("python said:\n%s\nwant %q", out, want)
+		}
+	}
+}

@@ -1,0 +1,93 @@
+package mailconn
+
+import (
+	"bufio"
+	"crypto/tls"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mailoauth/mailoauth/mocks/tlsca"
+)
+
+// TestGreetingReplacesTheFirstLine: the library's first line, even written
+// in pieces, is swallowed and the greeting written in its place; the rest
+// goes through untouched.
+func TestGreetingReplacesTheFirstLine(t *testing.T) {
+	ln, err := Listen("127.0.0.1:0", Config{Greeting: func(a net.Addr) string { return "220 hello " + Host(a) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		for _, piece := range []string{"220 lib", "rary greeting\r\n250 next", " line\r\n"} {
+			if _, err := c.Write([]byte(piece)); err != nil {
+				return
+			}
+		}
+	}()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	r := bufio.NewReader(c)
+	for _, want := range []string{"220 hello 127.0.0.1\r\n", "250 next line\r\n"} {
+		if got, _ := r.ReadString('\n'); got != want {
+			t.Fatalf("got %q, want %q", got, want)
+		}
+	}
+}
+
+// TestIdleBoundsEveryRead: a library asking for no deadline still gets one.
+func TestIdleBoundsEveryRead(t *testing.T) {
+	ca, err := tlsca.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := Listen("127.0.0.1:0", Config{TLS: ca.ServerConfig(), Idle: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	done := make(chan error, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			done <- err
+			return
+		}
+		defer c.Close()
+		if !IsTLS(c) {
+			done <- net.ErrClosed
+			return
+		}
+		_ = c.SetReadDeadline(time.Time{}) // "no deadline", clamped
+		_, err = c.Read(make([]byte, 1))
+		done <- err
+	}()
+	cfg := ca.ClientConfig()
+	cfg.ServerName = "127.0.0.1"
+	c, err := tls.Dial("tcp", ln.Addr().String(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	select {
+	case err := <-done:
+		if ne, ok := err.(net.Error); !ok || !ne.Timeout() {
+			t.Fatalf("read ended with %v, want a timeout", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the idle bound did not end the read")
+	}
+	if IsTLS(&net.TCPConn{}) || !strings.Contains(Host(ln.Addr()), "127.0.0.1") {
+		t.Fatal("IsTLS or Host is wrong")
+	}
+}
