@@ -179,6 +179,16 @@ func (s *Server) Revoke(ctx context.Context, token string) bool {
 	return false
 }
 
+// RevocationEndpoint is the RFC 7009 endpoint: an authenticated client
+// revokes one of its tokens (fosite's handler; revoking either kind revokes
+// the whole grant). Providers whose endpoint takes no client authentication
+// (Google, G-09) build theirs on Revoke instead.
+func (s *Server) RevocationEndpoint(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	ctx := r.Context()
+	s.oauth.WriteRevocationResponse(ctx, w, s.oauth.NewRevocationRequest(ctx, r))
+}
+
 // IntrospectionEndpoint is the RFC 7662 endpoint: an authenticated client
 // asks whether a token is active.
 func (s *Server) IntrospectionEndpoint(w http.ResponseWriter, r *http.Request) {

@@ -74,6 +74,8 @@ func newRFC(t *testing.T, refresh authserver.RefreshPolicy) *rfc {
 	})
 	mux.HandleFunc("/token", p.s.Token)
 	mux.HandleFunc("/device/code", p.s.DeviceAuthorization)
+	mux.HandleFunc("/revoke", p.s.RevocationEndpoint)
+	mux.HandleFunc("/introspect", p.s.IntrospectionEndpoint)
 	p.srv = httptest.NewServer(mux)
 	t.Cleanup(p.srv.Close)
 	p.client = p.srv.Client()
@@ -297,5 +299,72 @@ func TestFailureCodes(t *testing.T) {
 	}
 	if !strings.Contains(authserver.Failure{Kind: authserver.InvalidScope, Detail: "x"}.Error(), "x") {
 		t.Error("Error() drops the detail")
+	}
+}
+
+// TestClientCredentials: the grant without a user (RFC 6749 §4.4): a token
+// for the requested scopes, no refresh token.
+func TestClientCredentials(t *testing.T) {
+	p := newRFC(t, authserver.RefreshPolicy{})
+	status, tok := p.post(t, "/token", url.Values{"grant_type": {"client_credentials"}, "scope": {"a b"},
+		"client_id": {"app"}, "client_secret": {"app-secret"}})
+	if status != 200 || tok["scope"] != "a b" || tok["refresh_token"] != nil || tok["access_token"] == nil {
+		t.Fatalf("HTTP %d %v", status, tok)
+	}
+	if info := p.s.Introspect(t.Context(), tok["access_token"].(string)); !info.Active || info.User != "" || info.Client != "app" {
+		t.Fatalf("introspection %+v", info)
+	}
+}
+
+// TestRevocationAndIntrospectionEndpoints: RFC 7009 and RFC 7662 as fosite
+// implements them, with client authentication.
+func TestRevocationAndIntrospectionEndpoints(t *testing.T) {
+	p := newRFC(t, authserver.RefreshPolicy{})
+	_, tok := p.post(t, "/token", exchange(p.code(t, nil)))
+	access, refresh := tok["access_token"].(string), tok["refresh_token"].(string)
+	auth := url.Values{"client_id": {"app"}, "client_secret": {"app-secret"}}
+	introspect := func() map[string]any {
+		f := url.Values{"token": {access}}
+		for k, v := range auth {
+			f[k] = v
+		}
+		req, _ := http.NewRequest(http.MethodPost, p.srv.URL+"/introspect", strings.NewReader(f.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth("app", "app-secret")
+		resp, err := p.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&m)
+		return m
+	}
+	if m := introspect(); m["active"] != true || m["client_id"] != "app" {
+		t.Fatalf("introspection of a live token: %v", m)
+	}
+	req, _ := http.NewRequest(http.MethodPost, p.srv.URL+"/revoke", strings.NewReader(url.Values{"token": {refresh}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("app", "app-secret")
+	resp, err := p.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("revocation: HTTP %d", resp.StatusCode)
+	}
+	if m := introspect(); m["active"] != false {
+		t.Fatalf("the access token of a revoked grant is still active: %v", m)
+	}
+	req, _ = http.NewRequest(http.MethodPost, p.srv.URL+"/revoke", strings.NewReader(url.Values{"token": {access}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err = p.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 400 && resp.StatusCode != 401 {
+		t.Fatalf("revocation without client authentication: HTTP %d", resp.StatusCode)
 	}
 }
