@@ -38,6 +38,9 @@ func (s *scenario) registerOAuth(sc *godog.ScenarioContext) {
 	sc.Step(`^the application posts "([^"]*)" to the token endpoint$`, s.postsToToken)
 	sc.Step(`^the application asks x/oauth2 for a valid token$`, s.asksValidToken)
 	sc.Step(`^the application refreshes the token(?: "([^"]*)")?$`, s.refreshes)
+	sc.Step(`^the Google "([^"]*)" client's consent screen is in Testing$`, s.inTesting)
+	sc.Step(`^`+email+` authorizes the application (\d+) times for "([^"]*)" with "([^"]*)"$`, s.authorizesTimes)
+	sc.Step(`^the application refreshes its (first|second) refresh token$`, s.refreshesNth)
 	sc.Step(`^the Google "([^"]*)" client presents the refresh token$`, s.otherClientRefreshes)
 	sc.Step(`^the application revokes the (access|refresh) token$`, s.revokes)
 	sc.Step(`^the access token is (accepted|refused) by Google's userinfo endpoint$`, s.userinfo)
@@ -376,4 +379,37 @@ func (s *scenario) userinfo(want string) error {
 		return s.failf("userinfo refused the token without an RFC 6750 invalid_token challenge")
 	}
 	return nil
+}
+
+// inTesting sets the publishing status of the client's consent screen, as
+// in Google's console.
+func (s *scenario) inTesting(name string) error {
+	reg, ok := s.server.World.ClientNamed(google.Name, name)
+	if !ok {
+		return fmt.Errorf("the world has no Google client named %q", name)
+	}
+	return s.server.World.SetTesting(google.Name, reg.ID, true)
+}
+
+// authorizesTimes runs n whole authorizations, keeping every refresh token.
+func (s *scenario) authorizesTimes(user string, n int, scope, params string) error {
+	s.heldRefresh = nil
+	for i := range n {
+		if err := s.authorizes(user, scope, params); err != nil {
+			return err
+		}
+		if s.lastError != nil || s.token == nil || s.token.RefreshToken == "" {
+			return s.failf("authorization %d gave no refresh token: %v", i+1, s.lastError)
+		}
+		s.heldRefresh = append(s.heldRefresh, s.token.RefreshToken)
+	}
+	return nil
+}
+
+func (s *scenario) refreshesNth(which string) error {
+	i := map[string]int{"first": 0, "second": 1}[which]
+	if i >= len(s.heldRefresh) {
+		return s.failf("the application holds %d refresh tokens", len(s.heldRefresh))
+	}
+	return s.refreshes(s.heldRefresh[i])
 }

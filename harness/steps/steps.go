@@ -34,20 +34,22 @@ type scenario struct {
 	email   string
 
 	// The flow in progress.
-	state     string
-	pkce      string // "", "S256" or "plain"
-	verifier  string
-	sendAs    string // "its", "another" or "no" code verifier
-	redirect  url.Values
-	code      string
-	page      client.Page
-	token     *oauth2.Token
-	refresh   string // the first refresh token the application received
-	passwords map[string]string
-	device    *oauth2.DeviceAuthResponse
-	last      *client.Exchange
-	lastError error
-	mail      mailState
+	state    string
+	pkce     string // "", "S256" or "plain"
+	verifier string
+	sendAs   string // "its", "another" or "no" code verifier
+	redirect url.Values
+	code     string
+	page     client.Page
+	token    *oauth2.Token
+	refresh  string // the first refresh token the application received
+	// heldRefresh are the refresh tokens of repeated authorizations, oldest first.
+	heldRefresh []string
+	passwords   map[string]string
+	device      *oauth2.DeviceAuthResponse
+	last        *client.Exchange
+	lastError   error
+	mail        mailState
 }
 
 // Initialize registers the steps and the hooks that give each scenario a

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ory/fosite"
 
@@ -107,9 +108,12 @@ func (s *Server) Authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	s.world.GrantConsent(s.profile.Name, user, reg.ID, scopes)
 	sess := newSession(user)
+	grant := Grant{Client: reg, User: user, Scopes: scopes, Form: r.Form, FreshConsent: fresh}
 	if s.profile.IssueRefreshToken != nil {
-		sess.Offline = s.profile.IssueRefreshToken(Grant{Client: reg, User: user, Scopes: scopes,
-			Form: r.Form, FreshConsent: fresh})
+		sess.Offline = s.profile.IssueRefreshToken(grant)
+	}
+	if d := s.refreshExpiry(grant); d > 0 {
+		sess.SetExpiresAt(fosite.RefreshToken, time.Now().UTC().Add(d).Round(time.Second))
 	}
 	resp, err := s.oauth.NewAuthorizeResponse(ctx, ar, sess)
 	if err != nil {

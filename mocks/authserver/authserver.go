@@ -40,13 +40,11 @@ func New(w *world.World, profile Profile) *Server {
 	s.store = newStore(w, s.client, profile.Refresh)
 	secret := make([]byte, 32)
 	_, _ = rand.Read(secret)
-	refreshLifespan := profile.RefreshTokenLifespan
-	if refreshLifespan <= 0 {
-		refreshLifespan = -1
-	}
 	cfg := &fosite.Config{
-		AccessTokenLifespan:   profile.AccessTokenLifespan,
-		RefreshTokenLifespan:  refreshLifespan,
+		AccessTokenLifespan: profile.AccessTokenLifespan,
+		// The refresh token's expiry is set on the session when the user
+		// grants access (refreshExpiry); -1 keeps fosite from replacing it.
+		RefreshTokenLifespan:  -1,
 		AuthorizeCodeLifespan: profile.CodeLifespan,
 		GlobalSecret:          secret,
 		ClientSecretsHasher:   sha256Hasher{},
@@ -83,6 +81,16 @@ func New(w *world.World, profile Profile) *Server {
 	s.pages = newPages(profile.DisplayName)
 	s.cookies = newSignIns("mailoauth_" + profile.Name + "_sid")
 	return s
+}
+
+// refreshExpiry is the lifetime of g's refresh tokens; zero: no expiry.
+func (s *Server) refreshExpiry(g Grant) time.Duration {
+	if s.profile.RefreshTokenExpiry != nil {
+		if d := s.profile.RefreshTokenExpiry(g); d > 0 {
+			return d
+		}
+	}
+	return max(s.profile.RefreshTokenLifespan, 0)
 }
 
 // World returns the world the server reads and changes.

@@ -227,18 +227,19 @@ func (h *deviceGrantHandler) HandleTokenEndpointRequest(ctx context.Context, r f
 		return fosite.ErrServerError.WithHint("unexpected session type")
 	}
 	sess.User = g.user
+	reg, _ := h.server.world.Client(h.server.profile.Name, g.client)
+	grant := Grant{Client: reg, User: g.user, Scopes: g.scopes, FreshConsent: true}
 	sess.Offline = true
 	if ir := h.server.profile.Device.IssueRefreshToken; ir != nil {
-		reg, _ := h.server.world.Client(h.server.profile.Name, g.client)
-		sess.Offline = ir(Grant{Client: reg, User: g.user, Scopes: g.scopes, FreshConsent: true})
+		sess.Offline = ir(grant)
 	}
 	for _, scope := range g.scopes {
 		r.GrantScope(scope)
 	}
 	now := time.Now().UTC()
 	sess.SetExpiresAt(fosite.AccessToken, now.Add(h.config.GetAccessTokenLifespan(ctx)).Round(time.Second))
-	if rt := h.config.GetRefreshTokenLifespan(ctx); rt > 0 {
-		sess.SetExpiresAt(fosite.RefreshToken, now.Add(rt).Round(time.Second))
+	if d := h.server.refreshExpiry(grant); d > 0 {
+		sess.SetExpiresAt(fosite.RefreshToken, now.Add(d).Round(time.Second))
 	}
 	return nil
 }

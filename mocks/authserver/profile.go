@@ -22,6 +22,14 @@ type Profile struct {
 	CodeLifespan         time.Duration
 	AccessTokenLifespan  time.Duration
 	RefreshTokenLifespan time.Duration // zero or less: never expires
+	// RefreshTokenExpiry, if set, gives the refresh token lifetime of one
+	// grant (Google's 7 days for apps in Testing, G-08); zero means
+	// RefreshTokenLifespan.
+	RefreshTokenExpiry func(Grant) time.Duration
+	// MaxRefreshTokens bounds the live refresh tokens of one user and
+	// client; handing out one more revokes the oldest grant's (G-08: 100 at
+	// Google). Zero: no bound.
+	MaxRefreshTokens int
 
 	// Scopes lists the scopes the provider knows; others are invalid_scope.
 	Scopes []string

@@ -29,7 +29,8 @@ type store struct {
 	pkce    map[string]fosite.Requester
 	family  map[string]*family // by fosite request id
 	devices map[string]*deviceGrant
-	byUser  map[string]string // user code -> device code signature
+	byUser  map[string]string   // user code -> device code signature
+	held    map[string][]string // user and client -> request ids holding a refresh token, oldest first
 }
 
 // entry is a stored code or token: the request it was issued for, in world
@@ -54,7 +55,26 @@ func newStore(w *world.World, clients func(context.Context, string) (fosite.Clie
 		family:  map[string]*family{},
 		devices: map[string]*deviceGrant{},
 		byUser:  map[string]string{},
+		held:    map[string][]string{},
 	}
+}
+
+// handedOut notes that the grant requestID of user and client gave the
+// client a refresh token; beyond max such grants, the oldest grant's
+// refresh tokens are revoked (max 0: no bound).
+func (s *store) handedOut(user, client, requestID string, max int) {
+	if max <= 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := user + "\x00" + client
+	held := append(s.held[k], requestID)
+	for len(held) > max {
+		s.revoke(s.tokens, s.familyOf(held[0]).refresh)
+		held = held[1:]
+	}
+	s.held[k] = held
 }
 
 // shifted returns a copy of r whose times are moved by d.

@@ -87,6 +87,9 @@ func (s *Server) writeToken(ctx context.Context, w http.ResponseWriter, ar fosit
 		}
 		if keep {
 			body.RefreshToken = refresh
+			if grantType != "refresh_token" {
+				s.store.handedOut(sess.User, ar.GetClient().GetID(), ar.GetID(), s.profile.MaxRefreshTokens)
+			}
 		} else {
 			_ = s.store.DeleteRefreshTokenSession(ctx, s.strategy.RefreshTokenSignature(ctx, refresh))
 		}

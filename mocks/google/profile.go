@@ -56,9 +56,12 @@ func Profile() authserver.Profile {
 		CodeLifespan: 10 * time.Minute,
 		// G-05 [OBS]: "expires_in": 3599 for a fresh token.
 		AccessTokenLifespan: 3599 * time.Second,
-		// G-08: refresh tokens have no fixed lifetime (the 6-month
-		// inactivity and 7-day Testing rules are not modelled yet).
+		// G-08: refresh tokens have no fixed lifetime, but 7 days for an app
+		// in Testing, and 100 per account and client (the 6-month
+		// inactivity rule is not modelled).
 		RefreshTokenLifespan: 0,
+		RefreshTokenExpiry:   testingExpiry,
+		MaxRefreshTokens:     100,
 		Scopes:               knownScopes,
 		PKCEPlain:            true, // G-02: S256 recommended, plain allowed
 		GrantTypes: map[world.ClientType][]string{
@@ -123,6 +126,26 @@ func redirectAllowed(c world.Client, redirectURI string) bool {
 // first authorization, or prompt=consent).
 func issueRefreshToken(g authserver.Grant) bool {
 	return g.Form.Get("access_type") == "offline" && g.FreshConsent
+}
+
+// basicScopes are the scopes that keep a Testing app's refresh tokens from
+// expiring (G-08: "unless the only scopes are name/email/profile").
+var basicScopes = []string{"openid", "email", "profile",
+	"https://www.googleapis.com/auth/userinfo.email", "https://www.googleapis.com/auth/userinfo.profile"}
+
+// testingExpiry is G-08: an app whose consent screen is in Testing gets
+// refresh tokens that expire in 7 days, unless it asked only for basic
+// scopes.
+func testingExpiry(g authserver.Grant) time.Duration {
+	if !g.Client.Testing {
+		return 0
+	}
+	for _, s := range g.Scopes {
+		if !slices.Contains(basicScopes, s) {
+			return 7 * 24 * time.Hour
+		}
+	}
+	return 0
 }
 
 // redirectsError is G-04: only the user's refusal (and the prompt=none

@@ -35,6 +35,9 @@ type Client struct {
 	Secret       string     `yaml:"secret" json:"client_secret"`
 	Type         ClientType `yaml:"type" json:"type"`
 	RedirectURIs []string   `yaml:"redirect_uris" json:"redirect_uris"`
+	// Testing marks a client whose project's consent screen is in the
+	// "Testing" publishing status (Google, G-08).
+	Testing bool `yaml:"testing,omitempty" json:"testing,omitempty"`
 }
 
 // Public reports whether the client has no secret.
@@ -156,6 +159,20 @@ func (w *World) SetRedirectURIs(provider, id string, uris ...string) error {
 		return fmt.Errorf("world: no %s client %q", provider, id)
 	}
 	c.RedirectURIs = slices.Clone(uris)
+	w.clients[key{provider, id}] = c
+	return nil
+}
+
+// SetTesting sets the publishing status of a client's consent screen to
+// Testing (true) or In production (false), as in the provider's console.
+func (w *World) SetTesting(provider, id string, testing bool) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	c, ok := w.clients[key{provider, id}]
+	if !ok {
+		return fmt.Errorf("world: no %s client %q", provider, id)
+	}
+	c.Testing = testing
 	w.clients[key{provider, id}] = c
 	return nil
 }
