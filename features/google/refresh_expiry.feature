@@ -15,7 +15,7 @@ Feature: When a Google refresh token stops working
     When 6 days pass
     And the application refreshes the token
     Then the server answers 200
-    When 1 day passes
+    When 2 days pass
     And the application refreshes the token
     Then the server answers 400 with error "invalid_grant" and description "Token has been expired or revoked."
 
