@@ -137,6 +137,7 @@ func New(opts Options) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
+	g.SetIssuer(url)
 	s.Google = &Google{Provider: g, URL: url}
 	p := opts.Ports
 	if s.Google.Mail, err = s.startMail(google.Name, g, google.Personality(),

@@ -22,6 +22,7 @@ type Manifest struct {
 // Provider is one provider's part of the manifest.
 type Provider struct {
 	BaseURL                     string                  `json:"base_url"`
+	Issuer                      string                  `json:"issuer"`
 	DiscoveryURL                string                  `json:"discovery_url"`
 	AuthorizationEndpoint       string                  `json:"authorization_endpoint"`
 	TokenEndpoint               string                  `json:"token_endpoint"`
@@ -92,6 +93,7 @@ func manifest(m *mocks.Server, caFile, adminURL string) Manifest {
 		Providers: map[string]Provider{
 			google.Name: {
 				BaseURL:                     g.URL,
+				Issuer:                      g.Issuer(),
 				DiscoveryURL:                g.URL + google.DiscoveryPath,
 				AuthorizationEndpoint:       g.URL + google.AuthPath,
 				TokenEndpoint:               g.URL + google.TokenPath,

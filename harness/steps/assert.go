@@ -12,6 +12,7 @@ import (
 func (s *scenario) registerAssertions(sc *godog.ScenarioContext) {
 	sc.Step(`^the server answers (\d+)(?: with error "([^"]*)"(?: and description "([^"]*)")?)?$`, s.serverAnswers)
 	sc.Step(`^the token response (has a|has no) refresh token$`, s.hasRefreshToken)
+	sc.Step(`^the token response (has an|has no) ID token$`, s.hasIDToken)
 	sc.Step(`^the (access|refresh) token starts with "([^"]*)"$`, s.tokenStartsWith)
 	sc.Step(`^the authorization code starts with "([^"]*)"$`, s.codeStartsWith)
 	sc.Step(`^the (?:token|device) response field "([^"]*)" is (?:(\d+)|"([^"]*)")$`, s.fieldIs)
@@ -67,6 +68,18 @@ func (s *scenario) hasRefreshToken(has string) error {
 	got, _ := m["refresh_token"].(string)
 	if (has == "has a") != (got != "") {
 		return s.failf("the token response %s refresh token", map[bool]string{true: "has a", false: "has no"}[got != ""])
+	}
+	return nil
+}
+
+func (s *scenario) hasIDToken(has string) error {
+	m, err := s.body()
+	if err != nil {
+		return err
+	}
+	got, _ := m["id_token"].(string)
+	if (has == "has an") != (got != "") {
+		return s.failf("the token response %s ID token", map[bool]string{true: "has an", false: "has no"}[got != ""])
 	}
 	return nil
 }

@@ -41,6 +41,7 @@ func (s *scenario) registerOAuth(sc *godog.ScenarioContext) {
 	sc.Step(`^the Google "([^"]*)" client's consent screen is in Testing$`, s.inTesting)
 	sc.Step(`^`+email+` authorizes the application (\d+) times for "([^"]*)" with "([^"]*)"$`, s.authorizesTimes)
 	sc.Step(`^the application refreshes its (first|second) refresh token$`, s.refreshesNth)
+	sc.Step(`^the ID token verifies with go-oidc and its "([^"]*)" is "([^"]*)"$`, s.idTokenNames)
 	sc.Step(`^the Google "([^"]*)" client presents the refresh token$`, s.otherClientRefreshes)
 	sc.Step(`^the application revokes the (access|refresh) token$`, s.revokes)
 	sc.Step(`^the access token is (accepted|refused) by Google's userinfo endpoint$`, s.userinfo)
@@ -412,4 +413,24 @@ func (s *scenario) refreshesNth(which string) error {
 		return s.failf("the application holds %d refresh tokens", len(s.heldRefresh))
 	}
 	return s.refreshes(s.heldRefresh[i])
+}
+
+// idTokenNames verifies the ID token of the last token response with
+// go-oidc and checks a claim.
+func (s *scenario) idTokenNames(claim, want string) error {
+	if s.token == nil {
+		return s.failf("the application has no token")
+	}
+	raw, _ := s.token.Extra("id_token").(string)
+	if raw == "" {
+		return s.failf("the token response has no id_token")
+	}
+	claims, err := s.app.VerifyIDToken(context.Background(), s.server.Google.Issuer(), raw)
+	if err != nil {
+		return s.failf("go-oidc refused the ID token: %v", err)
+	}
+	if got := fmt.Sprint(claims[claim]); got != want {
+		return s.failf("ID token claim %s is %q, want %q", claim, got, want)
+	}
+	return nil
 }

@@ -115,6 +115,11 @@ func (s *Server) Authorize(w http.ResponseWriter, r *http.Request) {
 	if d := s.refreshExpiry(grant); d > 0 {
 		sess.SetExpiresAt(fosite.RefreshToken, time.Now().UTC().Add(d).Round(time.Second))
 	}
+	acct, _ := s.world.Account(s.profile.Name, user)
+	if err := s.openIDClaims(sess, acct, scopes, r.Form.Get("nonce")); err != nil {
+		s.authorizeFailure(w, ar, Failure{Kind: ServerError, Description: err.Error()}, redirectURI)
+		return
+	}
 	resp, err := s.oauth.NewAuthorizeResponse(ctx, ar, sess)
 	if err != nil {
 		s.authorizeFailure(w, ar, classifyAuthorize(err), redirectURI)

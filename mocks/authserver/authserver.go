@@ -29,6 +29,8 @@ type Server struct {
 	profile  Profile
 	store    *store
 	strategy *prefixedStrategy
+	config   *fosite.Config
+	signer   signer
 	oauth    fosite.OAuth2Provider
 	pages    *pages
 	cookies  *signIns
@@ -63,8 +65,14 @@ func New(w *world.World, profile Profile) *Server {
 		HMACSHAStrategyUnPrefixed: compose.NewOAuth2HMACStrategy(cfg).HMACSHAStrategyUnPrefixed,
 		format:                    profile.Tokens,
 	}
+	s.config = cfg
+	common := &compose.CommonStrategy{
+		CoreStrategy:               strategy,
+		OpenIDConnectTokenStrategy: compose.NewOpenIDConnectStrategy(s.privateKey, cfg),
+	}
 	factories := []compose.Factory{
 		compose.OAuth2AuthorizeExplicitFactory,
+		compose.OpenIDConnectExplicitFactory,
 		compose.OAuth2RefreshTokenGrantFactory,
 		compose.OAuth2ClientCredentialsGrantFactory,
 		compose.OAuth2TokenRevocationFactory,
@@ -77,7 +85,7 @@ func New(w *world.World, profile Profile) *Server {
 		})
 	}
 	s.strategy = strategy
-	s.oauth = compose.Compose(cfg, s.store, strategy, factories...)
+	s.oauth = compose.Compose(cfg, s.store, common, factories...)
 	s.pages = newPages(profile.DisplayName)
 	s.cookies = newSignIns("mailoauth_" + profile.Name + "_sid")
 	return s

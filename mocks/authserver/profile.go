@@ -59,6 +59,12 @@ type Profile struct {
 	// the client's redirect URI (RFC 6749 §4.1.2.1) rather than to the page.
 	RedirectsError func(Failure) bool
 
+	// Subject gives the OpenID Connect "sub" of a user; nil: the address.
+	Subject func(email string) string
+	// IDTokenClaims gives the ID token's claims beyond the standard ones
+	// for a grant of scopes (email, name...).
+	IDTokenClaims func(acct world.Account, scopes []string) map[string]any
+
 	// Device configures the RFC 8628 device flow; nil if the provider has none.
 	Device *DeviceProfile
 }

@@ -2,9 +2,11 @@ package authserver
 
 import (
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/ory/fosite"
+	"github.com/ory/fosite/token/jwt"
 )
 
 // Session is what the core remembers about a grant: who granted it and
@@ -20,6 +22,10 @@ type Session struct {
 	// ExpiresAt holds the expiry of each token of the grant, in fosite's
 	// (real) time; the store translates to and from the world's time.
 	ExpiresAt map[fosite.TokenType]time.Time
+	// Claims and Headers make the ID token of a grant that includes
+	// openid. Their times stay real: the client checks them with its clock.
+	Claims  *jwt.IDTokenClaims
+	Headers *jwt.Headers
 }
 
 func newSession(user string) *Session {
@@ -45,6 +51,22 @@ func (s *Session) GetUsername() string { return s.User }
 // GetSubject implements fosite.Session.
 func (s *Session) GetSubject() string { return s.User }
 
+// IDTokenClaims implements openid.Session.
+func (s *Session) IDTokenClaims() *jwt.IDTokenClaims {
+	if s.Claims == nil {
+		s.Claims = &jwt.IDTokenClaims{}
+	}
+	return s.Claims
+}
+
+// IDTokenHeaders implements openid.Session.
+func (s *Session) IDTokenHeaders() *jwt.Headers {
+	if s.Headers == nil {
+		s.Headers = jwt.NewHeaders()
+	}
+	return s.Headers
+}
+
 // Clone implements fosite.Session.
 func (s *Session) Clone() fosite.Session {
 	if s == nil {
@@ -52,6 +74,16 @@ func (s *Session) Clone() fosite.Session {
 	}
 	c := *s
 	c.ExpiresAt = maps.Clone(s.ExpiresAt)
+	if s.Claims != nil {
+		claims := *s.Claims
+		claims.Audience = slices.Clone(s.Claims.Audience)
+		claims.AuthenticationMethodsReferences = slices.Clone(s.Claims.AuthenticationMethodsReferences)
+		claims.Extra = maps.Clone(s.Claims.Extra)
+		c.Claims = &claims
+	}
+	if s.Headers != nil {
+		c.Headers = &jwt.Headers{Extra: maps.Clone(s.Headers.Extra)}
+	}
 	return &c
 }
 

@@ -27,6 +27,7 @@ type store struct {
 	access  map[string]*entry
 	tokens  map[string]*entry // refresh tokens
 	pkce    map[string]fosite.Requester
+	oidc    map[string]fosite.Requester // by authorization code hash
 	family  map[string]*family // by fosite request id
 	devices map[string]*deviceGrant
 	byUser  map[string]string   // user code -> device code signature
@@ -52,6 +53,7 @@ func newStore(w *world.World, clients func(context.Context, string) (fosite.Clie
 		access:  map[string]*entry{},
 		tokens:  map[string]*entry{},
 		pkce:    map[string]fosite.Requester{},
+		oidc:    map[string]fosite.Requester{},
 		family:  map[string]*family{},
 		devices: map[string]*deviceGrant{},
 		byUser:  map[string]string{},
@@ -117,6 +119,9 @@ func (s *store) read(stored fosite.Requester, into fosite.Session) fosite.Reques
 	if dst, ok := into.(*Session); ok && dst != nil {
 		if src, ok := r.GetSession().(*Session); ok {
 			dst.User, dst.Offline = src.User, src.Offline
+			if dst.Claims == nil {
+				dst.Claims, dst.Headers = src.Claims, src.Headers
+			}
 			for k, t := range src.ExpiresAt {
 				if _, set := dst.ExpiresAt[k]; !set {
 					dst.SetExpiresAt(k, t)
@@ -317,5 +322,32 @@ func (s *store) DeletePKCERequestSession(_ context.Context, sig string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.pkce, sig)
+	return nil
+}
+
+// CreateOpenIDConnectSession implements openid.OpenIDConnectRequestStorage.
+func (s *store) CreateOpenIDConnectSession(_ context.Context, code string, r fosite.Requester) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.oidc[deviceKey(code)] = s.toWorld(r)
+	return nil
+}
+
+// GetOpenIDConnectSession implements openid.OpenIDConnectRequestStorage.
+func (s *store) GetOpenIDConnectSession(_ context.Context, code string, into fosite.Requester) (fosite.Requester, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.oidc[deviceKey(code)]
+	if !ok {
+		return nil, fosite.ErrNotFound
+	}
+	return s.read(r, into.GetSession()), nil
+}
+
+// DeleteOpenIDConnectSession implements openid.OpenIDConnectRequestStorage.
+func (s *store) DeleteOpenIDConnectSession(_ context.Context, code string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.oidc, deviceKey(code))
 	return nil
 }

@@ -65,6 +65,7 @@ type tokenBody struct {
 	RefreshToken string `json:"refresh_token,omitempty"`
 	Scope        string `json:"scope,omitempty"`
 	TokenType    string `json:"token_type"`
+	IDToken      string `json:"id_token,omitempty"`
 }
 
 // writeToken writes fosite's response in the provider's shape. The refresh
@@ -77,6 +78,7 @@ func (s *Server) writeToken(ctx context.Context, w http.ResponseWriter, ar fosit
 		TokenType:   "Bearer",
 		Scope:       strings.Join(ar.GetGrantedScopes(), " "),
 	}
+	body.IDToken, _ = resp.GetExtra("id_token").(string)
 	if exp := sess.GetExpiresAt(fosite.AccessToken); !exp.IsZero() {
 		body.ExpiresIn = int64(math.Round(time.Until(exp).Seconds()))
 	}

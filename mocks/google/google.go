@@ -34,6 +34,7 @@ const (
 	RevokePath     = "/revoke"
 	DiscoveryPath  = "/.well-known/openid-configuration"
 	UserinfoPath   = "/v1/userinfo"
+	JWKSPath       = "/oauth2/v3/certs"
 	DevicePagePath = "/device"
 	// IntrospectPath is RFC 7662 introspection. Google has no such endpoint;
 	// the mock offers it so a test can ask whether a token is live.
@@ -71,6 +72,7 @@ func (p *Provider) Handler() http.Handler {
 	r.HandleFunc(UserinfoPath, p.userinfo).Methods(http.MethodGet, http.MethodPost)
 	r.HandleFunc("/oauth2/v3/userinfo", p.userinfo).Methods(http.MethodGet, http.MethodPost)
 	r.HandleFunc(IntrospectPath, p.IntrospectionEndpoint).Methods(http.MethodPost)
+	r.HandleFunc(JWKSPath, p.JWKS).Methods(http.MethodGet)
 	var h http.Handler = r
 	if p.opts.AutoApproveLoginHint {
 		h = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
@@ -110,14 +112,21 @@ func (p *Provider) revoke(w http.ResponseWriter, r *http.Request) {
 }
 
 // discovery is the OpenID Connect discovery document, with this server's
-// endpoints under the keys Google's document uses.
+// endpoints under the keys Google's document uses. The issuer is the one in
+// the ID tokens (SetIssuer), else the URL the request came to.
 func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 	base := "https://" + r.Host
 	if r.TLS == nil {
 		base = "http://" + r.Host
 	}
+	issuer := p.Issuer()
+	if issuer == "" {
+		issuer = base
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"issuer":                                base,
+		"issuer":                                issuer,
+		"jwks_uri":                              base + JWKSPath,
+		"id_token_signing_alg_values_supported": []string{"RS256"},
 		"authorization_endpoint":                base + AuthPath,
 		"device_authorization_endpoint":         base + DeviceCodePath,
 		"token_endpoint":                        base + TokenPath,
@@ -128,7 +137,7 @@ func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 		"subject_types_supported":               []string{"public"},
 		"scopes_supported":                      []string{"openid", "email", "profile"},
 		"token_endpoint_auth_methods_supported": []string{"client_secret_post", "client_secret_basic"},
-		"claims_supported":                      []string{"email", "email_verified", "name", "sub"},
+		"claims_supported":                      []string{"aud", "email", "email_verified", "exp", "iat", "iss", "name", "sub"},
 		"code_challenge_methods_supported":      []string{"plain", "S256"},
 		"grant_types_supported": []string{"authorization_code", "refresh_token",
 			authserver.DeviceGrantType},

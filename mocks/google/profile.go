@@ -79,6 +79,8 @@ func Profile() authserver.Profile {
 			"Cache-Control": {"no-cache, no-store, max-age=0, must-revalidate"},
 			"Pragma":        {"no-cache"},
 		},
+		Subject:        Subject,
+		IDTokenClaims:  idTokenClaims,
 		TokenError:     tokenError,
 		ErrorPage:      errorPage,
 		RedirectsError: redirectsError,
@@ -146,6 +148,20 @@ func testingExpiry(g authserver.Grant) time.Duration {
 		}
 	}
 	return 0
+}
+
+// idTokenClaims are the ID token's claims beyond the standard ones, by
+// scope, as Google's userinfo gives them (G-05: "id_token when openid was
+// requested").
+func idTokenClaims(acct world.Account, scopes []string) map[string]any {
+	claims := map[string]any{}
+	if slices.Contains(scopes, "email") || slices.Contains(scopes, "https://www.googleapis.com/auth/userinfo.email") {
+		claims["email"], claims["email_verified"] = acct.Email, true
+	}
+	if slices.Contains(scopes, "profile") || slices.Contains(scopes, "https://www.googleapis.com/auth/userinfo.profile") {
+		claims["name"] = acct.Name
+	}
+	return claims
 }
 
 // redirectsError is G-04: only the user's refusal (and the prompt=none
