@@ -28,7 +28,7 @@ type store struct {
 	tokens  map[string]*entry // refresh tokens
 	pkce    map[string]fosite.Requester
 	oidc    map[string]fosite.Requester // by authorization code hash
-	family  map[string]*family // by fosite request id
+	family  map[string]*family          // by fosite request id
 	devices map[string]*deviceGrant
 	byUser  map[string]string   // user code -> device code signature
 	held    map[string][]string // user and client -> request ids holding a refresh token, oldest first

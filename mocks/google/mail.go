@@ -26,6 +26,8 @@ func Personality() mailauth.Personality {
 			Malformed: mailauth.SMTPReply{Code: 501, Enhanced: [3]int{5, 5, 2}, Text: "Cannot Decode response {id} - gsmtp"},
 			// Gmail's own text is not in PROVIDERS.md: RFC 4954 §6's is used.
 			AuthRequired: mailauth.SMTPReply{Code: 530, Enhanced: [3]int{5, 7, 0}, Text: "Authentication required"},
+			// Gmail's EHLO: "250-SIZE 35882577".
+			MaxMessageBytes: 35882577,
 		},
 		IMAP: mailauth.IMAPPersonality{
 			// GM-05 [OBS]: "* OK Gimap ready for requests from <ip> <id>".

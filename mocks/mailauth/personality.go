@@ -41,6 +41,8 @@ type SMTPPersonality struct {
 	BasicAuthRefused SMTPReply
 	// AuthRequired answers MAIL FROM before authentication.
 	AuthRequired SMTPReply
+	// MaxMessageBytes is the SIZE the server announces and enforces.
+	MaxMessageBytes int64
 }
 
 // IMAPPersonality is how a provider's IMAP server presents itself.

@@ -32,7 +32,7 @@ type Config struct {
 	Personality mailauth.SMTPPersonality
 	// TLS is the certificate configuration for STARTTLS and implicit TLS.
 	TLS *tls.Config
-	// MaxMessageBytes bounds DATA (default 35882577, Gmail's SIZE).
+	// MaxMessageBytes bounds DATA (default: the personality's, else 10 MiB).
 	MaxMessageBytes int64
 	// MaxRecipients bounds RCPT TO per message (default 100).
 	MaxRecipients int
@@ -64,7 +64,10 @@ func Start(cfg Config) (*Server, error) {
 		cfg.TLSAddr = "127.0.0.1:0"
 	}
 	if cfg.MaxMessageBytes == 0 {
-		cfg.MaxMessageBytes = 35882577
+		cfg.MaxMessageBytes = cfg.Personality.MaxMessageBytes
+	}
+	if cfg.MaxMessageBytes == 0 {
+		cfg.MaxMessageBytes = 10 << 20
 	}
 	if cfg.MaxRecipients == 0 {
 		cfg.MaxRecipients = 100
