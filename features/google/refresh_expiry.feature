@@ -15,7 +15,7 @@ Feature: When a Google refresh token stops working
     When 6 days pass
     And the application refreshes the token
     Then the server answers 200
-    When 2 days pass
+    When 25 hours pass
     And the application refreshes the token
     Then the server answers 400 with error "invalid_grant" and description "Token has been expired or revoked."
 
@@ -38,3 +38,13 @@ Feature: When a Google refresh token stops working
     Then the server answers 400 with error "invalid_grant" and description "Token has been expired or revoked."
     When the application refreshes its second refresh token
     Then the server answers 200
+
+  Scenario: Long after revocation, Google no longer says "expired or revoked" (G-07)
+    Given alice@gmail.test has authorized the application for "https://mail.google.com/" with "access_type=offline"
+    When the application revokes the refresh token
+    And 11 hours pass
+    And the application refreshes the token
+    Then the server answers 400 with error "invalid_grant" and description "Token has been expired or revoked."
+    When 2 hours pass
+    And the application refreshes the token
+    Then the server answers 400 with error "invalid_grant" and description "Bad Request"

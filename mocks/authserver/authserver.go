@@ -39,7 +39,7 @@ type Server struct {
 // New builds the authorization server of profile over w.
 func New(w *world.World, profile Profile) *Server {
 	s := &Server{world: w, profile: profile}
-	s.store = newStore(w, s.client, profile.Refresh)
+	s.store = newStore(w, s.client, profile.Refresh, profile.Forget)
 	secret := make([]byte, 32)
 	_, _ = rand.Read(secret)
 	cfg := &fosite.Config{

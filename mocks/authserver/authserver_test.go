@@ -368,3 +368,29 @@ func TestRevocationAndIntrospectionEndpoints(t *testing.T) {
 		t.Fatalf("revocation without client authentication: HTTP %d", resp.StatusCode)
 	}
 }
+
+// TestSweep: a long-running server forgets what expired or was revoked
+// long ago, and nothing else.
+func TestSweep(t *testing.T) {
+	p := newRFC(t, authserver.RefreshPolicy{})
+	_, live := p.post(t, "/token", exchange(p.code(t, nil)))
+	_, old := p.post(t, "/token", exchange(p.code(t, nil)))
+	if !p.s.Revoke(t.Context(), old["access_token"].(string)) {
+		t.Fatal("revoke failed")
+	}
+	p.w.Clock.Advance(23 * time.Hour)
+	if info := p.s.Introspect(t.Context(), old["access_token"].(string)); info.Reason != "revoked" {
+		t.Fatalf("a token revoked 23 h ago: %+v", info)
+	}
+	p.w.Clock.Advance(3 * time.Hour)
+	if info := p.s.Introspect(t.Context(), old["access_token"].(string)); info.Reason != "unknown" {
+		t.Fatalf("a token revoked 26 h ago is still remembered: %+v", info)
+	}
+	if info := p.s.Introspect(t.Context(), live["access_token"].(string)); info.Reason != "unknown" {
+		t.Fatalf("an access token expired 25 h ago is still remembered: %+v", info)
+	}
+	// The refresh token of the live grant never expires: it still works.
+	if status, body := p.post(t, "/token", refreshForm(live["refresh_token"].(string), "app", "app-secret")); status != 200 {
+		t.Fatalf("refresh after the sweep: %d %v", status, body)
+	}
+}

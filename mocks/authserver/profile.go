@@ -26,6 +26,10 @@ type Profile struct {
 	// grant (Google's 7 days for apps in Testing, G-08); zero means
 	// RefreshTokenLifespan.
 	RefreshTokenExpiry func(Grant) time.Duration
+	// Forget is how long a code or token stays known once it expired or
+	// was revoked or used; after that it is answered as an unknown one.
+	// Zero means 24 hours.
+	Forget time.Duration
 	// MaxRefreshTokens bounds the live refresh tokens of one user and
 	// client; handing out one more revokes the oldest grant's (G-08: 100 at
 	// Google). Zero: no bound.

@@ -32,6 +32,10 @@ type store struct {
 	devices map[string]*deviceGrant
 	byUser  map[string]string   // user code -> device code signature
 	held    map[string][]string // user and client -> request ids holding a refresh token, oldest first
+
+	forget    time.Duration // how long an ended or expired entry is remembered
+	lastSweep time.Time     // world time of the last sweep
+	created   int           // entries created since the last sweep
 }
 
 // entry is a stored code or token: the request it was issued for, in world
@@ -39,25 +43,38 @@ type store struct {
 type entry struct {
 	req    fosite.Requester
 	active bool
+	ended  time.Time // world time it was revoked or used up; zero while active
+}
+
+// end marks e unusable from now on.
+func (e *entry) end(now time.Time) {
+	if e.active {
+		e.active, e.ended = false, now
+	}
 }
 
 // family is every token issued under one grant (one fosite request id).
 type family struct{ access, refresh []string }
 
-func newStore(w *world.World, clients func(context.Context, string) (fosite.Client, error), refresh RefreshPolicy) *store {
+func newStore(w *world.World, clients func(context.Context, string) (fosite.Client, error), refresh RefreshPolicy, forget time.Duration) *store {
+	if forget <= 0 {
+		forget = 24 * time.Hour
+	}
 	return &store{
-		world:   w,
-		clients: clients,
-		refresh: refresh,
-		codes:   map[string]*entry{},
-		access:  map[string]*entry{},
-		tokens:  map[string]*entry{},
-		pkce:    map[string]fosite.Requester{},
-		oidc:    map[string]fosite.Requester{},
-		family:  map[string]*family{},
-		devices: map[string]*deviceGrant{},
-		byUser:  map[string]string{},
-		held:    map[string][]string{},
+		forget:    forget,
+		lastSweep: w.Clock.Now(),
+		world:     w,
+		clients:   clients,
+		refresh:   refresh,
+		codes:     map[string]*entry{},
+		access:    map[string]*entry{},
+		tokens:    map[string]*entry{},
+		pkce:      map[string]fosite.Requester{},
+		oidc:      map[string]fosite.Requester{},
+		family:    map[string]*family{},
+		devices:   map[string]*deviceGrant{},
+		byUser:    map[string]string{},
+		held:      map[string][]string{},
 	}
 }
 
@@ -148,6 +165,7 @@ func (s *store) SetClientAssertionJWT(context.Context, string, time.Time) error 
 func (s *store) CreateAuthorizeCodeSession(_ context.Context, sig string, r fosite.Requester) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.due()
 	s.codes[sig] = &entry{req: s.toWorld(r), active: true}
 	return nil
 }
@@ -158,6 +176,7 @@ func (s *store) CreateAuthorizeCodeSession(_ context.Context, sig string, r fosi
 func (s *store) GetAuthorizeCodeSession(_ context.Context, sig string, into fosite.Session) (fosite.Requester, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.sweepIfStale()
 	e, ok := s.codes[sig]
 	if !ok {
 		return nil, fosite.ErrNotFound
@@ -176,7 +195,7 @@ func (s *store) InvalidateAuthorizeCodeSession(_ context.Context, sig string) er
 	if !ok {
 		return fosite.ErrNotFound
 	}
-	e.active = false
+	e.end(s.world.Clock.Now())
 	return nil
 }
 
@@ -193,6 +212,7 @@ func (s *store) familyOf(id string) *family {
 func (s *store) CreateAccessTokenSession(_ context.Context, sig string, r fosite.Requester) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.due()
 	s.access[sig] = &entry{req: s.toWorld(r), active: true}
 	f := s.familyOf(r.GetID())
 	f.access = append(f.access, sig)
@@ -208,6 +228,7 @@ func (s *store) GetAccessTokenSession(_ context.Context, sig string, into fosite
 }
 
 func (s *store) get(m map[string]*entry, sig string, into fosite.Session) (fosite.Requester, error) {
+	s.sweepIfStale()
 	e, ok := m[sig]
 	if !ok {
 		return nil, fosite.ErrNotFound
@@ -230,6 +251,7 @@ func (s *store) DeleteAccessTokenSession(_ context.Context, sig string) error {
 func (s *store) CreateRefreshTokenSession(_ context.Context, sig, _ string, r fosite.Requester) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.due()
 	s.tokens[sig] = &entry{req: s.toWorld(r), active: true}
 	f := s.familyOf(r.GetID())
 	f.refresh = append(f.refresh, sig)
@@ -261,7 +283,7 @@ func (s *store) RotateRefreshToken(_ context.Context, requestID, sig string) err
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if e, ok := s.tokens[sig]; ok {
-		e.active = false
+		e.end(s.world.Clock.Now())
 	}
 	s.revoke(s.access, s.familyOf(requestID).access)
 	return nil
@@ -291,9 +313,10 @@ func (s *store) RevokeAccessToken(_ context.Context, requestID string) error {
 }
 
 func (s *store) revoke(m map[string]*entry, sigs []string) {
+	now := s.world.Clock.Now()
 	for _, sig := range sigs {
 		if e, ok := m[sig]; ok {
-			e.active = false
+			e.end(now)
 		}
 	}
 }
@@ -313,6 +336,7 @@ func (s *store) GetPKCERequestSession(_ context.Context, sig string, into fosite
 func (s *store) CreatePKCERequestSession(_ context.Context, sig string, r fosite.Requester) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.due()
 	s.pkce[sig] = s.toWorld(r)
 	return nil
 }

@@ -62,8 +62,12 @@ func Profile() authserver.Profile {
 		RefreshTokenLifespan: 0,
 		RefreshTokenExpiry:   testingExpiry,
 		MaxRefreshTokens:     100,
-		Scopes:               knownScopes,
-		PKCEPlain:            true, // G-02: S256 recommended, plain allowed
+		// G-07 [OBS, single report]: about 12 hours after a refresh token
+		// expired or was revoked, Google's answer switches from "Token has
+		// been expired or revoked." to "Bad Request".
+		Forget:    12 * time.Hour,
+		Scopes:    knownScopes,
+		PKCEPlain: true, // G-02: S256 recommended, plain allowed
 		GrantTypes: map[world.ClientType][]string{
 			world.Web:          {"authorization_code", "refresh_token"},
 			world.Desktop:      {"authorization_code", "refresh_token"},

@@ -1,0 +1,90 @@
+package authserver
+
+import (
+	"slices"
+	"time"
+
+	"github.com/ory/fosite"
+)
+
+// sweepEvery bounds how much the store grows, in entries created or in
+// world time, between two sweeps.
+const (
+	sweepEvery    = 4096
+	sweepInterval = time.Minute
+)
+
+// due sweeps the store when enough was created or enough world time passed
+// since the last sweep. The caller holds s.mu.
+func (s *store) due() {
+	s.created++
+	now := s.world.Clock.Now()
+	if s.created < sweepEvery && now.Sub(s.lastSweep) < sweepInterval {
+		return
+	}
+	s.sweep(now)
+}
+
+// sweepIfStale sweeps when world time moved on since the last sweep, so a
+// look-up after "13 hours pass" sees what the provider would. The caller
+// holds s.mu.
+func (s *store) sweepIfStale() {
+	if now := s.world.Clock.Now(); now.Sub(s.lastSweep) >= sweepInterval {
+		s.sweep(now)
+	}
+}
+
+// sweep forgets what has been expired or unusable for longer than the
+// provider remembers it (Profile.Forget): after that it is answered as an
+// unknown token (at Google, "Bad Request" instead of "Token has been
+// expired or revoked.", G-07). It keeps a long-running serve from growing
+// without end. The caller holds s.mu.
+func (s *store) sweep(now time.Time) {
+	s.created, s.lastSweep = 0, now
+	horizon := now.Add(-s.forget)
+	gone := func(m map[string]*entry, kind fosite.TokenType) {
+		for sig, e := range m {
+			if (!e.ended.IsZero() && e.ended.Before(horizon)) || expiredBefore(e.req, kind, horizon) {
+				delete(m, sig)
+			}
+		}
+	}
+	gone(s.codes, fosite.AuthorizeCode)
+	gone(s.access, fosite.AccessToken)
+	gone(s.tokens, fosite.RefreshToken)
+	for _, m := range []map[string]fosite.Requester{s.pkce, s.oidc} {
+		for k, r := range m {
+			if expiredBefore(r, fosite.AuthorizeCode, horizon) {
+				delete(m, k)
+			}
+		}
+	}
+	for k, g := range s.devices {
+		if g.expires.Before(horizon) {
+			delete(s.devices, k)
+			delete(s.byUser, g.userCode)
+		}
+	}
+	for id, f := range s.family {
+		f.access = slices.DeleteFunc(f.access, func(sig string) bool { _, ok := s.access[sig]; return !ok })
+		f.refresh = slices.DeleteFunc(f.refresh, func(sig string) bool { _, ok := s.tokens[sig]; return !ok })
+		if len(f.access) == 0 && len(f.refresh) == 0 {
+			delete(s.family, id)
+		}
+	}
+	for k, ids := range s.held {
+		ids = slices.DeleteFunc(ids, func(id string) bool { return s.family[id] == nil })
+		if len(ids) == 0 {
+			delete(s.held, k)
+		} else {
+			s.held[k] = ids
+		}
+	}
+}
+
+// expiredBefore reports whether r's token of kind expired (in world time)
+// before t.
+func expiredBefore(r fosite.Requester, kind fosite.TokenType, t time.Time) bool {
+	exp := r.GetSession().GetExpiresAt(kind)
+	return !exp.IsZero() && exp.Before(t)
+}
