@@ -70,12 +70,13 @@ Feature: Sending through Gmail's SMTP server with OAuth
     Then the SMTP server refuses the authentication with 535
     And the world recorded a refused smtp authentication of bob@gmail.test because "wrong_user"
 
-  Scenario: Implicit TLS on the SMTPS port sends too (GM-04)
+  Scenario: Implicit TLS on the SMTPS port sends too, and success is "235 2.7.0 Accepted" (GM-04)
     Given alice@gmail.test has authorized the application for "https://mail.google.com/"
     When the application connects to Gmail's SMTP server with implicit TLS
     Then the SMTP greeting matches "^220 smtp\.gmail\.com ESMTP [0-9a-f]+ - gsmtp$"
     When the application authenticates to SMTP as alice@gmail.test with XOAUTH2
-    And the application sends a message from alice@gmail.test to bob@gmail.test with subject "Over 465"
+    Then the SMTP server said "235 2.7.0 Accepted"
+    When the application sends a message from alice@gmail.test to bob@gmail.test with subject "Over 465"
     Then the message is accepted
     And the world delivered "Over 465" to bob@gmail.test
 

@@ -149,6 +149,9 @@ func (s *stopOnTLS) Write(p []byte) (int, error) {
 	return s.wire.Conn.Write(p)
 }
 
+// Lines returns the server's lines recorded so far (see wire).
+func (s *SMTPSession) Lines() []string { return s.wire.lines() }
+
 // Greeting returns the server's 220 line.
 func (s *SMTPSession) Greeting() string {
 	if len(s.PreTLS) == 0 {

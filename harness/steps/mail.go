@@ -27,6 +27,7 @@ type mailState struct {
 func (s *scenario) registerMail(sc *godog.ScenarioContext) {
 	sc.Step(`^the application connects to Gmail's (SMTP|IMAP) server (with STARTTLS|with implicit TLS|without TLS)$`, s.connects)
 	sc.Step(`^the SMTP greeting matches "([^"]*)"$`, s.smtpGreeting)
+	sc.Step(`^the SMTP server said "([^"]*)"$`, s.smtpSaid)
 	sc.Step(`^before TLS the EHLO reply had no AUTH line$`, s.noAuthBeforeTLS)
 	sc.Step(`^the SMTP server offers "([^"]*)"$`, s.smtpOffers)
 	sc.Step(`^the application authenticates to (SMTP|IMAP) as `+email+` with (XOAUTH2|OAUTHBEARER)$`, s.authenticatesMail)
@@ -91,6 +92,15 @@ func (s *scenario) smtpGreeting(pattern string) error {
 	}
 	if !regexp.MustCompile(pattern).MatchString(s.mail.smtp.Greeting()) {
 		return s.failf("greeting %q does not match %s", s.mail.smtp.Greeting(), pattern)
+	}
+	return nil
+}
+
+// smtpSaid looks for a whole line the server sent (implicit TLS connections
+// record every line).
+func (s *scenario) smtpSaid(line string) error {
+	if !slices.Contains(s.mail.smtp.Lines(), line) {
+		return s.failf("the SMTP server never said %q: %q", line, s.mail.smtp.Lines())
 	}
 	return nil
 }

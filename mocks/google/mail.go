@@ -19,7 +19,9 @@ func Personality() mailauth.Personality {
 			// GM-04 [OBS]: "220 smtp.gmail.com ESMTP <id> - gsmtp".
 			Greeting: "smtp.gmail.com ESMTP {id} - gsmtp",
 			// GM-04 [OBS]: the AUTH line after STARTTLS, in Gmail's order.
-			Mechanisms:       []string{"LOGIN", "PLAIN", "XOAUTH2", "PLAIN-CLIENTTOKEN", "OAUTHBEARER", "XOAUTH"},
+			Mechanisms: []string{"LOGIN", "PLAIN", "XOAUTH2", "PLAIN-CLIENTTOKEN", "OAUTHBEARER", "XOAUTH"},
+			// GM-04 [DOC]: "S: 235 2.7.0 Accepted".
+			AuthSucceeded:    mailauth.SMTPReply{Code: 235, Enhanced: [3]int{2, 7, 0}, Text: "Accepted"},
 			AuthFailed:       badCredentials,
 			BasicAuthRefused: badCredentials,
 			// GM-04 [OBS]: a payload that does not decode.

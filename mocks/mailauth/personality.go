@@ -33,6 +33,9 @@ type SMTPPersonality struct {
 	// XOAUTH2 and OAUTHBEARER go to the mail rule; PLAIN and LOGIN get
 	// BasicAuthRefused; any other listed one fails with AuthFailed.
 	Mechanisms []string
+	// AuthSucceeded answers a token the mail rule accepted; zero: the
+	// library's "235 2.0.0 Authentication succeeded".
+	AuthSucceeded SMTPReply
 	// AuthFailed answers a token the mail rule refused.
 	AuthFailed SMTPReply
 	// Malformed answers a SASL message that does not parse.

@@ -33,6 +33,10 @@ func (ss *session) AuthMechanisms() []string {
 func (ss *session) Auth(mech string) (gosasl.Server, error) {
 	p := ss.s.cfg.Personality
 	mech = strings.ToUpper(mech)
+	if ss.user != "" {
+		// The session, not go-smtp, knows it is authenticated (see authenticate).
+		return nil, &gosmtp.SMTPError{Code: 503, EnhancedCode: gosmtp.EnhancedCode{5, 5, 1}, Message: "Already authenticated"}
+	}
 	if !slices.ContainsFunc(p.Mechanisms, func(m string) bool { return strings.EqualFold(m, mech) }) {
 		// RFC 4954 §4: a mechanism the server does not support.
 		return nil, &gosmtp.SMTPError{Code: 504, EnhancedCode: gosmtp.EnhancedCode{5, 5, 4}, Message: "Unrecognized authentication type"}
@@ -66,6 +70,13 @@ func (ss *session) authenticate(mech string, c sasl.Credentials) sasl.Verdict {
 		return sasl.Verdict{Err: reply(ss.s.cfg.Personality.AuthFailed, ss.id, ss.ip), Challenge: v.Challenge}
 	}
 	ss.user = c.User
+	if p := ss.s.cfg.Personality.AuthSucceeded; p.Code != 0 {
+		// go-smtp would write its own "235 2.0.0 Authentication succeeded".
+		// To send the provider's success line, the exchange ends with that
+		// 235 reply as its result (go-smtp writes a result as it is); the
+		// session's user is what marks the session authenticated.
+		return sasl.Verdict{Err: reply(p, ss.id, ss.ip)}
+	}
 	return sasl.Verdict{}
 }
 

@@ -10,6 +10,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/mailoauth/mailoauth/mocks/internal/mailtest"
+	"github.com/mailoauth/mailoauth/mocks/mailauth"
 	"github.com/mailoauth/mailoauth/mocks/smtp"
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
@@ -198,4 +199,19 @@ func TestVanishingAndIdleClients(t *testing.T) {
 	if !idle.Closed() {
 		t.Fatal("an idle client was not disconnected")
 	}
+}
+
+// TestProviderSuccessLine: a personality's own 235 line replaces go-smtp's,
+// and the session stays authenticated (MAIL works, a second AUTH does not).
+func TestProviderSuccessLine(t *testing.T) {
+	_, _, submission, _ := start(t, func(c *smtp.Config) {
+		c.Personality.AuthSucceeded = mailauth.SMTPReply{Code: 235, Enhanced: [3]int{2, 7, 0}, Text: "Accepted"}
+	})
+	c := submission()
+	c.Send("AUTH XOAUTH2 " + mailtest.XOAUTH2(mailtest.User, mailtest.Token))
+	expect(t, c.SMTPReply(), `235 2\.7\.0 Accepted`)
+	c.Send("AUTH XOAUTH2 " + mailtest.XOAUTH2(mailtest.User, mailtest.Token))
+	expect(t, c.SMTPReply(), `503 5\.5\.1 Already authenticated`)
+	c.Send("MAIL FROM:<a@x.test>")
+	expect(t, c.SMTPReply(), `250 .*`)
 }
