@@ -10,6 +10,7 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -29,8 +30,22 @@ type App struct {
 
 // NewApp returns an application using cfg that trusts tlsConfig's roots.
 func NewApp(cfg oauth2.Config, tlsConfig *tls.Config) *App {
-	rec := &Recorder{Base: &http.Transport{TLSClientConfig: tlsConfig}}
-	return &App{Config: cfg, http: &http.Client{Transport: rec, Timeout: 30 * time.Second}, recorder: rec}
+	rec := &Recorder{Base: newTransport(tlsConfig)}
+	return &App{Config: cfg, http: &http.Client{Transport: rec}, recorder: rec}
+}
+
+// newTransport bounds every step of a request with the transport's own
+// deadlines rather than http.Client.Timeout, whose timer outlives a
+// response whose body the caller never closes (x/oauth2's DeviceAuth does
+// not close it); the Recorder has read and closed every body already.
+func newTransport(tlsConfig *tls.Config) *http.Transport {
+	return &http.Transport{
+		TLSClientConfig:       tlsConfig,
+		DialContext:           (&net.Dialer{Timeout: 10 * time.Second}).DialContext,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: 30 * time.Second,
+		IdleConnTimeout:       30 * time.Second,
+	}
 }
 
 // HTTPClient returns the application's HTTP client (which records replies).

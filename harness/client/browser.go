@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 )
 
 // maxSteps bounds how many pages the browser goes through in one flow.
@@ -46,10 +45,10 @@ type Page struct {
 // NewBrowser returns a browser with an empty cookie jar that trusts tlsConfig's roots.
 func NewBrowser(tlsConfig *tls.Config) *Browser {
 	jar, _ := cookiejar.New(nil)
-	rec := &Recorder{Base: &http.Transport{TLSClientConfig: tlsConfig}}
+	rec := &Recorder{Base: newTransport(tlsConfig)}
 	return &Browser{
 		Consent:  "allow",
-		http:     &http.Client{Jar: jar, Transport: rec, Timeout: 30 * time.Second},
+		http:     &http.Client{Jar: jar, Transport: rec},
 		recorder: rec,
 	}
 }
