@@ -54,20 +54,15 @@ func (ss *session) Authenticate(mech string) (gosasl.Server, error) {
 	if !slices.ContainsFunc(p.Mechanisms, func(m string) bool { return strings.EqualFold(m, mech) }) {
 		return nil, &goimap.Error{Type: goimap.StatusResponseTypeNo, Text: "Unsupported authentication mechanism"}
 	}
-	switch mech {
-	case sasl.XOAUTH2, sasl.OAuthBearer:
-		return sasl.NewServer(sasl.ServerConfig{
-			Mechanism:    mech,
-			Authenticate: func(c sasl.Credentials) sasl.Verdict { return ss.authenticate(mech, c) },
-			Malformed:    reply(p.Malformed, ss.id, ss.ip),
-		}), nil
-	case "PLAIN":
-		return gosasl.NewPlainServer(func(_, username, _ string) error {
-			ss.record(mech, username, mailauth.Verdict{Reason: "basic_auth"})
+	return sasl.Offer{
+		Token:     ss.authenticate,
+		Malformed: reply(p.Malformed, ss.id, ss.ip),
+		Password: func(mech, user string) error {
+			ss.record(mech, user, mailauth.Verdict{Reason: "basic_auth"})
 			return reply(p.LoginRefused, ss.id, ss.ip)
-		}), nil
-	}
-	return nil, reply(p.AuthFailed, ss.id, ss.ip)
+		},
+		Other: reply(p.AuthFailed, ss.id, ss.ip),
+	}.Server(mech), nil
 }
 
 // authenticate asks the provider's mail rule about the token and, if it

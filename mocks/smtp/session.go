@@ -41,25 +41,15 @@ func (ss *session) Auth(mech string) (gosasl.Server, error) {
 		// RFC 4954 §4: a mechanism the server does not support.
 		return nil, &gosmtp.SMTPError{Code: 504, EnhancedCode: gosmtp.EnhancedCode{5, 5, 4}, Message: "Unrecognized authentication type"}
 	}
-	switch mech {
-	case sasl.XOAUTH2, sasl.OAuthBearer:
-		return sasl.NewServer(sasl.ServerConfig{
-			Mechanism:    mech,
-			Authenticate: func(c sasl.Credentials) sasl.Verdict { return ss.authenticate(mech, c) },
-			Malformed:    reply(p.Malformed, ss.id, ss.ip),
-		}), nil
-	case "PLAIN":
-		return gosasl.NewPlainServer(func(_, username, _ string) error {
-			ss.record(mech, username, mailauth.Verdict{Reason: "basic_auth"})
+	return sasl.Offer{
+		Token:     ss.authenticate,
+		Malformed: reply(p.Malformed, ss.id, ss.ip),
+		Password: func(mech, user string) error {
+			ss.record(mech, user, mailauth.Verdict{Reason: "basic_auth"})
 			return reply(p.BasicAuthRefused, ss.id, ss.ip)
-		}), nil
-	case "LOGIN":
-		return &loginServer{done: func(username string) error {
-			ss.record(mech, username, mailauth.Verdict{Reason: "basic_auth"})
-			return reply(p.BasicAuthRefused, ss.id, ss.ip)
-		}}, nil
-	}
-	return refuseServer{reply(p.AuthFailed, ss.id, ss.ip)}, nil
+		},
+		Other: reply(p.AuthFailed, ss.id, ss.ip),
+	}.Server(mech), nil
 }
 
 // authenticate asks the provider's mail rule about the token.
@@ -118,29 +108,3 @@ func (ss *session) Reset() { ss.from, ss.to = "", nil }
 
 // Logout implements gosmtp.Session.
 func (ss *session) Logout() error { return nil }
-
-// refuseServer fails at once.
-type refuseServer struct{ err error }
-
-func (r refuseServer) Next([]byte) ([]byte, bool, error) { return nil, true, r.err }
-
-// loginServer is the server side of AUTH LOGIN (draft-murchison-sasl-login):
-// it asks for the user name and the password, then calls done.
-type loginServer struct {
-	step     int
-	username string
-	done     func(username string) error
-}
-
-// Next implements gosasl.Server.
-func (l *loginServer) Next(response []byte) ([]byte, bool, error) {
-	switch {
-	case l.step == 0 && response == nil:
-		l.step = 1
-		return []byte("Username:"), false, nil
-	case l.step <= 1:
-		l.username, l.step = string(response), 2
-		return []byte("Password:"), false, nil
-	}
-	return nil, true, l.done(l.username)
-}
