@@ -328,10 +328,12 @@ func (s *scenario) worldRecorded(protocol, user, reason string) error {
 // plainClient is SASL PLAIN with a password (RFC 4616).
 type plainClient struct{ user, password string }
 
+// Start implements sasl.Client.
 func (p plainClient) Start() (string, []byte, error) {
 	return "PLAIN", []byte("\x00" + p.user + "\x00" + p.password), nil
 }
 
+// Next implements sasl.Client.
 func (p plainClient) Next([]byte) ([]byte, error) { return nil, errors.New("unexpected challenge") }
 
 // rawClient sends a given initial response, to test malformed ones.
@@ -340,5 +342,8 @@ type rawClient struct {
 	ir   []byte
 }
 
+// Start implements sasl.Client.
 func (r rawClient) Start() (string, []byte, error) { return r.mech, r.ir, nil }
-func (r rawClient) Next([]byte) ([]byte, error)    { return []byte{}, nil }
+
+// Next implements sasl.Client: it acknowledges an error challenge.
+func (r rawClient) Next([]byte) ([]byte, error) { return []byte{}, nil }

@@ -31,7 +31,6 @@ type scenario struct {
 
 	// The user: a browser with its own cookies.
 	browser *client.Browser
-	email   string
 
 	// The flow in progress.
 	state    string

@@ -111,4 +111,6 @@ func reply(r mailauth.IMAPReply, id, ip string) *goimap.Error {
 
 type discardLogger struct{}
 
+// Printf implements imapserver.Logger: the servers log nothing; the world's
+// events say what happened.
 func (discardLogger) Printf(string, ...any) {}

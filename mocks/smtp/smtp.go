@@ -136,17 +136,16 @@ func reply(r mailauth.SMTPReply, id, ip string) *gosmtp.SMTPError {
 
 type discardLogger struct{}
 
+// Printf implements gosmtp.Logger: the servers log nothing; the world's
+// events say what happened.
 func (discardLogger) Printf(string, ...any) {}
-func (discardLogger) Println(...any)        {}
+
+// Println implements gosmtp.Logger.
+func (discardLogger) Println(...any) {}
 
 type backend struct{ s *Server }
 
 // NewSession implements gosmtp.Backend.
 func (b backend) NewSession(c *gosmtp.Conn) (gosmtp.Session, error) {
 	return &session{s: b.s, conn: c, id: mailauth.NewConnID(), ip: mailconn.Host(c.Conn().RemoteAddr())}, nil
-}
-
-// isBasic reports whether mech sends a password.
-func isBasic(mech string) bool {
-	return strings.EqualFold(mech, "PLAIN") || strings.EqualFold(mech, "LOGIN")
 }

@@ -98,6 +98,7 @@ type literal struct {
 	size int64
 }
 
+// Size implements imap.LiteralReader.
 func (l literal) Size() int64 { return l.size }
 
 // Mailboxes lists the addresses that received messages, sorted.
