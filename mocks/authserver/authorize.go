@@ -2,6 +2,7 @@ package authserver
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"net/http"
 	"slices"
@@ -13,9 +14,9 @@ import (
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
-// AutoApprove, when set on a request's context by the provider, approves an
-// authorization request carrying the login_hint of a known user at once,
-// without sign-in or consent pages: the non-interactive path for CI.
+// autoApproveKey marks a request's context, set by the provider, in which an
+// authorization request carrying the login_hint of a known user is approved
+// at once, without sign-in or consent pages: the non-interactive path for CI.
 type autoApproveKey struct{}
 
 // WithAutoApprove returns ctx with login_hint auto-approval turned on.
@@ -55,22 +56,9 @@ func (s *Server) Authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	user, sid := s.cookies.user(r)
-	auto := false
-	if r.Method == http.MethodPost && r.Form.Get("action") == "signin" {
-		email := r.Form.Get("email")
-		acct, ok := s.world.Account(s.profile.Name, email)
-		if !ok || acct.Password != r.Form.Get("password") {
-			s.pages.render(w, http.StatusOK, "signin", pageData{Title: "Sign in", Client: clientName(reg),
-				Email: email, Error: "Wrong email or password.", Action: formAction(r)})
-			return
-		}
-		user, sid = acct.Email, s.cookies.signIn(w, acct.Email)
-	}
-	if hint := r.Form.Get("login_hint"); user == "" && hint != "" && ctx.Value(autoApproveKey{}) != nil {
-		if acct, ok := s.world.Account(s.profile.Name, hint); ok {
-			user, auto = acct.Email, true
-		}
+	user, sid, auto, shown := s.signIn(w, r, reg)
+	if shown {
+		return
 	}
 	prompt := strings.Fields(r.Form.Get("prompt"))
 	if user == "" {
@@ -128,6 +116,38 @@ func (s *Server) Authorize(w http.ResponseWriter, r *http.Request) {
 	s.world.Record(world.Event{Provider: s.profile.Name, Protocol: "oauth", Mechanism: "authorize",
 		User: user, Client: reg.ID, Outcome: "ok"})
 	s.oauth.WriteAuthorizeResponse(ctx, w, ar, resp)
+}
+
+// signIn finds who is authorizing: the browser's signed-in user, the user
+// whose sign-in form was just posted, or, with auto-approval, the login_hint.
+// shown is true when it answered with the sign-in page again (wrong
+// password).
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request, reg world.Client) (user, sid string, auto, shown bool) {
+	user, sid = s.cookies.user(r)
+	if r.Method == http.MethodPost && r.Form.Get("action") == "signin" {
+		acct, ok := s.checkPassword(r.Form.Get("email"), r.Form.Get("password"))
+		if !ok {
+			s.pages.render(w, http.StatusOK, "signin", pageData{Title: "Sign in", Client: clientName(reg),
+				Email: r.Form.Get("email"), Error: "Wrong email or password.", Action: formAction(r)})
+			return "", "", false, true
+		}
+		user, sid = acct.Email, s.cookies.signIn(w, acct.Email)
+	}
+	if hint := r.Form.Get("login_hint"); user == "" && hint != "" && r.Context().Value(autoApproveKey{}) != nil {
+		if acct, ok := s.world.Account(s.profile.Name, hint); ok {
+			return acct.Email, "", true, false
+		}
+	}
+	return user, sid, false, false
+}
+
+// checkPassword returns the account of email if password is its password.
+func (s *Server) checkPassword(email, password string) (world.Account, bool) {
+	acct, ok := s.world.Account(s.profile.Name, email)
+	if !ok || subtle.ConstantTimeCompare([]byte(acct.Password), []byte(password)) != 1 {
+		return world.Account{}, false
+	}
+	return acct, true
 }
 
 func clientName(c world.Client) string {

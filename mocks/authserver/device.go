@@ -296,8 +296,8 @@ func (s *Server) DeviceVerification(w http.ResponseWriter, r *http.Request) {
 	hidden := map[string]string{"user_code": userCode}
 	user, sid := s.cookies.user(r)
 	if r.Form.Get("action") == "signin" {
-		acct, ok := s.world.Account(s.profile.Name, r.Form.Get("email"))
-		if !ok || acct.Password != r.Form.Get("password") {
+		acct, ok := s.checkPassword(r.Form.Get("email"), r.Form.Get("password"))
+		if !ok {
 			s.pages.render(w, http.StatusOK, "signin", pageData{Title: "Sign in", Client: clientName(reg),
 				Email: r.Form.Get("email"), Error: "Wrong email or password.", Action: action, Hidden: hidden})
 			return
