@@ -148,18 +148,8 @@ func TestBrowserDeviceApproval(t *testing.T) {
 	g := inst.Manifest.Providers["google"]
 	tv := clientOfType(t, g, "limited-input")
 	hc := inst.Mocks.HTTPClient()
-	resp, err := hc.PostForm(g.DeviceAuthorizationEndpoint, url.Values{"client_id": {tv.ClientID}, "scope": {"email profile"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var da struct {
-		DeviceCode      string `json:"device_code"`
-		UserCode        string `json:"user_code"`
-		VerificationURL string `json:"verification_url"`
-	}
-	_ = json.NewDecoder(resp.Body).Decode(&da)
-	resp.Body.Close()
-	err = chromedp.Do(ctx,
+	da := deviceCode(t, inst, tv, "email profile")
+	err := chromedp.Do(ctx,
 		chromedp.Navigate(da.VerificationURL),
 		chromedp.WaitVisible(chromedp.CSS(`#device`)),
 		screenshot("device"),
@@ -178,7 +168,7 @@ func TestBrowserDeviceApproval(t *testing.T) {
 		t.Fatalf("browser: %v, page %q", err, title)
 	}
 	inst.Mocks.World.Clock.Advance(6 * time.Second)
-	resp, err = hc.PostForm(g.TokenEndpoint, url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:device_code"},
+	resp, err := hc.PostForm(g.TokenEndpoint, url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:device_code"},
 		"device_code": {da.DeviceCode}, "client_id": {tv.ClientID}, "client_secret": {tv.ClientSecret}})
 	if err != nil {
 		t.Fatal(err)

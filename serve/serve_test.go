@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"go.uber.org/goleak"
 
@@ -111,29 +112,15 @@ func TestAdminAPI(t *testing.T) {
 func TestDeviceApprovalThroughAdmin(t *testing.T) {
 	inst := start(t)
 	g := inst.Manifest.Providers["google"]
-	var tv serve.Client
-	for _, c := range g.Clients {
-		if c.Type == "limited-input" {
-			tv = c
-		}
-	}
+	tv := clientOfType(t, g, "limited-input")
+	da := deviceCode(t, inst, tv, "email")
 	hc := inst.Mocks.HTTPClient()
-	resp, err := hc.PostForm(g.DeviceAuthorizationEndpoint, url.Values{"client_id": {tv.ClientID}, "scope": {"email"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var da struct {
-		DeviceCode string `json:"device_code"`
-		UserCode   string `json:"user_code"`
-	}
-	_ = json.NewDecoder(resp.Body).Decode(&da)
-	resp.Body.Close()
 	if status, body := call(t, "POST", inst.Manifest.AdminURL+"/api/device/approve",
 		url.Values{"user_code": {da.UserCode}, "email": {"alice@gmail.test"}}); status != 200 {
 		t.Fatalf("approve: %d %s", status, body)
 	}
-	inst.Mocks.World.Clock.Advance(6e9)
-	resp, err = hc.PostForm(g.TokenEndpoint, url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:device_code"},
+	inst.Mocks.World.Clock.Advance(6 * time.Second)
+	resp, err := hc.PostForm(g.TokenEndpoint, url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:device_code"},
 		"device_code": {da.DeviceCode}, "client_id": {tv.ClientID}, "client_secret": {tv.ClientSecret}})
 	if err != nil {
 		t.Fatal(err)
@@ -142,6 +129,29 @@ func TestDeviceApprovalThroughAdmin(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("poll after approval: HTTP %d", resp.StatusCode)
 	}
+}
+
+// deviceAuthorization is the part of Google's device/code answer the tests use.
+type deviceAuthorization struct {
+	DeviceCode      string `json:"device_code"`
+	UserCode        string `json:"user_code"`
+	VerificationURL string `json:"verification_url"`
+}
+
+// deviceCode asks the fake Google for a device code, as the device does.
+func deviceCode(t *testing.T, inst *serve.Instance, tv serve.Client, scope string) deviceAuthorization {
+	t.Helper()
+	g := inst.Manifest.Providers["google"]
+	resp, err := inst.Mocks.HTTPClient().PostForm(g.DeviceAuthorizationEndpoint, url.Values{"client_id": {tv.ClientID}, "scope": {scope}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var da deviceAuthorization
+	if err := json.NewDecoder(resp.Body).Decode(&da); err != nil || da.UserCode == "" {
+		t.Fatalf("device/code: HTTP %d %v", resp.StatusCode, err)
+	}
+	return da
 }
 
 // TestNoGoroutineOutlivesAClient: clients that vanish in the middle of an
