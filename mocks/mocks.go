@@ -1,22 +1,31 @@
 // Package mocks starts a fake mail-OAuth world for tests, the way
-// net/http/httptest starts a test server: call Start, read the endpoints
-// (OAuth over HTTPS, SMTP and IMAP with STARTTLS and implicit TLS), and it
-// closes itself when the test ends.
+// net/http/httptest starts a test server: call Start, read a provider's
+// endpoints (OAuth over HTTPS, SMTP and IMAP with STARTTLS and implicit
+// TLS), get tokens the way an application does, and the world closes
+// itself when the test ends.
 //
-//	w := mocks.Start(t)
-//	cfg := oauth2.Config{ClientID: ..., Endpoint: w.Google.Endpoint()}
-//	httpClient := w.HTTPClient() // trusts the world's CA
+//	srv := mocks.Start(t)
+//	tok, err := srv.Google.Token(ctx, "alice@gmail.test", "https://mail.google.com/")
+//	c, err := smtp.DialStartTLS(srv.Google.Mail.SMTP, srv.TLSConfig())
 package mocks
 
 import (
+	"bytes"
 	"context"
+	"crypto/tls"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
-	"strconv"
+	"net/url"
+	"slices"
 	"time"
 
 	"golang.org/x/oauth2"
 
+	"github.com/mailoauth/mailoauth/mocks/authserver"
 	"github.com/mailoauth/mailoauth/mocks/google"
 	"github.com/mailoauth/mailoauth/mocks/imap"
 	"github.com/mailoauth/mailoauth/mocks/mailauth"
@@ -32,51 +41,54 @@ type TB interface {
 	Cleanup(func())
 }
 
-// Options configure a fake world.
+// Options configure a fake world. The zero value is the default world,
+// every provider, approval without pages, on 127.0.0.1.
 type Options struct {
-	// World is the world to serve; nil means world.Default().
+	// World is the world to serve; nil means DefaultWorld().
 	World *world.World
-	// AutoApproveLoginHint approves an authorization request carrying the
-	// login_hint of a known user at once, with no page.
-	AutoApproveLoginHint bool
-	// Host is the address every listener binds; "" means 127.0.0.1.
-	Host string
-	// Ports fixes the listeners' ports; a zero port is a free one.
-	Ports Ports
+	// Providers names the providers to start ("google"); nil: all.
+	Providers []string
+	// Pages shows the sign-in and consent pages to every authorization
+	// request. Without it, a request carrying the login_hint of a known
+	// user is approved at once, as a test wants.
+	Pages bool
+	// Hosts are names (besides loopback) the certificate must cover.
+	Hosts []string
+	// Listen opens the listener of one server, named like
+	// "google.https", "google.smtp", "google.smtps", "google.imap",
+	// "google.imaps"; nil: a free port of 127.0.0.1.
+	Listen func(name string) (net.Listener, error)
 }
-
-// Ports are the listeners' ports.
-type Ports struct {
-	GoogleHTTPS, GoogleSMTP, GoogleSMTPS, GoogleIMAPS, GoogleIMAP int
-}
-
-// DefaultPorts are fixed ports for a standalone world (`mailoauth serve
-// --ports default`), in the style of the real ones: 7587 for 587, 7465 for
-// 465, 7993 for 993, 7143 for 143.
-var DefaultPorts = Ports{GoogleHTTPS: 7781, GoogleSMTP: 7587, GoogleSMTPS: 7465, GoogleIMAPS: 7993, GoogleIMAP: 7143}
 
 // Server is a running fake world.
 type Server struct {
 	// World is the state every fake server reads: move its Clock, inspect
-	// its Events.
+	// its Events, change its registrations.
 	World *world.World
 	// CA is the certificate authority every listener's certificate chains to.
 	CA *tlsca.CA
-	// Google is the fake Google.
-	Google *Google
+	// Google is the fake Google, if started.
+	Google *Provider
 
-	host    string
-	servers []*http.Server
-	closers []func() error
+	providers map[string]*Provider
+	client    *http.Client
+	servers   []*http.Server
+	closers   []func() error
 }
 
-// Google is the running fake Google.
-type Google struct {
-	*google.Provider
-	// URL is the base URL of its HTTPS endpoints, like https://127.0.0.1:PORT.
+// Provider is one running fake provider.
+type Provider struct {
+	// Name is the provider's key ("google").
+	Name string
+	// URL is the base URL of its HTTPS endpoints, https://127.0.0.1:PORT.
 	URL string
-	// Mail holds the addresses of its fake smtp.gmail.com and imap.gmail.com.
+	// Mail holds the addresses of its mail servers.
 	Mail Mail
+
+	endpoint   oauth2.Endpoint
+	authParams []oauth2.AuthCodeOption
+	oauth      *authserver.Server
+	srv        *Server
 }
 
 // Mail holds the addresses ("127.0.0.1:PORT") of a provider's mail servers.
@@ -91,20 +103,37 @@ type Mail struct {
 	IMAP string
 }
 
-// Endpoint returns Google's endpoints for golang.org/x/oauth2.
-func (g *Google) Endpoint() oauth2.Endpoint {
-	return oauth2.Endpoint{
-		AuthURL:       g.URL + google.AuthPath,
-		TokenURL:      g.URL + google.TokenPath,
-		DeviceAuthURL: g.URL + google.DeviceCodePath,
-		AuthStyle:     oauth2.AuthStyleInParams,
-	}
+//go:embed default.yaml
+var defaultYAML []byte
+
+// Schemas are the world-file schemas of every provider.
+func Schemas() world.Schemas {
+	return world.Schemas{google.Name: google.Schema()}
 }
 
-// Start starts a fake world on loopback ports and closes it when tb ends.
-func Start(tb TB, opts Options) *Server {
+// DefaultYAML returns the YAML of the default world: the clients and users
+// every scenario and `mailoauth serve` start from.
+func DefaultYAML() []byte { return bytes.Clone(defaultYAML) }
+
+// DefaultWorld returns a new world loaded from DefaultYAML.
+func DefaultWorld() *world.World {
+	w, err := world.Load(bytes.NewReader(defaultYAML), Schemas())
+	if err != nil {
+		panic("mocks: the embedded default world is invalid: " + err.Error())
+	}
+	return w
+}
+
+// LoadWorld reads a world file with every provider's schema.
+func LoadWorld(path string) (*world.World, error) {
+	return world.LoadFile(path, Schemas())
+}
+
+// Start starts a fake world (at most one Options) and closes it when tb
+// ends.
+func Start(tb TB, opts ...Options) *Server {
 	tb.Helper()
-	s, err := New(opts)
+	s, err := New(opts...)
 	if err != nil {
 		tb.Fatalf("mocks: %v", err)
 	}
@@ -112,57 +141,178 @@ func Start(tb TB, opts Options) *Server {
 	return s
 }
 
-// New starts a fake world on loopback ports; Close stops it.
-func New(opts Options) (*Server, error) {
-	w := opts.World
-	if w == nil {
-		w = world.Default()
+// New starts a fake world (at most one Options); Close stops it.
+func New(opts ...Options) (*Server, error) {
+	var o Options
+	switch len(opts) {
+	case 0:
+	case 1:
+		o = opts[0]
+	default:
+		return nil, errors.New("mocks: at most one Options")
 	}
-	host := opts.Host
-	if host == "" {
-		host = "127.0.0.1"
+	if o.World == nil {
+		o.World = DefaultWorld()
 	}
-	var extra []string
-	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-		extra = append(extra, host)
+	if o.Listen == nil {
+		o.Listen = func(string) (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }
 	}
-	ca, err := tlsca.New(extra...)
+	ca, err := tlsca.New(o.Hosts...)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{World: w, CA: ca, host: host}
-	g := google.New(w, google.Options{AutoApproveLoginHint: opts.AutoApproveLoginHint})
-	url, err := s.serveHTTPS(g.Handler(), opts.Ports.GoogleHTTPS)
-	if err != nil {
-		s.Close()
-		return nil, err
+	s := &Server{World: o.World, CA: ca, providers: map[string]*Provider{}}
+	s.client = &http.Client{Transport: &http.Transport{TLSClientConfig: ca.ClientConfig()}, Timeout: 30 * time.Second}
+	if o.Providers == nil || slices.Contains(o.Providers, google.Name) {
+		if err := s.startGoogle(o); err != nil {
+			s.Close()
+			return nil, err
+		}
 	}
-	g.SetIssuer(url)
-	s.Google = &Google{Provider: g, URL: url}
-	p := opts.Ports
-	if s.Google.Mail, err = s.startMail(google.Name, g, google.Personality(),
-		Mail{SMTP: s.addr(p.GoogleSMTP), SMTPS: s.addr(p.GoogleSMTPS), IMAPS: s.addr(p.GoogleIMAPS), IMAP: s.addr(p.GoogleIMAP)}); err != nil {
-		s.Close()
-		return nil, err
+	for _, name := range o.Providers {
+		if s.providers[name] == nil {
+			s.Close()
+			return nil, fmt.Errorf("mocks: no provider %q", name)
+		}
 	}
 	return s, nil
 }
 
-func (s *Server) addr(port int) string {
-	return net.JoinHostPort(s.host, strconv.Itoa(port))
+func (s *Server) startGoogle(o Options) error {
+	g := google.New(s.World, google.Options{AutoApproveLoginHint: !o.Pages})
+	p := &Provider{Name: google.Name, oauth: g.Server, srv: s,
+		// G-02: a refresh token needs access_type=offline.
+		authParams: []oauth2.AuthCodeOption{oauth2.AccessTypeOffline}}
+	var err error
+	if p.URL, err = s.serveHTTPS(o, google.Name, g.Handler()); err != nil {
+		return err
+	}
+	g.SetBaseURL(p.URL)
+	p.endpoint = oauth2.Endpoint{AuthURL: p.URL + google.AuthPath, TokenURL: p.URL + google.TokenPath,
+		DeviceAuthURL: p.URL + google.DeviceCodePath, AuthStyle: oauth2.AuthStyleInParams}
+	if p.Mail, err = s.startMail(o, google.Name, g, google.Personality()); err != nil {
+		return err
+	}
+	s.Google = p
+	s.providers[google.Name] = p
+	return nil
 }
 
-// startMail starts a provider's SMTP and IMAP servers at the addresses of
-// at, deciding with its mail rule and speaking with its personality.
-func (s *Server) startMail(provider string, rule mailauth.Rule, p mailauth.Personality, at Mail) (Mail, error) {
-	sm, err := smtp.Start(smtp.Config{Addr: at.SMTP, TLSAddr: at.SMTPS, Provider: provider, World: s.World, Rule: rule,
-		Personality: p.SMTP, TLS: s.CA.ServerConfig()})
+// Provider returns the running provider of that name, or nil.
+func (s *Server) Provider(name string) *Provider { return s.providers[name] }
+
+// Endpoint returns the provider's endpoints for golang.org/x/oauth2.
+func (p *Provider) Endpoint() oauth2.Endpoint { return p.endpoint }
+
+// Issuer returns the provider's OpenID Connect issuer (of realm, for a
+// provider with tenants).
+func (p *Provider) Issuer(realm string) string { return p.oauth.Issuer(realm) }
+
+// Config returns an x/oauth2 configuration for the provider's client
+// registered under name, with its first redirect URI.
+func (p *Provider) Config(name string, scopes ...string) (oauth2.Config, error) {
+	for _, realm := range p.srv.World.Realms(p.Name) {
+		if c, ok := p.srv.World.ClientNamed(realm, name); ok {
+			cfg := oauth2.Config{ClientID: c.ID, ClientSecret: c.Secret, Endpoint: p.endpoint, Scopes: scopes}
+			if len(c.RedirectURIs) > 0 {
+				cfg.RedirectURL = c.RedirectURIs[0]
+			}
+			return cfg, nil
+		}
+	}
+	return oauth2.Config{}, fmt.Errorf("mocks: %s has no client named %q", p.Name, name)
+}
+
+// Token runs the authorization code flow over HTTPS as an application
+// does, for user, with the provider's "web" client, and returns the
+// tokens (with a refresh token where the provider gives one). The user's
+// approval is automatic (login_hint), so the world must not show pages.
+func (p *Provider) Token(ctx context.Context, user string, scopes ...string) (*oauth2.Token, error) {
+	cfg, err := p.Config("web", scopes...)
+	if err != nil {
+		return nil, err
+	}
+	state := oauth2.GenerateVerifier()
+	opts := append(slices.Clone(p.authParams), oauth2.SetAuthURLParam("login_hint", user))
+	hc := *p.srv.client
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, cfg.AuthCodeURL(state, opts...), nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	resp.Body.Close()
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || resp.StatusCode != http.StatusFound || loc.Query().Get("code") == "" {
+		return nil, fmt.Errorf("mocks: %s did not redirect with a code (HTTP %d %s): %.200s",
+			p.Name, resp.StatusCode, loc.Query().Get("error"), body)
+	}
+	if loc.Query().Get("state") != state {
+		return nil, fmt.Errorf("mocks: %s sent back another state", p.Name)
+	}
+	return cfg.Exchange(context.WithValue(ctx, oauth2.HTTPClient, p.srv.client), loc.Query().Get("code"))
+}
+
+// ApproveDevice approves the pending device authorization of userCode at
+// whichever provider issued it, as the user email does on its page.
+func (s *Server) ApproveDevice(userCode, email string) error {
+	return s.decideDevice(userCode, email, true)
+}
+
+// DenyDevice denies the pending device authorization of userCode.
+func (s *Server) DenyDevice(userCode, email string) error {
+	return s.decideDevice(userCode, email, false)
+}
+
+func (s *Server) decideDevice(userCode, email string, approve bool) error {
+	for _, p := range s.providers {
+		decide := p.oauth.DenyDevice
+		if approve {
+			decide = p.oauth.ApproveDevice
+		}
+		if err := decide(userCode, email); !errors.Is(err, authserver.ErrUnknownUserCode) {
+			return err
+		}
+	}
+	return authserver.ErrUnknownUserCode
+}
+
+// Messages returns the messages delivered to mailbox, oldest first.
+func (s *Server) Messages(mailbox string) []world.Message { return s.World.Messages(mailbox) }
+
+// Client returns the HTTP client that trusts the world's CA; Close closes
+// its connections.
+func (s *Server) Client() *http.Client { return s.client }
+
+// TLSConfig returns a client TLS configuration that trusts the world's CA.
+func (s *Server) TLSConfig() *tls.Config { return s.CA.ClientConfig() }
+
+// startMail starts a provider's SMTP and IMAP servers, deciding with its
+// mail rule and speaking with its personality.
+func (s *Server) startMail(o Options, provider string, rule mailauth.Rule, p mailauth.Personality) (Mail, error) {
+	lns := map[string]net.Listener{}
+	for _, name := range []string{"smtp", "smtps", "imap", "imaps"} {
+		ln, err := o.Listen(provider + "." + name)
+		if err != nil {
+			for _, l := range lns {
+				_ = l.Close()
+			}
+			return Mail{}, err
+		}
+		lns[name] = ln
+	}
+	sm, err := smtp.Start(smtp.Config{Listener: lns["smtp"], TLSListener: lns["smtps"], Provider: provider, World: s.World,
+		Rule: rule, Personality: p.SMTP, TLS: s.CA.ServerConfig()})
 	if err != nil {
 		return Mail{}, err
 	}
 	s.closers = append(s.closers, sm.Close)
-	im, err := imap.Start(imap.Config{Addr: at.IMAP, TLSAddr: at.IMAPS, Provider: provider, World: s.World, Rule: rule,
-		Personality: p.IMAP, TLS: s.CA.ServerConfig()})
+	im, err := imap.Start(imap.Config{Listener: lns["imap"], TLSListener: lns["imaps"], Provider: provider, World: s.World,
+		Rule: rule, Personality: p.IMAP, TLS: s.CA.ServerConfig()})
 	if err != nil {
 		return Mail{}, err
 	}
@@ -170,9 +320,10 @@ func (s *Server) startMail(provider string, rule mailauth.Rule, p mailauth.Perso
 	return Mail{SMTP: sm.Addr, SMTPS: sm.TLSAddr, IMAPS: im.TLSAddr, IMAP: im.Addr}, nil
 }
 
-// serveHTTPS serves h over TLS on port (0: a free one) and returns its URL.
-func (s *Server) serveHTTPS(h http.Handler, port int) (string, error) {
-	ln, err := net.Listen("tcp", s.addr(port))
+// serveHTTPS serves h over TLS on the provider's listener and returns its
+// URL.
+func (s *Server) serveHTTPS(o Options, provider string, h http.Handler) (string, error) {
+	ln, err := o.Listen(provider + ".https")
 	if err != nil {
 		return "", err
 	}
@@ -191,11 +342,6 @@ func (s *Server) serveHTTPS(h http.Handler, port int) (string, error) {
 	return "https://" + ln.Addr().String(), nil
 }
 
-// HTTPClient returns an HTTP client that trusts the world's CA.
-func (s *Server) HTTPClient() *http.Client {
-	return &http.Client{Transport: &http.Transport{TLSClientConfig: s.CA.ClientConfig()}, Timeout: 30 * time.Second}
-}
-
 // Close stops every server of the world. HTTP requests in flight get a
 // quarter of a second to finish (a request here takes microseconds); then
 // what is left is closed, such as connections a client opened and never
@@ -211,4 +357,5 @@ func (s *Server) Close() {
 	for _, c := range s.closers {
 		_ = c()
 	}
+	s.client.CloseIdleConnections()
 }

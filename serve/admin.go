@@ -27,11 +27,10 @@ var dashboard = template.Must(template.ParseFS(templateFS, "templates/dashboard.
 type admin struct {
 	m        *mocks.Server
 	manifest Manifest
-	devices  []*authserver.Server
 }
 
 func newAdmin(m *mocks.Server, manifest Manifest) http.Handler {
-	a := &admin{m: m, manifest: manifest, devices: []*authserver.Server{m.Google.Server}}
+	a := &admin{m: m, manifest: manifest}
 	r := mux.NewRouter()
 	r.HandleFunc("/", a.dashboard).Methods(http.MethodGet)
 	r.HandleFunc("/healthz", a.healthz).Methods(http.MethodGet)
@@ -108,23 +107,20 @@ func (a *admin) device(approve bool) http.HandlerFunc {
 			writeJSON(w, http.StatusBadRequest, apiError{"user_code and email are required"})
 			return
 		}
-		for _, s := range a.devices {
-			var err error
-			if approve {
-				err = s.ApproveDevice(code, email)
-			} else {
-				err = s.DenyDevice(code, email)
-			}
-			switch {
-			case err == nil:
-				writeJSON(w, http.StatusOK, map[string]string{"status": map[bool]string{true: "approved", false: "denied"}[approve]})
-				return
-			case errors.Is(err, authserver.ErrUnknownUser):
-				writeJSON(w, http.StatusNotFound, apiError{"no such user: " + email})
-				return
-			}
+		var err error
+		if approve {
+			err = a.m.ApproveDevice(code, email)
+		} else {
+			err = a.m.DenyDevice(code, email)
 		}
-		writeJSON(w, http.StatusNotFound, apiError{"no pending device authorization has this user code"})
+		switch {
+		case err == nil:
+			writeJSON(w, http.StatusOK, map[string]string{"status": map[bool]string{true: "approved", false: "denied"}[approve]})
+		case errors.Is(err, authserver.ErrUnknownUser):
+			writeJSON(w, http.StatusNotFound, apiError{"no such user: " + email})
+		default:
+			writeJSON(w, http.StatusNotFound, apiError{"no pending device authorization has this user code"})
+		}
 	}
 }
 

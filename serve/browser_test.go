@@ -125,7 +125,7 @@ func TestBrowserAuthorizationCode(t *testing.T) {
 	if err != nil || redirect.Get("state") != "browser-state" || !strings.HasPrefix(redirect.Get("code"), "4/") {
 		t.Fatalf("redirect %v, %v (page %q)", redirect, err, done)
 	}
-	resp, err := inst.Mocks.HTTPClient().PostForm(g.TokenEndpoint, url.Values{"grant_type": {"authorization_code"},
+	resp, err := inst.Mocks.Client().PostForm(g.TokenEndpoint, url.Values{"grant_type": {"authorization_code"},
 		"code": {redirect.Get("code")}, "client_id": {desktop.ClientID}, "client_secret": {desktop.ClientSecret},
 		"redirect_uri": {catcher.URL}})
 	if err != nil {
@@ -147,7 +147,7 @@ func TestBrowserDeviceApproval(t *testing.T) {
 	ctx := browser(t, inst)
 	g := inst.Manifest.Providers["google"]
 	tv := clientOfType(t, g, "limited-input")
-	hc := inst.Mocks.HTTPClient()
+	hc := inst.Mocks.Client()
 	da := deviceCode(t, inst, tv, "email profile")
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(da.VerificationURL),

@@ -63,7 +63,7 @@ func mailEndpoint(addr, security string) MailEndpoint {
 	return MailEndpoint{Host: host, Port: n, Security: security}
 }
 
-func clientsOf(w *world.World, provider string) []Client {
+func clientsOf(w *world.World, provider world.Realm) []Client {
 	out := []Client{}
 	for _, c := range w.Clients(provider) {
 		uris := c.RedirectURIs
@@ -75,7 +75,7 @@ func clientsOf(w *world.World, provider string) []Client {
 	return out
 }
 
-func usersOf(w *world.World, provider string) []User {
+func usersOf(w *world.World, provider world.Realm) []User {
 	out := []User{}
 	for _, a := range w.Accounts(provider) {
 		out = append(out, User{Email: a.Email, Name: a.Name, Password: a.Password})
@@ -93,7 +93,7 @@ func manifest(m *mocks.Server, caFile, adminURL string) Manifest {
 		Providers: map[string]Provider{
 			google.Name: {
 				BaseURL:                     g.URL,
-				Issuer:                      g.Issuer(),
+				Issuer:                      g.Issuer(""),
 				DiscoveryURL:                g.URL + google.DiscoveryPath,
 				AuthorizationEndpoint:       g.URL + google.AuthPath,
 				TokenEndpoint:               g.URL + google.TokenPath,
@@ -106,8 +106,8 @@ func manifest(m *mocks.Server, caFile, adminURL string) Manifest {
 					"imap":          mailEndpoint(g.Mail.IMAPS, "tls"),
 					"imap_starttls": mailEndpoint(g.Mail.IMAP, "starttls"),
 				},
-				Clients: clientsOf(m.World, google.Name),
-				Users:   usersOf(m.World, google.Name),
+				Clients: clientsOf(m.World, google.Realm),
+				Users:   usersOf(m.World, google.Realm),
 			},
 		},
 	}

@@ -20,8 +20,14 @@ import (
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
-// DefaultAdminPort is the admin port with `--ports default`.
-const DefaultAdminPort = 7780
+// DefaultPorts are fixed ports for a standalone world (`mailoauth serve
+// --ports default`), by listener name, in the style of the real ones: 7587
+// for 587, 7465 for 465, 7993 for 993, 7143 for 143; "admin" is the admin
+// API's.
+var DefaultPorts = map[string]int{
+	"admin":        7780,
+	"google.https": 7781, "google.smtp": 7587, "google.smtps": 7465, "google.imaps": 7993, "google.imap": 7143,
+}
 
 // Config configures a standalone world.
 type Config struct {
@@ -29,10 +35,9 @@ type Config struct {
 	World *world.World
 	// Host is the address every listener binds (default 127.0.0.1).
 	Host string
-	// Ports fixes the providers' ports and AdminPort the admin API's; zero
-	// ports are free ones.
-	Ports     mocks.Ports
-	AdminPort int
+	// Ports fixes listeners' ports by name ("admin", "google.https"...,
+	// as DefaultPorts); a listener not named gets a free port.
+	Ports map[string]int
 	// StateDir receives ca.pem.
 	StateDir string
 	// Logger gets one line per token request and mail authentication.
@@ -50,7 +55,7 @@ type Instance struct {
 func Start(cfg Config) (*Instance, error) {
 	w := cfg.World
 	if w == nil {
-		w = world.Default()
+		w = mocks.DefaultWorld()
 	}
 	if cfg.Host == "" {
 		cfg.Host = "127.0.0.1"
@@ -62,7 +67,14 @@ func Start(cfg Config) (*Instance, error) {
 				"user", e.User, "client", e.Client, "outcome", e.Outcome, "reason", e.Reason)
 		})
 	}
-	m, err := mocks.New(mocks.Options{World: w, AutoApproveLoginHint: true, Host: cfg.Host, Ports: cfg.Ports})
+	listen := func(name string) (net.Listener, error) {
+		return net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Ports[name])))
+	}
+	var hosts []string
+	if ip := net.ParseIP(cfg.Host); ip == nil || !ip.IsLoopback() {
+		hosts = append(hosts, cfg.Host)
+	}
+	m, err := mocks.New(mocks.Options{World: w, Listen: listen, Hosts: hosts})
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +86,7 @@ func Start(cfg Config) (*Instance, error) {
 		m.Close()
 		return nil, fmt.Errorf("serve: writing the CA: %w", err)
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.AdminPort)))
+	ln, err := listen("admin")
 	if err != nil {
 		m.Close()
 		return nil, err

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/mailoauth/mailoauth/mocks"
-	"github.com/mailoauth/mailoauth/mocks/world"
 	"github.com/mailoauth/mailoauth/serve"
 )
 
@@ -45,7 +44,7 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	switch *ports {
 	case "auto":
 	case "default":
-		cfg.Ports, cfg.AdminPort = mocks.DefaultPorts, serve.DefaultAdminPort
+		cfg.Ports = serve.DefaultPorts
 	default:
 		fmt.Fprintf(stderr, "mailoauth serve: --ports is auto or default, not %q\n", *ports)
 		return exitUsage
@@ -58,7 +57,7 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mailoauth serve: WARNING: listening on %s: anyone who can reach it gets tokens for the fake accounts\n", *listen)
 	}
 	if *config != "" {
-		w, err := world.LoadFile(*config)
+		w, err := mocks.LoadWorld(*config)
 		if err != nil {
 			fmt.Fprintf(stderr, "mailoauth serve: %v\n", err)
 			return exitUsage

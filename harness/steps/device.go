@@ -20,7 +20,7 @@ func (s *scenario) registerDevice(sc *godog.ScenarioContext) {
 }
 
 func (s *scenario) deviceUsesClient(name string) error {
-	reg, ok := s.server.World.ClientNamed(google.Name, name)
+	reg, ok := s.server.World.ClientNamed(google.Realm, name)
 	if !ok {
 		return fmt.Errorf("the world has no Google client named %q", name)
 	}

@@ -63,19 +63,21 @@ func (s *scenario) newApp(reg world.Client, redirectURL string) *client.App {
 // http://localhost:3017/ (the port is free-chosen so tests run in parallel);
 // a desktop client registers nothing and uses 127.0.0.1 on any port (G-10).
 func (s *scenario) usesGoogleClient(name string) error {
-	reg, ok := s.server.World.ClientNamed(google.Name, name)
+	reg, ok := s.server.World.ClientNamed(google.Realm, name)
 	if !ok {
 		return fmt.Errorf("the world has no Google client named %q", name)
 	}
 	host := "localhost"
-	if reg.Type == world.Desktop {
+	if reg.Type == google.Desktop {
 		host = "127.0.0.1"
 	}
 	if err := s.listen(host); err != nil {
 		return err
 	}
-	if reg.Type == world.Web {
-		if err := s.server.World.SetRedirectURIs(google.Name, reg.ID, s.catcher.URL); err != nil {
+	if reg.Type == google.Web {
+		if err := s.server.World.UpdateClient(google.Realm, reg.ID, func(c *world.Client) {
+			c.RedirectURIs = []string{s.catcher.URL}
+		}); err != nil {
 			return err
 		}
 	}
@@ -193,7 +195,7 @@ func (s *scenario) password(user string) string {
 	if p, ok := s.passwords[user]; ok {
 		return p
 	}
-	acct, _ := s.server.World.Account(s.provider, user)
+	acct, _ := s.server.World.Account(world.Realm{Provider: s.provider}, user)
 	return acct.Password
 }
 
@@ -330,7 +332,7 @@ func (s *scenario) refreshes(refresh string) error {
 }
 
 func (s *scenario) otherClientRefreshes(name string) error {
-	reg, ok := s.server.World.ClientNamed(google.Name, name)
+	reg, ok := s.server.World.ClientNamed(google.Realm, name)
 	if !ok {
 		return fmt.Errorf("the world has no Google client named %q", name)
 	}
@@ -385,11 +387,11 @@ func (s *scenario) userinfo(want string) error {
 // inTesting sets the publishing status of the client's consent screen, as
 // in Google's console.
 func (s *scenario) inTesting(name string) error {
-	reg, ok := s.server.World.ClientNamed(google.Name, name)
+	reg, ok := s.server.World.ClientNamed(google.Realm, name)
 	if !ok {
 		return fmt.Errorf("the world has no Google client named %q", name)
 	}
-	return s.server.World.SetTesting(google.Name, reg.ID, true)
+	return google.SetTesting(s.server.World, reg.ID, true)
 }
 
 // authorizesTimes runs n whole authorizations, keeping every refresh token.
@@ -425,7 +427,7 @@ func (s *scenario) idTokenNames(claim, want string) error {
 	if raw == "" {
 		return s.failf("the token response has no id_token")
 	}
-	claims, err := s.app.VerifyIDToken(context.Background(), s.server.Google.Issuer(), raw)
+	claims, err := s.app.VerifyIDToken(context.Background(), s.server.Google.Issuer(""), raw)
 	if err != nil {
 		return s.failf("go-oidc refused the ID token: %v", err)
 	}

@@ -56,7 +56,7 @@ type scenario struct {
 func Initialize(sc *godog.ScenarioContext) {
 	s := &scenario{}
 	sc.Before(func(ctx context.Context, _ *godog.Scenario) (context.Context, error) {
-		srv, err := mocks.New(mocks.Options{})
+		srv, err := mocks.New(mocks.Options{Pages: true})
 		if err != nil {
 			return ctx, err
 		}

@@ -5,8 +5,10 @@ import (
 	"crypto/subtle"
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ory/fosite"
@@ -24,24 +26,46 @@ func WithAutoApprove(ctx context.Context) context.Context {
 	return context.WithValue(ctx, autoApproveKey{}, true)
 }
 
-// Authorize is the authorization endpoint (RFC 6749 §4.1.1): it checks the
-// client and redirect URI, signs the user in, asks for consent and sends the
-// code back to the client.
-func (s *Server) Authorize(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+// Transaction is an authorization request the server validated, waiting
+// for the user's decision. A provider whose dialog takes two HTTP steps
+// holds it between them (Hold, Take).
+type Transaction struct {
+	// ID names a held transaction.
+	ID          string
+	Client      world.Client
+	RedirectURI string
+	State       string
+	Scopes      []string
+	Form        url.Values
+
+	ar      fosite.AuthorizeRequester
+	holder  string
+	expires time.Time
+}
+
+// trusted reports whether a failure may be sent to the transaction's
+// redirect URI (RFC 6749 §4.1.2.1).
+func (tx *Transaction) trusted() bool {
+	return tx != nil && tx.ar != nil && tx.ar.IsRedirectURIValid()
+}
+
+// BeginAuthorize validates an authorization request (RFC 6749 §4.1.1):
+// client, redirect URI, response type, scopes, PKCE. A refused request
+// comes back with its failure and, when the client and redirect URI were
+// valid, the transaction the failure can be redirected through.
+func (s *Server) BeginAuthorize(r *http.Request) (*Transaction, *Failure) {
 	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, Failure{Kind: InvalidRequest, Description: "malformed request"}, "")
-		return
+		return nil, &Failure{Kind: InvalidRequest, Description: "malformed request"}
 	}
+	c := s.call(r, world.Client{})
 	clientID, redirectURI := r.Form.Get("client_id"), r.Form.Get("redirect_uri")
-	reg, ok := s.world.Client(s.profile.Name, clientID)
-	if !ok {
-		s.authorizeFailure(w, nil, Failure{Kind: UnknownClient, Detail: clientID}, redirectURI)
-		return
+	reg, f := s.findClient(c, clientID)
+	if f != nil {
+		return nil, f
 	}
-	if redirectURI != "" && !s.profile.RedirectAllowed(reg, redirectURI) {
-		s.authorizeFailure(w, nil, Failure{Kind: RedirectMismatch, Detail: redirectURI}, redirectURI)
-		return
+	c.Client = reg
+	if redirectURI != "" && !s.profile.RedirectAllowed(c, redirectURI) {
+		return nil, &Failure{Kind: RedirectMismatch, Detail: redirectURI}
 	}
 	ctx := context.WithValue(r.Context(), approvedRedirectKey{}, redirectURI)
 	ar, err := s.oauth.NewAuthorizeRequest(ctx, r)
@@ -51,99 +75,226 @@ func (s *Server) Authorize(w http.ResponseWriter, r *http.Request) {
 		// request is complete, so the request it returns is usable.
 		err = nil
 	}
+	tx := &Transaction{Client: reg, RedirectURI: redirectURI, State: r.Form.Get("state"),
+		Form: r.Form, ar: ar}
 	if err != nil {
-		s.authorizeFailure(w, ar, classifyAuthorize(err), redirectURI)
+		f := classify(err, "")
+		return tx, &f
+	}
+	tx.Scopes = ar.GetRequestedScopes()
+	return tx, nil
+}
+
+// CompleteAuthorize ends tx with the user's consent: the profile resolves
+// the grant, the code is minted and the user agent redirected to the
+// client. fresh says whether the user was shown the consent screen.
+func (s *Server) CompleteAuthorize(w http.ResponseWriter, r *http.Request, tx *Transaction, user world.Account, fresh bool) {
+	c := s.call(r, tx.Client)
+	g, f := s.resolve(c, GrantRequest{GrantType: "authorization_code", User: user, Scopes: tx.Scopes,
+		Form: tx.Form, FreshConsent: fresh})
+	if f != nil {
+		s.AuthorizeFailure(w, r, tx, *f)
 		return
 	}
+	for _, scope := range g.Scopes {
+		tx.ar.GrantScope(scope)
+	}
+	s.world.GrantConsent(s.Realm(c.Realm), user.Email, tx.Client.ID, tx.Scopes)
+	sess := newSession(user.Email)
+	s.grant(sess, g)
+	if err := s.openIDClaims(c, sess, user, g.Scopes, tx.Form.Get("nonce")); err != nil {
+		s.AuthorizeFailure(w, r, tx, Failure{Kind: ServerError, Description: err.Error()})
+		return
+	}
+	ctx := r.Context()
+	resp, err := s.oauth.NewAuthorizeResponse(ctx, tx.ar, sess)
+	if err != nil {
+		s.AuthorizeFailure(w, r, tx, classify(err, ""))
+		return
+	}
+	s.world.Record(world.Event{Provider: s.profile.Name, Protocol: "oauth", Mechanism: "authorize",
+		User: user.Email, Client: tx.Client.ID, Outcome: "ok"})
+	if rm := tx.ar.GetResponseMode(); rm != fosite.ResponseModeDefault && rm != fosite.ResponseModeQuery {
+		s.oauth.WriteAuthorizeResponse(ctx, w, tx.ar, resp)
+		return
+	}
+	// A query redirect is a 302, as RFC 6749 §4.1.2 shows it (fosite sends
+	// 303), without the empty parameters fosite adds (scope=).
+	params := url.Values{}
+	for k, v := range resp.GetParameters() {
+		if len(v) > 0 && v[0] != "" {
+			params[k] = v
+		}
+	}
+	redirect(w, *tx.ar.GetRedirectURI(), params)
+}
 
-	user, sid, auto, shown := s.signIn(w, r, reg)
+// redirect sends the user agent to u with params added to its query.
+func redirect(w http.ResponseWriter, u url.URL, params url.Values) {
+	q := u.Query()
+	for k, v := range params {
+		q[k] = v
+	}
+	u.RawQuery = q.Encode()
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
+	w.Header().Set("Location", u.String())
+	w.WriteHeader(http.StatusFound)
+}
+
+// AuthorizeFailure answers a refused authorization request the profile's
+// way: back to the client's redirect URI when it can be trusted, else on a
+// page or in JSON. tx may be nil (unknown client, refused redirect URI).
+func (s *Server) AuthorizeFailure(w http.ResponseWriter, r *http.Request, tx *Transaction, f Failure) {
+	c := s.call(r, world.Client{})
+	if tx != nil {
+		c.Client = tx.Client
+	}
+	s.world.Record(world.Event{Provider: s.profile.Name, Protocol: "oauth", Mechanism: "authorize",
+		Client: c.Client.ID, Outcome: "refused", Reason: string(f.Kind)})
+	answer := Answer{Redirect: true}
+	if s.profile.AuthorizeFailure != nil {
+		answer = s.profile.AuthorizeFailure(c, f)
+	}
+	switch {
+	case answer.Redirect && tx.trusted():
+		params := url.Values{"error": {f.ErrorCode()}}
+		for k, v := range answer.Params {
+			params[k] = v
+		}
+		if tx.State != "" {
+			params.Set("state", tx.State)
+		}
+		redirect(w, *tx.ar.GetRedirectURI(), params)
+	case answer.JSON != nil:
+		s.writeJSON(w, answer.JSON.Status, answer.JSON.Body, answer.JSON.Header)
+	case answer.Page != nil:
+		s.pages.message(w, answer.Page.Status, answer.Page.Title, answer.Page.Lines...)
+	default:
+		s.pages.message(w, http.StatusBadRequest, "Error 400: "+f.ErrorCode(), f.Description)
+	}
+}
+
+// transactions are the held ones, by id.
+type transactions struct {
+	mu sync.Mutex
+	m  map[string]*Transaction
+}
+
+// maxHeld bounds the transactions held at once.
+const maxHeld = 10000
+
+// Hold keeps tx for user until the code lifespan passes (10 minutes at
+// most) and returns its id, 8 letters and digits.
+func (s *Server) Hold(tx *Transaction, user string) string {
+	now := s.world.Clock.Now()
+	id, _, _ := alnumMinter(8).mint(context.Background(), "", nil)
+	h := &s.held
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.m == nil {
+		h.m = map[string]*Transaction{}
+	}
+	for k, t := range h.m {
+		if now.After(t.expires) || len(h.m) >= maxHeld {
+			delete(h.m, k)
+		}
+	}
+	tx.ID, tx.holder = id, strings.ToLower(user)
+	tx.expires = now.Add(min(s.profile.CodeLifespan, 10*time.Minute))
+	h.m[id] = tx
+	return id
+}
+
+// Take returns the transaction held for user under id, once.
+func (s *Server) Take(id, user string) (*Transaction, bool) {
+	h := &s.held
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	tx := h.m[id]
+	if tx == nil || tx.holder != strings.ToLower(user) || s.world.Clock.Now().After(tx.expires) {
+		return nil, false
+	}
+	delete(h.m, id)
+	return tx, true
+}
+
+// Authorize is the authorization endpoint as a browser sees it: it checks
+// the request, signs the user in, asks for consent and sends the code back
+// to the client; each step is an HTML page.
+func (s *Server) Authorize(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	tx, f := s.BeginAuthorize(r)
+	if f != nil {
+		s.AuthorizeFailure(w, r, tx, *f)
+		return
+	}
+	c := s.call(r, tx.Client)
+	user, sid, auto, shown := s.signIn(w, r, c)
 	if shown {
 		return
 	}
 	prompt := strings.Fields(r.Form.Get("prompt"))
-	if user == "" {
+	if user.Email == "" {
 		if slices.Contains(prompt, "none") {
-			s.authorizeFailure(w, ar, Failure{Kind: LoginRequired}, redirectURI)
+			s.AuthorizeFailure(w, r, tx, Failure{Kind: LoginRequired})
 			return
 		}
-		s.pages.render(w, http.StatusOK, "signin", pageData{Title: "Sign in", Client: clientName(reg),
+		s.pages.render(w, http.StatusOK, "signin", pageData{Title: "Sign in", Client: clientName(tx.Client),
 			Email: r.Form.Get("login_hint"), Action: formAction(r)})
 		return
 	}
-
-	scopes := ar.GetRequestedScopes()
-	fresh := slices.Contains(prompt, "consent") || !s.world.Consented(s.profile.Name, user, reg.ID, scopes)
+	fresh := slices.Contains(prompt, "consent") ||
+		!s.world.Consented(s.Realm(c.Realm), user.Email, tx.Client.ID, tx.Scopes)
 	decision := ""
 	if r.Method == http.MethodPost && s.cookies.validCSRF(sid, r.Form.Get("csrf")) {
 		decision = r.Form.Get("consent")
 	}
 	switch {
 	case decision == "deny":
-		s.authorizeFailure(w, ar, Failure{Kind: AccessDenied}, redirectURI)
+		s.AuthorizeFailure(w, r, tx, Failure{Kind: AccessDenied})
 		return
 	case fresh && !auto && decision != "allow":
 		if slices.Contains(prompt, "none") {
-			s.authorizeFailure(w, ar, Failure{Kind: ConsentRequired}, redirectURI)
+			s.AuthorizeFailure(w, r, tx, Failure{Kind: ConsentRequired})
 			return
 		}
-		s.pages.render(w, http.StatusOK, "consent", pageData{Title: "Consent", Client: clientName(reg),
-			Email: user, Scopes: scopes, CSRF: s.cookies.csrf(sid), Action: formAction(r)})
+		s.pages.render(w, http.StatusOK, "consent", pageData{Title: "Consent", Client: clientName(tx.Client),
+			Email: user.Email, Scopes: tx.Scopes, CSRF: s.cookies.csrf(sid), Action: formAction(r)})
 		return
 	}
-
-	for _, scope := range scopes {
-		ar.GrantScope(scope)
-	}
-	s.world.GrantConsent(s.profile.Name, user, reg.ID, scopes)
-	sess := newSession(user)
-	grant := Grant{Client: reg, User: user, Scopes: scopes, Form: r.Form, FreshConsent: fresh}
-	if s.profile.IssueRefreshToken != nil {
-		sess.Offline = s.profile.IssueRefreshToken(grant)
-	}
-	if d := s.refreshExpiry(grant); d > 0 {
-		sess.SetExpiresAt(fosite.RefreshToken, time.Now().UTC().Add(d).Round(time.Second))
-	}
-	acct, _ := s.world.Account(s.profile.Name, user)
-	if err := s.openIDClaims(sess, acct, scopes, r.Form.Get("nonce")); err != nil {
-		s.authorizeFailure(w, ar, Failure{Kind: ServerError, Description: err.Error()}, redirectURI)
-		return
-	}
-	resp, err := s.oauth.NewAuthorizeResponse(ctx, ar, sess)
-	if err != nil {
-		s.authorizeFailure(w, ar, classifyAuthorize(err), redirectURI)
-		return
-	}
-	s.world.Record(world.Event{Provider: s.profile.Name, Protocol: "oauth", Mechanism: "authorize",
-		User: user, Client: reg.ID, Outcome: "ok"})
-	s.oauth.WriteAuthorizeResponse(ctx, w, ar, resp)
+	s.CompleteAuthorize(w, r, tx, user, fresh)
 }
 
 // signIn finds who is authorizing: the browser's signed-in user, the user
 // whose sign-in form was just posted, or, with auto-approval, the login_hint.
 // shown is true when it answered with the sign-in page again (wrong
 // password).
-func (s *Server) signIn(w http.ResponseWriter, r *http.Request, reg world.Client) (user, sid string, auto, shown bool) {
-	user, sid = s.cookies.user(r)
-	if r.Method == http.MethodPost && r.Form.Get("action") == "signin" {
-		acct, ok := s.checkPassword(r.Form.Get("email"), r.Form.Get("password"))
-		if !ok {
-			s.pages.render(w, http.StatusOK, "signin", pageData{Title: "Sign in", Client: clientName(reg),
-				Email: r.Form.Get("email"), Error: "Wrong email or password.", Action: formAction(r)})
-			return "", "", false, true
-		}
-		user, sid = acct.Email, s.cookies.signIn(w, acct.Email)
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request, c Call) (user world.Account, sid string, auto, shown bool) {
+	email, sid := s.cookies.user(r)
+	if email != "" {
+		user, _ = s.FindAccount(c, email)
 	}
-	if hint := r.Form.Get("login_hint"); user == "" && hint != "" && r.Context().Value(autoApproveKey{}) != nil {
-		if acct, ok := s.world.Account(s.profile.Name, hint); ok {
-			return acct.Email, "", true, false
+	if r.Method == http.MethodPost && r.Form.Get("action") == "signin" {
+		acct, ok := s.checkPassword(c, r.Form.Get("email"), r.Form.Get("password"))
+		if !ok {
+			s.pages.render(w, http.StatusOK, "signin", pageData{Title: "Sign in", Client: clientName(c.Client),
+				Email: r.Form.Get("email"), Error: "Wrong email or password.", Action: formAction(r)})
+			return world.Account{}, "", false, true
+		}
+		user, sid = acct, s.cookies.signIn(w, acct.Email)
+	}
+	if hint := r.Form.Get("login_hint"); user.Email == "" && hint != "" && r.Context().Value(autoApproveKey{}) != nil {
+		if acct, ok := s.FindAccount(c, hint); ok {
+			return acct, "", true, false
 		}
 	}
 	return user, sid, false, false
 }
 
 // checkPassword returns the account of email if password is its password.
-func (s *Server) checkPassword(email, password string) (world.Account, bool) {
-	acct, ok := s.world.Account(s.profile.Name, email)
+func (s *Server) checkPassword(c Call, email, password string) (world.Account, bool) {
+	acct, ok := s.FindAccount(c, email)
 	if !ok || subtle.ConstantTimeCompare([]byte(acct.Password), []byte(password)) != 1 {
 		return world.Account{}, false
 	}
@@ -155,43 +306,4 @@ func clientName(c world.Client) string {
 		return c.Name
 	}
 	return c.ID
-}
-
-// authorizeFailure answers a refused authorization request: back to the
-// client's redirect URI when the redirect URI is trustworthy and the
-// provider redirects such failures (RFC 6749 §4.1.2.1), else on the
-// provider's error page.
-func (s *Server) authorizeFailure(w http.ResponseWriter, ar fosite.AuthorizeRequester, f Failure, redirectURI string) {
-	s.world.Record(world.Event{Provider: s.profile.Name, Protocol: "oauth", Mechanism: "authorize",
-		Client: clientID(ar), Outcome: "refused", Reason: string(f.Kind)})
-	if ar == nil || !ar.IsRedirectURIValid() || (s.profile.RedirectsError != nil && !s.profile.RedirectsError(f)) {
-		s.errorPage(w, f, redirectURI)
-		return
-	}
-	u := *ar.GetRedirectURI()
-	q := u.Query()
-	q.Set("error", f.Code())
-	if state := ar.GetState(); state != "" {
-		q.Set("state", state)
-	}
-	u.RawQuery = q.Encode()
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Location", u.String())
-	w.WriteHeader(http.StatusFound)
-}
-
-func clientID(ar fosite.AuthorizeRequester) string {
-	if ar == nil || ar.GetClient() == nil || ar.GetClient().GetID() == "" {
-		return ""
-	}
-	return ar.GetClient().GetID()
-}
-
-// errorPage shows the provider's error page for f.
-func (s *Server) errorPage(w http.ResponseWriter, f Failure, redirectURI string) {
-	page := Page{Status: http.StatusBadRequest, Title: "Error 400: " + f.Code(), Lines: []string{f.Description}}
-	if s.profile.ErrorPage != nil {
-		page = s.profile.ErrorPage(f, redirectURI)
-	}
-	s.pages.message(w, page.Status, page.Title, page.Lines...)
 }

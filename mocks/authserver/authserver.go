@@ -2,20 +2,21 @@
 // of mailoauth, built on ory/fosite: authorization code with PKCE, refresh,
 // client credentials, revocation (RFC 7009), introspection (RFC 7662) and
 // the device flow (RFC 8628, as fosite handlers). A provider package gives it
-// a Profile (paths, token shapes, quirks, error texts) and mounts its
-// endpoints; the core reads and changes only the world.
+// a Profile (token shapes, lifetimes, grant rules, error answers) and mounts
+// its endpoints, putting the realm of each request (a tenant, or none) in
+// the request's context; the core reads and changes only the world.
 package authserver
 
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"errors"
 	"net/http"
 	"time"
 
 	"github.com/ory/fosite"
 	"github.com/ory/fosite/compose"
+	"github.com/ory/fosite/token/hmac"
 
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
@@ -23,54 +24,72 @@ import (
 // maxFormBytes bounds the body of every form the server reads.
 const maxFormBytes = 64 << 10
 
+// placeholderLifespan is what fosite is told of a lifespan that is Never
+// (it adds lifespans to the time); the store then drops that expiry.
+const placeholderLifespan = time.Hour
+
 // Server is one provider's authorization server.
 type Server struct {
 	world    *world.World
 	profile  Profile
 	store    *store
-	strategy *prefixedStrategy
+	strategy *strategy
 	config   *fosite.Config
-	signer   signer
+	keys     keyring
 	oauth    fosite.OAuth2Provider
 	pages    *pages
 	cookies  *signIns
+	held     transactions
+	baseURL  string
+}
+
+func lifespan(d time.Duration) time.Duration {
+	if d == Never {
+		return placeholderLifespan
+	}
+	return d
 }
 
 // New builds the authorization server of profile over w.
 func New(w *world.World, profile Profile) *Server {
 	s := &Server{world: w, profile: profile}
-	s.store = newStore(w, s.client, profile.Refresh, profile.Forget)
+	s.store = newStore(w, s.fositeClient, profile)
 	secret := make([]byte, 32)
 	_, _ = rand.Read(secret)
 	cfg := &fosite.Config{
-		AccessTokenLifespan: profile.AccessTokenLifespan,
-		// The refresh token's expiry is set on the session when the user
-		// grants access (refreshExpiry); -1 keeps fosite from replacing it.
+		AccessTokenLifespan: lifespan(profile.AccessTokenLifespan),
+		// The refresh token's expiry is set on the session when the grant
+		// is resolved; -1 keeps fosite from replacing it.
 		RefreshTokenLifespan:  -1,
-		AuthorizeCodeLifespan: profile.CodeLifespan,
+		AuthorizeCodeLifespan: lifespan(profile.CodeLifespan),
 		GlobalSecret:          secret,
-		ClientSecretsHasher:   sha256Hasher{},
-		// The profile decides who gets a refresh token (Session.Offline);
-		// an empty list makes fosite issue one to every client allowed the
+		// The profile decides who gets a refresh token (Grant.Offline); an
+		// empty list makes fosite issue one to every client allowed the
 		// refresh grant, and the token writer withholds it when it must.
 		RefreshTokenScopes:             []string{},
 		ScopeStrategy:                  fosite.ExactScopeStrategy,
 		EnablePKCEPlainChallengeMethod: profile.PKCEPlain,
 		AudienceMatchingStrategy:       fosite.DefaultAudienceMatchingStrategy,
+		ClientAuthenticationStrategy:   s.authenticateClient,
+		ClientSecretsHasher:            sha256Hasher{},
 	}
 	if profile.Scopes == nil {
 		cfg.ScopeStrategy = func([]string, string) bool { return true }
 	}
-	strategy := &prefixedStrategy{
-		HMACSHAStrategyUnPrefixed: compose.NewOAuth2HMACStrategy(cfg).HMACSHAStrategyUnPrefixed,
-		format:                    profile.Tokens,
+	h := &hmac.HMACStrategy{Config: cfg}
+	s.strategy = &strategy{
+		code:    s.newMinter(profile.Tokens.Code, h),
+		access:  s.newMinter(profile.Tokens.Access, h),
+		refresh: s.newMinter(profile.Tokens.Refresh, h),
 	}
 	s.config = cfg
 	common := &compose.CommonStrategy{
-		CoreStrategy:               strategy,
+		CoreStrategy:               s.strategy,
 		OpenIDConnectTokenStrategy: compose.NewOpenIDConnectStrategy(s.privateKey, cfg),
 	}
 	factories := []compose.Factory{
+		// First: the checks that give each refusal its typed cause.
+		func(fosite.Configurator, any, any) any { return &grantCheck{server: s} },
 		compose.OAuth2AuthorizeExplicitFactory,
 		compose.OpenIDConnectExplicitFactory,
 		compose.OAuth2RefreshTokenGrantFactory,
@@ -81,67 +100,50 @@ func New(w *world.World, profile Profile) *Server {
 	}
 	if profile.Device != nil {
 		factories = append(factories, func(cfg fosite.Configurator, _ any, _ any) any {
-			return &deviceGrantHandler{server: s, strategy: strategy, config: cfg}
+			return &deviceGrantHandler{server: s, config: cfg}
 		})
 	}
-	s.strategy = strategy
 	s.oauth = compose.Compose(cfg, s.store, common, factories...)
 	s.pages = newPages(profile.DisplayName)
 	s.cookies = newSignIns("mailoauth_" + profile.Name + "_sid")
 	return s
 }
 
-// refreshExpiry is the lifetime of g's refresh tokens; zero: no expiry.
-func (s *Server) refreshExpiry(g Grant) time.Duration {
-	if s.profile.RefreshTokenExpiry != nil {
-		if d := s.profile.RefreshTokenExpiry(g); d > 0 {
-			return d
-		}
-	}
-	return max(s.profile.RefreshTokenLifespan, 0)
-}
-
 // World returns the world the server reads and changes.
 func (s *Server) World() *world.World { return s.world }
 
-type approvedRedirectKey struct{}
-
-// client is the fosite view of a world client registration.
-type client struct {
-	*fosite.DefaultClient
-	reg world.Client
+// Realm returns the world's realm of a request realm.
+func (s *Server) Realm(realm string) world.Realm {
+	return world.Realm{Provider: s.profile.Name, Tenant: realm}
 }
 
-// client looks a client up in the world for fosite. A redirect URI the
-// profile already approved for this request (a loopback URI on a port the
-// registration does not name, G-10) is added to the registered ones, since
-// fosite only knows exact matching.
-func (s *Server) client(ctx context.Context, id string) (fosite.Client, error) {
-	reg, ok := s.world.Client(s.profile.Name, id)
+// call is the Call of an HTTP request about client.
+func (s *Server) call(r *http.Request, client world.Client) Call {
+	c := Call{Client: client, Now: s.world.Clock.Now(), Request: r}
+	if r != nil {
+		c.Realm = RealmOf(r.Context())
+	}
+	return c
+}
+
+// findClient looks a client up the profile's way.
+func (s *Server) findClient(c Call, id string) (world.Client, *Failure) {
+	if s.profile.FindClient != nil {
+		return s.profile.FindClient(c, id)
+	}
+	reg, ok := s.world.Client(s.Realm(c.Realm), id)
 	if !ok {
-		return nil, errUnknownClient
+		return world.Client{}, &Failure{Kind: UnknownClient, Detail: id}
 	}
-	uris := reg.RedirectURIs
-	if approved, _ := ctx.Value(approvedRedirectKey{}).(string); approved != "" {
-		uris = append(uris, approved)
+	return reg, nil
+}
+
+// FindAccount looks a user up the profile's way.
+func (s *Server) FindAccount(c Call, email string) (world.Account, bool) {
+	if s.profile.FindAccount != nil {
+		return s.profile.FindAccount(c, email)
 	}
-	var hash []byte
-	if reg.Secret != "" {
-		sum := sha256.Sum256([]byte(reg.Secret))
-		hash = sum[:]
-	}
-	return &client{
-		DefaultClient: &fosite.DefaultClient{
-			ID:            reg.ID,
-			Secret:        hash,
-			RedirectURIs:  uris,
-			GrantTypes:    s.profile.GrantTypes[reg.Type],
-			ResponseTypes: []string{"code"},
-			Scopes:        s.profile.Scopes,
-			Public:        reg.Public(),
-		},
-		reg: reg,
-	}, nil
+	return s.world.Account(s.Realm(c.Realm), email)
 }
 
 // TokenInfo is what the server knows of an access token.
@@ -153,12 +155,15 @@ type TokenInfo struct {
 	User   string
 	Client string
 	Scopes []string
-	// Expiry is in the world's time.
+	// Claims are the grant's claims (Grant.Claims).
+	Claims map[string]any
+	// Expiry is in the world's time; zero for a token that never expires.
 	Expiry time.Time
 }
 
 // Introspect looks an access token up, as a resource server does before it
-// serves a request (fosite's introspection, RFC 7662 semantics).
+// serves a request (fosite's introspection, RFC 7662 semantics). ctx
+// carries the realm whose keys verify a JWT.
 func (s *Server) Introspect(ctx context.Context, token string) TokenInfo {
 	use, ar, err := s.oauth.IntrospectToken(ctx, token, fosite.AccessToken, newSession(""))
 	switch {
@@ -172,15 +177,17 @@ func (s *Server) Introspect(ctx context.Context, token string) TokenInfo {
 	}
 	info := TokenInfo{Active: true, Client: ar.GetClient().GetID(), Scopes: ar.GetGrantedScopes()}
 	if sess, ok := ar.GetSession().(*Session); ok {
-		info.User = sess.User
-		info.Expiry = sess.GetExpiresAt(fosite.AccessToken).Add(s.world.Clock.Offset())
+		info.User, info.Claims = sess.User, sess.Access
+		if exp := sess.GetExpiresAt(fosite.AccessToken); !exp.IsZero() {
+			info.Expiry = exp.Add(s.world.Clock.Offset())
+		}
 	}
 	return info
 }
 
 // Revoke revokes token (access or refresh) and every token of its grant,
-// whichever client holds it (RFC 7009 §2.1; Google G-09). It reports whether
-// the token was known and live.
+// whichever client holds it. It reports whether the token was known and
+// live.
 func (s *Server) Revoke(ctx context.Context, token string) bool {
 	for _, use := range []fosite.TokenUse{fosite.AccessToken, fosite.RefreshToken} {
 		_, ar, err := s.oauth.IntrospectToken(ctx, token, use, newSession(""))
@@ -198,7 +205,7 @@ func (s *Server) Revoke(ctx context.Context, token string) bool {
 // RevocationEndpoint is the RFC 7009 endpoint: an authenticated client
 // revokes one of its tokens (fosite's handler; revoking either kind revokes
 // the whole grant). Providers whose endpoint takes no client authentication
-// (Google, G-09) build theirs on Revoke instead.
+// build theirs on Revoke instead.
 func (s *Server) RevocationEndpoint(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	ctx := r.Context()

@@ -29,42 +29,44 @@ type rfc struct {
 func newRFC(t *testing.T, refresh authserver.RefreshPolicy) *rfc {
 	t.Helper()
 	w := world.New()
+	realm := world.Realm{Provider: "rfc"}
 	for _, c := range []world.Client{
-		{Name: "app", ID: "app", Secret: "app-secret", Type: world.Web, RedirectURIs: []string{"http://localhost/cb"}},
-		{Name: "other", ID: "other", Secret: "other-secret", Type: world.Web, RedirectURIs: []string{"http://localhost/cb"}},
-		{Name: "tv", ID: "tv", Type: world.LimitedInput},
+		{Name: "app", ID: "app", Secret: "app-secret", Type: "web", RedirectURIs: []string{"http://localhost/cb"}},
+		{Name: "other", ID: "other", Secret: "other-secret", Type: "web", RedirectURIs: []string{"http://localhost/cb"}},
+		{Name: "tv", ID: "tv", Type: "device", Public: true},
 	} {
-		if err := w.AddClient("rfc", c); err != nil {
+		if err := w.AddClient(realm, c); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := w.AddAccount("rfc", world.Account{Email: "u@x.test", Password: "pw"}); err != nil {
+	if err := w.AddAccount(realm, world.Account{Email: "u@x.test", Password: "pw"}); err != nil {
 		t.Fatal(err)
 	}
 	p := &rfc{w: w}
 	profile := authserver.Profile{
 		Name: "rfc", DisplayName: "RFC",
-		CodeLifespan: 10 * time.Minute, AccessTokenLifespan: time.Hour,
-		GrantTypes: map[world.ClientType][]string{
-			world.Web:          {"authorization_code", "refresh_token", "client_credentials"},
-			world.LimitedInput: {authserver.DeviceGrantType, "refresh_token"},
+		CodeLifespan: 10 * time.Minute, AccessTokenLifespan: time.Hour, RefreshTokenLifespan: authserver.Never,
+		Grants: []string{"authorization_code", "refresh_token", "client_credentials", authserver.DeviceGrantType},
+		GrantTypes: func(c world.Client) []string {
+			if c.Type == "device" {
+				return []string{authserver.DeviceGrantType, "refresh_token"}
+			}
+			return []string{"authorization_code", "refresh_token", "client_credentials"}
 		},
-		RedirectAllowed: func(c world.Client, uri string) bool {
-			return len(c.RedirectURIs) > 0 && c.RedirectURIs[0] == uri
+		RedirectAllowed: func(c authserver.Call, uri string) bool {
+			return len(c.Client.RedirectURIs) > 0 && c.Client.RedirectURIs[0] == uri
 		},
-		IssueRefreshToken: func(authserver.Grant) bool { return true },
-		Refresh:           refresh,
-		TokenError: func(f authserver.Failure) (authserver.Reply, bool) {
+		Refresh: refresh,
+		TokenError: func(_ authserver.Call, f authserver.Failure) (authserver.Reply, bool) {
 			p.kinds = append(p.kinds, f.Kind)
 			return authserver.Reply{}, false
 		},
 		Device: &authserver.DeviceProfile{
-			Admit:            func(world.Client, []string) *authserver.Failure { return nil },
 			UserCode:         func() string { return "ABCD-EFGH" },
 			Lifespan:         10 * time.Minute,
 			Interval:         5 * time.Second,
 			VerificationPath: "/device",
-			Response:         func(d authserver.DeviceAuthorization) any { return d },
+			Response:         func(_ authserver.Call, d authserver.DeviceAuthorization) any { return d },
 		},
 	}
 	p.s = authserver.New(w, profile)
@@ -175,6 +177,15 @@ func TestClassification(t *testing.T) {
 		{"no client", func() url.Values { return url.Values{"grant_type": {"authorization_code"}, "code": {"x"}} }, authserver.ClientAuthMissing},
 		{"unknown refresh token", func() url.Values { return refreshForm("nope.nope", "app", "app-secret") }, authserver.RefreshInvalid},
 		{"rotated refresh token", func() url.Values { return refreshForm(refresh, "app", "app-secret") }, authserver.RefreshRevoked},
+		{"code expired", func() url.Values {
+			f := exchange(p.code(t, nil))
+			p.w.Clock.Advance(11 * time.Minute)
+			return f
+		}, authserver.CodeExpired},
+		{"grant not allowed", func() url.Values {
+			return url.Values{"grant_type": {authserver.DeviceGrantType}, "device_code": {"x"},
+				"client_id": {"app"}, "client_secret": {"app-secret"}}
+		}, authserver.GrantNotAllowed},
 		{"unsupported grant", func() url.Values { return url.Values{"grant_type": {"password"}} }, authserver.UnsupportedGrantType},
 	}
 	for _, c := range cases {
@@ -186,7 +197,7 @@ func TestClassification(t *testing.T) {
 				t.Fatalf("kinds %v, want %s (HTTP %d %v)", p.kinds, c.kind, status, body)
 			}
 			want := authserver.StandardReply(authserver.Failure{Kind: c.kind})
-			if status != want.Status || body["error"] != (authserver.Failure{Kind: c.kind}).Code() {
+			if status != want.Status || body["error"] != (authserver.Failure{Kind: c.kind}).ErrorCode() {
 				t.Fatalf("HTTP %d %v, want the standard %d answer", status, body, want.Status)
 			}
 		})
@@ -293,7 +304,7 @@ func TestFailureCodes(t *testing.T) {
 		authserver.DeviceDenied: "access_denied", authserver.DevicePending: "authorization_pending",
 		authserver.GrantNotAllowed: "unauthorized_client",
 	} {
-		if got := (authserver.Failure{Kind: kind}).Code(); got != code {
+		if got := (authserver.Failure{Kind: kind}).ErrorCode(); got != code {
 			t.Errorf("%s: code %s, want %s", kind, got, code)
 		}
 	}

@@ -4,15 +4,14 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/ory/fosite"
-	"github.com/ory/fosite/handler/oauth2"
 
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
@@ -31,6 +30,7 @@ const (
 
 // deviceGrant is one device authorization, in the world's time.
 type deviceGrant struct {
+	realm    string
 	client   string
 	scopes   []string
 	userCode string
@@ -65,29 +65,30 @@ func (s *Server) DeviceAuthorization(w http.ResponseWriter, r *http.Request) {
 		s.tokenFailure(w, r, Failure{Kind: InvalidRequest, Description: "The request body could not be parsed."})
 		return
 	}
-	id, secret, basic := r.BasicAuth()
-	if !basic {
-		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
-	}
-	reg, ok := s.world.Client(s.profile.Name, id)
-	switch {
-	case !ok:
-		s.tokenFailure(w, r, Failure{Kind: UnknownClient, Detail: id})
-		return
-	case secret != "" && subtle.ConstantTimeCompare([]byte(secret), []byte(reg.Secret)) != 1:
-		s.tokenFailure(w, r, Failure{Kind: WrongSecret})
-		return
-	}
-	scopes := strings.Fields(r.PostForm.Get("scope"))
-	if f := dp.Admit(reg, scopes); f != nil {
+	c := s.call(r, world.Client{})
+	reg, f := s.checkClient(c, presented(r, r.PostForm), false)
+	if f != nil {
 		s.tokenFailure(w, r, *f)
+		return
+	}
+	c.Client = reg
+	scopes := strings.Fields(r.PostForm.Get("scope"))
+	if dp.Admit != nil {
+		if f := dp.Admit(c, scopes); f != nil {
+			s.tokenFailure(w, r, *f)
+			return
+		}
+	}
+	if !slices.Contains(s.profile.GrantTypes(reg), DeviceGrantType) {
+		s.tokenFailure(w, r, Failure{Kind: GrantNotAllowed, Detail: DeviceGrantType,
+			Description: "The client is not allowed to use the device flow."})
 		return
 	}
 	b := make([]byte, 32)
 	_, _ = rand.Read(b)
 	deviceCode := base64.RawURLEncoding.EncodeToString(b)
 	now := s.world.Clock.Now()
-	g := &deviceGrant{client: reg.ID, scopes: scopes, expires: now.Add(dp.Lifespan),
+	g := &deviceGrant{realm: c.Realm, client: reg.ID, scopes: scopes, expires: now.Add(dp.Lifespan),
 		interval: dp.Interval, lastPoll: now}
 	s.store.mu.Lock()
 	for g.userCode == "" || s.store.byUser[g.userCode] != "" {
@@ -99,7 +100,7 @@ func (s *Server) DeviceAuthorization(w http.ResponseWriter, r *http.Request) {
 
 	s.world.Record(world.Event{Provider: s.profile.Name, Protocol: "oauth", Mechanism: "device_authorization",
 		Client: reg.ID, Outcome: "ok"})
-	s.writeJSON(w, http.StatusOK, dp.Response(DeviceAuthorization{
+	s.writeJSON(w, http.StatusOK, dp.Response(c, DeviceAuthorization{
 		DeviceCode:      deviceCode,
 		UserCode:        g.userCode,
 		VerificationURL: baseURL(r) + dp.VerificationPath,
@@ -120,11 +121,7 @@ func baseURL(r *http.Request) string {
 // ApproveDevice approves the pending device authorization of userCode on
 // behalf of the user email, as the verification page does.
 func (s *Server) ApproveDevice(userCode, email string) error {
-	acct, ok := s.world.Account(s.profile.Name, email)
-	if !ok {
-		return ErrUnknownUser
-	}
-	return s.decideDevice(userCode, acct.Email, deviceApproved)
+	return s.decideDevice(userCode, email, deviceApproved)
 }
 
 // DenyDevice denies the pending device authorization of userCode.
@@ -139,23 +136,27 @@ func (s *Server) decideDevice(userCode, email string, status deviceStatus) error
 	if g == nil || g.status != devicePending || s.world.Clock.Now().After(g.expires) {
 		return ErrUnknownUserCode
 	}
-	g.status, g.user = status, email
+	acct, ok := s.FindAccount(Call{Realm: g.realm, Now: s.world.Clock.Now()}, email)
+	if !ok {
+		return ErrUnknownUser
+	}
+	g.status, g.user = status, acct.Email
 	if status == deviceApproved {
-		s.world.GrantConsent(s.profile.Name, email, g.client, g.scopes)
+		s.world.GrantConsent(s.Realm(g.realm), acct.Email, g.client, g.scopes)
 	}
 	return nil
 }
 
-// pendingDevice returns the client and scopes of the pending device
+// pendingDevice returns the realm, client and scopes of the pending device
 // authorization of userCode.
-func (s *Server) pendingDevice(userCode string) (client string, scopes []string, ok bool) {
+func (s *Server) pendingDevice(userCode string) (realm, client string, scopes []string, ok bool) {
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
 	g := s.store.devices[s.store.byUser[strings.TrimSpace(userCode)]]
 	if g == nil || g.status != devicePending || s.world.Clock.Now().After(g.expires) {
-		return "", nil, false
+		return "", "", nil, false
 	}
-	return g.client, g.scopes, true
+	return g.realm, g.client, g.scopes, true
 }
 
 // poll is one device-code poll by client (RFC 8628 §3.5): the approved
@@ -188,11 +189,11 @@ func (s *Server) poll(deviceCode, client string) (*deviceGrant, error) {
 
 // deviceGrantHandler is the RFC 8628 device_code grant as a fosite token
 // endpoint handler: fosite authenticates the client, this handler checks the
-// device code, and fosite's strategy and store issue the tokens.
+// device code and resolves the grant, and fosite's strategy and store issue
+// the tokens.
 type deviceGrantHandler struct {
-	server   *Server
-	strategy oauth2.CoreStrategy
-	config   fosite.Configurator
+	server *Server
+	config fosite.Configurator
 }
 
 // CanSkipClientAuth implements fosite.TokenEndpointHandler: the client
@@ -211,9 +212,6 @@ func (h *deviceGrantHandler) HandleTokenEndpointRequest(ctx context.Context, r f
 	if !h.CanHandleTokenEndpointRequest(ctx, r) {
 		return fosite.ErrUnknownRequest
 	}
-	if !r.GetClient().GetGrantTypes().Has(DeviceGrantType) {
-		return Failure{Kind: GrantNotAllowed, Description: "The client is not allowed to use the device flow."}
-	}
 	code := r.GetRequestForm().Get("device_code")
 	if code == "" {
 		return Failure{Kind: InvalidRequest, Description: "Missing required parameter: device_code"}
@@ -226,21 +224,23 @@ func (h *deviceGrantHandler) HandleTokenEndpointRequest(ctx context.Context, r f
 	if !ok {
 		return fosite.ErrServerError.WithHint("unexpected session type")
 	}
-	sess.User = g.user
-	reg, _ := h.server.world.Client(h.server.profile.Name, g.client)
-	grant := Grant{Client: reg, User: g.user, Scopes: g.scopes, FreshConsent: true}
-	sess.Offline = true
-	if ir := h.server.profile.Device.IssueRefreshToken; ir != nil {
-		sess.Offline = ir(grant)
+	reg := r.GetClient().(*client).reg
+	c := Call{Realm: RealmOf(ctx), Client: reg, Now: h.server.world.Clock.Now()}
+	if hr, ok := ctx.Value(fosite.RequestContextKey).(*http.Request); ok {
+		c.Request = hr
 	}
-	for _, scope := range g.scopes {
+	user, _ := h.server.FindAccount(c, g.user)
+	grant, f := h.server.resolve(c, GrantRequest{GrantType: DeviceGrantType, User: user, Scopes: g.scopes,
+		Form: r.GetRequestForm(), FreshConsent: true})
+	if f != nil {
+		return *f
+	}
+	sess.User = g.user
+	for _, scope := range grant.Scopes {
 		r.GrantScope(scope)
 	}
-	now := time.Now().UTC()
-	sess.SetExpiresAt(fosite.AccessToken, now.Add(h.config.GetAccessTokenLifespan(ctx)).Round(time.Second))
-	if d := h.server.refreshExpiry(grant); d > 0 {
-		sess.SetExpiresAt(fosite.RefreshToken, now.Add(d).Round(time.Second))
-	}
+	sess.SetExpiresAt(fosite.AccessToken, time.Now().UTC().Add(h.config.GetAccessTokenLifespan(ctx)).Round(time.Second))
+	h.server.grant(sess, grant)
 	return nil
 }
 
@@ -249,7 +249,8 @@ func (h *deviceGrantHandler) PopulateTokenEndpointResponse(ctx context.Context, 
 	if !h.CanHandleTokenEndpointRequest(ctx, r) {
 		return fosite.ErrUnknownRequest
 	}
-	access, accessSig, err := h.strategy.GenerateAccessToken(ctx, r)
+	st := h.server.strategy
+	access, accessSig, err := st.GenerateAccessToken(ctx, r)
 	if err != nil {
 		return fosite.ErrServerError.WithWrap(err)
 	}
@@ -257,7 +258,7 @@ func (h *deviceGrantHandler) PopulateTokenEndpointResponse(ctx context.Context, 
 		return fosite.ErrServerError.WithWrap(err)
 	}
 	if r.GetClient().GetGrantTypes().Has("refresh_token") {
-		refresh, refreshSig, err := h.strategy.GenerateRefreshToken(ctx, r)
+		refresh, refreshSig, err := st.GenerateRefreshToken(ctx, r)
 		if err != nil {
 			return fosite.ErrServerError.WithWrap(err)
 		}
@@ -286,17 +287,20 @@ func (s *Server) DeviceVerification(w http.ResponseWriter, r *http.Request) {
 		s.pages.render(w, http.StatusOK, "device", pageData{Title: "Connect a device", Action: action, UserCode: userCode})
 		return
 	}
-	clientID, scopes, ok := s.pendingDevice(userCode)
+	realm, clientID, scopes, ok := s.pendingDevice(userCode)
 	if !ok {
 		s.pages.render(w, http.StatusOK, "device", pageData{Title: "Connect a device", Action: action,
 			UserCode: userCode, Error: "Invalid code. Check the code and try again."})
 		return
 	}
-	reg, _ := s.world.Client(s.profile.Name, clientID)
+	c := s.call(r, world.Client{})
+	c.Realm = realm
+	c.Client, _ = s.findClient(c, clientID)
+	reg := c.Client
 	hidden := map[string]string{"user_code": userCode}
 	user, sid := s.cookies.user(r)
 	if r.Form.Get("action") == "signin" {
-		acct, ok := s.checkPassword(r.Form.Get("email"), r.Form.Get("password"))
+		acct, ok := s.checkPassword(c, r.Form.Get("email"), r.Form.Get("password"))
 		if !ok {
 			s.pages.render(w, http.StatusOK, "signin", pageData{Title: "Sign in", Client: clientName(reg),
 				Email: r.Form.Get("email"), Error: "Wrong email or password.", Action: action, Hidden: hidden})

@@ -20,6 +20,9 @@ const (
 	UnknownClient           FailureKind = "unknown_client"
 	ClientAuthMissing       FailureKind = "client_auth_missing"
 	WrongSecret             FailureKind = "wrong_secret"
+	SecretExpired           FailureKind = "secret_expired"
+	SecretFromPublicClient  FailureKind = "secret_from_public_client"
+	AuthMethodRefused       FailureKind = "auth_method_refused"
 	WrongClientType         FailureKind = "wrong_client_type"
 	GrantNotAllowed         FailureKind = "grant_not_allowed"
 	RedirectMismatch        FailureKind = "redirect_uri_mismatch"
@@ -31,6 +34,7 @@ const (
 	CodeOtherClient         FailureKind = "code_other_client"
 	RefreshInvalid          FailureKind = "refresh_invalid"
 	RefreshRevoked          FailureKind = "refresh_revoked"
+	RefreshExpired          FailureKind = "refresh_expired"
 	RefreshOtherClient      FailureKind = "refresh_other_client"
 	AccessDenied            FailureKind = "access_denied"
 	LoginRequired           FailureKind = "login_required"
@@ -41,16 +45,22 @@ const (
 	DeviceExpired           FailureKind = "expired_token"
 	DeviceCodeInvalid       FailureKind = "device_code_invalid"
 	ServerError             FailureKind = "server_error"
+	// ProviderRefused is a refusal of the profile's own (ResolveGrant,
+	// FindClient, Admit): Detail names it for the profile's answers.
+	ProviderRefused FailureKind = "provider_refused"
 )
 
 // Failure is one refused request: its kind, a detail the answer may quote
-// (the offending scope or redirect URI) and fosite's description, if any.
+// (the offending scope or redirect URI, the client id), and a description.
 type Failure struct {
 	Kind   FailureKind
 	Detail string
-	// Description is the RFC 6749 description fosite gave, used by the
-	// standard answer when the profile has no text of its own.
+	// Description is used by the standard answer when the profile has no
+	// text of its own.
 	Description string
+	// Code overrides the RFC 6749 error code of Kind (a profile's own
+	// refusal: "invalid_scope", "invalid_grant"...).
+	Code string
 }
 
 // Error implements error, so a Failure can travel as one.
@@ -77,15 +87,19 @@ type errorBody struct {
 	Description string `json:"error_description,omitempty"`
 }
 
-// Code is the RFC 6749 / RFC 8628 error code of f.
-func (f Failure) Code() string {
+// ErrorCode is the RFC 6749 / RFC 8628 error code of f.
+func (f Failure) ErrorCode() string {
+	if f.Code != "" {
+		return f.Code
+	}
 	switch f.Kind {
-	case UnknownClient, ClientAuthMissing, WrongSecret, WrongClientType:
+	case UnknownClient, ClientAuthMissing, WrongSecret, WrongClientType, SecretExpired,
+		SecretFromPublicClient, AuthMethodRefused:
 		return "invalid_client"
 	case GrantNotAllowed:
 		return "unauthorized_client"
 	case CodeInvalid, CodeReused, CodeExpired, PKCEFailed, CodeOtherClient,
-		RefreshInvalid, RefreshRevoked, RefreshOtherClient, RedirectMismatch, DeviceCodeInvalid:
+		RefreshInvalid, RefreshRevoked, RefreshExpired, RefreshOtherClient, RedirectMismatch, DeviceCodeInvalid:
 		return "invalid_grant"
 	case DeviceDenied:
 		return "access_denied"
@@ -97,7 +111,7 @@ func (f Failure) Code() string {
 // falls back to when its provider has nothing of its own.
 func StandardReply(f Failure) Reply {
 	status := http.StatusBadRequest
-	switch f.Code() {
+	switch f.ErrorCode() {
 	case "invalid_client":
 		status = http.StatusUnauthorized
 	case "server_error":
@@ -107,101 +121,43 @@ func StandardReply(f Failure) Reply {
 	if desc == "" {
 		desc = f.Detail
 	}
-	return Reply{Status: status, Body: errorBody{Error: f.Code(), Description: desc}}
+	return Reply{Status: status, Body: errorBody{Error: f.ErrorCode(), Description: desc}}
 }
 
-// errUnknownClient is the cause the client manager gives fosite for a
-// client id the world does not know.
-var errUnknownClient = errors.New("authserver: no such client")
-
-// classifyToken turns an error of fosite's token endpoint into a Failure.
-// fosite reports most refusals as invalid_grant or invalid_client with a
-// hint; the causes the store and hasher plant (errUnknownClient,
-// errWrongSecret, ErrInactiveToken, ErrTokenExpired) and the grant type say
-// which one it was. Tests pin every hint this relies on.
-func classifyToken(err error, grantType string) Failure {
+// classify turns an error of fosite into a Failure. The refusals that
+// matter to a provider carry their typed cause, planted where the core
+// refuses (client authentication, grantCheck, the device handler); what is
+// left is told apart by RFC 6749 error code alone, never by fosite's
+// message texts.
+func classify(err error, grantType string) Failure {
 	var f Failure
 	if errors.As(err, &f) {
 		return f
 	}
 	rfc := fosite.ErrorToRFC6749Error(err)
 	out := Failure{Description: strings.TrimSpace(rfc.DescriptionField + " " + rfc.HintField)}
-	hint := rfc.HintField
-	switch {
-	case errors.Is(err, errUnknownClient):
-		out.Kind = UnknownClient
-	case errors.Is(err, errWrongSecret):
+	switch rfc.ErrorField {
+	case "invalid_client":
 		out.Kind = WrongSecret
-	case rfc.ErrorField == "invalid_client":
-		out.Kind = WrongSecret
-	case rfc.ErrorField == "unsupported_grant_type":
+	case "unsupported_grant_type":
 		out.Kind, out.Detail = UnsupportedGrantType, grantType
-	case rfc.ErrorField == "unauthorized_client":
+	case "unsupported_response_type":
+		out.Kind = UnsupportedResponseType
+	case "unauthorized_client":
 		out.Kind = GrantNotAllowed
-	case rfc.ErrorField == "invalid_scope", rfc.ErrorField == "scope_not_granted":
+	case "invalid_scope", "scope_not_granted":
 		out.Kind = InvalidScope
-	case rfc.ErrorField == "invalid_grant" && grantType == "refresh_token":
-		switch {
-		case errors.Is(err, fosite.ErrInactiveToken), errors.Is(err, fosite.ErrTokenExpired):
-			out.Kind = RefreshRevoked
-		case strings.Contains(hint, "Client ID"):
-			out.Kind = RefreshOtherClient
-		default:
+	case "access_denied":
+		out.Kind = AccessDenied
+	case "invalid_grant":
+		out.Kind = CodeInvalid
+		if grantType == "refresh_token" {
 			out.Kind = RefreshInvalid
 		}
-	case rfc.ErrorField == "invalid_grant":
-		switch {
-		case strings.Contains(hint, "already been used"):
-			out.Kind = CodeReused
-		case errors.Is(err, fosite.ErrTokenExpired):
-			out.Kind = CodeExpired
-		case strings.Contains(hint, "redirect_uri"):
-			out.Kind = RedirectMismatch
-		case strings.Contains(hint, "PKCE"):
-			out.Kind = PKCEFailed
-		case strings.Contains(hint, "Client ID"):
-			out.Kind = CodeOtherClient
-		default:
-			out.Kind = CodeInvalid
-		}
-	case rfc.ErrorField == "invalid_request" && strings.Contains(hint, "Client credentials missing"):
-		// RFC 6749 §5.2: "no client authentication included" is invalid_client.
-		out.Kind = ClientAuthMissing
-	case rfc.ErrorField == "invalid_request" && grantType == "refresh_token":
-		// fosite says invalid_request when a refresh token fails its HMAC check.
-		out.Kind = RefreshInvalid
-	case rfc.ErrorField == "invalid_request":
+	case "invalid_request":
 		out.Kind = InvalidRequest
 	default:
 		out.Kind = ServerError
-	}
-	return out
-}
-
-// classifyAuthorize turns an error of fosite's authorize endpoint into a
-// Failure.
-func classifyAuthorize(err error) Failure {
-	var f Failure
-	if errors.As(err, &f) {
-		return f
-	}
-	rfc := fosite.ErrorToRFC6749Error(err)
-	out := Failure{Description: strings.TrimSpace(rfc.DescriptionField + " " + rfc.HintField)}
-	switch {
-	case errors.Is(err, errUnknownClient), rfc.ErrorField == "invalid_client":
-		out.Kind = UnknownClient
-	case rfc.ErrorField == "invalid_scope":
-		out.Kind = InvalidScope
-	case rfc.ErrorField == "unsupported_response_type":
-		out.Kind = UnsupportedResponseType
-	case rfc.ErrorField == "unauthorized_client":
-		out.Kind = GrantNotAllowed
-	case rfc.ErrorField == "access_denied":
-		out.Kind = AccessDenied
-	case rfc.ErrorField == "server_error":
-		out.Kind = ServerError
-	default:
-		out.Kind = InvalidRequest
 	}
 	return out
 }

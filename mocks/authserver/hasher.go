@@ -7,11 +7,12 @@ import (
 	"errors"
 )
 
-// errWrongSecret is the cause fosite wraps in invalid_client when a client
-// secret does not match; the failure classifier looks for it.
-var errWrongSecret = errors.New("authserver: client secret does not match")
+// errSecretMismatch is the hasher's answer to a secret that does not match.
+var errSecretMismatch = errors.New("authserver: client secret does not match")
 
-// sha256Hasher is fosite's client-secret hasher for a mock: one SHA-256 and a
+// sha256Hasher is fosite's client-secret hasher for a mock, used by the
+// introspection endpoint, which authenticates its caller itself (the token
+// endpoint's client authentication is authenticateClient): one SHA-256 and a
 // constant-time compare. fosite's default is bcrypt, which spends about
 // 250 ms of CPU per token request by design; a test double that is hit
 // thousands of times a second by CI must not, and its secrets protect nothing.
@@ -27,7 +28,7 @@ func (sha256Hasher) Hash(_ context.Context, data []byte) ([]byte, error) {
 func (sha256Hasher) Compare(_ context.Context, hash, data []byte) error {
 	sum := sha256.Sum256(data)
 	if subtle.ConstantTimeCompare(hash, sum[:]) != 1 {
-		return errWrongSecret
+		return errSecretMismatch
 	}
 	return nil
 }

@@ -18,69 +18,91 @@ import (
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
-// signer holds the RS256 key of the server's ID tokens. It is made on first
-// use: most worlds never issue an ID token, and an RSA key costs tens of
-// milliseconds.
-type signer struct {
-	once sync.Once
-	key  *rsa.PrivateKey
-	kid  string
-	err  error
+// keyring holds the RS256 signing key of each realm (ID tokens, JWT access
+// tokens), each made on first use: most worlds never sign anything, and an
+// RSA key costs tens of milliseconds.
+type keyring struct {
+	mu   sync.Mutex
+	keys map[string]*signingKey
 }
 
-func (s *signer) get() (*rsa.PrivateKey, string, error) {
-	s.once.Do(func() {
-		s.key, s.err = rsa.GenerateKey(rand.Reader, 2048)
-		if s.err == nil {
-			sum := sha256.Sum256(s.key.PublicKey.N.Bytes())
-			s.kid = base64.RawURLEncoding.EncodeToString(sum[:8])
-		}
-	})
-	return s.key, s.kid, s.err
+type signingKey struct {
+	key *rsa.PrivateKey
+	kid string
 }
 
-// privateKey is fosite's key getter for signing ID tokens.
-func (s *Server) privateKey(context.Context) (any, error) {
-	key, _, err := s.signer.get()
+func (k *keyring) get(realm string) (*rsa.PrivateKey, string, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if sk := k.keys[realm]; sk != nil {
+		return sk.key, sk.kid, nil
+	}
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, "", err
+	}
+	sum := sha256.Sum256(key.PublicKey.N.Bytes())
+	sk := &signingKey{key: key, kid: base64.RawURLEncoding.EncodeToString(sum[:8])}
+	if k.keys == nil {
+		k.keys = map[string]*signingKey{}
+	}
+	k.keys[realm] = sk
+	return sk.key, sk.kid, nil
+}
+
+// privateKey is fosite's key getter for signing ID tokens: the key of the
+// request's realm.
+func (s *Server) privateKey(ctx context.Context) (any, error) {
+	key, _, err := s.keys.get(RealmOf(ctx))
 	return key, err
 }
 
-// SetIssuer sets the "iss" of ID tokens: the server's base URL, known once
-// it listens. Call it before the server takes requests.
-func (s *Server) SetIssuer(issuer string) { s.config.IDTokenIssuer = issuer }
+// SetBaseURL sets the URL the server is reached at, known once it listens;
+// issuers are derived from it. Call it before the server takes requests.
+func (s *Server) SetBaseURL(url string) { s.baseURL = url }
 
-// Issuer returns the "iss" of ID tokens.
-func (s *Server) Issuer() string { return s.config.IDTokenIssuer }
+// BaseURL returns the URL the server is reached at.
+func (s *Server) BaseURL() string { return s.baseURL }
+
+// Issuer returns the issuer of realm: the "iss" of its ID tokens and JWT
+// access tokens.
+func (s *Server) Issuer(realm string) string {
+	if s.profile.Issuer != nil {
+		return s.profile.Issuer(s.baseURL, realm)
+	}
+	return s.baseURL
+}
 
 // openIDClaims prepares the ID token of a grant that includes openid: the
-// provider's subject and claims, the time the user authenticated, and the
-// signing key's id.
-func (s *Server) openIDClaims(sess *Session, acct world.Account, scopes []string, nonce string) error {
+// realm's issuer, the provider's subject and claims, the time the user
+// authenticated, and the signing key's id.
+func (s *Server) openIDClaims(c Call, sess *Session, acct world.Account, scopes []string, nonce string) error {
 	if !slices.Contains(scopes, "openid") {
 		return nil
 	}
-	_, kid, err := s.signer.get()
+	_, kid, err := s.keys.get(c.Realm)
 	if err != nil {
 		return err
 	}
 	now := time.Now().UTC().Truncate(time.Second)
 	subject := acct.Email
 	if s.profile.Subject != nil {
-		subject = s.profile.Subject(acct.Email)
+		subject = s.profile.Subject(c, acct)
 	}
-	claims := &jwt.IDTokenClaims{Subject: subject, AuthTime: now, RequestedAt: now, Nonce: nonce, Extra: map[string]any{}}
+	claims := &jwt.IDTokenClaims{Issuer: s.Issuer(c.Realm), Subject: subject, AuthTime: now, RequestedAt: now,
+		Nonce: nonce, Extra: map[string]any{}}
 	if s.profile.IDTokenClaims != nil {
-		claims.Extra = s.profile.IDTokenClaims(acct, scopes)
+		claims.Extra = s.profile.IDTokenClaims(c, acct, scopes)
 	}
 	sess.Claims = claims
 	sess.Headers = &jwt.Headers{Extra: map[string]any{"kid": kid}}
 	return nil
 }
 
-// JWKS is the JSON Web Key Set of the ID tokens' signing key (the
-// discovery document's jwks_uri).
-func (s *Server) JWKS(w http.ResponseWriter, _ *http.Request) {
-	key, kid, err := s.signer.get()
+// JWKS is the JSON Web Key Set of the request's realm (the discovery
+// document's jwks_uri).
+func (s *Server) JWKS(w http.ResponseWriter, r *http.Request) {
+	key, kid, err := s.keys.get(RealmOf(r.Context()))
 	if err != nil {
 		http.Error(w, `{"error":"server_error"}`, http.StatusInternalServerError)
 		return

@@ -1,6 +1,8 @@
 package authserver
 
 import (
+	"context"
+	"math"
 	"net/http"
 	"net/url"
 	"time"
@@ -8,69 +10,174 @@ import (
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
+// Never is a lifespan that does not end: a token minted with it has no
+// expiry and its response no expires_in.
+const Never time.Duration = math.MaxInt64
+
 // Profile is everything provider-specific the core needs: token shapes and
-// lifetimes, which redirects and scopes are allowed, when a refresh token is
-// issued, and what the provider answers to each failure. A provider package
-// (mocks/google, ...) builds one; the core never asks which provider it is.
+// lifetimes, which clients, redirects and scopes are allowed, what a grant
+// is worth, and what the provider answers to each failure. A provider
+// package (mocks/google, ...) builds one; the core never asks which
+// provider it is. Every hook receives a Call.
 type Profile struct {
 	// Name is the provider's key in the world ("google").
 	Name string
 	// DisplayName is shown on the login, consent and device pages.
 	DisplayName string
 
-	Tokens               TokenFormat
+	// Tokens mints the provider's codes and tokens.
+	Tokens Tokens
+	// Lifespans; Never for a token that never expires.
 	CodeLifespan         time.Duration
 	AccessTokenLifespan  time.Duration
-	RefreshTokenLifespan time.Duration // zero or less: never expires
-	// RefreshTokenExpiry, if set, gives the refresh token lifetime of one
-	// grant (Google's 7 days for apps in Testing, G-08); zero means
-	// RefreshTokenLifespan.
-	RefreshTokenExpiry func(Grant) time.Duration
+	RefreshTokenLifespan time.Duration
 	// Forget is how long a code or token stays known once it expired or
 	// was revoked or used; after that it is answered as an unknown one.
 	// Zero means 24 hours.
 	Forget time.Duration
 	// MaxRefreshTokens bounds the live refresh tokens of one user and
-	// client; handing out one more revokes the oldest grant's (G-08: 100 at
-	// Google). Zero: no bound.
+	// client; handing out one more revokes the oldest grant's. Zero: no bound.
 	MaxRefreshTokens int
 
-	// Scopes lists the scopes the provider knows; others are invalid_scope.
+	// Scopes lists the scopes the provider knows; others are refused as
+	// invalid_scope before the user is asked. Nil: any scope, left to
+	// ResolveGrant.
 	Scopes []string
 	// PKCEPlain allows code_challenge_method=plain besides S256.
 	PKCEPlain bool
-	// GrantTypes gives the grants a client of each type may use.
-	GrantTypes map[world.ClientType][]string
 
-	// RedirectAllowed reports whether client may be sent to redirectURI.
-	RedirectAllowed func(client world.Client, redirectURI string) bool
-	// IssueRefreshToken decides, when the user grants access, whether the
-	// grant earns a refresh token.
-	IssueRefreshToken func(Grant) bool
+	// FindClient looks a client up for a call; nil: the world's client of
+	// that id in the call's realm. A refusal is the failure to answer.
+	FindClient func(c Call, id string) (world.Client, *Failure)
+	// FindAccount looks a user up for a call; nil: the world's account in
+	// the call's realm.
+	FindAccount func(c Call, email string) (world.Account, bool)
+	// Grants are the grant types the token endpoint knows; any other is
+	// unsupported_grant_type.
+	Grants []string
+	// GrantTypes gives the grants the client may use.
+	GrantTypes func(c world.Client) []string
+	// AuthMethods gives the token-endpoint authentication methods of a
+	// client whose registration names none; nil: "none" for a public
+	// client, else client_secret_basic and client_secret_post.
+	AuthMethods func(c world.Client) []string
+	// RedirectAllowed reports whether the call's client may be sent to
+	// redirectURI.
+	RedirectAllowed func(c Call, redirectURI string) bool
+	// ResolveGrant turns what a client asked for into what the provider
+	// grants, or refuses it. It is called once the user has granted
+	// access (authorization code, device code) and for client
+	// credentials. Nil: the requested scopes, with a refresh token.
+	ResolveGrant func(c Call, req GrantRequest) (Grant, *Failure)
 	// Refresh says what a refresh does to the tokens it replaces.
 	Refresh RefreshPolicy
 
 	// TokenHeaders are set on every token-endpoint answer, success or error.
 	TokenHeaders http.Header
+	// TokenResponse shapes a successful token response: the core fills
+	// body with the RFC 6749 fields (no expires_in for a token that never
+	// expires) and the hook adds, changes or removes fields. Nil: as is.
+	TokenResponse func(c Call, t Issued, body map[string]any)
 	// TokenError is the provider's answer to a refused token request; nil
 	// or ok=false means the standard RFC 6749 answer.
-	TokenError func(Failure) (Reply, bool)
-	// ErrorPage gives the provider's own page for an authorization failure
-	// that is not sent back to the client: always for unknown clients and
-	// refused redirect URIs, and for any failure RedirectsError refuses.
-	ErrorPage func(f Failure, redirectURI string) Page
-	// RedirectsError reports whether an authorization failure goes back to
-	// the client's redirect URI (RFC 6749 §4.1.2.1) rather than to the page.
-	RedirectsError func(Failure) bool
+	TokenError func(c Call, f Failure) (Reply, bool)
+	// AuthorizeFailure says how a refused authorization request is
+	// answered: back to the client's redirect URI, on a page or in JSON.
+	// Nil: redirected when the redirect URI can be trusted (RFC 6749
+	// §4.1.2.1), else a page.
+	AuthorizeFailure func(c Call, f Failure) Answer
 
+	// Issuer gives the issuer of a realm from the server's base URL; nil:
+	// the base URL.
+	Issuer func(baseURL, realm string) string
 	// Subject gives the OpenID Connect "sub" of a user; nil: the address.
-	Subject func(email string) string
+	Subject func(c Call, acct world.Account) string
 	// IDTokenClaims gives the ID token's claims beyond the standard ones
 	// for a grant of scopes (email, name...).
-	IDTokenClaims func(acct world.Account, scopes []string) map[string]any
+	IDTokenClaims func(c Call, acct world.Account, scopes []string) map[string]any
 
 	// Device configures the RFC 8628 device flow; nil if the provider has none.
 	Device *DeviceProfile
+}
+
+// Call is what every profile hook receives about the request it is asked
+// about.
+type Call struct {
+	// Realm is the tenant the request names in its path; "" for a
+	// provider without tenants.
+	Realm string
+	// Client is the client the request is for, once known (zero before).
+	Client world.Client
+	// Now is the world's time.
+	Now time.Time
+	// Request is the HTTP request (nil for a world action, such as an
+	// approval through the admin API).
+	Request *http.Request
+}
+
+type realmKey struct{}
+
+// WithRealm returns ctx carrying the realm of a request, as the provider's
+// router read it from the path.
+func WithRealm(ctx context.Context, realm string) context.Context {
+	return context.WithValue(ctx, realmKey{}, realm)
+}
+
+// RealmOf returns the realm ctx carries ("" if none).
+func RealmOf(ctx context.Context) string {
+	realm, _ := ctx.Value(realmKey{}).(string)
+	return realm
+}
+
+// GrantRequest is what a client asks for, for Profile.ResolveGrant.
+type GrantRequest struct {
+	// GrantType is "authorization_code", DeviceGrantType or
+	// "client_credentials".
+	GrantType string
+	// User is the account granting access (zero for client credentials).
+	User world.Account
+	// Scopes are the requested scopes.
+	Scopes []string
+	// Form is the authorization or token request's parameters.
+	Form url.Values
+	// FreshConsent is true when the user was shown the consent screen for
+	// this grant: the first time, or when the request forced it.
+	FreshConsent bool
+}
+
+// Grant is what the provider grants.
+type Grant struct {
+	// Scopes are the granted scopes, as the token response's scope says.
+	Scopes []string
+	// Claims are the access token's claims beyond the standard ones (a
+	// JWT's aud, scp, roles...), kept with the grant for resource servers.
+	Claims map[string]any
+	// Offline is true when the grant earns a refresh token.
+	Offline bool
+	// RefreshLifespan is the lifetime of the grant's refresh tokens; zero:
+	// the profile's RefreshTokenLifespan.
+	RefreshLifespan time.Duration
+}
+
+// Issued describes a successful token response, for Profile.TokenResponse.
+type Issued struct {
+	GrantType string
+	// User is the account the tokens act for (zero for client credentials).
+	User   world.Account
+	Scopes []string
+	Claims map[string]any
+}
+
+// Answer is how a refused authorization request is answered.
+type Answer struct {
+	// Redirect sends the failure back to the client's redirect URI with
+	// error, state and Params (when the redirect URI can be trusted).
+	Redirect bool
+	Params   url.Values
+	// Page, else, is shown to the user.
+	Page *Page
+	// JSON, else, is the answer.
+	JSON *Reply
 }
 
 // Page is an error page of the provider, shown to the user in place of a
@@ -79,18 +186,6 @@ type Page struct {
 	Status int
 	Title  string
 	Lines  []string
-}
-
-// Grant describes an access the user is granting, for IssueRefreshToken.
-type Grant struct {
-	Client world.Client
-	User   string
-	Scopes []string
-	// Form is the authorization request's parameters (access_type, prompt...).
-	Form url.Values
-	// FreshConsent is true when the user was shown the consent screen for
-	// this grant: the first time, or when the request forced it.
-	FreshConsent bool
 }
 
 // RefreshPolicy says what a refresh does.
@@ -105,9 +200,9 @@ type RefreshPolicy struct {
 
 // DeviceProfile is the provider's flavour of the device flow.
 type DeviceProfile struct {
-	// Admit refuses a device authorization request for this client and
-	// scopes, or returns nil.
-	Admit func(client world.Client, scopes []string) *Failure
+	// Admit refuses a device authorization request for the call's client
+	// and scopes, or returns nil.
+	Admit func(c Call, scopes []string) *Failure
 	// UserCode returns a new user code in the provider's format.
 	UserCode func() string
 	// Lifespan is how long a device code lives; Interval the polling interval.
@@ -115,11 +210,8 @@ type DeviceProfile struct {
 	Interval time.Duration
 	// VerificationPath is the path of the verification page on this server.
 	VerificationPath string
-	// IssueRefreshToken decides whether an approved device grant earns a
-	// refresh token; nil means always.
-	IssueRefreshToken func(Grant) bool
 	// Response renders the device authorization response.
-	Response func(DeviceAuthorization) any
+	Response func(c Call, d DeviceAuthorization) any
 }
 
 // DeviceAuthorization is a new device grant, for DeviceProfile.Response.

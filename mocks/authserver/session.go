@@ -22,6 +22,9 @@ type Session struct {
 	// ExpiresAt holds the expiry of each token of the grant, in fosite's
 	// (real) time; the store translates to and from the world's time.
 	ExpiresAt map[fosite.TokenType]time.Time
+	// Access holds the claims the provider gave the grant (Grant.Claims):
+	// what a JWT access token carries and what resource servers read.
+	Access map[string]any
 	// Claims and Headers make the ID token of a grant that includes
 	// openid. Their times stay real: the client checks them with its clock.
 	Claims  *jwt.IDTokenClaims
@@ -74,6 +77,7 @@ func (s *Session) Clone() fosite.Session {
 	}
 	c := *s
 	c.ExpiresAt = maps.Clone(s.ExpiresAt)
+	c.Access = maps.Clone(s.Access)
 	if s.Claims != nil {
 		claims := *s.Claims
 		claims.Audience = slices.Clone(s.Claims.Audience)

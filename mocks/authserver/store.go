@@ -33,9 +33,10 @@ type store struct {
 	byUser  map[string]string   // user code -> device code signature
 	held    map[string][]string // user and client -> request ids holding a refresh token, oldest first
 
-	forget    time.Duration // how long an ended or expired entry is remembered
-	lastSweep time.Time     // world time of the last sweep
-	created   int           // entries created since the last sweep
+	never     []fosite.TokenType // kinds of token fosite expires whose lifespan is Never
+	forget    time.Duration      // how long an ended or expired entry is remembered
+	lastSweep time.Time          // world time of the last sweep
+	created   int                // entries created since the last sweep
 }
 
 // entry is a stored code or token: the request it was issued for, in world
@@ -56,16 +57,27 @@ func (e *entry) end(now time.Time) {
 // family is every token issued under one grant (one fosite request id).
 type family struct{ access, refresh []string }
 
-func newStore(w *world.World, clients func(context.Context, string) (fosite.Client, error), refresh RefreshPolicy, forget time.Duration) *store {
+func newStore(w *world.World, clients func(context.Context, string) (fosite.Client, error), p Profile) *store {
+	forget := p.Forget
 	if forget <= 0 {
 		forget = 24 * time.Hour
 	}
+	// fosite sets the expiry of codes and access tokens itself; refresh
+	// tokens get theirs from the grant (Server.grant).
+	var never []fosite.TokenType
+	for kind, d := range map[fosite.TokenType]time.Duration{fosite.AuthorizeCode: p.CodeLifespan,
+		fosite.AccessToken: p.AccessTokenLifespan} {
+		if d == Never {
+			never = append(never, kind)
+		}
+	}
 	return &store{
+		never:     never,
 		forget:    forget,
 		lastSweep: w.Clock.Now(),
 		world:     w,
 		clients:   clients,
-		refresh:   refresh,
+		refresh:   p.Refresh,
 		codes:     map[string]*entry{},
 		access:    map[string]*entry{},
 		tokens:    map[string]*entry{},
@@ -118,8 +130,16 @@ func keys[V any](m map[string]V) []string {
 	return out
 }
 
+// toWorld returns a copy of r in the world's time. fosite gives every
+// token an expiry; a kind whose lifespan is Never loses it here.
 func (s *store) toWorld(r fosite.Requester) fosite.Requester {
-	return shifted(r, s.world.Clock.Offset())
+	c := shifted(r, s.world.Clock.Offset())
+	if sess, ok := c.GetSession().(*Session); ok {
+		for _, kind := range s.never {
+			delete(sess.ExpiresAt, kind)
+		}
+	}
+	return c
 }
 
 func (s *store) toReal(r fosite.Requester) fosite.Requester {

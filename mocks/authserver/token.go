@@ -2,6 +2,9 @@ package authserver
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
 	"encoding/json"
 	"math"
 	"net/http"
@@ -29,58 +32,90 @@ func (s *Server) Token(w http.ResponseWriter, r *http.Request) {
 		s.tokenFailure(w, r, Failure{Kind: InvalidRequest, Description: "Missing required parameter: grant_type"})
 		return
 	}
-	if !s.supportsGrant(grantType) {
+	if !slices.Contains(s.profile.Grants, grantType) {
 		s.tokenFailure(w, r, Failure{Kind: UnsupportedGrantType, Detail: grantType,
 			Description: "Invalid grant_type: " + grantType})
 		return
 	}
 	ar, err := s.oauth.NewAccessRequest(ctx, r, newSession(""))
 	if err != nil {
-		s.tokenFailure(w, r, classifyToken(err, grantType))
-		return
-	}
-	if ar.GetGrantTypes().ExactOne("client_credentials") {
-		for _, scope := range ar.GetRequestedScopes() {
-			ar.GrantScope(scope)
-		}
-	}
-	resp, err := s.oauth.NewAccessResponse(ctx, ar)
-	if err != nil {
-		s.tokenFailure(w, r, classifyToken(err, grantType))
+		s.tokenFailure(w, r, classify(err, grantType))
 		return
 	}
 	sess, _ := ar.GetSession().(*Session)
 	if sess == nil {
-		sess = newSession("")
+		s.tokenFailure(w, r, Failure{Kind: ServerError, Description: "unexpected session type"})
+		return
+	}
+	reg := ar.GetClient().(*client).reg
+	call := s.call(r, reg)
+	if grantType == "client_credentials" {
+		g, f := s.resolve(call, GrantRequest{GrantType: grantType, Scopes: ar.GetRequestedScopes(), Form: r.PostForm})
+		if f != nil {
+			s.tokenFailure(w, r, *f)
+			return
+		}
+		for _, scope := range g.Scopes {
+			ar.GrantScope(scope)
+		}
+		sess.Access = g.Claims
+	}
+	resp, err := s.oauth.NewAccessResponse(ctx, ar)
+	if err != nil {
+		s.tokenFailure(w, r, classify(err, grantType))
+		return
 	}
 	s.world.Record(world.Event{Provider: s.profile.Name, Protocol: "oauth", Mechanism: grantType,
-		User: sess.User, Client: ar.GetClient().GetID(), Outcome: "ok"})
-	s.writeToken(ctx, w, ar, resp, sess, grantType)
+		User: sess.User, Client: reg.ID, Outcome: "ok"})
+	s.writeToken(ctx, w, call, ar, resp, sess, grantType)
 }
 
-// tokenBody is a successful token response (RFC 6749 §5.1).
-type tokenBody struct {
-	AccessToken  string `json:"access_token"`
-	ExpiresIn    int64  `json:"expires_in,omitempty"`
-	RefreshToken string `json:"refresh_token,omitempty"`
-	Scope        string `json:"scope,omitempty"`
-	TokenType    string `json:"token_type"`
-	IDToken      string `json:"id_token,omitempty"`
+// resolve is the profile's grant resolution, or its default: the
+// requested scopes, with a refresh token.
+func (s *Server) resolve(c Call, req GrantRequest) (Grant, *Failure) {
+	if s.profile.ResolveGrant == nil {
+		return Grant{Scopes: req.Scopes, Offline: true}, nil
+	}
+	return s.profile.ResolveGrant(c, req)
+}
+
+// refreshExpiry is the lifetime of g's refresh tokens; zero: no expiry.
+func (s *Server) refreshExpiry(g Grant) time.Duration {
+	d := g.RefreshLifespan
+	if d == 0 {
+		d = s.profile.RefreshTokenLifespan
+	}
+	if d == Never || d < 0 {
+		return 0
+	}
+	return d
+}
+
+// grant applies g to a session about to be stored with a new grant.
+func (s *Server) grant(sess *Session, g Grant) {
+	sess.Offline, sess.Access = g.Offline, g.Claims
+	if d := s.refreshExpiry(g); d > 0 {
+		sess.SetExpiresAt(fosite.RefreshToken, time.Now().UTC().Add(d).Round(time.Second))
+	}
 }
 
 // writeToken writes fosite's response in the provider's shape. The refresh
-// token fosite issued is handed out only when the profile's policy says so
+// token fosite issued is handed out only when the grant earned one
 // (Session.Offline for a new grant, RefreshPolicy.ReturnNew on refresh);
 // otherwise it is deleted, so it cannot be used.
-func (s *Server) writeToken(ctx context.Context, w http.ResponseWriter, ar fosite.AccessRequester, resp fosite.AccessResponder, sess *Session, grantType string) {
-	body := tokenBody{
-		AccessToken: resp.GetAccessToken(),
-		TokenType:   "Bearer",
-		Scope:       strings.Join(ar.GetGrantedScopes(), " "),
+func (s *Server) writeToken(ctx context.Context, w http.ResponseWriter, c Call, ar fosite.AccessRequester, resp fosite.AccessResponder, sess *Session, grantType string) {
+	body := map[string]any{
+		"access_token": resp.GetAccessToken(),
+		"token_type":   "Bearer",
 	}
-	body.IDToken, _ = resp.GetExtra("id_token").(string)
-	if exp := sess.GetExpiresAt(fosite.AccessToken); !exp.IsZero() {
-		body.ExpiresIn = int64(math.Round(time.Until(exp).Seconds()))
+	if scope := strings.Join(ar.GetGrantedScopes(), " "); scope != "" {
+		body["scope"] = scope
+	}
+	if id, _ := resp.GetExtra("id_token").(string); id != "" {
+		body["id_token"] = id
+	}
+	if exp := sess.GetExpiresAt(fosite.AccessToken); !exp.IsZero() && s.profile.AccessTokenLifespan != Never {
+		body["expires_in"] = int64(math.Round(time.Until(exp).Seconds()))
 	}
 	if refresh, _ := resp.GetExtra("refresh_token").(string); refresh != "" {
 		keep := sess.Offline
@@ -88,29 +123,38 @@ func (s *Server) writeToken(ctx context.Context, w http.ResponseWriter, ar fosit
 			keep = s.profile.Refresh.ReturnNew
 		}
 		if keep {
-			body.RefreshToken = refresh
+			body["refresh_token"] = refresh
 			if grantType != "refresh_token" {
-				s.store.handedOut(sess.User, ar.GetClient().GetID(), ar.GetID(), s.profile.MaxRefreshTokens)
+				s.store.handedOut(sess.User, c.Client.ID, ar.GetID(), s.profile.MaxRefreshTokens)
 			}
 		} else {
 			_ = s.store.DeleteRefreshTokenSession(ctx, s.strategy.RefreshTokenSignature(ctx, refresh))
 		}
+	}
+	if s.profile.TokenResponse != nil {
+		issued := Issued{GrantType: grantType, Scopes: ar.GetGrantedScopes(), Claims: sess.Access}
+		if sess.User != "" {
+			issued.User, _ = s.FindAccount(c, sess.User)
+		}
+		s.profile.TokenResponse(c, issued, body)
 	}
 	s.writeJSON(w, http.StatusOK, body, nil)
 }
 
 // tokenFailure answers a refused token request the provider's way.
 func (s *Server) tokenFailure(w http.ResponseWriter, r *http.Request, f Failure) {
+	creds := presented(r, r.PostForm)
 	s.world.Record(world.Event{Provider: s.profile.Name, Protocol: "oauth", Mechanism: r.PostForm.Get("grant_type"),
-		Client: formClientID(r), Outcome: "refused", Reason: string(f.Kind)})
+		Client: creds.id, Outcome: "refused", Reason: string(f.Kind)})
 	reply, ok := Reply{}, false
 	if s.profile.TokenError != nil {
-		reply, ok = s.profile.TokenError(f)
+		reg, _ := s.findClient(s.call(r, world.Client{}), creds.id)
+		reply, ok = s.profile.TokenError(s.call(r, reg), f)
 	}
 	if !ok {
 		reply = StandardReply(f)
 	}
-	if reply.Status == http.StatusUnauthorized && r.Header.Get("Authorization") != "" && reply.Header.Get("WWW-Authenticate") == "" {
+	if reply.Status == http.StatusUnauthorized && creds.method == AuthBasic && reply.Header.Get("WWW-Authenticate") == "" {
 		// RFC 6749 §5.2: a client that authenticated with the Authorization
 		// header gets a challenge with its 401.
 		if reply.Header == nil {
@@ -119,13 +163,6 @@ func (s *Server) tokenFailure(w http.ResponseWriter, r *http.Request, f Failure)
 		reply.Header.Set("WWW-Authenticate", `Basic realm="token"`)
 	}
 	s.writeJSON(w, reply.Status, reply.Body, reply.Header)
-}
-
-func formClientID(r *http.Request) string {
-	if id, _, ok := r.BasicAuth(); ok {
-		return id
-	}
-	return r.PostForm.Get("client_id")
 }
 
 // writeJSON writes a token-endpoint answer with the caching headers RFC 6749
@@ -147,13 +184,117 @@ func (s *Server) writeJSON(w http.ResponseWriter, status int, body any, extra ht
 	_ = enc.Encode(body)
 }
 
-// supportsGrant reports whether any client type of the provider may use
-// grantType.
-func (s *Server) supportsGrant(grantType string) bool {
-	for _, grants := range s.profile.GrantTypes {
-		if slices.Contains(grants, grantType) {
-			return true
-		}
+// grantCheck is the first token-endpoint handler: before fosite's own, it
+// finds out why a grant would be refused and says so with a typed cause
+// (fosite reports most of these as one invalid_grant). It grants nothing:
+// when all is well it steps aside.
+type grantCheck struct{ server *Server }
+
+// CanSkipClientAuth implements fosite.TokenEndpointHandler: fosite reports
+// a failed client authentication before any handler runs.
+func (grantCheck) CanSkipClientAuth(context.Context, fosite.AccessRequester) bool { return false }
+
+// CanHandleTokenEndpointRequest implements fosite.TokenEndpointHandler.
+func (grantCheck) CanHandleTokenEndpointRequest(context.Context, fosite.AccessRequester) bool {
+	return true
+}
+
+// PopulateTokenEndpointResponse implements fosite.TokenEndpointHandler.
+func (grantCheck) PopulateTokenEndpointResponse(context.Context, fosite.AccessRequester, fosite.AccessResponder) error {
+	return fosite.ErrUnknownRequest
+}
+
+// HandleTokenEndpointRequest implements fosite.TokenEndpointHandler.
+func (g *grantCheck) HandleTokenEndpointRequest(ctx context.Context, r fosite.AccessRequester) error {
+	grantType := r.GetGrantTypes()[0]
+	if !r.GetClient().GetGrantTypes().Has(grantType) {
+		return Failure{Kind: GrantNotAllowed, Detail: grantType,
+			Description: "The client is not authorized to use this grant type."}
 	}
-	return false
+	var f *Failure
+	switch grantType {
+	case "authorization_code":
+		f = g.server.store.checkCode(ctx, g.server.strategy, r)
+	case "refresh_token":
+		f = g.server.store.checkRefresh(ctx, g.server.strategy, r)
+	}
+	if f != nil {
+		return *f
+	}
+	return fosite.ErrUnknownRequest
+}
+
+// checkCode says why the code of r would be refused, if it would: unknown,
+// used before (its grant is then revoked, RFC 6749 §4.1.2), expired, issued
+// to another client or with another redirect URI, or failing PKCE.
+func (s *store) checkCode(ctx context.Context, st *strategy, r fosite.AccessRequester) *Failure {
+	form := r.GetRequestForm()
+	sig := st.AuthorizeCodeSignature(ctx, form.Get("code"))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.codes[sig]
+	switch {
+	case sig == "" || e == nil:
+		return &Failure{Kind: CodeInvalid}
+	case !e.active:
+		id := e.req.GetID()
+		s.revoke(s.access, s.familyOf(id).access)
+		s.revoke(s.tokens, s.familyOf(id).refresh)
+		return &Failure{Kind: CodeReused}
+	case expiredBefore(e.req, fosite.AuthorizeCode, s.world.Clock.Now()):
+		return &Failure{Kind: CodeExpired}
+	case e.req.GetClient().GetID() != r.GetClient().GetID():
+		return &Failure{Kind: CodeOtherClient}
+	case e.req.GetRequestForm().Get("redirect_uri") != "" && e.req.GetRequestForm().Get("redirect_uri") != form.Get("redirect_uri"):
+		return &Failure{Kind: RedirectMismatch, Detail: form.Get("redirect_uri")}
+	}
+	if p := s.pkce[sig]; p != nil && !pkceMatches(p.GetRequestForm(), form.Get("code_verifier")) {
+		return &Failure{Kind: PKCEFailed}
+	}
+	return nil
+}
+
+// pkceMatches checks a code verifier against the challenge of the
+// authorization request (RFC 7636 §4.6); no challenge, no check.
+func pkceMatches(authorize map[string][]string, verifier string) bool {
+	challenge := first(authorize["code_challenge"])
+	if challenge == "" {
+		return true
+	}
+	if verifier == "" {
+		return false
+	}
+	if first(authorize["code_challenge_method"]) == "plain" {
+		return subtle.ConstantTimeCompare([]byte(verifier), []byte(challenge)) == 1
+	}
+	sum := sha256.Sum256([]byte(verifier))
+	return subtle.ConstantTimeCompare([]byte(base64.RawURLEncoding.EncodeToString(sum[:])), []byte(challenge)) == 1
+}
+
+func first(v []string) string {
+	if len(v) == 0 {
+		return ""
+	}
+	return v[0]
+}
+
+// checkRefresh says why the refresh token of r would be refused, if it
+// would: unknown, revoked, expired, or held by another client.
+func (s *store) checkRefresh(ctx context.Context, st *strategy, r fosite.AccessRequester) *Failure {
+	sig := st.RefreshTokenSignature(ctx, r.GetRequestForm().Get("refresh_token"))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sweepIfStale()
+	e := s.tokens[sig]
+	switch {
+	case sig == "" || e == nil:
+		return &Failure{Kind: RefreshInvalid}
+	case !e.active:
+		return &Failure{Kind: RefreshRevoked}
+	case expiredBefore(e.req, fosite.RefreshToken, s.world.Clock.Now()):
+		return &Failure{Kind: RefreshExpired}
+	case e.req.GetClient().GetID() != r.GetClient().GetID():
+		return &Failure{Kind: RefreshOtherClient}
+	}
+	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/gorilla/mux"
+	"gopkg.in/yaml.v3"
 
 	"github.com/mailoauth/mailoauth/mocks/authserver"
 	"github.com/mailoauth/mailoauth/mocks/mailauth"
@@ -40,6 +41,62 @@ const (
 	// the mock offers it so a test can ask whether a token is live.
 	IntrospectPath = "/mailoauth/introspect"
 )
+
+// Realm is Google's place in the world: it has no tenants.
+var Realm = world.Realm{Provider: Name}
+
+// Google's client types, as its console names them.
+const (
+	// Web is "Web application": exact redirect URIs, a secret.
+	Web = "web"
+	// Desktop is "Desktop app": loopback redirects on any port (G-10).
+	Desktop = "desktop"
+	// LimitedInput is "TVs and Limited Input devices": the device flow (G-11).
+	LimitedInput = "limited-input"
+)
+
+// ClientSettings are a Google client's own attributes.
+type ClientSettings struct {
+	// Testing marks a client whose project's consent screen is in the
+	// "Testing" publishing status (G-08).
+	Testing bool
+}
+
+// Schema reads Google's clients from a world file: name, id, secret, type
+// (web, desktop or limited-input), redirect_uris and testing.
+func Schema() world.Schema { return schema{} }
+
+type schema struct{}
+
+// DecodeClient implements world.Schema.
+func (schema) DecodeClient(n *yaml.Node) (world.Client, error) {
+	var f struct {
+		Name         string   `yaml:"name"`
+		ID           string   `yaml:"id"`
+		Secret       string   `yaml:"secret"`
+		Type         string   `yaml:"type"`
+		RedirectURIs []string `yaml:"redirect_uris"`
+		Testing      bool     `yaml:"testing"`
+	}
+	if err := world.DecodeStrict(n, &f); err != nil {
+		return world.Client{}, err
+	}
+	switch f.Type {
+	case Web, Desktop, LimitedInput:
+	default:
+		return world.Client{}, fmt.Errorf("client %q has type %q; Google's are web, desktop and limited-input", f.ID, f.Type)
+	}
+	return world.Client{Name: f.Name, ID: f.ID, Secret: f.Secret, Type: f.Type, RedirectURIs: f.RedirectURIs,
+		Public: f.Secret == "", Settings: ClientSettings{Testing: f.Testing}}, nil
+}
+
+// SetTesting sets the publishing status of a client's consent screen to
+// Testing (true) or In production (false), as in Google's console.
+func SetTesting(w *world.World, clientID string, testing bool) error {
+	return w.UpdateClient(Realm, clientID, func(c *world.Client) {
+		c.Settings = ClientSettings{Testing: testing}
+	})
+}
 
 // Options tune the Google mock.
 type Options struct {
@@ -119,7 +176,7 @@ func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 	if r.TLS == nil {
 		base = "http://" + r.Host
 	}
-	issuer := p.Issuer()
+	issuer := p.Issuer("")
 	if issuer == "" {
 		issuer = base
 	}
@@ -161,7 +218,7 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 	if hasAny(info.Scopes, "email", "openid", "https://www.googleapis.com/auth/userinfo.email") {
 		claims["email"], claims["email_verified"] = info.User, true
 	}
-	if acct, ok := p.World().Account(Name, info.User); ok && hasAny(info.Scopes, "profile", "https://www.googleapis.com/auth/userinfo.profile") {
+	if acct, ok := p.World().Account(Realm, info.User); ok && hasAny(info.Scopes, "profile", "https://www.googleapis.com/auth/userinfo.profile") {
 		claims["name"] = acct.Name
 	}
 	writeJSON(w, http.StatusOK, claims)
@@ -199,6 +256,8 @@ var failureChallenge = []byte(`{"status":"400","schemes":"Bearer","scope":"https
 func (p *Provider) CheckMail(ctx context.Context, l mailauth.Login) mailauth.Verdict {
 	info := p.Introspect(ctx, l.Token)
 	v := mailauth.Verdict{Client: info.Client, Challenge: failureChallenge}
+	// Gmail answers every refusal alike (GM-03, GM-04, GM-05): the
+	// reasons only go to the audit log.
 	switch {
 	case !info.Active && info.Reason == "expired":
 		v.Reason = mailauth.ReasonExpired

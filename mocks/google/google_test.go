@@ -27,7 +27,10 @@ type fixture struct {
 
 func newFixture(tb testing.TB) *fixture {
 	tb.Helper()
-	w := world.Default()
+	w, err := world.LoadFile("../default.yaml", world.Schemas{google.Name: google.Schema()})
+	if err != nil {
+		tb.Fatal(err)
+	}
 	g := google.New(w, google.Options{AutoApproveLoginHint: true})
 	srv := httptest.NewServer(g.Handler())
 	tb.Cleanup(srv.Close)
@@ -38,7 +41,7 @@ func newFixture(tb testing.TB) *fixture {
 
 func (f *fixture) client0(tb testing.TB, name string) world.Client {
 	tb.Helper()
-	c, ok := f.w.ClientNamed(google.Name, name)
+	c, ok := f.w.ClientNamed(google.Realm, name)
 	if !ok {
 		tb.Fatalf("no client %q", name)
 	}
@@ -109,7 +112,8 @@ func TestCheckMail(t *testing.T) {
 	}
 	ctx := context.Background()
 	cases := []struct {
-		name, user, token, reason string
+		name, user, token string
+		reason            mailauth.Reason
 	}{
 		{"mail scope", "alice@gmail.test", full, ""},
 		{"user name is case-insensitive", "Alice@Gmail.test", full, ""},

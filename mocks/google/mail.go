@@ -21,9 +21,8 @@ func Personality() mailauth.Personality {
 			// GM-04 [OBS]: the AUTH line after STARTTLS, in Gmail's order.
 			Mechanisms: []string{"LOGIN", "PLAIN", "XOAUTH2", "PLAIN-CLIENTTOKEN", "OAUTHBEARER", "XOAUTH"},
 			// GM-04 [DOC]: "S: 235 2.7.0 Accepted".
-			AuthSucceeded:    mailauth.SMTPReply{Code: 235, Enhanced: [3]int{2, 7, 0}, Text: "Accepted"},
-			AuthFailed:       badCredentials,
-			BasicAuthRefused: badCredentials,
+			AuthSucceeded: mailauth.SMTPReply{Code: 235, Enhanced: [3]int{2, 7, 0}, Text: "Accepted"},
+			AuthFailed:    badCredentials,
 			// GM-04 [OBS]: a payload that does not decode.
 			Malformed: mailauth.SMTPReply{Code: 501, Enhanced: [3]int{5, 5, 2}, Text: "Cannot Decode response {id} - gsmtp"},
 			// Gmail's own text is not in PROVIDERS.md: RFC 4954 §6's is used.
@@ -35,9 +34,8 @@ func Personality() mailauth.Personality {
 			// GM-05 [OBS]: "* OK Gimap ready for requests from <ip> <id>".
 			Greeting: "Gimap ready for requests from {ip} {id}",
 			// GM-05 [OBS]: the AUTH= capabilities, in Gmail's order.
-			Mechanisms:   []string{"XOAUTH2", "PLAIN", "PLAIN-CLIENTTOKEN", "OAUTHBEARER", "XOAUTH"},
-			AuthFailed:   invalidCredentials,
-			LoginRefused: invalidCredentials,
+			Mechanisms: []string{"XOAUTH2", "PLAIN", "PLAIN-CLIENTTOKEN", "OAUTHBEARER", "XOAUTH"},
+			AuthFailed: invalidCredentials,
 			// GM-05 [OBS]: "BAD Invalid SASL argument" for a malformed blob.
 			Malformed: mailauth.IMAPReply{Type: "BAD", Text: "Invalid SASL argument. {id}"},
 		},

@@ -50,17 +50,20 @@ func Profile() authserver.Profile {
 		Name:        Name,
 		DisplayName: "Google",
 		// G-04, G-05 [OBS]: "4/..." codes, "ya29." access tokens, "1//" refresh tokens.
-		Tokens: authserver.TokenFormat{CodePrefix: "4/", AccessPrefix: "ya29.", RefreshPrefix: "1//"},
+		Tokens: authserver.Tokens{
+			Code:    authserver.TokenShape{Prefix: "4/"},
+			Access:  authserver.TokenShape{Prefix: "ya29."},
+			Refresh: authserver.TokenShape{Prefix: "1//"},
+		},
 		// Google does not document the code lifetime; RFC 6749 §4.1.2 says
 		// at most 10 minutes [INF].
 		CodeLifespan: 10 * time.Minute,
 		// G-05 [OBS]: "expires_in": 3599 for a fresh token.
 		AccessTokenLifespan: 3599 * time.Second,
 		// G-08: refresh tokens have no fixed lifetime, but 7 days for an app
-		// in Testing, and 100 per account and client (the 6-month
-		// inactivity rule is not modelled).
-		RefreshTokenLifespan: 0,
-		RefreshTokenExpiry:   testingExpiry,
+		// in Testing (resolveGrant), and 100 per account and client (the
+		// 6-month inactivity rule is not modelled).
+		RefreshTokenLifespan: authserver.Never,
 		MaxRefreshTokens:     100,
 		// G-07 [OBS, single report]: about 12 hours after a refresh token
 		// expired or was revoked, Google's answer switches from "Token has
@@ -68,13 +71,12 @@ func Profile() authserver.Profile {
 		Forget:    12 * time.Hour,
 		Scopes:    knownScopes,
 		PKCEPlain: true, // G-02: S256 recommended, plain allowed
-		GrantTypes: map[world.ClientType][]string{
-			world.Web:          {"authorization_code", "refresh_token"},
-			world.Desktop:      {"authorization_code", "refresh_token"},
-			world.LimitedInput: {authserver.DeviceGrantType, "refresh_token"},
-		},
-		RedirectAllowed:   redirectAllowed,
-		IssueRefreshToken: issueRefreshToken,
+		// Google has no client credentials grant: service accounts use JWT
+		// bearer assertions, which the mock does not model.
+		Grants:          []string{"authorization_code", "refresh_token", authserver.DeviceGrantType},
+		GrantTypes:      grantTypes,
+		RedirectAllowed: redirectAllowed,
+		ResolveGrant:    resolveGrant,
 		// G-06: a refresh returns no new refresh token; the one the client
 		// holds keeps working.
 		Refresh: authserver.RefreshPolicy{ReturnNew: false, RevokeUsed: false},
@@ -83,11 +85,10 @@ func Profile() authserver.Profile {
 			"Cache-Control": {"no-cache, no-store, max-age=0, must-revalidate"},
 			"Pragma":        {"no-cache"},
 		},
-		Subject:        Subject,
-		IDTokenClaims:  idTokenClaims,
-		TokenError:     tokenError,
-		ErrorPage:      errorPage,
-		RedirectsError: redirectsError,
+		Subject:          func(_ authserver.Call, acct world.Account) string { return Subject(acct.Email) },
+		IDTokenClaims:    idTokenClaims,
+		TokenError:       tokenError,
+		AuthorizeFailure: authorizeFailure,
 		Device: &authserver.DeviceProfile{
 			Admit:            admitDevice,
 			UserCode:         userCode,
@@ -95,24 +96,32 @@ func Profile() authserver.Profile {
 			Interval:         5 * time.Second,    // G-11 doc sample
 			VerificationPath: DevicePagePath,
 			Response:         deviceResponse,
-			// G-13: "refresh_token (always returned for devices)".
-			IssueRefreshToken: nil,
 		},
 	}
+}
+
+// grantTypes are the grants of each of Google's client types: the device
+// flow only for "TVs and Limited Input devices" (G-11).
+func grantTypes(c world.Client) []string {
+	if c.Type == LimitedInput {
+		return []string{authserver.DeviceGrantType, "refresh_token"}
+	}
+	return []string{"authorization_code", "refresh_token"}
 }
 
 // redirectAllowed is G-04 and G-10: a web client must use one of its
 // registered redirect URIs exactly; a desktop client may also use any port
 // on a loopback address (127.0.0.1, [::1] or localhost, RFC 8252 §7.3);
 // a limited-input client has no redirect flow at all.
-func redirectAllowed(c world.Client, redirectURI string) bool {
-	if c.Type == world.LimitedInput {
+func redirectAllowed(call authserver.Call, redirectURI string) bool {
+	c := call.Client
+	if c.Type == LimitedInput {
 		return false
 	}
 	if slices.Contains(c.RedirectURIs, redirectURI) {
 		return true
 	}
-	if c.Type != world.Desktop {
+	if c.Type != Desktop {
 		return false
 	}
 	u, err := url.Parse(redirectURI)
@@ -127,11 +136,17 @@ func redirectAllowed(c world.Client, redirectURI string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// issueRefreshToken is G-03: a refresh token only with access_type=offline,
-// and only when the user was shown the consent screen for this grant (the
-// first authorization, or prompt=consent).
-func issueRefreshToken(g authserver.Grant) bool {
-	return g.Form.Get("access_type") == "offline" && g.FreshConsent
+// resolveGrant is what Google grants: the scopes asked for; a refresh
+// token (G-03) only with access_type=offline and only when the user was
+// shown the consent screen for this grant (the first authorization, or
+// prompt=consent), and always for devices (G-13: "refresh_token (always
+// returned for devices)"); refresh tokens that die in 7 days for an app in
+// Testing (G-08).
+func resolveGrant(call authserver.Call, req authserver.GrantRequest) (authserver.Grant, *authserver.Failure) {
+	offline := req.GrantType == authserver.DeviceGrantType ||
+		(req.Form.Get("access_type") == "offline" && req.FreshConsent)
+	return authserver.Grant{Scopes: req.Scopes, Offline: offline,
+		RefreshLifespan: testingExpiry(call.Client, req.Scopes)}, nil
 }
 
 // basicScopes are the scopes that keep a Testing app's refresh tokens from
@@ -142,11 +157,11 @@ var basicScopes = []string{"openid", "email", "profile",
 // testingExpiry is G-08: an app whose consent screen is in Testing gets
 // refresh tokens that expire in 7 days, unless it asked only for basic
 // scopes.
-func testingExpiry(g authserver.Grant) time.Duration {
-	if !g.Client.Testing {
+func testingExpiry(c world.Client, scopes []string) time.Duration {
+	if settings, _ := c.Settings.(ClientSettings); !settings.Testing {
 		return 0
 	}
-	for _, s := range g.Scopes {
+	for _, s := range scopes {
 		if !slices.Contains(basicScopes, s) {
 			return 7 * 24 * time.Hour
 		}
@@ -157,7 +172,7 @@ func testingExpiry(g authserver.Grant) time.Duration {
 // idTokenClaims are the ID token's claims beyond the standard ones, by
 // scope, as Google's userinfo gives them (G-05: "id_token when openid was
 // requested").
-func idTokenClaims(acct world.Account, scopes []string) map[string]any {
+func idTokenClaims(_ authserver.Call, acct world.Account, scopes []string) map[string]any {
 	claims := map[string]any{}
 	if slices.Contains(scopes, "email") || slices.Contains(scopes, "https://www.googleapis.com/auth/userinfo.email") {
 		claims["email"], claims["email_verified"] = acct.Email, true
@@ -168,32 +183,32 @@ func idTokenClaims(acct world.Account, scopes []string) map[string]any {
 	return claims
 }
 
-// redirectsError is G-04: only the user's refusal (and the prompt=none
+// authorizeFailure is G-04: only the user's refusal (and the prompt=none
 // outcomes of OpenID Connect) go back to the client; every other error is
 // shown on Google's own page.
-func redirectsError(f authserver.Failure) bool {
+func authorizeFailure(_ authserver.Call, f authserver.Failure) authserver.Answer {
 	switch f.Kind {
 	case authserver.AccessDenied, authserver.LoginRequired, authserver.ConsentRequired:
-		return true
+		return authserver.Answer{Redirect: true}
 	}
-	return false
+	return authserver.Answer{Page: errorPage(f)}
 }
 
 // errorPage is Google's error page (G-04).
-func errorPage(f authserver.Failure, redirectURI string) authserver.Page {
+func errorPage(f authserver.Failure) *authserver.Page {
 	switch f.Kind {
 	case authserver.UnknownClient:
-		return authserver.Page{Status: http.StatusUnauthorized, Title: "Error 401: invalid_client",
+		return &authserver.Page{Status: http.StatusUnauthorized, Title: "Error 401: invalid_client",
 			Lines: []string{"The OAuth client was not found.", "Request details: flowName=GeneralOAuthFlow"}}
 	case authserver.RedirectMismatch:
-		return authserver.Page{Status: http.StatusBadRequest, Title: "Error 400: redirect_uri_mismatch",
-			Lines: []string{"Request details: redirect_uri=" + redirectURI + " flowName=GeneralOAuthFlow"}}
+		return &authserver.Page{Status: http.StatusBadRequest, Title: "Error 400: redirect_uri_mismatch",
+			Lines: []string{"Request details: redirect_uri=" + f.Detail + " flowName=GeneralOAuthFlow"}}
 	}
 	lines := []string{"Request details: flowName=GeneralOAuthFlow"}
 	if f.Description != "" {
 		lines = append([]string{f.Description}, lines...)
 	}
-	return authserver.Page{Status: http.StatusBadRequest, Title: "Error 400: " + f.Code(), Lines: lines}
+	return &authserver.Page{Status: http.StatusBadRequest, Title: "Error 400: " + f.ErrorCode(), Lines: lines}
 }
 
 // googleError is Google's token-endpoint error body.
@@ -209,16 +224,18 @@ func reply(status int, code, desc string) (authserver.Reply, bool) {
 // tokenError is Google's token-endpoint error catalogue: G-07 for codes,
 // refresh tokens and clients, G-11 and G-13 for the device flow. Where
 // PROVIDERS.md has no text, the standard answer is kept.
-func tokenError(f authserver.Failure) (authserver.Reply, bool) {
+func tokenError(_ authserver.Call, f authserver.Failure) (authserver.Reply, bool) {
 	switch f.Kind {
 	case authserver.CodeInvalid, authserver.CodeReused, authserver.CodeExpired, authserver.PKCEFailed,
 		authserver.CodeOtherClient, authserver.RefreshInvalid, authserver.DeviceCodeInvalid:
 		return reply(http.StatusBadRequest, "invalid_grant", "Bad Request")
-	case authserver.RefreshRevoked:
+	case authserver.RefreshRevoked, authserver.RefreshExpired:
 		return reply(http.StatusBadRequest, "invalid_grant", "Token has been expired or revoked.")
 	case authserver.UnknownClient:
 		return reply(http.StatusUnauthorized, "invalid_client", "The OAuth client was not found.")
-	case authserver.WrongSecret:
+	case authserver.WrongSecret, authserver.SecretExpired, authserver.ClientAuthMissing:
+		// Google's answer to a missing secret is not recorded; its answer
+		// to a wrong one is used [INF].
 		return reply(http.StatusUnauthorized, "invalid_client", "Unauthorized")
 	case authserver.RefreshOtherClient:
 		return reply(http.StatusUnauthorized, "unauthorized_client", "Unauthorized")
@@ -242,8 +259,8 @@ func tokenError(f authserver.Failure) (authserver.Reply, bool) {
 
 // admitDevice is G-11 and G-12: only "TVs and Limited Input devices"
 // clients, and only the scopes of the allow-list.
-func admitDevice(c world.Client, scopes []string) *authserver.Failure {
-	if c.Type != world.LimitedInput {
+func admitDevice(call authserver.Call, scopes []string) *authserver.Failure {
+	if call.Client.Type != LimitedInput {
 		return &authserver.Failure{Kind: authserver.WrongClientType}
 	}
 	for _, s := range scopes {
@@ -283,7 +300,7 @@ type deviceAuthResponse struct {
 	Interval        int64  `json:"interval"`
 }
 
-func deviceResponse(d authserver.DeviceAuthorization) any {
+func deviceResponse(_ authserver.Call, d authserver.DeviceAuthorization) any {
 	return deviceAuthResponse{DeviceCode: d.DeviceCode, UserCode: d.UserCode,
 		VerificationURL: d.VerificationURL, ExpiresIn: d.ExpiresIn, Interval: d.Interval}
 }

@@ -21,9 +21,9 @@ import (
 
 // Config configures a Server.
 type Config struct {
-	// Addr and TLSAddr are where the plain (STARTTLS) and the implicit-TLS
-	// listeners bind; "" means a free port of 127.0.0.1.
-	Addr, TLSAddr string
+	// Listener and TLSListener are the plain (STARTTLS) and the
+	// implicit-TLS listeners; nil: a free port of 127.0.0.1.
+	Listener, TLSListener net.Listener
 	// Provider is the provider's key in the world ("google").
 	Provider    string
 	World       *world.World
@@ -47,6 +47,7 @@ type Server struct {
 	Addr string
 
 	cfg   Config
+	gate  mailauth.Gate
 	group mailconn.Group
 }
 
@@ -54,36 +55,32 @@ type Server struct {
 // (SASL-IR, AUTH=, STARTTLS, and IDLE, UNSELECT once authenticated).
 var caps = goimap.CapSet{goimap.CapIMAP4rev1: {}, goimap.CapNamespace: {}, goimap.CapChildren: {}, goimap.CapUIDPlus: {}}
 
-// Start starts the two listeners.
+// Start serves the two listeners.
 func Start(cfg Config) (*Server, error) {
-	if cfg.Addr == "" {
-		cfg.Addr = "127.0.0.1:0"
+	var err error
+	if cfg.Listener == nil {
+		if cfg.Listener, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			return nil, err
+		}
 	}
-	if cfg.TLSAddr == "" {
-		cfg.TLSAddr = "127.0.0.1:0"
+	if cfg.TLSListener == nil {
+		if cfg.TLSListener, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			_ = cfg.Listener.Close()
+			return nil, err
+		}
 	}
 	if cfg.Idle == 0 {
 		cfg.Idle = 30 * time.Minute
 	}
-	s := &Server{cfg: cfg}
+	s := &Server{cfg: cfg, Addr: cfg.Listener.Addr().String(), TLSAddr: cfg.TLSListener.Addr().String(),
+		gate: mailauth.Gate{Provider: cfg.Provider, Protocol: "imap", World: cfg.World, Rule: cfg.Rule}}
 	greeting := func(remote net.Addr) string {
 		return "* OK " + mailauth.Expand(cfg.Personality.Greeting, mailauth.NewConnID(), mailconn.Host(remote))
 	}
 	// Implicit TLS: the listener does TLS, so imapserver sees a plain
 	// connection and must be told authentication is safe.
-	implicit, err := mailconn.Listen(cfg.TLSAddr, mailconn.Config{TLS: cfg.TLS, Greeting: greeting, Idle: cfg.Idle})
-	if err != nil {
-		return nil, err
-	}
-	s.TLSAddr = implicit.Addr().String()
-	s.serve(implicit, nil, true)
-	plain, err := mailconn.Listen(cfg.Addr, mailconn.Config{Greeting: greeting, Idle: cfg.Idle})
-	if err != nil {
-		s.Close()
-		return nil, err
-	}
-	s.Addr = plain.Addr().String()
-	s.serve(plain, cfg.TLS, cfg.InsecureAuth)
+	s.serve(mailconn.Wrap(cfg.TLSListener, mailconn.Config{TLS: cfg.TLS, Greeting: greeting, Idle: cfg.Idle}), nil, true)
+	s.serve(mailconn.Wrap(cfg.Listener, mailconn.Config{Greeting: greeting, Idle: cfg.Idle}), cfg.TLS, cfg.InsecureAuth)
 	return s, nil
 }
 

@@ -1,9 +1,21 @@
-// Package mailauth is the contract between the mail servers and the
-// provider profiles: a mail login (a user name and a bearer token presented
-// over SMTP, IMAP or POP) and the provider's verdict on it.
+// Package mailauth is where the mail servers meet the provider profiles: a
+// mail login (a user name and a bearer token presented over SMTP, IMAP or
+// POP), the provider's verdict on it, the reasons for a refusal, and the
+// Gate that builds the SASL exchange, asks the provider's rule and records
+// the outcome, so that each protocol server only turns outcomes into its
+// own replies.
 package mailauth
 
-import "context"
+import (
+	"context"
+	"slices"
+	"strings"
+
+	gosasl "github.com/emersion/go-sasl"
+
+	"github.com/mailoauth/mailoauth/mocks/sasl"
+	"github.com/mailoauth/mailoauth/mocks/world"
+)
 
 // Login is one mail authentication attempt.
 type Login struct {
@@ -17,20 +29,34 @@ type Login struct {
 	Token string
 }
 
-// Reasons a Verdict gives for a refusal.
+// Reason says why a login was refused.
+type Reason string
+
+// The reasons of a refusal. Personalities answer each with its own reply,
+// or with their default refusal.
 const (
-	ReasonUnknownToken = "unknown_token"
-	ReasonExpired      = "expired"
-	ReasonRevoked      = "revoked"
-	ReasonWrongScope   = "wrong_scope"
-	ReasonWrongUser    = "wrong_user"
+	ReasonUnknownToken        Reason = "unknown_token"
+	ReasonExpired             Reason = "expired"
+	ReasonRevoked             Reason = "revoked"
+	ReasonWrongScope          Reason = "wrong_scope"
+	ReasonWrongUser           Reason = "wrong_user"
+	ReasonWrongAudience       Reason = "wrong_audience"
+	ReasonNoServicePrincipal  Reason = "no_service_principal"
+	ReasonNoMailboxPermission Reason = "no_mailbox_permission"
+	ReasonAuthDisabled        Reason = "auth_disabled"
+	// ReasonBasicAuth is a password (LOGIN, PLAIN): basic authentication
+	// is gone at every provider.
+	ReasonBasicAuth Reason = "basic_auth"
+	// ReasonMechanism is an advertised mechanism that is not a bearer
+	// token nor a password (PLAIN-CLIENTTOKEN, XOAUTH).
+	ReasonMechanism Reason = "mechanism"
 )
 
 // Verdict is the provider's answer to a Login.
 type Verdict struct {
 	OK bool
-	// Reason says why the login was refused (one of the Reason constants).
-	Reason string
+	// Reason says why the login was refused.
+	Reason Reason
 	// Client is the OAuth client the token was issued to, if known.
 	Client string
 	// Challenge is the JSON the provider sends in its SASL error challenge
@@ -49,4 +75,66 @@ func (v Verdict) Outcome() string {
 		return "ok"
 	}
 	return "refused"
+}
+
+// Gate is a mail server's door: one per server, for one provider and
+// protocol.
+type Gate struct {
+	// Provider is the provider's key in the world; Protocol is "smtp",
+	// "imap" or "pop3".
+	Provider, Protocol string
+	World              *world.World
+	Rule               Rule
+}
+
+// Replies are a protocol server's answers to the gate's outcomes: its own
+// error values (an *smtp.SMTPError, an *imap.Error...).
+type Replies struct {
+	// Refused answers a refusal for a reason.
+	Refused func(Reason) error
+	// Malformed answers a SASL message that does not parse.
+	Malformed error
+	// Accepted binds the connection to the user's mailbox; a non-nil
+	// error ends the exchange with it (a provider's success line the
+	// library would not write).
+	Accepted func(user string) error
+}
+
+// Offers reports whether mech is one of mechanisms (case-insensitive).
+func Offers(mechanisms []string, mech string) bool {
+	return slices.ContainsFunc(mechanisms, func(m string) bool { return strings.EqualFold(m, mech) })
+}
+
+// Server returns the SASL server of mech: bearer tokens go to the rule,
+// passwords and other mechanisms are refused, and every attempt is
+// recorded in the world's audit log.
+func (g Gate) Server(mech string, r Replies) gosasl.Server {
+	return sasl.Offer{
+		Token: func(mech string, c sasl.Credentials) sasl.Verdict {
+			v := g.Rule.CheckMail(context.Background(), Login{Protocol: g.Protocol, Mechanism: mech, User: c.User, Token: c.Token})
+			g.record(mech, c.User, v)
+			if !v.OK {
+				return sasl.Verdict{Err: r.Refused(v.Reason), Challenge: v.Challenge}
+			}
+			return sasl.Verdict{Err: r.Accepted(c.User)}
+		},
+		Malformed: r.Malformed,
+		Password: func(mech, user string) error {
+			g.record(mech, user, Verdict{Reason: ReasonBasicAuth})
+			return r.Refused(ReasonBasicAuth)
+		},
+		Other: r.Refused(ReasonMechanism),
+	}.Server(mech)
+}
+
+// RefuseLogin records a password login (IMAP LOGIN, POP3 USER/PASS) and
+// returns the protocol's refusal.
+func (g Gate) RefuseLogin(command, user string, r Replies) error {
+	g.record(command, user, Verdict{Reason: ReasonBasicAuth})
+	return r.Refused(ReasonBasicAuth)
+}
+
+func (g Gate) record(mech, user string, v Verdict) {
+	g.World.Record(world.Event{Provider: g.Provider, Protocol: g.Protocol, Mechanism: mech,
+		User: user, Client: v.Client, Outcome: v.Outcome(), Reason: string(v.Reason)})
 }

@@ -36,12 +36,13 @@ type SMTPPersonality struct {
 	// AuthSucceeded answers a token the mail rule accepted; zero: the
 	// library's "235 2.0.0 Authentication succeeded".
 	AuthSucceeded SMTPReply
-	// AuthFailed answers a token the mail rule refused.
+	// AuthFailed answers a refusal whose reason has no reply of its own.
 	AuthFailed SMTPReply
+	// Refusals are the replies to refusals for given reasons (Exchange's
+	// 5.7.139 for ReasonAuthDisabled and ReasonBasicAuth).
+	Refusals map[Reason]SMTPReply
 	// Malformed answers a SASL message that does not parse.
 	Malformed SMTPReply
-	// BasicAuthRefused answers AUTH PLAIN or LOGIN with a password.
-	BasicAuthRefused SMTPReply
 	// AuthRequired answers MAIL FROM before authentication.
 	AuthRequired SMTPReply
 	// MaxMessageBytes is the SIZE the server announces and enforces.
@@ -54,12 +55,29 @@ type IMAPPersonality struct {
 	Greeting string
 	// Mechanisms are the AUTH= capabilities, in order.
 	Mechanisms []string
-	// AuthFailed answers a token the mail rule refused.
+	// AuthFailed answers a refusal whose reason has no reply of its own.
 	AuthFailed IMAPReply
+	// Refusals are the replies to refusals for given reasons (LOGIN and
+	// AUTHENTICATE PLAIN are ReasonBasicAuth).
+	Refusals map[Reason]IMAPReply
 	// Malformed answers a SASL message that does not parse.
 	Malformed IMAPReply
-	// LoginRefused answers LOGIN and AUTHENTICATE PLAIN with a password.
-	LoginRefused IMAPReply
+}
+
+// Refusal is the reply to a refusal for reason.
+func (p SMTPPersonality) Refusal(reason Reason) SMTPReply {
+	if r, ok := p.Refusals[reason]; ok {
+		return r
+	}
+	return p.AuthFailed
+}
+
+// Refusal is the reply to a refusal for reason.
+func (p IMAPPersonality) Refusal(reason Reason) IMAPReply {
+	if r, ok := p.Refusals[reason]; ok {
+		return r
+	}
+	return p.AuthFailed
 }
 
 // Personality is a provider's mail servers' face.

@@ -24,13 +24,9 @@ type Config struct {
 	Idle time.Duration
 }
 
-// Listen listens on addr ("127.0.0.1:0") with cfg.
-func Listen(addr string, cfg Config) (net.Listener, error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, err
-	}
-	return &listener{Listener: ln, cfg: cfg}, nil
+// Wrap returns ln accepting connections with cfg.
+func Wrap(ln net.Listener, cfg Config) net.Listener {
+	return &listener{Listener: ln, cfg: cfg}
 }
 
 type listener struct {

@@ -15,7 +15,8 @@ import (
 // in pieces, is swallowed and the greeting written in its place; the rest
 // goes through untouched.
 func TestGreetingReplacesTheFirstLine(t *testing.T) {
-	ln, err := Listen("127.0.0.1:0", Config{Greeting: func(a net.Addr) string { return "220 hello " + Host(a) }})
+	raw, err := net.Listen("tcp", "127.0.0.1:0")
+	ln := Wrap(raw, Config{Greeting: func(a net.Addr) string { return "220 hello " + Host(a) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +52,8 @@ func TestIdleBoundsEveryRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := Listen("127.0.0.1:0", Config{TLS: ca.ServerConfig(), Idle: 100 * time.Millisecond})
+	raw, err := net.Listen("tcp", "127.0.0.1:0")
+	ln := Wrap(raw, Config{TLS: ca.ServerConfig(), Idle: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,17 +1,13 @@
 package smtp
 
 import (
-	"context"
 	"io"
-	"slices"
 	"strings"
 
 	gosasl "github.com/emersion/go-sasl"
 	gosmtp "github.com/emersion/go-smtp"
 
 	"github.com/mailoauth/mailoauth/mocks/mailauth"
-	"github.com/mailoauth/mailoauth/mocks/sasl"
-	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
 // session is one SMTP connection.
@@ -29,50 +25,36 @@ func (ss *session) AuthMechanisms() []string {
 	return ss.s.cfg.Personality.Mechanisms
 }
 
-// Auth implements gosmtp.AuthSession.
+// Auth implements gosmtp.AuthSession: the gate decides, the
+// personality's lines answer.
 func (ss *session) Auth(mech string) (gosasl.Server, error) {
 	p := ss.s.cfg.Personality
-	mech = strings.ToUpper(mech)
 	if ss.user != "" {
-		// The session, not go-smtp, knows it is authenticated (see authenticate).
+		// The session, not go-smtp, knows it is authenticated (see accepted).
 		return nil, &gosmtp.SMTPError{Code: 503, EnhancedCode: gosmtp.EnhancedCode{5, 5, 1}, Message: "Already authenticated"}
 	}
-	if !slices.ContainsFunc(p.Mechanisms, func(m string) bool { return strings.EqualFold(m, mech) }) {
+	if !mailauth.Offers(p.Mechanisms, mech) {
 		// RFC 4954 §4: a mechanism the server does not support.
 		return nil, &gosmtp.SMTPError{Code: 504, EnhancedCode: gosmtp.EnhancedCode{5, 5, 4}, Message: "Unrecognized authentication type"}
 	}
-	return sasl.Offer{
-		Token:     ss.authenticate,
+	return ss.s.gate.Server(strings.ToUpper(mech), mailauth.Replies{
+		Refused:   func(r mailauth.Reason) error { return reply(p.Refusal(r), ss.id, ss.ip) },
 		Malformed: reply(p.Malformed, ss.id, ss.ip),
-		Password: func(mech, user string) error {
-			ss.record(mech, user, mailauth.Verdict{Reason: "basic_auth"})
-			return reply(p.BasicAuthRefused, ss.id, ss.ip)
-		},
-		Other: reply(p.AuthFailed, ss.id, ss.ip),
-	}.Server(mech), nil
+		Accepted:  ss.accepted,
+	}), nil
 }
 
-// authenticate asks the provider's mail rule about the token.
-func (ss *session) authenticate(mech string, c sasl.Credentials) sasl.Verdict {
-	v := ss.s.cfg.Rule.CheckMail(context.Background(), mailauth.Login{Protocol: "smtp", Mechanism: mech, User: c.User, Token: c.Token})
-	ss.record(mech, c.User, v)
-	if !v.OK {
-		return sasl.Verdict{Err: reply(ss.s.cfg.Personality.AuthFailed, ss.id, ss.ip), Challenge: v.Challenge}
-	}
-	ss.user = c.User
+// accepted marks the session authenticated as user. go-smtp would write
+// its own "235 2.0.0 Authentication succeeded"; to send the provider's
+// success line, the exchange ends with that 235 reply as its result
+// (go-smtp writes a result as it is), and the session's user is what
+// marks the session authenticated.
+func (ss *session) accepted(user string) error {
+	ss.user = user
 	if p := ss.s.cfg.Personality.AuthSucceeded; p.Code != 0 {
-		// go-smtp would write its own "235 2.0.0 Authentication succeeded".
-		// To send the provider's success line, the exchange ends with that
-		// 235 reply as its result (go-smtp writes a result as it is); the
-		// session's user is what marks the session authenticated.
-		return sasl.Verdict{Err: reply(p, ss.id, ss.ip)}
+		return reply(p, ss.id, ss.ip)
 	}
-	return sasl.Verdict{}
-}
-
-func (ss *session) record(mech, user string, v mailauth.Verdict) {
-	ss.s.cfg.World.Record(world.Event{Provider: ss.s.cfg.Provider, Protocol: "smtp", Mechanism: mech,
-		User: user, Client: v.Client, Outcome: v.Outcome(), Reason: v.Reason})
+	return nil
 }
 
 // Mail implements gosmtp.Session: only after AUTH (RFC 4954 §6).

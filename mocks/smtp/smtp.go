@@ -22,9 +22,9 @@ import (
 
 // Config configures a Server.
 type Config struct {
-	// Addr and TLSAddr are where the plain (STARTTLS) and the implicit-TLS
-	// listeners bind; "" means a free port of 127.0.0.1.
-	Addr, TLSAddr string
+	// Listener and TLSListener are the plain (STARTTLS) and the
+	// implicit-TLS listeners; nil: a free port of 127.0.0.1.
+	Listener, TLSListener net.Listener
 	// Provider is the provider's key in the world ("google").
 	Provider    string
 	World       *world.World
@@ -52,16 +52,23 @@ type Server struct {
 	TLSAddr string
 
 	cfg   Config
+	gate  mailauth.Gate
 	group mailconn.Group
 }
 
-// Start starts the two listeners.
+// Start serves the two listeners.
 func Start(cfg Config) (*Server, error) {
-	if cfg.Addr == "" {
-		cfg.Addr = "127.0.0.1:0"
+	var err error
+	if cfg.Listener == nil {
+		if cfg.Listener, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			return nil, err
+		}
 	}
-	if cfg.TLSAddr == "" {
-		cfg.TLSAddr = "127.0.0.1:0"
+	if cfg.TLSListener == nil {
+		if cfg.TLSListener, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			_ = cfg.Listener.Close()
+			return nil, err
+		}
 	}
 	if cfg.MaxMessageBytes == 0 {
 		cfg.MaxMessageBytes = cfg.Personality.MaxMessageBytes
@@ -75,26 +82,16 @@ func Start(cfg Config) (*Server, error) {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 5 * time.Minute
 	}
-	s := &Server{cfg: cfg}
+	s := &Server{cfg: cfg, Addr: cfg.Listener.Addr().String(), TLSAddr: cfg.TLSListener.Addr().String(),
+		gate: mailauth.Gate{Provider: cfg.Provider, Protocol: "smtp", World: cfg.World, Rule: cfg.Rule}}
 	greeting := func(remote net.Addr) string {
 		return "220 " + mailauth.Expand(cfg.Personality.Greeting, mailauth.NewConnID(), mailconn.Host(remote))
 	}
 	// Submission: plain until STARTTLS; AUTH only after it.
-	sub, err := mailconn.Listen(cfg.Addr, mailconn.Config{Greeting: greeting, Idle: cfg.Timeout})
-	if err != nil {
-		return nil, err
-	}
-	s.Addr = sub.Addr().String()
-	s.serve(sub, cfg.TLS, cfg.InsecureAuth)
+	s.serve(mailconn.Wrap(cfg.Listener, mailconn.Config{Greeting: greeting, Idle: cfg.Timeout}), cfg.TLS, cfg.InsecureAuth)
 	// Implicit TLS: the listener does TLS, so the library sees a plain
 	// connection and must be told AUTH is safe.
-	implicit, err := mailconn.Listen(cfg.TLSAddr, mailconn.Config{TLS: cfg.TLS, Greeting: greeting, Idle: cfg.Timeout})
-	if err != nil {
-		s.Close()
-		return nil, err
-	}
-	s.TLSAddr = implicit.Addr().String()
-	s.serve(implicit, nil, true)
+	s.serve(mailconn.Wrap(cfg.TLSListener, mailconn.Config{TLS: cfg.TLS, Greeting: greeting, Idle: cfg.Timeout}), nil, true)
 	return s, nil
 }
 

@@ -2,15 +2,17 @@ package world
 
 import (
 	"bytes"
-	_ "embed"
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
 
-// File is the YAML form of a world: for each provider, its clients and users.
+// File is the YAML form of a world: for each provider, its clients and
+// users, and for a provider with tenants, the same per tenant.
 //
 //	providers:
 //	  google:
@@ -23,45 +25,54 @@ type File struct {
 	Providers map[string]ProviderFile `yaml:"providers"`
 }
 
-// ProviderFile is one provider's part of a File.
+// ProviderFile is one provider's part of a File (or one tenant's).
 type ProviderFile struct {
-	Clients []Client  `yaml:"clients"`
-	Users   []Account `yaml:"users"`
+	// Clients are decoded by the provider's Schema, which knows its keys.
+	Clients []yaml.Node             `yaml:"clients"`
+	Users   []Account               `yaml:"users"`
+	Tenants map[string]ProviderFile `yaml:"tenants"`
 }
 
-//go:embed default.yaml
-var defaultYAML []byte
+// A Schema reads one provider's registrations from a world file: the
+// common keys of a Client and the provider's own attributes, which it
+// checks and keeps in Client.Settings. Unknown keys are errors.
+type Schema interface {
+	DecodeClient(n *yaml.Node) (Client, error)
+}
 
-// DefaultYAML returns the YAML of the default world: the clients and users
-// every scenario and `mailoauth serve` start from.
-func DefaultYAML() []byte { return bytes.Clone(defaultYAML) }
+// Schemas maps a provider's name to its Schema.
+type Schemas map[string]Schema
 
-// Default returns a new world loaded from DefaultYAML.
-func Default() *World {
-	w, err := Load(bytes.NewReader(defaultYAML))
+// DecodeStrict decodes n into v, refusing keys v has no field for (a
+// yaml.Node's own Decode accepts them).
+func DecodeStrict(n *yaml.Node, v any) error {
+	raw, err := yaml.Marshal(n)
 	if err != nil {
-		panic("world: the embedded default world is invalid: " + err.Error())
+		return err
 	}
-	return w
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	return dec.Decode(v)
 }
 
 // LoadFile reads a world from a YAML file.
-func LoadFile(path string) (*World, error) {
+func LoadFile(path string, schemas Schemas) (*World, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	w, err := Load(f)
+	w, err := Load(f, schemas)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return w, nil
 }
 
-// Load reads a world from YAML. Unknown keys are errors, so a typo in a
+// Load reads a world from YAML, each provider's clients through its
+// schema. Unknown keys and unknown providers are errors, so a typo in a
 // world file is reported instead of silently ignored.
-func Load(r io.Reader) (*World, error) {
+func Load(r io.Reader, schemas Schemas) (*World, error) {
 	dec := yaml.NewDecoder(io.LimitReader(r, 4<<20))
 	dec.KnownFields(true)
 	var f File
@@ -69,17 +80,54 @@ func Load(r io.Reader) (*World, error) {
 		return nil, fmt.Errorf("world: %w", err)
 	}
 	w := New()
-	for provider, p := range f.Providers {
-		for _, c := range p.Clients {
-			if err := w.AddClient(provider, c); err != nil {
-				return nil, err
-			}
+	names := make([]string, 0, len(f.Providers))
+	for name := range f.Providers {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, provider := range names {
+		schema, ok := schemas[provider]
+		if !ok {
+			return nil, fmt.Errorf("world: unknown provider %q (known: %s)", provider, strings.Join(schemaNames(schemas), ", "))
 		}
-		for _, a := range p.Users {
-			if err := w.AddAccount(provider, a); err != nil {
-				return nil, err
-			}
+		if err := w.load(schema, Realm{Provider: provider}, f.Providers[provider]); err != nil {
+			return nil, err
 		}
 	}
 	return w, nil
+}
+
+func (w *World) load(schema Schema, realm Realm, p ProviderFile) error {
+	for i := range p.Clients {
+		c, err := schema.DecodeClient(&p.Clients[i])
+		if err != nil {
+			return fmt.Errorf("world: %s client %d: %w", realm, i+1, err)
+		}
+		if err := w.AddClient(realm, c); err != nil {
+			return err
+		}
+	}
+	for _, a := range p.Users {
+		if err := w.AddAccount(realm, a); err != nil {
+			return err
+		}
+	}
+	for tenant, t := range p.Tenants {
+		if realm.Tenant != "" {
+			return fmt.Errorf("world: %s: tenants do not nest", realm)
+		}
+		if err := w.load(schema, Realm{Provider: realm.Provider, Tenant: tenant}, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func schemaNames(s Schemas) []string {
+	out := make([]string, 0, len(s))
+	for k := range s {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }

@@ -1,7 +1,9 @@
 // Package world is the single source of truth of a fake mail-OAuth world:
 // provider registrations (OAuth clients), user accounts, consents already
-// given, mailboxes, the audit log of events and the clock. Every server of mailoauth
-// reads and changes one World; none keeps its own copy of these facts.
+// given, mailboxes, the audit log of events and the clock. Every server of
+// mailoauth reads and changes one World; none keeps its own copy of these
+// facts. Registrations and accounts live in a realm: a provider, and for
+// providers that have them (Microsoft's tenants) a tenant.
 package world
 
 import (
@@ -14,38 +16,77 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 )
 
-// ClientType is the kind of OAuth client a provider console lets you create.
-type ClientType string
+// Realm is where a registration or an account lives: a provider and, for a
+// provider with tenants, one of them ("" for the others).
+type Realm struct {
+	Provider string
+	Tenant   string
+}
 
-// The client types of the providers' consoles.
-const (
-	// Web is Google's "Web application": exact redirect URIs, a secret.
-	Web ClientType = "web"
-	// Desktop is Google's "Desktop app": loopback redirects on any port.
-	Desktop ClientType = "desktop"
-	// LimitedInput is Google's "TVs and Limited Input devices": the device flow.
-	LimitedInput ClientType = "limited-input"
-)
+// String is "provider" or "provider/tenant".
+func (r Realm) String() string {
+	if r.Tenant == "" {
+		return r.Provider
+	}
+	return r.Provider + "/" + r.Tenant
+}
+
+// Secret is one client secret: the id a console lists it under, its value,
+// and when it stops working (zero: never).
+type Secret struct {
+	ID      string    `yaml:"id,omitempty" json:"id,omitempty"`
+	Value   string    `yaml:"value" json:"value"`
+	Expires time.Time `yaml:"expires,omitempty" json:"expires,omitempty"`
+}
 
 // Client is an OAuth client registration at one provider.
 type Client struct {
-	Provider     string     `yaml:"-" json:"-"`
-	Name         string     `yaml:"name" json:"name"`
-	ID           string     `yaml:"id" json:"client_id"`
-	Secret       string     `yaml:"secret" json:"client_secret"`
-	Type         ClientType `yaml:"type" json:"type"`
-	RedirectURIs []string   `yaml:"redirect_uris" json:"redirect_uris"`
-	// Testing marks a client whose project's consent screen is in the
-	// "Testing" publishing status (Google, G-08).
-	Testing bool `yaml:"testing,omitempty" json:"testing,omitempty"`
+	Realm Realm  `yaml:"-" json:"-"`
+	Name  string `yaml:"name" json:"name"`
+	ID    string `yaml:"id" json:"client_id"`
+	// Secret is the current secret's value (YAML shorthand for one secret
+	// with no id and no expiry); Secrets are the others.
+	Secret  string   `yaml:"secret,omitempty" json:"client_secret,omitempty"`
+	Secrets []Secret `yaml:"secrets,omitempty" json:"secrets,omitempty"`
+	// Type is the kind of client as the provider's console names it
+	// ("web", "desktop"...); the provider's schema says which exist.
+	Type         string   `yaml:"type" json:"type"`
+	RedirectURIs []string `yaml:"redirect_uris" json:"redirect_uris"`
+	// Public marks a client that authenticates with its id alone. It is
+	// not the same as having no secret: a Microsoft registration may allow
+	// public client flows and still hold secrets.
+	Public bool `yaml:"public,omitempty" json:"public,omitempty"`
+	// AuthMethods are the token-endpoint authentication methods the client
+	// may use ("client_secret_basic", "client_secret_post", "none"); empty
+	// means the provider's default.
+	AuthMethods []string `yaml:"auth_methods,omitempty" json:"auth_methods,omitempty"`
+	// Settings holds the provider's own attributes of the registration,
+	// typed by the provider's schema (a value, never a pointer, so copies
+	// of a Client do not share it).
+	Settings any `yaml:"-" json:"settings,omitempty"`
 }
 
-// Public reports whether the client has no secret.
-func (c Client) Public() bool { return c.Secret == "" }
+// AllSecrets returns the client's secrets, the shorthand Secret first.
+func (c Client) AllSecrets() []Secret {
+	if c.Secret == "" {
+		return c.Secrets
+	}
+	return append([]Secret{{Value: c.Secret}}, c.Secrets...)
+}
+
+// HasSecret reports whether the client holds at least one secret.
+func (c Client) HasSecret() bool { return c.Secret != "" || len(c.Secrets) > 0 }
+
+func (c Client) clone() Client {
+	c.RedirectURIs = slices.Clone(c.RedirectURIs)
+	c.Secrets = slices.Clone(c.Secrets)
+	c.AuthMethods = slices.Clone(c.AuthMethods)
+	return c
+}
 
 // Account is a user account at one provider.
 type Account struct {
-	Provider string `yaml:"-" json:"-"`
+	Realm    Realm  `yaml:"-" json:"-"`
 	Email    string `yaml:"email" json:"email"`
 	Name     string `yaml:"name" json:"name"`
 	Password string `yaml:"password" json:"-"`
@@ -78,9 +119,15 @@ type World struct {
 	mail     mailboxes
 }
 
-type key struct{ provider, id string }
+type key struct {
+	realm Realm
+	id    string
+}
 
-type consentKey struct{ provider, user, client string }
+type consentKey struct {
+	realm        Realm
+	user, client string
+}
 
 // New returns an empty world whose clock reads the real time.
 func New() *World {
@@ -93,40 +140,34 @@ func New() *World {
 	}
 }
 
-func userKey(provider, email string) key {
-	return key{provider, strings.ToLower(email)}
+func userKey(realm Realm, email string) key {
+	return key{realm, strings.ToLower(email)}
 }
 
-// AddClient registers (or replaces) a client at provider.
-func (w *World) AddClient(provider string, c Client) error {
+// AddClient registers (or replaces) a client in realm.
+func (w *World) AddClient(realm Realm, c Client) error {
 	if c.ID == "" {
-		return fmt.Errorf("world: %s client %q has no id", provider, c.Name)
+		return fmt.Errorf("world: %s client %q has no id", realm, c.Name)
 	}
-	switch c.Type {
-	case Web, Desktop, LimitedInput:
-	default:
-		return fmt.Errorf("world: %s client %q has unknown type %q", provider, c.ID, c.Type)
-	}
-	c.Provider = provider
-	c.RedirectURIs = slices.Clone(c.RedirectURIs)
+	c = c.clone()
+	c.Realm = realm
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.clients[key{provider, c.ID}] = c
+	w.clients[key{realm, c.ID}] = c
 	return nil
 }
 
-// Client returns the client registered at provider under id.
-func (w *World) Client(provider, id string) (Client, bool) {
+// Client returns the client registered in realm under id.
+func (w *World) Client(realm Realm, id string) (Client, bool) {
 	w.mu.RLock()
 	defer w.mu.RUnlock()
-	c, ok := w.clients[key{provider, id}]
-	c.RedirectURIs = slices.Clone(c.RedirectURIs)
-	return c, ok
+	c, ok := w.clients[key{realm, id}]
+	return c.clone(), ok
 }
 
-// ClientNamed returns the client registered at provider under a display name.
-func (w *World) ClientNamed(provider, name string) (Client, bool) {
-	for _, c := range w.Clients(provider) {
+// ClientNamed returns the client registered in realm under a display name.
+func (w *World) ClientNamed(realm Realm, name string) (Client, bool) {
+	for _, c := range w.Clients(realm) {
 		if c.Name == name {
 			return c, true
 		}
@@ -134,14 +175,13 @@ func (w *World) ClientNamed(provider, name string) (Client, bool) {
 	return Client{}, false
 }
 
-// Clients lists the clients registered at provider, sorted by name.
-func (w *World) Clients(provider string) []Client {
+// Clients lists the clients registered in realm, sorted by name.
+func (w *World) Clients(realm Realm) []Client {
 	w.mu.RLock()
 	var out []Client
 	for k, c := range w.clients {
-		if k.provider == provider {
-			c.RedirectURIs = slices.Clone(c.RedirectURIs)
-			out = append(out, c)
+		if k.realm == realm {
+			out = append(out, c.clone())
 		}
 	}
 	w.mu.RUnlock()
@@ -149,60 +189,48 @@ func (w *World) Clients(provider string) []Client {
 	return out
 }
 
-// SetRedirectURIs replaces the registered redirect URIs of a client, as an
+// UpdateClient changes the client registered in realm under id, as an
 // administrator does in the provider's console.
-func (w *World) SetRedirectURIs(provider, id string, uris ...string) error {
+func (w *World) UpdateClient(realm Realm, id string, change func(*Client)) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	c, ok := w.clients[key{provider, id}]
+	c, ok := w.clients[key{realm, id}]
 	if !ok {
-		return fmt.Errorf("world: no %s client %q", provider, id)
+		return fmt.Errorf("world: no %s client %q", realm, id)
 	}
-	c.RedirectURIs = slices.Clone(uris)
-	w.clients[key{provider, id}] = c
+	c = c.clone()
+	change(&c)
+	c.Realm, c.ID = realm, id
+	w.clients[key{realm, id}] = c
 	return nil
 }
 
-// SetTesting sets the publishing status of a client's consent screen to
-// Testing (true) or In production (false), as in the provider's console.
-func (w *World) SetTesting(provider, id string, testing bool) error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	c, ok := w.clients[key{provider, id}]
-	if !ok {
-		return fmt.Errorf("world: no %s client %q", provider, id)
-	}
-	c.Testing = testing
-	w.clients[key{provider, id}] = c
-	return nil
-}
-
-// AddAccount creates (or replaces) a user account at provider.
-func (w *World) AddAccount(provider string, a Account) error {
+// AddAccount creates (or replaces) a user account in realm.
+func (w *World) AddAccount(realm Realm, a Account) error {
 	if !strings.Contains(a.Email, "@") {
-		return fmt.Errorf("world: %s account %q is not an e-mail address", provider, a.Email)
+		return fmt.Errorf("world: %s account %q is not an e-mail address", realm, a.Email)
 	}
-	a.Provider = provider
+	a.Realm = realm
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.accounts[userKey(provider, a.Email)] = a
+	w.accounts[userKey(realm, a.Email)] = a
 	return nil
 }
 
-// Account returns the account of email at provider (case-insensitive).
-func (w *World) Account(provider, email string) (Account, bool) {
+// Account returns the account of email in realm (case-insensitive).
+func (w *World) Account(realm Realm, email string) (Account, bool) {
 	w.mu.RLock()
 	defer w.mu.RUnlock()
-	a, ok := w.accounts[userKey(provider, email)]
+	a, ok := w.accounts[userKey(realm, email)]
 	return a, ok
 }
 
-// Accounts lists the accounts at provider, sorted by e-mail address.
-func (w *World) Accounts(provider string) []Account {
+// Accounts lists the accounts in realm, sorted by e-mail address.
+func (w *World) Accounts(realm Realm) []Account {
 	w.mu.RLock()
 	var out []Account
 	for k, a := range w.accounts {
-		if k.provider == provider {
+		if k.realm == realm {
 			out = append(out, a)
 		}
 	}
@@ -211,12 +239,33 @@ func (w *World) Accounts(provider string) []Account {
 	return out
 }
 
+// Realms lists the realms of provider that hold a client or an account.
+func (w *World) Realms(provider string) []Realm {
+	w.mu.RLock()
+	seen := map[Realm]bool{}
+	for k := range w.clients {
+		seen[k.realm] = true
+	}
+	for k := range w.accounts {
+		seen[k.realm] = true
+	}
+	w.mu.RUnlock()
+	var out []Realm
+	for r := range seen {
+		if r.Provider == provider {
+			out = append(out, r)
+		}
+	}
+	slices.SortFunc(out, func(a, b Realm) int { return strings.Compare(a.Tenant, b.Tenant) })
+	return out
+}
+
 // Consented reports whether user already granted every one of scopes to
-// client at provider.
-func (w *World) Consented(provider, user, client string, scopes []string) bool {
+// client in realm.
+func (w *World) Consented(realm Realm, user, client string, scopes []string) bool {
 	w.mu.RLock()
 	defer w.mu.RUnlock()
-	granted := w.consents[consentKey{provider, strings.ToLower(user), client}]
+	granted := w.consents[consentKey{realm, strings.ToLower(user), client}]
 	if granted == nil {
 		return false
 	}
@@ -228,11 +277,11 @@ func (w *World) Consented(provider, user, client string, scopes []string) bool {
 	return true
 }
 
-// GrantConsent remembers that user granted scopes to client at provider.
-func (w *World) GrantConsent(provider, user, client string, scopes []string) {
+// GrantConsent remembers that user granted scopes to client in realm.
+func (w *World) GrantConsent(realm Realm, user, client string, scopes []string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	k := consentKey{provider, strings.ToLower(user), client}
+	k := consentKey{realm, strings.ToLower(user), client}
 	granted := w.consents[k]
 	for _, s := range scopes {
 		if !slices.Contains(granted, s) {

@@ -1,70 +1,127 @@
-package world
+package world_test
 
 import (
 	"strings"
 	"testing"
 	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/mailoauth/mailoauth/mocks/google"
+	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
-func TestDefaultWorld(t *testing.T) {
-	w := Default()
-	for _, name := range []string{"web", "other-web", "desktop", "tv"} {
-		if _, ok := w.ClientNamed("google", name); !ok {
-			t.Errorf("default world lacks the Google %q client", name)
-		}
-	}
-	web, _ := w.ClientNamed("google", "web")
-	if web.Type != Web || len(web.RedirectURIs) != 1 || web.RedirectURIs[0] != "http://localhost:3017/" {
-		t.Errorf("web client %+v, want seed 001's http://localhost:3017/", web)
-	}
-	if got := len(w.Accounts("google")); got != 2 {
-		t.Errorf("%d Google users, want 2", got)
-	}
-	if _, ok := w.Account("google", "ALICE@gmail.test"); !ok {
-		t.Error("account look-up is not case-insensitive")
-	}
+var schemas = world.Schemas{google.Name: google.Schema(), "plain": plain{}}
+
+// plain reads the common keys of a client and nothing else.
+type plain struct{}
+
+func (plain) DecodeClient(n *yaml.Node) (world.Client, error) {
+	var c world.Client
+	err := world.DecodeStrict(n, &c)
+	return c, err
 }
 
 func TestLoadRejects(t *testing.T) {
 	cases := map[string]string{
-		"unknown key":   "providers:\n  google:\n    clients:\n      - {name: x, id: y, type: web, colour: red}\n",
-		"unknown type":  "providers:\n  google:\n    clients:\n      - {name: x, id: y, type: mainframe}\n",
-		"no id":         "providers:\n  google:\n    clients:\n      - {name: x, type: web}\n",
-		"bad email":     "providers:\n  google:\n    users:\n      - {email: alice}\n",
-		"not a mapping": "- 1\n- 2\n",
+		"unknown key":      "providers:\n  google:\n    clients:\n      - {name: x, id: y, type: web, colour: red}\n",
+		"unknown type":     "providers:\n  google:\n    clients:\n      - {name: x, id: y, type: mainframe}\n",
+		"no id":            "providers:\n  google:\n    clients:\n      - {name: x, type: web}\n",
+		"bad email":        "providers:\n  google:\n    users:\n      - {email: alice}\n",
+		"not a mapping":    "- 1\n- 2\n",
+		"unknown provider": "providers:\n  yahoo:\n    users: []\n",
+		"nested tenants":   "providers:\n  plain:\n    tenants:\n      a:\n        tenants:\n          b: {}\n",
 	}
 	for name, doc := range cases {
-		if _, err := Load(strings.NewReader(doc)); err == nil {
+		if _, err := world.Load(strings.NewReader(doc), schemas); err == nil {
 			t.Errorf("%s: loaded without error", name)
 		}
 	}
-	if _, err := Load(strings.NewReader("")); err != nil {
+	if _, err := world.Load(strings.NewReader(""), schemas); err != nil {
 		t.Errorf("empty document: %v", err)
 	}
-	if _, err := LoadFile("../../testdata/world/google.yaml"); err != nil {
-		t.Errorf("testdata world: %v", err)
+	w, err := world.LoadFile("../../testdata/world/google.yaml", schemas)
+	if err != nil {
+		t.Fatalf("testdata world: %v", err)
+	}
+	if c, ok := w.ClientNamed(google.Realm, "crm"); !ok || c.Type != google.Web || c.Public {
+		t.Errorf("crm client %+v", c)
+	}
+}
+
+func TestTenants(t *testing.T) {
+	doc := `providers:
+  plain:
+    tenants:
+      t1:
+        clients: [{id: app, name: app, secrets: [{id: s1, value: v1, expires: 2030-01-01T00:00:00Z}]}]
+        users: [{email: u@t1.test}]
+`
+	w, err := world.Load(strings.NewReader(doc), schemas)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t1 := world.Realm{Provider: "plain", Tenant: "t1"}
+	c, ok := w.Client(t1, "app")
+	if !ok || len(c.AllSecrets()) != 1 || c.AllSecrets()[0].Expires.Year() != 2030 {
+		t.Fatalf("client %+v", c)
+	}
+	if _, ok := w.Client(world.Realm{Provider: "plain"}, "app"); ok {
+		t.Fatal("a tenant's client is found outside the tenant")
+	}
+	if _, ok := w.Account(t1, "U@T1.test"); !ok {
+		t.Fatal("account look-up is not case-insensitive")
+	}
+	if got := w.Realms("plain"); len(got) != 1 || got[0] != t1 {
+		t.Fatalf("realms %v", got)
+	}
+}
+
+func TestUpdateClientCopies(t *testing.T) {
+	w := world.New()
+	r := world.Realm{Provider: "plain"}
+	if err := w.AddClient(r, world.Client{ID: "a", RedirectURIs: []string{"http://x/"}}); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := w.Client(r, "a")
+	c.RedirectURIs[0] = "http://changed/"
+	if got, _ := w.Client(r, "a"); got.RedirectURIs[0] != "http://x/" {
+		t.Fatal("a caller's copy changed the world")
+	}
+	if err := w.UpdateClient(r, "a", func(c *world.Client) { c.RedirectURIs = nil }); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := w.Client(r, "a"); got.RedirectURIs != nil {
+		t.Fatal("update lost")
+	}
+	if err := w.UpdateClient(r, "nobody", func(*world.Client) {}); err == nil {
+		t.Fatal("updated a client that does not exist")
 	}
 }
 
 func TestConsent(t *testing.T) {
-	w := New()
-	if w.Consented("google", "a@x.test", "c", nil) {
+	w := world.New()
+	r := google.Realm
+	if w.Consented(r, "a@x.test", "c", nil) {
 		t.Fatal("consented before any grant")
 	}
-	w.GrantConsent("google", "A@x.test", "c", []string{"s1"})
-	if !w.Consented("google", "a@x.test", "c", []string{"s1"}) {
+	w.GrantConsent(r, "A@x.test", "c", []string{"s1"})
+	if !w.Consented(r, "a@x.test", "c", []string{"s1"}) {
 		t.Fatal("grant not remembered (case-insensitively)")
 	}
-	if w.Consented("google", "a@x.test", "c", []string{"s1", "s2"}) {
+	if w.Consented(r, "a@x.test", "c", []string{"s1", "s2"}) {
 		t.Fatal("consent to s1 counted for s2")
 	}
-	if w.Consented("google", "a@x.test", "other", []string{"s1"}) {
+	if w.Consented(r, "a@x.test", "other", []string{"s1"}) {
 		t.Fatal("consent leaked to another client")
+	}
+	if w.Consented(world.Realm{Provider: "google", Tenant: "t"}, "a@x.test", "c", []string{"s1"}) {
+		t.Fatal("consent leaked to another realm")
 	}
 }
 
 func TestClockOnlyMovesForward(t *testing.T) {
-	var c Clock
+	var c world.Clock
 	before := c.Now()
 	c.Advance(time.Hour)
 	c.Advance(-2 * time.Hour)
@@ -74,24 +131,24 @@ func TestClockOnlyMovesForward(t *testing.T) {
 }
 
 func TestEventsAreBounded(t *testing.T) {
-	w := New()
-	for i := range MaxEvents + 5 {
-		w.Record(Event{Provider: "google", Reason: string(rune('a' + i%26))})
+	w := world.New()
+	for i := range world.MaxEvents + 5 {
+		w.Record(world.Event{Provider: "google", Reason: string(rune('a' + i%26))})
 	}
 	ev := w.Events()
-	if len(ev) != MaxEvents {
-		t.Fatalf("%d events kept, want %d", len(ev), MaxEvents)
+	if len(ev) != world.MaxEvents {
+		t.Fatalf("%d events kept, want %d", len(ev), world.MaxEvents)
 	}
-	if ev[len(ev)-1].Reason != string(rune('a'+(MaxEvents+4)%26)) {
+	if ev[len(ev)-1].Reason != string(rune('a'+(world.MaxEvents+4)%26)) {
 		t.Fatal("the newest event was not kept")
 	}
 }
 
 func FuzzLoad(f *testing.F) {
-	f.Add(string(DefaultYAML()))
 	f.Add("providers: {google: {clients: [{id: a, type: web}]}}")
+	f.Add("providers: {plain: {tenants: {t: {clients: [{id: a, secrets: [{value: v}]}]}}}}")
 	f.Fuzz(func(t *testing.T, doc string) {
-		w, err := Load(strings.NewReader(doc))
+		w, err := world.Load(strings.NewReader(doc), schemas)
 		if err == nil && w == nil {
 			t.Fatal("nil world without error")
 		}

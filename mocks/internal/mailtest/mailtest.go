@@ -41,25 +41,27 @@ func (Rule) CheckMail(_ context.Context, l mailauth.Login) mailauth.Verdict {
 var Personality = mailauth.Personality{
 	SMTP: mailauth.SMTPPersonality{
 		Domain: "mx.test", Greeting: "mx.test ESMTP {id}",
-		Mechanisms:       []string{"PLAIN", "LOGIN", "XOAUTH2", "OAUTHBEARER", "XOAUTH"},
-		AuthFailed:       mailauth.SMTPReply{Code: 535, Enhanced: [3]int{5, 7, 8}, Text: "Bad credentials\nSee {id}"},
-		Malformed:        mailauth.SMTPReply{Code: 501, Enhanced: [3]int{5, 5, 2}, Text: "Cannot decode"},
-		BasicAuthRefused: mailauth.SMTPReply{Code: 535, Enhanced: [3]int{5, 7, 139}, Text: "Basic authentication is disabled"},
-		AuthRequired:     mailauth.SMTPReply{Code: 530, Enhanced: [3]int{5, 7, 0}, Text: "Authentication required"},
+		Mechanisms: []string{"PLAIN", "LOGIN", "XOAUTH2", "OAUTHBEARER", "XOAUTH"},
+		AuthFailed: mailauth.SMTPReply{Code: 535, Enhanced: [3]int{5, 7, 8}, Text: "Bad credentials\nSee {id}"},
+		Malformed:  mailauth.SMTPReply{Code: 501, Enhanced: [3]int{5, 5, 2}, Text: "Cannot decode"},
+		Refusals: map[mailauth.Reason]mailauth.SMTPReply{
+			mailauth.ReasonBasicAuth: {Code: 535, Enhanced: [3]int{5, 7, 139}, Text: "Basic authentication is disabled"}},
+		AuthRequired: mailauth.SMTPReply{Code: 530, Enhanced: [3]int{5, 7, 0}, Text: "Authentication required"},
 	},
 	IMAP: mailauth.IMAPPersonality{
-		Greeting:     "mx.test ready for {ip}",
-		Mechanisms:   []string{"XOAUTH2", "OAUTHBEARER", "PLAIN"},
-		AuthFailed:   mailauth.IMAPReply{Type: "NO", Code: "AUTHENTICATIONFAILED", Text: "Invalid credentials"},
-		Malformed:    mailauth.IMAPReply{Type: "BAD", Text: "Invalid SASL argument"},
-		LoginRefused: mailauth.IMAPReply{Type: "NO", Code: "AUTHENTICATIONFAILED", Text: "Basic authentication is disabled"},
+		Greeting:   "mx.test ready for {ip}",
+		Mechanisms: []string{"XOAUTH2", "OAUTHBEARER", "PLAIN"},
+		AuthFailed: mailauth.IMAPReply{Type: "NO", Code: "AUTHENTICATIONFAILED", Text: "Invalid credentials"},
+		Malformed:  mailauth.IMAPReply{Type: "BAD", Text: "Invalid SASL argument"},
+		Refusals: map[mailauth.Reason]mailauth.IMAPReply{
+			mailauth.ReasonBasicAuth: {Type: "NO", Code: "AUTHENTICATIONFAILED", Text: "Basic authentication is disabled"}},
 	},
 }
 
 // World returns a world with User.
 func World(t testing.TB) *world.World {
 	w := world.New()
-	if err := w.AddAccount("test", world.Account{Email: User, Password: "pw"}); err != nil {
+	if err := w.AddAccount(world.Realm{Provider: "test"}, world.Account{Email: User, Password: "pw"}); err != nil {
 		t.Fatal(err)
 	}
 	return w
