@@ -5,7 +5,7 @@ Feature: Google authorization code flow
   application exchanges the code for tokens (G-01 to G-05, G-10, X-04).
 
   Background:
-    Given the application uses the Google "web" client
+    Given the application uses the "web" client
 
   @authcode
   Scenario: A first offline authorization returns Google-shaped tokens (G-03, G-04, G-05, X-04)
@@ -51,7 +51,7 @@ Feature: Google authorization code flow
 
   @authcode
   Scenario Outline: A desktop client may use any port on <host> (G-10, X-05)
-    Given the application uses the Google "desktop" client
+    Given the application uses the "desktop" client
     And the application listens for the redirect on "<host>" on a free port
     When alice@gmail.test authorizes the application for "https://mail.google.com/"
     Then the server answers 200
@@ -63,7 +63,7 @@ Feature: Google authorization code flow
 
   @authcode
   Scenario: An unknown client stays on Google's error page (G-04)
-    Given the application uses an unregistered Google client
+    Given the application uses an unregistered client
     When alice@gmail.test authorizes the application for "https://mail.google.com/"
     Then the browser shows the page "Error 401: invalid_client" with status 401
     And the page says "The OAuth client was not found."

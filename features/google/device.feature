@@ -5,14 +5,14 @@ Feature: Google device flow
   and polls with its own statuses (G-11 to G-13, seed 000).
 
   Background:
-    Given the device uses the Google "tv" client
+    Given the device uses the "tv" client
 
   Scenario: The device flow refuses the Gmail scope (G-12, seed 000)
     When the device asks for a code for "https://mail.google.com/"
     Then the server answers 400 with error "invalid_scope" and description "Invalid device flow scope: https://mail.google.com/"
 
   Scenario: Only "TVs and Limited Input devices" clients may use the device flow (G-11)
-    Given the device uses the Google "desktop" client
+    Given the device uses the "desktop" client
     When the device asks for a code for "email"
     Then the server answers 401 with error "invalid_client" and description "Invalid client type."
 
@@ -38,7 +38,7 @@ Feature: Google device flow
     Then the server answers 200
     And the access token starts with "ya29."
     And the token response has a refresh token
-    And the access token is accepted by Google's userinfo endpoint
+    And the access token is accepted by the provider's userinfo endpoint
 
   Scenario: The user denies the device (G-13)
     When the device asks for a code for "email"

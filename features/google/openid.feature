@@ -5,7 +5,7 @@ Feature: Google OpenID Connect ID tokens
   with a standard OpenID Connect library (G-05).
 
   Background:
-    Given the application uses the Google "web" client
+    Given the application uses the "web" client
 
   Scenario: openid email profile gives a verifiable ID token naming the user (G-05)
     When alice@gmail.test authorizes the application for "openid email profile https://mail.google.com/"

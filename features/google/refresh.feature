@@ -4,19 +4,19 @@ Feature: Google refresh and revocation
   token expires, until it is revoked (G-06, G-07, G-09).
 
   Background:
-    Given the application uses the Google "web" client
+    Given the application uses the "web" client
     And alice@gmail.test has authorized the application for "https://mail.google.com/" with "access_type=offline"
 
   @refresh
   Scenario: x/oauth2 refreshes an expired token; Google sends no new refresh token (G-05, G-06)
     When 61 minutes pass
-    Then the access token is refused by Google's userinfo endpoint
+    Then the access token is refused by the provider's userinfo endpoint
     When the application asks x/oauth2 for a valid token
     Then the server answers 200
     And the token response has no refresh token
     And the token response field "expires_in" is 3599
     And x/oauth2 kept the refresh token
-    And the access token is accepted by Google's userinfo endpoint
+    And the access token is accepted by the provider's userinfo endpoint
 
   @refresh
   Scenario: A refresh token keeps working after a refresh (G-06)
@@ -26,7 +26,7 @@ Feature: Google refresh and revocation
 
   @refresh
   Scenario: A refresh token presented by another client is refused (G-07)
-    When the Google "other-web" client presents the refresh token
+    When the "other-web" client presents the refresh token
     Then the server answers 401 with error "unauthorized_client" and description "Unauthorized"
 
   @refresh
@@ -38,7 +38,7 @@ Feature: Google refresh and revocation
   Scenario: Revoking the access token revokes the refresh token too (G-09)
     When the application revokes the access token
     Then the server answers 200
-    And the access token is refused by Google's userinfo endpoint
+    And the access token is refused by the provider's userinfo endpoint
     When the application refreshes the token
     Then the server answers 400 with error "invalid_grant" and description "Token has been expired or revoked."
 
@@ -46,7 +46,7 @@ Feature: Google refresh and revocation
   Scenario: Revoking the refresh token ends the access token (G-09)
     When the application revokes the refresh token
     Then the server answers 200
-    And the access token is refused by Google's userinfo endpoint
+    And the access token is refused by the provider's userinfo endpoint
 
   @revoke
   Scenario: Revoking a token twice is an error (G-09)

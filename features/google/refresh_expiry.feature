@@ -7,7 +7,7 @@ Feature: When a Google refresh token stops working
   the oldest (G-08).
 
   Background:
-    Given the application uses the Google "web" client
+    Given the application uses the "web" client
 
   Scenario: An app in Testing loses its Gmail refresh token after 7 days (G-08)
     Given the Google "web" client's consent screen is in Testing

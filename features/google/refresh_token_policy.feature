@@ -6,7 +6,7 @@ Feature: When Google hands out a refresh token
   "prompt=consent&access_type=offline" (G-03, seed 000).
 
   Background:
-    Given the application uses the Google "web" client
+    Given the application uses the "web" client
 
   Scenario Outline: access_type=<access_type>, prompt=<prompt>, <history> consent
     Given alice@gmail.test <history> authorized the application for "https://mail.google.com/"

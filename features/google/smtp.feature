@@ -6,34 +6,34 @@ Feature: Sending through Gmail's SMTP server with OAuth
   accepted (GM-01 to GM-04, GM-07, X-01, X-02).
 
   Background:
-    Given the application uses the Google "web" client
+    Given the application uses the "web" client
 
   Scenario: A mail.google.com token sends over STARTTLS and the message is read back over IMAP (GM-01, GM-02, GM-04, GM-05)
     Given alice@gmail.test has authorized the application for "https://mail.google.com/" with "access_type=offline"
-    When the application connects to Gmail's SMTP server with STARTTLS
+    When the application connects to the provider's SMTP server with STARTTLS
     And the application authenticates to SMTP as alice@gmail.test with XOAUTH2
     Then the SMTP server accepts the authentication
     When the application sends a message from alice@gmail.test to alice@gmail.test with subject "Hello from mailoauth"
     Then the message is accepted
-    When the application connects to Gmail's IMAP server with implicit TLS
+    When the application connects to the provider's IMAP server with implicit TLS
     And the application authenticates to IMAP as alice@gmail.test with XOAUTH2
     Then the INBOX holds a message with subject "Hello from mailoauth"
 
   Scenario: Gmail greets, and offers AUTH only after STARTTLS (GM-04)
-    When the application connects to Gmail's SMTP server with STARTTLS
+    When the application connects to the provider's SMTP server with STARTTLS
     Then the SMTP greeting matches "^220 smtp\.gmail\.com ESMTP [0-9a-f]+ - gsmtp$"
     And before TLS the EHLO reply had no AUTH line
     And the SMTP server offers "AUTH LOGIN PLAIN XOAUTH2 PLAIN-CLIENTTOKEN OAUTHBEARER XOAUTH"
 
   Scenario: AUTH before STARTTLS is refused (GM-04)
     Given alice@gmail.test has authorized the application for "https://mail.google.com/"
-    When the application connects to Gmail's SMTP server without TLS
+    When the application connects to the provider's SMTP server without TLS
     And the application authenticates to SMTP as alice@gmail.test with XOAUTH2
     Then the SMTP server refuses the authentication with a 5.7.x reply
 
   Scenario: A gmail.send token is refused: it only works on the Gmail API (GM-01, GM-03, GM-04, seed 000)
     Given alice@gmail.test has authorized the application for "https://www.googleapis.com/auth/gmail.send" with "access_type=offline"
-    When the application connects to Gmail's SMTP server with STARTTLS
+    When the application connects to the provider's SMTP server with STARTTLS
     And the application authenticates to SMTP as alice@gmail.test with XOAUTH2
     Then the SMTP server's error challenge is '{"status":"400","schemes":"Bearer","scope":"https://mail.google.com/"}'
     And the SMTP server replies:
@@ -46,33 +46,33 @@ Feature: Sending through Gmail's SMTP server with OAuth
   Scenario: An expired token is refused; x/oauth2 refreshes it and a new session is accepted (GM-01, G-05, G-06)
     Given alice@gmail.test has authorized the application for "https://mail.google.com/" with "access_type=offline"
     When 61 minutes pass
-    And the application connects to Gmail's SMTP server with STARTTLS
+    And the application connects to the provider's SMTP server with STARTTLS
     And the application authenticates to SMTP as alice@gmail.test with XOAUTH2
     Then the SMTP server refuses the authentication with 535
     And the world recorded a refused smtp authentication of alice@gmail.test because "expired"
     When the application asks x/oauth2 for a valid token
-    And the application connects to Gmail's SMTP server with STARTTLS
+    And the application connects to the provider's SMTP server with STARTTLS
     And the application authenticates to SMTP as alice@gmail.test with XOAUTH2
     Then the SMTP server accepts the authentication
 
   Scenario: A revoked token is refused (GM-01, G-09)
     Given alice@gmail.test has authorized the application for "https://mail.google.com/" with "access_type=offline"
     When the application revokes the access token
-    And the application connects to Gmail's SMTP server with implicit TLS
+    And the application connects to the provider's SMTP server with implicit TLS
     And the application authenticates to SMTP as alice@gmail.test with XOAUTH2
     Then the SMTP server refuses the authentication with 535
     And the world recorded a refused smtp authentication of alice@gmail.test because "revoked"
 
   Scenario: One user's token does not open another user's mailbox (GM-01)
     Given alice@gmail.test has authorized the application for "https://mail.google.com/"
-    When the application connects to Gmail's SMTP server with implicit TLS
+    When the application connects to the provider's SMTP server with implicit TLS
     And the application authenticates to SMTP as bob@gmail.test with XOAUTH2
     Then the SMTP server refuses the authentication with 535
     And the world recorded a refused smtp authentication of bob@gmail.test because "wrong_user"
 
   Scenario: Implicit TLS on the SMTPS port sends too, and success is "235 2.7.0 Accepted" (GM-04)
     Given alice@gmail.test has authorized the application for "https://mail.google.com/"
-    When the application connects to Gmail's SMTP server with implicit TLS
+    When the application connects to the provider's SMTP server with implicit TLS
     Then the SMTP greeting matches "^220 smtp\.gmail\.com ESMTP [0-9a-f]+ - gsmtp$"
     When the application authenticates to SMTP as alice@gmail.test with XOAUTH2
     Then the SMTP server said "235 2.7.0 Accepted"
@@ -82,19 +82,19 @@ Feature: Sending through Gmail's SMTP server with OAuth
 
   Scenario: OAUTHBEARER sends too (GM-07, X-01)
     Given alice@gmail.test has authorized the application for "https://mail.google.com/"
-    When the application connects to Gmail's SMTP server with STARTTLS
+    When the application connects to the provider's SMTP server with STARTTLS
     And the application authenticates to SMTP as alice@gmail.test with OAUTHBEARER
     Then the SMTP server accepts the authentication
 
   Scenario: A refused OAUTHBEARER exchange is acknowledged with %x01, then fails (X-01, X-02)
     Given alice@gmail.test has authorized the application for "https://www.googleapis.com/auth/gmail.send"
-    When the application connects to Gmail's SMTP server with STARTTLS
+    When the application connects to the provider's SMTP server with STARTTLS
     And the application authenticates to SMTP as alice@gmail.test with OAUTHBEARER
     Then the SMTP server's error challenge is '{"status":"400","schemes":"Bearer","scope":"https://mail.google.com/"}'
     And the SMTP server refuses the authentication with 535
 
   Scenario: A malformed XOAUTH2 message cannot be decoded (GM-04)
-    When the application connects to Gmail's SMTP server with STARTTLS
+    When the application connects to the provider's SMTP server with STARTTLS
     And the application sends the XOAUTH2 message "user=alice@gmail.test auth=Bearer ya29.x"
     Then the SMTP server refuses the authentication with 501
     And the SMTP server replies:
@@ -103,11 +103,11 @@ Feature: Sending through Gmail's SMTP server with OAuth
       """
 
   Scenario: A password is refused: basic authentication is gone (GM-04)
-    When the application connects to Gmail's SMTP server with STARTTLS
+    When the application connects to the provider's SMTP server with STARTTLS
     And the application authenticates to SMTP as alice@gmail.test with PLAIN and the password "alice-password"
     Then the SMTP server refuses the authentication with 535
 
   Scenario: MAIL FROM before AUTH is refused (RFC 4954 §6)
-    When the application connects to Gmail's SMTP server with STARTTLS
+    When the application connects to the provider's SMTP server with STARTTLS
     And the application sends a message from alice@gmail.test to bob@gmail.test with subject "Anonymous"
     Then sending fails with 530

@@ -4,7 +4,7 @@ Feature: Google token endpoint errors
   Google's statuses and texts, not the RFC's (G-07).
 
   Background:
-    Given the application uses the Google "web" client
+    Given the application uses the "web" client
 
   Scenario: An authorization code works only once (G-07)
     When alice@gmail.test authorizes the application for "https://mail.google.com/"

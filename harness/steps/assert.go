@@ -11,6 +11,8 @@ import (
 
 func (s *scenario) registerAssertions(sc *godog.ScenarioContext) {
 	sc.Step(`^the server answers (\d+)(?: with error "([^"]*)"(?: and description "([^"]*)")?)?$`, s.serverAnswers)
+	sc.Step(`^the error description starts with "([^"]*)"$`, s.descriptionStarts)
+	sc.Step(`^the response field "([^"]*)" contains (\d+)$`, s.fieldContains)
 	sc.Step(`^the token response (has a|has no) refresh token$`, s.hasRefreshToken)
 	sc.Step(`^the token response (has an|has no) ID token$`, s.hasIDToken)
 	sc.Step(`^the (access|refresh) token starts with "([^"]*)"$`, s.tokenStartsWith)
@@ -209,4 +211,33 @@ func (s *scenario) keptRefreshToken() error {
 		return s.failf("x/oauth2 no longer holds the refresh token it was first given")
 	}
 	return nil
+}
+
+// descriptionStarts checks the start of error_description, where Microsoft
+// puts its AADSTS code (M-04).
+func (s *scenario) descriptionStarts(prefix string) error {
+	m, err := s.body()
+	if err != nil {
+		return err
+	}
+	if d, _ := m["error_description"].(string); !strings.HasPrefix(d, prefix) {
+		return s.failf("error_description %q does not start with %q", d, prefix)
+	}
+	return nil
+}
+
+// fieldContains checks that a list field holds a number (Microsoft's
+// error_codes, M-04).
+func (s *scenario) fieldContains(field string, n int) error {
+	m, err := s.body()
+	if err != nil {
+		return err
+	}
+	list, _ := m[field].([]any)
+	for _, v := range list {
+		if f, ok := v.(float64); ok && f == float64(n) {
+			return nil
+		}
+	}
+	return s.failf("field %q is %v, without %d", field, m[field], n)
 }

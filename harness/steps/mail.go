@@ -25,7 +25,7 @@ type mailState struct {
 }
 
 func (s *scenario) registerMail(sc *godog.ScenarioContext) {
-	sc.Step(`^the application connects to Gmail's (SMTP|IMAP) server (with STARTTLS|with implicit TLS|without TLS)$`, s.connects)
+	sc.Step(`^the application connects to the provider's (SMTP|IMAP) server (with STARTTLS|with implicit TLS|without TLS)$`, s.connects)
 	sc.Step(`^the SMTP greeting matches "([^"]*)"$`, s.smtpGreeting)
 	sc.Step(`^the SMTP server said "([^"]*)"$`, s.smtpSaid)
 	sc.Step(`^before TLS the EHLO reply had no AUTH line$`, s.noAuthBeforeTLS)
@@ -58,7 +58,7 @@ var securities = map[string]client.Security{
 // connects opens a new mail connection, closing the previous one.
 func (s *scenario) connects(protocol, how string) error {
 	s.closeMail()
-	m := s.server.Google.Mail
+	m := s.provider().Mail
 	var err error
 	if protocol == "SMTP" {
 		addr := m.SMTP

@@ -19,8 +19,8 @@ import (
 const email = `([^ "]+@[^ "]+)`
 
 func (s *scenario) registerOAuth(sc *godog.ScenarioContext) {
-	sc.Step(`^the application uses the Google "([^"]*)" client$`, s.usesGoogleClient)
-	sc.Step(`^the application uses an unregistered Google client$`, s.usesUnregisteredClient)
+	sc.Step(`^the application uses the "([^"]*)" client$`, s.usesClient)
+	sc.Step(`^the application uses an unregistered client$`, s.usesUnregisteredClient)
 	sc.Step(`^the application sends the redirect URI "([^"]*)"$`, s.sendsRedirectURI)
 	sc.Step(`^the application listens for the redirect on an unregistered loopback port$`, s.listensOnUnregisteredPort)
 	sc.Step(`^the application listens for the redirect on "(127\.0\.0\.1|localhost)" on a free port$`, s.listensOn)
@@ -38,34 +38,34 @@ func (s *scenario) registerOAuth(sc *godog.ScenarioContext) {
 	sc.Step(`^the application posts "([^"]*)" to the token endpoint$`, s.postsToToken)
 	sc.Step(`^the application asks x/oauth2 for a valid token$`, s.asksValidToken)
 	sc.Step(`^the application refreshes the token(?: "([^"]*)")?$`, s.refreshes)
-	sc.Step(`^the Google "([^"]*)" client's consent screen is in Testing$`, s.inTesting)
 	sc.Step(`^`+email+` authorizes the application (\d+) times for "([^"]*)" with "([^"]*)"$`, s.authorizesTimes)
 	sc.Step(`^the application refreshes its (first|second) refresh token$`, s.refreshesNth)
 	sc.Step(`^the ID token verifies with go-oidc and its "([^"]*)" is "([^"]*)"$`, s.idTokenNames)
-	sc.Step(`^the Google "([^"]*)" client presents the refresh token$`, s.otherClientRefreshes)
+	sc.Step(`^the "([^"]*)" client presents the refresh token$`, s.otherClientRefreshes)
 	sc.Step(`^the application revokes the (access|refresh) token$`, s.revokes)
-	sc.Step(`^the access token is (accepted|refused) by Google's userinfo endpoint$`, s.userinfo)
+	sc.Step(`^the access token is (accepted|refused) by the provider's userinfo endpoint$`, s.userinfo)
 }
 
-// newApp is the application of registration reg, talking to Google.
+// newApp is the application of registration reg, talking to the
+// scenario's provider.
 func (s *scenario) newApp(reg world.Client, redirectURL string) *client.App {
 	return client.NewApp(oauth2.Config{
 		ClientID:     reg.ID,
 		ClientSecret: reg.Secret,
-		Endpoint:     s.server.Google.Endpoint(),
+		Endpoint:     s.provider().Endpoint(),
 		RedirectURL:  redirectURL,
 	}, s.server.CA.ClientConfig())
 }
 
-// usesGoogleClient sets up the application with a registered client and
+// usesClient sets up the application with a registered client and
 // its loopback redirect listener. For a web client the listener's URI is
 // registered in the console first, as seed 001 registers
 // http://localhost:3017/ (the port is free-chosen so tests run in parallel);
 // a desktop client registers nothing and uses 127.0.0.1 on any port (G-10).
-func (s *scenario) usesGoogleClient(name string) error {
-	reg, ok := s.server.World.ClientNamed(google.Realm, name)
-	if !ok {
-		return fmt.Errorf("the world has no Google client named %q", name)
+func (s *scenario) usesClient(name string) error {
+	reg, err := s.client(name)
+	if err != nil {
+		return err
 	}
 	host := "localhost"
 	if reg.Type == google.Desktop {
@@ -75,13 +75,13 @@ func (s *scenario) usesGoogleClient(name string) error {
 		return err
 	}
 	if reg.Type == google.Web {
-		if err := s.server.World.UpdateClient(google.Realm, reg.ID, func(c *world.Client) {
+		if err := s.server.World.UpdateClient(reg.Realm, reg.ID, func(c *world.Client) {
 			c.RedirectURIs = []string{s.catcher.URL}
 		}); err != nil {
 			return err
 		}
 	}
-	s.provider, s.reg = google.Name, reg
+	s.reg = reg
 	s.app = s.newApp(reg, s.catcher.URL)
 	return nil
 }
@@ -99,10 +99,10 @@ func (s *scenario) listen(host string) error {
 }
 
 func (s *scenario) usesUnregisteredClient() error {
-	if err := s.usesGoogleClient("web"); err != nil {
+	if err := s.usesClient("web"); err != nil {
 		return err
 	}
-	s.app.Config.ClientID = "406112386143-unregistered.apps.googleusercontent.com"
+	s.app.Config.ClientID = "unregistered-" + s.app.Config.ClientID
 	return nil
 }
 
@@ -195,7 +195,7 @@ func (s *scenario) password(user string) string {
 	if p, ok := s.passwords[user]; ok {
 		return p
 	}
-	acct, _ := s.server.World.Account(world.Realm{Provider: s.provider}, user)
+	acct, _ := s.server.World.Account(s.reg.Realm, user)
 	return acct.Password
 }
 
@@ -332,13 +332,13 @@ func (s *scenario) refreshes(refresh string) error {
 }
 
 func (s *scenario) otherClientRefreshes(name string) error {
-	reg, ok := s.server.World.ClientNamed(google.Realm, name)
-	if !ok {
-		return fmt.Errorf("the world has no Google client named %q", name)
+	reg, err := s.client(name)
+	if err != nil {
+		return err
 	}
 	other := s.newApp(reg, "")
 	stale := &oauth2.Token{RefreshToken: s.refresh, Expiry: time.Now().Add(-time.Hour)}
-	_, err := other.Token(context.Background(), stale)
+	_, err = other.Token(context.Background(), stale)
 	s.record(other)
 	s.lastError = err
 	return nil
@@ -353,7 +353,7 @@ func (s *scenario) revokes(which string) error {
 	if which == "refresh" {
 		token = s.refresh
 	}
-	_, err := s.postForm(s.server.Google.URL+google.RevokePath+"?token="+url.QueryEscape(token), "")
+	_, err := s.postForm(s.provider().URL+google.RevokePath+"?token="+url.QueryEscape(token), "")
 	return err
 }
 
@@ -363,7 +363,7 @@ func (s *scenario) userinfo(want string) error {
 	if s.token == nil {
 		return s.failf("the application has no token")
 	}
-	req, err := http.NewRequest(http.MethodGet, s.server.Google.URL+google.UserinfoPath, nil)
+	req, err := http.NewRequest(http.MethodGet, s.provider().URL+google.UserinfoPath, nil)
 	if err != nil {
 		return err
 	}
@@ -382,16 +382,6 @@ func (s *scenario) userinfo(want string) error {
 		return s.failf("userinfo refused the token without an RFC 6750 invalid_token challenge")
 	}
 	return nil
-}
-
-// inTesting sets the publishing status of the client's consent screen, as
-// in Google's console.
-func (s *scenario) inTesting(name string) error {
-	reg, ok := s.server.World.ClientNamed(google.Realm, name)
-	if !ok {
-		return fmt.Errorf("the world has no Google client named %q", name)
-	}
-	return google.SetTesting(s.server.World, reg.ID, true)
 }
 
 // authorizesTimes runs n whole authorizations, keeping every refresh token.
@@ -427,7 +417,7 @@ func (s *scenario) idTokenNames(claim, want string) error {
 	if raw == "" {
 		return s.failf("the token response has no id_token")
 	}
-	claims, err := s.app.VerifyIDToken(context.Background(), s.server.Google.Issuer(""), raw)
+	claims, err := s.app.VerifyIDToken(context.Background(), s.provider().Issuer(s.reg.Realm.Tenant), raw)
 	if err != nil {
 		return s.failf("go-oidc refused the ID token: %v", err)
 	}

@@ -9,6 +9,8 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
+	"strings"
 
 	"github.com/cucumber/godog"
 	"golang.org/x/oauth2"
@@ -22,12 +24,12 @@ import (
 type scenario struct {
 	server *mocks.Server
 
-	// The application: its registration, its x/oauth2 config and its
-	// redirect listener.
-	provider string
-	reg      world.Client
-	app      *client.App
-	catcher  *client.Catcher
+	// The provider of the scenario (its tag) and the application: its
+	// registration, its x/oauth2 config and its redirect listener.
+	providerName string
+	reg          world.Client
+	app          *client.App
+	catcher      *client.Catcher
 
 	// The user: a browser with its own cookies.
 	browser *client.Browser
@@ -55,12 +57,17 @@ type scenario struct {
 // fresh world.
 func Initialize(sc *godog.ScenarioContext) {
 	s := &scenario{}
-	sc.Before(func(ctx context.Context, _ *godog.Scenario) (context.Context, error) {
-		srv, err := mocks.New(mocks.Options{Pages: true})
+	sc.Before(func(ctx context.Context, scn *godog.Scenario) (context.Context, error) {
+		name, err := providerOf(scn)
 		if err != nil {
 			return ctx, err
 		}
-		*s = scenario{server: srv, browser: client.NewBrowser(srv.CA.ClientConfig())}
+		// Only the scenario's provider runs; the user goes through its pages.
+		srv, err := mocks.New(mocks.Options{Pages: true, Providers: []string{name}})
+		if err != nil {
+			return ctx, err
+		}
+		*s = scenario{server: srv, providerName: name, browser: client.NewBrowser(srv.TLSConfig())}
 		return ctx, nil
 	})
 	sc.After(func(ctx context.Context, _ *godog.Scenario, err error) (context.Context, error) {
@@ -78,6 +85,38 @@ func Initialize(sc *godog.ScenarioContext) {
 	s.registerDevice(sc)
 	s.registerMail(sc)
 	s.registerAssertions(sc)
+	s.registerGoogle(sc)
+}
+
+// providers are the provider tags a scenario may carry.
+var providers = []string{"google", "microsoft", "trackdechets"}
+
+// providerOf is the provider a scenario's tag names: exactly one.
+func providerOf(scn *godog.Scenario) (string, error) {
+	var found []string
+	for _, tag := range scn.Tags {
+		if name := strings.TrimPrefix(tag.Name, "@"); slices.Contains(providers, name) {
+			found = append(found, name)
+		}
+	}
+	if len(found) != 1 {
+		return "", fmt.Errorf("scenario %q carries provider tags %v; it needs exactly one of %v", scn.Name, found, providers)
+	}
+	return found[0], nil
+}
+
+// provider is the scenario's running provider.
+func (s *scenario) provider() *mocks.Provider { return s.server.Provider(s.providerName) }
+
+// client finds the provider's client registered under a display name, in
+// any of its realms.
+func (s *scenario) client(name string) (world.Client, error) {
+	for _, realm := range s.server.World.Realms(s.providerName) {
+		if c, ok := s.server.World.ClientNamed(realm, name); ok {
+			return c, nil
+		}
+	}
+	return world.Client{}, fmt.Errorf("the world has no %s client named %q", s.providerName, name)
 }
 
 // record keeps app's last exchange as the server's last reply.

@@ -119,7 +119,7 @@ func (p *rfc) post(t *testing.T, path string, form url.Values) (int, map[string]
 	return resp.StatusCode, m
 }
 
-func exchange(code string) url.Values {
+func redeem(code string) url.Values {
 	return url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {"http://localhost/cb"},
 		"client_id": {"app"}, "client_secret": {"app-secret"}}
 }
@@ -132,45 +132,46 @@ func refreshForm(token, client, secret string) url.Values {
 // must reach the profile as its own FailureKind (fosite reports most of them
 // as invalid_grant with a hint).
 func TestClassification(t *testing.T) {
+	t.Parallel()
 	p := newRFC(t, authserver.RefreshPolicy{ReturnNew: true, RevokeUsed: true})
 	verifier := oauth2.GenerateVerifier()
 	pkce := url.Values{"code_challenge": {oauth2.S256ChallengeFromVerifier(verifier)}, "code_challenge_method": {"S256"}}
-	_, tok := p.post(t, "/token", exchange(p.code(t, nil)))
+	_, tok := p.post(t, "/token", redeem(p.code(t, nil)))
 	refresh := tok["refresh_token"].(string)
 	_, _ = p.post(t, "/token", refreshForm(refresh, "app", "app-secret")) // rotates: refresh is now used
 
 	reused := p.code(t, nil)
-	p.post(t, "/token", exchange(reused))
+	p.post(t, "/token", redeem(reused))
 	cases := []struct {
 		name string
 		form func() url.Values
 		kind authserver.FailureKind
 	}{
-		{"reused code", func() url.Values { return exchange(reused) }, authserver.CodeReused},
-		{"unknown code", func() url.Values { return exchange("not-a-code.sig") }, authserver.CodeInvalid},
+		{"reused code", func() url.Values { return redeem(reused) }, authserver.CodeReused},
+		{"unknown code", func() url.Values { return redeem("not-a-code.sig") }, authserver.CodeInvalid},
 		{"other redirect", func() url.Values {
-			f := exchange(p.code(t, nil))
+			f := redeem(p.code(t, nil))
 			f.Set("redirect_uri", "http://localhost/other")
 			return f
 		}, authserver.RedirectMismatch},
 		{"wrong verifier", func() url.Values {
-			f := exchange(p.code(t, pkce))
+			f := redeem(p.code(t, pkce))
 			f.Set("code_verifier", oauth2.GenerateVerifier())
 			return f
 		}, authserver.PKCEFailed},
 		{"code of another client", func() url.Values {
-			f := exchange(p.code(t, nil))
+			f := redeem(p.code(t, nil))
 			f.Set("client_id", "other")
 			f.Set("client_secret", "other-secret")
 			return f
 		}, authserver.CodeOtherClient},
 		{"wrong secret", func() url.Values {
-			f := exchange("x")
+			f := redeem("x")
 			f.Set("client_secret", "nope")
 			return f
 		}, authserver.WrongSecret},
 		{"unknown client", func() url.Values {
-			f := exchange("x")
+			f := redeem("x")
 			f.Set("client_id", "nobody")
 			return f
 		}, authserver.UnknownClient},
@@ -178,7 +179,7 @@ func TestClassification(t *testing.T) {
 		{"unknown refresh token", func() url.Values { return refreshForm("nope.nope", "app", "app-secret") }, authserver.RefreshInvalid},
 		{"rotated refresh token", func() url.Values { return refreshForm(refresh, "app", "app-secret") }, authserver.RefreshRevoked},
 		{"code expired", func() url.Values {
-			f := exchange(p.code(t, nil))
+			f := redeem(p.code(t, nil))
 			p.w.Clock.Advance(11 * time.Minute)
 			return f
 		}, authserver.CodeExpired},
@@ -203,7 +204,7 @@ func TestClassification(t *testing.T) {
 		})
 	}
 	t.Run("refresh of another client", func(t *testing.T) {
-		_, tok := p.post(t, "/token", exchange(p.code(t, nil)))
+		_, tok := p.post(t, "/token", redeem(p.code(t, nil)))
 		p.kinds = nil
 		p.post(t, "/token", refreshForm(tok["refresh_token"].(string), "other", "other-secret"))
 		if len(p.kinds) != 1 || p.kinds[0] != authserver.RefreshOtherClient {
@@ -215,13 +216,14 @@ func TestClassification(t *testing.T) {
 // TestTimeTravel: codes and tokens expire by the world's clock, not the
 // real one.
 func TestTimeTravel(t *testing.T) {
+	t.Parallel()
 	p := newRFC(t, authserver.RefreshPolicy{})
 	code := p.code(t, nil)
 	p.w.Clock.Advance(11 * time.Minute)
-	if status, body := p.post(t, "/token", exchange(code)); status != 400 || body["error"] != "invalid_grant" {
+	if status, body := p.post(t, "/token", redeem(code)); status != 400 || body["error"] != "invalid_grant" {
 		t.Fatalf("an 11-minute-old code: HTTP %d %v", status, body)
 	}
-	_, tok := p.post(t, "/token", exchange(p.code(t, nil)))
+	_, tok := p.post(t, "/token", redeem(p.code(t, nil)))
 	access := tok["access_token"].(string)
 	if !p.s.Introspect(t.Context(), access).Active {
 		t.Fatal("a fresh token is not active")
@@ -239,9 +241,10 @@ func TestTimeTravel(t *testing.T) {
 // TestRefreshPolicies: what a refresh does to the tokens it replaces is the
 // profile's choice.
 func TestRefreshPolicies(t *testing.T) {
+	t.Parallel()
 	for _, policy := range []authserver.RefreshPolicy{{}, {ReturnNew: true}, {ReturnNew: true, RevokeUsed: true}} {
 		p := newRFC(t, policy)
-		_, tok := p.post(t, "/token", exchange(p.code(t, nil)))
+		_, tok := p.post(t, "/token", redeem(p.code(t, nil)))
 		first, access := tok["refresh_token"].(string), tok["access_token"].(string)
 		status, got := p.post(t, "/token", refreshForm(first, "app", "app-secret"))
 		if status != 200 {
@@ -264,6 +267,7 @@ func TestRefreshPolicies(t *testing.T) {
 // TestStandardDevicePolling: without provider texts the device flow answers
 // as RFC 8628 §3.5 says, every error with HTTP 400.
 func TestStandardDevicePolling(t *testing.T) {
+	t.Parallel()
 	p := newRFC(t, authserver.RefreshPolicy{})
 	status, da := p.post(t, "/device/code", url.Values{"client_id": {"tv"}, "scope": {"a b"}})
 	if status != 200 {
@@ -299,6 +303,7 @@ func TestStandardDevicePolling(t *testing.T) {
 }
 
 func TestFailureCodes(t *testing.T) {
+	t.Parallel()
 	for kind, code := range map[authserver.FailureKind]string{
 		authserver.WrongSecret: "invalid_client", authserver.CodeReused: "invalid_grant",
 		authserver.DeviceDenied: "access_denied", authserver.DevicePending: "authorization_pending",
@@ -316,6 +321,7 @@ func TestFailureCodes(t *testing.T) {
 // TestClientCredentials: the grant without a user (RFC 6749 §4.4): a token
 // for the requested scopes, no refresh token.
 func TestClientCredentials(t *testing.T) {
+	t.Parallel()
 	p := newRFC(t, authserver.RefreshPolicy{})
 	status, tok := p.post(t, "/token", url.Values{"grant_type": {"client_credentials"}, "scope": {"a b"},
 		"client_id": {"app"}, "client_secret": {"app-secret"}})
@@ -330,8 +336,9 @@ func TestClientCredentials(t *testing.T) {
 // TestRevocationAndIntrospectionEndpoints: RFC 7009 and RFC 7662 as fosite
 // implements them, with client authentication.
 func TestRevocationAndIntrospectionEndpoints(t *testing.T) {
+	t.Parallel()
 	p := newRFC(t, authserver.RefreshPolicy{})
-	_, tok := p.post(t, "/token", exchange(p.code(t, nil)))
+	_, tok := p.post(t, "/token", redeem(p.code(t, nil)))
 	access, refresh := tok["access_token"].(string), tok["refresh_token"].(string)
 	auth := url.Values{"client_id": {"app"}, "client_secret": {"app-secret"}}
 	introspect := func() map[string]any {
@@ -383,9 +390,10 @@ func TestRevocationAndIntrospectionEndpoints(t *testing.T) {
 // TestSweep: a long-running server forgets what expired or was revoked
 // long ago, and nothing else.
 func TestSweep(t *testing.T) {
+	t.Parallel()
 	p := newRFC(t, authserver.RefreshPolicy{})
-	_, live := p.post(t, "/token", exchange(p.code(t, nil)))
-	_, old := p.post(t, "/token", exchange(p.code(t, nil)))
+	_, live := p.post(t, "/token", redeem(p.code(t, nil)))
+	_, old := p.post(t, "/token", redeem(p.code(t, nil)))
 	if !p.s.Revoke(t.Context(), old["access_token"].(string)) {
 		t.Fatal("revoke failed")
 	}

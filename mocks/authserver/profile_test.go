@@ -152,12 +152,13 @@ func (o *odd) code(t *testing.T) string {
 }
 
 func TestCoreHostsAnotherProvider(t *testing.T) {
+	t.Parallel()
 	o := newOdd(t)
-	exchange := url.Values{"grant_type": {"authorization_code"}, "code": {o.code(t)}, "redirect_uri": {"http://localhost/cb"}}
+	redemption := url.Values{"grant_type": {"authorization_code"}, "code": {o.code(t)}, "redirect_uri": {"http://localhost/cb"}}
 
 	t.Run("body credentials are refused when the client may only use Basic", func(t *testing.T) {
 		form := url.Values{"client_id": {"app"}, "client_secret": {"s3cret"}}
-		for k, v := range exchange {
+		for k, v := range redemption {
 			form[k] = v
 		}
 		if resp, body := o.post(t, "/t1/token", form, false); resp.StatusCode != 401 || body["error"] != "invalid_client" {
@@ -165,9 +166,9 @@ func TestCoreHostsAnotherProvider(t *testing.T) {
 		}
 	})
 
-	resp, tok := o.post(t, "/t1/token", exchange, true)
+	resp, tok := o.post(t, "/t1/token", redemption, true)
 	if resp.StatusCode != 200 {
-		t.Fatalf("exchange: HTTP %d %v", resp.StatusCode, tok)
+		t.Fatalf("redemption: HTTP %d %v", resp.StatusCode, tok)
 	}
 	t.Run("a token that never expires has no expires_in, and the profile's field", func(t *testing.T) {
 		if _, ok := tok["expires_in"]; ok {
@@ -256,6 +257,7 @@ func TestCoreHostsAnotherProvider(t *testing.T) {
 // TestSecrets: a client holds several secrets; an expired one is told
 // apart from a wrong one.
 func TestSecrets(t *testing.T) {
+	t.Parallel()
 	p := newRFC(t, authserver.RefreshPolicy{})
 	now := p.w.Clock.Now()
 	if err := p.w.UpdateClient(world.Realm{Provider: "rfc"}, "app", func(c *world.Client) {

@@ -101,6 +101,7 @@ func (f *fixture) token(tb testing.TB, c world.Client, user, scope string) map[s
 // TestCheckMail is the Gmail mail rule (GM-01): only a live token of the
 // named user with https://mail.google.com/ opens the mailbox.
 func TestCheckMail(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	web := f.client0(t, "web")
 	full := f.token(t, web, "alice@gmail.test", google.MailScope)["access_token"].(string)
@@ -145,6 +146,7 @@ func TestCheckMail(t *testing.T) {
 
 // TestRedirectRules is G-04 and G-10 at the authorization endpoint.
 func TestRedirectRules(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	cases := []struct {
 		client, redirect string
@@ -186,6 +188,7 @@ func TestRedirectRules(t *testing.T) {
 // TestTokenEndpointBadInput: malformed token requests get a JSON error with
 // a 4xx status, never a 5xx or a panic.
 func TestTokenEndpointBadInput(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	web := f.client0(t, "web")
 	cases := []struct {
@@ -235,6 +238,7 @@ func TestTokenEndpointBadInput(t *testing.T) {
 // TestAuthorizeBadInput: malformed authorization requests stay on Google's
 // error page (G-04), never a 5xx.
 func TestAuthorizeBadInput(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	web := f.client0(t, "web")
 	base := url.Values{"client_id": {web.ID}, "redirect_uri": {web.RedirectURIs[0]}, "scope": {google.MailScope},

@@ -61,7 +61,7 @@ func refuse(challenge []byte) func(Credentials) Verdict {
 	return func(Credentials) Verdict { return Verdict{Err: errRefused, Challenge: challenge} }
 }
 
-func TestServerExchanges(t *testing.T) {
+func TestServerDialogues(t *testing.T) {
 	ok := func(Credentials) Verdict { return Verdict{} }
 	ir := EncodeXOAUTH2("a@b", "t")
 	t.Run("success with initial response", func(t *testing.T) {
@@ -90,11 +90,11 @@ func TestServerExchanges(t *testing.T) {
 				t.Fatalf("%v %v", done, err)
 			}
 			if _, _, err := s.Next(ack); err == nil {
-				t.Fatal("a finished exchange accepted more")
+				t.Fatal("a finished dialogue accepted more")
 			}
 		})
 	}
-	t.Run("immediate failure without challenge (Exchange)", func(t *testing.T) {
+	t.Run("immediate failure without challenge", func(t *testing.T) {
 		s := NewServer(ServerConfig{Mechanism: XOAUTH2, Authenticate: refuse(nil)})
 		if _, done, err := s.Next(ir); !done || err != errRefused {
 			t.Fatalf("%v %v", done, err)
@@ -157,7 +157,7 @@ func FuzzServer(f *testing.F) {
 			_, done, _ := s.Next(first)
 			if !done {
 				if _, done, _ = s.Next(second); !done {
-					t.Fatal("exchange did not end after the acknowledgement")
+					t.Fatal("the dialogue did not end after the acknowledgement")
 				}
 			}
 		}

@@ -23,6 +23,7 @@ func (plain) DecodeClient(n *yaml.Node) (world.Client, error) {
 }
 
 func TestLoadRejects(t *testing.T) {
+	t.Parallel()
 	cases := map[string]string{
 		"unknown key":      "providers:\n  google:\n    clients:\n      - {name: x, id: y, type: web, colour: red}\n",
 		"unknown type":     "providers:\n  google:\n    clients:\n      - {name: x, id: y, type: mainframe}\n",
@@ -50,6 +51,7 @@ func TestLoadRejects(t *testing.T) {
 }
 
 func TestTenants(t *testing.T) {
+	t.Parallel()
 	doc := `providers:
   plain:
     tenants:
@@ -78,6 +80,7 @@ func TestTenants(t *testing.T) {
 }
 
 func TestUpdateClientCopies(t *testing.T) {
+	t.Parallel()
 	w := world.New()
 	r := world.Realm{Provider: "plain"}
 	if err := w.AddClient(r, world.Client{ID: "a", RedirectURIs: []string{"http://x/"}}); err != nil {
@@ -100,6 +103,7 @@ func TestUpdateClientCopies(t *testing.T) {
 }
 
 func TestConsent(t *testing.T) {
+	t.Parallel()
 	w := world.New()
 	r := google.Realm
 	if w.Consented(r, "a@x.test", "c", nil) {
@@ -121,6 +125,7 @@ func TestConsent(t *testing.T) {
 }
 
 func TestClockOnlyMovesForward(t *testing.T) {
+	t.Parallel()
 	var c world.Clock
 	before := c.Now()
 	c.Advance(time.Hour)
@@ -131,6 +136,7 @@ func TestClockOnlyMovesForward(t *testing.T) {
 }
 
 func TestEventsAreBounded(t *testing.T) {
+	t.Parallel()
 	w := world.New()
 	for i := range world.MaxEvents + 5 {
 		w.Record(world.Event{Provider: "google", Reason: string(rune('a' + i%26))})

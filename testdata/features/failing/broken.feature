@@ -5,17 +5,17 @@ Feature: Deliberately failing scenarios
 
   @authcode
   Scenario: Expecting a refresh token without access_type=offline
-    Given the application uses the Google "web" client
+    Given the application uses the "web" client
     When alice@gmail.test authorizes the application for "https://mail.google.com/"
     Then the token response has a refresh token
 
   @authcode
   Scenario: A passing one beside them
-    Given the application uses the Google "web" client
+    Given the application uses the "web" client
     When alice@gmail.test authorizes the application for "https://mail.google.com/"
     Then the server answers 200
 
   @device
   Scenario: A step nobody defined
-    Given the device uses the Google "tv" client
+    Given the device uses the "tv" client
     When the device sings
