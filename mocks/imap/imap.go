@@ -57,17 +57,8 @@ var caps = goimap.CapSet{goimap.CapIMAP4rev1: {}, goimap.CapNamespace: {}, goima
 
 // Start serves the two listeners.
 func Start(cfg Config) (*Server, error) {
-	var err error
-	if cfg.Listener == nil {
-		if cfg.Listener, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
-			return nil, err
-		}
-	}
-	if cfg.TLSListener == nil {
-		if cfg.TLSListener, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
-			_ = cfg.Listener.Close()
-			return nil, err
-		}
+	if err := mailconn.OrLoopback(&cfg.Listener, &cfg.TLSListener); err != nil {
+		return nil, err
 	}
 	if cfg.Idle == 0 {
 		cfg.Idle = 30 * time.Minute

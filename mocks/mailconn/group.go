@@ -50,3 +50,25 @@ func Host(a net.Addr) string {
 	}
 	return host
 }
+
+// OrLoopback opens a free port of 127.0.0.1 for each listener that is
+// nil; on failure it closes those it opened.
+func OrLoopback(lns ...*net.Listener) error {
+	var opened []*net.Listener
+	for _, ln := range lns {
+		if *ln != nil {
+			continue
+		}
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			for _, o := range opened {
+				_ = (*o).Close()
+				*o = nil
+			}
+			return err
+		}
+		*ln = l
+		opened = append(opened, ln)
+	}
+	return nil
+}
