@@ -233,6 +233,22 @@ func (s *IMAPSession) Greeting() string {
 	return lines[0]
 }
 
+// LastStatus returns the last tagged status line the server sent, its tag
+// removed ("OK Success"), as the client read it off the wire; "" if none
+// was recorded (on a STARTTLS connection, nothing is after TLS starts).
+func (s *IMAPSession) LastStatus() string {
+	lines := s.wire.lines()
+	for i := len(lines) - 1; i >= 0; i-- {
+		tag, rest, ok := strings.Cut(lines[i], " ")
+		if ok && tag != "*" && tag != "+" && !strings.HasPrefix(tag, "{") {
+			if typ, _, _ := strings.Cut(rest, " "); typ == "OK" || typ == "NO" || typ == "BAD" {
+				return rest
+			}
+		}
+	}
+	return ""
+}
+
 // Authenticate authenticates with c, and returns the server's refusal as
 // an *imap.Error.
 func (s *IMAPSession) Authenticate(c gosasl.Client) error {

@@ -38,6 +38,19 @@ func Personality() mailauth.Personality {
 			AuthFailed: invalidCredentials,
 			// GM-05 [OBS]: "BAD Invalid SASL argument" for a malformed blob.
 			Malformed: mailauth.IMAPReply{Type: "BAD", Text: "Invalid SASL argument. {id}"},
+			// GM-05 [OBS] lists IMAP4rev1 UNSELECT IDLE NAMESPACE QUOTA ID
+			// XLIST CHILDREN X-GM-EXT-1 XYZZY before authentication. The
+			// server adds UNSELECT and IDLE once authenticated; QUOTA, ID,
+			// XLIST, CHILDREN, X-GM-EXT-1 and XYZZY are left out, for it
+			// does not implement them and a client that used them would
+			// fail here and not at Gmail. UIDPLUS and MOVE: Gmail has them
+			// once authenticated, and so does the server.
+			Capabilities: []string{"NAMESPACE", "UIDPLUS", "MOVE"},
+			// GM-05 [OBS]: "<tag> OK Thats all she wrote! <id>".
+			CapabilityCompleted: "Thats all she wrote! {id}",
+			// GM-05 [DOC]: "A01 OK Success" (the exact text real Gmail
+			// sends after AUTHENTICATE is not recorded).
+			AuthSucceeded: "Success",
 		},
 	}
 }

@@ -51,10 +51,6 @@ type Server struct {
 	group mailconn.Group
 }
 
-// caps are the capabilities besides those imapserver adds by itself
-// (SASL-IR, AUTH=, STARTTLS, and IDLE, UNSELECT once authenticated).
-var caps = goimap.CapSet{goimap.CapIMAP4rev1: {}, goimap.CapNamespace: {}, goimap.CapChildren: {}, goimap.CapUIDPlus: {}}
-
 // Start serves the two listeners.
 func Start(cfg Config) (*Server, error) {
 	if err := mailconn.OrLoopback(&cfg.Listener, &cfg.TLSListener); err != nil {
@@ -65,22 +61,26 @@ func Start(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, Addr: cfg.Listener.Addr().String(), TLSAddr: cfg.TLSListener.Addr().String(),
 		gate: mailauth.Gate{Provider: cfg.Provider, Protocol: "imap", World: cfg.World, Rule: cfg.Rule}}
-	greeting := func(remote net.Addr) string {
-		return "* OK " + mailauth.Expand(cfg.Personality.Greeting, mailauth.NewConnID(), mailconn.Host(remote))
-	}
 	// Implicit TLS: the listener does TLS, so imapserver sees a plain
 	// connection and must be told authentication is safe.
-	s.serve(mailconn.Wrap(cfg.TLSListener, mailconn.Config{TLS: cfg.TLS, Greeting: greeting, Idle: cfg.Idle}), nil, true)
-	s.serve(mailconn.Wrap(cfg.Listener, mailconn.Config{Greeting: greeting, Idle: cfg.Idle}), cfg.TLS, cfg.InsecureAuth)
+	face := mailconn.Config{Greeting: s.greeting, Rewrite: s.rewriter, Idle: cfg.Idle}
+	s.serve(mailconn.Wrap(cfg.Listener, face), cfg.TLS, cfg.InsecureAuth)
+	face.TLS = cfg.TLS
+	s.serve(mailconn.Wrap(cfg.TLSListener, face), nil, true)
 	return s, nil
+}
+
+// greeting is the provider's greeting on a new connection.
+func (s *Server) greeting(c *mailconn.Conn) string {
+	return "* OK " + mailauth.Expand(s.cfg.Personality.Greeting, c.ID, c.IP)
 }
 
 func (s *Server) serve(ln net.Listener, starttls *tls.Config, insecureAuth bool) {
 	srv := imapserver.New(&imapserver.Options{
 		NewSession: func(c *imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return &session{s: s, conn: c, id: mailauth.NewConnID(), ip: mailconn.Host(c.NetConn().RemoteAddr())}, nil, nil
+			return &session{s: s, conn: mailconn.Of(c.NetConn())}, nil, nil
 		},
-		Caps:         caps,
+		Caps:         caps(s.cfg.Personality.Capabilities),
 		TLSConfig:    starttls,
 		InsecureAuth: insecureAuth,
 		Logger:       discardLogger{},
@@ -95,6 +95,16 @@ func (s *Server) Close() error { return s.group.Close() }
 func reply(r mailauth.IMAPReply, id, ip string) *goimap.Error {
 	return &goimap.Error{Type: goimap.StatusResponseType(r.Type), Code: goimap.ResponseCode(r.Code),
 		Text: mailauth.Expand(r.Text, id, ip)}
+}
+
+// caps is the personality's capability list for imapserver, which adds
+// the state-dependent ones itself.
+func caps(list []string) goimap.CapSet {
+	set := goimap.CapSet{goimap.CapIMAP4rev1: {}}
+	for _, c := range list {
+		set[goimap.Cap(c)] = struct{}{}
+	}
+	return set
 }
 
 type discardLogger struct{}

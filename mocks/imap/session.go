@@ -9,6 +9,7 @@ import (
 	gosasl "github.com/emersion/go-sasl"
 
 	"github.com/mailoauth/mailoauth/mocks/mailauth"
+	"github.com/mailoauth/mailoauth/mocks/mailconn"
 )
 
 // session is one IMAP connection. Until authentication it only answers
@@ -17,9 +18,8 @@ import (
 type session struct {
 	*imapmemserver.UserSession // nil until authenticated
 
-	s      *Server
-	conn   *imapserver.Conn
-	id, ip string
+	s    *Server
+	conn *mailconn.Conn
 }
 
 var _ imapserver.SessionSASL = (*session)(nil)
@@ -55,8 +55,8 @@ func (ss *session) Authenticate(mech string) (gosasl.Server, error) {
 func (ss *session) replies() mailauth.Replies {
 	p := ss.s.cfg.Personality
 	return mailauth.Replies{
-		Refused:   func(r mailauth.Reason) error { return reply(p.Refusal(r), ss.id, ss.ip) },
-		Malformed: reply(p.Malformed, ss.id, ss.ip),
+		Refused:   func(r mailauth.Reason) error { return reply(p.Refusal(r), ss.conn.ID, ss.conn.IP) },
+		Malformed: reply(p.Malformed, ss.conn.ID, ss.conn.IP),
 		Accepted:  ss.accepted,
 	}
 }

@@ -1,10 +1,6 @@
 package mailauth
 
-import (
-	"crypto/rand"
-	"encoding/hex"
-	"strings"
-)
+import "strings"
 
 // SMTPReply is an SMTP reply line: code, enhanced status code (RFC 3463)
 // and text. A text with "\n" is sent as a multi-line reply. "{id}" in a
@@ -62,6 +58,24 @@ type IMAPPersonality struct {
 	Refusals map[Reason]IMAPReply
 	// Malformed answers a SASL message that does not parse.
 	Malformed IMAPReply
+	// Capabilities are announced once authenticated, besides those the
+	// server adds by state (SASL-IR, AUTH=, STARTTLS or LOGINDISABLED
+	// before; UNSELECT, IDLE, ENABLE after). Only capabilities the server
+	// implements (NAMESPACE, UIDPLUS, MOVE, ESEARCH, SEARCHRES,
+	// LIST-STATUS, STATUS=SIZE...): announcing one it does not would make
+	// clients fail on the fake where they succeed on the real server.
+	Capabilities []string
+	// AuthSucceeded is the text of the tagged OK after a successful
+	// AUTHENTICATE; "" keeps go-imap's "[CAPABILITY ...] XOAUTH2
+	// authentication successful". When set, the CAPABILITY response code
+	// goes with the library's text.
+	AuthSucceeded string
+	// CapabilityCompleted is the text of the tagged OK that ends
+	// CAPABILITY ("" keeps "CAPABILITY completed").
+	CapabilityCompleted string
+	// LogoutBye and LogoutCompleted are the texts of LOGOUT's untagged BYE
+	// and tagged OK ("" keeps "Logging out" and "LOGOUT completed").
+	LogoutBye, LogoutCompleted string
 }
 
 // Refusal is the reply to a refusal for reason.
@@ -84,14 +98,6 @@ func (p IMAPPersonality) Refusal(reason Reason) IMAPReply {
 type Personality struct {
 	SMTP SMTPPersonality
 	IMAP IMAPPersonality
-}
-
-// NewConnID returns an id for a connection, shaped like the ids providers
-// put in their replies (hex, 20 characters).
-func NewConnID() string {
-	b := make([]byte, 10)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // Expand fills in "{id}" and "{ip}" in a personality's text.

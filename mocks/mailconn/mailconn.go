@@ -1,12 +1,14 @@
 // Package mailconn is the connection plumbing the fake mail servers share:
 // listeners that put the provider's greeting in place of the protocol
-// library's, keep a deadline on every read, and remember whether the
-// connection is TLS.
+// library's, rewrite the library's reply lines into the provider's, keep a
+// deadline on every read, and remember whether the connection is TLS.
 package mailconn
 
 import (
 	"bytes"
+	"crypto/rand"
 	"crypto/tls"
+	"encoding/hex"
 	"net"
 	"sync"
 	"time"
@@ -18,10 +20,17 @@ type Config struct {
 	TLS *tls.Config
 	// Greeting, if set, returns the greeting line (without CRLF) for a new
 	// connection; it replaces the first line the server library writes.
-	Greeting func(remote net.Addr) string
+	Greeting func(c *Conn) string
 	// Idle bounds every read: no read deadline is ever later than Idle
 	// from now, whatever the library asks for.
 	Idle time.Duration
+	// Rewrite, if set, returns the connection's rewriter: it sees every
+	// complete line the library writes after the greeting (CRLF included)
+	// and returns what goes on the wire in its place. last reports that
+	// the line is the last one in clear (STARTTLS accepted): the library
+	// then wraps the connection in TLS and rewriting stops, for what
+	// follows is ciphertext.
+	Rewrite func(c *Conn) func(line []byte) (out []byte, last bool)
 }
 
 // Wrap returns ln accepting connections with cfg.
@@ -44,9 +53,12 @@ func (l *listener) Accept() (net.Conn, error) {
 	if l.cfg.TLS != nil {
 		inner = tls.Server(raw, l.cfg.TLS)
 	}
-	c := &Conn{Conn: inner, idle: l.cfg.Idle, tls: l.cfg.TLS != nil}
+	c := &Conn{Conn: inner, ID: newID(), IP: Host(raw.RemoteAddr()), idle: l.cfg.Idle, tls: l.cfg.TLS != nil}
 	if l.cfg.Greeting != nil {
-		c.greeting = []byte(l.cfg.Greeting(raw.RemoteAddr()) + "\r\n")
+		c.greeting = []byte(l.cfg.Greeting(c) + "\r\n")
+	}
+	if l.cfg.Rewrite != nil {
+		c.rewrite = l.cfg.Rewrite(c)
 	}
 	if c.idle > 0 {
 		_ = c.Conn.SetReadDeadline(time.Now().Add(c.idle))
@@ -57,12 +69,43 @@ func (l *listener) Accept() (net.Conn, error) {
 // Conn is a connection accepted by a Listener.
 type Conn struct {
 	net.Conn
+	// ID names the connection in the provider's replies (hex, 20
+	// characters, like the ids providers put in theirs).
+	ID string
+	// IP is the client's address.
+	IP string
+
 	idle time.Duration
 	tls  bool
 
 	mu       sync.Mutex
 	greeting []byte // replaces the first line written, until written
-	first    []byte // what the library wrote of its own first line so far
+	rewrite  func([]byte) ([]byte, bool)
+	pending  []byte // what the library wrote of its current line so far
+}
+
+// Of returns the Conn under c, a Conn or a TLS connection over one (after
+// STARTTLS); nil if there is none.
+func Of(c net.Conn) *Conn {
+	for c != nil {
+		switch t := c.(type) {
+		case *Conn:
+			return t
+		case *tls.Conn:
+			c = t.NetConn()
+		case interface{ NetConn() net.Conn }:
+			c = t.NetConn()
+		default:
+			return nil
+		}
+	}
+	return nil
+}
+
+func newID() string {
+	b := make([]byte, 10)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // IsTLS reports whether c is a TLS connection: implicit TLS from a
@@ -78,25 +121,50 @@ func IsTLS(c net.Conn) bool {
 }
 
 // Write implements net.Conn: the library's first line is swallowed and the
-// provider's greeting written in its place; everything after goes through.
+// provider's greeting written in its place; the following lines go through
+// Rewrite, if any, then everything goes through untouched. A line written
+// in pieces is held until its CRLF.
 func (c *Conn) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.greeting == nil {
+	if c.greeting == nil && c.rewrite == nil {
 		return c.Conn.Write(p)
 	}
-	c.first = append(c.first, p...)
-	i := bytes.Index(c.first, []byte("\r\n"))
-	if i < 0 {
-		return len(p), nil
+	c.pending = append(c.pending, p...)
+	var out []byte
+	rest := c.pending
+	for c.greeting != nil || c.rewrite != nil {
+		i := bytes.Index(rest, crlf)
+		if i < 0 {
+			break
+		}
+		line := rest[:i+2]
+		rest = rest[i+2:]
+		if c.greeting != nil {
+			out = append(out, c.greeting...)
+			c.greeting = nil
+			continue
+		}
+		r, last := c.rewrite(line)
+		out = append(out, r...)
+		if last {
+			c.rewrite = nil
+		}
 	}
-	out := append(c.greeting, c.first[i+2:]...)
-	c.greeting, c.first = nil, nil
-	if _, err := c.Conn.Write(out); err != nil {
-		return 0, err
+	if c.greeting == nil && c.rewrite == nil {
+		out = append(out, rest...)
+		rest = nil
+	}
+	c.pending = append(c.pending[:0], rest...)
+	if len(out) > 0 {
+		if _, err := c.Conn.Write(out); err != nil {
+			return 0, err
+		}
 	}
 	return len(p), nil
 }
+
+var crlf = []byte("\r\n")
 
 // SetReadDeadline implements net.Conn, never later than the idle bound.
 func (c *Conn) SetReadDeadline(t time.Time) error {

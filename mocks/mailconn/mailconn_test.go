@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"crypto/tls"
 	"net"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +17,7 @@ import (
 // goes through untouched.
 func TestGreetingReplacesTheFirstLine(t *testing.T) {
 	raw, err := net.Listen("tcp", "127.0.0.1:0")
-	ln := Wrap(raw, Config{Greeting: func(a net.Addr) string { return "220 hello " + Host(a) }})
+	ln := Wrap(raw, Config{Greeting: func(c *Conn) string { return "220 hello " + c.IP }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,6 +41,48 @@ func TestGreetingReplacesTheFirstLine(t *testing.T) {
 	defer c.Close()
 	r := bufio.NewReader(c)
 	for _, want := range []string{"220 hello 127.0.0.1\r\n", "250 next line\r\n"} {
+		if got, _ := r.ReadString('\n'); got != want {
+			t.Fatalf("got %q, want %q", got, want)
+		}
+	}
+}
+
+// TestRewriteSeesWholeLines: lines written in pieces reach the rewriter
+// whole; after the line it calls the last, bytes go through untouched.
+func TestRewriteSeesWholeLines(t *testing.T) {
+	raw, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	upper := func(*Conn) func([]byte) ([]byte, bool) {
+		return func(line []byte) ([]byte, bool) {
+			return []byte(strings.ToUpper(string(line))), strings.HasPrefix(string(line), "last")
+		}
+	}
+	ln := Wrap(raw, Config{Greeting: func(c *Conn) string { return "hi " + c.ID }, Rewrite: upper})
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		for _, piece := range []string{"greeting\r\none ", "two\r\nla", "st\r\nclear\r\n"} {
+			if _, err := c.Write([]byte(piece)); err != nil {
+				return
+			}
+		}
+	}()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	r := bufio.NewReader(c)
+	if got, _ := r.ReadString('\n'); !regexp.MustCompile(`^hi [0-9a-f]{20}\r\n$`).MatchString(got) {
+		t.Fatalf("greeting %q", got)
+	}
+	for _, want := range []string{"ONE TWO\r\n", "LAST\r\n", "clear\r\n"} {
 		if got, _ := r.ReadString('\n'); got != want {
 			t.Fatalf("got %q, want %q", got, want)
 		}

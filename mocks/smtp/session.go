@@ -8,16 +8,16 @@ import (
 	gosmtp "github.com/emersion/go-smtp"
 
 	"github.com/mailoauth/mailoauth/mocks/mailauth"
+	"github.com/mailoauth/mailoauth/mocks/mailconn"
 )
 
 // session is one SMTP connection.
 type session struct {
-	s      *Server
-	conn   *gosmtp.Conn
-	id, ip string
-	user   string // the authenticated mailbox
-	from   string
-	to     []string
+	s    *Server
+	conn *mailconn.Conn
+	user string // the authenticated mailbox
+	from string
+	to   []string
 }
 
 // AuthMechanisms implements gosmtp.AuthSession: the personality's list.
@@ -38,8 +38,8 @@ func (ss *session) Auth(mech string) (gosasl.Server, error) {
 		return nil, &gosmtp.SMTPError{Code: 504, EnhancedCode: gosmtp.EnhancedCode{5, 5, 4}, Message: "Unrecognized authentication type"}
 	}
 	return ss.s.gate.Server(strings.ToUpper(mech), mailauth.Replies{
-		Refused:   func(r mailauth.Reason) error { return reply(p.Refusal(r), ss.id, ss.ip) },
-		Malformed: reply(p.Malformed, ss.id, ss.ip),
+		Refused:   func(r mailauth.Reason) error { return reply(p.Refusal(r), ss.conn.ID, ss.conn.IP) },
+		Malformed: reply(p.Malformed, ss.conn.ID, ss.conn.IP),
 		Accepted:  ss.accepted,
 	}), nil
 }
@@ -52,7 +52,7 @@ func (ss *session) Auth(mech string) (gosasl.Server, error) {
 func (ss *session) accepted(user string) error {
 	ss.user = user
 	if p := ss.s.cfg.Personality.AuthSucceeded; p.Code != 0 {
-		return reply(p, ss.id, ss.ip)
+		return reply(p, ss.conn.ID, ss.conn.IP)
 	}
 	return nil
 }
@@ -60,7 +60,7 @@ func (ss *session) accepted(user string) error {
 // Mail implements gosmtp.Session: only after AUTH (RFC 4954 §6).
 func (ss *session) Mail(from string, _ *gosmtp.MailOptions) error {
 	if ss.user == "" {
-		return reply(ss.s.cfg.Personality.AuthRequired, ss.id, ss.ip)
+		return reply(ss.s.cfg.Personality.AuthRequired, ss.conn.ID, ss.conn.IP)
 	}
 	ss.from = from
 	return nil
@@ -69,7 +69,7 @@ func (ss *session) Mail(from string, _ *gosmtp.MailOptions) error {
 // Rcpt implements gosmtp.Session.
 func (ss *session) Rcpt(to string, _ *gosmtp.RcptOptions) error {
 	if ss.user == "" {
-		return reply(ss.s.cfg.Personality.AuthRequired, ss.id, ss.ip)
+		return reply(ss.s.cfg.Personality.AuthRequired, ss.conn.ID, ss.conn.IP)
 	}
 	ss.to = append(ss.to, to)
 	return nil

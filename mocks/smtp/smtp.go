@@ -75,8 +75,8 @@ func Start(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, Addr: cfg.Listener.Addr().String(), TLSAddr: cfg.TLSListener.Addr().String(),
 		gate: mailauth.Gate{Provider: cfg.Provider, Protocol: "smtp", World: cfg.World, Rule: cfg.Rule}}
-	greeting := func(remote net.Addr) string {
-		return "220 " + mailauth.Expand(cfg.Personality.Greeting, mailauth.NewConnID(), mailconn.Host(remote))
+	greeting := func(c *mailconn.Conn) string {
+		return "220 " + mailauth.Expand(cfg.Personality.Greeting, c.ID, c.IP)
 	}
 	// Submission: plain until STARTTLS; AUTH only after it.
 	s.serve(mailconn.Wrap(cfg.Listener, mailconn.Config{Greeting: greeting, Idle: cfg.Timeout}), cfg.TLS, cfg.InsecureAuth)
@@ -135,5 +135,5 @@ type backend struct{ s *Server }
 
 // NewSession implements gosmtp.Backend.
 func (b backend) NewSession(c *gosmtp.Conn) (gosmtp.Session, error) {
-	return &session{s: b.s, conn: c, id: mailauth.NewConnID(), ip: mailconn.Host(c.Conn().RemoteAddr())}, nil
+	return &session{s: b.s, conn: mailconn.Of(c.Conn())}, nil
 }

@@ -55,6 +55,11 @@ var Personality = mailauth.Personality{
 		Malformed:  mailauth.IMAPReply{Type: "BAD", Text: "Invalid SASL argument"},
 		Refusals: map[mailauth.Reason]mailauth.IMAPReply{
 			mailauth.ReasonBasicAuth: {Type: "NO", Code: "AUTHENTICATIONFAILED", Text: "Basic authentication is disabled"}},
+		Capabilities:        []string{"NAMESPACE", "UIDPLUS"},
+		AuthSucceeded:       "AUTHENTICATE completed.",
+		CapabilityCompleted: "CAPABILITY completed.",
+		LogoutBye:           "mx.test signing off {id}",
+		LogoutCompleted:     "LOGOUT completed.",
 	},
 }
 

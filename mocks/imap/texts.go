@@ -1,0 +1,76 @@
+package imap
+
+import (
+	"bytes"
+	"regexp"
+	"strconv"
+
+	"github.com/mailoauth/mailoauth/mocks/mailauth"
+	"github.com/mailoauth/mailoauth/mocks/mailconn"
+)
+
+// statusLine is a status response as go-imap writes it: tag, type, an
+// optional response code, text.
+var statusLine = regexp.MustCompile(`^(\S+) (OK|NO|BAD|BYE) (?:\[[^\]]*\] )?(.*)\r\n$`)
+
+// authSuccess is go-imap's text after a successful AUTHENTICATE.
+var authSuccess = regexp.MustCompile(`^\S+ authentication successful$`)
+
+// literalStart is the end of a line that announces a literal: "{n}".
+var literalStart = regexp.MustCompile(`\{(\d{1,10})\}\r\n$`)
+
+// rewriter puts the personality's texts in place of go-imap's on c. Only
+// status lines whose whole text is one of the library's are touched, and
+// never a line inside a literal (a message that contains such a line).
+func (s *Server) rewriter(c *mailconn.Conn) func([]byte) ([]byte, bool) {
+	p := s.cfg.Personality
+	if p.AuthSucceeded == "" && p.CapabilityCompleted == "" && p.LogoutBye == "" && p.LogoutCompleted == "" {
+		return nil
+	}
+	var inLiteral int64 // bytes of a literal still to come
+	return func(line []byte) ([]byte, bool) {
+		if inLiteral > 0 {
+			inLiteral -= int64(len(line))
+			if inLiteral >= 0 {
+				return line, false
+			}
+			// The literal ended inside this line; what follows it may
+			// announce another.
+			rest := line[len(line)+int(inLiteral):]
+			inLiteral = 0
+			if m := literalStart.FindSubmatch(rest); m != nil {
+				inLiteral, _ = strconv.ParseInt(string(m[1]), 10, 64)
+			}
+			return line, false
+		}
+		if m := literalStart.FindSubmatch(line); m != nil {
+			inLiteral, _ = strconv.ParseInt(string(m[1]), 10, 64)
+			return line, false
+		}
+		if len(line) > 200 || !bytes.HasPrefix(line, []byte("* BYE")) && !bytes.Contains(line, []byte(" OK ")) {
+			return line, false
+		}
+		m := statusLine.FindSubmatch(line)
+		if m == nil {
+			return line, false
+		}
+		tag, typ, text := string(m[1]), string(m[2]), string(m[3])
+		var mine string
+		switch {
+		case typ == "OK" && text == "Begin TLS negotiation now":
+			return line, true
+		case typ == "OK" && authSuccess.MatchString(text):
+			mine = p.AuthSucceeded
+		case typ == "OK" && text == "CAPABILITY completed":
+			mine = p.CapabilityCompleted
+		case typ == "OK" && text == "LOGOUT completed":
+			mine = p.LogoutCompleted
+		case typ == "BYE" && tag == "*" && text == "Logging out":
+			mine = p.LogoutBye
+		}
+		if mine == "" {
+			return line, false
+		}
+		return []byte(tag + " " + typ + " " + mailauth.Expand(mine, c.ID, c.IP) + "\r\n"), false
+	}
+}
