@@ -11,7 +11,7 @@ Feature: Reading Gmail over IMAP with OAuth
     When the application connects to the provider's IMAP server with implicit TLS
     Then the IMAP greeting matches "^\* OK Gimap ready for requests from 127\.0\.0\.1 [0-9a-f]+$"
     And the IMAP server advertises "IMAP4rev1 SASL-IR AUTH=XOAUTH2 AUTH=PLAIN AUTH=PLAIN-CLIENTTOKEN AUTH=OAUTHBEARER AUTH=XOAUTH"
-    And the IMAP server's last status line is "OK Thats all she wrote! <id>"
+    And the IMAP server answers CAPABILITY with "OK Thats all she wrote! <id>"
 
   Scenario: A mail.google.com token opens the INBOX (GM-01, GM-02, GM-05)
     Given alice@gmail.test has authorized the application for "https://mail.google.com/"
@@ -19,7 +19,7 @@ Feature: Reading Gmail over IMAP with OAuth
     When the application connects to the provider's IMAP server with implicit TLS
     And the application authenticates to IMAP as alice@gmail.test with XOAUTH2
     Then the IMAP server accepts the authentication
-    And the IMAP server's last status line is "OK Success"
+    And the IMAP server answers AUTHENTICATE with "OK Success"
     And the INBOX holds a message with subject "Welcome"
 
   Scenario: A refused token gets Gmail's challenge, then NO [AUTHENTICATIONFAILED] (GM-03, GM-05)

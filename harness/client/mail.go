@@ -34,9 +34,20 @@ const (
 // TLS starts).
 type wire struct {
 	net.Conn
-	mu  sync.Mutex
-	buf bytes.Buffer
-	off bool
+	mu   sync.Mutex
+	buf  bytes.Buffer // what the server sent
+	sent bytes.Buffer // what the client sent
+	off  bool
+}
+
+// Write implements net.Conn.
+func (w *wire) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	if !w.off && w.sent.Len() < 64<<10 {
+		w.sent.Write(p)
+	}
+	w.mu.Unlock()
+	return w.Conn.Write(p)
 }
 
 // Read implements net.Conn.
@@ -60,8 +71,19 @@ func (w *wire) stop() {
 func (w *wire) lines() []string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	return splitLines(w.buf.Bytes())
+}
+
+// sentLines returns the recorded client lines.
+func (w *wire) sentLines() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return splitLines(w.sent.Bytes())
+}
+
+func splitLines(b []byte) []string {
 	var out []string
-	sc := bufio.NewScanner(bytes.NewReader(w.buf.Bytes()))
+	sc := bufio.NewScanner(bytes.NewReader(b))
 	for sc.Scan() {
 		out = append(out, sc.Text())
 	}
@@ -233,17 +255,24 @@ func (s *IMAPSession) Greeting() string {
 	return lines[0]
 }
 
-// LastStatus returns the last tagged status line the server sent, its tag
-// removed ("OK Success"), as the client read it off the wire; "" if none
-// was recorded (on a STARTTLS connection, nothing is after TLS starts).
-func (s *IMAPSession) LastStatus() string {
-	lines := s.wire.lines()
-	for i := len(lines) - 1; i >= 0; i-- {
-		tag, rest, ok := strings.Cut(lines[i], " ")
-		if ok && tag != "*" && tag != "+" && !strings.HasPrefix(tag, "{") {
-			if typ, _, _ := strings.Cut(rest, " "); typ == "OK" || typ == "NO" || typ == "BAD" {
-				return rest
-			}
+// StatusOf returns the tagged status line that answered the client's last
+// command named command ("AUTHENTICATE"), its tag removed ("OK Success"),
+// as read off the wire; "" if none was recorded (on a STARTTLS
+// connection, nothing is after TLS starts).
+func (s *IMAPSession) StatusOf(command string) string {
+	sent := s.wire.sentLines()
+	tag := ""
+	for i := len(sent) - 1; i >= 0 && tag == ""; i-- {
+		if f := strings.Fields(sent[i]); len(f) > 1 && strings.EqualFold(f[1], command) {
+			tag = f[0]
+		}
+	}
+	if tag == "" {
+		return ""
+	}
+	for _, l := range s.wire.lines() {
+		if rest, ok := strings.CutPrefix(l, tag+" "); ok {
+			return rest
 		}
 	}
 	return ""

@@ -41,7 +41,7 @@ func (s *scenario) registerMail(sc *godog.ScenarioContext) {
 	sc.Step(`^the SMTP server replies:$`, s.smtpReplies)
 	sc.Step(`^the IMAP server replies "([^"]*)"$`, s.imapReplies)
 	sc.Step(`^the IMAP greeting matches "([^"]*)"$`, s.imapGreeting)
-	sc.Step(`^the IMAP server's last status line is "([^"]*)"$`, s.imapLastStatus)
+	sc.Step(`^the IMAP server answers (\w+) with "([^"]*)"$`, s.imapStatusOf)
 	sc.Step(`^the IMAP server advertises "([^"]*)"$`, s.imapAdvertises)
 	sc.Step(`^the application sends a message from `+email+` to `+email+` with subject "([^"]*)"$`, s.sendsMessage)
 	sc.Step(`^the message is accepted$`, s.messageAccepted)
@@ -249,14 +249,15 @@ func (s *scenario) imapReplies(want string) error {
 	return nil
 }
 
-// imapLastStatus compares the last tagged line, tag removed; "<id>"
-// stands for the provider's hex connection id.
-func (s *scenario) imapLastStatus(want string) error {
+// imapStatusOf compares the tagged line that answered the last command
+// of that name, tag removed; "<id>" stands for the provider's hex
+// connection id.
+func (s *scenario) imapStatusOf(command, want string) error {
 	if s.mail.imap == nil {
 		return s.failf("no IMAP connection")
 	}
-	if got := s.mail.imap.LastStatus(); !idPattern(want).MatchString(got) {
-		return s.failf("the IMAP server's last status line is %q, want %q", got, want)
+	if got := s.mail.imap.StatusOf(command); !idPattern(want).MatchString(got) {
+		return s.failf("the IMAP server answered %s with %q, want %q", command, got, want)
 	}
 	return nil
 }

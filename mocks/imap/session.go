@@ -5,8 +5,8 @@ import (
 
 	goimap "github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
-	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 	gosasl "github.com/emersion/go-sasl"
+	"github.com/mailoauth/mailoauth/mocks/mailstore"
 
 	"github.com/mailoauth/mailoauth/mocks/mailauth"
 	"github.com/mailoauth/mailoauth/mocks/mailconn"
@@ -16,7 +16,7 @@ import (
 // LOGIN and AUTHENTICATE; afterwards go-imap's in-memory session over the
 // user's mailbox in the world does the rest.
 type session struct {
-	*imapmemserver.UserSession // nil until authenticated
+	*mailstore.Session // nil until authenticated
 
 	s    *Server
 	conn *mailconn.Conn
@@ -26,10 +26,10 @@ var _ imapserver.SessionSASL = (*session)(nil)
 
 // Close implements imapserver.Session.
 func (ss *session) Close() error {
-	if ss.UserSession == nil {
+	if ss.Session == nil {
 		return nil
 	}
-	return ss.UserSession.Close()
+	return ss.Session.Close()
 }
 
 // Login implements imapserver.Session: passwords are refused, as the
@@ -63,6 +63,6 @@ func (ss *session) replies() mailauth.Replies {
 
 // accepted binds the session to the user's mailbox in the world.
 func (ss *session) accepted(user string) error {
-	ss.UserSession = imapmemserver.NewUserSession(ss.s.cfg.World.Mailbox(user))
+	ss.Session = mailstore.NewSession(ss.s.cfg.World.Mailbox(user))
 	return nil
 }

@@ -1,15 +1,13 @@
 package world
 
 import (
-	"bytes"
 	"net/mail"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+	"github.com/mailoauth/mailoauth/mocks/mailstore"
 )
 
 // Message is a message as it was delivered: the envelope the SMTP client
@@ -26,56 +24,41 @@ type Message struct {
 // MaxMessagesPerMailbox bounds the delivery log of each mailbox.
 const MaxMessagesPerMailbox = 1000
 
-// mailboxes is the world's mail store. Each address has an IMAP store (go-imap's
-// in-memory server: INBOX, flags, UIDs, what IMAP clients see and change)
-// and a delivery log (what arrived, for tests and the admin API). They are
-// two facts, not two copies: the log says what was delivered, the store
-// what the mailbox holds now.
+// mailboxes is the world's mail: the store (each address's mailboxes,
+// flags, UIDs: what IMAP and POP3 clients see and change) and a delivery
+// log (what arrived, for tests and the admin API). They are two facts, not
+// two copies: the log says what was delivered, the store what the
+// mailboxes hold now, and both share the one body of each message.
 type mailboxes struct {
+	store *mailstore.Store
+
 	mu        sync.Mutex
-	stores    map[string]*imapmemserver.User
-	delivered map[string][]Message
+	delivered map[string][]*Message
 }
 
 func mailboxKey(address string) string { return strings.ToLower(strings.TrimSpace(address)) }
 
-// Mailbox returns the IMAP store of address, creating it with an empty INBOX.
-func (w *World) Mailbox(address string) *imapmemserver.User {
-	w.mail.mu.Lock()
-	defer w.mail.mu.Unlock()
-	return w.mailboxLocked(mailboxKey(address))
-}
-
-func (w *World) mailboxLocked(key string) *imapmemserver.User {
-	u := w.mail.stores[key]
-	if u == nil {
-		// The password is never used: the IMAP server authenticates with
-		// the provider's mail rule, never with imapmemserver's Login.
-		u = imapmemserver.NewUser(key, "")
-		_ = u.Create("INBOX", nil)
-		w.mail.stores[key] = u
-	}
-	return u
+// Mailbox returns the mailboxes of address, created with an empty INBOX.
+func (w *World) Mailbox(address string) *mailstore.User {
+	return w.mail.store.User(address)
 }
 
 // Deliver puts raw into the INBOX of every recipient and records it in
-// their delivery logs.
+// their delivery logs. Every recipient's copy shares one body.
 func (w *World) Deliver(from string, to []string, raw []byte) error {
+	body := string(raw)
 	subject := ""
-	if m, err := mail.ReadMessage(bytes.NewReader(raw)); err == nil {
+	if m, err := mail.ReadMessage(strings.NewReader(body)); err == nil {
 		subject = m.Header.Get("Subject")
 	}
-	now := w.Clock.Now()
-	msg := Message{Time: now, From: from, To: slices.Clone(to), Subject: subject, Size: len(raw), Raw: string(raw)}
+	msg := &Message{Time: w.Clock.Now(), From: from, To: slices.Clone(to), Subject: subject, Size: len(body), Raw: body}
+	if err := w.mail.store.Deliver(to, body); err != nil {
+		return err
+	}
 	w.mail.mu.Lock()
 	defer w.mail.mu.Unlock()
 	for _, rcpt := range to {
 		key := mailboxKey(rcpt)
-		_, err := w.mailboxLocked(key).Append("INBOX", literal{bytes.NewReader(raw), int64(len(raw))},
-			&imap.AppendOptions{Time: now})
-		if err != nil {
-			return err
-		}
 		log := append(w.mail.delivered[key], msg)
 		if len(log) > MaxMessagesPerMailbox {
 			log = slices.Delete(log, 0, len(log)-MaxMessagesPerMailbox)
@@ -89,17 +72,14 @@ func (w *World) Deliver(from string, to []string, raw []byte) error {
 func (w *World) Messages(address string) []Message {
 	w.mail.mu.Lock()
 	defer w.mail.mu.Unlock()
-	return slices.Clone(w.mail.delivered[mailboxKey(address)])
+	log := w.mail.delivered[mailboxKey(address)]
+	out := make([]Message, len(log))
+	for i, m := range log {
+		out[i] = *m
+		out[i].To = slices.Clone(m.To)
+	}
+	return out
 }
-
-// literal is a message body for imapmemserver's Append.
-type literal struct {
-	*bytes.Reader
-	size int64
-}
-
-// Size implements imap.LiteralReader.
-func (l literal) Size() int64 { return l.size }
 
 // Mailboxes lists the addresses that received messages, sorted.
 func (w *World) Mailboxes() []string {

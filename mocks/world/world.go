@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+	"github.com/mailoauth/mailoauth/mocks/mailstore"
 )
 
 // Realm is where a registration or an account lives: a provider and, for a
@@ -131,12 +131,13 @@ type consentKey struct {
 
 // New returns an empty world whose clock reads the real time.
 func New() *World {
+	clock := &Clock{}
 	return &World{
-		Clock:    &Clock{},
+		Clock:    clock,
 		clients:  map[key]Client{},
 		accounts: map[key]Account{},
 		consents: map[consentKey][]string{},
-		mail:     mailboxes{stores: map[string]*imapmemserver.User{}, delivered: map[string][]Message{}},
+		mail:     mailboxes{store: mailstore.New(clock.Now), delivered: map[string][]*Message{}},
 	}
 }
 
