@@ -32,11 +32,11 @@ func (s *scenario) registerAssertions(sc *godog.ScenarioContext) {
 
 // body is the last reply's JSON object.
 func (s *scenario) body() (map[string]any, error) {
-	if s.last == nil {
+	if s.reply.last == nil {
 		return nil, s.failf("no server has answered the application yet")
 	}
 	var m map[string]any
-	if err := json.Unmarshal(s.last.Body, &m); err != nil {
+	if err := json.Unmarshal(s.reply.last.Body, &m); err != nil {
 		return nil, s.failf("the reply is not a JSON object: %v", err)
 	}
 	return m, nil
@@ -44,11 +44,11 @@ func (s *scenario) body() (map[string]any, error) {
 
 func (s *scenario) serverAnswers(status int, code, description string) error {
 	m, err := s.body()
-	if err != nil && !(status == 200 && s.last != nil && len(strings.TrimSpace(string(s.last.Body))) == 0) {
+	if err != nil && !(status == 200 && s.reply.last != nil && len(strings.TrimSpace(string(s.reply.last.Body))) == 0) {
 		return err
 	}
-	if s.last.Status != status {
-		return s.failf("HTTP status %d, want %d", s.last.Status, status)
+	if s.reply.last.Status != status {
+		return s.failf("HTTP status %d, want %d", s.reply.last.Status, status)
 	}
 	if code != "" && m["error"] != code {
 		return s.failf("error %v, want %q", m["error"], code)
@@ -99,7 +99,7 @@ func (s *scenario) tokenStartsWith(which, prefix string) error {
 }
 
 func (s *scenario) codeStartsWith(prefix string) error {
-	if !strings.HasPrefix(s.code, prefix) {
+	if !strings.HasPrefix(s.flow.code, prefix) {
 		return s.failf("the authorization code does not start with %q", prefix)
 	}
 	return nil
@@ -139,10 +139,10 @@ func (s *scenario) hasField(which, field string) error {
 }
 
 func (s *scenario) headerIs(name, how, want string) error {
-	if s.last == nil {
+	if s.reply.last == nil {
 		return s.failf("no server has answered yet")
 	}
-	got := s.last.Header.Get(name)
+	got := s.reply.last.Header.Get(name)
 	if (how == "is" && got != want) || (how == "contains" && !strings.Contains(got, want)) {
 		return s.failf("header %s is %q, want it to %s %q", name, got, how, want)
 	}
@@ -150,56 +150,56 @@ func (s *scenario) headerIs(name, how, want string) error {
 }
 
 func (s *scenario) redirectError(code string) error {
-	if s.redirect == nil {
-		return s.failf("no redirect reached the application; the browser stopped on %q", s.page.Title)
+	if s.flow.redirect == nil {
+		return s.failf("no redirect reached the application; the browser stopped on %q", s.flow.page.Title)
 	}
-	if got := s.redirect.Get("error"); got != code {
+	if got := s.flow.redirect.Get("error"); got != code {
 		return s.failf("the redirect carries error %q, want %q", got, code)
 	}
 	return nil
 }
 
 func (s *scenario) redirectState() error {
-	if s.redirect == nil {
-		return s.failf("no redirect reached the application; the browser stopped on %q", s.page.Title)
+	if s.flow.redirect == nil {
+		return s.failf("no redirect reached the application; the browser stopped on %q", s.flow.page.Title)
 	}
-	if got := s.redirect.Get("state"); got != s.state {
-		return s.failf("the redirect carries state %q, want %q", got, s.state)
+	if got := s.flow.redirect.Get("state"); got != s.flow.state {
+		return s.failf("the redirect carries state %q, want %q", got, s.flow.state)
 	}
 	return nil
 }
 
 func (s *scenario) noCode() error {
-	if s.code != "" {
+	if s.flow.code != "" {
 		return s.failf("the application received a code")
 	}
 	return nil
 }
 
 func (s *scenario) noRedirect() error {
-	if s.redirect != nil {
-		return s.failf("a redirect reached the application: %v", s.redirect)
+	if s.flow.redirect != nil {
+		return s.failf("a redirect reached the application: %v", s.flow.redirect)
 	}
 	return nil
 }
 
 func (s *scenario) browserShows(title string, status int) error {
-	if !strings.HasPrefix(s.page.Title, title) || s.page.Status != status {
+	if !strings.HasPrefix(s.flow.page.Title, title) || s.flow.page.Status != status {
 		return s.failf("the browser shows %q with status %d, want %q with status %d:\n%s",
-			s.page.Title, s.page.Status, title, status, s.page.Text)
+			s.flow.page.Title, s.flow.page.Status, title, status, s.flow.page.Text)
 	}
 	return nil
 }
 
 func (s *scenario) pageSays(text string) error {
-	if !strings.Contains(s.page.Text, text) {
-		return s.failf("the page %q does not say %q:\n%s", s.page.Title, text, s.page.Text)
+	if !strings.Contains(s.flow.page.Text, text) {
+		return s.failf("the page %q does not say %q:\n%s", s.flow.page.Title, text, s.flow.page.Text)
 	}
 	return nil
 }
 
 func (s *scenario) consentScreen(how string) error {
-	shown := slices.Contains(s.browser.Filled(), "consent")
+	shown := slices.Contains(s.user.browser.Filled(), "consent")
 	if shown != (how == "shown") {
 		return s.failf("the consent screen was %s, want %s", map[bool]string{true: "shown", false: "skipped"}[shown], how)
 	}
@@ -207,7 +207,7 @@ func (s *scenario) consentScreen(how string) error {
 }
 
 func (s *scenario) keptRefreshToken() error {
-	if s.token == nil || s.token.RefreshToken == "" || s.token.RefreshToken != s.refresh {
+	if s.tokens.current == nil || s.tokens.current.RefreshToken == "" || s.tokens.current.RefreshToken != s.tokens.first {
 		return s.failf("x/oauth2 no longer holds the refresh token it was first given")
 	}
 	return nil

@@ -23,27 +23,27 @@ func (s *scenario) deviceUsesClient(name string) error {
 	if err != nil {
 		return err
 	}
-	s.reg = reg
-	s.app = s.newApp(reg, "")
+	s.app.reg = reg
+	s.app.oauth = s.newApp(reg, "")
 	return nil
 }
 
 // deviceAsks is the device authorization request (RFC 8628 §3.1) through
 // x/oauth2's DeviceAuth, which also reads Google's "verification_url".
 func (s *scenario) deviceAsks(scope string) error {
-	s.app.Config.Scopes = strings.Fields(scope)
-	da, err := s.app.DeviceAuth(context.Background())
-	s.record(s.app)
-	s.device, s.lastError = da, err
+	s.app.oauth.Config.Scopes = strings.Fields(scope)
+	da, err := s.app.oauth.DeviceAuth(context.Background())
+	s.record(s.app.oauth)
+	s.flow.device, s.reply.err = da, err
 	return nil
 }
 
 func (s *scenario) devicePolls() error {
-	if s.device == nil {
+	if s.flow.device == nil {
 		return s.failf("the device has no device code")
 	}
-	tok, err := s.app.PollDevice(context.Background(), s.device)
-	s.record(s.app)
+	tok, err := s.app.oauth.PollDevice(context.Background(), s.flow.device)
+	s.record(s.app.oauth)
 	s.took(tok, err)
 	return nil
 }
@@ -52,17 +52,17 @@ func (s *scenario) devicePolls() error {
 // a browser of their own, opens the verification URL the device showed,
 // types the user code, signs in and allows or denies.
 func (s *scenario) userDecidesDevice(user, decision string) error {
-	if s.device == nil {
+	if s.flow.device == nil {
 		return s.failf("the device has no device code")
 	}
 	b := client.NewBrowser(s.server.CA.ClientConfig())
-	b.Email, b.Password, b.UserCode = user, s.password(user), s.device.UserCode
+	b.Email, b.Password, b.UserCode = user, s.password(user), s.flow.device.UserCode
 	b.Consent = map[string]string{"approves": "allow", "denies": "deny"}[decision]
-	page, err := b.Visit(context.Background(), s.device.VerificationURI)
+	page, err := b.Visit(context.Background(), s.flow.device.VerificationURI)
 	if err != nil {
 		return err
 	}
-	s.page = page
+	s.flow.page = page
 	want := map[string]string{"approves": "Success!", "denies": "Access denied"}[decision]
 	if !strings.HasPrefix(page.Title, want+" - ") {
 		return fmt.Errorf("the verification page ended on %q (status %d), want %q:\n%s", page.Title, page.Status, want, page.Text)
@@ -74,11 +74,11 @@ func (s *scenario) userDecidesDevice(user, decision string) error {
 // length, letters where it has letters, digits where it has digits, the
 // same punctuation.
 func (s *scenario) userCodeLooksLike(example string) error {
-	if s.device == nil {
+	if s.flow.device == nil {
 		return s.failf("the device has no device code")
 	}
-	if shape(s.device.UserCode) != shape(example) {
-		return s.failf("user code %q does not look like %q", s.device.UserCode, example)
+	if shape(s.flow.device.UserCode) != shape(example) {
+		return s.failf("user code %q does not look like %q", s.flow.device.UserCode, example)
 	}
 	return nil
 }

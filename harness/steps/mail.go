@@ -132,13 +132,13 @@ func (s *scenario) saslClient(mech, user string) (interface {
 	Start() (string, []byte, error)
 	Next([]byte) ([]byte, error)
 }, error) {
-	if s.token == nil {
+	if s.tokens.current == nil {
 		return nil, s.failf("the application has no token")
 	}
 	if mech == sasl.OAuthBearer {
-		return sasl.NewOAuthBearerClient(user, s.token.AccessToken, "127.0.0.1", 0, &s.mail.challenge), nil
+		return sasl.NewOAuthBearerClient(user, s.tokens.current.AccessToken, "127.0.0.1", 0, &s.mail.challenge), nil
 	}
-	return sasl.NewXOAUTH2Client(user, s.token.AccessToken, &s.mail.challenge), nil
+	return sasl.NewXOAUTH2Client(user, s.tokens.current.AccessToken, &s.mail.challenge), nil
 }
 
 func (s *scenario) authenticatesMail(protocol, user, mech string) error {

@@ -76,25 +76,25 @@ func (s *scenario) usesClient(name string) error {
 	}
 	if reg.Type == google.Web {
 		if err := s.server.World.UpdateClient(reg.Realm, reg.ID, func(c *world.Client) {
-			c.RedirectURIs = []string{s.catcher.URL}
+			c.RedirectURIs = []string{s.app.catcher.URL}
 		}); err != nil {
 			return err
 		}
 	}
-	s.reg = reg
-	s.app = s.newApp(reg, s.catcher.URL)
+	s.app.reg = reg
+	s.app.oauth = s.newApp(reg, s.app.catcher.URL)
 	return nil
 }
 
 func (s *scenario) listen(host string) error {
-	if s.catcher != nil {
-		s.catcher.Close()
+	if s.app.catcher != nil {
+		s.app.catcher.Close()
 	}
 	c, err := client.NewCatcher(host, "/")
 	if err != nil {
 		return err
 	}
-	s.catcher = c
+	s.app.catcher = c
 	return nil
 }
 
@@ -102,12 +102,12 @@ func (s *scenario) usesUnregisteredClient() error {
 	if err := s.usesClient("web"); err != nil {
 		return err
 	}
-	s.app.Config.ClientID = "unregistered-" + s.app.Config.ClientID
+	s.app.oauth.Config.ClientID = "unregistered-" + s.app.oauth.Config.ClientID
 	return nil
 }
 
 func (s *scenario) sendsRedirectURI(uri string) error {
-	s.app.Config.RedirectURL = uri
+	s.app.oauth.Config.RedirectURL = uri
 	return nil
 }
 
@@ -121,35 +121,35 @@ func (s *scenario) listensOn(host string) error {
 	if err := s.listen(host); err != nil {
 		return err
 	}
-	s.app.Config.RedirectURL = s.catcher.URL
+	s.app.oauth.Config.RedirectURL = s.app.catcher.URL
 	return nil
 }
 
 func (s *scenario) clientSecretIs(secret string) error {
-	s.app.Config.ClientSecret = secret
+	s.app.oauth.Config.ClientSecret = secret
 	return nil
 }
 
 func (s *scenario) usesPKCE(method string) error {
-	s.pkce, s.sendAs = method, "its"
+	s.flow.pkce, s.flow.sendAs = method, "its"
 	return nil
 }
 
 func (s *scenario) willSendVerifier(which string) error {
-	s.sendAs = which
+	s.flow.sendAs = which
 	return nil
 }
 
 func (s *scenario) willPress(_, button string) error {
-	s.browser.Consent = button
+	s.user.browser.Consent = button
 	return nil
 }
 
 func (s *scenario) typesPassword(user, password string) error {
-	if s.passwords == nil {
-		s.passwords = map[string]string{}
+	if s.user.passwords == nil {
+		s.user.passwords = map[string]string{}
 	}
-	s.passwords[user] = password
+	s.user.passwords[user] = password
 	return nil
 }
 
@@ -167,35 +167,35 @@ func (s *scenario) authorize(user, scope, params string) error {
 			opts = append(opts, oauth2.SetAuthURLParam(k, v))
 		}
 	}
-	switch s.pkce {
+	switch s.flow.pkce {
 	case "S256":
-		s.verifier = oauth2.GenerateVerifier()
-		opts = append(opts, oauth2.S256ChallengeOption(s.verifier))
+		s.flow.verifier = oauth2.GenerateVerifier()
+		opts = append(opts, oauth2.S256ChallengeOption(s.flow.verifier))
 	case "plain":
-		s.verifier = oauth2.GenerateVerifier()
-		opts = append(opts, oauth2.SetAuthURLParam("code_challenge", s.verifier),
+		s.flow.verifier = oauth2.GenerateVerifier()
+		opts = append(opts, oauth2.SetAuthURLParam("code_challenge", s.flow.verifier),
 			oauth2.SetAuthURLParam("code_challenge_method", "plain"))
 	}
-	s.app.Config.Scopes = strings.Fields(scope)
-	s.state = oauth2.GenerateVerifier()[:22]
-	s.browser.Email, s.browser.Password = user, s.password(user)
-	page, err := s.browser.Visit(context.Background(), s.app.Config.AuthCodeURL(s.state, opts...))
+	s.app.oauth.Config.Scopes = strings.Fields(scope)
+	s.flow.state = oauth2.GenerateVerifier()[:22]
+	s.user.browser.Email, s.user.browser.Password = user, s.password(user)
+	page, err := s.user.browser.Visit(context.Background(), s.app.oauth.Config.AuthCodeURL(s.flow.state, opts...))
 	if err != nil {
 		return err
 	}
-	s.page = page
-	s.redirect, _ = s.catcher.Result()
-	s.code = s.redirect.Get("code")
+	s.flow.page = page
+	s.flow.redirect, _ = s.app.catcher.Result()
+	s.flow.code = s.flow.redirect.Get("code")
 	return nil
 }
 
 // password is what the user types: their own password unless a step said
 // otherwise.
 func (s *scenario) password(user string) string {
-	if p, ok := s.passwords[user]; ok {
+	if p, ok := s.user.passwords[user]; ok {
 		return p
 	}
-	acct, _ := s.server.World.Account(s.reg.Realm, user)
+	acct, _ := s.server.World.Account(s.app.reg.Realm, user)
 	return acct.Password
 }
 
@@ -203,10 +203,10 @@ func (s *scenario) authorizes(user, scope, params string) error {
 	if err := s.authorize(user, scope, params); err != nil {
 		return err
 	}
-	if s.code == "" {
+	if s.flow.code == "" {
 		return nil // the assertions say whether that was expected
 	}
-	return s.exchange(s.app.Config, s.code)
+	return s.exchange(s.app.oauth.Config, s.flow.code)
 }
 
 func (s *scenario) hasAuthorized(user, history, scope, params string) error {
@@ -216,8 +216,8 @@ func (s *scenario) hasAuthorized(user, history, scope, params string) error {
 	if err := s.authorizes(user, scope, params); err != nil {
 		return err
 	}
-	if s.token == nil {
-		return s.failf("%s could not authorize the application (page %q)", user, s.page.Title)
+	if s.tokens.current == nil {
+		return s.failf("%s could not authorize the application (page %q)", user, s.flow.page.Title)
 	}
 	return nil
 }
@@ -226,8 +226,8 @@ func (s *scenario) letsHaveCode(user, scope string) error {
 	if err := s.authorize(user, scope, ""); err != nil {
 		return err
 	}
-	if s.code == "" {
-		return s.failf("no code reached the application (page %q)", s.page.Title)
+	if s.flow.code == "" {
+		return s.failf("no code reached the application (page %q)", s.flow.page.Title)
 	}
 	return nil
 }
@@ -236,9 +236,9 @@ func (s *scenario) letsHaveCode(user, scope string) error {
 // verifier the scenario chose.
 func (s *scenario) exchange(cfg oauth2.Config, code string) error {
 	verifier := ""
-	switch s.sendAs {
+	switch s.flow.sendAs {
 	case "its":
-		verifier = s.verifier
+		verifier = s.flow.verifier
 	case "another":
 		verifier = oauth2.GenerateVerifier()
 	}
@@ -251,37 +251,37 @@ func (s *scenario) exchange(cfg oauth2.Config, code string) error {
 
 // took keeps a token the application received, or the error it got.
 func (s *scenario) took(tok *oauth2.Token, err error) {
-	s.lastError = err
+	s.reply.err = err
 	if err != nil {
 		return
 	}
-	s.token = tok
-	if s.refresh == "" {
-		s.refresh = tok.RefreshToken
+	s.tokens.current = tok
+	if s.tokens.first == "" {
+		s.tokens.first = tok.RefreshToken
 	}
 }
 
 func (s *scenario) exchangesCode() error {
-	if s.code == "" {
+	if s.flow.code == "" {
 		return s.failf("the application has no code")
 	}
-	return s.exchange(s.app.Config, s.code)
+	return s.exchange(s.app.oauth.Config, s.flow.code)
 }
 
 func (s *scenario) exchangesWithRedirect(uri string) error {
-	cfg := s.app.Config
+	cfg := s.app.oauth.Config
 	cfg.RedirectURL = uri
-	return s.exchange(cfg, s.code)
+	return s.exchange(cfg, s.flow.code)
 }
 
 func (s *scenario) exchangesAsClient(id string) error {
-	cfg := s.app.Config
+	cfg := s.app.oauth.Config
 	cfg.ClientID = id
-	return s.exchange(cfg, s.code)
+	return s.exchange(cfg, s.flow.code)
 }
 
 func (s *scenario) postsToToken(body string) error {
-	_, err := s.postForm(s.app.Config.Endpoint.TokenURL, body)
+	_, err := s.postForm(s.app.oauth.Config.Endpoint.TokenURL, body)
 	return err
 }
 
@@ -293,23 +293,23 @@ func (s *scenario) postForm(u, body string) (*http.Response, error) {
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := s.app.HTTPClient().Do(req)
+	resp, err := s.app.oauth.HTTPClient().Do(req)
 	if err != nil {
 		return nil, err
 	}
 	resp.Body.Close()
-	s.record(s.app)
+	s.record(s.app.oauth)
 	return resp, nil
 }
 
 // asksValidToken is what an application does before each use: ask its
 // x/oauth2 TokenSource, which refreshes an expired token by itself.
 func (s *scenario) asksValidToken() error {
-	if s.token == nil {
+	if s.tokens.current == nil {
 		return s.failf("the application has no token")
 	}
-	tok, err := s.app.Token(context.Background(), s.token)
-	s.record(s.app)
+	tok, err := s.app.oauth.Token(context.Background(), s.tokens.current)
+	s.record(s.app.oauth)
 	s.took(tok, err)
 	return nil
 }
@@ -319,14 +319,14 @@ func (s *scenario) asksValidToken() error {
 // application's.
 func (s *scenario) refreshes(refresh string) error {
 	if refresh == "" {
-		if s.token == nil {
+		if s.tokens.current == nil {
 			return s.failf("the application has no token")
 		}
-		refresh = s.token.RefreshToken
+		refresh = s.tokens.current.RefreshToken
 	}
 	stale := &oauth2.Token{RefreshToken: refresh, Expiry: time.Now().Add(-time.Hour)}
-	tok, err := s.app.Token(context.Background(), stale)
-	s.record(s.app)
+	tok, err := s.app.oauth.Token(context.Background(), stale)
+	s.record(s.app.oauth)
 	s.took(tok, err)
 	return nil
 }
@@ -337,21 +337,21 @@ func (s *scenario) otherClientRefreshes(name string) error {
 		return err
 	}
 	other := s.newApp(reg, "")
-	stale := &oauth2.Token{RefreshToken: s.refresh, Expiry: time.Now().Add(-time.Hour)}
+	stale := &oauth2.Token{RefreshToken: s.tokens.first, Expiry: time.Now().Add(-time.Hour)}
 	_, err = other.Token(context.Background(), stale)
 	s.record(other)
-	s.lastError = err
+	s.reply.err = err
 	return nil
 }
 
 // revokes posts the token to Google's revocation endpoint (G-09).
 func (s *scenario) revokes(which string) error {
-	if s.token == nil {
+	if s.tokens.current == nil {
 		return s.failf("the application has no token")
 	}
-	token := s.token.AccessToken
+	token := s.tokens.current.AccessToken
 	if which == "refresh" {
-		token = s.refresh
+		token = s.tokens.first
 	}
 	_, err := s.postForm(s.provider().URL+google.RevokePath+"?token="+url.QueryEscape(token), "")
 	return err
@@ -360,20 +360,20 @@ func (s *scenario) revokes(which string) error {
 // userinfo presents the access token to Google's userinfo endpoint, the
 // simplest resource server there is.
 func (s *scenario) userinfo(want string) error {
-	if s.token == nil {
+	if s.tokens.current == nil {
 		return s.failf("the application has no token")
 	}
 	req, err := http.NewRequest(http.MethodGet, s.provider().URL+google.UserinfoPath, nil)
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", "Bearer "+s.token.AccessToken)
-	resp, err := s.app.HTTPClient().Do(req)
+	req.Header.Set("Authorization", "Bearer "+s.tokens.current.AccessToken)
+	resp, err := s.app.oauth.HTTPClient().Do(req)
 	if err != nil {
 		return err
 	}
 	resp.Body.Close()
-	s.record(s.app)
+	s.record(s.app.oauth)
 	got := map[bool]string{true: "accepted", false: "refused"}[resp.StatusCode == http.StatusOK]
 	if got != want {
 		return s.failf("the access token was %s by userinfo, want %s", got, want)
@@ -386,38 +386,38 @@ func (s *scenario) userinfo(want string) error {
 
 // authorizesTimes runs n whole authorizations, keeping every refresh token.
 func (s *scenario) authorizesTimes(user string, n int, scope, params string) error {
-	s.heldRefresh = nil
+	s.tokens.held = nil
 	for i := range n {
 		if err := s.authorizes(user, scope, params); err != nil {
 			return err
 		}
-		if s.lastError != nil || s.token == nil || s.token.RefreshToken == "" {
-			return s.failf("authorization %d gave no refresh token: %v", i+1, s.lastError)
+		if s.reply.err != nil || s.tokens.current == nil || s.tokens.current.RefreshToken == "" {
+			return s.failf("authorization %d gave no refresh token: %v", i+1, s.reply.err)
 		}
-		s.heldRefresh = append(s.heldRefresh, s.token.RefreshToken)
+		s.tokens.held = append(s.tokens.held, s.tokens.current.RefreshToken)
 	}
 	return nil
 }
 
 func (s *scenario) refreshesNth(which string) error {
 	i := map[string]int{"first": 0, "second": 1}[which]
-	if i >= len(s.heldRefresh) {
-		return s.failf("the application holds %d refresh tokens", len(s.heldRefresh))
+	if i >= len(s.tokens.held) {
+		return s.failf("the application holds %d refresh tokens", len(s.tokens.held))
 	}
-	return s.refreshes(s.heldRefresh[i])
+	return s.refreshes(s.tokens.held[i])
 }
 
 // idTokenNames verifies the ID token of the last token response with
 // go-oidc and checks a claim.
 func (s *scenario) idTokenNames(claim, want string) error {
-	if s.token == nil {
+	if s.tokens.current == nil {
 		return s.failf("the application has no token")
 	}
-	raw, _ := s.token.Extra("id_token").(string)
+	raw, _ := s.tokens.current.Extra("id_token").(string)
 	if raw == "" {
 		return s.failf("the token response has no id_token")
 	}
-	claims, err := s.app.VerifyIDToken(context.Background(), s.provider().Issuer(s.reg.Realm.Tenant), raw)
+	claims, err := s.app.oauth.VerifyIDToken(context.Background(), s.provider().Issuer(s.app.reg.Realm.Tenant), raw)
 	if err != nil {
 		return s.failf("go-oidc refused the ID token: %v", err)
 	}

@@ -1,8 +1,9 @@
 // Package steps holds the godog step definitions of the scenarios, grouped
 // by concern: the application's OAuth flows (oauth.go), the device flow
-// (device.go), SMTP and IMAP (mail.go), the world and its clock (world.go)
-// and what is asserted on the wire (assert.go). Each scenario gets its own fake world, so scenarios
-// can move the clock and run in parallel.
+// (device.go), SMTP and IMAP (mail.go), the world and its clock (world.go),
+// what is asserted on the wire (assert.go) and what is set in a provider's
+// console (google.go). Each scenario gets its own fake world, with only its
+// provider running, so scenarios can move the clock and run in parallel.
 package steps
 
 import (
@@ -20,21 +21,37 @@ import (
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
-// scenario is the state of one running scenario.
+// scenario is the state of one running scenario, grouped by concern.
 type scenario struct {
 	server *mocks.Server
-
-	// The provider of the scenario (its tag) and the application: its
-	// registration, its x/oauth2 config and its redirect listener.
+	// providerName is the provider of the scenario (its tag).
 	providerName string
-	reg          world.Client
-	app          *client.App
-	catcher      *client.Catcher
 
-	// The user: a browser with its own cookies.
-	browser *client.Browser
+	app    appState
+	user   userState
+	flow   flowState
+	tokens tokenState
+	reply  replyState
+	mail   mailState
+}
 
-	// The flow in progress.
+// appState is the application: its registration, its x/oauth2 config and
+// its redirect listener.
+type appState struct {
+	reg     world.Client
+	oauth   *client.App
+	catcher *client.Catcher
+}
+
+// userState is the user: a browser with its own cookies, and the
+// passwords the scenario gave.
+type userState struct {
+	browser   *client.Browser
+	passwords map[string]string
+}
+
+// flowState is the authorization in progress.
+type flowState struct {
 	state    string
 	pkce     string // "", "S256" or "plain"
 	verifier string
@@ -42,15 +59,22 @@ type scenario struct {
 	redirect url.Values
 	code     string
 	page     client.Page
-	token    *oauth2.Token
-	refresh  string // the first refresh token the application received
-	// heldRefresh are the refresh tokens of repeated authorizations, oldest first.
-	heldRefresh []string
-	passwords   map[string]string
-	device      *oauth2.DeviceAuthResponse
-	last        *client.Exchange
-	lastError   error
-	mail        mailState
+	device   *oauth2.DeviceAuthResponse
+}
+
+// tokenState is what the application holds.
+type tokenState struct {
+	current *oauth2.Token
+	// first is the first refresh token the application received.
+	first string
+	// held are the refresh tokens of repeated authorizations, oldest first.
+	held []string
+}
+
+// replyState is the server's last answer, for the assertions.
+type replyState struct {
+	last *client.Exchange
+	err  error
 }
 
 // Initialize registers the steps and the hooks that give each scenario a
@@ -67,13 +91,13 @@ func Initialize(sc *godog.ScenarioContext) {
 		if err != nil {
 			return ctx, err
 		}
-		*s = scenario{server: srv, providerName: name, browser: client.NewBrowser(srv.TLSConfig())}
+		*s = scenario{server: srv, providerName: name, user: userState{browser: client.NewBrowser(srv.TLSConfig())}}
 		return ctx, nil
 	})
 	sc.After(func(ctx context.Context, _ *godog.Scenario, err error) (context.Context, error) {
 		s.closeMail()
-		if s.catcher != nil {
-			s.catcher.Close()
+		if s.app.catcher != nil {
+			s.app.catcher.Close()
 		}
 		if s.server != nil {
 			s.server.Close()
@@ -122,7 +146,7 @@ func (s *scenario) client(name string) (world.Client, error) {
 // record keeps app's last exchange as the server's last reply.
 func (s *scenario) record(app *client.App) {
 	if e, ok := app.Last(); ok {
-		s.last = &e
+		s.reply.last = &e
 	}
 }
 
@@ -130,8 +154,8 @@ func (s *scenario) record(app *client.App) {
 // report shows next to the failing step.
 func (s *scenario) failf(format string, args ...any) error {
 	msg := fmt.Sprintf(format, args...)
-	if s.last != nil {
-		msg += "\nlast server reply: " + s.last.String()
+	if s.reply.last != nil {
+		msg += "\nlast server reply: " + s.reply.last.String()
 	}
 	return fmt.Errorf("%s", msg)
 }

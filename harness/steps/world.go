@@ -28,8 +28,8 @@ func (s *scenario) timePasses(n int, unit string) error {
 		return fmt.Errorf("unknown unit %q", unit)
 	}
 	s.server.World.Clock.Advance(d)
-	if s.token != nil && !s.token.Expiry.IsZero() {
-		s.token.Expiry = s.token.Expiry.Add(-d)
+	if s.tokens.current != nil && !s.tokens.current.Expiry.IsZero() {
+		s.tokens.current.Expiry = s.tokens.current.Expiry.Add(-d)
 	}
 	return nil
 }
