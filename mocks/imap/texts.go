@@ -19,6 +19,19 @@ var authSuccess = regexp.MustCompile(`^\S+ authentication successful$`)
 // literalStart is the end of a line that announces a literal: "{n}".
 var literalStart = regexp.MustCompile(`\{(\d{1,10})\}\r\n$`)
 
+// literalOf is the size of the literal line announces, or -1.
+func literalOf(line []byte) int64 {
+	if !bytes.HasSuffix(line, []byte("}\r\n")) {
+		return -1
+	}
+	m := literalStart.FindSubmatch(line)
+	if m == nil {
+		return -1
+	}
+	n, _ := strconv.ParseInt(string(m[1]), 10, 64)
+	return n
+}
+
 // rewriter puts the personality's texts in place of go-imap's on c. Only
 // status lines whose whole text is one of the library's are touched, and
 // never a line inside a literal (a message that contains such a line).
@@ -38,13 +51,11 @@ func (s *Server) rewriter(c *mailconn.Conn) func([]byte) ([]byte, bool) {
 			// announce another.
 			rest := line[len(line)+int(inLiteral):]
 			inLiteral = 0
-			if m := literalStart.FindSubmatch(rest); m != nil {
-				inLiteral, _ = strconv.ParseInt(string(m[1]), 10, 64)
-			}
+			inLiteral = max(literalOf(rest), 0)
 			return line, false
 		}
-		if m := literalStart.FindSubmatch(line); m != nil {
-			inLiteral, _ = strconv.ParseInt(string(m[1]), 10, 64)
+		if m := literalOf(line); m >= 0 {
+			inLiteral = m
 			return line, false
 		}
 		if len(line) > 200 || !bytes.HasPrefix(line, []byte("* BYE")) && !bytes.Contains(line, []byte(" OK ")) {

@@ -102,5 +102,8 @@ type Personality struct {
 
 // Expand fills in "{id}" and "{ip}" in a personality's text.
 func Expand(text, id, ip string) string {
-	return strings.NewReplacer("{id}", id, "{ip}", ip).Replace(text)
+	if !strings.Contains(text, "{") {
+		return text
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(text, "{id}", id), "{ip}", ip)
 }
