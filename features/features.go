@@ -8,5 +8,5 @@ import "embed"
 
 // FS holds every *.feature file, by provider directory.
 //
-//go:embed google/*.feature
+//go:embed google/*.feature microsoft/*.feature
 var FS embed.FS

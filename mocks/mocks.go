@@ -29,6 +29,7 @@ import (
 	"github.com/mailoauth/mailoauth/mocks/google"
 	"github.com/mailoauth/mailoauth/mocks/imap"
 	"github.com/mailoauth/mailoauth/mocks/mailauth"
+	"github.com/mailoauth/mailoauth/mocks/microsoft"
 	"github.com/mailoauth/mailoauth/mocks/smtp"
 	"github.com/mailoauth/mailoauth/mocks/tlsca"
 	"github.com/mailoauth/mailoauth/mocks/world"
@@ -69,6 +70,9 @@ type Server struct {
 	CA *tlsca.CA
 	// Google is the fake Google, if started.
 	Google *Provider
+	// Microsoft is the fake Microsoft (Entra ID and Exchange Online), if
+	// started.
+	Microsoft *Provider
 
 	providers map[string]*Provider
 	client    *http.Client
@@ -85,7 +89,7 @@ type Provider struct {
 	// Mail holds the addresses of its mail servers.
 	Mail Mail
 
-	endpoint   oauth2.Endpoint
+	endpoint   func(realm string) oauth2.Endpoint
 	authParams []oauth2.AuthCodeOption
 	oauth      *authserver.Server
 	srv        *Server
@@ -108,7 +112,7 @@ var defaultYAML []byte
 
 // Schemas are the world-file schemas of every provider.
 func Schemas() world.Schemas {
-	return world.Schemas{google.Name: google.Schema()}
+	return world.Schemas{google.Name: google.Schema(), microsoft.Name: microsoft.Schema()}
 }
 
 // DefaultYAML returns the YAML of the default world: the clients and users
@@ -163,10 +167,12 @@ func New(opts ...Options) (*Server, error) {
 	}
 	s := &Server{World: o.World, CA: ca, providers: map[string]*Provider{}}
 	s.client = &http.Client{Transport: &http.Transport{TLSClientConfig: ca.ClientConfig()}, Timeout: 30 * time.Second}
-	if o.Providers == nil || slices.Contains(o.Providers, google.Name) {
-		if err := s.startGoogle(o); err != nil {
-			s.Close()
-			return nil, err
+	for name, start := range map[string]func(Options) error{google.Name: s.startGoogle, microsoft.Name: s.startMicrosoft} {
+		if o.Providers == nil || slices.Contains(o.Providers, name) {
+			if err := start(o); err != nil {
+				s.Close()
+				return nil, err
+			}
 		}
 	}
 	for _, name := range o.Providers {
@@ -188,8 +194,10 @@ func (s *Server) startGoogle(o Options) error {
 		return err
 	}
 	g.SetBaseURL(p.URL)
-	p.endpoint = oauth2.Endpoint{AuthURL: p.URL + google.AuthPath, TokenURL: p.URL + google.TokenPath,
-		DeviceAuthURL: p.URL + google.DeviceCodePath, AuthStyle: oauth2.AuthStyleInParams}
+	p.endpoint = func(string) oauth2.Endpoint {
+		return oauth2.Endpoint{AuthURL: p.URL + google.AuthPath, TokenURL: p.URL + google.TokenPath,
+			DeviceAuthURL: p.URL + google.DeviceCodePath, AuthStyle: oauth2.AuthStyleInParams}
+	}
 	if p.Mail, err = s.startMail(o, google.Name, g, google.Personality()); err != nil {
 		return err
 	}
@@ -198,11 +206,42 @@ func (s *Server) startGoogle(o Options) error {
 	return nil
 }
 
+func (s *Server) startMicrosoft(o Options) error {
+	m := microsoft.New(s.World, microsoft.Options{AutoApproveLoginHint: !o.Pages})
+	p := &Provider{Name: microsoft.Name, oauth: m.Server, srv: s,
+		// M-03: a refresh token needs offline_access.
+		authParams: nil}
+	var err error
+	if p.URL, err = s.serveHTTPS(o, microsoft.Name, m.Handler()); err != nil {
+		return err
+	}
+	m.SetBaseURL(p.URL)
+	p.endpoint = func(realm string) oauth2.Endpoint {
+		if realm == "" {
+			realm = microsoft.Organizations
+		}
+		base := p.URL + "/" + realm
+		return oauth2.Endpoint{AuthURL: base + microsoft.AuthorizePath, TokenURL: base + microsoft.TokenPath,
+			DeviceAuthURL: base + microsoft.DeviceCodePath, AuthStyle: oauth2.AuthStyleInParams}
+	}
+	if p.Mail, err = s.startMail(o, microsoft.Name, m, microsoft.Personality()); err != nil {
+		return err
+	}
+	s.Microsoft = p
+	s.providers[microsoft.Name] = p
+	return nil
+}
+
 // Provider returns the running provider of that name, or nil.
 func (s *Server) Provider(name string) *Provider { return s.providers[name] }
 
-// Endpoint returns the provider's endpoints for golang.org/x/oauth2.
-func (p *Provider) Endpoint() oauth2.Endpoint { return p.endpoint }
+// Endpoint returns the provider's endpoints for golang.org/x/oauth2 (for
+// Microsoft, those of /organizations).
+func (p *Provider) Endpoint() oauth2.Endpoint { return p.endpoint("") }
+
+// TenantEndpoint returns the endpoints under one tenant segment (a tenant
+// id or domain, common, organizations), for a provider with tenants.
+func (p *Provider) TenantEndpoint(tenant string) oauth2.Endpoint { return p.endpoint(tenant) }
 
 // Issuer returns the provider's OpenID Connect issuer (of realm, for a
 // provider with tenants).
@@ -213,7 +252,10 @@ func (p *Provider) Issuer(realm string) string { return p.oauth.Issuer(realm) }
 func (p *Provider) Config(name string, scopes ...string) (oauth2.Config, error) {
 	for _, realm := range p.srv.World.Realms(p.Name) {
 		if c, ok := p.srv.World.ClientNamed(realm, name); ok {
-			cfg := oauth2.Config{ClientID: c.ID, ClientSecret: c.Secret, Endpoint: p.endpoint, Scopes: scopes}
+			cfg := oauth2.Config{ClientID: c.ID, Endpoint: p.Endpoint(), Scopes: scopes}
+			if secrets := c.AllSecrets(); len(secrets) > 0 {
+				cfg.ClientSecret = secrets[0].Value
+			}
 			if len(c.RedirectURIs) > 0 {
 				cfg.RedirectURL = c.RedirectURIs[0]
 			}

@@ -60,9 +60,13 @@ func (a *App) Context(ctx context.Context) context.Context {
 }
 
 // Exchange trades an authorization code for tokens; verifier is the PKCE
-// code verifier, or "".
-func (a *App) Exchange(ctx context.Context, code, verifier string) (*oauth2.Token, error) {
+// code verifier, or ""; extra are more parameters of the token request
+// (MSAL's client_info=1).
+func (a *App) Exchange(ctx context.Context, code, verifier string, extra url.Values) (*oauth2.Token, error) {
 	var opts []oauth2.AuthCodeOption
+	for k := range extra {
+		opts = append(opts, oauth2.SetAuthURLParam(k, extra.Get(k)))
+	}
 	if verifier != "" {
 		opts = append(opts, oauth2.VerifierOption(verifier))
 	}

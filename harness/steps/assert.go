@@ -21,6 +21,8 @@ func (s *scenario) registerAssertions(sc *godog.ScenarioContext) {
 	sc.Step(`^the device response has (the|no) field "([^"]*)"$`, s.hasField)
 	sc.Step(`^the response header "([^"]*)" (contains|is) "([^"]*)"$`, s.headerIs)
 	sc.Step(`^the application's redirect carries error "([^"]*)"$`, s.redirectError)
+	sc.Step(`^the redirect's error description starts with "([^"]*)"$`, s.redirectDescription)
+	sc.Step(`^the response field "([^"]*)" ends with "([^"]*)"$`, s.fieldEndsWith)
 	sc.Step(`^the application's redirect carries the state it sent$`, s.redirectState)
 	sc.Step(`^the application received no code$`, s.noCode)
 	sc.Step(`^no redirect reached the application$`, s.noRedirect)
@@ -155,6 +157,27 @@ func (s *scenario) redirectError(code string) error {
 	}
 	if got := s.flow.redirect.Get("error"); got != code {
 		return s.failf("the redirect carries error %q, want %q", got, code)
+	}
+	return nil
+}
+
+func (s *scenario) redirectDescription(prefix string) error {
+	if s.flow.redirect == nil {
+		return s.failf("no redirect reached the application; the browser stopped on %q", s.flow.page.Title)
+	}
+	if got := s.flow.redirect.Get("error_description"); !strings.HasPrefix(got, prefix) {
+		return s.failf("the redirect's error_description is %q, want it to start with %q", got, prefix)
+	}
+	return nil
+}
+
+func (s *scenario) fieldEndsWith(field, suffix string) error {
+	m, err := s.body()
+	if err != nil {
+		return err
+	}
+	if v, _ := m[field].(string); !strings.HasSuffix(v, suffix) {
+		return s.failf("field %q is %v, want it to end with %q", field, m[field], suffix)
 	}
 	return nil
 }

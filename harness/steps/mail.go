@@ -9,6 +9,7 @@ import (
 
 	"github.com/cucumber/godog"
 	"github.com/emersion/go-imap/v2"
+	gosasl "github.com/emersion/go-sasl"
 	gosmtp "github.com/emersion/go-smtp"
 
 	"github.com/mailoauth/mailoauth/harness/client"
@@ -31,7 +32,7 @@ func (s *scenario) registerMail(sc *godog.ScenarioContext) {
 	sc.Step(`^before TLS the EHLO reply had no AUTH line$`, s.noAuthBeforeTLS)
 	sc.Step(`^the SMTP server offers "([^"]*)"$`, s.smtpOffers)
 	sc.Step(`^the application authenticates to (SMTP|IMAP) as `+email+` with (XOAUTH2|OAUTHBEARER)$`, s.authenticatesMail)
-	sc.Step(`^the application authenticates to SMTP as `+email+` with PLAIN and the password "([^"]*)"$`, s.smtpPlain)
+	sc.Step(`^the application authenticates to SMTP as `+email+` with (PLAIN|LOGIN) and the password "([^"]*)"$`, s.smtpPassword)
 	sc.Step(`^the application logs in to IMAP as `+email+` with the password "([^"]*)"$`, s.imapLogin)
 	sc.Step(`^the application sends the (?:IMAP )?XOAUTH2 message "([^"]*)"$`, s.sendsRawXOAUTH2)
 	sc.Step(`^the (SMTP|IMAP) server accepts the authentication$`, s.mailAccepts)
@@ -160,8 +161,15 @@ func (s *scenario) authenticatesMail(protocol, user, mech string) error {
 	return nil
 }
 
-func (s *scenario) smtpPlain(user, password string) error {
-	s.mail.authErr = s.mail.smtp.Auth(plainClient{user, password})
+func (s *scenario) smtpPassword(user, mech, password string) error {
+	if s.mail.smtp == nil {
+		return s.failf("no SMTP connection")
+	}
+	var c gosasl.Client = plainClient{user, password}
+	if mech == "LOGIN" {
+		c = gosasl.NewLoginClient(user, password)
+	}
+	s.mail.authErr = s.mail.smtp.Auth(c)
 	return nil
 }
 
@@ -210,11 +218,16 @@ func (s *scenario) errorChallenge(_, want string) error {
 	return nil
 }
 
-// idPattern turns "<id>" in an expected line into the connection id's shape.
+// idPattern turns "<id>" in an expected line into the connection id's shape
+// and "<ts>" into an ISO 8601 time.
 func idPattern(line string) *regexp.Regexp {
 	parts := strings.Split(line, "<id>")
 	for i := range parts {
-		parts[i] = regexp.QuoteMeta(parts[i])
+		ts := strings.Split(parts[i], "<ts>")
+		for j := range ts {
+			ts[j] = regexp.QuoteMeta(ts[j])
+		}
+		parts[i] = strings.Join(ts, `\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z`)
 	}
 	return regexp.MustCompile("^" + strings.Join(parts, "[0-9a-f]+") + "$")
 }

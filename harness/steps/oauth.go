@@ -40,6 +40,8 @@ func (s *scenario) registerOAuth(sc *godog.ScenarioContext) {
 	sc.Step(`^the application refreshes the token(?: "([^"]*)")?$`, s.refreshes)
 	sc.Step(`^`+email+` authorizes the application (\d+) times for "([^"]*)" with "([^"]*)"$`, s.authorizesTimes)
 	sc.Step(`^the application refreshes its (first|second) refresh token$`, s.refreshesNth)
+	sc.Step(`^the application refreshes with the refresh token it received first$`, s.refreshesFirst)
+	sc.Step(`^the application sends "([^"]*)" with its token requests$`, s.sendsTokenParams)
 	sc.Step(`^the ID token verifies with go-oidc and its "([^"]*)" is "([^"]*)"$`, s.idTokenNames)
 	sc.Step(`^the "([^"]*)" client presents the refresh token$`, s.otherClientRefreshes)
 	sc.Step(`^the application revokes the (access|refresh) token$`, s.revokes)
@@ -49,19 +51,29 @@ func (s *scenario) registerOAuth(sc *godog.ScenarioContext) {
 // newApp is the application of registration reg, talking to the
 // scenario's provider.
 func (s *scenario) newApp(reg world.Client, redirectURL string) *client.App {
-	return client.NewApp(oauth2.Config{
-		ClientID:     reg.ID,
-		ClientSecret: reg.Secret,
-		Endpoint:     s.provider().Endpoint(),
-		RedirectURL:  redirectURL,
-	}, s.server.CA.ClientConfig())
+	cfg := oauth2.Config{ClientID: reg.ID, Endpoint: s.endpoint(), RedirectURL: redirectURL}
+	if secrets := reg.AllSecrets(); len(secrets) > 0 {
+		cfg.ClientSecret = secrets[0].Value
+	}
+	return client.NewApp(cfg, s.server.CA.ClientConfig())
+}
+
+// endpoint is the provider's, under the authority the scenario chose (a
+// Microsoft tenant segment), if any.
+func (s *scenario) endpoint() oauth2.Endpoint {
+	if s.app.authority != "" {
+		return s.provider().TenantEndpoint(s.app.authority)
+	}
+	return s.provider().Endpoint()
 }
 
 // usesClient sets up the application with a registered client and
 // its loopback redirect listener. For a web client the listener's URI is
 // registered in the console first, as seed 001 registers
 // http://localhost:3017/ (the port is free-chosen so tests run in parallel);
-// a desktop client registers nothing and uses 127.0.0.1 on any port (G-10).
+// a Google desktop client registers nothing and uses 127.0.0.1 on any port
+// (G-10); a Microsoft public client uses its registered http://localhost
+// on any port.
 func (s *scenario) usesClient(name string) error {
 	reg, err := s.client(name)
 	if err != nil {
@@ -74,7 +86,7 @@ func (s *scenario) usesClient(name string) error {
 	if err := s.listen(host); err != nil {
 		return err
 	}
-	if reg.Type == google.Web {
+	if reg.Type == "web" { // Google's and Microsoft's name for it
 		if err := s.server.World.UpdateClient(reg.Realm, reg.ID, func(c *world.Client) {
 			c.RedirectURIs = []string{s.app.catcher.URL}
 		}); err != nil {
@@ -195,8 +207,12 @@ func (s *scenario) password(user string) string {
 	if p, ok := s.user.passwords[user]; ok {
 		return p
 	}
-	acct, _ := s.server.World.Account(s.app.reg.Realm, user)
-	return acct.Password
+	for _, realm := range s.server.World.Realms(s.providerName) {
+		if acct, ok := s.server.World.Account(realm, user); ok {
+			return acct.Password
+		}
+	}
+	return ""
 }
 
 func (s *scenario) authorizes(user, scope, params string) error {
@@ -243,7 +259,7 @@ func (s *scenario) exchange(cfg oauth2.Config, code string) error {
 		verifier = oauth2.GenerateVerifier()
 	}
 	app := client.NewApp(cfg, s.server.CA.ClientConfig())
-	tok, err := app.Exchange(context.Background(), code, verifier)
+	tok, err := app.Exchange(context.Background(), code, verifier, s.app.tokenParams)
 	s.record(app)
 	s.took(tok, err)
 	return nil
@@ -397,6 +413,19 @@ func (s *scenario) authorizesTimes(user string, n int, scope, params string) err
 		s.tokens.held = append(s.tokens.held, s.tokens.current.RefreshToken)
 	}
 	return nil
+}
+
+func (s *scenario) refreshesFirst() error {
+	if s.tokens.first == "" {
+		return s.failf("the application never received a refresh token")
+	}
+	return s.refreshes(s.tokens.first)
+}
+
+func (s *scenario) sendsTokenParams(params string) error {
+	q, err := url.ParseQuery(params)
+	s.app.tokenParams = q
+	return err
 }
 
 func (s *scenario) refreshesNth(which string) error {

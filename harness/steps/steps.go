@@ -38,9 +38,14 @@ type scenario struct {
 // appState is the application: its registration, its x/oauth2 config and
 // its redirect listener.
 type appState struct {
-	reg     world.Client
-	oauth   *client.App
-	catcher *client.Catcher
+	// authority is the tenant segment the application's endpoints use
+	// (Microsoft); "" for the provider's default.
+	authority string
+	reg       world.Client
+	// tokenParams are sent with every code exchange.
+	tokenParams url.Values
+	oauth       *client.App
+	catcher     *client.Catcher
 }
 
 // userState is the user: a browser with its own cookies, and the
@@ -110,6 +115,7 @@ func Initialize(sc *godog.ScenarioContext) {
 	s.registerMail(sc)
 	s.registerAssertions(sc)
 	s.registerGoogle(sc)
+	s.registerMicrosoft(sc)
 }
 
 // providers are the provider tags a scenario may carry.

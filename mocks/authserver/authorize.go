@@ -99,7 +99,7 @@ func (s *Server) CompleteAuthorize(w http.ResponseWriter, r *http.Request, tx *T
 	for _, scope := range g.Scopes {
 		tx.ar.GrantScope(scope)
 	}
-	s.world.GrantConsent(s.Realm(c.Realm), user.Email, tx.Client.ID, tx.Scopes)
+	s.world.GrantConsent(user.Realm, user.Email, tx.Client.ID, tx.Scopes)
 	sess := newSession(user.Email)
 	s.grant(sess, g)
 	if err := s.openIDClaims(c, sess, user, g.Scopes, tx.Form.Get("nonce")); err != nil {
@@ -245,7 +245,7 @@ func (s *Server) Authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fresh := slices.Contains(prompt, "consent") ||
-		!s.world.Consented(s.Realm(c.Realm), user.Email, tx.Client.ID, tx.Scopes)
+		!s.world.Consented(user.Realm, user.Email, tx.Client.ID, tx.Scopes)
 	decision := ""
 	if r.Method == http.MethodPost && s.cookies.validCSRF(sid, r.Form.Get("csrf")) {
 		decision = r.Form.Get("consent")

@@ -52,7 +52,7 @@ func lifespan(d time.Duration) time.Duration {
 
 // New builds the authorization server of profile over w.
 func New(w *world.World, profile Profile) *Server {
-	s := &Server{world: w, profile: profile}
+	s := &Server{world: w, profile: profile, keys: keyring{shared: profile.SharedKeys}}
 	s.store = newStore(w, s.fositeClient, profile)
 	secret := make([]byte, 32)
 	_, _ = rand.Read(secret)

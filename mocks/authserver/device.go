@@ -142,7 +142,7 @@ func (s *Server) decideDevice(userCode, email string, status deviceStatus) error
 	}
 	g.status, g.user = status, acct.Email
 	if status == deviceApproved {
-		s.world.GrantConsent(s.Realm(g.realm), acct.Email, g.client, g.scopes)
+		s.world.GrantConsent(acct.Realm, acct.Email, g.client, g.scopes)
 	}
 	return nil
 }

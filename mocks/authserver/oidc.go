@@ -22,8 +22,9 @@ import (
 // tokens), each made on first use: most worlds never sign anything, and an
 // RSA key costs tens of milliseconds.
 type keyring struct {
-	mu   sync.Mutex
-	keys map[string]*signingKey
+	shared bool // one key for every realm (Profile.SharedKeys)
+	mu     sync.Mutex
+	keys   map[string]*signingKey
 }
 
 type signingKey struct {
@@ -32,6 +33,9 @@ type signingKey struct {
 }
 
 func (k *keyring) get(realm string) (*rsa.PrivateKey, string, error) {
+	if k.shared {
+		realm = ""
+	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if sk := k.keys[realm]; sk != nil {
@@ -74,7 +78,8 @@ func (s *Server) Issuer(realm string) string {
 }
 
 // openIDClaims prepares the ID token of a grant that includes openid: the
-// realm's issuer, the provider's subject and claims, the time the user
+// issuer of the user's realm (the user's tenant, even when the request
+// named none), the provider's subject and claims, the time the user
 // authenticated, and the signing key's id.
 func (s *Server) openIDClaims(c Call, sess *Session, acct world.Account, scopes []string, nonce string) error {
 	if !slices.Contains(scopes, "openid") {
@@ -89,7 +94,11 @@ func (s *Server) openIDClaims(c Call, sess *Session, acct world.Account, scopes 
 	if s.profile.Subject != nil {
 		subject = s.profile.Subject(c, acct)
 	}
-	claims := &jwt.IDTokenClaims{Issuer: s.Issuer(c.Realm), Subject: subject, AuthTime: now, RequestedAt: now,
+	issuer := s.Issuer(c.Realm)
+	if acct.Realm.Tenant != "" {
+		issuer = s.Issuer(acct.Realm.Tenant)
+	}
+	claims := &jwt.IDTokenClaims{Issuer: issuer, Subject: subject, AuthTime: now, RequestedAt: now,
 		Nonce: nonce, Extra: map[string]any{}}
 	if s.profile.IDTokenClaims != nil {
 		claims.Extra = s.profile.IDTokenClaims(c, acct, scopes)

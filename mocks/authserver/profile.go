@@ -87,6 +87,10 @@ type Profile struct {
 	// §4.1.2.1), else a page.
 	AuthorizeFailure func(c Call, f Failure) Answer
 
+	// SharedKeys signs for every realm with one key, published under each
+	// realm's JWKS (Microsoft's keys are the same for every tenant); false:
+	// a key per realm.
+	SharedKeys bool
 	// Issuer gives the issuer of a realm from the server's base URL; nil:
 	// the base URL.
 	Issuer func(baseURL, realm string) string

@@ -1,10 +1,15 @@
 package mailauth
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // SMTPReply is an SMTP reply line: code, enhanced status code (RFC 3463)
-// and text. A text with "\n" is sent as a multi-line reply. "{id}" in a
-// text is replaced by the connection's id, "{ip}" by the client's address.
+// and text. A text with "\n" is sent as a multi-line reply. In a text,
+// "{id}" is replaced by the connection's id, "{ip}" by the client's
+// address, "{date}" by the date (RFC 5322) and "{ts}" by the time (ISO
+// 8601) the reply is sent.
 type SMTPReply struct {
 	Code     int
 	Enhanced [3]int
@@ -39,6 +44,9 @@ type SMTPPersonality struct {
 	Refusals map[Reason]SMTPReply
 	// Malformed answers a SASL message that does not parse.
 	Malformed SMTPReply
+	// UnknownMechanism answers AUTH with a mechanism the server does not
+	// offer; zero: RFC 4954 §4's "504 5.5.4 Unrecognized authentication type".
+	UnknownMechanism SMTPReply
 	// AuthRequired answers MAIL FROM before authentication.
 	AuthRequired SMTPReply
 	// MaxMessageBytes is the SIZE the server announces and enforces.
@@ -100,10 +108,17 @@ type Personality struct {
 	IMAP IMAPPersonality
 }
 
-// Expand fills in "{id}" and "{ip}" in a personality's text.
+// Expand fills in "{id}", "{ip}", "{date}" and "{ts}" in a personality's
+// text. The dates are the real time's: a server's clock, not the world's.
 func Expand(text, id, ip string) string {
 	if !strings.Contains(text, "{") {
 		return text
 	}
-	return strings.ReplaceAll(strings.ReplaceAll(text, "{id}", id), "{ip}", ip)
+	text = strings.ReplaceAll(strings.ReplaceAll(text, "{id}", id), "{ip}", ip)
+	if strings.Contains(text, "{date}") || strings.Contains(text, "{ts}") {
+		now := time.Now().UTC()
+		text = strings.ReplaceAll(text, "{date}", now.Format("Mon, 2 Jan 2006 15:04:05 -0700"))
+		text = strings.ReplaceAll(text, "{ts}", now.Format("2006-01-02T15:04:05.000Z"))
+	}
+	return text
 }

@@ -35,6 +35,9 @@ func (ss *session) Auth(mech string) (gosasl.Server, error) {
 	}
 	if !mailauth.Offers(p.Mechanisms, mech) {
 		// RFC 4954 §4: a mechanism the server does not support.
+		if p.UnknownMechanism.Code != 0 {
+			return nil, reply(p.UnknownMechanism, ss.conn.ID, ss.conn.IP)
+		}
 		return nil, &gosmtp.SMTPError{Code: 504, EnhancedCode: gosmtp.EnhancedCode{5, 5, 4}, Message: "Unrecognized authentication type"}
 	}
 	return ss.s.gate.Server(strings.ToUpper(mech), mailauth.Replies{

@@ -31,6 +31,17 @@ type ProviderFile struct {
 	Clients []yaml.Node             `yaml:"clients"`
 	Users   []Account               `yaml:"users"`
 	Tenants map[string]ProviderFile `yaml:"tenants"`
+	// Settings are the other keys of a tenant, for a RealmSchema.
+	Settings map[string]yaml.Node `yaml:",inline"`
+}
+
+// A RealmSchema also reads the settings of each tenant: the keys of a
+// tenant besides clients and users, from which it returns the value
+// World.SetRealm keeps. A provider whose schema is not one has no such
+// keys.
+type RealmSchema interface {
+	Schema
+	DecodeRealm(tenant string, keys map[string]yaml.Node) (any, error)
 }
 
 // A Schema reads one provider's registrations from a world file: the
@@ -98,6 +109,17 @@ func Load(r io.Reader, schemas Schemas) (*World, error) {
 }
 
 func (w *World) load(schema Schema, realm Realm, p ProviderFile) error {
+	if rs, ok := schema.(RealmSchema); ok && realm.Tenant != "" {
+		settings, err := rs.DecodeRealm(realm.Tenant, p.Settings)
+		if err != nil {
+			return fmt.Errorf("world: %s: %w", realm, err)
+		}
+		w.SetRealm(realm, settings)
+	} else if len(p.Settings) > 0 {
+		for k := range p.Settings {
+			return fmt.Errorf("world: %s: unknown key %q", realm, k)
+		}
+	}
 	for i := range p.Clients {
 		c, err := schema.DecodeClient(&p.Clients[i])
 		if err != nil {

@@ -86,9 +86,12 @@ func (c Client) clone() Client {
 
 // Account is a user account at one provider.
 type Account struct {
-	Realm    Realm  `yaml:"-" json:"-"`
-	Email    string `yaml:"email" json:"email"`
-	Name     string `yaml:"name" json:"name"`
+	Realm Realm  `yaml:"-" json:"-"`
+	Email string `yaml:"email" json:"email"`
+	Name  string `yaml:"name" json:"name"`
+	// ID is the account's immutable id at the provider (Microsoft's
+	// object id); empty where the provider derives one.
+	ID       string `yaml:"id,omitempty" json:"id,omitempty"`
 	Password string `yaml:"password" json:"-"`
 }
 
@@ -114,6 +117,7 @@ type World struct {
 	clients  map[key]Client
 	accounts map[key]Account
 	consents map[consentKey][]string
+	realms   map[Realm]any
 	events   []Event
 	observer func(Event)
 	mail     mailboxes
@@ -137,6 +141,7 @@ func New() *World {
 		clients:  map[key]Client{},
 		accounts: map[key]Account{},
 		consents: map[consentKey][]string{},
+		realms:   map[Realm]any{},
 		mail:     mailboxes{store: mailstore.New(clock.Now), delivered: map[string][]*Message{}},
 	}
 }
@@ -250,6 +255,9 @@ func (w *World) Realms(provider string) []Realm {
 	for k := range w.accounts {
 		seen[k.realm] = true
 	}
+	for r := range w.realms {
+		seen[r] = true
+	}
 	w.mu.RUnlock()
 	var out []Realm
 	for r := range seen {
@@ -259,6 +267,35 @@ func (w *World) Realms(provider string) []Realm {
 	}
 	slices.SortFunc(out, func(a, b Realm) int { return strings.Compare(a.Tenant, b.Tenant) })
 	return out
+}
+
+// SetRealm sets the provider's own settings of realm (a Microsoft
+// tenant's id, domains, Exchange configuration), typed by the provider: a
+// value, never a pointer, so that readers get copies.
+func (w *World) SetRealm(realm Realm, settings any) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.realms[realm] = settings
+}
+
+// RealmSettings returns the settings of realm (nil if none were set).
+func (w *World) RealmSettings(realm Realm) any {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	return w.realms[realm]
+}
+
+// UpdateRealm changes the settings of realm under the world's lock, as an
+// administrator's console does.
+func (w *World) UpdateRealm(realm Realm, change func(settings any) any) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	s, ok := w.realms[realm]
+	if !ok {
+		return fmt.Errorf("world: no realm %s", realm)
+	}
+	w.realms[realm] = change(s)
+	return nil
 }
 
 // Consented reports whether user already granted every one of scopes to

@@ -1,0 +1,317 @@
+package steps
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/cucumber/godog"
+	jose "github.com/go-jose/go-jose/v3"
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/mailoauth/mailoauth/mocks/microsoft"
+	"github.com/mailoauth/mailoauth/mocks/world"
+)
+
+// registerMicrosoft registers what is set in Microsoft's consoles (the
+// Entra admin center, Exchange Online PowerShell) and what only Microsoft's
+// flows have: an authority per tenant, client credentials, JWT claims.
+func (s *scenario) registerMicrosoft(sc *godog.ScenarioContext) {
+	sc.Step(`^the application's authority is "([^"]*)"$`, s.authorityIs)
+	sc.Step(`^the application fetches "([^"]*)"$`, s.fetches)
+	sc.Step(`^the device polls with grant_type "([^"]*)"$`, s.pollsWithGrantType)
+	sc.Step(`^the application asks for a token with client credentials for "([^"]*)"$`, s.clientCredentials)
+	sc.Step(`^the access token is a JWT signed with a key of "([^"]*)"$`, s.jwtSignedBy)
+	sc.Step(`^the access token's claim "([^"]*)" (is|contains) "([^"]*)"$`, s.accessClaim)
+	sc.Step(`^the access token has no claim "([^"]*)"$`, s.accessNoClaim)
+	sc.Step(`^the token response's client_info names `+email+`$`, s.clientInfoNames)
+	sc.Step(`^the tenant "([^"]*)" turns SMTP AUTH off(?: for `+email+`)?$`, s.smtpAuthOff)
+	sc.Step(`^the tenant "([^"]*)" does not let users consent to apps$`, s.userConsentOff)
+	sc.Step(`^the "([^"]*)" app has no admin consent$`, s.noAdminConsent)
+	sc.Step(`^the "([^"]*)" app does not allow public client flows$`, s.noPublicFlows)
+	sc.Step(`^the Exchange service principal of the "([^"]*)" app is removed$`, s.removeServicePrincipal)
+	sc.Step(`^the "([^"]*)" app has no mailbox permission on `+email+`$`, s.removeMailboxPermission)
+}
+
+func (s *scenario) authorityIs(segment string) error {
+	s.app.authority = segment
+	if s.app.oauth != nil {
+		s.app.oauth.Config.Endpoint = s.endpoint()
+	}
+	return nil
+}
+
+// fetches GETs a path of the provider with the application's HTTP client;
+// the reply is the server's last.
+func (s *scenario) fetches(path string) error {
+	if s.app.oauth == nil {
+		return s.failf("the application has no client")
+	}
+	resp, err := s.app.oauth.HTTPClient().Get(s.provider().URL + path)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	s.record(s.app.oauth)
+	return nil
+}
+
+// pollsWithGrantType polls the token endpoint by hand, as MSAL for Node
+// does with grant_type=device_code (M-09).
+func (s *scenario) pollsWithGrantType(grantType string) error {
+	if s.flow.device == nil {
+		return s.failf("the device has no device code")
+	}
+	form := url.Values{"grant_type": {grantType}, "client_id": {s.app.oauth.Config.ClientID}, "device_code": {s.flow.device.DeviceCode}}
+	_, err := s.postForm(s.app.oauth.Config.Endpoint.TokenURL, form.Encode())
+	return err
+}
+
+// clientCredentials is seed 002: x/oauth2's clientcredentials package, as
+// a daemon uses it, with the secret in the body.
+func (s *scenario) clientCredentials(scope string) error {
+	if s.app.oauth == nil {
+		return s.failf("the application has no client")
+	}
+	cfg := clientcredentials.Config{ClientID: s.app.oauth.Config.ClientID, ClientSecret: s.app.oauth.Config.ClientSecret,
+		TokenURL: s.app.oauth.Config.Endpoint.TokenURL, Scopes: strings.Fields(scope), AuthStyle: oauth2.AuthStyleInParams}
+	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, s.app.oauth.HTTPClient())
+	tok, err := cfg.Token(ctx)
+	s.record(s.app.oauth)
+	s.took(tok, err)
+	return nil
+}
+
+// claims decodes the access token's payload.
+func (s *scenario) claims() (map[string]any, error) {
+	if s.tokens.current == nil {
+		return nil, s.failf("the application has no token")
+	}
+	parts := strings.Split(s.tokens.current.AccessToken, ".")
+	if len(parts) != 3 {
+		return nil, s.failf("the access token is not a JWT: %.20s…", s.tokens.current.AccessToken)
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return nil, s.failf("the access token's payload: %v", err)
+	}
+	var c map[string]any
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return nil, s.failf("the access token's payload: %v", err)
+	}
+	return c, nil
+}
+
+// jwtSignedBy verifies the access token with the keys the tenant's
+// discovery document points to, fetched over HTTPS as a resource server
+// does (M-07).
+func (s *scenario) jwtSignedBy(segment string) error {
+	if s.tokens.current == nil {
+		return s.failf("the application has no token")
+	}
+	hc := s.app.oauth.HTTPClient()
+	var doc struct {
+		JWKS string `json:"jwks_uri"`
+	}
+	if err := getJSON(hc, s.provider().URL+"/"+segment+microsoft.DiscoveryPath, &doc); err != nil {
+		return err
+	}
+	var set jose.JSONWebKeySet
+	if err := getJSON(hc, doc.JWKS, &set); err != nil {
+		return err
+	}
+	jws, err := jose.ParseSigned(s.tokens.current.AccessToken)
+	if err != nil {
+		return s.failf("the access token is not a JWS: %v", err)
+	}
+	if len(jws.Signatures) != 1 || jws.Signatures[0].Header.Algorithm != "RS256" {
+		return s.failf("the access token is not signed with RS256")
+	}
+	keys := set.Key(jws.Signatures[0].Header.KeyID)
+	if len(keys) == 0 {
+		return s.failf("no key %q in %s", jws.Signatures[0].Header.KeyID, doc.JWKS)
+	}
+	if _, err := jws.Verify(keys[0].Key); err != nil {
+		return s.failf("the access token's signature: %v", err)
+	}
+	return nil
+}
+
+func getJSON(hc *http.Client, u string, v any) error {
+	resp, err := hc.Get(u)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: HTTP %d", u, resp.StatusCode)
+	}
+	return json.NewDecoder(resp.Body).Decode(v)
+}
+
+// accessClaim compares a claim: a string claim "is" a value; a
+// space-separated or array claim "contains" it.
+func (s *scenario) accessClaim(name, how, want string) error {
+	c, err := s.claims()
+	if err != nil {
+		return err
+	}
+	var got []string
+	switch v := c[name].(type) {
+	case string:
+		got = []string{v}
+		if how == "contains" {
+			got = strings.Fields(v)
+		}
+	case []any:
+		for _, x := range v {
+			got = append(got, fmt.Sprint(x))
+		}
+	case nil:
+		return s.failf("the access token has no claim %q", name)
+	default:
+		got = []string{fmt.Sprint(v)}
+	}
+	if how == "is" && (len(got) != 1 || got[0] != want) || how == "contains" && !slices.Contains(got, want) {
+		return s.failf("the access token's %q is %v, want it to %s %q", name, c[name], how, want)
+	}
+	return nil
+}
+
+func (s *scenario) accessNoClaim(name string) error {
+	c, err := s.claims()
+	if err != nil {
+		return err
+	}
+	if v, ok := c[name]; ok {
+		return s.failf("the access token has %q: %v", name, v)
+	}
+	return nil
+}
+
+// clientInfoNames decodes client_info (M-09): {"uid": oid, "utid": tid}.
+func (s *scenario) clientInfoNames(user string) error {
+	if s.tokens.current == nil {
+		return s.failf("the application has no token")
+	}
+	raw, _ := s.tokens.current.Extra("client_info").(string)
+	b, err := base64.RawURLEncoding.DecodeString(raw)
+	if err != nil {
+		return s.failf("client_info %q is not base64url: %v", raw, err)
+	}
+	var info struct{ UID, UTID string }
+	if err := json.Unmarshal(b, &info); err != nil {
+		return s.failf("client_info %q: %v", b, err)
+	}
+	acct, realm, err := s.msAccount(user)
+	if err != nil {
+		return err
+	}
+	tenant, _ := microsoft.TenantOf(s.server.World, realm)
+	if info.UID != acct.ID || info.UTID != tenant.ID {
+		return s.failf("client_info is %s, want uid %s and utid %s", b, acct.ID, tenant.ID)
+	}
+	return nil
+}
+
+// msAccount finds a Microsoft user and their tenant.
+func (s *scenario) msAccount(user string) (world.Account, world.Realm, error) {
+	for _, r := range s.server.World.Realms(microsoft.Name) {
+		if a, ok := s.server.World.Account(r, user); ok {
+			return a, r, nil
+		}
+	}
+	return world.Account{}, world.Realm{}, fmt.Errorf("no Microsoft user %s", user)
+}
+
+// tenantKey finds a tenant by its key or a domain.
+func (s *scenario) tenantKey(name string) (string, error) {
+	for _, r := range s.server.World.Realms(microsoft.Name) {
+		t, _ := microsoft.TenantOf(s.server.World, r)
+		if r.Tenant == name || slices.Contains(t.Domains, name) {
+			return r.Tenant, nil
+		}
+	}
+	return "", fmt.Errorf("no tenant %q", name)
+}
+
+func (s *scenario) updateTenant(name string, change func(*microsoft.Tenant)) error {
+	key, err := s.tenantKey(name)
+	if err != nil {
+		return err
+	}
+	return microsoft.UpdateTenant(s.server.World, key, change)
+}
+
+// smtpAuthOff is Set-TransportConfig -SmtpClientAuthenticationDisabled
+// $true, or Set-CASMailbox -SmtpClientAuthenticationDisabled for one
+// mailbox (F-04).
+func (s *scenario) smtpAuthOff(tenant, mailbox string) error {
+	return s.updateTenant(tenant, func(t *microsoft.Tenant) {
+		if mailbox == "" {
+			t.Exchange.SMTPAuthDisabled = true
+		} else {
+			t.Exchange.SMTPAuthDisabledFor = append(t.Exchange.SMTPAuthDisabledFor, mailbox)
+		}
+	})
+}
+
+func (s *scenario) userConsentOff(tenant string) error {
+	return s.updateTenant(tenant, func(t *microsoft.Tenant) { t.UserConsentDisabled = true })
+}
+
+// updateApp changes the app registration named name.
+func (s *scenario) updateApp(name string, change func(*world.Client, *microsoft.App)) error {
+	reg, err := s.client(name)
+	if err != nil {
+		return err
+	}
+	if err := microsoft.UpdateApp(s.server.World, reg.Realm.Tenant, reg.ID, change); err != nil {
+		return err
+	}
+	if s.app.reg.ID == reg.ID {
+		s.app.reg, _ = s.client(name)
+	}
+	return nil
+}
+
+func (s *scenario) noAdminConsent(name string) error {
+	return s.updateApp(name, func(_ *world.Client, a *microsoft.App) { a.AdminConsent = false })
+}
+
+func (s *scenario) noPublicFlows(name string) error {
+	return s.updateApp(name, func(c *world.Client, _ *microsoft.App) { c.Public = false })
+}
+
+// removeServicePrincipal is Remove-ServicePrincipal for the app (F-02).
+func (s *scenario) removeServicePrincipal(name string) error {
+	reg, err := s.client(name)
+	if err != nil {
+		return err
+	}
+	return microsoft.UpdateTenant(s.server.World, reg.Realm.Tenant, func(t *microsoft.Tenant) {
+		t.Exchange.ServicePrincipals = slices.DeleteFunc(t.Exchange.ServicePrincipals,
+			func(sp microsoft.ServicePrincipal) bool { return strings.EqualFold(sp.AppID, reg.ID) })
+	})
+}
+
+// removeMailboxPermission is Remove-MailboxPermission for the app's
+// enterprise application on mailbox (F-02).
+func (s *scenario) removeMailboxPermission(name, mailbox string) error {
+	reg, err := s.client(name)
+	if err != nil {
+		return err
+	}
+	app, _ := reg.Settings.(microsoft.App)
+	return microsoft.UpdateTenant(s.server.World, reg.Realm.Tenant, func(t *microsoft.Tenant) {
+		t.Exchange.MailboxPermissions = slices.DeleteFunc(t.Exchange.MailboxPermissions, func(m microsoft.MailboxPermission) bool {
+			return strings.EqualFold(m.Mailbox, mailbox) && strings.EqualFold(m.User, app.EnterpriseObjectID)
+		})
+	})
+}

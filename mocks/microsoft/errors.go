@@ -1,0 +1,82 @@
+package microsoft
+
+import (
+	"crypto/rand"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/mailoauth/mailoauth/mocks/authserver"
+)
+
+// aadError is the JSON of a refused request (M-04).
+type aadError struct {
+	Error            string `json:"error"`
+	ErrorDescription string `json:"error_description"`
+	ErrorCodes       []int  `json:"error_codes,omitempty"`
+	Timestamp        string `json:"timestamp"`
+	TraceID          string `json:"trace_id"`
+	CorrelationID    string `json:"correlation_id"`
+	ErrorURI         string `json:"error_uri,omitempty"`
+	Suberror         string `json:"suberror,omitempty"`
+}
+
+// aadsts is one AADSTS answer: the error code, the number, its text and
+// HTTP status.
+type aadsts struct {
+	status   int
+	err      string
+	code     int // 0 when the number is not recorded
+	text     string
+	suberror string
+}
+
+// timestampLayout is the form of "Timestamp:" lines and fields (M-04).
+const timestampLayout = "2006-01-02 15:04:05Z"
+
+// body renders a for call: the description starts with "AADSTS<code>: "
+// and ends with the trace, correlation and timestamp lines (M-04). The
+// correlation id is the client-request-id the client sent (MSAL does), or
+// a new one.
+func (a aadsts) body(call authserver.Call) aadError {
+	trace, corr := newGUID(), newGUID()
+	if call.Request != nil {
+		if id := call.Request.Header.Get("client-request-id"); isGUID(id) {
+			corr = id
+		}
+	}
+	now := call.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	ts := now.UTC().Format(timestampLayout)
+	desc := a.text
+	if a.code != 0 {
+		desc = fmt.Sprintf("AADSTS%d: %s", a.code, a.text)
+	}
+	desc += "\r\nTrace ID: " + trace + "\r\nCorrelation ID: " + corr + "\r\nTimestamp: " + ts
+	e := aadError{Error: a.err, ErrorDescription: desc, Timestamp: ts, TraceID: trace, CorrelationID: corr, Suberror: a.suberror}
+	if a.code != 0 {
+		e.ErrorCodes = []int{a.code}
+		e.ErrorURI = fmt.Sprintf("https://login.microsoftonline.com/error?code=%d", a.code)
+	}
+	return e
+}
+
+// reply is a as a token-endpoint answer.
+func (a aadsts) reply(call authserver.Call) authserver.Reply {
+	status := a.status
+	if status == 0 {
+		status = http.StatusBadRequest
+	}
+	return authserver.Reply{Status: status, Body: a.body(call)}
+}
+
+// newGUID returns a random (version 4) GUID.
+func newGUID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}

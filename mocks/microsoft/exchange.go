@@ -1,0 +1,199 @@
+package microsoft
+
+import (
+	"context"
+	"encoding/base64"
+	"slices"
+	"strings"
+	"unicode/utf16"
+
+	"github.com/mailoauth/mailoauth/mocks/mailauth"
+	"github.com/mailoauth/mailoauth/mocks/world"
+)
+
+// exchangeAudiences are the audiences Exchange Online accepts (EX-01,
+// M-07): a Graph token is refused (F-01).
+var exchangeAudiences = []string{Outlook, Office365, "https://ps.outlook.com", "00000002-0000-0ff1-ce00-000000000000"}
+
+// delegatedPermission and appRole are what each protocol needs (EX-01).
+var (
+	delegatedPermission = map[string]string{"imap": IMAPAccessAsUser, "pop3": POPAccessAsUser, "smtp": SMTPSend}
+	appRole             = map[string]string{"imap": IMAPAccessAsApp, "pop3": POPAccessAsApp, "smtp": SMTPSendAsApp}
+)
+
+// CheckMail is Exchange Online's rule for SMTP, IMAP and POP (EX-01,
+// EX-02, EX-05): a live token for Exchange's audience; a delegated token
+// needs the protocol's permission in scp and the mailbox of its user (or
+// one the user has FullAccess to, a shared mailbox); an app token needs
+// the protocol's role, a service principal registered with the app id and
+// the enterprise application's object id, and a mailbox permission for
+// it. SMTP AUTH may be off for the tenant or the mailbox.
+func (p *Provider) CheckMail(ctx context.Context, l mailauth.Login) mailauth.Verdict {
+	info := p.Introspect(ctx, l.Token)
+	v := mailauth.Verdict{Client: info.Client}
+	claims := info.Claims
+	str := func(k string) string { s, _ := claims[k].(string); return s }
+	switch {
+	case !info.Active && info.Reason == "expired":
+		v.Reason = mailauth.ReasonExpired
+		return v
+	case !info.Active && info.Reason == "revoked":
+		v.Reason = mailauth.ReasonRevoked
+		return v
+	case !info.Active:
+		v.Reason = mailauth.ReasonUnknownToken
+		return v
+	case !slices.Contains(exchangeAudiences, str("aud")):
+		v.Reason = mailauth.ReasonWrongAudience
+		return v
+	}
+	tenantRealm, tenant, ok := p.tenantByID(str("tid"))
+	mailbox, hasMailbox := p.w.Account(tenantRealm, l.User)
+	switch {
+	case !ok || !hasMailbox:
+		v.Reason = mailauth.ReasonWrongUser
+	case str("idtyp") == "app":
+		v.Reason = appRefusal(tenant, claims, l, mailbox)
+	default:
+		v.Reason = userRefusal(tenant, str("scp"), str("upn"), l, mailbox)
+	}
+	if v.Reason == "" && l.Protocol == "smtp" &&
+		(tenant.Exchange.SMTPAuthDisabled || slices.ContainsFunc(tenant.Exchange.SMTPAuthDisabledFor, equalFold(mailbox.Email))) {
+		// F-04: also returned to OAuth attempts.
+		v.Reason = mailauth.ReasonAuthDisabled
+	}
+	v.OK = v.Reason == ""
+	return v
+}
+
+// userRefusal is the reason a delegated token does not open mailbox, or "".
+func userRefusal(t Tenant, scp, upn string, l mailauth.Login, mailbox world.Account) mailauth.Reason {
+	if !slices.ContainsFunc(strings.Fields(scp), equalFold(delegatedPermission[l.Protocol])) {
+		return mailauth.ReasonWrongScope
+	}
+	if strings.EqualFold(upn, mailbox.Email) {
+		return ""
+	}
+	// EX-01: a shared mailbox opens with the token of a user who has
+	// FullAccess to it (F-03 else).
+	if slices.ContainsFunc(t.Exchange.MailboxPermissions, func(m MailboxPermission) bool {
+		return strings.EqualFold(m.Mailbox, mailbox.Email) && strings.EqualFold(m.User, upn)
+	}) {
+		return ""
+	}
+	return mailauth.ReasonWrongUser
+}
+
+// appRefusal is the reason an app token does not open mailbox, or "" (F-02).
+func appRefusal(t Tenant, claims map[string]any, l mailauth.Login, mailbox world.Account) mailauth.Reason {
+	roles, _ := claims["roles"].([]any)
+	has := false
+	for _, r := range roles {
+		if s, _ := r.(string); strings.EqualFold(s, appRole[l.Protocol]) {
+			has = true
+		}
+	}
+	if !has {
+		if rs, ok := claims["roles"].([]string); ok {
+			has = slices.ContainsFunc(rs, equalFold(appRole[l.Protocol]))
+		}
+	}
+	if !has {
+		return mailauth.ReasonWrongScope
+	}
+	appID, _ := claims["appid"].(string)
+	oid, _ := claims["oid"].(string)
+	// EX-02: registered with the app id and the enterprise application's
+	// object id; the app registration's object id does not work.
+	if !slices.ContainsFunc(t.Exchange.ServicePrincipals, func(sp ServicePrincipal) bool {
+		return strings.EqualFold(sp.AppID, appID) && strings.EqualFold(sp.ObjectID, oid)
+	}) {
+		return mailauth.ReasonNoServicePrincipal
+	}
+	if !slices.ContainsFunc(t.Exchange.MailboxPermissions, func(m MailboxPermission) bool {
+		return strings.EqualFold(m.Mailbox, mailbox.Email) && strings.EqualFold(m.User, oid)
+	}) {
+		return mailauth.ReasonNoMailboxPermission
+	}
+	return ""
+}
+
+func equalFold(a string) func(string) bool {
+	return func(b string) bool { return strings.EqualFold(a, b) }
+}
+
+// tenantByID finds a tenant by its id.
+func (p *Provider) tenantByID(tid string) (world.Realm, Tenant, bool) {
+	for _, r := range p.w.Realms(Name) {
+		if t, ok := TenantOf(p.w, r); ok && t.ID == tid && tid != "" {
+			return r, t, true
+		}
+	}
+	return world.Realm{}, Tenant{}, false
+}
+
+// exchangeHost is the front-end server the replies name (EX-05's doc
+// sample).
+const exchangeHost = "SN2PR00CA0018.namprd00.prod.outlook.com"
+
+// hostID is the bracketed id of Exchange's IMAP greeting: the server's
+// name in UTF-16LE, base64 (EX-03).
+func hostID() string {
+	u := utf16.Encode([]rune(exchangeHost))
+	b := make([]byte, 0, 2*len(u))
+	for _, c := range u {
+		b = append(b, byte(c), byte(c>>8))
+	}
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+// unsuccessful is Exchange's refusal of a token (EX-05 [DOC]).
+var unsuccessful = mailauth.SMTPReply{Code: 535, Enhanced: [3]int{5, 7, 3}, Text: "Authentication unsuccessful [" + exchangeHost + "]"}
+
+// Personality is how Exchange Online's SMTP (smtp.office365.com) and IMAP
+// (outlook.office365.com) servers present themselves and fail.
+func Personality() mailauth.Personality {
+	stamp := " [" + exchangeHost + " {ts} {id}]"
+	return mailauth.Personality{
+		SMTP: mailauth.SMTPPersonality{
+			Domain: "SN2PR00CA0018.outlook.office365.com",
+			// EX-05 [OBS]: "220 <HOST>.outlook.office365.com Microsoft
+			// ESMTP MAIL Service ready at <date>".
+			Greeting: "SN2PR00CA0018.outlook.office365.com Microsoft ESMTP MAIL Service ready at {date}",
+			// EX-05 [OBS]: "250-AUTH LOGIN XOAUTH2": no OAUTHBEARER (F-17).
+			Mechanisms: []string{"LOGIN", "XOAUTH2"},
+			// EX-05 [DOC]: "235 2.7.0 Authentication successful".
+			AuthSucceeded: mailauth.SMTPReply{Code: 235, Enhanced: [3]int{2, 7, 0}, Text: "Authentication successful"},
+			AuthFailed:    unsuccessful,
+			Refusals: map[mailauth.Reason]mailauth.SMTPReply{
+				// EX-05 [OBS]: SMTP AUTH off (F-04) and basic auth (F-05).
+				mailauth.ReasonAuthDisabled: {Code: 535, Enhanced: [3]int{5, 7, 139}, Text: "Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information." + stamp},
+				mailauth.ReasonBasicAuth:    {Code: 535, Enhanced: [3]int{5, 7, 139}, Text: "Authentication unsuccessful, basic authentication is disabled." + stamp},
+			},
+			Malformed: unsuccessful,
+			// F-17: "504 5.7.4 Unrecognized authentication type".
+			UnknownMechanism: mailauth.SMTPReply{Code: 504, Enhanced: [3]int{5, 7, 4}, Text: "Unrecognized authentication type" + stamp},
+			// Exchange's own text is not in PROVIDERS.md: RFC 4954 §6's is used.
+			AuthRequired:    mailauth.SMTPReply{Code: 530, Enhanced: [3]int{5, 7, 0}, Text: "Authentication required"},
+			MaxMessageBytes: 37748736,
+		},
+		IMAP: mailauth.IMAPPersonality{
+			// EX-03 [OBS].
+			Greeting:   "The Microsoft Exchange IMAP4 service is ready. [" + hostID() + "]",
+			Mechanisms: []string{"PLAIN", "XOAUTH2"},
+			// EX-03 [DOC]: no error challenge, at once "NO AUTHENTICATE failed.".
+			AuthFailed: mailauth.IMAPReply{Type: "NO", Text: "AUTHENTICATE failed."},
+			Refusals: map[mailauth.Reason]mailauth.IMAPReply{
+				mailauth.ReasonBasicAuth: {Type: "NO", Text: "LOGIN failed."},
+			},
+			Malformed: mailauth.IMAPReply{Type: "NO", Text: "AUTHENTICATE failed."},
+			// EX-03 [OBS] and EX-07: UIDPLUS, NAMESPACE, MOVE once
+			// authenticated (CHILDREN and ID are not implemented).
+			Capabilities:        []string{"NAMESPACE", "UIDPLUS", "MOVE"},
+			AuthSucceeded:       "AUTHENTICATE completed.",
+			CapabilityCompleted: "CAPABILITY completed.",
+			LogoutBye:           "Microsoft Exchange Server IMAP4 server signing off.",
+			LogoutCompleted:     "LOGOUT completed.",
+		},
+	}
+}

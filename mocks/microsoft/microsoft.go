@@ -1,0 +1,199 @@
+// Package microsoft is the Microsoft profile of mailoauth: the identity
+// platform v2.0 (Entra ID) with its tenants, app registrations and AADSTS
+// errors (the M-* entries of PROVIDERS.md) on the neutral authorization
+// server, and the rule Exchange Online's mail servers apply to a token
+// (EX-*).
+package microsoft
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gorilla/mux"
+
+	"github.com/mailoauth/mailoauth/mocks/authserver"
+	"github.com/mailoauth/mailoauth/mocks/world"
+)
+
+// Name is Microsoft's key in the world.
+const Name = "microsoft"
+
+// Microsoft's paths (M-01), under /{tenant}. The device login page is
+// https://microsoft.com/devicelogin in the real world; the mock serves it
+// on its own host.
+const (
+	AuthorizePath   = "/oauth2/v2.0/authorize"
+	TokenPath       = "/oauth2/v2.0/token"
+	DeviceCodePath  = "/oauth2/v2.0/devicecode"
+	DiscoveryPath   = "/v2.0/.well-known/openid-configuration"
+	KeysPath        = "/discovery/v2.0/keys"
+	InstancePath    = "/common/discovery/instance"
+	DeviceLoginPath = "/devicelogin"
+	// IntrospectPath is RFC 7662 introspection, which Entra does not have;
+	// the mock offers it so a test can ask whether a token is live.
+	IntrospectPath = "/mailoauth/introspect"
+)
+
+// Options tune the Microsoft mock.
+type Options struct {
+	// AutoApproveLoginHint approves an authorization request carrying the
+	// login_hint of a known user at once, with no page (for CI).
+	AutoApproveLoginHint bool
+}
+
+// Provider is a running fake Microsoft: its authorization server and
+// Exchange Online's mail rule.
+type Provider struct {
+	*authserver.Server
+	w    *world.World
+	opts Options
+}
+
+// New returns the fake Microsoft over w.
+func New(w *world.World, opts Options) *Provider {
+	return &Provider{Server: authserver.New(w, Profile(w)), w: w, opts: opts}
+}
+
+// Handler serves Entra's endpoints for every tenant.
+func (p *Provider) Handler() http.Handler {
+	r := mux.NewRouter()
+	r.HandleFunc(InstancePath, p.instanceDiscovery).Methods(http.MethodGet)
+	r.HandleFunc(DeviceLoginPath, p.DeviceVerification).Methods(http.MethodGet, http.MethodPost)
+	r.HandleFunc(IntrospectPath, p.IntrospectionEndpoint).Methods(http.MethodPost)
+	t := r.PathPrefix("/{tenant}").Subrouter()
+	t.Use(p.tenant)
+	t.HandleFunc(AuthorizePath, p.Authorize).Methods(http.MethodGet, http.MethodPost)
+	t.HandleFunc(TokenPath, p.token).Methods(http.MethodPost)
+	t.HandleFunc(DeviceCodePath, p.DeviceAuthorization).Methods(http.MethodPost)
+	t.HandleFunc(DiscoveryPath, p.discovery).Methods(http.MethodGet)
+	t.HandleFunc(KeysPath, p.JWKS).Methods(http.MethodGet)
+	var h http.Handler = r
+	if p.opts.AutoApproveLoginHint {
+		h = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			r.ServeHTTP(w, req.WithContext(authserver.WithAutoApprove(req.Context())))
+		})
+	}
+	return h
+}
+
+// Resolve returns the realm a tenant segment names: common,
+// organizations, consumers, or a tenant by its key, id or one of its
+// domains (case-insensitive); ok is false for an unknown tenant.
+func (p *Provider) Resolve(segment string) (string, bool) {
+	s := strings.ToLower(segment)
+	switch s {
+	case Common, Organizations, Consumers:
+		return s, true
+	}
+	for _, r := range p.w.Realms(Name) {
+		t, ok := TenantOf(p.w, r)
+		if !ok {
+			continue
+		}
+		if strings.EqualFold(r.Tenant, s) || t.ID == s {
+			return r.Tenant, true
+		}
+		for _, d := range t.Domains {
+			if strings.EqualFold(d, s) {
+				return r.Tenant, true
+			}
+		}
+	}
+	return "", false
+}
+
+// tenant puts the path's tenant in the request's context, or answers
+// AADSTS90002 for an unknown one, on every path (M-10).
+func (p *Provider) tenant(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		segment := mux.Vars(r)["tenant"]
+		realm, ok := p.Resolve(segment)
+		if !ok {
+			a := aadsts{err: "invalid_tenant", code: 90002, text: "Tenant '" + segment +
+				"' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant."}
+			call := authserver.Call{Now: p.w.Clock.Now(), Request: r}
+			if strings.HasSuffix(r.URL.Path, AuthorizePath) {
+				w.Header().Set("Content-Type", "text/html; charset=utf-8")
+				w.WriteHeader(http.StatusBadRequest)
+				_, _ = w.Write([]byte("<!doctype html><title>Sign in</title><p>Sorry, but we're having trouble signing you in.</p><p>" +
+					htmlEscape(a.body(call).ErrorDescription) + "</p>"))
+				return
+			}
+			writeJSON(w, http.StatusBadRequest, a.body(call))
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(authserver.WithRealm(r.Context(), realm)))
+	})
+}
+
+// token is the token endpoint; MSAL for Node sends grant_type=device_code
+// where the others send RFC 8628's URN (M-09): both are the device grant.
+func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err == nil && r.PostForm.Get("grant_type") == "device_code" {
+		r.PostForm.Set("grant_type", authserver.DeviceGrantType)
+		r.Form.Set("grant_type", authserver.DeviceGrantType)
+	}
+	p.Token(w, r)
+}
+
+// discovery is the tenant's OpenID Connect configuration (M-01, M-09:
+// what MSAL reads, with {tenant} kept for common and organizations).
+func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
+	realm := authserver.RealmOf(r.Context())
+	segment := mux.Vars(r)["tenant"]
+	base := p.BaseURL() + "/" + segment
+	writeJSON(w, http.StatusOK, map[string]any{
+		"issuer":                                p.Issuer(realm),
+		"authorization_endpoint":                base + AuthorizePath,
+		"token_endpoint":                        base + TokenPath,
+		"device_authorization_endpoint":         base + DeviceCodePath,
+		"jwks_uri":                              base + KeysPath,
+		"token_endpoint_auth_methods_supported": []string{"client_secret_post", "private_key_jwt", "client_secret_basic"},
+		"response_modes_supported":              []string{"query", "fragment", "form_post"},
+		"response_types_supported":              []string{"code", "id_token", "code id_token", "id_token token"},
+		"scopes_supported":                      []string{"openid", "profile", "email", "offline_access"},
+		"subject_types_supported":               []string{"pairwise"},
+		"id_token_signing_alg_values_supported": []string{"RS256"},
+		"claims_supported": []string{"sub", "iss", "aud", "exp", "iat", "nbf", "name", "preferred_username", "oid", "tid", "ver", "email",
+			"nonce"},
+		"request_uri_parameter_supported": false,
+		"tenant_region_scope":             "EU",
+		"cloud_instance_name":             "microsoftonline.com",
+		"cloud_graph_host_name":           "graph.windows.net",
+		"msgraph_host":                    "graph.microsoft.com",
+	})
+}
+
+// instanceDiscovery answers MSAL's instance discovery for the fake's own
+// host (M-09); any other authority is invalid_instance (50049).
+func (p *Provider) instanceDiscovery(w http.ResponseWriter, r *http.Request) {
+	base, _ := url.Parse(p.BaseURL())
+	call := authserver.Call{Now: p.w.Clock.Now(), Request: r}
+	auth, err := url.Parse(r.URL.Query().Get("authorization_endpoint"))
+	if err != nil || auth.Host != base.Host || auth.Scheme != "https" {
+		writeJSON(w, http.StatusBadRequest, aadsts{err: "invalid_instance", code: 50049,
+			text: "Unknown or invalid instance."}.body(call))
+		return
+	}
+	host := base.Host
+	writeJSON(w, http.StatusOK, map[string]any{
+		"tenant_discovery_endpoint": p.BaseURL() + "/{tenant}" + DiscoveryPath,
+		"api-version":               "1.1",
+		"metadata": []map[string]any{{
+			"preferred_network": host, "preferred_cache": host, "aliases": []string{host},
+		}},
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store, no-cache")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func htmlEscape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "\r\n", "<br>").Replace(s)
+}

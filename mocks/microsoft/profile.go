@@ -1,0 +1,439 @@
+package microsoft
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mailoauth/mailoauth/mocks/authserver"
+	"github.com/mailoauth/mailoauth/mocks/world"
+)
+
+// The tenant segments that name no tenant (M-01).
+const (
+	Common        = "common"
+	Organizations = "organizations"
+	Consumers     = "consumers"
+)
+
+// Profile returns Microsoft's behaviour for the neutral authorization
+// server, over the tenants of w.
+func Profile(w *world.World) authserver.Profile {
+	p := profile{w: w}
+	return authserver.Profile{
+		Name:        Name,
+		DisplayName: "Microsoft",
+		Tokens: authserver.Tokens{
+			Code: authserver.TokenShape{Prefix: "1.A"},
+			// M-07: access tokens are RS256 JWTs.
+			Access:  authserver.TokenShape{JWT: true},
+			Refresh: authserver.TokenShape{Prefix: "1.A"},
+		},
+		// M-02: "codes live about 10 minutes".
+		CodeLifespan: 10 * time.Minute,
+		// M-03: "expires_in" 3599.
+		AccessTokenLifespan: 3599 * time.Second,
+		// M-03: 90 days; each refresh hands out a new one with a new
+		// lifetime, so the chain dies after 90 days without use (700082).
+		RefreshTokenLifespan: 90 * 24 * time.Hour,
+		Forget:               90 * 24 * time.Hour,
+		PKCEPlain:            true,
+		// M-07: one set of signing keys, the same under every tenant.
+		SharedKeys:      true,
+		FindClient:      p.findClient,
+		FindAccount:     p.findAccount,
+		Grants:          []string{"authorization_code", "refresh_token", "client_credentials", authserver.DeviceGrantType},
+		GrantTypes:      grantTypes,
+		AuthMethods:     authMethods,
+		RedirectAllowed: redirectAllowed,
+		ResolveGrant:    p.resolveGrant,
+		// M-03: a new refresh token each time; the old one still works.
+		Refresh: authserver.RefreshPolicy{ReturnNew: true, RevokeUsed: false},
+		// M-03 [OBS]: Microsoft's headers.
+		TokenHeaders: http.Header{
+			"Cache-Control": {"no-store, no-cache"},
+			"Pragma":        {"no-cache"},
+			"Content-Type":  {"application/json; charset=utf-8"},
+		},
+		TokenResponse:    p.tokenResponse,
+		TokenError:       p.tokenError,
+		AuthorizeFailure: p.authorizeFailure,
+		Issuer:           p.issuer,
+		Subject:          subject,
+		IDTokenClaims:    p.idTokenClaims,
+		Device: &authserver.DeviceProfile{
+			UserCode: userCode,
+			// M-05: expires_in 900, interval 5.
+			Lifespan:         900 * time.Second,
+			Interval:         5 * time.Second,
+			VerificationPath: DeviceLoginPath,
+			Response:         deviceResponse,
+		},
+	}
+}
+
+// profile holds what Microsoft's hooks read: the world's tenants.
+type profile struct{ w *world.World }
+
+// realm is a tenant's place in the world.
+func realm(tenant string) world.Realm { return world.Realm{Provider: Name, Tenant: tenant} }
+
+// isTenant reports whether a request realm names one tenant (not common,
+// organizations or consumers).
+func isTenant(r string) bool { return r != Common && r != Organizations && r != Consumers }
+
+// tenants returns the realms a request realm covers: one tenant, or
+// every tenant for common and organizations.
+func (p profile) tenants(r string) []world.Realm {
+	if isTenant(r) {
+		return []world.Realm{realm(r)}
+	}
+	if r == Consumers {
+		return nil
+	}
+	return p.w.Realms(Name)
+}
+
+// findClient is where an app registration is found: in its tenant, or
+// for a multi-tenant app in any tenant and through common (700016 else).
+func (p profile) findClient(c authserver.Call, id string) (world.Client, *authserver.Failure) {
+	for _, r := range p.w.Realms(Name) {
+		reg, ok := p.w.Client(r, strings.ToLower(id))
+		if !ok {
+			reg, ok = p.w.Client(r, id)
+		}
+		if ok && (r.Tenant == c.Realm || !isTenant(c.Realm) || appOf(reg).MultiTenant) {
+			return reg, nil
+		}
+	}
+	return world.Client{}, &authserver.Failure{Kind: authserver.UnknownClient, Detail: id}
+}
+
+// findAccount finds a user in the request's tenant, or in any tenant
+// through common and organizations.
+func (p profile) findAccount(c authserver.Call, email string) (world.Account, bool) {
+	for _, r := range p.tenants(c.Realm) {
+		if a, ok := p.w.Account(r, email); ok {
+			return a, true
+		}
+	}
+	return world.Account{}, false
+}
+
+// grantTypes: every app may try every grant; what it lacks (a secret,
+// public client flows) is refused with the AADSTS code that says so.
+func grantTypes(world.Client) []string {
+	return []string{"authorization_code", "refresh_token", "client_credentials", authserver.DeviceGrantType}
+}
+
+// authMethods is M-03 and M-08: a confidential app proves itself with a
+// secret, in the body or a Basic header; an app that allows public client
+// flows may also come with its id alone, and one with no secret must
+// (700025).
+func authMethods(c world.Client) []string {
+	secret := []string{authserver.AuthPost, authserver.AuthBasic}
+	switch {
+	case c.Public && c.HasSecret():
+		return append([]string{authserver.AuthNone}, secret...)
+	case c.Public:
+		return []string{authserver.AuthNone}
+	}
+	return secret
+}
+
+// redirectAllowed is M-02: exact match, except that a mobile and desktop
+// (public) redirect on http://localhost accepts any port, as Entra does
+// for loopback redirects of native apps.
+func redirectAllowed(c authserver.Call, uri string) bool {
+	if slices.Contains(c.Client.RedirectURIs, uri) {
+		return true
+	}
+	u, err := url.Parse(uri)
+	if err != nil || u.Scheme != "http" || u.Port() == "" {
+		return false
+	}
+	bare := u.Scheme + "://" + u.Hostname() + u.Path
+	for _, reg := range appOf(c.Client).PublicRedirects {
+		if r, err := url.Parse(reg); err == nil && r.Port() == "" && (r.Hostname() == "localhost" || r.Hostname() == "127.0.0.1") &&
+			strings.TrimSuffix(reg, "/") == strings.TrimSuffix(bare, "/") {
+			return true
+		}
+	}
+	return false
+}
+
+// refusal is a refusal of Microsoft's own, carried to tokenError and
+// authorizeFailure: Detail is the AADSTS number.
+func refusal(code int, errCode, text string) *authserver.Failure {
+	return &authserver.Failure{Kind: authserver.ProviderRefused, Detail: strconv.Itoa(code), Code: errCode, Description: text}
+}
+
+// resolveGrant is what Entra grants (M-03, M-07, EX-01, seed 000 and 002).
+func (p profile) resolveGrant(c authserver.Call, req authserver.GrantRequest) (authserver.Grant, *authserver.Failure) {
+	var refs []scopeRef
+	offline, openid := false, false
+	for _, s := range req.Scopes {
+		switch s {
+		case "offline_access":
+			offline = true
+			continue
+		case "openid":
+			openid = true
+			continue
+		case "profile", "email":
+			continue
+		}
+		refs = append(refs, splitScope(s))
+	}
+	if req.GrantType == "client_credentials" {
+		return p.appGrant(c, req, refs)
+	}
+	var res resource
+	var resID string
+	for _, ref := range refs {
+		r, ok := lookupResource(ref.resource)
+		if !ok {
+			return authserver.Grant{}, refusal(500011, "invalid_resource", "The resource principal named "+ref.resource+
+				" was not found in the tenant named "+p.tenantName(req.User.Realm)+". This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.")
+		}
+		if resID != "" && res.id != r.id {
+			// F-06: Graph and Outlook scopes in one request.
+			return authserver.Grant{}, refusal(28000, "invalid_scope",
+				"Provided value for the input parameter scope is not valid because it contains more than one resource. Scope "+
+					strings.Join(req.Scopes, " ")+" is not valid.")
+		}
+		res, resID = r, strings.TrimSuffix(ref.resource, "/")
+		if ref.permission != ".default" && !permitted(r.delegated, ref.permission) {
+			return authserver.Grant{}, refusal(70011, "invalid_scope",
+				"The provided value for the input parameter 'scope' is not valid. The scope "+ref.full()+" is not valid.")
+		}
+	}
+	if resID == "" {
+		res, resID = graph, Graph
+	}
+	app := appOf(c.Client)
+	var scp []string
+	for _, ref := range refs {
+		if ref.permission == ".default" {
+			for _, d := range app.Delegated {
+				if r := splitScope(d); sameResource(r.resource, res) {
+					scp = append(scp, r.permission)
+				}
+			}
+			continue
+		}
+		scp = append(scp, ref.permission)
+	}
+	if resID == Graph && len(refs) == 0 {
+		scp = append(scp, "User.Read")
+	}
+	tenant, _ := TenantOf(p.w, req.User.Realm)
+	if tenant.UserConsentDisabled && !app.AdminConsent {
+		// F-10: users may not consent and the administrator has not.
+		return authserver.Grant{}, p.noConsent(c)
+	}
+	granted := make([]string, 0, len(scp)+2)
+	for _, s := range scp {
+		if resID == Graph {
+			granted = append(granted, s)
+		} else {
+			granted = append(granted, resID+"/"+s)
+		}
+	}
+	if openid {
+		granted = append(granted, "openid")
+	}
+	claims := p.baseClaims(c, tenant.ID, audience(resID))
+	claims["scp"] = strings.Join(scp, " ")
+	claims["oid"] = objectID(req.User)
+	claims["upn"], claims["unique_name"], claims["name"] = req.User.Email, req.User.Email, req.User.Name
+	claims["sub"] = subject(c, req.User)
+	if c.Client.Public {
+		claims["appidacr"] = "0"
+	}
+	return authserver.Grant{Scopes: withOIDC(granted, req.Scopes), Claims: claims, Offline: offline}, nil
+}
+
+// withOIDC keeps the OpenID Connect scopes the client asked for in the
+// token response's scope, as Entra lists them.
+func withOIDC(granted, requested []string) []string {
+	for _, s := range []string{"profile", "email"} {
+		if slices.Contains(requested, s) {
+			granted = append(granted, s)
+		}
+	}
+	return granted
+}
+
+// sameResource reports whether an identifier names r.
+func sameResource(id string, r resource) bool {
+	got, ok := lookupResource(id)
+	return ok && got.id == r.id
+}
+
+// audience is the aud of a token for a resource identifier (M-07).
+func audience(resID string) string { return strings.TrimSuffix(resID, "/") }
+
+// appGrant is client credentials (seed 002, M-03): a tenant's endpoint,
+// one resource's /.default, roles from the application permissions the
+// administrator consented to.
+func (p profile) appGrant(c authserver.Call, req authserver.GrantRequest, refs []scopeRef) (authserver.Grant, *authserver.Failure) {
+	if !isTenant(c.Realm) {
+		return authserver.Grant{}, refusal(50059, "invalid_request",
+			"No tenant-identifying information found in either the request or implied by any provided credentials.")
+	}
+	if len(refs) != 1 || refs[0].permission != ".default" {
+		// F-11: a delegated scope where /.default is required.
+		return authserver.Grant{}, refusal(1002012, "invalid_scope", "The provided value for scope "+strings.Join(req.Scopes, " ")+
+			" is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).")
+	}
+	res, ok := lookupResource(refs[0].resource)
+	if !ok {
+		return authserver.Grant{}, refusal(500011, "invalid_resource", "The resource principal named "+refs[0].resource+
+			" was not found in the tenant named "+p.tenantName(realm(c.Realm))+". This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.")
+	}
+	app := appOf(c.Client)
+	var roles []string
+	if app.AdminConsent {
+		for _, a := range app.Application {
+			if r := splitScope(a); sameResource(r.resource, res) {
+				roles = append(roles, r.permission)
+			}
+		}
+	}
+	tenant, _ := TenantOf(p.w, realm(c.Realm))
+	claims := p.baseClaims(c, tenant.ID, audience(refs[0].resource))
+	claims["oid"], claims["sub"] = app.EnterpriseObjectID, app.EnterpriseObjectID
+	claims["idtyp"] = "app"
+	if len(roles) > 0 {
+		claims["roles"] = roles
+	}
+	return authserver.Grant{Scopes: []string{refs[0].full()}, Claims: claims}, nil
+}
+
+// baseClaims are the claims of every access token (M-07, EX-07): v1
+// tokens issued by sts.windows.net, as Exchange's are.
+func (p profile) baseClaims(c authserver.Call, tid, aud string) map[string]any {
+	return map[string]any{
+		"aud": aud, "iss": "https://sts.windows.net/" + tid + "/", "tid": tid,
+		"appid": c.Client.ID, "app_displayname": c.Client.Name, "appidacr": "1", "ver": "1.0",
+	}
+}
+
+// noConsent is 65001 (F-10).
+func (p profile) noConsent(c authserver.Call) *authserver.Failure {
+	f := refusal(65001, "invalid_grant", "The user or administrator has not consented to use the application with ID '"+
+		c.Client.ID+"' named '"+c.Client.Name+"'. Send an interactive authorization request for this user and resource.")
+	return f
+}
+
+// tenantName is how AADSTS texts name a tenant: its first domain, or id.
+func (p profile) tenantName(r world.Realm) string {
+	t, ok := TenantOf(p.w, r)
+	switch {
+	case ok && len(t.Domains) > 0:
+		return t.Domains[0]
+	case ok:
+		return t.ID
+	}
+	return r.Tenant
+}
+
+// objectID is a user's object id: the world's, or one derived from the
+// address.
+func objectID(a world.Account) string {
+	if a.ID != "" {
+		return a.ID
+	}
+	sum := sha256.Sum256([]byte(strings.ToLower(a.Email)))
+	b := sum[:16]
+	return strings.Join([]string{hexs(b[0:4]), hexs(b[4:6]), hexs(b[6:8]), hexs(b[8:10]), hexs(b[10:16])}, "-")
+}
+
+func hexs(b []byte) string {
+	const digits = "0123456789abcdef"
+	out := make([]byte, 0, 2*len(b))
+	for _, c := range b {
+		out = append(out, digits[c>>4], digits[c&15])
+	}
+	return string(out)
+}
+
+// subject is the OpenID Connect sub: pairwise, per user and application.
+func subject(c authserver.Call, a world.Account) string {
+	sum := sha256.Sum256([]byte(objectID(a) + "|" + c.Client.ID))
+	return base64.RawURLEncoding.EncodeToString(sum[:])[:43]
+}
+
+// tokenResponse adds ext_expires_in (M-03) and client_info when asked for
+// (M-09: base64url {"uid":oid,"utid":tid}).
+func (p profile) tokenResponse(c authserver.Call, t authserver.Issued, body map[string]any) {
+	if exp, ok := body["expires_in"]; ok {
+		body["ext_expires_in"] = exp
+	}
+	if t.User.Email != "" && c.Request != nil && c.Request.PostFormValue("client_info") == "1" {
+		tenant, _ := TenantOf(p.w, t.User.Realm)
+		info, _ := json.Marshal(map[string]string{"uid": objectID(t.User), "utid": tenant.ID})
+		body["client_info"] = base64.RawURLEncoding.EncodeToString(info)
+	}
+}
+
+// issuer is a tenant's v2.0 issuer; common and organizations publish
+// "{tenantid}" in its place (M-01).
+func (p profile) issuer(base, r string) string {
+	if t, ok := TenantOf(p.w, realm(r)); ok {
+		return base + "/" + t.ID + "/v2.0"
+	}
+	if r == Consumers {
+		return base + "/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0"
+	}
+	return base + "/{tenantid}/v2.0"
+}
+
+// idTokenClaims are the v2.0 ID token's claims MSAL reads (M-09).
+func (p profile) idTokenClaims(c authserver.Call, a world.Account, scopes []string) map[string]any {
+	tenant, _ := TenantOf(p.w, a.Realm)
+	claims := map[string]any{"oid": objectID(a), "tid": tenant.ID, "ver": "2.0"}
+	if slices.Contains(scopes, "profile") {
+		claims["preferred_username"], claims["name"] = a.Email, a.Name
+	}
+	if slices.Contains(scopes, "email") {
+		claims["email"] = a.Email
+	}
+	return claims
+}
+
+// userCode is a user code like Microsoft's "BPPVYQZMA" (M-05).
+func userCode() string {
+	const letters = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+	b := make([]byte, 9)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = letters[int(b[i])%len(letters)]
+	}
+	return string(b)
+}
+
+// deviceAuthResponse is the devicecode answer (M-05): with message, and
+// without verification_uri_complete.
+type deviceAuthResponse struct {
+	UserCode        string `json:"user_code"`
+	DeviceCode      string `json:"device_code"`
+	VerificationURI string `json:"verification_uri"`
+	ExpiresIn       int64  `json:"expires_in"`
+	Interval        int64  `json:"interval"`
+	Message         string `json:"message"`
+}
+
+func deviceResponse(_ authserver.Call, d authserver.DeviceAuthorization) any {
+	return deviceAuthResponse{UserCode: d.UserCode, DeviceCode: d.DeviceCode, VerificationURI: d.VerificationURL,
+		ExpiresIn: d.ExpiresIn, Interval: d.Interval,
+		Message: "To sign in, use a web browser to open the page " + d.VerificationURL + " and enter the code " + d.UserCode + " to authenticate."}
+}

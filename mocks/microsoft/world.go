@@ -1,0 +1,217 @@
+package microsoft
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/mailoauth/mailoauth/mocks/world"
+)
+
+// Tenant is a Microsoft Entra tenant's settings in the world: its id, its
+// verified domains, what its administrator set, and its Exchange Online
+// organization.
+type Tenant struct {
+	// ID is the tenant id (a GUID), the "tid" of its tokens.
+	ID string
+	// Domains are its verified domains ("contoso.onmicrosoft.com").
+	Domains []string
+	// UserConsentDisabled is "Users can consent to apps": off. Delegated
+	// permissions then need the administrator's consent (F-10).
+	UserConsentDisabled bool
+	// Exchange is the tenant's Exchange Online organization.
+	Exchange Exchange
+}
+
+// Exchange is what an Exchange administrator configured (EX-02, EX-05).
+type Exchange struct {
+	// SMTPAuthDisabled is SmtpClientAuthenticationDisabled for the
+	// organization (F-04).
+	SMTPAuthDisabled bool
+	// SMTPAuthDisabledFor are mailboxes with SMTP AUTH turned off.
+	SMTPAuthDisabledFor []string
+	// ServicePrincipals are those New-ServicePrincipal registered.
+	ServicePrincipals []ServicePrincipal
+	// MailboxPermissions are those Add-MailboxPermission granted.
+	MailboxPermissions []MailboxPermission
+}
+
+// ServicePrincipal is New-ServicePrincipal -AppId -ObjectId: the object id
+// must be the enterprise application's, not the app registration's.
+type ServicePrincipal struct {
+	AppID    string `yaml:"app_id" json:"app_id"`
+	ObjectID string `yaml:"object_id" json:"object_id"`
+}
+
+// MailboxPermission is Add-MailboxPermission -Identity Mailbox -User User
+// -AccessRights FullAccess; User is a service principal's object id or a
+// user's address (a delegate of a shared mailbox).
+type MailboxPermission struct {
+	Mailbox string `yaml:"mailbox" json:"mailbox"`
+	User    string `yaml:"user" json:"user"`
+}
+
+// App is an app registration's own attributes (world.Client.Settings).
+type App struct {
+	// ObjectID is the app registration's object id; EnterpriseObjectID
+	// the object id of its enterprise application (service principal) in
+	// its tenant, which Exchange's New-ServicePrincipal needs (EX-02).
+	ObjectID, EnterpriseObjectID string
+	// MultiTenant is a sign-in audience beyond the home tenant
+	// (AzureADMultipleOrgs): other tenants' users may sign in.
+	MultiTenant bool
+	// Platforms are the redirect URIs by platform: web, public (mobile
+	// and desktop) and spa.
+	Web, PublicRedirects, SPA []string
+	// Delegated and Application are the configured API permissions, as
+	// full scopes ("https://outlook.office.com/IMAP.AccessAsUser.All",
+	// "https://outlook.office365.com/IMAP.AccessAsApp").
+	Delegated, Application []string
+	// AdminConsent is "Grant admin consent for the tenant" done.
+	AdminConsent bool
+}
+
+// Schema reads Microsoft's tenants from a world file: under
+// providers.microsoft.tenants, each tenant's id, domains,
+// user_consent_disabled and exchange settings, its users (with their
+// object id) and its app registrations.
+func Schema() world.Schema { return schema{} }
+
+type schema struct{}
+
+type secretFile = world.Secret
+
+// DecodeClient implements world.Schema: an app registration.
+func (schema) DecodeClient(n *yaml.Node) (world.Client, error) {
+	var f struct {
+		Name                   string       `yaml:"name"`
+		ID                     string       `yaml:"id"`
+		ObjectID               string       `yaml:"object_id"`
+		EnterpriseObjectID     string       `yaml:"enterprise_object_id"`
+		SignInAudience         string       `yaml:"sign_in_audience"`
+		Web                    []string     `yaml:"web"`
+		Public                 []string     `yaml:"public"`
+		SPA                    []string     `yaml:"spa"`
+		AllowPublicClientFlows bool         `yaml:"allow_public_client_flows"`
+		Secrets                []secretFile `yaml:"secrets"`
+		Permissions            struct {
+			Delegated   []string `yaml:"delegated"`
+			Application []string `yaml:"application"`
+		} `yaml:"permissions"`
+		AdminConsent bool `yaml:"admin_consent"`
+	}
+	if err := world.DecodeStrict(n, &f); err != nil {
+		return world.Client{}, err
+	}
+	if !isGUID(f.ID) {
+		return world.Client{}, fmt.Errorf("app %q: id %q is not a GUID (the application id)", f.Name, f.ID)
+	}
+	app := App{ObjectID: f.ObjectID, EnterpriseObjectID: f.EnterpriseObjectID, Web: f.Web, PublicRedirects: f.Public, SPA: f.SPA,
+		Delegated: f.Permissions.Delegated, Application: f.Permissions.Application, AdminConsent: f.AdminConsent}
+	switch f.SignInAudience {
+	case "", "AzureADMyOrg":
+	case "AzureADMultipleOrgs", "AzureADandPersonalMicrosoftAccount":
+		app.MultiTenant = true
+	default:
+		return world.Client{}, fmt.Errorf("app %q: sign_in_audience %q (AzureADMyOrg, AzureADMultipleOrgs or AzureADandPersonalMicrosoftAccount)", f.Name, f.SignInAudience)
+	}
+	typ := "web"
+	if f.AllowPublicClientFlows {
+		typ = "public"
+	}
+	return world.Client{Name: f.Name, ID: f.ID, Secrets: f.Secrets, Type: typ,
+		RedirectURIs: slices.Concat(f.Web, f.Public, f.SPA), Public: f.AllowPublicClientFlows, Settings: app}, nil
+}
+
+// DecodeRealm implements world.RealmSchema: a tenant's settings.
+func (schema) DecodeRealm(tenant string, keys map[string]yaml.Node) (any, error) {
+	var f struct {
+		ID                  string   `yaml:"id"`
+		Domains             []string `yaml:"domains"`
+		UserConsentDisabled bool     `yaml:"user_consent_disabled"`
+		Exchange            struct {
+			SMTPAuthDisabled    bool                `yaml:"smtp_auth_disabled"`
+			SMTPAuthDisabledFor []string            `yaml:"smtp_auth_disabled_for"`
+			ServicePrincipals   []ServicePrincipal  `yaml:"service_principals"`
+			MailboxPermissions  []MailboxPermission `yaml:"mailbox_permissions"`
+		} `yaml:"exchange"`
+	}
+	node := &yaml.Node{Kind: yaml.MappingNode}
+	for k, v := range keys {
+		v := v
+		node.Content = append(node.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: k}, &v)
+	}
+	if err := world.DecodeStrict(node, &f); err != nil {
+		return nil, err
+	}
+	if !isGUID(f.ID) {
+		return nil, fmt.Errorf("tenant %q: id %q is not a GUID", tenant, f.ID)
+	}
+	return Tenant{ID: strings.ToLower(f.ID), Domains: f.Domains, UserConsentDisabled: f.UserConsentDisabled,
+		Exchange: Exchange(f.Exchange)}, nil
+}
+
+// isGUID reports whether s is 8-4-4-4-12 hex digits.
+func isGUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, c := range s {
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// appOf returns the app registration attributes of c.
+func appOf(c world.Client) App {
+	app, _ := c.Settings.(App)
+	return app
+}
+
+// TenantOf returns the settings of realm.
+func TenantOf(w *world.World, realm world.Realm) (Tenant, bool) {
+	t, ok := w.RealmSettings(realm).(Tenant)
+	return t, ok
+}
+
+// UpdateTenant changes a tenant's settings, as its administrator does in
+// the Entra admin center or Exchange Online PowerShell.
+func UpdateTenant(w *world.World, tenant string, change func(*Tenant)) error {
+	return w.UpdateRealm(world.Realm{Provider: Name, Tenant: tenant}, func(s any) any {
+		t, _ := s.(Tenant)
+		t.Domains = slices.Clone(t.Domains)
+		t.Exchange.SMTPAuthDisabledFor = slices.Clone(t.Exchange.SMTPAuthDisabledFor)
+		t.Exchange.ServicePrincipals = slices.Clone(t.Exchange.ServicePrincipals)
+		t.Exchange.MailboxPermissions = slices.Clone(t.Exchange.MailboxPermissions)
+		change(&t)
+		return t
+	})
+}
+
+// UpdateApp changes an app registration, as its owner does in the Entra
+// admin center: permissions and admin consent in App, "Allow public
+// client flows" as Client.Public, secrets as Client.Secrets.
+func UpdateApp(w *world.World, tenant, appID string, change func(*world.Client, *App)) error {
+	return w.UpdateClient(world.Realm{Provider: Name, Tenant: tenant}, appID, func(c *world.Client) {
+		app := appOf(*c)
+		app.Delegated = slices.Clone(app.Delegated)
+		app.Application = slices.Clone(app.Application)
+		change(c, &app)
+		c.Type = "web"
+		if c.Public {
+			c.Type = "public"
+		}
+		c.Settings = app
+	})
+}
