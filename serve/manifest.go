@@ -6,6 +6,7 @@ import (
 
 	"github.com/mailoauth/mailoauth/mocks"
 	"github.com/mailoauth/mailoauth/mocks/google"
+	"github.com/mailoauth/mailoauth/mocks/microsoft"
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
@@ -29,6 +30,12 @@ type Provider struct {
 	DeviceAuthorizationEndpoint string                  `json:"device_authorization_endpoint"`
 	RevocationEndpoint          string                  `json:"revocation_endpoint"`
 	UserinfoEndpoint            string                  `json:"userinfo_endpoint"`
+	// TenantID and Authority (https://HOST/{tenant}) are Microsoft's, for
+	// its first tenant, whose endpoints the others are; InstanceDiscovery
+	// is the URL MSAL libraries may be pointed at.
+	TenantID          string `json:"tenant_id,omitempty"`
+	Authority         string `json:"authority,omitempty"`
+	InstanceDiscovery string `json:"instance_discovery_url,omitempty"`
 	Mail                        map[string]MailEndpoint `json:"mail"`
 	Clients                     []Client                `json:"clients"`
 	Users                       []User                  `json:"users"`
@@ -70,7 +77,11 @@ func clientsOf(w *world.World, provider world.Realm) []Client {
 		if uris == nil {
 			uris = []string{}
 		}
-		out = append(out, Client{Name: c.Name, ClientID: c.ID, ClientSecret: c.Secret, RedirectURIs: uris, Type: string(c.Type)})
+		secret := ""
+		if all := c.AllSecrets(); len(all) > 0 {
+			secret = all[0].Value
+		}
+		out = append(out, Client{Name: c.Name, ClientID: c.ID, ClientSecret: secret, RedirectURIs: uris, Type: c.Type})
 	}
 	return out
 }
@@ -86,7 +97,7 @@ func usersOf(w *world.World, provider world.Realm) []User {
 // manifest describes the running world m.
 func manifest(m *mocks.Server, caFile, adminURL string) Manifest {
 	g := m.Google
-	return Manifest{
+	man := Manifest{
 		Schema:   1,
 		CAFile:   caFile,
 		AdminURL: adminURL,
@@ -111,4 +122,34 @@ func manifest(m *mocks.Server, caFile, adminURL string) Manifest {
 			},
 		},
 	}
+	if ms := m.Microsoft; ms != nil {
+		man.Providers[microsoft.Name] = microsoftManifest(m.World, ms)
+	}
+	return man
+}
+
+// microsoftManifest is Microsoft's part: the first tenant's endpoints, the
+// mail listeners, and the app registrations and users of every tenant.
+func microsoftManifest(w *world.World, ms *mocks.Provider) Provider {
+	p := Provider{BaseURL: ms.URL, InstanceDiscovery: ms.URL + microsoft.InstancePath + "?api-version=1.1",
+		Mail: map[string]MailEndpoint{
+			"smtp":          mailEndpoint(ms.Mail.SMTP, "starttls"),
+			"smtps":         mailEndpoint(ms.Mail.SMTPS, "tls"),
+			"imap":          mailEndpoint(ms.Mail.IMAPS, "tls"),
+			"imap_starttls": mailEndpoint(ms.Mail.IMAP, "starttls"),
+		}, Clients: []Client{}, Users: []User{}}
+	for _, realm := range w.Realms(microsoft.Name) {
+		p.Clients = append(p.Clients, clientsOf(w, realm)...)
+		p.Users = append(p.Users, usersOf(w, realm)...)
+		t, ok := microsoft.TenantOf(w, realm)
+		if !ok || p.TenantID != "" {
+			continue
+		}
+		p.TenantID, p.Authority = t.ID, ms.URL+"/"+t.ID
+		p.Issuer = ms.Issuer(realm.Tenant)
+		p.DiscoveryURL = p.Authority + microsoft.DiscoveryPath
+		e := ms.TenantEndpoint(t.ID)
+		p.AuthorizationEndpoint, p.TokenEndpoint, p.DeviceAuthorizationEndpoint = e.AuthURL, e.TokenURL, e.DeviceAuthURL
+	}
+	return p
 }

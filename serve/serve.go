@@ -27,6 +27,7 @@ import (
 var DefaultPorts = map[string]int{
 	"admin":        7780,
 	"google.https": 7781, "google.smtp": 7587, "google.smtps": 7465, "google.imaps": 7993, "google.imap": 7143,
+	"microsoft.https": 7782, "microsoft.smtp": 7588, "microsoft.smtps": 7466, "microsoft.imaps": 7994, "microsoft.imap": 7144,
 }
 
 // Config configures a standalone world.

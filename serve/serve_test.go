@@ -76,6 +76,34 @@ func TestManifest(t *testing.T) {
 	}
 }
 
+// TestMicrosoftManifest: the first tenant's authority and endpoints, and
+// a client credentials token from them with the manifest's secret.
+func TestMicrosoftManifest(t *testing.T) {
+	inst := start(t)
+	ms, ok := inst.Manifest.Providers["microsoft"]
+	if !ok || ms.TenantID == "" || ms.Authority != ms.BaseURL+"/"+ms.TenantID ||
+		ms.TokenEndpoint != ms.Authority+"/oauth2/v2.0/token" || ms.Mail["smtp"].Security != "starttls" {
+		t.Fatalf("microsoft %+v", ms)
+	}
+	var daemon serve.Client
+	for _, c := range ms.Clients {
+		if c.Name == "daemon" {
+			daemon = c
+		}
+	}
+	hc := inst.Mocks.Client()
+	resp, err := hc.PostForm(ms.TokenEndpoint, url.Values{"grant_type": {"client_credentials"}, "client_id": {daemon.ClientID},
+		"client_secret": {daemon.ClientSecret}, "scope": {"https://outlook.office365.com/.default"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tok map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || resp.StatusCode != http.StatusOK || tok["access_token"] == nil {
+		t.Fatalf("client credentials at %s: HTTP %d %v %v", ms.TokenEndpoint, resp.StatusCode, tok, err)
+	}
+}
+
 func TestAdminAPI(t *testing.T) {
 	inst := start(t)
 	a := inst.Manifest.AdminURL

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mailoauth/mailoauth/mocks/google"
+	"github.com/mailoauth/mailoauth/mocks/microsoft"
 	"github.com/mailoauth/mailoauth/mocks/mailauth"
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
@@ -27,7 +28,7 @@ type fixture struct {
 
 func newFixture(tb testing.TB) *fixture {
 	tb.Helper()
-	w, err := world.LoadFile("../default.yaml", world.Schemas{google.Name: google.Schema()})
+	w, err := world.LoadFile("../default.yaml", world.Schemas{google.Name: google.Schema(), microsoft.Name: microsoft.Schema()})
 	if err != nil {
 		tb.Fatal(err)
 	}
