@@ -22,23 +22,23 @@ type Manifest struct {
 
 // Provider is one provider's part of the manifest.
 type Provider struct {
-	BaseURL                     string                  `json:"base_url"`
-	Issuer                      string                  `json:"issuer"`
-	DiscoveryURL                string                  `json:"discovery_url"`
-	AuthorizationEndpoint       string                  `json:"authorization_endpoint"`
-	TokenEndpoint               string                  `json:"token_endpoint"`
-	DeviceAuthorizationEndpoint string                  `json:"device_authorization_endpoint"`
-	RevocationEndpoint          string                  `json:"revocation_endpoint"`
-	UserinfoEndpoint            string                  `json:"userinfo_endpoint"`
+	BaseURL                     string `json:"base_url"`
+	Issuer                      string `json:"issuer"`
+	DiscoveryURL                string `json:"discovery_url"`
+	AuthorizationEndpoint       string `json:"authorization_endpoint"`
+	TokenEndpoint               string `json:"token_endpoint"`
+	DeviceAuthorizationEndpoint string `json:"device_authorization_endpoint"`
+	RevocationEndpoint          string `json:"revocation_endpoint"`
+	UserinfoEndpoint            string `json:"userinfo_endpoint"`
 	// TenantID and Authority (https://HOST/{tenant}) are Microsoft's, for
 	// its first tenant, whose endpoints the others are; InstanceDiscovery
 	// is the URL MSAL libraries may be pointed at.
-	TenantID          string `json:"tenant_id,omitempty"`
-	Authority         string `json:"authority,omitempty"`
-	InstanceDiscovery string `json:"instance_discovery_url,omitempty"`
-	Mail                        map[string]MailEndpoint `json:"mail"`
-	Clients                     []Client                `json:"clients"`
-	Users                       []User                  `json:"users"`
+	TenantID          string                  `json:"tenant_id,omitempty"`
+	Authority         string                  `json:"authority,omitempty"`
+	InstanceDiscovery string                  `json:"instance_discovery_url,omitempty"`
+	Mail              map[string]MailEndpoint `json:"mail"`
+	Clients           []Client                `json:"clients"`
+	Users             []User                  `json:"users"`
 }
 
 // MailEndpoint is a mail listener. Security is "starttls", "tls" or "none".

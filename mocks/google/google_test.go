@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/mailoauth/mailoauth/mocks/google"
-	"github.com/mailoauth/mailoauth/mocks/microsoft"
 	"github.com/mailoauth/mailoauth/mocks/mailauth"
+	"github.com/mailoauth/mailoauth/mocks/microsoft"
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
