@@ -1,0 +1,79 @@
+package microsoft_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/mailoauth/mailoauth/mocks/microsoft"
+	"github.com/mailoauth/mailoauth/mocks/world"
+)
+
+const tenantYAML = `
+providers:
+  microsoft:
+    tenants:
+      contoso:
+        id: 6F1D6C2E-3B7A-4C1E-9D2A-0C5E8B7A4F10
+        domains: [contoso.onmicrosoft.com]
+        users: [{email: a@contoso.test, name: A, password: p}]
+        clients:
+          - {name: app, id: 5e1a9c2b-7d3f-4a8e-b6c1-0f2d4e6a8b9c, allow_public_client_flows: true}
+`
+
+func load(t *testing.T, doc string) (*world.World, error) {
+	t.Helper()
+	return world.Load(strings.NewReader(doc), world.Schemas{microsoft.Name: microsoft.Schema()})
+}
+
+// TestSchema: a tenant's settings and an app registration are read and
+// checked; ids must be GUIDs and unknown keys are errors.
+func TestSchema(t *testing.T) {
+	w, err := load(t, tenantYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	realm := world.Realm{Provider: microsoft.Name, Tenant: "contoso"}
+	tenant, ok := microsoft.TenantOf(w, realm)
+	if !ok || tenant.ID != "6f1d6c2e-3b7a-4c1e-9d2a-0c5e8b7a4f10" {
+		t.Fatalf("tenant %+v (the id is kept lower-case)", tenant)
+	}
+	app, ok := w.ClientNamed(realm, "app")
+	if !ok || !app.Public || app.Type != "public" {
+		t.Fatalf("app %+v", app)
+	}
+	for name, doc := range map[string]string{
+		"tenant id":     strings.Replace(tenantYAML, "6F1D6C2E-3B7A-4C1E-9D2A-0C5E8B7A4F10", "contoso", 1),
+		"app id":        strings.Replace(tenantYAML, "5e1a9c2b-7d3f-4a8e-b6c1-0f2d4e6a8b9c", "my-app", 1),
+		"unknown key":   strings.Replace(tenantYAML, "domains:", "domain:", 1),
+		"app audience":  strings.Replace(tenantYAML, "allow_public_client_flows: true", "sign_in_audience: everyone", 1),
+		"app key typo":  strings.Replace(tenantYAML, "allow_public_client_flows", "allow_public_flows", 1),
+		"exchange typo": strings.Replace(tenantYAML, "domains: [contoso.onmicrosoft.com]", "exchange: {smtp_auth: true}", 1),
+	} {
+		if _, err := load(t, doc); err == nil {
+			t.Errorf("%s: a bad world file loaded", name)
+		}
+	}
+}
+
+// TestResolve: a tenant segment names a tenant by key, id or domain,
+// case-insensitively; common, organizations and consumers are kept.
+func TestResolve(t *testing.T) {
+	w, err := load(t, tenantYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := microsoft.New(w, microsoft.Options{})
+	for segment, want := range map[string]string{
+		"contoso": "contoso", "6f1d6c2e-3b7a-4c1e-9d2a-0c5e8b7a4f10": "contoso", "CONTOSO.onmicrosoft.com": "contoso",
+		"common": "common", "Organizations": "organizations", "consumers": "consumers",
+	} {
+		if got, ok := p.Resolve(segment); !ok || got != want {
+			t.Errorf("Resolve(%q) = %q, %v; want %q", segment, got, ok, want)
+		}
+	}
+	for _, segment := range []string{"", "fabrikam", "contoso.test", "../common", "6f1d6c2e"} {
+		if got, ok := p.Resolve(segment); ok {
+			t.Errorf("Resolve(%q) = %q, want unknown", segment, got)
+		}
+	}
+}
