@@ -26,6 +26,14 @@ func WithAutoApprove(ctx context.Context) context.Context {
 	return context.WithValue(ctx, autoApproveKey{}, true)
 }
 
+// AutoApprove wraps a provider's handler so that every request carries
+// login_hint auto-approval (WithAutoApprove).
+func AutoApprove(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(WithAutoApprove(r.Context())))
+	})
+}
+
 // Transaction is an authorization request the server validated, waiting
 // for the user's decision. A provider whose dialog takes two HTTP steps
 // holds it between them (Hold, Take).

@@ -55,6 +55,9 @@ type Profile struct {
 	// Grants are the grant types the token endpoint knows; any other is
 	// unsupported_grant_type.
 	Grants []string
+	// GrantAliases are other spellings of grant types the token endpoint
+	// accepts, mapped to the grant they name.
+	GrantAliases map[string]string
 	// GrantTypes gives the grants the client may use.
 	GrantTypes func(c world.Client) []string
 	// AuthMethods gives the token-endpoint authentication methods of a

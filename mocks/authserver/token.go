@@ -28,6 +28,11 @@ func (s *Server) Token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	grantType := r.PostForm.Get("grant_type")
+	if alias, ok := s.profile.GrantAliases[grantType]; ok {
+		grantType = alias
+		r.PostForm.Set("grant_type", alias)
+		r.Form.Set("grant_type", alias)
+	}
 	if grantType == "" {
 		s.tokenFailure(w, r, Failure{Kind: InvalidRequest, Description: "Missing required parameter: grant_type"})
 		return

@@ -130,13 +130,10 @@ func (p *Provider) Handler() http.Handler {
 	r.HandleFunc("/oauth2/v3/userinfo", p.userinfo).Methods(http.MethodGet, http.MethodPost)
 	r.HandleFunc(IntrospectPath, p.IntrospectionEndpoint).Methods(http.MethodPost)
 	r.HandleFunc(JWKSPath, p.JWKS).Methods(http.MethodGet)
-	var h http.Handler = r
 	if p.opts.AutoApproveLoginHint {
-		h = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-			r.ServeHTTP(w, req.WithContext(authserver.WithAutoApprove(req.Context())))
-		})
+		return authserver.AutoApprove(r)
 	}
-	return h
+	return r
 }
 
 // revoke is G-09: POST /revoke?token=... (or token in the form), no client

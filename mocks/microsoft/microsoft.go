@@ -65,17 +65,14 @@ func (p *Provider) Handler() http.Handler {
 	t := r.PathPrefix("/{tenant}").Subrouter()
 	t.Use(p.tenant)
 	t.HandleFunc(AuthorizePath, p.Authorize).Methods(http.MethodGet, http.MethodPost)
-	t.HandleFunc(TokenPath, p.token).Methods(http.MethodPost)
+	t.HandleFunc(TokenPath, p.Token).Methods(http.MethodPost)
 	t.HandleFunc(DeviceCodePath, p.DeviceAuthorization).Methods(http.MethodPost)
 	t.HandleFunc(DiscoveryPath, p.discovery).Methods(http.MethodGet)
 	t.HandleFunc(KeysPath, p.JWKS).Methods(http.MethodGet)
-	var h http.Handler = r
 	if p.opts.AutoApproveLoginHint {
-		h = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-			r.ServeHTTP(w, req.WithContext(authserver.WithAutoApprove(req.Context())))
-		})
+		return authserver.AutoApprove(r)
 	}
-	return h
+	return r
 }
 
 // Resolve returns the realm a tenant segment names: common,
@@ -126,16 +123,6 @@ func (p *Provider) tenant(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(authserver.WithRealm(r.Context(), realm)))
 	})
-}
-
-// token is the token endpoint; MSAL for Node sends grant_type=device_code
-// where the others send RFC 8628's URN (M-09): both are the device grant.
-func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err == nil && r.PostForm.Get("grant_type") == "device_code" {
-		r.PostForm.Set("grant_type", authserver.DeviceGrantType)
-		r.Form.Set("grant_type", authserver.DeviceGrantType)
-	}
-	p.Token(w, r)
 }
 
 // discovery is the tenant's OpenID Connect configuration (M-01, M-09:

@@ -46,10 +46,12 @@ func Profile(w *world.World) authserver.Profile {
 		Forget:               90 * 24 * time.Hour,
 		PKCEPlain:            true,
 		// M-07: one set of signing keys, the same under every tenant.
-		SharedKeys:      true,
-		FindClient:      p.findClient,
-		FindAccount:     p.findAccount,
-		Grants:          []string{"authorization_code", "refresh_token", "client_credentials", authserver.DeviceGrantType},
+		SharedKeys:  true,
+		FindClient:  p.findClient,
+		FindAccount: p.findAccount,
+		Grants:      []string{"authorization_code", "refresh_token", "client_credentials", authserver.DeviceGrantType},
+		// M-09: MSAL for Node polls with grant_type=device_code.
+		GrantAliases:    map[string]string{"device_code": authserver.DeviceGrantType},
 		GrantTypes:      grantTypes,
 		AuthMethods:     authMethods,
 		RedirectAllowed: redirectAllowed,
