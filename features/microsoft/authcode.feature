@@ -117,6 +117,11 @@ Feature: Authorization code flow at the Microsoft identity platform v2.0
     And the token response has a refresh token
     And the access token's claim "appidacr" is "0"
 
+  Scenario: A web app that also allows public client flows still redeems its code with its secret (M-08)
+    Given the "web" app allows public client flows
+    When alice@contoso.test authorizes the application for "https://outlook.office.com/SMTP.Send"
+    Then the server answers 200
+
   Scenario: A public client that sends a secret is refused with AADSTS700025 (M-06)
     Given the application uses the "desktop" client
     And alice@contoso.test lets the application have a code for "https://outlook.office.com/SMTP.Send"

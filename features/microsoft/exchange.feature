@@ -109,7 +109,10 @@ Feature: Exchange Online's SMTP and IMAP servers with delegated tokens
     Given alice@contoso.test has authorized the application for "https://outlook.office.com/SMTP.Send"
     When the application connects to the provider's SMTP server with STARTTLS
     And the application authenticates to SMTP as alice@contoso.test with OAUTHBEARER
-    Then the SMTP server refuses the authentication with 504
+    Then the SMTP server replies:
+      """
+      504 5.7.4 Unrecognized authentication type [SN2PR00CA0018.namprd00.prod.outlook.com <ts> <id>]
+      """
 
   Scenario: An access token an hour old is refused until the application refreshes it (F-16)
     Given alice@contoso.test has authorized the application for "https://outlook.office.com/SMTP.Send offline_access"

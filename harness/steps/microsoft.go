@@ -34,7 +34,7 @@ func (s *scenario) registerMicrosoft(sc *godog.ScenarioContext) {
 	sc.Step(`^the tenant "([^"]*)" turns SMTP AUTH off(?: for `+email+`)?$`, s.smtpAuthOff)
 	sc.Step(`^the tenant "([^"]*)" does not let users consent to apps$`, s.userConsentOff)
 	sc.Step(`^the "([^"]*)" app has no admin consent$`, s.noAdminConsent)
-	sc.Step(`^the "([^"]*)" app does not allow public client flows$`, s.noPublicFlows)
+	sc.Step(`^the "([^"]*)" app (does not allow|allows) public client flows$`, s.publicFlows)
 	sc.Step(`^the Exchange service principal of the "([^"]*)" app is removed$`, s.removeServicePrincipal)
 	sc.Step(`^the "([^"]*)" app has no mailbox permission on `+email+`$`, s.removeMailboxPermission)
 }
@@ -285,8 +285,8 @@ func (s *scenario) noAdminConsent(name string) error {
 	return s.updateApp(name, func(_ *world.Client, a *microsoft.App) { a.AdminConsent = false })
 }
 
-func (s *scenario) noPublicFlows(name string) error {
-	return s.updateApp(name, func(c *world.Client, _ *microsoft.App) { c.Public = false })
+func (s *scenario) publicFlows(name, how string) error {
+	return s.updateApp(name, func(c *world.Client, _ *microsoft.App) { c.Public = how == "allows" })
 }
 
 // removeServicePrincipal is Remove-ServicePrincipal for the app (F-02).

@@ -175,6 +175,7 @@ func Personality() mailauth.Personality {
 			UnknownMechanism: mailauth.SMTPReply{Code: 504, Enhanced: [3]int{5, 7, 4}, Text: "Unrecognized authentication type" + stamp},
 			// Exchange's own text is not in PROVIDERS.md: RFC 4954 §6's is used.
 			AuthRequired:    mailauth.SMTPReply{Code: 530, Enhanced: [3]int{5, 7, 0}, Text: "Authentication required"},
+			// Exchange's SIZE is not in PROVIDERS.md: 36 MiB [INF].
 			MaxMessageBytes: 37748736,
 		},
 		IMAP: mailauth.IMAPPersonality{
@@ -184,6 +185,7 @@ func Personality() mailauth.Personality {
 			// EX-03 [DOC]: no error challenge, at once "NO AUTHENTICATE failed.".
 			AuthFailed: mailauth.IMAPReply{Type: "NO", Text: "AUTHENTICATE failed."},
 			Refusals: map[mailauth.Reason]mailauth.IMAPReply{
+				// Exchange's answer to LOGIN is not in PROVIDERS.md [INF].
 				mailauth.ReasonBasicAuth: {Type: "NO", Text: "LOGIN failed."},
 			},
 			Malformed: mailauth.IMAPReply{Type: "NO", Text: "AUTHENTICATE failed."},

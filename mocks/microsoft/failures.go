@@ -19,7 +19,13 @@ func (p profile) tokenError(c authserver.Call, f authserver.Failure) (authserver
 	return a.reply(c), true
 }
 
-// aadsts is the AADSTS answer to f.
+// aadsts is the AADSTS answer to f. Texts recorded in PROVIDERS.md (M-05,
+// M-06, M-10): 7000215, 7000222, 7000218, 700025, 65001, 70011, 700016,
+// 700082, 70000 (refresh token), 28000, 1002012, 90002, 500011, 70016,
+// 70020. Numbers recorded without a wire text, the text being Entra's as
+// commonly reported [INF]: 54005, 50173, 70008. Neither recorded [INF]:
+// 70000 for a code, 501481 (PKCE), 50011 at the token endpoint, 70003,
+// 900144, 50059.
 func (p profile) aadsts(c authserver.Call, f authserver.Failure) (aadsts, bool) {
 	appID := c.Client.ID
 	if appID == "" {
