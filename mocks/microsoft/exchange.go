@@ -174,7 +174,7 @@ func Personality() mailauth.Personality {
 			// F-17: "504 5.7.4 Unrecognized authentication type".
 			UnknownMechanism: mailauth.SMTPReply{Code: 504, Enhanced: [3]int{5, 7, 4}, Text: "Unrecognized authentication type" + stamp},
 			// Exchange's own text is not in PROVIDERS.md: RFC 4954 §6's is used.
-			AuthRequired:    mailauth.SMTPReply{Code: 530, Enhanced: [3]int{5, 7, 0}, Text: "Authentication required"},
+			AuthRequired: mailauth.SMTPReply{Code: 530, Enhanced: [3]int{5, 7, 0}, Text: "Authentication required"},
 			// Exchange's SIZE is not in PROVIDERS.md: 36 MiB [INF].
 			MaxMessageBytes: 37748736,
 		},
