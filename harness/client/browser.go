@@ -88,7 +88,9 @@ func (b *Browser) Visit(ctx context.Context, rawURL string) (Page, error) {
 		if !ok || resp.StatusCode != http.StatusOK {
 			return shown, nil
 		}
-		b.filled = append(b.filled, next.ID)
+		if next.ID != "" {
+			b.filled = append(b.filled, next.ID)
+		}
 		req, err = next.request(ctx, resp.Request.URL)
 		if err != nil {
 			return Page{}, err
@@ -97,9 +99,13 @@ func (b *Browser) Visit(ctx context.Context, rawURL string) (Page, error) {
 	return Page{}, fmt.Errorf("client: more than %d pages without an end", maxSteps)
 }
 
-// fill returns the form the user submits on p, filled in, if p has one the
-// browser knows and the user has what it asks for.
+// fill returns the form submitted on p: the one its script submits on
+// load, or one the browser knows, filled in, if the user has what it asks
+// for.
 func (b *Browser) fill(p page) (form, bool) {
+	if p.AutoSubmit && len(p.Forms) > 0 {
+		return p.Forms[0], true
+	}
 	if f, ok := p.form("signin"); ok && b.Email != "" {
 		if strings.Contains(p.Text, "Wrong email or password") {
 			return form{}, false

@@ -22,6 +22,9 @@ type page struct {
 	Title string
 	Text  string
 	Forms []form
+	// AutoSubmit: the body submits the page's first form when it loads
+	// (onload="...forms[0].submit()"), as an OAuth form_post response does.
+	AutoSubmit bool
 }
 
 func (p page) form(id string) (form, bool) {
@@ -52,6 +55,9 @@ func parsePage(r io.Reader) (page, error) {
 		}
 		if n.Type == html.ElementNode {
 			switch n.Data {
+			case "body":
+				onload := attr(n, "onload")
+				p.AutoSubmit = strings.Contains(onload, "forms[0].submit()")
 			case "title":
 				if n.FirstChild != nil {
 					p.Title = strings.TrimSpace(n.FirstChild.Data)

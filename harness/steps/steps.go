@@ -1,8 +1,9 @@
 // Package steps holds the godog step definitions of the scenarios, grouped
 // by concern: the application's OAuth flows (oauth.go), the device flow
 // (device.go), SMTP and IMAP (mail.go), the world and its clock (world.go),
-// what is asserted on the wire (assert.go) and what is set in a provider's
-// console (google.go). Each scenario gets its own fake world, with only its
+// what is asserted on the wire (assert.go), what is set in a provider's
+// console (google.go, microsoft.go) and Microsoft's own library as a second
+// client (msal.go). Each scenario gets its own fake world, with only its
 // provider running, so scenarios can move the clock and run in parallel.
 package steps
 
@@ -33,6 +34,7 @@ type scenario struct {
 	tokens tokenState
 	reply  replyState
 	mail   mailState
+	msal   msalState
 }
 
 // appState is the application: its registration, its x/oauth2 config and
@@ -116,6 +118,7 @@ func Initialize(sc *godog.ScenarioContext) {
 	s.registerAssertions(sc)
 	s.registerGoogle(sc)
 	s.registerMicrosoft(sc)
+	s.registerMSAL(sc)
 }
 
 // providers are the provider tags a scenario may carry.
@@ -149,8 +152,13 @@ func (s *scenario) client(name string) (world.Client, error) {
 	return world.Client{}, fmt.Errorf("the world has no %s client named %q", s.providerName, name)
 }
 
-// record keeps app's last exchange as the server's last reply.
-func (s *scenario) record(app *client.App) {
+// recorder is a client that keeps its last exchange with a server.
+type recorder interface {
+	Last() (client.Exchange, bool)
+}
+
+// record keeps the client's last exchange as the server's last reply.
+func (s *scenario) record(app recorder) {
 	if e, ok := app.Last(); ok {
 		s.reply.last = &e
 	}

@@ -12,7 +12,8 @@ func (s *scenario) registerWorld(sc *godog.ScenarioContext) {
 }
 
 // timePasses moves the world's clock. The application lives in the same
-// world, so the expiry x/oauth2 computed for its token moves with it.
+// world, so the expiry x/oauth2 computed for its token moves with it, and
+// so do the timestamps of MSAL's token cache.
 func (s *scenario) timePasses(n int, unit string) error {
 	var d time.Duration
 	switch unit {
@@ -30,6 +31,9 @@ func (s *scenario) timePasses(n int, unit string) error {
 	s.server.World.Clock.Advance(d)
 	if s.tokens.current != nil && !s.tokens.current.Expiry.IsZero() {
 		s.tokens.current.Expiry = s.tokens.current.Expiry.Add(-d)
+	}
+	if s.msal.app != nil {
+		s.msal.app.Age(d)
 	}
 	return nil
 }

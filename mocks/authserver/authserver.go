@@ -16,6 +16,8 @@ import (
 
 	"github.com/ory/fosite"
 	"github.com/ory/fosite/compose"
+	"github.com/ory/fosite/handler/openid"
+	"github.com/ory/fosite/token/jwt"
 	"github.com/ory/fosite/token/hmac"
 
 	"github.com/mailoauth/mailoauth/mocks/world"
@@ -34,6 +36,7 @@ type Server struct {
 	profile  Profile
 	store    *store
 	strategy *strategy
+	idTokens *openid.DefaultStrategy
 	config   *fosite.Config
 	keys     keyring
 	oauth    fosite.OAuth2Provider
@@ -83,10 +86,8 @@ func New(w *world.World, profile Profile) *Server {
 		refresh: s.newMinter(profile.Tokens.Refresh, h),
 	}
 	s.config = cfg
-	common := &compose.CommonStrategy{
-		CoreStrategy:               s.strategy,
-		OpenIDConnectTokenStrategy: compose.NewOpenIDConnectStrategy(s.privateKey, cfg),
-	}
+	s.idTokens = &openid.DefaultStrategy{Signer: idTokenSigner{&jwt.DefaultSigner{GetPrivateKey: s.privateKey}}, Config: cfg}
+	common := &compose.CommonStrategy{CoreStrategy: s.strategy, OpenIDConnectTokenStrategy: s.idTokens}
 	factories := []compose.Factory{
 		// First: the checks that give each refusal its typed cause.
 		func(fosite.Configurator, any, any) any { return &grantCheck{server: s} },

@@ -25,8 +25,13 @@ type approvedRedirectKey struct{}
 // client is the fosite view of a world client registration.
 type client struct {
 	*fosite.DefaultClient
-	reg world.Client
+	reg   world.Client
+	modes []fosite.ResponseModeType
 }
+
+// GetResponseModes implements fosite.ResponseModeClient: the provider's
+// response modes, the same for every client.
+func (c *client) GetResponseModes() []fosite.ResponseModeType { return c.modes }
 
 // fositeClient looks a client up for fosite, in the realm of ctx. A
 // redirect URI the profile already approved for this request (a loopback
@@ -69,7 +74,8 @@ func (s *Server) asFosite(ctx context.Context, reg world.Client) *client {
 			Scopes:         s.profile.Scopes,
 			Public:         reg.Public,
 		},
-		reg: reg,
+		reg:   reg,
+		modes: s.profile.ResponseModes,
 	}
 }
 

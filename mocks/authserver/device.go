@@ -236,6 +236,9 @@ func (h *deviceGrantHandler) HandleTokenEndpointRequest(ctx context.Context, r f
 		return *f
 	}
 	sess.User = g.user
+	if err := h.server.openIDClaims(c, sess, user, grant.Scopes, ""); err != nil {
+		return fosite.ErrServerError.WithWrap(err)
+	}
 	for _, scope := range grant.Scopes {
 		r.GrantScope(scope)
 	}
@@ -270,6 +273,13 @@ func (h *deviceGrantHandler) PopulateTokenEndpointResponse(ctx context.Context, 
 	resp.SetAccessToken(access)
 	resp.SetTokenType("bearer")
 	resp.SetScopes(r.GetGrantedScopes())
+	if r.GetGrantedScopes().Has("openid") {
+		id, err := h.server.idTokens.GenerateIDToken(ctx, h.config.GetIDTokenLifespan(ctx), r)
+		if err != nil {
+			return fosite.ErrServerError.WithWrap(err)
+		}
+		resp.SetExtra("id_token", id)
+	}
 	return nil
 }
 

@@ -108,6 +108,21 @@ func (s *Server) openIDClaims(c Call, sess *Session, acct world.Account, scopes 
 	return nil
 }
 
+// idTokenSigner signs ID tokens as Google and Microsoft issue them: a
+// single audience is a string, not fosite's one-element array (OpenID
+// Connect Core §2 allows both; MSAL libraries read only the string), and
+// there is no "rat", a claim neither provider sends.
+type idTokenSigner struct{ *jwt.DefaultSigner }
+
+// Generate implements jwt.Signer.
+func (s idTokenSigner) Generate(ctx context.Context, claims jwt.MapClaims, header jwt.Mapper) (string, string, error) {
+	if aud, ok := claims["aud"].([]string); ok && len(aud) == 1 {
+		claims["aud"] = aud[0]
+	}
+	delete(claims, "rat")
+	return s.DefaultSigner.Generate(ctx, claims, header)
+}
+
 // JWKS is the JSON Web Key Set of the request's realm (the discovery
 // document's jwks_uri).
 func (s *Server) JWKS(w http.ResponseWriter, r *http.Request) {

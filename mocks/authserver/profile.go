@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/ory/fosite"
+
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
@@ -45,6 +47,11 @@ type Profile struct {
 	Scopes []string
 	// PKCEPlain allows code_challenge_method=plain besides S256.
 	PKCEPlain bool
+	// ResponseModes are the response_mode values an authorization request
+	// may carry besides the default (OAuth 2.0 Multiple Response Types,
+	// Form Post Response Mode): "query", "fragment", "form_post". Nil:
+	// none, and a request naming one is refused.
+	ResponseModes []fosite.ResponseModeType
 
 	// FindClient looks a client up for a call; nil: the world's client of
 	// that id in the call's realm. A refusal is the failure to answer.

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ory/fosite"
+
 	"github.com/mailoauth/mailoauth/mocks/authserver"
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
@@ -45,6 +47,9 @@ func Profile(w *world.World) authserver.Profile {
 		RefreshTokenLifespan: 90 * 24 * time.Hour,
 		Forget:               90 * 24 * time.Hour,
 		PKCEPlain:            true,
+		// M-02: query (the default for code), fragment, form_post; MSAL
+		// libraries' interactive flows ask for form_post.
+		ResponseModes: []fosite.ResponseModeType{fosite.ResponseModeQuery, fosite.ResponseModeFragment, fosite.ResponseModeFormPost},
 		// M-07: one set of signing keys, the same under every tenant.
 		SharedKeys:  true,
 		FindClient:  p.findClient,
