@@ -33,12 +33,24 @@ type Provider struct {
 	// TenantID and Authority (https://HOST/{tenant}) are Microsoft's, for
 	// its first tenant, whose endpoints the others are; InstanceDiscovery
 	// is the URL MSAL libraries may be pointed at.
-	TenantID          string                  `json:"tenant_id,omitempty"`
-	Authority         string                  `json:"authority,omitempty"`
-	InstanceDiscovery string                  `json:"instance_discovery_url,omitempty"`
-	Mail              map[string]MailEndpoint `json:"mail"`
+	TenantID             string                  `json:"tenant_id,omitempty"`
+	Authority            string                  `json:"authority,omitempty"`
+	InstanceDiscovery    string                  `json:"instance_discovery_url,omitempty"`
+	JWKSURI              string                  `json:"jwks_uri,omitempty"`
+	AdminConsentEndpoint string                  `json:"admin_consent_endpoint,omitempty"`
+	Tenants              []Tenant                `json:"tenants,omitempty"`
+	Mail                 map[string]MailEndpoint `json:"mail"`
 	Clients           []Client                `json:"clients"`
 	Users             []User                  `json:"users"`
+}
+
+// Tenant is a Microsoft tenant: its key in the world file, id, verified
+// domains and authority; any of the three names it in a path.
+type Tenant struct {
+	Name      string   `json:"name"`
+	TenantID  string   `json:"tenant_id"`
+	Domains   []string `json:"domains"`
+	Authority string   `json:"authority"`
 }
 
 // MailEndpoint is a mail listener. Security is "starttls", "tls" or "none".
@@ -128,8 +140,9 @@ func manifest(m *mocks.Server, caFile, adminURL string) Manifest {
 	return man
 }
 
-// microsoftManifest is Microsoft's part: the first tenant's endpoints, the
-// mail listeners, and the app registrations and users of every tenant.
+// microsoftManifest is Microsoft's part: the first tenant's endpoints, every
+// tenant's id, domains and authority, the mail listeners, and the app
+// registrations and users of every tenant.
 func microsoftManifest(w *world.World, ms *mocks.Provider) Provider {
 	p := Provider{BaseURL: ms.URL, InstanceDiscovery: ms.URL + microsoft.InstancePath + "?api-version=1.1",
 		Mail: map[string]MailEndpoint{
@@ -142,12 +155,22 @@ func microsoftManifest(w *world.World, ms *mocks.Provider) Provider {
 		p.Clients = append(p.Clients, clientsOf(w, realm)...)
 		p.Users = append(p.Users, usersOf(w, realm)...)
 		t, ok := microsoft.TenantOf(w, realm)
-		if !ok || p.TenantID != "" {
+		if !ok {
+			continue
+		}
+		domains := t.Domains
+		if domains == nil {
+			domains = []string{}
+		}
+		p.Tenants = append(p.Tenants, Tenant{Name: realm.Tenant, TenantID: t.ID, Domains: domains, Authority: ms.URL + "/" + t.ID})
+		if p.TenantID != "" {
 			continue
 		}
 		p.TenantID, p.Authority = t.ID, ms.URL+"/"+t.ID
 		p.Issuer = ms.Issuer(realm.Tenant)
 		p.DiscoveryURL = p.Authority + microsoft.DiscoveryPath
+		p.JWKSURI = p.Authority + microsoft.KeysPath
+		p.AdminConsentEndpoint = p.Authority + microsoft.AdminConsentV2Path
 		e := ms.TenantEndpoint(t.ID)
 		p.AuthorizationEndpoint, p.TokenEndpoint, p.DeviceAuthorizationEndpoint = e.AuthURL, e.TokenURL, e.DeviceAuthURL
 	}

@@ -104,6 +104,86 @@ func TestMicrosoftManifest(t *testing.T) {
 	}
 }
 
+// TestMicrosoftManifestTenants: every tenant with its authority, the JWKS
+// and admin consent endpoints answer, and the dashboard shows them.
+func TestMicrosoftManifestTenants(t *testing.T) {
+	inst := start(t)
+	ms := inst.Manifest.Providers["microsoft"]
+	if len(ms.Tenants) < 2 || ms.Tenants[0].TenantID != ms.TenantID || len(ms.Tenants[0].Domains) == 0 {
+		t.Fatalf("tenants %+v", ms.Tenants)
+	}
+	hc := inst.Mocks.Client()
+	for _, tenant := range ms.Tenants {
+		resp, err := hc.Get(tenant.Authority + "/v2.0/.well-known/openid-configuration")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("discovery of %s: HTTP %d", tenant.Name, resp.StatusCode)
+		}
+	}
+	var web serve.Client
+	for _, c := range ms.Clients {
+		if c.Name == "web" {
+			web = c
+		}
+	}
+	for _, u := range []string{ms.JWKSURI, ms.AdminConsentEndpoint + "?client_id=" + web.ClientID + "&redirect_uri=" + url.QueryEscape(web.RedirectURIs[0])} {
+		resp, err := hc.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || len(b) == 0 {
+			t.Errorf("GET %s: HTTP %d", u, resp.StatusCode)
+		}
+	}
+	_, page := call(t, "GET", inst.Manifest.AdminURL+"/", nil)
+	for _, want := range []string{"microsoft", ms.Authority, ms.AdminConsentEndpoint, ms.Tenants[1].TenantID} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the dashboard does not show %s", want)
+		}
+	}
+}
+
+// TestMicrosoftDeviceApprovalThroughAdmin: a device code of the tenant's
+// devicecode endpoint approved with the admin API.
+func TestMicrosoftDeviceApprovalThroughAdmin(t *testing.T) {
+	inst := start(t)
+	ms := inst.Manifest.Providers["microsoft"]
+	desktop := clientOfType(t, ms, "public")
+	hc := inst.Mocks.Client()
+	resp, err := hc.PostForm(ms.DeviceAuthorizationEndpoint, url.Values{"client_id": {desktop.ClientID},
+		"scope": {"https://outlook.office.com/SMTP.Send offline_access"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var da deviceAuthorization
+	err = json.NewDecoder(resp.Body).Decode(&da)
+	resp.Body.Close()
+	if err != nil || da.UserCode == "" {
+		t.Fatalf("devicecode: HTTP %d %v", resp.StatusCode, err)
+	}
+	if status, body := call(t, "POST", inst.Manifest.AdminURL+"/api/device/approve",
+		url.Values{"user_code": {da.UserCode}, "email": {"alice@contoso.test"}}); status != 200 {
+		t.Fatalf("approve: %d %s", status, body)
+	}
+	inst.Mocks.World.Clock.Advance(6 * time.Second)
+	resp, err = hc.PostForm(ms.TokenEndpoint, url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:device_code"},
+		"device_code": {da.DeviceCode}, "client_id": {desktop.ClientID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok map[string]any
+	err = json.NewDecoder(resp.Body).Decode(&tok)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != 200 || tok["refresh_token"] == nil {
+		t.Fatalf("poll after approval: HTTP %d %v", resp.StatusCode, tok)
+	}
+}
+
 func TestAdminAPI(t *testing.T) {
 	inst := start(t)
 	a := inst.Manifest.AdminURL

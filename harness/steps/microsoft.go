@@ -15,6 +15,7 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
+	"github.com/mailoauth/mailoauth/harness/client"
 	"github.com/mailoauth/mailoauth/mocks/microsoft"
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
@@ -37,6 +38,43 @@ func (s *scenario) registerMicrosoft(sc *godog.ScenarioContext) {
 	sc.Step(`^the "([^"]*)" app (does not allow|allows) public client flows$`, s.publicFlows)
 	sc.Step(`^the Exchange service principal of the "([^"]*)" app is removed$`, s.removeServicePrincipal)
 	sc.Step(`^the "([^"]*)" app has no mailbox permission on `+email+`$`, s.removeMailboxPermission)
+	sc.Step(`^`+email+` (grants|refuses) admin consent to the application at "([^"]*)"(?: for "([^"]*)")?$`, s.adminConsent)
+	sc.Step(`^the application's redirect carries ([a-z_]+)=(\S*)$`, s.redirectCarries)
+}
+
+// adminConsent is an administrator, in a browser of their own, opening
+// the admin consent URL the application shows them (path: "/{tenant}/adminconsent"
+// or "/{tenant}/v2.0/adminconsent"), signing in and accepting or
+// refusing; the redirect comes back to the application's listener.
+func (s *scenario) adminConsent(admin, decision, path, scope string) error {
+	if s.app.catcher == nil {
+		return s.failf("the application has no redirect listener")
+	}
+	q := url.Values{"client_id": {s.app.reg.ID}, "redirect_uri": {s.app.catcher.URL}, "state": {"admin-consent-state"}}
+	if scope != "" {
+		q.Set("scope", scope)
+	}
+	b := client.NewBrowser(s.server.CA.ClientConfig())
+	b.Email, b.Password = admin, s.password(admin)
+	b.Consent = map[string]string{"grants": "allow", "refuses": "deny"}[decision]
+	page, err := b.Visit(context.Background(), s.provider().URL+path+"?"+q.Encode())
+	if err != nil {
+		return err
+	}
+	s.flow.page = page
+	s.flow.state = "admin-consent-state"
+	s.flow.redirect, _ = s.app.catcher.Result()
+	return nil
+}
+
+func (s *scenario) redirectCarries(name, value string) error {
+	if s.flow.redirect == nil {
+		return s.failf("no redirect reached the application; the browser stopped on %q", s.flow.page.Title)
+	}
+	if got, ok := s.flow.redirect[name]; !ok || got[0] != value {
+		return s.failf("the redirect carries %s=%v, want %q (all: %v)", name, got, value, s.flow.redirect)
+	}
+	return nil
 }
 
 func (s *scenario) authorityIs(segment string) error {

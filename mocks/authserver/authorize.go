@@ -315,3 +315,44 @@ func clientName(c world.Client) string {
 	}
 	return c.ID
 }
+
+// Visitor is a user signed in on the server's pages.
+type Visitor struct {
+	world.Account
+	sid string
+}
+
+// SignedIn returns the user signed in on the request's browser, or
+// answers with the sign-in page (ok false): for a provider's own pages
+// beyond the authorization endpoint (Microsoft's admin consent).
+func (s *Server) SignedIn(w http.ResponseWriter, r *http.Request, client world.Client) (v Visitor, ok bool) {
+	c := s.call(r, client)
+	user, sid, _, shown := s.signIn(w, r, c)
+	if shown {
+		return Visitor{}, false
+	}
+	if user.Email == "" {
+		s.pages.render(w, http.StatusOK, "signin", pageData{Title: "Sign in", Client: clientName(client),
+			Email: r.Form.Get("login_hint"), Action: formAction(r)})
+		return Visitor{}, false
+	}
+	return Visitor{Account: user, sid: sid}, true
+}
+
+// AskConsent returns the visitor's decision on the consent page for
+// scopes, "allow" or "deny", or answers with that page (ok false).
+func (s *Server) AskConsent(w http.ResponseWriter, r *http.Request, v Visitor, client world.Client, scopes []string) (decision string, ok bool) {
+	if r.Method == http.MethodPost && s.cookies.validCSRF(v.sid, r.Form.Get("csrf")) {
+		if d := r.Form.Get("consent"); d == "allow" || d == "deny" {
+			return d, true
+		}
+	}
+	s.pages.render(w, http.StatusOK, "consent", pageData{Title: "Consent", Client: clientName(client),
+		Email: v.Email, Scopes: scopes, CSRF: s.cookies.csrf(v.sid), Action: formAction(r)})
+	return "", false
+}
+
+// Message answers with a page of the server showing title and lines.
+func (s *Server) Message(w http.ResponseWriter, status int, title string, lines ...string) {
+	s.pages.message(w, status, title, lines...)
+}

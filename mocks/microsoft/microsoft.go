@@ -69,6 +69,8 @@ func (p *Provider) Handler() http.Handler {
 	t.HandleFunc(DeviceCodePath, p.DeviceAuthorization).Methods(http.MethodPost)
 	t.HandleFunc(DiscoveryPath, p.discovery).Methods(http.MethodGet)
 	t.HandleFunc(KeysPath, p.JWKS).Methods(http.MethodGet)
+	t.HandleFunc(AdminConsentPath, p.adminConsent).Methods(http.MethodGet, http.MethodPost)
+	t.HandleFunc(AdminConsentV2Path, p.adminConsent).Methods(http.MethodGet, http.MethodPost)
 	if p.opts.AutoApproveLoginHint {
 		return authserver.AutoApprove(r)
 	}
@@ -111,7 +113,7 @@ func (p *Provider) tenant(next http.Handler) http.Handler {
 			a := aadsts{err: "invalid_tenant", code: 90002, text: "Tenant '" + segment +
 				"' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant."}
 			call := authserver.Call{Now: p.w.Clock.Now(), Request: r}
-			if strings.HasSuffix(r.URL.Path, AuthorizePath) {
+			if strings.HasSuffix(r.URL.Path, AuthorizePath) || strings.HasSuffix(r.URL.Path, AdminConsentPath) {
 				w.Header().Set("Content-Type", "text/html; charset=utf-8")
 				w.WriteHeader(http.StatusBadRequest)
 				_, _ = w.Write([]byte("<!doctype html><title>Sign in</title><p>Sorry, but we're having trouble signing you in.</p><p>" +

@@ -242,7 +242,7 @@ func (p profile) resolveGrant(c authserver.Call, req authserver.GrantRequest) (a
 		scp = append(scp, "User.Read")
 	}
 	tenant, _ := TenantOf(p.w, req.User.Realm)
-	if tenant.UserConsentDisabled && !app.AdminConsent {
+	if tenant.UserConsentDisabled && !AdminConsented(p.w, req.User.Realm, c.Client) {
 		// F-10: users may not consent and the administrator has not.
 		return authserver.Grant{}, p.noConsent(c)
 	}
@@ -308,7 +308,7 @@ func (p profile) appGrant(c authserver.Call, req authserver.GrantRequest, refs [
 	}
 	app := appOf(c.Client)
 	var roles []string
-	if app.AdminConsent {
+	if AdminConsented(p.w, realm(c.Realm), c.Client) {
 		for _, a := range app.Application {
 			if r := splitScope(a); sameResource(r.resource, res) {
 				roles = append(roles, r.permission)

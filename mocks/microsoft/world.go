@@ -21,6 +21,13 @@ type Tenant struct {
 	// UserConsentDisabled is "Users can consent to apps": off. Delegated
 	// permissions then need the administrator's consent (F-10).
 	UserConsentDisabled bool
+	// Admins are the users who may grant consent for the whole tenant
+	// (Global or Cloud Application Administrators).
+	Admins []string
+	// ConsentedApps are the application ids of other tenants' (multi-tenant)
+	// apps the tenant's administrator consented to; an app registered in
+	// the tenant itself carries App.AdminConsent instead.
+	ConsentedApps []string
 	// Exchange is the tenant's Exchange Online organization.
 	Exchange Exchange
 }
@@ -131,6 +138,8 @@ func (schema) DecodeRealm(tenant string, keys map[string]yaml.Node) (any, error)
 		ID                  string   `yaml:"id"`
 		Domains             []string `yaml:"domains"`
 		UserConsentDisabled bool     `yaml:"user_consent_disabled"`
+		Admins              []string `yaml:"admins"`
+		ConsentedApps       []string `yaml:"consented_apps"`
 		Exchange            struct {
 			SMTPAuthDisabled    bool                `yaml:"smtp_auth_disabled"`
 			SMTPAuthDisabledFor []string            `yaml:"smtp_auth_disabled_for"`
@@ -150,7 +159,7 @@ func (schema) DecodeRealm(tenant string, keys map[string]yaml.Node) (any, error)
 		return nil, fmt.Errorf("tenant %q: id %q is not a GUID", tenant, f.ID)
 	}
 	return Tenant{ID: strings.ToLower(f.ID), Domains: f.Domains, UserConsentDisabled: f.UserConsentDisabled,
-		Exchange: Exchange(f.Exchange)}, nil
+		Admins: f.Admins, ConsentedApps: f.ConsentedApps, Exchange: Exchange(f.Exchange)}, nil
 }
 
 // isGUID reports whether s is 8-4-4-4-12 hex digits.
@@ -173,6 +182,17 @@ func isGUID(s string) bool {
 	return true
 }
 
+// AdminConsented reports whether tenant's administrator consented to the
+// app registration reg: "Grant admin consent" on an app of the tenant,
+// the admin consent endpoint for another tenant's multi-tenant app.
+func AdminConsented(w *world.World, tenant world.Realm, reg world.Client) bool {
+	if reg.Realm == tenant {
+		return appOf(reg).AdminConsent
+	}
+	t, _ := TenantOf(w, tenant)
+	return slices.ContainsFunc(t.ConsentedApps, func(id string) bool { return strings.EqualFold(id, reg.ID) })
+}
+
 // appOf returns the app registration attributes of c.
 func appOf(c world.Client) App {
 	app, _ := c.Settings.(App)
@@ -191,6 +211,8 @@ func UpdateTenant(w *world.World, tenant string, change func(*Tenant)) error {
 	return w.UpdateRealm(world.Realm{Provider: Name, Tenant: tenant}, func(s any) any {
 		t, _ := s.(Tenant)
 		t.Domains = slices.Clone(t.Domains)
+		t.Admins = slices.Clone(t.Admins)
+		t.ConsentedApps = slices.Clone(t.ConsentedApps)
 		t.Exchange.SMTPAuthDisabledFor = slices.Clone(t.Exchange.SMTPAuthDisabledFor)
 		t.Exchange.ServicePrincipals = slices.Clone(t.Exchange.ServicePrincipals)
 		t.Exchange.MailboxPermissions = slices.Clone(t.Exchange.MailboxPermissions)

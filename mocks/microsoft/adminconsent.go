@@ -1,0 +1,109 @@
+package microsoft
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/mailoauth/mailoauth/mocks/authserver"
+	"github.com/mailoauth/mailoauth/mocks/world"
+)
+
+// The admin consent endpoints (M-01), under /{tenant}: the v1 one and the
+// v2.0 one, which takes a scope.
+const (
+	AdminConsentPath   = "/adminconsent"
+	AdminConsentV2Path = "/v2.0/adminconsent"
+)
+
+// adminConsent is the admin consent endpoint: an administrator of the
+// tenant signs in, accepts the app's permissions for the whole
+// organization, and is sent back to the app's registered redirect URI with
+// admin_consent=True, the tenant id, the scope asked for and the state
+// ([DOC] v2-admin-consent). An app of the tenant gets "Grant admin consent";
+// another tenant's multi-tenant app is added to the tenant's consented
+// apps. What Entra shows a user who is not an administrator, and the exact
+// error of a refusal, are not recorded: a "Need admin approval" page, and
+// access_denied with AADSTS65004 ("User declined to consent to access the
+// app."), are inferred [INF].
+func (p *Provider) adminConsent(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		p.Message(w, http.StatusBadRequest, "Sign in", "Sorry, but we're having trouble signing you in.", "The request is malformed.")
+		return
+	}
+	c := authserver.Call{Realm: authserver.RealmOf(r.Context()), Now: p.w.Clock.Now(), Request: r}
+	reg, f := profile{p.w}.findClient(c, r.Form.Get("client_id"))
+	if f != nil {
+		p.AuthorizeFailure(w, r, nil, *f)
+		return
+	}
+	c.Client = reg
+	redirectURI := r.Form.Get("redirect_uri")
+	if redirectURI == "" || !redirectAllowed(c, redirectURI) {
+		p.AuthorizeFailure(w, r, nil, authserver.Failure{Kind: authserver.RedirectMismatch, Detail: redirectURI})
+		return
+	}
+	v, ok := p.SignedIn(w, r, reg)
+	if !ok {
+		return
+	}
+	tenant, _ := TenantOf(p.w, v.Realm)
+	if !slices.ContainsFunc(tenant.Admins, func(a string) bool { return strings.EqualFold(a, v.Email) }) {
+		p.Message(w, http.StatusForbidden, "Need admin approval",
+			clientName(reg)+" needs permission to access resources in your organization that only an admin can grant.",
+			"Please ask an admin to grant permission to this app before you can use it.")
+		return
+	}
+	app := appOf(reg)
+	perms := strings.Fields(r.Form.Get("scope"))
+	if len(perms) == 0 || slices.ContainsFunc(perms, func(s string) bool { return strings.HasSuffix(s, "/.default") }) {
+		perms = slices.Concat(app.Delegated, app.Application)
+	}
+	decision, ok := p.AskConsent(w, r, v, reg, perms)
+	if !ok {
+		return
+	}
+	back, _ := url.Parse(redirectURI)
+	q := back.Query()
+	if state := r.Form.Get("state"); state != "" {
+		q.Set("state", state)
+	}
+	if decision == "deny" {
+		q.Set("error", "access_denied")
+		q.Set("error_description", aadsts{code: 65004, text: "User declined to consent to access the app."}.body(c).ErrorDescription)
+	} else {
+		if err := p.consentFor(v.Realm, reg); err != nil {
+			p.Message(w, http.StatusInternalServerError, "Sign in", err.Error())
+			return
+		}
+		q.Set("admin_consent", "True")
+		q.Set("tenant", tenant.ID)
+		if scope := r.Form.Get("scope"); scope != "" {
+			q.Set("scope", scope)
+		}
+	}
+	back.RawQuery = q.Encode()
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, back.String(), http.StatusFound)
+}
+
+// consentFor records tenant's admin consent to reg.
+func (p *Provider) consentFor(tenant world.Realm, reg world.Client) error {
+	if reg.Realm == tenant {
+		return UpdateApp(p.w, tenant.Tenant, reg.ID, func(_ *world.Client, a *App) { a.AdminConsent = true })
+	}
+	return UpdateTenant(p.w, tenant.Tenant, func(t *Tenant) {
+		if !slices.Contains(t.ConsentedApps, reg.ID) {
+			t.ConsentedApps = append(t.ConsentedApps, reg.ID)
+		}
+	})
+}
+
+func clientName(c world.Client) string {
+	if c.Name != "" {
+		return c.Name
+	}
+	return c.ID
+}
