@@ -40,8 +40,8 @@ type Provider struct {
 	AdminConsentEndpoint string                  `json:"admin_consent_endpoint,omitempty"`
 	Tenants              []Tenant                `json:"tenants,omitempty"`
 	Mail                 map[string]MailEndpoint `json:"mail"`
-	Clients           []Client                `json:"clients"`
-	Users             []User                  `json:"users"`
+	Clients              []Client                `json:"clients"`
+	Users                []User                  `json:"users"`
 }
 
 // Tenant is a Microsoft tenant: its key in the world file, id, verified
