@@ -1,4 +1,4 @@
-@microsoft @clientcreds
+@microsoft @client-credentials
 Feature: Client credentials for Exchange Online (seed 002)
   A daemon with a secret asks its tenant's token endpoint for
   https://outlook.office365.com/.default and opens a mailbox over IMAP with
