@@ -58,6 +58,51 @@ Feature: Authorization code flow at the Microsoft identity platform v2.0
     And the error description starts with "AADSTS700082: The refresh token has expired due to inactivity."
     And the response field "error_codes" contains 700082
 
+  Scenario: Each refresh token lives 90 days from its own issue: a chain used every 60 days lives on (M-03)
+    Given alice@contoso.test has authorized the application for "https://outlook.office.com/SMTP.Send offline_access"
+    When 60 days pass
+    And the application refreshes the token
+    Then the server answers 200
+    When 60 days pass
+    And the application refreshes the token
+    Then the server answers 200
+    When the application refreshes with the refresh token it received first
+    Then the server answers 400 with error "invalid_grant"
+    And the error description starts with "AADSTS700082: The refresh token has expired due to inactivity. The token was issued on "
+
+  Scenario: An SPA's refresh tokens live 24 hours from sign-in however often it refreshes: AADSTS700084 (M-03)
+    Given the application uses the "spa" client
+    And the application uses PKCE with method "S256"
+    And alice@contoso.test has authorized the application for "https://outlook.office.com/SMTP.Send offline_access"
+    When 20 hours pass
+    And the application refreshes the token
+    Then the server answers 200
+    And the token response has a refresh token
+    When 5 hours pass
+    And the application refreshes the token
+    Then the server answers 400 with error "invalid_grant"
+    And the error description starts with "AADSTS700084: The refresh token was issued to a single page app (SPA), and therefore has a fixed, limited lifetime of 1.00:00:00, which cannot be extended."
+    And the response field "error_codes" contains 700084
+
+  Scenario: A refresh token Entra never issued is AADSTS70000 (M-06)
+    Given alice@contoso.test has authorized the application for "https://outlook.office.com/SMTP.Send offline_access"
+    When the application refreshes the token "1.AXkAnotarealrefreshtoken"
+    Then the server answers 400 with error "invalid_grant"
+    And the error description starts with "AADSTS70000: The provided value for the input parameter 'refresh_token' or 'assertion' is not valid."
+    And the response field "error_codes" contains 70000
+
+  Scenario: A permission the resource does not have is AADSTS70011, sent back to the application (M-06)
+    When alice@contoso.test authorizes the application for "https://outlook.office.com/IMAP.AccessAsUser.Everything"
+    Then the application received no code
+    And the application's redirect carries error "invalid_scope"
+    And the redirect's error description starts with "AADSTS70011: The provided value for the input parameter 'scope' is not valid. The scope https://outlook.office.com/IMAP.AccessAsUser.Everything is not valid."
+
+  Scenario: A resource the tenant does not know is AADSTS500011 (M-10)
+    When alice@contoso.test authorizes the application for "https://mail.contoso-crm.test/Mail.Send"
+    Then the application received no code
+    And the application's redirect carries error "invalid_resource"
+    And the redirect's error description starts with "AADSTS500011: The resource principal named https://mail.contoso-crm.test was not found in the tenant named"
+
   Scenario: A code redeemed twice is refused with AADSTS54005 (M-06)
     Given alice@contoso.test lets the application have a code for "https://outlook.office.com/SMTP.Send"
     When the application exchanges the code

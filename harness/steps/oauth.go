@@ -13,6 +13,7 @@ import (
 
 	"github.com/mailoauth/mailoauth/harness/client"
 	"github.com/mailoauth/mailoauth/mocks/google"
+	"github.com/mailoauth/mailoauth/mocks/microsoft"
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
@@ -86,9 +87,16 @@ func (s *scenario) usesClient(name string) error {
 	if err := s.listen(host); err != nil {
 		return err
 	}
-	if reg.Type == "web" { // Google's and Microsoft's name for it
+	switch reg.Type {
+	case "web": // Google's and Microsoft's name for it
 		if err := s.server.World.UpdateClient(reg.Realm, reg.ID, func(c *world.Client) {
 			c.RedirectURIs = []string{s.app.catcher.URL}
+		}); err != nil {
+			return err
+		}
+	case "spa": // Microsoft's single-page application platform
+		if err := microsoft.UpdateApp(s.server.World, reg.Realm.Tenant, reg.ID, func(c *world.Client, a *microsoft.App) {
+			c.RedirectURIs, a.SPA = []string{s.app.catcher.URL}, []string{s.app.catcher.URL}
 		}); err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/ory/fosite"
 )
@@ -61,6 +62,11 @@ type Failure struct {
 	// Code overrides the RFC 6749 error code of Kind (a profile's own
 	// refusal: "invalid_scope", "invalid_grant"...).
 	Code string
+	// Issued is when the refused token was issued, in world time, where an
+	// answer quotes it (an expired refresh token); Fixed says that the
+	// token's lifetime was fixed, never extended by refreshing.
+	Issued time.Time
+	Fixed  bool
 }
 
 // Error implements error, so a Failure can travel as one.

@@ -171,6 +171,9 @@ type Grant struct {
 	// RefreshLifespan is the lifetime of the grant's refresh tokens; zero:
 	// the profile's RefreshTokenLifespan.
 	RefreshLifespan time.Duration
+	// FixedRefresh keeps the first refresh token's expiry for every later
+	// one even under a sliding policy (Microsoft's SPA redirects, M-03).
+	FixedRefresh bool
 }
 
 // Issued describes a successful token response, for Profile.TokenResponse.
@@ -210,6 +213,12 @@ type RefreshPolicy struct {
 	// RevokeUsed makes the used refresh token and its access tokens invalid
 	// (RFC 6819 rotation); false leaves them working until they expire.
 	RevokeUsed bool
+	// Sliding gives each refresh token handed out by a refresh the grant's
+	// whole lifetime from then on (Microsoft: "refresh tokens replace
+	// themselves with a fresh token upon every use", so 90 days count from
+	// the last use); false: the first refresh token's expiry holds for the
+	// whole grant.
+	Sliding bool
 }
 
 // DeviceProfile is the provider's flavour of the device flow.

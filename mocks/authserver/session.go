@@ -22,6 +22,13 @@ type Session struct {
 	// ExpiresAt holds the expiry of each token of the grant, in fosite's
 	// (real) time; the store translates to and from the world's time.
 	ExpiresAt map[fosite.TokenType]time.Time
+	// Slide is the lifetime each refresh token handed out by a refresh
+	// starts again with (RefreshPolicy.Sliding); zero: every refresh token
+	// of the grant keeps the first one's expiry.
+	Slide time.Duration
+	// FixedRefresh marks a grant whose refresh tokens keep the first one's
+	// expiry under a sliding policy (Grant.FixedRefresh).
+	FixedRefresh bool
 	// Access holds the claims the provider gave the grant (Grant.Claims):
 	// what a JWT access token carries and what resource servers read.
 	Access map[string]any

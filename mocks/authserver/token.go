@@ -6,7 +6,6 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
-	"math"
 	"net/http"
 	"slices"
 	"strings"
@@ -65,6 +64,10 @@ func (s *Server) Token(w http.ResponseWriter, r *http.Request) {
 		}
 		sess.Access = g.Claims
 	}
+	if grantType == "refresh_token" && sess.Slide > 0 {
+		// The new refresh token starts a whole lifetime (RefreshPolicy.Sliding).
+		sess.SetExpiresAt(fosite.RefreshToken, time.Now().UTC().Add(sess.Slide).Round(time.Second))
+	}
 	resp, err := s.oauth.NewAccessResponse(ctx, ar)
 	if err != nil {
 		s.tokenFailure(w, r, classify(err, grantType))
@@ -98,9 +101,12 @@ func (s *Server) refreshExpiry(g Grant) time.Duration {
 
 // grant applies g to a session about to be stored with a new grant.
 func (s *Server) grant(sess *Session, g Grant) {
-	sess.Offline, sess.Access = g.Offline, g.Claims
+	sess.Offline, sess.Access, sess.FixedRefresh = g.Offline, g.Claims, g.FixedRefresh
 	if d := s.refreshExpiry(g); d > 0 {
 		sess.SetExpiresAt(fosite.RefreshToken, time.Now().UTC().Add(d).Round(time.Second))
+		if s.profile.Refresh.Sliding && !g.FixedRefresh {
+			sess.Slide = d
+		}
 	}
 }
 
@@ -119,8 +125,11 @@ func (s *Server) writeToken(ctx context.Context, w http.ResponseWriter, c Call, 
 	if id, _ := resp.GetExtra("id_token").(string); id != "" {
 		body["id_token"] = id
 	}
-	if exp := sess.GetExpiresAt(fosite.AccessToken); !exp.IsZero() && s.profile.AccessTokenLifespan != Never {
-		body["expires_in"] = int64(math.Round(time.Until(exp).Seconds()))
+	if s.profile.AccessTokenLifespan != Never {
+		// The access token was minted for this answer: its whole lifespan
+		// (the expiry fosite stored is rounded to the second, and reading
+		// the time left from it could say one second less).
+		body["expires_in"] = int64(s.profile.AccessTokenLifespan / time.Second)
 	}
 	if refresh, _ := resp.GetExtra("refresh_token").(string); refresh != "" {
 		keep := sess.Offline
@@ -297,7 +306,11 @@ func (s *store) checkRefresh(ctx context.Context, st *strategy, r fosite.AccessR
 	case !e.active:
 		return &Failure{Kind: RefreshRevoked}
 	case expiredBefore(e.req, fosite.RefreshToken, s.world.Clock.Now()):
-		return &Failure{Kind: RefreshExpired}
+		f := &Failure{Kind: RefreshExpired, Issued: e.req.GetRequestedAt()}
+		if sess, ok := e.req.GetSession().(*Session); ok {
+			f.Fixed = sess.FixedRefresh
+		}
+		return f
 	case e.req.GetClient().GetID() != r.GetClient().GetID():
 		return &Failure{Kind: RefreshOtherClient}
 	}

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
 
 	"github.com/mailoauth/mailoauth/mocks/authserver"
 )
@@ -63,8 +62,13 @@ func (p profile) aadsts(c authserver.Call, f authserver.Failure) (aadsts, bool) 
 	case authserver.PKCEFailed:
 		return aadsts{err: "invalid_grant", code: 501481, text: "The Code_Verifier does not match the code_challenge supplied in the authorization request."}, true
 	case authserver.RefreshExpired:
+		issued := f.Issued.UTC().Format("2006-01-02T15:04:05.0000000Z")
+		if f.Fixed {
+			// An SPA's 24 hours [OBS msal-js#6765, #7033]; the suberror is
+			// cut after "bad" in the recorded body: "bad_token" [INF].
+			return aadsts{err: "invalid_grant", code: 700084, suberror: "bad_token", text: "The refresh token was issued to a single page app (SPA), and therefore has a fixed, limited lifetime of 1.00:00:00, which cannot be extended. It is now expired and a new sign in request must be sent by the SPA to the sign in page. The token was issued on " + issued + "."}, true
+		}
 		// F-12: 90 days without use.
-		issued := c.Now.Add(-90 * 24 * time.Hour).UTC().Format("2006-01-02T15:04:05.0000000Z")
 		return aadsts{err: "invalid_grant", code: 700082, text: "The refresh token has expired due to inactivity. The token was issued on " + issued + " and was inactive for 90.00:00:00."}, true
 	case authserver.RefreshRevoked:
 		return aadsts{err: "invalid_grant", code: 50173, text: "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password."}, true

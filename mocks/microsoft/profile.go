@@ -61,8 +61,9 @@ func Profile(w *world.World) authserver.Profile {
 		AuthMethods:     authMethods,
 		RedirectAllowed: redirectAllowed,
 		ResolveGrant:    p.resolveGrant,
-		// M-03: a new refresh token each time; the old one still works.
-		Refresh: authserver.RefreshPolicy{ReturnNew: true, RevokeUsed: false},
+		// M-03: a new refresh token each time, with a new lifetime; the old
+		// one still works.
+		Refresh: authserver.RefreshPolicy{ReturnNew: true, RevokeUsed: false, Sliding: true},
 		// M-03 [OBS]: Microsoft's headers.
 		TokenHeaders: http.Header{
 			"Cache-Control": {"no-store, no-cache"},
@@ -147,6 +148,9 @@ func grantTypes(world.Client) []string {
 func authMethods(c world.Client) []string {
 	secret := []string{authserver.AuthPost, authserver.AuthBasic}
 	switch {
+	case len(appOf(c).SPA) > 0 && !c.HasSecret():
+		// An SPA redeems its codes with PKCE and no secret.
+		return []string{authserver.AuthNone}
 	case c.Public && c.HasSecret():
 		return append([]string{authserver.AuthNone}, secret...)
 	case c.Public:
@@ -265,7 +269,13 @@ func (p profile) resolveGrant(c authserver.Call, req authserver.GrantRequest) (a
 	if c.Client.Public {
 		claims["appidacr"] = "0"
 	}
-	return authserver.Grant{Scopes: withOIDC(granted, req.Scopes), Claims: claims, Offline: offline}, nil
+	g := authserver.Grant{Scopes: withOIDC(granted, req.Scopes), Claims: claims, Offline: offline}
+	if slices.Contains(app.SPA, req.Form.Get("redirect_uri")) {
+		// M-03: 24 hours for a code sent to an SPA redirect URI, never
+		// extended by refreshing (msal-js#6765).
+		g.RefreshLifespan, g.FixedRefresh = 24*time.Hour, true
+	}
+	return g, nil
 }
 
 // withOIDC keeps the OpenID Connect scopes the client asked for in the

@@ -124,12 +124,22 @@ func (schema) DecodeClient(n *yaml.Node) (world.Client, error) {
 	default:
 		return world.Client{}, fmt.Errorf("app %q: sign_in_audience %q (AzureADMyOrg, AzureADMultipleOrgs or AzureADandPersonalMicrosoftAccount)", f.Name, f.SignInAudience)
 	}
-	typ := "web"
-	if f.AllowPublicClientFlows {
-		typ = "public"
-	}
+	typ := clientType(f.AllowPublicClientFlows, App{Web: f.Web, SPA: f.SPA})
 	return world.Client{Name: f.Name, ID: f.ID, Secrets: f.Secrets, Type: typ,
 		RedirectURIs: slices.Concat(f.Web, f.Public, f.SPA), Public: f.AllowPublicClientFlows, Settings: app}, nil
+}
+
+// clientType is an app registration's world.Client type: "public" when it
+// allows public client flows, "spa" with only SPA redirect URIs, else
+// "web".
+func clientType(public bool, app App) string {
+	switch {
+	case public:
+		return "public"
+	case len(app.SPA) > 0 && len(app.Web) == 0:
+		return "spa"
+	}
+	return "web"
 }
 
 // DecodeRealm implements world.RealmSchema: a tenant's settings.
@@ -230,10 +240,7 @@ func UpdateApp(w *world.World, tenant, appID string, change func(*world.Client, 
 		app.Delegated = slices.Clone(app.Delegated)
 		app.Application = slices.Clone(app.Application)
 		change(c, &app)
-		c.Type = "web"
-		if c.Public {
-			c.Type = "public"
-		}
+		c.Type = clientType(c.Public, app)
 		c.Settings = app
 	})
 }
