@@ -23,3 +23,18 @@ func TestScenarios(t *testing.T) {
 		t.Fatal("some scenarios failed")
 	}
 }
+
+// TestBrokenScenariosFail runs scenarios that assert a reply no step
+// produced (testdata/broken), one at a time: each must fail. Steps that
+// kept an earlier step's reply would let them pass.
+func TestBrokenScenariosFail(t *testing.T) {
+	for _, tag := range []string{"@broken-1", "@broken-2", "@broken-3"} {
+		passed, err := Run(Options{Features: os.DirFS("testdata/broken"), Tags: tag})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if passed {
+			t.Errorf("the broken scenario %s passed", tag)
+		}
+	}
+}

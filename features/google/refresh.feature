@@ -53,3 +53,21 @@ Feature: Google refresh and revocation
     When the application revokes the access token
     And the application revokes the access token
     Then the server answers 400 with error "invalid_token"
+
+  @revoke
+  Scenario: Revoking one token ends every grant of the user to the application (G-09)
+    When alice@gmail.test authorizes the application 2 times for "https://mail.google.com/" with "access_type=offline&prompt=consent"
+    And the application revokes the access token
+    Then the server answers 200
+    When the application refreshes its first refresh token
+    Then the server answers 400 with error "invalid_grant" and description "Token has been expired or revoked."
+    When the application refreshes its second refresh token
+    Then the server answers 400 with error "invalid_grant" and description "Token has been expired or revoked."
+
+  @revoke
+  Scenario: After a revocation the next offline authorization asks for consent again and earns a refresh token (G-09)
+    When the application revokes the refresh token
+    And alice@gmail.test authorizes the application for "https://mail.google.com/" with "access_type=offline"
+    Then the consent screen was shown
+    And the server answers 200
+    And the token response has a refresh token

@@ -39,6 +39,23 @@ Feature: When a Google refresh token stops working
     When the application refreshes its second refresh token
     Then the server answers 200
 
+  Scenario Outline: A revoked refresh token says "expired or revoked" every time it is presented for hours (G-07, revoking the <which> token)
+    Given alice@gmail.test has authorized the application for "https://mail.google.com/" with "access_type=offline"
+    When the application revokes the <which> token
+    And the application refreshes the token
+    Then the server answers 400 with error "invalid_grant" and description "Token has been expired or revoked."
+    When 2 minutes pass
+    And the application refreshes the token
+    Then the server answers 400 with error "invalid_grant" and description "Token has been expired or revoked."
+    When 6 hours pass
+    And the application refreshes the token
+    Then the server answers 400 with error "invalid_grant" and description "Token has been expired or revoked."
+
+    Examples:
+      | which   |
+      | refresh |
+      | access  |
+
   Scenario: Long after revocation, Google no longer says "expired or revoked" (G-07)
     Given alice@gmail.test has authorized the application for "https://mail.google.com/" with "access_type=offline"
     When the application revokes the refresh token

@@ -31,6 +31,7 @@ func (s *scenario) deviceUsesClient(name string) error {
 // deviceAsks is the device authorization request (RFC 8628 §3.1) through
 // x/oauth2's DeviceAuth, which also reads Google's "verification_url".
 func (s *scenario) deviceAsks(scope string) error {
+	s.act()
 	s.app.oauth.Config.Scopes = strings.Fields(scope)
 	da, err := s.app.oauth.DeviceAuth(context.Background())
 	s.record(s.app.oauth)
@@ -39,6 +40,7 @@ func (s *scenario) deviceAsks(scope string) error {
 }
 
 func (s *scenario) devicePolls() error {
+	s.act()
 	if s.flow.device == nil {
 		return s.failf("the device has no device code")
 	}

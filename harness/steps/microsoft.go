@@ -47,6 +47,7 @@ func (s *scenario) registerMicrosoft(sc *godog.ScenarioContext) {
 // or "/{tenant}/v2.0/adminconsent"), signing in and accepting or
 // refusing; the redirect comes back to the application's listener.
 func (s *scenario) adminConsent(admin, decision, path, scope string) error {
+	s.act()
 	if s.app.catcher == nil {
 		return s.failf("the application has no redirect listener")
 	}
@@ -88,6 +89,7 @@ func (s *scenario) authorityIs(segment string) error {
 // fetches GETs a path of the provider with the application's HTTP client;
 // the reply is the server's last.
 func (s *scenario) fetches(path string) error {
+	s.act()
 	if s.app.oauth == nil {
 		return s.failf("the application has no client")
 	}
@@ -114,6 +116,7 @@ func (s *scenario) pollsWithGrantType(grantType string) error {
 // clientCredentials is seed 002: x/oauth2's clientcredentials package, as
 // a daemon uses it, with the secret in the body.
 func (s *scenario) clientCredentials(scope string) error {
+	s.act()
 	if s.app.oauth == nil {
 		return s.failf("the application has no client")
 	}

@@ -89,6 +89,7 @@ func (s *scenario) tookMSAL(res public.AuthResult, err error) {
 // msalDeviceCode is AcquireTokenByDeviceCode: MSAL derives the devicecode
 // endpoint from the discovery document's token endpoint (M-09).
 func (s *scenario) msalDeviceCode(scope string) error {
+	s.act()
 	pc, err := s.msalPublic()
 	if err != nil {
 		return err
@@ -119,6 +120,7 @@ func (s *scenario) msalMessage(prefix string) error {
 // endpoint by itself (50 ms after the call, then at growing intervals)
 // until the answer is neither authorization_pending nor slow_down.
 func (s *scenario) msalDeviceResult() error {
+	s.act()
 	if s.msal.device == nil {
 		return s.failf("MSAL has no device code")
 	}
@@ -134,6 +136,7 @@ func (s *scenario) msalDeviceResult() error {
 // response_mode=form_post, and opens the user's browser on the
 // authorization URL; the browser signs in and posts the code back.
 func (s *scenario) msalInteractive(user, scope string) error {
+	s.act()
 	pc, err := s.msalPublic()
 	if err != nil {
 		return err
@@ -156,6 +159,7 @@ func (s *scenario) msalInteractive(user, scope string) error {
 // redirect URI, AcquireTokenByAuthCode with the secret, for the same
 // scopes unless redeemScope names others.
 func (s *scenario) msalAuthCode(user, scope, redeemScope string) error {
+	s.act()
 	if s.msal.app == nil || s.msal.app.Confidential == nil {
 		return fmt.Errorf("the application does not use MSAL as a confidential client")
 	}
@@ -187,6 +191,7 @@ func (s *scenario) msalAuthCode(user, scope, redeemScope string) error {
 // cached access token while it is valid, else a refresh with the cached
 // refresh token.
 func (s *scenario) msalSilent(user, scope string) error {
+	s.act()
 	pc, err := s.msalPublic()
 	if err != nil {
 		return err
@@ -209,6 +214,7 @@ func (s *scenario) msalSilent(user, scope string) error {
 // msalCredential is a daemon's AcquireTokenByCredential (seed 002): from
 // MSAL's cache while the app token is valid, else from the token endpoint.
 func (s *scenario) msalCredential(scope string) error {
+	s.act()
 	if s.msal.app == nil || s.msal.app.Confidential == nil {
 		return fmt.Errorf("the application does not use MSAL as a confidential client")
 	}

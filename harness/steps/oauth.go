@@ -177,6 +177,7 @@ func (s *scenario) typesPassword(user, password string) error {
 // authorization URL with x/oauth2, the user's browser goes through Google's
 // pages, and the redirect lands on the application's listener.
 func (s *scenario) authorize(user, scope, params string) error {
+	s.act()
 	q, err := url.ParseQuery(params)
 	if err != nil {
 		return err
@@ -259,6 +260,7 @@ func (s *scenario) letsHaveCode(user, scope string) error {
 // exchange redeems code with cfg through x/oauth2, sending the PKCE
 // verifier the scenario chose.
 func (s *scenario) exchange(cfg oauth2.Config, code string) error {
+	s.act()
 	verifier := ""
 	switch s.flow.sendAs {
 	case "its":
@@ -312,6 +314,7 @@ func (s *scenario) postsToToken(body string) error {
 // postForm posts a form body with the application's HTTP client and keeps
 // the reply as the server's last.
 func (s *scenario) postForm(u, body string) (*http.Response, error) {
+	s.act()
 	req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(body))
 	if err != nil {
 		return nil, err
@@ -329,6 +332,7 @@ func (s *scenario) postForm(u, body string) (*http.Response, error) {
 // asksValidToken is what an application does before each use: ask its
 // x/oauth2 TokenSource, which refreshes an expired token by itself.
 func (s *scenario) asksValidToken() error {
+	s.act()
 	if s.tokens.current == nil {
 		return s.failf("the application has no token")
 	}
@@ -342,6 +346,7 @@ func (s *scenario) asksValidToken() error {
 // expired; with an argument, that refresh token instead of the
 // application's.
 func (s *scenario) refreshes(refresh string) error {
+	s.act()
 	if refresh == "" {
 		if s.tokens.current == nil {
 			return s.failf("the application has no token")
@@ -356,6 +361,7 @@ func (s *scenario) refreshes(refresh string) error {
 }
 
 func (s *scenario) otherClientRefreshes(name string) error {
+	s.act()
 	reg, err := s.client(name)
 	if err != nil {
 		return err
@@ -384,6 +390,7 @@ func (s *scenario) revokes(which string) error {
 // userinfo presents the access token to Google's userinfo endpoint, the
 // simplest resource server there is.
 func (s *scenario) userinfo(want string) error {
+	s.act()
 	if s.tokens.current == nil {
 		return s.failf("the application has no token")
 	}

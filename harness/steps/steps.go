@@ -152,6 +152,11 @@ func (s *scenario) client(name string) (world.Client, error) {
 	return world.Client{}, fmt.Errorf("the world has no %s client named %q", s.providerName, name)
 }
 
+// act starts a step that asks a server something: the reply of an earlier
+// step is forgotten, so a step that got none leaves none for the
+// assertions that follow, and they fail rather than read a stale one.
+func (s *scenario) act() { s.reply = replyState{} }
+
 // recorder is a client that keeps its last exchange with a server.
 type recorder interface {
 	Last() (client.Exchange, bool)

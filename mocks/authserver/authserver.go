@@ -198,6 +198,13 @@ func (s *Server) Revoke(ctx context.Context, token string) bool {
 		id := ar.GetID()
 		_ = s.store.RevokeAccessToken(ctx, id)
 		_ = s.store.RevokeRefreshToken(ctx, id)
+		if sess, ok := ar.GetSession().(*Session); ok && s.profile.RevokeGrants && sess.User != "" {
+			client := ar.GetClient().GetID()
+			s.store.revokeGrants(sess.User, client)
+			if acct, ok := s.FindAccount(Call{Realm: RealmOf(ctx), Now: s.world.Clock.Now()}, sess.User); ok {
+				s.world.ForgetConsent(acct.Realm, acct.Email, client)
+			}
+		}
 		return true
 	}
 	return false

@@ -81,6 +81,11 @@ type Profile struct {
 	ResolveGrant func(c Call, req GrantRequest) (Grant, *Failure)
 	// Refresh says what a refresh does to the tokens it replaces.
 	Refresh RefreshPolicy
+	// RevokeGrants makes a revocation end every grant of the token's user
+	// to its client and forget the user's consent, so the next
+	// authorization asks again (Google: "revocation removes all scopes
+	// granted to the project", G-09); false: only the token's own grant.
+	RevokeGrants bool
 
 	// TokenHeaders are set on every token-endpoint answer, success or error.
 	TokenHeaders http.Header

@@ -3,6 +3,7 @@ package authserver
 import (
 	"context"
 	"maps"
+	"strings"
 	"sync"
 	"time"
 
@@ -316,6 +317,22 @@ func (s *store) RevokeRefreshToken(_ context.Context, requestID string) error {
 	defer s.mu.Unlock()
 	s.revoke(s.tokens, s.familyOf(requestID).refresh)
 	return nil
+}
+
+// revokeGrants ends every code, access token and refresh token that user
+// granted to client.
+func (s *store) revokeGrants(user, client string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.world.Clock.Now()
+	for _, m := range []map[string]*entry{s.codes, s.access, s.tokens} {
+		for _, e := range m {
+			if sess, ok := e.req.GetSession().(*Session); ok && strings.EqualFold(sess.User, user) && e.req.GetClient().GetID() == client {
+				e.end(now)
+			}
+		}
+	}
+	delete(s.held, user+"\x00"+client)
 }
 
 // RevokeRefreshTokenMaybeGracePeriod implements oauth2.TokenRevocationStorage.

@@ -80,6 +80,9 @@ func Profile() authserver.Profile {
 		// G-06: a refresh returns no new refresh token; the one the client
 		// holds keeps working.
 		Refresh: authserver.RefreshPolicy{ReturnNew: false, RevokeUsed: false},
+		// G-09: "revocation removes all scopes granted to the project and
+		// invalidates tokens for every client of that project".
+		RevokeGrants: true,
 		// G-07 [OBS]: Google's caching headers on token responses.
 		TokenHeaders: http.Header{
 			"Cache-Control": {"no-cache, no-store, max-age=0, must-revalidate"},

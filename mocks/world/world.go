@@ -315,6 +315,13 @@ func (w *World) Consented(realm Realm, user, client string, scopes []string) boo
 	return true
 }
 
+// ForgetConsent forgets every scope user granted to client in realm.
+func (w *World) ForgetConsent(realm Realm, user, client string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	delete(w.consents, consentKey{realm, strings.ToLower(user), client})
+}
+
 // GrantConsent remembers that user granted scopes to client in realm.
 func (w *World) GrantConsent(realm Realm, user, client string, scopes []string) {
 	w.mu.Lock()
