@@ -9,7 +9,7 @@ Feature: Reading Gmail over IMAP with OAuth
 
   Scenario: Gmail's greeting and capabilities (GM-05)
     When the application connects to the provider's IMAP server with implicit TLS
-    Then the IMAP greeting matches "^\* OK Gimap ready for requests from 127\.0\.0\.1 [0-9a-f]+$"
+    Then the IMAP greeting matches "^\* OK Gimap ready for requests from 127\.0\.0\.1 [a-z][0-9]{1,2}sm[0-9]{7,8}[a-z]{3}\.[0-9]{1,3}$"
     And the IMAP server advertises "IMAP4rev1 SASL-IR AUTH=XOAUTH2 AUTH=PLAIN AUTH=PLAIN-CLIENTTOKEN AUTH=OAUTHBEARER AUTH=XOAUTH"
     And the IMAP server answers CAPABILITY with "OK Thats all she wrote! <id>"
 
@@ -23,7 +23,7 @@ Feature: Reading Gmail over IMAP with OAuth
     And the INBOX holds a message with subject "Welcome"
 
   Scenario: A refused token gets Gmail's challenge, then NO [AUTHENTICATIONFAILED] (GM-03, GM-05)
-    Given alice@gmail.test has authorized the application for "https://www.googleapis.com/auth/gmail.readonly"
+    Given alice@gmail.test has authorized the application for "https://www.googleapis.com/auth/gmail.send"
     When the application connects to the provider's IMAP server with implicit TLS
     And the application authenticates to IMAP as alice@gmail.test with XOAUTH2
     Then the IMAP server's error challenge is '{"status":"400","schemes":"Bearer","scope":"https://mail.google.com/"}'

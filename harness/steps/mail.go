@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"regexp"
@@ -23,9 +24,16 @@ type mailState struct {
 	authErr   error
 	sendErr   error
 	challenge []byte
+	// raw is a connection driven line by line, and rawReply the lines of
+	// its last reply.
+	raw      *client.Raw
+	rawReply []string
 }
 
 func (s *scenario) registerMail(sc *godog.ScenarioContext) {
+	sc.Step(`^the application sends "([^"]*)" on a new (SMTP|IMAP) connection$`, s.sendsOnNew)
+	sc.Step(`^the application sends "([^"]*)" on that connection$`, s.sendsOnRaw)
+	sc.Step(`^the server's reply is "([^"]*)"$`, s.rawReplyIs)
 	sc.Step(`^the application connects to the provider's (SMTP|IMAP) server (with STARTTLS|with implicit TLS|without TLS)$`, s.connects)
 	sc.Step(`^the SMTP greeting matches "([^"]*)"$`, s.smtpGreeting)
 	sc.Step(`^the SMTP server said "([^"]*)"$`, s.smtpSaid)
@@ -84,6 +92,9 @@ func (s *scenario) closeMail() {
 	}
 	if s.mail.imap != nil {
 		_ = s.mail.imap.Close()
+	}
+	if s.mail.raw != nil {
+		_ = s.mail.raw.Close()
 	}
 	s.mail = mailState{}
 }
@@ -218,9 +229,17 @@ func (s *scenario) errorChallenge(_, want string) error {
 	return nil
 }
 
-// idPattern turns "<id>" in an expected line into the connection id's shape
-// and "<ts>" into an ISO 8601 time.
-func idPattern(line string) *regexp.Regexp {
+// connIDs are the shapes of the connection ids providers put in their
+// replies; others are hex.
+var connIDs = map[string]string{"google": `[a-z]\d{1,2}sm\d{7,8}[a-z]{3}\.\d{1,3}`}
+
+// idPattern turns "<id>" in an expected line into the shape of the
+// provider's connection ids and "<ts>" into an ISO 8601 time.
+func (s *scenario) idPattern(line string) *regexp.Regexp {
+	id, ok := connIDs[s.providerName]
+	if !ok {
+		id = "[0-9a-f]+"
+	}
 	parts := strings.Split(line, "<id>")
 	for i := range parts {
 		ts := strings.Split(parts[i], "<ts>")
@@ -229,7 +248,7 @@ func idPattern(line string) *regexp.Regexp {
 		}
 		parts[i] = strings.Join(ts, `\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z`)
 	}
-	return regexp.MustCompile("^" + strings.Join(parts, "[0-9a-f]+") + "$")
+	return regexp.MustCompile("^" + strings.Join(parts, id) + "$")
 }
 
 func (s *scenario) smtpReplies(doc *godog.DocString) error {
@@ -239,7 +258,7 @@ func (s *scenario) smtpReplies(doc *godog.DocString) error {
 		return s.failf("the SMTP server replied %q, want %q", got, want)
 	}
 	for i := range want {
-		if !idPattern(want[i]).MatchString(got[i]) {
+		if !s.idPattern(want[i]).MatchString(got[i]) {
 			return s.failf("the SMTP server replied %q, want %q", got, want)
 		}
 	}
@@ -256,7 +275,7 @@ func (s *scenario) imapReplies(want string) error {
 		got += " [" + string(ie.Code) + "]"
 	}
 	got += " " + ie.Text
-	if !idPattern(want).MatchString(got) {
+	if !s.idPattern(want).MatchString(got) {
 		return s.failf("the IMAP server answered %q, want %q", got, want)
 	}
 	return nil
@@ -269,7 +288,7 @@ func (s *scenario) imapStatusOf(command, want string) error {
 	if s.mail.imap == nil {
 		return s.failf("no IMAP connection")
 	}
-	if got := s.mail.imap.StatusOf(command); !idPattern(want).MatchString(got) {
+	if got := s.mail.imap.StatusOf(command); !s.idPattern(want).MatchString(got) {
 		return s.failf("the IMAP server answered %s with %q, want %q", command, got, want)
 	}
 	return nil
@@ -374,3 +393,69 @@ func (r rawClient) Start() (string, []byte, error) { return r.mech, r.ir, nil }
 
 // Next implements sasl.Client: it acknowledges an error challenge.
 func (r rawClient) Next([]byte) ([]byte, error) { return []byte{}, nil }
+
+// wireText turns a line of a scenario into what goes on the wire: "<token>"
+// is the application's access token, "^A" is %x01, and base64(...) is
+// its argument encoded (after the other two).
+func (s *scenario) wireText(line string) string {
+	if s.tokens.current != nil {
+		line = strings.ReplaceAll(line, "<token>", s.tokens.current.AccessToken)
+	}
+	line = strings.ReplaceAll(line, "^A", "\x01")
+	for {
+		i := strings.Index(line, "base64(")
+		j := strings.LastIndex(line, ")")
+		if i < 0 || j < i {
+			return line
+		}
+		line = line[:i] + base64.StdEncoding.EncodeToString([]byte(line[i+len("base64("):j])) + line[j+1:]
+	}
+}
+
+// sendsOnNew opens an implicit-TLS connection to the provider's server
+// (SMTP: and says EHLO) and sends line as it is, for what no library sends.
+func (s *scenario) sendsOnNew(line, protocol string) error {
+	s.closeMail()
+	m := s.provider().Mail
+	addr := m.SMTPS
+	if protocol == "IMAP" {
+		addr = m.IMAPS
+	}
+	raw, err := client.DialRaw(addr, s.server.CA.ClientConfig(), protocol == "IMAP")
+	if err != nil {
+		return err
+	}
+	s.mail.raw = raw
+	if protocol == "SMTP" {
+		if _, err := raw.Send("EHLO client.mailoauth.test"); err != nil {
+			return err
+		}
+	}
+	return s.sendsOnRaw(line)
+}
+
+func (s *scenario) sendsOnRaw(line string) error {
+	if s.mail.raw == nil {
+		return s.failf("no connection to send on")
+	}
+	s.mail.rawReply = nil
+	lines, err := s.mail.raw.Send(s.wireText(line))
+	s.mail.rawReply = lines
+	if len(lines) == 0 {
+		return s.failf("the server sent no reply to %q: %v", line, err)
+	}
+	return nil
+}
+
+// rawReplyIs compares the last line of the server's last reply; "<id>" is
+// the provider's connection id.
+func (s *scenario) rawReplyIs(want string) error {
+	if len(s.mail.rawReply) == 0 {
+		return s.failf("the server has not replied")
+	}
+	got := s.mail.rawReply[len(s.mail.rawReply)-1]
+	if !s.idPattern(want).MatchString(got) {
+		return s.failf("the server replied %q, want %q", s.mail.rawReply, want)
+	}
+	return nil
+}

@@ -246,6 +246,11 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 // error challenge today (GM-03 [OBS]).
 var failureChallenge = []byte(`{"status":"400","schemes":"Bearer","scope":"https://mail.google.com/"}`)
 
+// invalidRequestChallenge is the variant Gmail sends for a token that
+// carries the Gmail API's read-only scope instead of the mail scope (GM-03
+// [OBS] postalsys/imapflow#157).
+var invalidRequestChallenge = []byte(`{"status":"invalid_request","scope":"https://mail.google.com/"}`)
+
 // CheckMail is Gmail's rule for SMTP, IMAP and POP (GM-01): the token must
 // be live, issued to the user named in the SASL exchange, and carry
 // https://mail.google.com/; gmail.send and the other Gmail API scopes do
@@ -266,6 +271,9 @@ func (p *Provider) CheckMail(ctx context.Context, l mailauth.Login) mailauth.Ver
 		v.Reason = mailauth.ReasonWrongUser
 	case !slices.Contains(info.Scopes, MailScope):
 		v.Reason = mailauth.ReasonWrongScope
+		if slices.Contains(info.Scopes, "https://www.googleapis.com/auth/gmail.readonly") {
+			v.Challenge = invalidRequestChallenge
+		}
 	default:
 		v.OK, v.Challenge = true, nil
 	}

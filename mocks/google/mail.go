@@ -1,6 +1,24 @@
 package google
 
-import "github.com/mailoauth/mailoauth/mocks/mailauth"
+import (
+	"crypto/rand"
+	"fmt"
+	"math/big"
+
+	"github.com/mailoauth/mailoauth/mocks/mailauth"
+)
+
+// connID is an id like those Gmail puts in its replies: "g6sm941968ign.4",
+// "x1sm12072765qti.91", "w18sm5036480wrr.7" (GM-04 [OBS]: nodemailer#144,
+// nfo/gmail_xoauth#17, soywod/iris.vim#45).
+func connID() string {
+	n := func(max int64) int64 {
+		v, _ := rand.Int(rand.Reader, big.NewInt(max))
+		return v.Int64()
+	}
+	letter := func() byte { return byte('a' + n(26)) }
+	return fmt.Sprintf("%c%dsm%d%c%c%c.%d", letter(), 1+n(99), 1_000_000+n(99_000_000), letter(), letter(), letter(), n(200))
+}
 
 // badCredentials is Gmail's refusal of a login, over SMTP (GM-04 [OBS]): two
 // lines, the second with two spaces after the enhanced code.
@@ -18,6 +36,7 @@ func Personality() mailauth.Personality {
 			Domain: "smtp.gmail.com",
 			// GM-04 [OBS]: "220 smtp.gmail.com ESMTP <id> - gsmtp".
 			Greeting: "smtp.gmail.com ESMTP {id} - gsmtp",
+			ConnID:   connID,
 			// GM-04 [OBS]: the AUTH line after STARTTLS, in Gmail's order.
 			Mechanisms: []string{"LOGIN", "PLAIN", "XOAUTH2", "PLAIN-CLIENTTOKEN", "OAUTHBEARER", "XOAUTH"},
 			// GM-04 [DOC]: "S: 235 2.7.0 Accepted".
@@ -33,6 +52,7 @@ func Personality() mailauth.Personality {
 		IMAP: mailauth.IMAPPersonality{
 			// GM-05 [OBS]: "* OK Gimap ready for requests from <ip> <id>".
 			Greeting: "Gimap ready for requests from {ip} {id}",
+			ConnID:   connID,
 			// GM-05 [OBS]: the AUTH= capabilities, in Gmail's order.
 			Mechanisms: []string{"XOAUTH2", "PLAIN", "PLAIN-CLIENTTOKEN", "OAUTHBEARER", "XOAUTH"},
 			AuthFailed: invalidCredentials,

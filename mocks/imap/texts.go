@@ -32,14 +32,22 @@ func literalOf(line []byte) int64 {
 	return n
 }
 
+// serverBug is go-imap's answer to a command it could not read as it
+// expected: before authentication, an AUTHENTICATE argument or response
+// that is not base64, or a command line too long.
+var serverBug = []byte(" NO [SERVERBUG] Internal server error\r\n")
+
 // rewriter puts the personality's texts in place of go-imap's on c. Only
 // status lines whose whole text is one of the library's are touched, and
 // never a line inside a literal (a message that contains such a line).
+// Before authentication, go-imap's internal error is the personality's
+// answer to a malformed SASL message.
 func (s *Server) rewriter(c *mailconn.Conn) func([]byte) ([]byte, bool) {
 	p := s.cfg.Personality
-	if p.AuthSucceeded == "" && p.CapabilityCompleted == "" && p.LogoutBye == "" && p.LogoutCompleted == "" {
+	if p.AuthSucceeded == "" && p.CapabilityCompleted == "" && p.LogoutBye == "" && p.LogoutCompleted == "" && p.Malformed.Type == "" {
 		return nil
 	}
+	authenticated := false
 	var inLiteral int64 // bytes of a literal still to come
 	return func(line []byte) ([]byte, bool) {
 		if inLiteral > 0 {
@@ -57,6 +65,14 @@ func (s *Server) rewriter(c *mailconn.Conn) func([]byte) ([]byte, bool) {
 		if m := literalOf(line); m >= 0 {
 			inLiteral = m
 			return line, false
+		}
+		if !authenticated && bytes.Contains(line, []byte(" OK ")) &&
+			(bytes.Contains(line, []byte(" authentication successful\r\n")) || bytes.HasSuffix(line, []byte(" OK LOGIN completed\r\n"))) {
+			authenticated = true
+		}
+		if !authenticated && p.Malformed.Type != "" && bytes.HasSuffix(line, serverBug) && bytes.IndexByte(line, ' ') == len(line)-len(serverBug) {
+			tag := string(line[:len(line)-len(serverBug)])
+			return []byte(tag + " " + imapStatus(p.Malformed, c) + "\r\n"), false
 		}
 		if len(line) > 200 || !bytes.HasPrefix(line, []byte("* BYE")) && !bytes.Contains(line, []byte(" OK ")) {
 			return line, false
@@ -84,4 +100,13 @@ func (s *Server) rewriter(c *mailconn.Conn) func([]byte) ([]byte, bool) {
 		}
 		return []byte(tag + " " + typ + " " + mailauth.Expand(mine, c.ID, c.IP) + "\r\n"), false
 	}
+}
+
+// imapStatus is r as the text after a tag: type, response code, text.
+func imapStatus(r mailauth.IMAPReply, c *mailconn.Conn) string {
+	out := r.Type
+	if r.Code != "" {
+		out += " [" + r.Code + "]"
+	}
+	return out + " " + mailauth.Expand(r.Text, c.ID, c.IP)
 }

@@ -49,6 +49,9 @@ type SMTPPersonality struct {
 	UnknownMechanism SMTPReply
 	// AuthRequired answers MAIL FROM before authentication.
 	AuthRequired SMTPReply
+	// ConnID makes the id a connection's replies quote, in the provider's
+	// shape; nil: 20 hex digits.
+	ConnID func() string
 	// MaxMessageBytes is the SIZE the server announces and enforces.
 	MaxMessageBytes int64
 }
@@ -59,6 +62,9 @@ type IMAPPersonality struct {
 	Greeting string
 	// Mechanisms are the AUTH= capabilities, in order.
 	Mechanisms []string
+	// ConnID makes the id a connection's replies quote, in the provider's
+	// shape; nil: 20 hex digits.
+	ConnID func() string
 	// AuthFailed answers a refusal whose reason has no reply of its own.
 	AuthFailed IMAPReply
 	// Refusals are the replies to refusals for given reasons (LOGIN and

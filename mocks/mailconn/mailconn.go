@@ -16,6 +16,9 @@ import (
 
 // Config configures a Listener.
 type Config struct {
+	// NewID makes the id of a new connection, in the provider's shape;
+	// nil: 20 hex digits.
+	NewID func() string
 	// TLS, if set, makes the listener implicit TLS (SMTPS 465, IMAPS 993).
 	TLS *tls.Config
 	// Greeting, if set, returns the greeting line (without CRLF) for a new
@@ -53,6 +56,10 @@ func (l *listener) Accept() (net.Conn, error) {
 	if l.cfg.TLS != nil {
 		inner = tls.Server(raw, l.cfg.TLS)
 	}
+	newID := l.cfg.NewID
+	if newID == nil {
+		newID = hexID
+	}
 	c := &Conn{Conn: inner, ID: newID(), IP: Host(raw.RemoteAddr()), idle: l.cfg.Idle, tls: l.cfg.TLS != nil}
 	if l.cfg.Greeting != nil {
 		c.greeting = []byte(l.cfg.Greeting(c) + "\r\n")
@@ -69,8 +76,8 @@ func (l *listener) Accept() (net.Conn, error) {
 // Conn is a connection accepted by a Listener.
 type Conn struct {
 	net.Conn
-	// ID names the connection in the provider's replies (hex, 20
-	// characters, like the ids providers put in theirs).
+	// ID names the connection in the provider's replies (Config.NewID's,
+	// or 20 hex digits).
 	ID string
 	// IP is the client's address.
 	IP string
@@ -102,7 +109,8 @@ func Of(c net.Conn) *Conn {
 	return nil
 }
 
-func newID() string {
+// hexID is a connection id of 20 hex digits.
+func hexID() string {
 	b := make([]byte, 10)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)

@@ -79,10 +79,11 @@ func Start(cfg Config) (*Server, error) {
 		return "220 " + mailauth.Expand(cfg.Personality.Greeting, c.ID, c.IP)
 	}
 	// Submission: plain until STARTTLS; AUTH only after it.
-	s.serve(mailconn.Wrap(cfg.Listener, mailconn.Config{Greeting: greeting, Idle: cfg.Timeout}), cfg.TLS, cfg.InsecureAuth)
+	newID := cfg.Personality.ConnID
+	s.serve(mailconn.Wrap(cfg.Listener, mailconn.Config{Greeting: greeting, Idle: cfg.Timeout, NewID: newID, Rewrite: s.rewriter}), cfg.TLS, cfg.InsecureAuth)
 	// Implicit TLS: the listener does TLS, so the library sees a plain
 	// connection and must be told AUTH is safe.
-	s.serve(mailconn.Wrap(cfg.TLSListener, mailconn.Config{TLS: cfg.TLS, Greeting: greeting, Idle: cfg.Timeout}), nil, true)
+	s.serve(mailconn.Wrap(cfg.TLSListener, mailconn.Config{TLS: cfg.TLS, Greeting: greeting, Idle: cfg.Timeout, NewID: newID, Rewrite: s.rewriter}), nil, true)
 	return s, nil
 }
 

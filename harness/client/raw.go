@@ -1,0 +1,97 @@
+package client
+
+import (
+	"bufio"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+)
+
+// Raw is a mail connection driven line by line, for what a mail library
+// would never send: a base64 argument that does not decode, a SASL message
+// that does not parse, a mechanism in lower case.
+type Raw struct {
+	// Greeting is the server's greeting, its last line.
+	Greeting string
+
+	conn net.Conn
+	r    *bufio.Reader
+	imap bool
+	tag  string // the tag of the IMAP command in progress
+}
+
+// rawTimeout bounds every exchange of a Raw connection.
+const rawTimeout = 10 * time.Second
+
+// DialRaw opens an implicit-TLS connection to a mail server and reads its
+// greeting; imap says which protocol's replies to expect.
+func DialRaw(addr string, tlsConfig *tls.Config, imap bool) (*Raw, error) {
+	conn, err := tls.DialWithDialer(&net.Dialer{Timeout: rawTimeout}, "tcp", addr, tlsConfig)
+	if err != nil {
+		return nil, err
+	}
+	r := &Raw{conn: conn, r: bufio.NewReader(conn), imap: imap}
+	var lines []string
+	if imap {
+		lines, err = r.readLines(func(string) bool { return true })
+	} else {
+		lines, err = r.readSMTP()
+	}
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	r.Greeting = lines[len(lines)-1]
+	return r, nil
+}
+
+// Send writes line and returns the server's reply: an SMTP reply's lines;
+// for IMAP, every line up to the tagged status of the command or a
+// continuation request ("+ ...").
+func (r *Raw) Send(line string) ([]string, error) {
+	_ = r.conn.SetDeadline(time.Now().Add(rawTimeout))
+	if _, err := fmt.Fprintf(r.conn, "%s\r\n", line); err != nil {
+		return nil, err
+	}
+	if !r.imap {
+		return r.readSMTP()
+	}
+	if tag, _, ok := strings.Cut(line, " "); ok && r.tag == "" {
+		r.tag = tag
+	}
+	lines, err := r.readLines(func(l string) bool { return strings.HasPrefix(l, "+") || strings.HasPrefix(l, r.tag+" ") })
+	if err == nil && !strings.HasPrefix(lines[len(lines)-1], "+") {
+		r.tag = ""
+	}
+	return lines, err
+}
+
+// readSMTP reads one SMTP reply: lines until one whose fourth byte is not
+// "-".
+func (r *Raw) readSMTP() ([]string, error) {
+	return r.readLines(func(l string) bool { return len(l) < 4 || l[3] != '-' })
+}
+
+func (r *Raw) readLines(last func(string) bool) ([]string, error) {
+	_ = r.conn.SetDeadline(time.Now().Add(rawTimeout))
+	var lines []string
+	for {
+		l, err := r.r.ReadString('\n')
+		if err != nil {
+			if len(lines) > 0 || l != "" {
+				return append(lines, strings.TrimRight(l, "\r\n")), fmt.Errorf("after %q: %w", l, err)
+			}
+			return nil, err
+		}
+		l = strings.TrimRight(l, "\r\n")
+		lines = append(lines, l)
+		if last(l) {
+			return lines, nil
+		}
+	}
+}
+
+// Close closes the connection.
+func (r *Raw) Close() error { return r.conn.Close() }
