@@ -106,3 +106,13 @@ Feature: Gmail's SASL exchanges on the wire
     When the application sends "a1 AUTHENTICATE XOAUTH2 base64(user=alice@gmail.test^Aauth=Bearer <token>^A^A)" on a new IMAP connection
     And the application sends "*" on that connection
     Then the server's reply is "a1 BAD AUTHENTICATE cancelled"
+
+  @smtp
+  Scenario: AUTH before STARTTLS on the submission port: 530 5.7.0 Must issue a STARTTLS command first (GM-04)
+    When the application sends "AUTH XOAUTH2 base64(user=alice@gmail.test^Aauth=Bearer <token>^A^A)" on a new SMTP connection before STARTTLS
+    Then the server's reply is "530 5.7.0 Must issue a STARTTLS command first. <id> - gsmtp"
+
+  @smtp
+  Scenario: MAIL FROM before STARTTLS on the submission port: 530 5.7.0 Must issue a STARTTLS command first (GM-04)
+    When the application sends "MAIL FROM:<alice@gmail.test>" on a new SMTP connection before STARTTLS
+    Then the server's reply is "530 5.7.0 Must issue a STARTTLS command first. <id> - gsmtp"

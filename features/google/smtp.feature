@@ -21,7 +21,7 @@ Feature: Sending through Gmail's SMTP server with OAuth
 
   Scenario: Gmail greets, and offers AUTH only after STARTTLS (GM-04)
     When the application connects to the provider's SMTP server with STARTTLS
-    Then the SMTP greeting matches "^220 smtp\.gmail\.com ESMTP [a-z][0-9]{1,2}sm[0-9]{7,8}[a-z]{3}\.[0-9]{1,3} - gsmtp$"
+    Then the SMTP greeting matches "^220 smtp\.gmail\.com ESMTP [a-z]{1,2}[0-9]{1,3}sm[0-9]{6,8}[a-z]{3}\.[0-9]{1,3} - gsmtp$"
     And before TLS the EHLO reply had no AUTH line
     And the SMTP server offers "AUTH LOGIN PLAIN XOAUTH2 PLAIN-CLIENTTOKEN OAUTHBEARER XOAUTH"
 
@@ -73,7 +73,7 @@ Feature: Sending through Gmail's SMTP server with OAuth
   Scenario: Implicit TLS on the SMTPS port sends too, and success is "235 2.7.0 Accepted" (GM-04)
     Given alice@gmail.test has authorized the application for "https://mail.google.com/"
     When the application connects to the provider's SMTP server with implicit TLS
-    Then the SMTP greeting matches "^220 smtp\.gmail\.com ESMTP [a-z][0-9]{1,2}sm[0-9]{7,8}[a-z]{3}\.[0-9]{1,3} - gsmtp$"
+    Then the SMTP greeting matches "^220 smtp\.gmail\.com ESMTP [a-z]{1,2}[0-9]{1,3}sm[0-9]{6,8}[a-z]{3}\.[0-9]{1,3} - gsmtp$"
     When the application authenticates to SMTP as alice@gmail.test with XOAUTH2
     Then the SMTP server said "235 2.7.0 Accepted"
     When the application sends a message from alice@gmail.test to bob@gmail.test with subject "Over 465"

@@ -25,10 +25,18 @@ type Raw struct {
 // rawTimeout bounds every exchange of a Raw connection.
 const rawTimeout = 10 * time.Second
 
-// DialRaw opens an implicit-TLS connection to a mail server and reads its
-// greeting; imap says which protocol's replies to expect.
+// DialRaw opens a connection to a mail server, with implicit TLS unless
+// tlsConfig is nil, and reads its greeting; imap says which protocol's
+// replies to expect.
 func DialRaw(addr string, tlsConfig *tls.Config, imap bool) (*Raw, error) {
-	conn, err := tls.DialWithDialer(&net.Dialer{Timeout: rawTimeout}, "tcp", addr, tlsConfig)
+	d := &net.Dialer{Timeout: rawTimeout}
+	var conn net.Conn
+	var err error
+	if tlsConfig != nil {
+		conn, err = tls.DialWithDialer(d, "tcp", addr, tlsConfig)
+	} else {
+		conn, err = d.Dial("tcp", addr)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -31,7 +31,7 @@ type mailState struct {
 }
 
 func (s *scenario) registerMail(sc *godog.ScenarioContext) {
-	sc.Step(`^the application sends "([^"]*)" on a new (SMTP|IMAP) connection$`, s.sendsOnNew)
+	sc.Step(`^the application sends "([^"]*)" on a new (SMTP|IMAP) connection( before STARTTLS)?$`, s.sendsOnNew)
 	sc.Step(`^the application sends "([^"]*)" on that connection$`, s.sendsOnRaw)
 	sc.Step(`^the server's reply is "([^"]*)"$`, s.rawReplyIs)
 	sc.Step(`^the application connects to the provider's (SMTP|IMAP) server (with STARTTLS|with implicit TLS|without TLS)$`, s.connects)
@@ -231,7 +231,7 @@ func (s *scenario) errorChallenge(_, want string) error {
 
 // connIDs are the shapes of the connection ids providers put in their
 // replies; others are hex.
-var connIDs = map[string]string{"google": `[a-z]\d{1,2}sm\d{7,8}[a-z]{3}\.\d{1,3}`}
+var connIDs = map[string]string{"google": `[a-z]{1,2}\d{1,3}sm\d{6,8}[a-z]{3}\.\d{1,3}`}
 
 // idPattern turns "<id>" in an expected line into the shape of the
 // provider's connection ids and "<ts>" into an ISO 8601 time.
@@ -412,16 +412,22 @@ func (s *scenario) wireText(line string) string {
 	}
 }
 
-// sendsOnNew opens an implicit-TLS connection to the provider's server
-// (SMTP: and says EHLO) and sends line as it is, for what no library sends.
-func (s *scenario) sendsOnNew(line, protocol string) error {
+// sendsOnNew opens a connection to the provider's server, with implicit
+// TLS or on the STARTTLS port before STARTTLS, (SMTP: says EHLO) and sends
+// line as it is, for what no library sends.
+func (s *scenario) sendsOnNew(line, protocol, plain string) error {
 	s.closeMail()
 	m := s.provider().Mail
-	addr := m.SMTPS
-	if protocol == "IMAP" {
+	addr, tlsConfig := m.SMTPS, s.server.CA.ClientConfig()
+	switch {
+	case protocol == "IMAP" && plain != "":
+		addr, tlsConfig = m.IMAP, nil
+	case protocol == "IMAP":
 		addr = m.IMAPS
+	case plain != "":
+		addr, tlsConfig = m.SMTP, nil
 	}
-	raw, err := client.DialRaw(addr, s.server.CA.ClientConfig(), protocol == "IMAP")
+	raw, err := client.DialRaw(addr, tlsConfig, protocol == "IMAP")
 	if err != nil {
 		return err
 	}

@@ -9,8 +9,9 @@ import (
 )
 
 // connID is an id like those Gmail puts in its replies: "g6sm941968ign.4",
-// "x1sm12072765qti.91", "w18sm5036480wrr.7" (GM-04 [OBS]: nodemailer#144,
-// nfo/gmail_xoauth#17, soywod/iris.vim#45).
+// "x1sm12072765qti.91", "w18sm5036480wrr.7", "pe5sm5768337wjb.15" (GM-04
+// [OBS]: nodemailer#144, nfo/gmail_xoauth#17, soywod/iris.vim#45,
+// virtualzone/tubewarder#29).
 func connID() string {
 	n := func(max int64) int64 {
 		v, _ := rand.Int(rand.Reader, big.NewInt(max))
@@ -46,6 +47,9 @@ func Personality() mailauth.Personality {
 			Malformed: mailauth.SMTPReply{Code: 501, Enhanced: [3]int{5, 5, 2}, Text: "Cannot Decode response {id} - gsmtp"},
 			// Gmail's own text is not in PROVIDERS.md: RFC 4954 §6's is used.
 			AuthRequired: mailauth.SMTPReply{Code: 530, Enhanced: [3]int{5, 7, 0}, Text: "Authentication required"},
+			// [OBS] virtualzone/tubewarder#29, deanproxy/eMail#53: AUTH or
+			// MAIL FROM on 587 before STARTTLS.
+			TLSRequired: mailauth.SMTPReply{Code: 530, Enhanced: [3]int{5, 7, 0}, Text: "Must issue a STARTTLS command first. {id} - gsmtp"},
 			// Gmail's EHLO: "250-SIZE 35882577".
 			MaxMessageBytes: 35882577,
 		},

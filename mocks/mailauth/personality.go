@@ -49,6 +49,10 @@ type SMTPPersonality struct {
 	UnknownMechanism SMTPReply
 	// AuthRequired answers MAIL FROM before authentication.
 	AuthRequired SMTPReply
+	// TLSRequired answers AUTH and MAIL FROM before STARTTLS on the
+	// submission port; zero: go-smtp's "523 5.7.10 TLS is required" to
+	// AUTH, and AuthRequired to MAIL FROM.
+	TLSRequired SMTPReply
 	// ConnID makes the id a connection's replies quote, in the provider's
 	// shape; nil: 20 hex digits.
 	ConnID func() string

@@ -14,6 +14,7 @@ import (
 // session is one SMTP connection.
 type session struct {
 	s    *Server
+	c    *gosmtp.Conn
 	conn *mailconn.Conn
 	user string // the authenticated mailbox
 	from string
@@ -62,6 +63,9 @@ func (ss *session) accepted(user string) error {
 
 // Mail implements gosmtp.Session: only after AUTH (RFC 4954 §6).
 func (ss *session) Mail(from string, _ *gosmtp.MailOptions) error {
+	if tr := ss.s.cfg.Personality.TLSRequired; tr.Code != 0 && !mailconn.IsTLS(ss.c.Conn()) {
+		return reply(tr, ss.conn.ID, ss.conn.IP)
+	}
 	if ss.user == "" {
 		return reply(ss.s.cfg.Personality.AuthRequired, ss.conn.ID, ss.conn.IP)
 	}

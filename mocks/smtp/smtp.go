@@ -136,5 +136,5 @@ type backend struct{ s *Server }
 
 // NewSession implements gosmtp.Backend.
 func (b backend) NewSession(c *gosmtp.Conn) (gosmtp.Session, error) {
-	return &session{s: b.s, conn: mailconn.Of(c.Conn())}, nil
+	return &session{s: b.s, c: c, conn: mailconn.Of(c.Conn())}, nil
 }

@@ -13,26 +13,33 @@ import (
 // not base64, which it decodes before a SASL server sees it.
 var invalidBase64 = []byte("454 4.7.0 Invalid base64 data\r\n")
 
+// tlsRequired is go-smtp's answer to AUTH before STARTTLS.
+var tlsRequired = []byte("523 5.7.10 TLS is required\r\n")
+
 // startTLS is go-smtp's go-ahead for STARTTLS: what follows is TLS.
 var startTLS = []byte("220 2.0.0 Ready to start TLS\r\n")
 
-// rewriter puts the personality's answer to a malformed SASL message in
-// place of go-smtp's to base64 that does not decode, on c. Lines after
+// rewriter puts the personality's answers in place of go-smtp's, on c: to
+// base64 that does not decode (a malformed SASL message) and to AUTH
+// before STARTTLS. Lines after
 // STARTTLS are encrypted and pass untouched (mailconn); on the implicit
 // TLS port every line is seen.
 func (s *Server) rewriter(c *mailconn.Conn) func([]byte) ([]byte, bool) {
-	malformed := s.cfg.Personality.Malformed
-	if malformed.Code == 0 {
+	malformed, tlsReq := s.cfg.Personality.Malformed, s.cfg.Personality.TLSRequired
+	if malformed.Code == 0 && tlsReq.Code == 0 {
 		return nil
 	}
 	return func(line []byte) ([]byte, bool) {
 		if bytes.Equal(line, startTLS) {
 			return line, true
 		}
-		if !bytes.Equal(line, invalidBase64) {
-			return line, false
+		switch {
+		case malformed.Code != 0 && bytes.Equal(line, invalidBase64):
+			return []byte(replyLines(malformed, c)), false
+		case tlsReq.Code != 0 && bytes.Equal(line, tlsRequired):
+			return []byte(replyLines(tlsReq, c)), false
 		}
-		return []byte(replyLines(malformed, c)), false
+		return line, false
 	}
 }
 
