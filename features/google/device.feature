@@ -52,3 +52,29 @@ Feature: Google device flow
     And 31 minutes pass
     And the device polls the token endpoint
     Then the server answers 400 with error "expired_token"
+
+  Scenario: No verification_uri_complete in Google's device response (G-11)
+    When the device asks for a code for "email"
+    Then the server answers 200
+    And the device response has no field "verification_uri_complete"
+
+  Scenario: slow_down adds 5 seconds to the interval, for that poll and every later one (X-03, G-13)
+    When the device asks for a code for "email"
+    And the device polls the token endpoint
+    Then the server answers 403 with error "slow_down" and description "Forbidden"
+    When 5 seconds pass
+    And the device polls the token endpoint
+    Then the server answers 403 with error "slow_down" and description "Forbidden"
+    When 15 seconds pass
+    And the device polls the token endpoint
+    Then the server answers 428 with error "authorization_pending" and description "Precondition Required"
+
+  Scenario: A device code that already gave its tokens is refused (G-13)
+    When the device asks for a code for "email"
+    And alice@gmail.test approves the device on the verification page
+    And 5 seconds pass
+    And the device polls the token endpoint
+    Then the server answers 200
+    When 5 seconds pass
+    And the device polls the token endpoint
+    Then the server answers 400 with error "invalid_grant" and description "Bad Request"

@@ -40,6 +40,8 @@ type Page struct {
 	Text   string
 	// Forms lists the ids of the forms the page still shows.
 	Forms []string
+	// Inputs are the values of the page's form fields, by name.
+	Inputs map[string]string
 }
 
 // NewBrowser returns a browser with an empty cookie jar that trusts tlsConfig's roots.
@@ -81,8 +83,12 @@ func (b *Browser) Visit(ctx context.Context, rawURL string) (Page, error) {
 			return Page{}, err
 		}
 		shown := Page{URL: resp.Request.URL.String(), Status: resp.StatusCode, Title: p.Title, Text: p.Text}
+		shown.Inputs = map[string]string{}
 		for _, f := range p.Forms {
 			shown.Forms = append(shown.Forms, f.ID)
+			for name := range f.Fields {
+				shown.Inputs[name] = f.Fields.Get(name)
+			}
 		}
 		next, ok := b.fill(p)
 		if !ok || resp.StatusCode != http.StatusOK {

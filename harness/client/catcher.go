@@ -27,7 +27,11 @@ var ErrNoRedirect = errors.New("client: no redirect reached the application")
 // NewCatcher listens on a free port of 127.0.0.1. host is the host name put
 // in URL ("localhost" or "127.0.0.1"), path its path ("/" or "/callback").
 func NewCatcher(host, path string) (*Catcher, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr := "127.0.0.1:0"
+	if host == "::1" {
+		addr = "[::1]:0"
+	}
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
 	}

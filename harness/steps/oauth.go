@@ -24,8 +24,11 @@ func (s *scenario) registerOAuth(sc *godog.ScenarioContext) {
 	sc.Step(`^the application uses an unregistered client$`, s.usesUnregisteredClient)
 	sc.Step(`^the application sends the redirect URI "([^"]*)"$`, s.sendsRedirectURI)
 	sc.Step(`^the application listens for the redirect on an unregistered loopback port$`, s.listensOnUnregisteredPort)
-	sc.Step(`^the application listens for the redirect on "(127\.0\.0\.1|localhost)" on a free port$`, s.listensOn)
+	sc.Step(`^the application listens for the redirect on "(127\.0\.0\.1|localhost|::1)" on a free port$`, s.listensOn)
 	sc.Step(`^the application's client secret is "([^"]*)"$`, s.clientSecretIs)
+	sc.Step(`^the application authenticates to the token endpoint with HTTP Basic$`, s.usesBasic)
+	sc.Step(`^the user's browser opens the authorization URL for "([^"]*)"(?: with "([^"]*)")? without signing in$`, s.opensAuthorization)
+	sc.Step(`^the sign-in form is filled in with `+email+`$`, s.signInPrefilled)
 	sc.Step(`^the application uses PKCE with method "(S256|plain)"$`, s.usesPKCE)
 	sc.Step(`^the application will send (its|another|no) code verifier$`, s.willSendVerifier)
 	sc.Step(`^`+email+` will press "(allow|deny)" on the consent screen$`, s.willPress)
@@ -147,6 +150,43 @@ func (s *scenario) listensOn(host string) error {
 
 func (s *scenario) clientSecretIs(secret string) error {
 	s.app.oauth.Config.ClientSecret = secret
+	return nil
+}
+
+// usesBasic makes x/oauth2 send the client's credentials in the
+// Authorization header (RFC 6749 §2.3.1) rather than in the form.
+func (s *scenario) usesBasic() error {
+	s.app.oauth.Config.Endpoint.AuthStyle = oauth2.AuthStyleInHeader
+	return nil
+}
+
+// opensAuthorization is the browser opening the application's
+// authorization URL with no one to type anything: it stops on the first
+// page.
+func (s *scenario) opensAuthorization(scope, params string) error {
+	s.act()
+	q, err := url.ParseQuery(params)
+	if err != nil {
+		return err
+	}
+	var opts []oauth2.AuthCodeOption
+	for k := range q {
+		opts = append(opts, oauth2.SetAuthURLParam(k, q.Get(k)))
+	}
+	s.app.oauth.Config.Scopes = strings.Fields(scope)
+	s.flow.state = oauth2.GenerateVerifier()[:22]
+	s.user.browser.Email, s.user.browser.Password = "", ""
+	s.flow.page, err = s.user.browser.Visit(context.Background(), s.app.oauth.Config.AuthCodeURL(s.flow.state, opts...))
+	s.flow.redirect, _ = s.app.catcher.Result()
+	return err
+}
+
+// signInPrefilled checks the e-mail field of the sign-in form the browser
+// stopped on (G-02: login_hint pre-fills it).
+func (s *scenario) signInPrefilled(user string) error {
+	if got := s.flow.page.Inputs["email"]; got != user {
+		return s.failf("the sign-in form's email is %q, want %q (page %q, forms %v)", got, user, s.flow.page.Title, s.flow.page.Forms)
+	}
 	return nil
 }
 

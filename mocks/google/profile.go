@@ -197,6 +197,10 @@ func authorizeFailure(_ authserver.Call, f authserver.Failure) authserver.Answer
 	return authserver.Answer{Page: errorPage(f)}
 }
 
+// oobRedirect is the out-of-band redirect URI of installed apps, which
+// Google no longer supports (G-10).
+const oobRedirect = "urn:ietf:wg:oauth:2.0:oob"
+
 // errorPage is Google's error page (G-04).
 func errorPage(f authserver.Failure) *authserver.Page {
 	switch f.Kind {
@@ -204,6 +208,14 @@ func errorPage(f authserver.Failure) *authserver.Page {
 		return &authserver.Page{Status: http.StatusUnauthorized, Title: "Error 401: invalid_client",
 			Lines: []string{"The OAuth client was not found.", "Request details: flowName=GeneralOAuthFlow"}}
 	case authserver.RedirectMismatch:
+		if f.Detail == oobRedirect {
+			// G-10, F-15: the out-of-band flow is blocked, whatever the
+			// client [OBS menukaonline/goindex-extended#90,
+			// a-bonus/google-docs-mcp#21, getmail6/getmail6#117].
+			return &authserver.Page{Status: http.StatusBadRequest, Title: "Error 400: invalid_request",
+				Lines: []string{"The out-of-band (OOB) flow has been blocked in order to keep users secure. Follow the Out-of-Band (OOB) flow migration guide linked in the developer docs below to migrate your app to an alternative method.",
+					"Request details: redirect_uri=" + f.Detail + " flowName=GeneralOAuthFlow"}}
+		}
 		return &authserver.Page{Status: http.StatusBadRequest, Title: "Error 400: redirect_uri_mismatch",
 			Lines: []string{"Request details: redirect_uri=" + f.Detail + " flowName=GeneralOAuthFlow"}}
 	}
