@@ -78,3 +78,18 @@ Feature: The details of Google's authorization request and token endpoint
     When the application exchanges the code
     Then the server answers 401 with error "invalid_client" and description "Unauthorized"
     And the response header "WWW-Authenticate" contains "Basic"
+
+  Scenario: include_granted_scopes=true: the new grant also covers what was granted before (G-02)
+    Given alice@gmail.test has authorized the application for "https://mail.google.com/"
+    When alice@gmail.test authorizes the application for "openid email" with "include_granted_scopes=true"
+    Then the server answers 200
+    And the token response's scope includes "https://mail.google.com/"
+    When the application connects to the provider's IMAP server with implicit TLS
+    And the application authenticates to IMAP as alice@gmail.test with XOAUTH2
+    Then the IMAP server accepts the authentication
+
+  Scenario: Without include_granted_scopes the new grant covers only what it asks for (G-02)
+    Given alice@gmail.test has authorized the application for "https://mail.google.com/"
+    When alice@gmail.test authorizes the application for "openid email"
+    Then the server answers 200
+    And the token response's scope does not include "https://mail.google.com/"

@@ -26,9 +26,30 @@ Feature: When a Google refresh token stops working
     And the application refreshes the token
     Then the server answers 200
 
-  Scenario: An app in production keeps its refresh token (G-08)
+  Scenario: An app in production keeps a refresh token it uses (G-08)
     Given alice@gmail.test has authorized the application for "https://mail.google.com/" with "access_type=offline"
-    When 180 days pass
+    When 150 days pass
+    And the application refreshes the token
+    Then the server answers 200
+    When 150 days pass
+    And the application refreshes the token
+    Then the server answers 200
+
+  Scenario: Six months without use end a refresh token (G-08)
+    Given alice@gmail.test has authorized the application for "https://mail.google.com/" with "access_type=offline"
+    When 190 days pass
+    And the application refreshes the token
+    Then the server answers 400 with error "invalid_grant" and description "Token has been expired or revoked."
+
+  Scenario: A password change ends the refresh tokens that carry Gmail scopes (G-08)
+    Given alice@gmail.test has authorized the application for "https://mail.google.com/" with "access_type=offline"
+    When alice@gmail.test changes their password
+    And the application refreshes the token
+    Then the server answers 400 with error "invalid_grant" and description "Token has been expired or revoked."
+
+  Scenario: A password change leaves a refresh token without Gmail scopes alone (G-08)
+    Given alice@gmail.test has authorized the application for "openid email" with "access_type=offline"
+    When alice@gmail.test changes their password
     And the application refreshes the token
     Then the server answers 200
 

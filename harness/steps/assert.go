@@ -14,6 +14,7 @@ func (s *scenario) registerAssertions(sc *godog.ScenarioContext) {
 	sc.Step(`^the error description starts with "([^"]*)"$`, s.descriptionStarts)
 	sc.Step(`^the response field "([^"]*)" contains (\d+)$`, s.fieldContains)
 	sc.Step(`^the token response (has a|has no) refresh token$`, s.hasRefreshToken)
+	sc.Step(`^the token response's scope (includes|does not include) "([^"]*)"$`, s.scopeIncludes)
 	sc.Step(`^the token response (has an|has no) ID token$`, s.hasIDToken)
 	sc.Step(`^the (access|refresh) token starts with "([^"]*)"$`, s.tokenStartsWith)
 	sc.Step(`^the authorization code starts with "([^"]*)"$`, s.codeStartsWith)
@@ -72,6 +73,18 @@ func (s *scenario) hasRefreshToken(has string) error {
 	got, _ := m["refresh_token"].(string)
 	if (has == "has a") != (got != "") {
 		return s.failf("the token response %s refresh token", map[bool]string{true: "has a", false: "has no"}[got != ""])
+	}
+	return nil
+}
+
+func (s *scenario) scopeIncludes(how, scope string) error {
+	m, err := s.body()
+	if err != nil {
+		return err
+	}
+	got, _ := m["scope"].(string)
+	if slices.Contains(strings.Fields(got), scope) != (how == "includes") {
+		return s.failf("the token response's scope is %q, want it to %s %q", got, strings.Replace(how, "includes", "include", 1), scope)
 	}
 	return nil
 }

@@ -9,6 +9,17 @@ import (
 
 func (s *scenario) registerWorld(sc *godog.ScenarioContext) {
 	sc.Step(`^(\d+) (second|seconds|minute|minutes|hour|hours|day|days) pass(?:es)?$`, s.timePasses)
+	sc.Step(`^`+email+` changes their password$`, s.changesPassword)
+}
+
+// changesPassword is the user changing their password at the provider.
+func (s *scenario) changesPassword(user string) error {
+	for _, realm := range s.server.World.Realms(s.providerName) {
+		if _, ok := s.server.World.Account(realm, user); ok {
+			return s.server.World.ChangePassword(realm, user, "new-"+s.password(user))
+		}
+	}
+	return fmt.Errorf("no %s user %s", s.providerName, user)
 }
 
 // timePasses moves the world's clock. The application lives in the same

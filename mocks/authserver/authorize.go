@@ -99,7 +99,7 @@ func (s *Server) BeginAuthorize(r *http.Request) (*Transaction, *Failure) {
 func (s *Server) CompleteAuthorize(w http.ResponseWriter, r *http.Request, tx *Transaction, user world.Account, fresh bool) {
 	c := s.call(r, tx.Client)
 	g, f := s.resolve(c, GrantRequest{GrantType: "authorization_code", User: user, Scopes: tx.Scopes,
-		Form: tx.Form, FreshConsent: fresh})
+		Form: tx.Form, FreshConsent: fresh, Consented: s.world.ConsentedScopes(user.Realm, user.Email, tx.Client.ID)})
 	if f != nil {
 		s.AuthorizeFailure(w, r, tx, *f)
 		return

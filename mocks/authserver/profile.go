@@ -81,6 +81,12 @@ type Profile struct {
 	ResolveGrant func(c Call, req GrantRequest) (Grant, *Failure)
 	// Refresh says what a refresh does to the tokens it replaces.
 	Refresh RefreshPolicy
+	// RefreshValid says whether a live, unexpired refresh token may still
+	// be used: it gets the account, the grant's scopes, when the token was
+	// issued and when it was last used (zero: never), in world time; a
+	// refusal is the failure to answer (Google: a password change ends
+	// Gmail-scoped tokens, six months unused end any, G-08). Nil: always.
+	RefreshValid func(c Call, user world.Account, scopes []string, issued, used time.Time) *Failure
 	// RevokeGrants makes a revocation end every grant of the token's user
 	// to its client and forget the user's consent, so the next
 	// authorization asks again (Google: "revocation removes all scopes
@@ -162,6 +168,9 @@ type GrantRequest struct {
 	// FreshConsent is true when the user was shown the consent screen for
 	// this grant: the first time, or when the request forced it.
 	FreshConsent bool
+	// Consented are the scopes the user granted the client before this
+	// request (authorization code).
+	Consented []string
 }
 
 // Grant is what the provider grants.

@@ -46,6 +46,16 @@ type entry struct {
 	req    fosite.Requester
 	active bool
 	ended  time.Time // world time it was revoked or used up; zero while active
+	used   time.Time // world time a refresh token was last used; zero: never
+}
+
+// touchRefresh notes that the refresh token sig was just used.
+func (s *store) touchRefresh(sig string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e := s.tokens[sig]; e != nil {
+		e.used = s.world.Clock.Now()
+	}
 }
 
 // end marks e unusable from now on.

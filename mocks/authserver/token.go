@@ -64,6 +64,9 @@ func (s *Server) Token(w http.ResponseWriter, r *http.Request) {
 		}
 		sess.Access = g.Claims
 	}
+	if grantType == "refresh_token" {
+		s.store.touchRefresh(s.strategy.RefreshTokenSignature(ctx, r.PostForm.Get("refresh_token")))
+	}
 	if grantType == "refresh_token" && sess.Slide > 0 {
 		// The new refresh token starts a whole lifetime (RefreshPolicy.Sliding).
 		sess.SetExpiresAt(fosite.RefreshToken, time.Now().UTC().Add(sess.Slide).Round(time.Second))
@@ -230,7 +233,11 @@ func (g *grantCheck) HandleTokenEndpointRequest(ctx context.Context, r fosite.Ac
 	case "authorization_code":
 		f = g.server.store.checkCode(ctx, g.server.strategy, r)
 	case "refresh_token":
-		f = g.server.store.checkRefresh(ctx, g.server.strategy, r)
+		var live entry
+		f, live = g.server.store.checkRefresh(ctx, g.server.strategy, r)
+		if f == nil && g.server.profile.RefreshValid != nil {
+			f = g.server.refreshValid(ctx, r, live)
+		}
 	}
 	if f != nil {
 		return *f
@@ -292,9 +299,22 @@ func first(v []string) string {
 	return v[0]
 }
 
+// refreshValid asks the profile whether the live refresh token of e may
+// still be used.
+func (s *Server) refreshValid(ctx context.Context, r fosite.AccessRequester, e entry) *Failure {
+	c := Call{Realm: RealmOf(ctx), Client: r.GetClient().(*client).reg, Now: s.world.Clock.Now()}
+	sess, _ := e.req.GetSession().(*Session)
+	if sess == nil {
+		return nil
+	}
+	acct, _ := s.FindAccount(c, sess.User)
+	return s.profile.RefreshValid(c, acct, e.req.GetGrantedScopes(), e.req.GetRequestedAt(), e.used)
+}
+
 // checkRefresh says why the refresh token of r would be refused, if it
-// would: unknown, revoked, expired, or held by another client.
-func (s *store) checkRefresh(ctx context.Context, st *strategy, r fosite.AccessRequester) *Failure {
+// would: unknown, revoked, expired, or held by another client; else it
+// returns a copy of the token's entry.
+func (s *store) checkRefresh(ctx context.Context, st *strategy, r fosite.AccessRequester) (*Failure, entry) {
 	sig := st.RefreshTokenSignature(ctx, r.GetRequestForm().Get("refresh_token"))
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -302,17 +322,17 @@ func (s *store) checkRefresh(ctx context.Context, st *strategy, r fosite.AccessR
 	e := s.tokens[sig]
 	switch {
 	case sig == "" || e == nil:
-		return &Failure{Kind: RefreshInvalid}
+		return &Failure{Kind: RefreshInvalid}, entry{}
 	case !e.active:
-		return &Failure{Kind: RefreshRevoked}
+		return &Failure{Kind: RefreshRevoked}, entry{}
 	case expiredBefore(e.req, fosite.RefreshToken, s.world.Clock.Now()):
 		f := &Failure{Kind: RefreshExpired, Issued: e.req.GetRequestedAt()}
 		if sess, ok := e.req.GetSession().(*Session); ok {
 			f.Fixed = sess.FixedRefresh
 		}
-		return f
+		return f, entry{}
 	case e.req.GetClient().GetID() != r.GetClient().GetID():
-		return &Failure{Kind: RefreshOtherClient}
+		return &Failure{Kind: RefreshOtherClient}, entry{}
 	}
-	return nil
+	return nil, *e
 }

@@ -93,6 +93,9 @@ type Account struct {
 	// object id); empty where the provider derives one.
 	ID       string `yaml:"id,omitempty" json:"id,omitempty"`
 	Password string `yaml:"password" json:"-"`
+	// PasswordChanged is when the user last changed their password, in
+	// world time; zero if never.
+	PasswordChanged time.Time `yaml:"-" json:"-"`
 }
 
 // Event is one entry of the audit log: a token request or a mail
@@ -231,6 +234,21 @@ func (w *World) Account(realm Realm, email string) (Account, bool) {
 	return a, ok
 }
 
+// ChangePassword is the user changing their password, now.
+func (w *World) ChangePassword(realm Realm, email, password string) error {
+	now := w.Clock.Now()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	k := userKey(realm, email)
+	a, ok := w.accounts[k]
+	if !ok {
+		return fmt.Errorf("world: no %s account %s", realm, email)
+	}
+	a.Password, a.PasswordChanged = password, now
+	w.accounts[k] = a
+	return nil
+}
+
 // Accounts lists the accounts in realm, sorted by e-mail address.
 func (w *World) Accounts(realm Realm) []Account {
 	w.mu.RLock()
@@ -320,6 +338,13 @@ func (w *World) ForgetConsent(realm Realm, user, client string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	delete(w.consents, consentKey{realm, strings.ToLower(user), client})
+}
+
+// ConsentedScopes are the scopes user granted to client in realm so far.
+func (w *World) ConsentedScopes(realm Realm, user, client string) []string {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	return slices.Clone(w.consents[consentKey{realm, strings.ToLower(user), client}])
 }
 
 // GrantConsent remembers that user granted scopes to client in realm.
