@@ -2,7 +2,7 @@
 GO ?= go
 FUZZTIME ?= 10s
 
-.PHONY: test run serve bench load fuzz
+.PHONY: test run serve bench load fuzz mutate
 
 # Vet, then every test (scenarios included) under the race detector.
 test:
@@ -33,3 +33,8 @@ fuzz:
 	    $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	  done; \
 	done
+
+# Mutation testing of the Google side, the scenarios as the tests (about
+# 15 minutes on 2 cores; not part of make test). See README, "Mutation".
+mutate:
+	./scripts/mutate

@@ -5,13 +5,15 @@ import (
 	"testing"
 )
 
-// TestScenarios runs every embedded scenario, each as a subtest.
+// TestScenarios runs every embedded scenario, each as a subtest; the
+// MAILOAUTH_SCENARIO_TAGS environment variable may narrow them with a godog
+// tag expression (make mutate runs only "@google").
 func TestScenarios(t *testing.T) {
 	var progress = os.Stdout
 	if !testing.Verbose() {
 		progress = nil
 	}
-	opts := Options{T: t}
+	opts := Options{T: t, Tags: os.Getenv("MAILOAUTH_SCENARIO_TAGS")}
 	if progress != nil {
 		opts.Progress = progress
 	}

@@ -116,3 +116,17 @@ Feature: Gmail's SASL exchanges on the wire
   Scenario: MAIL FROM before STARTTLS on the submission port: 530 5.7.0 Must issue a STARTTLS command first (GM-04)
     When the application sends "MAIL FROM:<alice@gmail.test>" on a new SMTP connection before STARTTLS
     Then the server's reply is "530 5.7.0 Must issue a STARTTLS command first. <id> - gsmtp"
+
+  @smtp
+  Scenario: The same Cannot Decode answer after STARTTLS on the submission port (GM-04)
+    When the application sends "AUTH XOAUTH2 %%not-base64%%" on a new SMTP connection after STARTTLS
+    Then the server's reply is "501 5.5.2 Cannot Decode response <id> - gsmtp"
+
+  @imap
+  Scenario: Gmail's IMAP texts after STARTTLS on port 143 as on 993 (GM-05)
+    When the application sends "a1 AUTHENTICATE XOAUTH2 %%not-base64%%" on a new IMAP connection after STARTTLS
+    Then the server's reply is "a1 BAD Invalid SASL argument. <id>"
+    When the application sends "a2 CAPABILITY" on that connection
+    Then the server's reply is "a2 OK Thats all she wrote! <id>"
+    When the application sends "a3 AUTHENTICATE XOAUTH2 base64(user=alice@gmail.test^Aauth=Bearer <token>^A^A)" on that connection
+    Then the server's reply is "a3 OK Success"

@@ -101,5 +101,31 @@ func (r *Raw) readLines(last func(string) bool) ([]string, error) {
 	}
 }
 
+// StartTLS asks for TLS on a plain connection (SMTP: after EHLO) and
+// goes on over it.
+func (r *Raw) StartTLS(tlsConfig *tls.Config) error {
+	cmd := "STARTTLS"
+	if r.imap {
+		cmd = "s0 STARTTLS"
+	}
+	lines, err := r.Send(cmd)
+	if err != nil {
+		return err
+	}
+	if last := lines[len(lines)-1]; !strings.HasPrefix(last, "220 ") && !strings.HasPrefix(last, "s0 OK") {
+		return fmt.Errorf("STARTTLS refused: %q", last)
+	}
+	cfg := tlsConfig.Clone()
+	if cfg.ServerName == "" {
+		cfg.ServerName, _, _ = net.SplitHostPort(r.conn.RemoteAddr().String())
+	}
+	tc := tls.Client(r.conn, cfg)
+	if err := tc.Handshake(); err != nil {
+		return err
+	}
+	r.conn, r.r = tc, bufio.NewReader(tc)
+	return nil
+}
+
 // Close closes the connection.
 func (r *Raw) Close() error { return r.conn.Close() }

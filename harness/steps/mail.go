@@ -31,7 +31,7 @@ type mailState struct {
 }
 
 func (s *scenario) registerMail(sc *godog.ScenarioContext) {
-	sc.Step(`^the application sends "([^"]*)" on a new (SMTP|IMAP) connection( before STARTTLS)?$`, s.sendsOnNew)
+	sc.Step(`^the application sends "([^"]*)" on a new (SMTP|IMAP) connection(?: (before|after) STARTTLS)?$`, s.sendsOnNew)
 	sc.Step(`^the application sends "([^"]*)" on that connection$`, s.sendsOnRaw)
 	sc.Step(`^the server's reply is "([^"]*)"$`, s.rawReplyIs)
 	sc.Step(`^the application connects to the provider's (SMTP|IMAP) server (with STARTTLS|with implicit TLS|without TLS)$`, s.connects)
@@ -413,18 +413,18 @@ func (s *scenario) wireText(line string) string {
 }
 
 // sendsOnNew opens a connection to the provider's server, with implicit
-// TLS or on the STARTTLS port before STARTTLS, (SMTP: says EHLO) and sends
-// line as it is, for what no library sends.
-func (s *scenario) sendsOnNew(line, protocol, plain string) error {
+// TLS or on the STARTTLS port before or after STARTTLS, (SMTP: says EHLO)
+// and sends line as it is, for what no library sends.
+func (s *scenario) sendsOnNew(line, protocol, starttls string) error {
 	s.closeMail()
 	m := s.provider().Mail
 	addr, tlsConfig := m.SMTPS, s.server.CA.ClientConfig()
 	switch {
-	case protocol == "IMAP" && plain != "":
+	case protocol == "IMAP" && starttls != "":
 		addr, tlsConfig = m.IMAP, nil
 	case protocol == "IMAP":
 		addr = m.IMAPS
-	case plain != "":
+	case starttls != "":
 		addr, tlsConfig = m.SMTP, nil
 	}
 	raw, err := client.DialRaw(addr, tlsConfig, protocol == "IMAP")
@@ -432,8 +432,21 @@ func (s *scenario) sendsOnNew(line, protocol, plain string) error {
 		return err
 	}
 	s.mail.raw = raw
-	if protocol == "SMTP" {
-		if _, err := raw.Send("EHLO client.mailoauth.test"); err != nil {
+	ehlo := func() error {
+		if protocol == "SMTP" {
+			_, err := raw.Send("EHLO client.mailoauth.test")
+			return err
+		}
+		return nil
+	}
+	if err := ehlo(); err != nil {
+		return err
+	}
+	if starttls == "after" {
+		if err := raw.StartTLS(s.server.CA.ClientConfig()); err != nil {
+			return err
+		}
+		if err := ehlo(); err != nil {
 			return err
 		}
 	}

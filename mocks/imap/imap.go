@@ -63,9 +63,10 @@ func Start(cfg Config) (*Server, error) {
 		gate: mailauth.Gate{Provider: cfg.Provider, Protocol: "imap", World: cfg.World, Rule: cfg.Rule}}
 	// Implicit TLS: the listener does TLS, so imapserver sees a plain
 	// connection and must be told authentication is safe.
-	face := mailconn.Config{Greeting: s.greeting, Rewrite: s.rewriter, Idle: cfg.Idle, NewID: cfg.Personality.ConnID}
+	face := mailconn.Config{Greeting: s.greeting, Rewrite: s.rewriter, Idle: cfg.Idle, NewID: cfg.Personality.ConnID,
+		StartTLS: cfg.TLS}
 	s.serve(mailconn.Wrap(cfg.Listener, face), cfg.TLS, cfg.InsecureAuth)
-	face.TLS = cfg.TLS
+	face.TLS, face.StartTLS = cfg.TLS, nil
 	s.serve(mailconn.Wrap(cfg.TLSListener, face), nil, true)
 	return s, nil
 }

@@ -34,6 +34,11 @@ type Config struct {
 	// then wraps the connection in TLS and rewriting stops, for what
 	// follows is ciphertext.
 	Rewrite func(c *Conn) func(line []byte) (out []byte, last bool)
+	// StartTLS is the library's STARTTLS configuration. When set, the lines
+	// after STARTTLS keep being rewritten: the client's TLS ends in a relay
+	// that talks to the library over an in-memory TLS session (relay.go).
+	// Nil: rewriting stops at STARTTLS.
+	StartTLS *tls.Config
 }
 
 // Wrap returns ln accepting connections with cfg.
@@ -60,7 +65,8 @@ func (l *listener) Accept() (net.Conn, error) {
 	if newID == nil {
 		newID = hexID
 	}
-	c := &Conn{Conn: inner, ID: newID(), IP: Host(raw.RemoteAddr()), idle: l.cfg.Idle, tls: l.cfg.TLS != nil}
+	c := &Conn{Conn: inner, ID: newID(), IP: Host(raw.RemoteAddr()), idle: l.cfg.Idle, tls: l.cfg.TLS != nil,
+		peer: raw, startTLS: l.cfg.StartTLS}
 	if l.cfg.Greeting != nil {
 		c.greeting = []byte(l.cfg.Greeting(c) + "\r\n")
 	}
@@ -84,6 +90,11 @@ type Conn struct {
 
 	idle time.Duration
 	tls  bool
+	peer net.Conn // the accepted connection, for its addresses
+
+	startTLS *tls.Config
+	raw      net.Conn                    // the client's connection once relayed; nil before
+	afterTLS func([]byte) ([]byte, bool) // the rewriter the relay goes on with
 
 	mu       sync.Mutex
 	greeting []byte // replaces the first line written, until written
@@ -140,6 +151,7 @@ func (c *Conn) Write(p []byte) (int, error) {
 	}
 	c.pending = append(c.pending, p...)
 	var out []byte
+	relay := false
 	rest := c.pending
 	for c.greeting != nil || c.rewrite != nil {
 		i := bytes.Index(rest, crlf)
@@ -156,6 +168,7 @@ func (c *Conn) Write(p []byte) (int, error) {
 		r, last := c.rewrite(line)
 		out = append(out, r...)
 		if last {
+			relay, c.afterTLS = c.startTLS != nil, c.rewrite
 			c.rewrite = nil
 		}
 	}
@@ -169,8 +182,27 @@ func (c *Conn) Write(p []byte) (int, error) {
 			return 0, err
 		}
 	}
+	if relay {
+		c.relay(c.startTLS)
+	}
 	return len(p), nil
 }
+
+// Close implements net.Conn, closing the client's connection too once
+// relayed.
+func (c *Conn) Close() error {
+	err := c.Conn.Close()
+	if c.raw != nil {
+		_ = c.raw.Close()
+	}
+	return err
+}
+
+// RemoteAddr implements net.Conn: the client's address, relayed or not.
+func (c *Conn) RemoteAddr() net.Addr { return c.peer.RemoteAddr() }
+
+// LocalAddr implements net.Conn: the listener's address, relayed or not.
+func (c *Conn) LocalAddr() net.Addr { return c.peer.LocalAddr() }
 
 var crlf = []byte("\r\n")
 

@@ -80,7 +80,8 @@ func Start(cfg Config) (*Server, error) {
 	}
 	// Submission: plain until STARTTLS; AUTH only after it.
 	newID := cfg.Personality.ConnID
-	s.serve(mailconn.Wrap(cfg.Listener, mailconn.Config{Greeting: greeting, Idle: cfg.Timeout, NewID: newID, Rewrite: s.rewriter}), cfg.TLS, cfg.InsecureAuth)
+	s.serve(mailconn.Wrap(cfg.Listener, mailconn.Config{Greeting: greeting, Idle: cfg.Timeout, NewID: newID, Rewrite: s.rewriter,
+		StartTLS: cfg.TLS}), cfg.TLS, cfg.InsecureAuth)
 	// Implicit TLS: the listener does TLS, so the library sees a plain
 	// connection and must be told AUTH is safe.
 	s.serve(mailconn.Wrap(cfg.TLSListener, mailconn.Config{TLS: cfg.TLS, Greeting: greeting, Idle: cfg.Timeout, NewID: newID, Rewrite: s.rewriter}), nil, true)

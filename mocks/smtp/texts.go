@@ -21,9 +21,8 @@ var startTLS = []byte("220 2.0.0 Ready to start TLS\r\n")
 
 // rewriter puts the personality's answers in place of go-smtp's, on c: to
 // base64 that does not decode (a malformed SASL message) and to AUTH
-// before STARTTLS. Lines after
-// STARTTLS are encrypted and pass untouched (mailconn); on the implicit
-// TLS port every line is seen.
+// before STARTTLS. After STARTTLS, mailconn's relay hands it the lines
+// the library writes inside TLS.
 func (s *Server) rewriter(c *mailconn.Conn) func([]byte) ([]byte, bool) {
 	malformed, tlsReq := s.cfg.Personality.Malformed, s.cfg.Personality.TLSRequired
 	if malformed.Code == 0 && tlsReq.Code == 0 {
