@@ -24,6 +24,7 @@ Feature: Sending through Gmail's SMTP server with OAuth
     Then the SMTP greeting matches "^220 smtp\.gmail\.com ESMTP [a-z]{1,2}[0-9]{1,3}sm[0-9]{6,8}[a-z]{3}\.[0-9]{1,3} - gsmtp$"
     And before TLS the EHLO reply had no AUTH line
     And the SMTP server offers "AUTH LOGIN PLAIN XOAUTH2 PLAIN-CLIENTTOKEN OAUTHBEARER XOAUTH"
+    And the SMTP server offers "SIZE 35882577"
 
   Scenario: AUTH before STARTTLS is refused (GM-04)
     Given alice@gmail.test has authorized the application for "https://mail.google.com/"

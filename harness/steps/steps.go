@@ -106,8 +106,20 @@ func Initialize(sc *godog.ScenarioContext) {
 		if s.app.catcher != nil {
 			s.app.catcher.Close()
 		}
+		// A panic a mail library recovered from fails the scenario, even if
+		// every step passed; the servers are closed first, so that every
+		// connection has ended.
+		var panics []string
 		if s.server != nil {
 			s.server.Close()
+			for _, e := range s.server.World.Events() {
+				if e.Outcome == "panic" {
+					panics = append(panics, e.Protocol+": "+e.Reason)
+				}
+			}
+		}
+		if len(panics) > 0 {
+			return ctx, fmt.Errorf("the mail servers panicked: %v", panics)
 		}
 		return ctx, nil
 	})

@@ -84,7 +84,7 @@ func (s *Server) serve(ln net.Listener, starttls *tls.Config, insecureAuth bool)
 		Caps:         caps(s.cfg.Personality.Capabilities),
 		TLSConfig:    starttls,
 		InsecureAuth: insecureAuth,
-		Logger:       discardLogger{},
+		Logger:       mailauth.PanicLog{World: s.cfg.World, Provider: s.cfg.Provider, Protocol: "imap"},
 	})
 	s.group.Go(ln, srv.Serve, srv.Close)
 }
@@ -107,9 +107,3 @@ func caps(list []string) goimap.CapSet {
 	}
 	return set
 }
-
-type discardLogger struct{}
-
-// Printf implements imapserver.Logger: the servers log nothing; the world's
-// events say what happened.
-func (discardLogger) Printf(string, ...any) {}

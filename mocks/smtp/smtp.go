@@ -98,7 +98,7 @@ func (s *Server) serve(ln net.Listener, starttls *tls.Config, insecureAuth bool)
 	srv.MaxLineLength = 2000
 	srv.ReadTimeout = s.cfg.Timeout
 	srv.WriteTimeout = s.cfg.Timeout
-	srv.ErrorLog = discardLogger{}
+	srv.ErrorLog = mailauth.PanicLog{World: s.cfg.World, Provider: s.cfg.Provider, Protocol: "smtp"}
 	s.group.Go(ln, srv.Serve, func() error {
 		if err := srv.Close(); !errors.Is(err, gosmtp.ErrServerClosed) {
 			return err
@@ -123,15 +123,6 @@ func reply(r mailauth.SMTPReply, id, ip string) *gosmtp.SMTPError {
 	return &gosmtp.SMTPError{Code: r.Code, EnhancedCode: gosmtp.EnhancedCode(r.Enhanced),
 		Message: strings.Join(lines, "\n")}
 }
-
-type discardLogger struct{}
-
-// Printf implements gosmtp.Logger: the servers log nothing; the world's
-// events say what happened.
-func (discardLogger) Printf(string, ...any) {}
-
-// Println implements gosmtp.Logger.
-func (discardLogger) Println(...any) {}
 
 type backend struct{ s *Server }
 
