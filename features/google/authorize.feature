@@ -93,3 +93,18 @@ Feature: The details of Google's authorization request and token endpoint
     When alice@gmail.test authorizes the application for "openid email"
     Then the server answers 200
     And the token response's scope does not include "https://mail.google.com/"
+
+  # G-04 shows code and state; real redirects also carry the granted scope,
+  # and so does the mock's (never an empty parameter).
+  Scenario: A granted authorization goes back with the code, the state and the granted scope, within Google's sizes (G-04, G-05)
+    When alice@gmail.test authorizes the application for "https://mail.google.com/" with "access_type=offline"
+    Then the application's redirect carries only "code state scope"
+    And the authorization code is at most 256 bytes
+    And the access token is at most 2048 bytes
+    And the refresh token is at most 512 bytes
+
+  Scenario: A secret with characters form encoding changes, sent with HTTP Basic (RFC 6749 2.3.1, X-04)
+    Given the "web" client's secret is changed to "GOCSPX-a+b/c=d%e" in the console
+    And the application authenticates to the token endpoint with HTTP Basic
+    When alice@gmail.test authorizes the application for "https://mail.google.com/"
+    Then the server answers 200

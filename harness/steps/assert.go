@@ -25,6 +25,9 @@ func (s *scenario) registerAssertions(sc *godog.ScenarioContext) {
 	sc.Step(`^the redirect's error description starts with "([^"]*)"$`, s.redirectDescription)
 	sc.Step(`^the response field "([^"]*)" ends with "([^"]*)"$`, s.fieldEndsWith)
 	sc.Step(`^the application's redirect carries the state it sent$`, s.redirectState)
+	sc.Step(`^the application's redirect carries only "([^"]*)"$`, s.redirectOnly)
+	sc.Step(`^the (access|refresh) token is at most (\d+) bytes$`, s.tokenAtMost)
+	sc.Step(`^the authorization code is at most (\d+) bytes$`, s.codeAtMost)
 	sc.Step(`^the application received no code$`, s.noCode)
 	sc.Step(`^no redirect reached the application$`, s.noRedirect)
 	sc.Step(`^the browser shows the page "([^"]*)" with status (\d+)$`, s.browserShows)
@@ -109,6 +112,45 @@ func (s *scenario) tokenStartsWith(which, prefix string) error {
 	t, _ := m[which+"_token"].(string)
 	if !strings.HasPrefix(t, prefix) {
 		return s.failf("the %s token does not start with %q", which, prefix)
+	}
+	return nil
+}
+
+// redirectOnly compares the names of the redirect's parameters with a
+// space-separated list, in any order.
+func (s *scenario) redirectOnly(names string) error {
+	if s.flow.redirect == nil {
+		return s.failf("no redirect reached the application; the browser stopped on %q", s.flow.page.Title)
+	}
+	var got []string
+	for k := range s.flow.redirect {
+		got = append(got, k)
+	}
+	want := strings.Fields(names)
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		return s.failf("the redirect carries %v, want only %v", s.flow.redirect, want)
+	}
+	return nil
+}
+
+// tokenAtMost is G-05's size limits.
+func (s *scenario) tokenAtMost(which string, n int) error {
+	m, err := s.body()
+	if err != nil {
+		return err
+	}
+	t, _ := m[which+"_token"].(string)
+	if t == "" || len(t) > n {
+		return s.failf("the %s token has %d bytes, want 1 to %d", which, len(t), n)
+	}
+	return nil
+}
+
+func (s *scenario) codeAtMost(n int) error {
+	if s.flow.code == "" || len(s.flow.code) > n {
+		return s.failf("the authorization code has %d bytes, want 1 to %d", len(s.flow.code), n)
 	}
 	return nil
 }

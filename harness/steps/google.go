@@ -4,10 +4,12 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/mailoauth/mailoauth/mocks/google"
+	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
 // registerGoogle holds what only Google's console sets.
 func (s *scenario) registerGoogle(sc *godog.ScenarioContext) {
+	sc.Step(`^the "([^"]*)" client's secret is changed to "([^"]*)" in the console$`, s.secretChanged)
 	sc.Step(`^the Google "([^"]*)" client's consent screen is in Testing$`, s.inTesting)
 }
 
@@ -19,4 +21,22 @@ func (s *scenario) inTesting(name string) error {
 		return err
 	}
 	return google.SetTesting(s.server.World, reg.ID, true)
+}
+
+// secretChanged is a new client secret set in the console; the
+// application is given it too.
+func (s *scenario) secretChanged(name, secret string) error {
+	reg, err := s.client(name)
+	if err != nil {
+		return err
+	}
+	if err := s.server.World.UpdateClient(reg.Realm, reg.ID, func(c *world.Client) {
+		c.Secret, c.Secrets = secret, nil
+	}); err != nil {
+		return err
+	}
+	if s.app.oauth != nil && s.app.reg.ID == reg.ID {
+		s.app.oauth.Config.ClientSecret = secret
+	}
+	return nil
 }
