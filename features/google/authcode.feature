@@ -70,9 +70,10 @@ Feature: Google authorization code flow
     And no redirect reached the application
 
   @authcode
-  Scenario: A scope Google does not know stays on Google's error page (G-04)
+  Scenario: A scope Google does not know stays on Google's error page, which names it (G-04)
     When alice@gmail.test authorizes the application for "https://mail.example.com/everything"
     Then the browser shows the page "Error 400: invalid_scope" with status 400
+    And the page says "Some requested scopes were invalid. {invalid=[https://mail.example.com/everything]}"
     And no redirect reached the application
 
   @authcode

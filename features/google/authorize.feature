@@ -108,3 +108,8 @@ Feature: The details of Google's authorization request and token endpoint
     And the application authenticates to the token endpoint with HTTP Basic
     When alice@gmail.test authorizes the application for "https://mail.google.com/"
     Then the server answers 200
+
+  Scenario: The invalid_scope page tells the valid scopes from the invalid ones (G-04)
+    When alice@gmail.test authorizes the application for "https://mail.google.com/ user.birthday.read"
+    Then the browser shows the page "Error 400: invalid_scope" with status 400
+    And the page says "Some requested scopes were invalid. {valid=[https://mail.google.com/], invalid=[user.birthday.read]}"

@@ -226,12 +226,37 @@ func idTokenClaims(_ authserver.Call, acct world.Account, scopes []string) map[s
 // authorizeFailure is G-04: only the user's refusal (and the prompt=none
 // outcomes of OpenID Connect) go back to the client; every other error is
 // shown on Google's own page.
-func authorizeFailure(_ authserver.Call, f authserver.Failure) authserver.Answer {
+func authorizeFailure(c authserver.Call, f authserver.Failure) authserver.Answer {
 	switch f.Kind {
 	case authserver.AccessDenied, authserver.LoginRequired, authserver.ConsentRequired:
 		return authserver.Answer{Redirect: true}
+	case authserver.InvalidScope:
+		if c.Request != nil {
+			f.Description = invalidScopes(strings.Fields(c.Request.Form.Get("scope")))
+		}
 	}
 	return authserver.Answer{Page: errorPage(f)}
+}
+
+// invalidScopes is Google's line on the invalid_scope page [OBS
+// markbates/goth#445, atinux/nuxt-auth-utils#64, odeke-em/drive#952]:
+// "Some requested scopes were invalid. {valid=[a, b], invalid=[c]}", the
+// valid part left out when none is.
+func invalidScopes(requested []string) string {
+	var valid, invalid []string
+	for _, s := range requested {
+		if slices.Contains(knownScopes, s) {
+			valid = append(valid, s)
+		} else {
+			invalid = append(invalid, s)
+		}
+	}
+	parts := []string{}
+	if len(valid) > 0 {
+		parts = append(parts, "valid=["+strings.Join(valid, ", ")+"]")
+	}
+	parts = append(parts, "invalid=["+strings.Join(invalid, ", ")+"]")
+	return "Some requested scopes were invalid. {" + strings.Join(parts, ", ") + "}"
 }
 
 // oobRedirect is the out-of-band redirect URI of installed apps, which
