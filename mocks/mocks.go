@@ -30,6 +30,7 @@ import (
 	"github.com/mailoauth/mailoauth/mocks/imap"
 	"github.com/mailoauth/mailoauth/mocks/mailauth"
 	"github.com/mailoauth/mailoauth/mocks/microsoft"
+	"github.com/mailoauth/mailoauth/mocks/pop3"
 	"github.com/mailoauth/mailoauth/mocks/smtp"
 	"github.com/mailoauth/mailoauth/mocks/tlsca"
 	"github.com/mailoauth/mailoauth/mocks/world"
@@ -105,6 +106,9 @@ type Mail struct {
 	IMAPS string
 	// IMAP is the plain IMAP port that offers STARTTLS (like 143).
 	IMAP string
+	// POP3S is the implicit-TLS POP3 port (like 995); POP3 the plain one
+	// that offers STLS (like 110).
+	POP3S, POP3 string
 }
 
 //go:embed default.yaml
@@ -337,7 +341,7 @@ func (s *Server) TLSConfig() *tls.Config { return s.CA.ClientConfig() }
 // mail rule and speaking with its personality.
 func (s *Server) startMail(o Options, provider string, rule mailauth.Rule, p mailauth.Personality) (Mail, error) {
 	lns := map[string]net.Listener{}
-	for _, name := range []string{"smtp", "smtps", "imap", "imaps"} {
+	for _, name := range []string{"smtp", "smtps", "imap", "imaps", "pop3", "pop3s"} {
 		ln, err := o.Listen(provider + "." + name)
 		if err != nil {
 			for _, l := range lns {
@@ -359,7 +363,13 @@ func (s *Server) startMail(o Options, provider string, rule mailauth.Rule, p mai
 		return Mail{}, err
 	}
 	s.closers = append(s.closers, im.Close)
-	return Mail{SMTP: sm.Addr, SMTPS: sm.TLSAddr, IMAPS: im.TLSAddr, IMAP: im.Addr}, nil
+	po, err := pop3.Start(pop3.Config{Listener: lns["pop3"], TLSListener: lns["pop3s"], Provider: provider, World: s.World,
+		Rule: rule, Personality: p.POP3, TLS: s.CA.ServerConfig()})
+	if err != nil {
+		return Mail{}, err
+	}
+	s.closers = append(s.closers, po.Close)
+	return Mail{SMTP: sm.Addr, SMTPS: sm.TLSAddr, IMAPS: im.TLSAddr, IMAP: im.Addr, POP3S: po.TLSAddr, POP3: po.Addr}, nil
 }
 
 // serveHTTPS serves h over TLS on the provider's listener and returns its

@@ -128,6 +128,8 @@ func manifest(m *mocks.Server, caFile, adminURL string) Manifest {
 					"smtps":         mailEndpoint(g.Mail.SMTPS, "tls"),
 					"imap":          mailEndpoint(g.Mail.IMAPS, "tls"),
 					"imap_starttls": mailEndpoint(g.Mail.IMAP, "starttls"),
+					"pop3":          mailEndpoint(g.Mail.POP3S, "tls"),
+					"pop3_starttls": mailEndpoint(g.Mail.POP3, "starttls"),
 				},
 				Clients: clientsOf(m.World, google.Realm),
 				Users:   usersOf(m.World, google.Realm),
@@ -150,6 +152,8 @@ func microsoftManifest(w *world.World, ms *mocks.Provider) Provider {
 			"smtps":         mailEndpoint(ms.Mail.SMTPS, "tls"),
 			"imap":          mailEndpoint(ms.Mail.IMAPS, "tls"),
 			"imap_starttls": mailEndpoint(ms.Mail.IMAP, "starttls"),
+			"pop3":          mailEndpoint(ms.Mail.POP3S, "tls"),
+			"pop3_starttls": mailEndpoint(ms.Mail.POP3, "starttls"),
 		}, Clients: []Client{}, Users: []User{}}
 	for _, realm := range w.Realms(microsoft.Name) {
 		p.Clients = append(p.Clients, clientsOf(w, realm)...)

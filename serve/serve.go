@@ -22,12 +22,14 @@ import (
 
 // DefaultPorts are fixed ports for a standalone world (`mailoauth serve
 // --ports default`), by listener name, in the style of the real ones: 7587
-// for 587, 7465 for 465, 7993 for 993, 7143 for 143; "admin" is the admin
-// API's.
+// for 587, 7465 for 465, 7993 for 993, 7143 for 143, 7995 for 995, 7110
+// for 110; "admin" is the admin API's.
 var DefaultPorts = map[string]int{
 	"admin":        7780,
 	"google.https": 7781, "google.smtp": 7587, "google.smtps": 7465, "google.imaps": 7993, "google.imap": 7143,
+	"google.pop3s": 7995, "google.pop3": 7110,
 	"microsoft.https": 7782, "microsoft.smtp": 7588, "microsoft.smtps": 7466, "microsoft.imaps": 7994, "microsoft.imap": 7144,
+	"microsoft.pop3s": 7996, "microsoft.pop3": 7111,
 }
 
 // Config configures a standalone world.

@@ -21,6 +21,7 @@ import (
 type mailState struct {
 	smtp      *client.SMTPSession
 	imap      *client.IMAPSession
+	pop3      *client.POP3Session
 	authErr   error
 	sendErr   error
 	challenge []byte
@@ -34,19 +35,23 @@ func (s *scenario) registerMail(sc *godog.ScenarioContext) {
 	sc.Step(`^the application sends "([^"]*)" on a new (SMTP|IMAP) connection(?: (before|after) STARTTLS)?$`, s.sendsOnNew)
 	sc.Step(`^the application sends "([^"]*)" on that connection$`, s.sendsOnRaw)
 	sc.Step(`^the server's reply is "([^"]*)"$`, s.rawReplyIs)
-	sc.Step(`^the application connects to the provider's (SMTP|IMAP) server (with STARTTLS|with implicit TLS|without TLS)$`, s.connects)
+	sc.Step(`^the application connects to the provider's (SMTP|IMAP|POP3) server (with STARTTLS|with implicit TLS|without TLS)$`, s.connects)
+	sc.Step(`^the POP3 server replies "([^"]*)"$`, s.pop3Replies)
+	sc.Step(`^the POP3 maildrop holds a message with subject "([^"]*)"$`, s.maildropHolds)
+	sc.Step(`^the application deletes the message with subject "([^"]*)" over POP3 and quits$`, s.pop3Deletes)
+	sc.Step(`^the INBOX holds no message with subject "([^"]*)"$`, s.inboxLacks)
 	sc.Step(`^the SMTP greeting matches "([^"]*)"$`, s.smtpGreeting)
 	sc.Step(`^the SMTP server said "([^"]*)"$`, s.smtpSaid)
 	sc.Step(`^before TLS the EHLO reply had no AUTH line$`, s.noAuthBeforeTLS)
 	sc.Step(`^the SMTP server offers "([^"]*)"$`, s.smtpOffers)
-	sc.Step(`^the application authenticates to (SMTP|IMAP) as `+email+` with (XOAUTH2|OAUTHBEARER)$`, s.authenticatesMail)
+	sc.Step(`^the application authenticates to (SMTP|IMAP|POP3) as `+email+` with (XOAUTH2|OAUTHBEARER)$`, s.authenticatesMail)
 	sc.Step(`^the application authenticates to SMTP as `+email+` with (PLAIN|LOGIN) and the password "([^"]*)"$`, s.smtpPassword)
 	sc.Step(`^the application logs in to IMAP as `+email+` with the password "([^"]*)"$`, s.imapLogin)
 	sc.Step(`^the application sends the (?:IMAP )?XOAUTH2 message "([^"]*)"$`, s.sendsRawXOAUTH2)
-	sc.Step(`^the (SMTP|IMAP) server accepts the authentication$`, s.mailAccepts)
+	sc.Step(`^the (SMTP|IMAP|POP3) server accepts the authentication$`, s.mailAccepts)
 	sc.Step(`^the SMTP server refuses the authentication with (\d+)$`, s.smtpRefusesWith)
 	sc.Step(`^the SMTP server refuses the authentication with a 5\.7\.x reply$`, s.smtpRefuses57)
-	sc.Step(`^the (SMTP|IMAP) server's error challenge is '([^']*)'$`, s.errorChallenge)
+	sc.Step(`^the (SMTP|IMAP|POP3) server's error challenge is '([^']*)'$`, s.errorChallenge)
 	sc.Step(`^the SMTP server replies:$`, s.smtpReplies)
 	sc.Step(`^the IMAP server replies "([^"]*)"$`, s.imapReplies)
 	sc.Step(`^the IMAP greeting matches "([^"]*)"$`, s.imapGreeting)
@@ -58,7 +63,7 @@ func (s *scenario) registerMail(sc *godog.ScenarioContext) {
 	sc.Step(`^the INBOX holds a message with subject "([^"]*)"$`, s.inboxHolds)
 	sc.Step(`^the world delivered a message with subject "([^"]*)" to `+email+`$`, s.worldDelivers)
 	sc.Step(`^the world delivered "([^"]*)" to `+email+`$`, s.worldDelivered)
-	sc.Step(`^the world recorded a refused (smtp|imap) authentication of `+email+` because "([^"]*)"$`, s.worldRecorded)
+	sc.Step(`^the world recorded a refused (smtp|imap|pop3) authentication of `+email+` because "([^"]*)"$`, s.worldRecorded)
 }
 
 var securities = map[string]client.Security{
@@ -70,13 +75,20 @@ func (s *scenario) connects(protocol, how string) error {
 	s.closeMail()
 	m := s.provider().Mail
 	var err error
-	if protocol == "SMTP" {
+	switch protocol {
+	case "SMTP":
 		addr := m.SMTP
 		if how == "with implicit TLS" {
 			addr = m.SMTPS
 		}
 		s.mail.smtp, err = client.DialSMTP(addr, securities[how], s.server.CA.ClientConfig())
-	} else {
+	case "POP3":
+		addr := m.POP3
+		if how == "with implicit TLS" {
+			addr = m.POP3S
+		}
+		s.mail.pop3, err = client.DialPOP3(addr, securities[how], s.server.CA.ClientConfig())
+	default:
 		addr := m.IMAP
 		if how == "with implicit TLS" {
 			addr = m.IMAPS
@@ -95,6 +107,9 @@ func (s *scenario) closeMail() {
 	}
 	if s.mail.raw != nil {
 		_ = s.mail.raw.Close()
+	}
+	if s.mail.pop3 != nil {
+		_ = s.mail.pop3.Close()
 	}
 	s.mail = mailState{}
 }
@@ -158,11 +173,18 @@ func (s *scenario) authenticatesMail(protocol, user, mech string) error {
 	if err != nil {
 		return err
 	}
-	if protocol == "SMTP" {
+	switch protocol {
+	case "SMTP":
 		if s.mail.smtp == nil {
 			return s.failf("no SMTP connection")
 		}
 		s.mail.authErr = s.mail.smtp.Auth(c)
+		return nil
+	case "POP3":
+		if s.mail.pop3 == nil {
+			return s.failf("no POP3 connection")
+		}
+		s.mail.authErr = s.mail.pop3.Auth(c)
 		return nil
 	}
 	if s.mail.imap == nil {
@@ -345,6 +367,66 @@ func (s *scenario) inboxHolds(subject string) error {
 		return s.failf("the INBOX holds %q, not %q", subjects, subject)
 	}
 	return nil
+}
+
+func (s *scenario) inboxLacks(subject string) error {
+	subjects, err := s.mail.imap.InboxSubjects()
+	if err != nil {
+		return s.failf("reading the INBOX: %v", err)
+	}
+	if slices.Contains(subjects, subject) {
+		return s.failf("the INBOX still holds %q", subject)
+	}
+	return nil
+}
+
+// pop3Replies compares the POP3 server's last status line; "<id>" is the
+// provider's connection id.
+func (s *scenario) pop3Replies(want string) error {
+	if s.mail.pop3 == nil || len(s.mail.pop3.Lines) == 0 {
+		return s.failf("no POP3 connection")
+	}
+	got := s.mail.pop3.Lines[len(s.mail.pop3.Lines)-1]
+	if !s.idPattern(want).MatchString(got) {
+		return s.failf("the POP3 server replied %q, want %q", got, want)
+	}
+	return nil
+}
+
+func (s *scenario) maildropHolds(subject string) error {
+	if s.mail.pop3 == nil {
+		return s.failf("no POP3 connection")
+	}
+	subjects, err := s.mail.pop3.Subjects()
+	if err != nil {
+		return s.failf("reading the maildrop: %v", err)
+	}
+	if !slices.Contains(subjects, subject) {
+		return s.failf("the maildrop holds %q, not %q", subjects, subject)
+	}
+	return nil
+}
+
+// pop3Deletes marks the message for deletion and quits: RFC 1939's UPDATE
+// state removes it.
+func (s *scenario) pop3Deletes(subject string) error {
+	if s.mail.pop3 == nil {
+		return s.failf("no POP3 connection")
+	}
+	subjects, err := s.mail.pop3.Subjects()
+	if err != nil {
+		return s.failf("reading the maildrop: %v", err)
+	}
+	i := slices.Index(subjects, subject)
+	if i < 0 {
+		return s.failf("the maildrop holds %q, not %q", subjects, subject)
+	}
+	if _, err := s.mail.pop3.Cmd("DELE %d", i+1); err != nil {
+		return s.failf("DELE: %v", err)
+	}
+	err = s.mail.pop3.Close()
+	s.mail.pop3 = nil
+	return err
 }
 
 // worldDelivers is set-up: someone sent the user a message.

@@ -53,6 +53,20 @@ func Personality() mailauth.Personality {
 			// Gmail's EHLO: "250-SIZE 35882577".
 			MaxMessageBytes: 35882577,
 		},
+		POP3: mailauth.POP3Personality{
+			// Gmail's POP greeting is not in PROVIDERS.md; Gimap's shape
+			// [INF].
+			Greeting: "Gpop ready for requests from {ip} {id}",
+			ConnID:   connID,
+			// GM-06 lists XOAUTH2; the other SASL mechanisms as IMAP's [INF].
+			Mechanisms: []string{"XOAUTH2", "PLAIN", "OAUTHBEARER"},
+			// GM-06 [DOC]: "+OK Welcome.".
+			AuthSucceeded: "Welcome.",
+			// GM-06: the final -ERR text is NOT FOUND; RFC 3206's [AUTH]
+			// response code with RFC 5034's wording.
+			AuthFailed: "[AUTH] Authentication failed.",
+			Malformed:  "[AUTH] Invalid SASL argument.",
+		},
 		IMAP: mailauth.IMAPPersonality{
 			// GM-05 [OBS]: "* OK Gimap ready for requests from <ip> <id>".
 			Greeting: "Gimap ready for requests from {ip} {id}",

@@ -60,6 +60,25 @@ type SMTPPersonality struct {
 	MaxMessageBytes int64
 }
 
+// POP3Personality is how a provider's POP3 server presents itself: the
+// texts after "+OK " and "-ERR ", with "{id}" and "{ip}" as in SMTP's.
+type POP3Personality struct {
+	// Greeting is the text of the +OK greeting.
+	Greeting string
+	// ConnID makes the id a connection's replies quote; nil: hex.
+	ConnID func() string
+	// Mechanisms are the SASL mechanisms of CAPA's SASL line, in order;
+	// XOAUTH2 and OAUTHBEARER go to the mail rule, PLAIN is refused as
+	// basic authentication.
+	Mechanisms []string
+	// AuthSucceeded answers a token the mail rule accepted.
+	AuthSucceeded string
+	// AuthFailed answers every refusal, USER/PASS included.
+	AuthFailed string
+	// Malformed answers a SASL message that does not parse.
+	Malformed string
+}
+
 // IMAPPersonality is how a provider's IMAP server presents itself.
 type IMAPPersonality struct {
 	// Greeting is the text of the untagged OK greeting.
@@ -116,6 +135,7 @@ func (p IMAPPersonality) Refusal(reason Reason) IMAPReply {
 type Personality struct {
 	SMTP SMTPPersonality
 	IMAP IMAPPersonality
+	POP3 POP3Personality
 }
 
 // Expand fills in "{id}", "{ip}", "{date}" and "{ts}" in a personality's

@@ -1,6 +1,7 @@
 package mailstore
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -206,4 +207,49 @@ func (u *User) Namespace() (*imap.NamespaceData, error) {
 	return &imap.NamespaceData{
 		Personal: []imap.NamespaceDescriptor{{Delim: mailboxDelim}},
 	}, nil
+}
+
+// DropMessage is a message of the maildrop as POP3 sees it (RFC 1939): the
+// INBOX's messages when the session began.
+type DropMessage struct {
+	// UID is the message's IMAP UID, unique in the INBOX: POP3's UIDL.
+	UID uint32
+	// Body is the message, CRLF line endings.
+	Body string
+}
+
+// Drop returns the INBOX's messages, oldest first: the maildrop of a POP3
+// session.
+func (u *User) Drop() []DropMessage {
+	mbox, err := u.mailbox("INBOX")
+	if err != nil {
+		return nil
+	}
+	mbox.mutex.Lock()
+	defer mbox.mutex.Unlock()
+	out := make([]DropMessage, len(mbox.l))
+	for i, msg := range mbox.l {
+		out[i] = DropMessage{UID: uint32(msg.uid), Body: msg.body}
+	}
+	return out
+}
+
+// Remove deletes the INBOX's messages of uids: a POP3 session's update
+// state. IMAP sessions on the INBOX see them expunged.
+func (u *User) Remove(uids []uint32) {
+	mbox, err := u.mailbox("INBOX")
+	if err != nil || len(uids) == 0 {
+		return
+	}
+	mbox.mutex.Lock()
+	defer mbox.mutex.Unlock()
+	gone := map[*message]struct{}{}
+	for _, msg := range mbox.l {
+		if slices.Contains(uids, uint32(msg.uid)) {
+			gone[msg] = struct{}{}
+		}
+	}
+	if len(gone) > 0 {
+		mbox.expungeLocked(gone)
+	}
 }

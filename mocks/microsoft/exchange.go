@@ -197,5 +197,15 @@ func Personality() mailauth.Personality {
 			LogoutBye:           "Microsoft Exchange Server IMAP4 server signing off.",
 			LogoutCompleted:     "LOGOUT completed.",
 		},
+		POP3: mailauth.POP3Personality{
+			// EX-07 [OBS]: "+OK The Microsoft Exchange POP3 service is ready. [<base64>]".
+			Greeting: "The Microsoft Exchange POP3 service is ready. [" + hostID() + "]",
+			// EX-07 [OBS]: CAPA lists "SASL PLAIN XOAUTH2".
+			Mechanisms: []string{"PLAIN", "XOAUTH2"},
+			// EX-04 [DOC].
+			AuthSucceeded: "User successfully authenticated.",
+			AuthFailed:    "Authentication failure: unknown user name or bad password.",
+			Malformed:     "Authentication failure: unknown user name or bad password.",
+		},
 	}
 }

@@ -48,6 +48,10 @@ var Personality = mailauth.Personality{
 			mailauth.ReasonBasicAuth: {Code: 535, Enhanced: [3]int{5, 7, 139}, Text: "Basic authentication is disabled"}},
 		AuthRequired: mailauth.SMTPReply{Code: 530, Enhanced: [3]int{5, 7, 0}, Text: "Authentication required"},
 	},
+	POP3: mailauth.POP3Personality{
+		Greeting: "mx.test POP3 ready {id}", Mechanisms: []string{"XOAUTH2", "OAUTHBEARER", "PLAIN"},
+		AuthSucceeded: "Welcome.", AuthFailed: "[AUTH] Authentication failed.", Malformed: "[AUTH] Invalid SASL argument.",
+	},
 	IMAP: mailauth.IMAPPersonality{
 		Greeting:   "mx.test ready for {ip}",
 		Mechanisms: []string{"XOAUTH2", "OAUTHBEARER", "PLAIN"},

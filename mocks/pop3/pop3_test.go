@@ -1,0 +1,172 @@
+package pop3_test
+
+import (
+	"encoding/base64"
+	"strconv"
+	"strings"
+	"testing"
+
+	"go.uber.org/goleak"
+
+	"github.com/mailoauth/mailoauth/mocks/internal/mailtest"
+	"github.com/mailoauth/mailoauth/mocks/pop3"
+	"github.com/mailoauth/mailoauth/mocks/world"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func start(t *testing.T) (*world.World, *mailtest.Conn) {
+	t.Helper()
+	w := mailtest.World(t)
+	for _, subject := range []string{"one", "two"} {
+		if err := w.Deliver("s@y.test", []string{mailtest.User}, []byte("Subject: "+subject+"\r\n\r\nbody of "+subject+"\r\n.dotted\r\n")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ca := mailtest.CA(t)
+	srv, err := pop3.Start(pop3.Config{Provider: "test", World: w, Rule: mailtest.Rule{}, Personality: mailtest.Personality.POP3,
+		TLS: ca.ServerConfig()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	tlsConfig := ca.ClientConfig()
+	tlsConfig.ServerName = "127.0.0.1"
+	c := mailtest.Dial(t, srv.TLSAddr, tlsConfig)
+	if g := c.Line(); !strings.HasPrefix(g, "+OK mx.test POP3 ready ") {
+		t.Fatalf("greeting %q", g)
+	}
+	return w, c
+}
+
+// expect sends line and checks the reply's first line.
+func expect(t *testing.T, c *mailtest.Conn, line, want string) {
+	t.Helper()
+	c.Send(line)
+	if got := c.Line(); got != want {
+		t.Fatalf("%s: %q, want %q", line, got, want)
+	}
+}
+
+// multi reads a multi-line response's lines up to the final ".".
+func multi(c *mailtest.Conn) []string {
+	var out []string
+	for {
+		l := c.Line()
+		if l == "." {
+			return out
+		}
+		out = append(out, l)
+	}
+}
+
+func TestSessionOverImplicitTLS(t *testing.T) {
+	_, c := start(t)
+	c.Send("CAPA")
+	if l := c.Line(); l != "+OK Capability list follows" {
+		t.Fatal(l)
+	}
+	if caps := strings.Join(multi(c), "|"); !strings.Contains(caps, "SASL XOAUTH2 OAUTHBEARER PLAIN") || strings.Contains(caps, "STLS") {
+		t.Fatalf("CAPA %s", caps)
+	}
+	expect(t, c, "STAT", "-ERR Unknown command in AUTHORIZATION state")
+	expect(t, c, "AUTH XOAUTH2 "+mailtest.XOAUTH2(mailtest.User, mailtest.Token), "+OK Welcome.")
+	expect(t, c, "STAT", "+OK 2 "+strconv.Itoa(2*len("Subject: one\r\n\r\nbody of one\r\n.dotted\r\n")))
+	c.Send("LIST")
+	if l := c.Line(); l != "+OK" {
+		t.Fatal(l)
+	}
+	if got := multi(c); len(got) != 2 || !strings.HasPrefix(got[0], "1 ") {
+		t.Fatalf("LIST %q", got)
+	}
+	c.Send("UIDL 2")
+	if l := c.Line(); !strings.HasPrefix(l, "+OK 2 ") {
+		t.Fatal(l)
+	}
+	c.Send("RETR 1")
+	if l := c.Line(); !strings.HasSuffix(l, " octets") {
+		t.Fatal(l)
+	}
+	if body := multi(c); len(body) != 4 || body[0] != "Subject: one" || body[3] != "..dotted" {
+		t.Fatalf("RETR %q", body)
+	}
+	c.Send("TOP 2 0")
+	if l := c.Line(); l != "+OK" {
+		t.Fatal(l)
+	}
+	if top := multi(c); len(top) != 2 || top[0] != "Subject: two" || top[1] != "" {
+		t.Fatalf("TOP %q", top)
+	}
+	expect(t, c, "DELE 1", "+OK message 1 deleted")
+	expect(t, c, "RETR 1", "-ERR No such message")
+	expect(t, c, "RSET", "+OK")
+	expect(t, c, "DELE 1", "+OK message 1 deleted")
+	expect(t, c, "QUIT", "+OK Bye")
+}
+
+func TestAuthFailures(t *testing.T) {
+	cases := []struct {
+		name  string
+		lines []string
+		want  []string
+	}{
+		{"USER/PASS", []string{"USER a@x.test", "PASS pw"}, []string{"+OK send PASS", "-ERR [AUTH] Authentication failed."}},
+		{"bad token, challenge, acknowledged", []string{"AUTH XOAUTH2 " + mailtest.XOAUTH2(mailtest.User, "bad"), ""},
+			[]string{"+ " + base64.StdEncoding.EncodeToString([]byte(`{"status":"invalid_token"}`)), "-ERR [AUTH] Authentication failed."}},
+		{"two steps", []string{"AUTH XOAUTH2", mailtest.XOAUTH2(mailtest.User, mailtest.Token)}, []string{"+ ", "+OK Welcome."}},
+		{"not base64", []string{"AUTH XOAUTH2 %%%"}, []string{"-ERR [AUTH] Invalid SASL argument."}},
+		{"malformed", []string{"AUTH XOAUTH2 " + base64.StdEncoding.EncodeToString([]byte("user=a"))}, []string{"-ERR [AUTH] Invalid SASL argument."}},
+		{"cancelled", []string{"AUTH XOAUTH2", "*"}, []string{"+ ", "-ERR [AUTH] Authentication cancelled"}},
+		{"unknown mechanism", []string{"AUTH CRAM-MD5"}, []string{"-ERR Unknown authentication mechanism"}},
+		{"lower case", []string{"auth xoauth2 " + mailtest.XOAUTH2(mailtest.User, mailtest.Token)}, []string{"+OK Welcome."}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, c := start(t)
+			for i, l := range tc.lines {
+				expect(t, c, l, tc.want[i])
+			}
+		})
+	}
+}
+
+func TestSTLSAndPlainPort(t *testing.T) {
+	w := mailtest.World(t)
+	ca := mailtest.CA(t)
+	srv, err := pop3.Start(pop3.Config{Provider: "test", World: w, Rule: mailtest.Rule{}, Personality: mailtest.Personality.POP3,
+		TLS: ca.ServerConfig()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	c := mailtest.Dial(t, srv.Addr, nil)
+	c.Line()
+	c.Send("CAPA")
+	c.Line()
+	if caps := strings.Join(multi(c), "|"); !strings.Contains(caps, "STLS") || strings.Contains(caps, "SASL") {
+		t.Fatalf("CAPA before STLS %s", caps)
+	}
+	expect(t, c, "AUTH XOAUTH2 "+mailtest.XOAUTH2(mailtest.User, mailtest.Token), "-ERR [AUTH] TLS is required")
+	expect(t, c, "STLS", "+OK Begin TLS negotiation")
+	c.Upgrade(ca.ClientConfig())
+	expect(t, c, "AUTH XOAUTH2 "+mailtest.XOAUTH2(mailtest.User, mailtest.Token), "+OK Welcome.")
+	expect(t, c, "QUIT", "+OK Bye")
+}
+
+func TestDeletionOnQuit(t *testing.T) {
+	w, c := start(t)
+	expect(t, c, "AUTH XOAUTH2 "+mailtest.XOAUTH2(mailtest.User, mailtest.Token), "+OK Welcome.")
+	expect(t, c, "DELE 2", "+OK message 2 deleted")
+	expect(t, c, "QUIT", "+OK Bye")
+	if !c.Closed() {
+		t.Fatal("the connection stays open after QUIT")
+	}
+	if drop := w.Mailbox(mailtest.User).Drop(); len(drop) != 1 || !strings.HasPrefix(drop[0].Body, "Subject: one") {
+		t.Fatalf("after QUIT the INBOX holds %d messages", len(drop))
+	}
+}
+
+func TestLongLine(t *testing.T) {
+	_, c := start(t)
+	expect(t, c, "AUTH XOAUTH2 "+strings.Repeat("A", 70<<10), "-ERR Line too long")
+}
