@@ -57,7 +57,8 @@ func TestManifest(t *testing.T) {
 		t.Fatalf("ca_file %s: %v", m.CAFile, err)
 	}
 	g, ok := m.Providers["google"]
-	if !ok || !strings.HasPrefix(g.TokenEndpoint, "https://127.0.0.1:") || g.Mail["smtp"].Security != "starttls" || g.Mail["imap"].Security != "tls" {
+	if !ok || !strings.HasPrefix(g.TokenEndpoint, "https://127.0.0.1:") || g.Mail["smtp"].Security != "starttls" || g.Mail["imap"].Security != "tls" ||
+		g.Mail["pop3"].Security != "tls" || g.Mail["pop3_starttls"].Security != "starttls" {
 		t.Fatalf("google %+v", g)
 	}
 	types := map[string]bool{}

@@ -440,7 +440,8 @@ func peakRSS(pid int) string {
 }
 
 // TestServeWithPythonStdlib: an application in another language, Python's
-// smtplib and imaplib, authenticates with XOAUTH2 as Google documents it.
+// smtplib, imaplib and poplib, authenticates with XOAUTH2 as Google
+// documents it.
 func TestServeWithPythonStdlib(t *testing.T) {
 	python, err := exec.LookPath("python3")
 	if err != nil {
@@ -461,7 +462,8 @@ func TestServeWithPythonStdlib(t *testing.T) {
 	if err != nil {
 		t.Fatalf("python: %v\n%s", err, out)
 	}
-	for _, want := range []string{"smtp auth 235", "imap greeting * OK Gimap ready", "imap fetched Subject: from python", "smtp refused 535"} {
+	for _, want := range []string{"smtp auth 235", "imap greeting * OK Gimap ready", "imap fetched Subject: from python", "smtp refused 535",
+		"pop3 greeting +OK Gpop ready", "pop3 auth +OK Welcome.", "pop3 fetched Subject: from python"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("python said:\n%s\nwant %q", out, want)
 		}

@@ -1,12 +1,16 @@
 """A client in another language: Python's standard library against `mailoauth serve`.
 
 python3 python_mail.py MANIFEST ACCESS_TOKEN sends a message with smtplib
-(STARTTLS, XOAUTH2), reads it back with imaplib (implicit TLS, XOAUTH2), and
+(STARTTLS, XOAUTH2), reads it back with imaplib (implicit TLS, XOAUTH2) and
+with poplib (implicit TLS, AUTH XOAUTH2 as RFC 5034 sends it; poplib has no
+SASL helper, so the command goes through its _shortcmd, as scripts do), and
 checks that another user's mailbox is refused with Gmail's 535. It prints
 one line per step and exits non-zero on any surprise.
 """
+import base64
 import imaplib
 import json
+import poplib
 import smtplib
 import ssl
 import sys
@@ -47,3 +51,14 @@ try:
 except smtplib.SMTPAuthenticationError as e:
     print("smtp refused", e.smtp_code)
     assert e.smtp_code == 535, e
+
+pop = poplib.POP3_SSL(google["mail"]["pop3"]["host"], google["mail"]["pop3"]["port"], context=ctx)
+print("pop3 greeting", pop.getwelcome().decode())
+resp = pop._shortcmd("AUTH XOAUTH2 " + base64.b64encode(xoauth2("alice@gmail.test").encode()).decode())
+print("pop3 auth", resp.decode())
+count, _ = pop.stat()
+_, lines, _ = pop.retr(count)
+subjects = [l.decode() for l in lines if l.startswith(b"Subject:")]
+pop.quit()
+print("pop3 fetched", subjects[0])
+assert subjects[0] == "Subject: from python", subjects
