@@ -3,8 +3,8 @@
 // with SASL XOAUTH2 and OAUTHBEARER decided by the provider's mail rule
 // (RFC 5034, with or without an initial response), USER/PASS refused as
 // basic authentication, STLS (RFC 2595) and implicit TLS listeners. No
-// maintained Go POP3 server library with SASL exists (see README), so the
-// protocol is written here, small and fuzzed.
+// maintained Go POP3 server library was found (README), so the protocol is
+// written here, small and fuzzed (FuzzSession).
 package pop3
 
 import (
