@@ -46,6 +46,10 @@ Feature: Reading Gmail over IMAP with OAuth
     Given alice@gmail.test has authorized the application for "https://mail.google.com/"
     When the application connects to the provider's IMAP server without TLS
     Then the IMAP server advertises "STARTTLS LOGINDISABLED"
+    When the application sends "a1 AUTHENTICATE XOAUTH2 base64(user=alice@gmail.test^Aauth=Bearer <token>^A^A)" on a new IMAP connection before STARTTLS
+    Then the server's reply is "a1 NO [PRIVACYREQUIRED] TLS is required to authenticate"
+    When the application sends "a2 LOGIN alice@gmail.test alice-password" on that connection
+    Then the server's reply is "a2 NO [PRIVACYREQUIRED] TLS is required to authenticate"
     When the application connects to the provider's IMAP server with STARTTLS
     And the application authenticates to IMAP as alice@gmail.test with XOAUTH2
     Then the IMAP server accepts the authentication
