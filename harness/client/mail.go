@@ -38,6 +38,7 @@ type wire struct {
 	buf  bytes.Buffer // what the server sent
 	sent bytes.Buffer // what the client sent
 	off  bool
+	more chan struct{} // closed and replaced at each read that recorded bytes
 }
 
 // Write implements net.Conn.
@@ -54,11 +55,43 @@ func (w *wire) Write(p []byte) (int, error) {
 func (w *wire) Read(p []byte) (int, error) {
 	n, err := w.Conn.Read(p)
 	w.mu.Lock()
-	if !w.off && w.buf.Len() < 64<<10 {
+	if !w.off && w.buf.Len() < 64<<10 && n > 0 {
 		w.buf.Write(p[:n])
+		if w.more != nil {
+			close(w.more)
+			w.more = nil
+		}
 	}
 	w.mu.Unlock()
 	return n, err
+}
+
+// lineWith returns the first recorded server line that starts with prefix,
+// waiting for it up to timeout: a library may report a command done
+// before its own tagged line was read (go-imap's client answers a second
+// CAPABILITY with the first one's result).
+func (w *wire) lineWith(prefix string, timeout time.Duration) (string, bool) {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		w.mu.Lock()
+		for _, l := range splitLines(w.buf.Bytes()) {
+			if strings.HasPrefix(l, prefix) {
+				w.mu.Unlock()
+				return l, true
+			}
+		}
+		if w.more == nil {
+			w.more = make(chan struct{})
+		}
+		more := w.more
+		w.mu.Unlock()
+		select {
+		case <-more:
+		case <-deadline.C:
+			return "", false
+		}
+	}
 }
 
 func (w *wire) stop() {
@@ -270,10 +303,8 @@ func (s *IMAPSession) StatusOf(command string) string {
 	if tag == "" {
 		return ""
 	}
-	for _, l := range s.wire.lines() {
-		if rest, ok := strings.CutPrefix(l, tag+" "); ok {
-			return rest
-		}
+	if l, ok := s.wire.lineWith(tag+" ", 5*time.Second); ok {
+		return strings.TrimPrefix(l, tag+" ")
 	}
 	return ""
 }
