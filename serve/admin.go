@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -136,7 +137,12 @@ func (a *admin) advance(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, apiError{"seconds must be a whole number from 1 to 315360000"})
 		return
 	}
-	a.m.World.Clock.Advance(time.Duration(n) * time.Second)
+	d := time.Duration(n) * time.Second
+	if left := world.MaxOffset - a.m.World.Clock.Offset(); d > left {
+		writeJSON(w, http.StatusBadRequest, apiError{fmt.Sprintf("the world's clock may run at most 100 years ahead of the real time: %d seconds are left", int64(left/time.Second))})
+		return
+	}
+	a.m.World.Clock.Advance(d)
 	writeJSON(w, http.StatusOK, map[string]any{
 		"now":            a.m.World.Clock.Now().UTC().Format(time.RFC3339),
 		"offset_seconds": int64(a.m.World.Clock.Offset() / time.Second),

@@ -289,3 +289,23 @@ func TestNoGoroutineOutlivesAClient(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestClockAdvanceBounded: the admin API refuses to move the clock past a
+// century ahead, with a 400 that says why, and the world stays in the
+// future.
+func TestClockAdvanceBounded(t *testing.T) {
+	inst := start(t)
+	tenYears := url.Values{"seconds": {"315360000"}}
+	for i := range 10 {
+		if status, body := call(t, "POST", inst.Manifest.AdminURL+"/api/clock/advance", tenYears); status != 200 {
+			t.Fatalf("advance %d: %d %s", i+1, status, body)
+		}
+	}
+	status, body := call(t, "POST", inst.Manifest.AdminURL+"/api/clock/advance", tenYears)
+	if status != 400 || !strings.Contains(body, "at most 100 years") {
+		t.Fatalf("the 11th advance: %d %s", status, body)
+	}
+	if now := inst.Mocks.World.Clock.Now(); now.Year() < time.Now().Year()+99 {
+		t.Fatalf("the world's time is %v", now)
+	}
+}

@@ -25,13 +25,24 @@ func (c *Clock) Offset() time.Duration {
 	return c.offset
 }
 
-// Advance moves the world's time forward by d. A negative d is ignored:
-// the world's time never goes back.
-func (c *Clock) Advance(d time.Duration) {
+// MaxOffset bounds how far the world's time may run ahead of the real
+// time: a century, so that it stays a sane instant (a time.Duration
+// overflows after 292 years, and the world would wrap into the past).
+const MaxOffset = 100 * 365 * 24 * time.Hour
+
+// Advance moves the world's time forward by d, at most to MaxOffset ahead
+// of the real time; it reports whether all of d was applied. A negative d
+// is ignored: the world's time never goes back.
+func (c *Clock) Advance(d time.Duration) bool {
 	if d <= 0 {
-		return
+		return true
 	}
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	if d > MaxOffset-c.offset {
+		c.offset = MaxOffset
+		return false
+	}
 	c.offset += d
-	c.mu.Unlock()
+	return true
 }

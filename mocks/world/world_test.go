@@ -160,3 +160,19 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+// TestClockStopsAtMaxOffset: advancing past a century ahead stops there,
+// and the world's time never wraps into the past (a time.Duration
+// overflows after 292 years).
+func TestClockStopsAtMaxOffset(t *testing.T) {
+	var c world.Clock
+	for i := range 30 {
+		applied := c.Advance(10 * 365 * 24 * time.Hour)
+		if want := i < 10; applied != want {
+			t.Fatalf("advance %d: applied %v, want %v", i+1, applied, want)
+		}
+	}
+	if c.Offset() != world.MaxOffset || !c.Now().After(time.Now().Add(99*365*24*time.Hour)) {
+		t.Fatalf("offset %v, now %v", c.Offset(), c.Now())
+	}
+}
