@@ -1,7 +1,10 @@
 package harness
 
 import (
+	"bytes"
 	"os"
+	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -30,7 +33,7 @@ func TestScenarios(t *testing.T) {
 // produced (testdata/broken), one at a time: each must fail. Steps that
 // kept an earlier step's reply would let them pass.
 func TestBrokenScenariosFail(t *testing.T) {
-	for _, tag := range []string{"@broken-1", "@broken-2", "@broken-3"} {
+	for _, tag := range []string{"@broken-1", "@broken-2", "@broken-3", "@broken-4"} {
 		passed, err := Run(Options{Features: os.DirFS("testdata/broken"), Tags: tag})
 		if err != nil {
 			t.Fatal(err)
@@ -38,5 +41,21 @@ func TestBrokenScenariosFail(t *testing.T) {
 		if passed {
 			t.Errorf("the broken scenario %s passed", tag)
 		}
+	}
+}
+
+// TestFailuresQuoteNoToken: a failing step that compares a token prints it
+// shortened, in the progress output every report is made from.
+func TestFailuresQuoteNoToken(t *testing.T) {
+	var out bytes.Buffer
+	passed, err := Run(Options{Features: os.DirFS("testdata/broken"), Tags: "@broken-4", Progress: &out})
+	if err != nil || passed {
+		t.Fatalf("passed %v, err %v", passed, err)
+	}
+	if !strings.Contains(out.String(), "ya29.") {
+		t.Fatalf("the failure does not quote the token's start:\n%s", out.String())
+	}
+	if m := regexp.MustCompile(`ya29\.[A-Za-z0-9_-]{8,}`).FindString(out.String()); m != "" {
+		t.Fatalf("the failure quotes a whole token %q:\n%s", m, out.String())
 	}
 }

@@ -183,10 +183,33 @@ func (s *scenario) record(app recorder) {
 
 // failf is a failed assertion quoting the server's last reply, which the
 // report shows next to the failing step.
+// Every secret the scenario holds is shortened in it (client.Redact), so
+// no report or log carries a usable token.
 func (s *scenario) failf(format string, args ...any) error {
 	msg := fmt.Sprintf(format, args...)
 	if s.reply.last != nil {
 		msg += "\nlast server reply: " + s.reply.last.String()
 	}
-	return fmt.Errorf("%s", msg)
+	return fmt.Errorf("%s", s.redact(msg))
+}
+
+// redact shortens in msg every token, code and secret the scenario holds.
+func (s *scenario) redact(msg string) string {
+	secrets := append([]string{s.tokens.first, s.flow.code, s.msal.result.AccessToken}, s.tokens.held...)
+	if t := s.tokens.current; t != nil {
+		id, _ := t.Extra("id_token").(string)
+		secrets = append(secrets, t.AccessToken, t.RefreshToken, id)
+	}
+	if s.flow.device != nil {
+		secrets = append(secrets, s.flow.device.DeviceCode)
+	}
+	if s.app.oauth != nil {
+		secrets = append(secrets, s.app.oauth.Config.ClientSecret)
+	}
+	for _, sec := range secrets {
+		if len(sec) >= 8 {
+			msg = strings.ReplaceAll(msg, sec, client.Redact(sec))
+		}
+	}
+	return msg
 }

@@ -26,3 +26,9 @@ Feature: Deliberately broken scenarios
     And alice@gmail.test will press "deny" on the consent screen
     When alice@gmail.test authorizes the application for "https://mail.google.com/" with "prompt=consent"
     Then the server answers 200
+
+  @broken-4
+  Scenario: A failing comparison of a token field quotes no usable token
+    Given the application uses the "web" client
+    And alice@gmail.test has authorized the application for "https://mail.google.com/" with "access_type=offline"
+    Then the token response field "access_token" is "not-the-token"
