@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -49,7 +50,7 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mailoauth serve: --ports is auto or default, not %q\n", *ports)
 		return exitUsage
 	}
-	if ip := net.ParseIP(*listen); ip == nil || !ip.IsLoopback() {
+	if !loopback(*listen) {
 		if !*allowRemote {
 			fmt.Fprintf(stderr, "mailoauth serve: --listen %s is not a loopback address; add --allow-remote if you mean it\n", *listen)
 			return exitUsage
@@ -109,4 +110,14 @@ func writeAtomically(path string, data []byte) error {
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+// loopback reports whether host names the loopback interface: a loopback
+// address, or "localhost".
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -325,6 +325,14 @@ func TestServeEndToEnd(t *testing.T) {
 	}
 }
 
+// TestServeListensOnLocalhost: --listen localhost is loopback too.
+func TestServeListensOnLocalhost(t *testing.T) {
+	s := startServe(t, "--listen", "localhost")
+	if g := s.manifest.Providers["google"]; !strings.HasPrefix(g.TokenEndpoint, "https://") {
+		t.Fatalf("manifest %+v", g)
+	}
+}
+
 func TestServeRefusesRemoteListenWithoutFlag(t *testing.T) {
 	out, err := exec.Command(binary, "serve", "--listen", "0.0.0.0").CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitUsage || !strings.Contains(string(out), "--allow-remote") {
