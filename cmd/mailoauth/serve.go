@@ -74,6 +74,11 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 		*stateDir = dir
 	}
 	cfg.StateDir = *stateDir
+	// The signals are caught before the manifest says the world is ready,
+	// so a pipeline that stops serve as soon as it read the manifest gets
+	// a clean stop.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	inst, err := serve.Start(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "mailoauth serve: %v\n", err)
@@ -89,9 +94,6 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	_, _ = stdout.Write(out)
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "mailoauth serve: stopping")
 	drain, cancel := context.WithTimeout(context.Background(), 10*time.Second)
