@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/url"
@@ -58,8 +59,12 @@ type Options struct {
 	Hosts []string
 	// Listen opens the listener of one server, named like
 	// "google.https", "google.smtp", "google.smtps", "google.imap",
-	// "google.imaps"; nil: a free port of 127.0.0.1.
+	// "google.imaps", "google.pop3", "google.pop3s"; nil: a free port of
+	// 127.0.0.1.
 	Listen func(name string) (net.Listener, error)
+	// ErrorLog receives the HTTPS servers' own errors (a failed TLS
+	// handshake, a broken connection); nil: they are dropped.
+	ErrorLog *log.Logger
 }
 
 // Server is a running fake world.
@@ -379,8 +384,13 @@ func (s *Server) serveHTTPS(o Options, provider string, h http.Handler) (string,
 	if err != nil {
 		return "", err
 	}
+	errorLog := o.ErrorLog
+	if errorLog == nil {
+		errorLog = log.New(io.Discard, "", 0)
+	}
 	srv := &http.Server{
 		Handler:           h,
+		ErrorLog:          errorLog,
 		TLSConfig:         s.CA.ServerConfig(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -77,7 +78,13 @@ func Start(cfg Config) (*Instance, error) {
 	if ip := net.ParseIP(cfg.Host); ip == nil || !ip.IsLoopback() {
 		hosts = append(hosts, cfg.Host)
 	}
-	m, err := mocks.New(mocks.Options{World: w, Listen: listen, Hosts: hosts})
+	// The HTTP servers' own complaints (a TLS handshake that failed) go
+	// through the logger too, so that stderr stays one JSON object a line.
+	var errorLog *log.Logger
+	if cfg.Logger != nil {
+		errorLog = slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn)
+	}
+	m, err := mocks.New(mocks.Options{World: w, Listen: listen, Hosts: hosts, ErrorLog: errorLog})
 	if err != nil {
 		return nil, err
 	}
@@ -98,6 +105,7 @@ func Start(cfg Config) (*Instance, error) {
 	inst.Manifest = manifest(m, caFile, "http://"+ln.Addr().String())
 	inst.admin = &http.Server{
 		Handler:           newAdmin(m, inst.Manifest),
+		ErrorLog:          errorLog,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,

@@ -1,15 +1,18 @@
 package serve_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -308,4 +311,54 @@ func TestClockAdvanceBounded(t *testing.T) {
 	if now := inst.Mocks.World.Clock.Now(); now.Year() < time.Now().Year()+99 {
 		t.Fatalf("the world's time is %v", now)
 	}
+}
+
+// TestHTTPErrorsGoThroughTheLogger: a client that is not TLS on the HTTPS
+// port makes net/http complain; the complaint is a JSON line of the
+// logger, not a raw line on stderr.
+func TestHTTPErrorsGoThroughTheLogger(t *testing.T) {
+	var buf lockedBuffer
+	inst, err := serve.Start(serve.Config{StateDir: t.TempDir(), Logger: slog.New(slog.NewJSONHandler(&buf, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inst.Close(context.Background())
+	u, _ := url.Parse(inst.Manifest.Providers["google"].BaseURL)
+	c, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = c.Write([]byte("GET / HTTP/1.0\r\n\r\n"))
+	_, _ = io.ReadAll(c)
+	c.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(buf.String(), "TLS handshake error") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no TLS handshake error in the log:\n%s", buf.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		var v map[string]any
+		if err := json.Unmarshal([]byte(line), &v); err != nil {
+			t.Fatalf("not a JSON line: %q", line)
+		}
+	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
