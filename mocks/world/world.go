@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mailoauth/mailoauth/mocks/mailstore"
 )
@@ -368,8 +369,13 @@ func (w *World) GrantConsent(realm Realm, user, client string, scopes []string) 
 const MaxEvents = 10000
 
 // Record appends e to the audit log, stamped with the world's time.
+// Every field is cut to MaxEventField bytes: the log is bounded in size
+// as in count, whatever a client sends as its id or user name.
 func (w *World) Record(e Event) {
 	e.Time = w.Clock.Now()
+	for _, f := range []*string{&e.Provider, &e.Protocol, &e.Mechanism, &e.User, &e.Client, &e.Outcome, &e.Reason} {
+		*f = cut(*f)
+	}
 	w.mu.Lock()
 	if len(w.events) >= MaxEvents {
 		w.events = slices.Delete(w.events, 0, len(w.events)-MaxEvents+1)
@@ -380,6 +386,22 @@ func (w *World) Record(e Event) {
 	if observe != nil {
 		observe(e)
 	}
+}
+
+// MaxEventField bounds each field of an audit log event, in bytes.
+const MaxEventField = 256
+
+// cut shortens s to MaxEventField bytes, on a rune boundary, marking the
+// cut with "…".
+func cut(s string) string {
+	if len(s) <= MaxEventField {
+		return s
+	}
+	i := MaxEventField - len("…")
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "…"
 }
 
 // Observe calls fn with every event recorded from now on (serve mode logs

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -174,5 +175,21 @@ func TestClockStopsAtMaxOffset(t *testing.T) {
 	}
 	if c.Offset() != world.MaxOffset || !c.Now().After(time.Now().Add(99*365*24*time.Hour)) {
 		t.Fatalf("offset %v, now %v", c.Offset(), c.Now())
+	}
+}
+
+// TestEventFieldsAreBounded: a 63 KB client id or user name is cut to
+// MaxEventField bytes in the log, for its readers and its observers.
+func TestEventFieldsAreBounded(t *testing.T) {
+	w := world.New()
+	var seen world.Event
+	w.Observe(func(e world.Event) { seen = e })
+	huge := strings.Repeat("é", 32<<10)
+	w.Record(world.Event{Provider: "google", Client: huge, User: huge, Reason: huge})
+	got := w.Events()[0]
+	for _, f := range []string{got.Client, got.User, got.Reason, seen.Client} {
+		if len(f) > world.MaxEventField || !strings.HasSuffix(f, "…") || !utf8.ValidString(f) {
+			t.Fatalf("a field of %d bytes: %.40q…", len(f), f)
+		}
 	}
 }
