@@ -101,6 +101,10 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	if err := inst.Close(drain); err != nil {
 		fmt.Fprintf(stderr, "mailoauth serve: %v\n", err)
 	}
+	if *manifestFile != "" {
+		// A pipeline must not read the ports of a world that is gone.
+		_ = os.Remove(*manifestFile)
+	}
 	return exitPassed
 }
 

@@ -108,6 +108,9 @@ func startServe(t *testing.T, args ...string) *served {
 		if err := cmd.Wait(); err != nil {
 			t.Errorf("mailoauth serve did not exit cleanly on SIGTERM: %v\n%s", err, s.stderr)
 		}
+		if _, err := os.Stat(manifestFile); !os.IsNotExist(err) {
+			t.Errorf("the --manifest file outlived serve: %v", err)
+		}
 	})
 	onDisk, err := os.ReadFile(manifestFile)
 	if err != nil || !json.Valid(onDisk) {
