@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/mailoauth/mailoauth/mocks"
@@ -53,10 +54,40 @@ type Instance struct {
 	Mocks    *mocks.Server
 	Manifest Manifest
 	admin    *http.Server
+	lock     *os.File // held on the state directory while the world runs
 }
 
-// Start starts every server and returns once each listener accepts.
+// Start starts every server and returns once each listener accepts. The
+// state directory is locked while the world runs: a second world on it
+// fails at once rather than overwrite the first one's CA.
 func Start(cfg Config) (*Instance, error) {
+	lock, err := lockStateDir(cfg.StateDir)
+	if err != nil {
+		return nil, err
+	}
+	inst, err := start(cfg)
+	if err != nil {
+		_ = lock.Close()
+		return nil, err
+	}
+	inst.lock = lock
+	return inst, nil
+}
+
+// lockStateDir takes an exclusive lock on dir's serve.lock.
+func lockStateDir(dir string) (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(dir, "serve.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("serve: locking the state directory: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("serve: another mailoauth serve uses the state directory %s (%v)", dir, err)
+	}
+	return f, nil
+}
+
+func start(cfg Config) (*Instance, error) {
 	w := cfg.World
 	if w == nil {
 		w = mocks.DefaultWorld()
@@ -121,6 +152,9 @@ func Start(cfg Config) (*Instance, error) {
 func (i *Instance) Close(ctx context.Context) error {
 	err := i.admin.Shutdown(ctx)
 	i.Mocks.Close()
+	if i.lock != nil {
+		_ = i.lock.Close() // releases the lock
+	}
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}

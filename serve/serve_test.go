@@ -362,3 +362,25 @@ func (l *lockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// TestStateDirLocked: a second world on the same state directory fails
+// with a clear error instead of overwriting the first one's CA; once the
+// first stops, the directory is free.
+func TestStateDirLocked(t *testing.T) {
+	dir := t.TempDir()
+	first, err := serve.Start(serve.Config{StateDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := serve.Start(serve.Config{StateDir: dir}); err == nil || !strings.Contains(err.Error(), "another mailoauth serve uses the state directory") {
+		t.Fatalf("a second serve on the same state directory: %v", err)
+	}
+	if err := first.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	again, err := serve.Start(serve.Config{StateDir: dir})
+	if err != nil {
+		t.Fatalf("after the first stopped: %v", err)
+	}
+	_ = again.Close(context.Background())
+}
