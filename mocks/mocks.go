@@ -62,6 +62,9 @@ type Options struct {
 	// "google.imaps", "google.pop3", "google.pop3s"; nil: a free port of
 	// 127.0.0.1.
 	Listen func(name string) (net.Listener, error)
+	// CA signs every listener's certificate; nil: a new one, for Hosts
+	// (serve keeps one across restarts in its state directory).
+	CA *tlsca.CA
 	// ErrorLog receives the HTTPS servers' own errors (a failed TLS
 	// handshake, a broken connection); nil: they are dropped.
 	ErrorLog *log.Logger
@@ -170,9 +173,12 @@ func New(opts ...Options) (*Server, error) {
 	if o.Listen == nil {
 		o.Listen = func(string) (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }
 	}
-	ca, err := tlsca.New(o.Hosts...)
-	if err != nil {
-		return nil, err
+	ca := o.CA
+	if ca == nil {
+		var err error
+		if ca, err = tlsca.New(o.Hosts...); err != nil {
+			return nil, err
+		}
 	}
 	s := &Server{World: o.World, CA: ca, providers: map[string]*Provider{}}
 	s.client = &http.Client{Transport: &http.Transport{TLSClientConfig: ca.ClientConfig()}, Timeout: 30 * time.Second}

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/mailoauth/mailoauth/mocks"
+	"github.com/mailoauth/mailoauth/mocks/tlsca"
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
@@ -115,17 +116,13 @@ func start(cfg Config) (*Instance, error) {
 	if cfg.Logger != nil {
 		errorLog = slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn)
 	}
-	m, err := mocks.New(mocks.Options{World: w, Listen: listen, Hosts: hosts, ErrorLog: errorLog})
+	ca, caFile, err := stateCA(cfg.StateDir, hosts)
 	if err != nil {
 		return nil, err
 	}
-	caFile, err := filepath.Abs(filepath.Join(cfg.StateDir, "ca.pem"))
-	if err == nil {
-		err = os.WriteFile(caFile, m.CA.PEM, 0o644)
-	}
+	m, err := mocks.New(mocks.Options{World: w, Listen: listen, Hosts: hosts, ErrorLog: errorLog, CA: ca})
 	if err != nil {
-		m.Close()
-		return nil, fmt.Errorf("serve: writing the CA: %w", err)
+		return nil, err
 	}
 	ln, err := listen("admin")
 	if err != nil {
@@ -159,4 +156,35 @@ func (i *Instance) Close(ctx context.Context) error {
 		return nil
 	}
 	return err
+}
+
+// stateCA is the CA of the state directory (ca.pem and ca-key.pem), or a
+// new one written there: clients configured with ca_file keep working
+// across restarts. It returns the CA and ca_file's absolute path.
+func stateCA(dir string, hosts []string) (*tlsca.CA, string, error) {
+	caFile, err := filepath.Abs(filepath.Join(dir, "ca.pem"))
+	if err != nil {
+		return nil, "", err
+	}
+	keyFile := filepath.Join(filepath.Dir(caFile), "ca-key.pem")
+	certPEM, err1 := os.ReadFile(caFile)
+	keyPEM, err2 := os.ReadFile(keyFile)
+	if err1 == nil && err2 == nil {
+		ca, err := tlsca.Load(certPEM, keyPEM, hosts...)
+		if err != nil {
+			return nil, "", fmt.Errorf("serve: the CA of %s: %w", dir, err)
+		}
+		return ca, caFile, nil
+	}
+	ca, err := tlsca.New(hosts...)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := os.WriteFile(keyFile, ca.KeyPEM, 0o600); err != nil {
+		return nil, "", fmt.Errorf("serve: writing the CA: %w", err)
+	}
+	if err := os.WriteFile(caFile, ca.PEM, 0o644); err != nil {
+		return nil, "", fmt.Errorf("serve: writing the CA: %w", err)
+	}
+	return ca, caFile, nil
 }

@@ -3,6 +3,8 @@ package serve_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -10,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -383,4 +386,37 @@ func TestStateDirLocked(t *testing.T) {
 		t.Fatalf("after the first stopped: %v", err)
 	}
 	_ = again.Close(context.Background())
+}
+
+// TestCAKeptAcrossRestarts: a world restarted on the same state directory
+// keeps its CA, so a client configured with the old ca_file still talks
+// to it.
+func TestCAKeptAcrossRestarts(t *testing.T) {
+	dir := t.TempDir()
+	first, err := serve.Start(serve.Config{StateDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pem, err := os.ReadFile(first.Manifest.CAFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = first.Close(context.Background())
+	second, err := serve.Start(serve.Config{StateDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close(context.Background())
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	defer hc.CloseIdleConnections()
+	resp, err := hc.Get(second.Manifest.Providers["google"].DiscoveryURL)
+	if err != nil {
+		t.Fatalf("the restarted world with the old ca_file: %v", err)
+	}
+	resp.Body.Close()
+	if info, err := os.Stat(filepath.Join(dir, "ca-key.pem")); err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("ca-key.pem: %v %v", info, err)
+	}
 }

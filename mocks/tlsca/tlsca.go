@@ -11,6 +11,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"math/big"
 	"net"
 	"time"
@@ -21,6 +22,8 @@ import (
 type CA struct {
 	// PEM is the CA certificate, PEM-encoded (what serve writes to ca_file).
 	PEM []byte
+	// KeyPEM is the CA's private key, PEM-encoded, for Load.
+	KeyPEM []byte
 	// Pool trusts the CA.
 	Pool *x509.CertPool
 	// Leaf is the server certificate for every listener.
@@ -48,6 +51,27 @@ func New(hosts ...string) (*CA, error) {
 	if err != nil {
 		return nil, err
 	}
+	return issue(caDER, caKey, hosts)
+}
+
+// Load is the CA of certPEM and keyPEM (what a CA's PEM and KeyPEM wrote),
+// with a new leaf for the loopback names plus hosts: a world restarted on
+// the same state keeps the CA its clients trust.
+func Load(certPEM, keyPEM []byte, hosts ...string) (*CA, error) {
+	cb, _ := pem.Decode(certPEM)
+	kb, _ := pem.Decode(keyPEM)
+	if cb == nil || kb == nil {
+		return nil, errors.New("tlsca: no PEM certificate or key")
+	}
+	key, err := x509.ParseECPrivateKey(kb.Bytes)
+	if err != nil {
+		return nil, err
+	}
+	return issue(cb.Bytes, key, hosts)
+}
+
+// issue makes the leaf of the CA caDER for the loopback names plus hosts.
+func issue(caDER []byte, caKey *ecdsa.PrivateKey, hosts []string) (*CA, error) {
 	caCert, err := x509.ParseCertificate(caDER)
 	if err != nil {
 		return nil, err
@@ -56,11 +80,12 @@ func New(hosts ...string) (*CA, error) {
 	if err != nil {
 		return nil, err
 	}
+	now := time.Now()
 	leafTmpl := &x509.Certificate{
 		SerialNumber: serial(),
 		Subject:      pkix.Name{Organization: []string{"mailoauth"}, CommonName: "localhost"},
 		NotBefore:    now.Add(-time.Hour),
-		NotAfter:     now.AddDate(10, 0, 0),
+		NotAfter:     caCert.NotAfter,
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		DNSNames:     append([]string{"localhost"}, hosts...),
@@ -70,12 +95,17 @@ func New(hosts ...string) (*CA, error) {
 	if err != nil {
 		return nil, err
 	}
+	keyDER, err := x509.MarshalECPrivateKey(caKey)
+	if err != nil {
+		return nil, err
+	}
 	pool := x509.NewCertPool()
 	pool.AddCert(caCert)
 	return &CA{
-		PEM:  pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
-		Pool: pool,
-		Leaf: tls.Certificate{Certificate: [][]byte{leafDER, caDER}, PrivateKey: leafKey},
+		PEM:    pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
+		KeyPEM: pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}),
+		Pool:   pool,
+		Leaf:   tls.Certificate{Certificate: [][]byte{leafDER, caDER}, PrivateKey: leafKey},
 	}, nil
 }
 
