@@ -221,13 +221,19 @@ func (s *Server) RevocationEndpoint(w http.ResponseWriter, r *http.Request) {
 }
 
 // IntrospectionEndpoint is the RFC 7662 endpoint: an authenticated client
-// asks whether a token is active.
+// asks whether one of its tokens is active. Another client's token is
+// answered inactive (§2.2: the server may decline to say), so a client
+// learns nothing of tokens it was not issued.
 func (s *Server) IntrospectionEndpoint(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	ctx := r.Context()
 	ir, err := s.oauth.NewIntrospectionRequest(ctx, r, newSession(""))
 	if err != nil {
 		s.oauth.WriteIntrospectionError(ctx, w, err)
+		return
+	}
+	if ar := ir.GetAccessRequester(); ar != nil && ar.GetClient() != nil && ar.GetClient().GetID() != presented(r, r.PostForm).id {
+		s.writeJSON(w, http.StatusOK, map[string]any{"active": false}, nil)
 		return
 	}
 	s.oauth.WriteIntrospectionResponse(ctx, w, ir)

@@ -413,3 +413,32 @@ func TestSweep(t *testing.T) {
 		t.Fatalf("refresh after the sweep: %d %v", status, body)
 	}
 }
+
+// TestIntrospectionOfAnotherClientsToken: a client learns nothing of a
+// token issued to another client (RFC 7662 §2.2): it is answered
+// inactive, while its own client sees it active.
+func TestIntrospectionOfAnotherClientsToken(t *testing.T) {
+	t.Parallel()
+	p := newRFC(t, authserver.RefreshPolicy{})
+	_, tok := p.post(t, "/token", redeem(p.code(t, nil)))
+	ask := func(id, secret string) map[string]any {
+		req, _ := http.NewRequest(http.MethodPost, p.srv.URL+"/introspect",
+			strings.NewReader(url.Values{"token": {tok["access_token"].(string)}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth(id, secret)
+		resp, err := p.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&m)
+		return m
+	}
+	if m := ask("other", "other-secret"); m["active"] != false || len(m) != 1 {
+		t.Fatalf("another client learns %v", m)
+	}
+	if m := ask("app", "app-secret"); m["active"] != true {
+		t.Fatalf("its own client learns %v", m)
+	}
+}
