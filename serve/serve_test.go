@@ -334,12 +334,17 @@ func TestHTTPErrorsGoThroughTheLogger(t *testing.T) {
 	_, _ = c.Write([]byte("GET / HTTP/1.0\r\n\r\n"))
 	_, _ = io.ReadAll(c)
 	c.Close()
-	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(buf.String(), "TLS handshake error") {
-		if time.Now().After(deadline) {
+	deadline := time.After(5 * time.Second)
+	for {
+		next := buf.written() // before reading, so no write is missed
+		if strings.Contains(buf.String(), "TLS handshake error") {
+			break
+		}
+		select {
+		case <-next:
+		case <-deadline:
 			t.Fatalf("no TLS handshake error in the log:\n%s", buf.String())
 		}
-		time.Sleep(10 * time.Millisecond)
 	}
 	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
 		var v map[string]any
@@ -349,15 +354,31 @@ func TestHTTPErrorsGoThroughTheLogger(t *testing.T) {
 	}
 }
 
+// lockedBuffer is a log destination a test reads while servers write it.
 type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu   sync.Mutex
+	b    bytes.Buffer
+	more chan struct{} // closed at the next write
 }
 
 func (l *lockedBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.more != nil {
+		close(l.more)
+		l.more = nil
+	}
 	return l.b.Write(p)
+}
+
+// written returns a channel closed at the next write.
+func (l *lockedBuffer) written() <-chan struct{} {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.more == nil {
+		l.more = make(chan struct{})
+	}
+	return l.more
 }
 
 func (l *lockedBuffer) String() string {
