@@ -10,7 +10,6 @@ import (
 	"net/textproto"
 	"strconv"
 	"strings"
-	"time"
 
 	gosasl "github.com/emersion/go-sasl"
 )
@@ -34,22 +33,11 @@ func (e *POP3Error) Error() string { return e.Line }
 // DialPOP3 connects to a POP3 server with implicit TLS, or on its plain
 // port and STLS (security StartTLS), and reads the greeting.
 func DialPOP3(addr string, security Security, tlsConfig *tls.Config) (*POP3Session, error) {
-	d := &net.Dialer{Timeout: 10 * time.Second}
-	cfg := tlsConfig.Clone()
-	if cfg.ServerName == "" {
-		cfg.ServerName, _, _ = net.SplitHostPort(addr)
-	}
-	var conn net.Conn
-	var err error
-	if security == ImplicitTLS {
-		conn, err = tls.DialWithDialer(d, "tcp", addr, cfg)
-	} else {
-		conn, err = d.Dial("tcp", addr)
-	}
+	cfg := withServerName(tlsConfig, addr)
+	conn, err := dial(addr, security, cfg)
 	if err != nil {
 		return nil, err
 	}
-	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
 	s := &POP3Session{conn: conn, tp: textproto.NewConn(conn)}
 	if _, err := s.status(); err != nil {
 		conn.Close()

@@ -340,24 +340,7 @@ func TestRevocationAndIntrospectionEndpoints(t *testing.T) {
 	p := newRFC(t, authserver.RefreshPolicy{})
 	_, tok := p.post(t, "/token", redeem(p.code(t, nil)))
 	access, refresh := tok["access_token"].(string), tok["refresh_token"].(string)
-	auth := url.Values{"client_id": {"app"}, "client_secret": {"app-secret"}}
-	introspect := func() map[string]any {
-		f := url.Values{"token": {access}}
-		for k, v := range auth {
-			f[k] = v
-		}
-		req, _ := http.NewRequest(http.MethodPost, p.srv.URL+"/introspect", strings.NewReader(f.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.SetBasicAuth("app", "app-secret")
-		resp, err := p.client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var m map[string]any
-		_ = json.NewDecoder(resp.Body).Decode(&m)
-		return m
-	}
+	introspect := func() map[string]any { return p.introspect(t, access, "app", "app-secret") }
 	if m := introspect(); m["active"] != true || m["client_id"] != "app" {
 		t.Fatalf("introspection of a live token: %v", m)
 	}
@@ -422,18 +405,7 @@ func TestIntrospectionOfAnotherClientsToken(t *testing.T) {
 	p := newRFC(t, authserver.RefreshPolicy{})
 	_, tok := p.post(t, "/token", redeem(p.code(t, nil)))
 	ask := func(id, secret string) map[string]any {
-		req, _ := http.NewRequest(http.MethodPost, p.srv.URL+"/introspect",
-			strings.NewReader(url.Values{"token": {tok["access_token"].(string)}}.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.SetBasicAuth(id, secret)
-		resp, err := p.client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var m map[string]any
-		_ = json.NewDecoder(resp.Body).Decode(&m)
-		return m
+		return p.introspect(t, tok["access_token"].(string), id, secret)
 	}
 	if m := ask("other", "other-secret"); m["active"] != false || len(m) != 1 {
 		t.Fatalf("another client learns %v", m)
@@ -441,4 +413,21 @@ func TestIntrospectionOfAnotherClientsToken(t *testing.T) {
 	if m := ask("app", "app-secret"); m["active"] != true {
 		t.Fatalf("its own client learns %v", m)
 	}
+}
+
+// introspect asks the introspection endpoint about token as the client id
+// (HTTP Basic) and returns the JSON answer.
+func (p *rfc) introspect(t *testing.T, token, id, secret string) map[string]any {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, p.srv.URL+"/introspect", strings.NewReader(url.Values{"token": {token}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(id, secret)
+	resp, err := p.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&m)
+	return m
 }
