@@ -109,6 +109,8 @@ Feature: The details of Google's authorization request and token endpoint
     When alice@gmail.test authorizes the application for "https://mail.google.com/"
     Then the server answers 200
 
+  # G-04 lists the page, not this line: observed in markbates/goth#445,
+  # atinux/nuxt-auth-utils#64, odeke-em/drive#952.
   Scenario: The invalid_scope page tells the valid scopes from the invalid ones (G-04)
     When alice@gmail.test authorizes the application for "https://mail.google.com/ user.birthday.read"
     Then the browser shows the page "Error 400: invalid_scope" with status 400

@@ -108,6 +108,8 @@ Feature: Gmail's SASL exchanges on the wire
     Then the server's reply is "a1 BAD AUTHENTICATE cancelled"
 
   @smtp
+  # The text is not in PROVIDERS.md: observed in virtualzone/tubewarder#29,
+  # deanproxy/eMail#53, passbolt/passbolt_docker#25.
   Scenario: AUTH before STARTTLS on the submission port: 530 5.7.0 Must issue a STARTTLS command first (GM-04)
     When the application sends "AUTH XOAUTH2 base64(user=alice@gmail.test^Aauth=Bearer <token>^A^A)" on a new SMTP connection before STARTTLS
     Then the server's reply is "530 5.7.0 Must issue a STARTTLS command first. <id> - gsmtp"

@@ -65,7 +65,9 @@ func Personality() mailauth.Personality {
 			// GM-06: the final -ERR text is NOT FOUND; RFC 3206's [AUTH]
 			// response code with RFC 5034's wording.
 			AuthFailed: "[AUTH] Authentication failed.",
-			Malformed:  "[AUTH] Invalid SASL argument.",
+			// Gmail POP's answer to a message that does not parse is NOT
+			// FOUND; IMAP's words (GM-05) with RFC 3206's code [INF].
+			Malformed: "[AUTH] Invalid SASL argument.",
 		},
 		IMAP: mailauth.IMAPPersonality{
 			// GM-05 [OBS]: "* OK Gimap ready for requests from <ip> <id>".
