@@ -8,5 +8,5 @@ import "embed"
 
 // FS holds every *.feature file, by provider directory.
 //
-//go:embed google/*.feature microsoft/*.feature
+//go:embed google/*.feature microsoft/*.feature trackdechets/*.feature
 var FS embed.FS

@@ -34,6 +34,7 @@ import (
 	"github.com/mailoauth/mailoauth/mocks/pop3"
 	"github.com/mailoauth/mailoauth/mocks/smtp"
 	"github.com/mailoauth/mailoauth/mocks/tlsca"
+	"github.com/mailoauth/mailoauth/mocks/trackdechets"
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
@@ -82,6 +83,9 @@ type Server struct {
 	// Microsoft is the fake Microsoft (Entra ID and Exchange Online), if
 	// started.
 	Microsoft *Provider
+	// Trackdechets is the fake Trackdéchets (its OAuth server and GraphQL
+	// API; it has no mail servers), if started.
+	Trackdechets *Provider
 
 	providers map[string]*Provider
 	client    *http.Client
@@ -124,7 +128,7 @@ var defaultYAML []byte
 
 // Schemas are the world-file schemas of every provider.
 func Schemas() world.Schemas {
-	return world.Schemas{google.Name: google.Schema(), microsoft.Name: microsoft.Schema()}
+	return world.Schemas{google.Name: google.Schema(), microsoft.Name: microsoft.Schema(), trackdechets.Name: trackdechets.Schema()}
 }
 
 // DefaultYAML returns the YAML of the default world: the clients and users
@@ -182,7 +186,8 @@ func New(opts ...Options) (*Server, error) {
 	}
 	s := &Server{World: o.World, CA: ca, providers: map[string]*Provider{}}
 	s.client = &http.Client{Transport: &http.Transport{TLSClientConfig: ca.ClientConfig()}, Timeout: 30 * time.Second}
-	for name, start := range map[string]func(Options) error{google.Name: s.startGoogle, microsoft.Name: s.startMicrosoft} {
+	for name, start := range map[string]func(Options) error{google.Name: s.startGoogle,
+		microsoft.Name: s.startMicrosoft, trackdechets.Name: s.startTrackdechets} {
 		if o.Providers == nil || slices.Contains(o.Providers, name) {
 			if err := start(o); err != nil {
 				s.Close()
@@ -244,6 +249,24 @@ func (s *Server) startMicrosoft(o Options) error {
 	}
 	s.Microsoft = p
 	s.providers[microsoft.Name] = p
+	return nil
+}
+
+func (s *Server) startTrackdechets(o Options) error {
+	td := trackdechets.New(s.World, trackdechets.Options{AutoApproveLoginHint: !o.Pages})
+	p := &Provider{Name: trackdechets.Name, oauth: td.Server, srv: s}
+	var err error
+	if p.URL, err = s.serveHTTPS(o, trackdechets.Name, td.Handler()); err != nil {
+		return err
+	}
+	td.SetBaseURL(p.URL)
+	// T-04: the documentation asks for HTTP Basic client authentication.
+	p.endpoint = func(string) oauth2.Endpoint {
+		return oauth2.Endpoint{AuthURL: p.URL + trackdechets.DialogPath, TokenURL: p.URL + trackdechets.TokenPath,
+			AuthStyle: oauth2.AuthStyleInHeader}
+	}
+	s.Trackdechets = p
+	s.providers[trackdechets.Name] = p
 	return nil
 }
 
@@ -313,6 +336,12 @@ func (p *Provider) Token(ctx context.Context, user string, scopes ...string) (*o
 	}
 	return cfg.Exchange(context.WithValue(ctx, oauth2.HTTPClient, p.srv.client), loc.Query().Get("code"))
 }
+
+// RevokeAccess is the user removing the client's access in their account
+// at the provider (Google's third-party connections, Trackdéchets'
+// "Applications et API"): every code and token the user granted the client
+// stops working, and the next authorization asks for consent again.
+func (p *Provider) RevokeAccess(user, clientID string) { p.oauth.RevokeAccess(user, clientID) }
 
 // ApproveDevice approves the pending device authorization of userCode at
 // whichever provider issued it, as the user email does on its page.

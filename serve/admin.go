@@ -16,6 +16,7 @@ import (
 
 	"github.com/mailoauth/mailoauth/mocks"
 	"github.com/mailoauth/mailoauth/mocks/authserver"
+	"github.com/mailoauth/mailoauth/mocks/trackdechets"
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
@@ -41,6 +42,8 @@ func newAdmin(m *mocks.Server, manifest Manifest) http.Handler {
 	r.HandleFunc("/api/device/approve", a.device(true)).Methods(http.MethodPost)
 	r.HandleFunc("/api/device/deny", a.device(false)).Methods(http.MethodPost)
 	r.HandleFunc("/api/clock/advance", a.advance).Methods(http.MethodPost)
+	r.HandleFunc("/api/grants/revoke", a.revokeGrants).Methods(http.MethodPost)
+	r.HandleFunc("/api/providers/trackdechets/settings", a.trackdechetsSettings).Methods(http.MethodGet, http.MethodPost)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusNotFound, apiError{"no such endpoint"})
 	})
@@ -125,6 +128,66 @@ func (a *admin) device(approve bool) http.HandlerFunc {
 	}
 }
 
+// revokeGrants is POST /api/grants/revoke (form provider, email,
+// client_id): the user removes the client's access in their account at the
+// provider (Trackdéchets' "Applications et API", T-06; Google's
+// third-party connections). Every code and token the user granted the
+// client stops working.
+func (a *admin) revokeGrants(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{"the form could not be parsed"})
+		return
+	}
+	provider, email, clientID := r.PostForm.Get("provider"), r.PostForm.Get("email"), r.PostForm.Get("client_id")
+	if provider == "" || email == "" || clientID == "" {
+		writeJSON(w, http.StatusBadRequest, apiError{"provider, email and client_id are required"})
+		return
+	}
+	p := a.m.Provider(provider)
+	if p == nil {
+		writeJSON(w, http.StatusNotFound, apiError{"no such provider: " + provider})
+		return
+	}
+	var user, client bool
+	for _, realm := range a.m.World.Realms(provider) {
+		_, u := a.m.World.Account(realm, email)
+		_, c := a.m.World.Client(realm, clientID)
+		user, client = user || u, client || c
+	}
+	switch {
+	case !user:
+		writeJSON(w, http.StatusNotFound, apiError{"no such user: " + email})
+	case !client:
+		writeJSON(w, http.StatusNotFound, apiError{"no such client: " + clientID})
+	default:
+		p.RevokeAccess(email, clientID)
+		writeJSON(w, http.StatusOK, map[string]string{"status": "revoked"})
+	}
+}
+
+// trackdechetsSettings is GET and POST /api/providers/trackdechets/settings
+// (form strict_client_auth=true|false): whether the token endpoint refuses
+// client credentials in the body (F-18).
+func (a *admin) trackdechetsSettings(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost {
+		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+		if err := r.ParseForm(); err != nil {
+			writeJSON(w, http.StatusBadRequest, apiError{"the form could not be parsed"})
+			return
+		}
+		strict, err := strconv.ParseBool(r.PostForm.Get("strict_client_auth"))
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, apiError{"strict_client_auth must be true or false"})
+			return
+		}
+		trackdechets.SetStrict(a.m.World, strict)
+		a.m.World.Record(world.Event{Provider: trackdechets.Name, Protocol: "admin", Mechanism: "settings",
+			Outcome: "ok", Reason: "strict_client_auth=" + strconv.FormatBool(strict)})
+	}
+	writeJSON(w, http.StatusOK, map[string]bool{"strict_client_auth": trackdechets.Strict(a.m.World)})
+}
+
 // advance is POST /api/clock/advance (form seconds): the world's time moves.
 func (a *admin) advance(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
@@ -151,10 +214,12 @@ func (a *admin) advance(w http.ResponseWriter, r *http.Request) {
 
 // dashboardData is what the dashboard shows.
 type dashboardData struct {
-	Manifest  Manifest
-	Now       string
-	Events    []world.Event
-	Mailboxes []mailboxView
+	Manifest Manifest
+	// StrictClientAuth is Trackdéchets' setting (F-18).
+	StrictClientAuth bool
+	Now              string
+	Events           []world.Event
+	Mailboxes        []mailboxView
 }
 
 type mailboxView struct {
@@ -169,7 +234,8 @@ func (a *admin) dashboard(w http.ResponseWriter, _ *http.Request) {
 	if len(ev) > 100 {
 		ev = ev[:100]
 	}
-	d := dashboardData{Manifest: a.manifest, Now: a.m.World.Clock.Now().UTC().Format(time.RFC3339), Events: ev}
+	d := dashboardData{Manifest: a.manifest, Now: a.m.World.Clock.Now().UTC().Format(time.RFC3339), Events: ev,
+		StrictClientAuth: trackdechets.Strict(a.m.World)}
 	for _, addr := range a.m.World.Mailboxes() {
 		msgs := a.m.World.Messages(addr)
 		slices.Reverse(msgs)

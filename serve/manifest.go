@@ -7,6 +7,7 @@ import (
 	"github.com/mailoauth/mailoauth/mocks"
 	"github.com/mailoauth/mailoauth/mocks/google"
 	"github.com/mailoauth/mailoauth/mocks/microsoft"
+	"github.com/mailoauth/mailoauth/mocks/trackdechets"
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
@@ -23,25 +24,28 @@ type Manifest struct {
 // Provider is one provider's part of the manifest.
 type Provider struct {
 	BaseURL                     string `json:"base_url"`
-	Issuer                      string `json:"issuer"`
-	DiscoveryURL                string `json:"discovery_url"`
+	Issuer                      string `json:"issuer,omitempty"`
+	DiscoveryURL                string `json:"discovery_url,omitempty"`
 	AuthorizationEndpoint       string `json:"authorization_endpoint"`
 	TokenEndpoint               string `json:"token_endpoint"`
-	DeviceAuthorizationEndpoint string `json:"device_authorization_endpoint"`
-	RevocationEndpoint          string `json:"revocation_endpoint"`
-	UserinfoEndpoint            string `json:"userinfo_endpoint"`
+	DeviceAuthorizationEndpoint string `json:"device_authorization_endpoint,omitempty"`
+	RevocationEndpoint          string `json:"revocation_endpoint,omitempty"`
+	UserinfoEndpoint            string `json:"userinfo_endpoint,omitempty"`
+	// APIEndpoint is Trackdéchets' GraphQL API, which its tokens open.
+	APIEndpoint string `json:"api_endpoint,omitempty"`
 	// TenantID and Authority (https://HOST/{tenant}) are Microsoft's, for
 	// its first tenant, whose endpoints the others are; InstanceDiscovery
 	// is the URL MSAL libraries may be pointed at.
-	TenantID             string                  `json:"tenant_id,omitempty"`
-	Authority            string                  `json:"authority,omitempty"`
-	InstanceDiscovery    string                  `json:"instance_discovery_url,omitempty"`
-	JWKSURI              string                  `json:"jwks_uri,omitempty"`
-	AdminConsentEndpoint string                  `json:"admin_consent_endpoint,omitempty"`
-	Tenants              []Tenant                `json:"tenants,omitempty"`
-	Mail                 map[string]MailEndpoint `json:"mail"`
-	Clients              []Client                `json:"clients"`
-	Users                []User                  `json:"users"`
+	TenantID             string   `json:"tenant_id,omitempty"`
+	Authority            string   `json:"authority,omitempty"`
+	InstanceDiscovery    string   `json:"instance_discovery_url,omitempty"`
+	JWKSURI              string   `json:"jwks_uri,omitempty"`
+	AdminConsentEndpoint string   `json:"admin_consent_endpoint,omitempty"`
+	Tenants              []Tenant `json:"tenants,omitempty"`
+	// Mail is absent for a provider without mail servers (Trackdéchets).
+	Mail    map[string]MailEndpoint `json:"mail,omitempty"`
+	Clients []Client                `json:"clients"`
+	Users   []User                  `json:"users"`
 }
 
 // Tenant is a Microsoft tenant: its key in the world file, id, verified
@@ -138,6 +142,16 @@ func manifest(m *mocks.Server, caFile, adminURL string) Manifest {
 	}
 	if ms := m.Microsoft; ms != nil {
 		man.Providers[microsoft.Name] = microsoftManifest(m.World, ms)
+	}
+	if td := m.Trackdechets; td != nil {
+		man.Providers[trackdechets.Name] = Provider{
+			BaseURL:               td.URL,
+			AuthorizationEndpoint: td.URL + trackdechets.DialogPath,
+			TokenEndpoint:         td.URL + trackdechets.TokenPath,
+			APIEndpoint:           td.URL + trackdechets.APIPath,
+			Clients:               clientsOf(m.World, trackdechets.Realm),
+			Users:                 usersOf(m.World, trackdechets.Realm),
+		}
 	}
 	return man
 }

@@ -33,6 +33,7 @@ var DefaultPorts = map[string]int{
 	"google.pop3s": 7995, "google.pop3": 7110,
 	"microsoft.https": 7782, "microsoft.smtp": 7588, "microsoft.smtps": 7466, "microsoft.imaps": 7994, "microsoft.imap": 7144,
 	"microsoft.pop3s": 7996, "microsoft.pop3": 7111,
+	"trackdechets.https": 7783,
 }
 
 // Config configures a standalone world.

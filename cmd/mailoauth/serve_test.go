@@ -480,3 +480,29 @@ func TestServeWithPythonStdlib(t *testing.T) {
 		}
 	}
 }
+
+// TestTrackdechetsWithPythonStdlib: a vendor's integration in Python's
+// standard library, written from Trackdéchets' documentation, gets a token
+// with HTTP Basic and reads "me" from the GraphQL API (T-04, T-05).
+func TestTrackdechetsWithPythonStdlib(t *testing.T) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3 on this machine")
+	}
+	s := startServe(t)
+	manifest := filepath.Join(t.TempDir(), "manifest.json")
+	raw, _ := json.Marshal(s.manifest)
+	if err := os.WriteFile(manifest, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(python, "../../testdata/clients/python_trackdechets.py", manifest).CombinedOutput()
+	if err != nil {
+		t.Fatalf("python: %v\n%s", err, out)
+	}
+	for _, want := range []string{"dialog redirected with code of 16 characters and state py",
+		"token 200 Bearer False alice@trackdechets.test", "me Alice Martin"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("python said:\n%s\nwant %q", out, want)
+		}
+	}
+}

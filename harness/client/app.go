@@ -6,6 +6,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -50,6 +51,32 @@ func newTransport(tlsConfig *tls.Config) *http.Transport {
 
 // HTTPClient returns the application's HTTP client (which records replies).
 func (a *App) HTTPClient() *http.Client { return a.http }
+
+// Requests returns how many HTTP requests the application made.
+func (a *App) Requests() int { return a.recorder.Requests() }
+
+// GraphQL posts query to a GraphQL endpoint as application/json, with
+// token as its bearer token ("" for none); the reply is the application's
+// Last exchange.
+func (a *App) GraphQL(ctx context.Context, endpoint, token, query string) error {
+	body, err := json.Marshal(map[string]string{"query": query})
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := a.http.Do(req)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
 
 // Last returns the application's last exchange with a server.
 func (a *App) Last() (Exchange, bool) { return a.recorder.Last() }

@@ -30,6 +30,8 @@ type Browser struct {
 	http     *http.Client
 	recorder *Recorder
 	filled   []string
+	// target is the form Submit presses once the browser reaches it.
+	target string
 }
 
 // Page is where the browser stopped: the last page it showed.
@@ -67,6 +69,45 @@ func (b *Browser) Last() (Exchange, bool) { return b.recorder.Last() }
 // "you may close this window" page, a message, or an error page. It
 // returns that page.
 func (b *Browser) Visit(ctx context.Context, rawURL string) (Page, error) {
+	b.target = ""
+	return b.visit(ctx, rawURL)
+}
+
+// Submit opens rawURL like Visit and, once on the page that shows the form
+// formID (after signing in, if the site asks), submits it as it is and
+// goes on to the page that answers.
+func (b *Browser) Submit(ctx context.Context, rawURL, formID string) (Page, error) {
+	b.target = formID
+	defer func() { b.target = "" }()
+	p, err := b.visit(ctx, rawURL)
+	if err == nil && b.target != "" {
+		return p, fmt.Errorf("client: no page showed the form %q", formID)
+	}
+	return p, err
+}
+
+// Fetch is the page's script calling the site's API with the browser's
+// cookies: a GET, or a form POST when form is not nil; redirects are
+// followed. The reply is the browser's Last exchange.
+func (b *Browser) Fetch(ctx context.Context, rawURL string, form url.Values) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if form != nil {
+		req, err = http.NewRequestWithContext(ctx, http.MethodPost, rawURL, strings.NewReader(form.Encode()))
+	}
+	if err != nil {
+		return err
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := b.http.Do(req)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
+
+func (b *Browser) visit(ctx context.Context, rawURL string) (Page, error) {
 	b.filled = nil
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
@@ -112,20 +153,42 @@ func (b *Browser) fill(p page) (form, bool) {
 	if p.AutoSubmit && len(p.Forms) > 0 {
 		return p.Forms[0], true
 	}
+	if f, ok := p.form(b.target); ok && b.target != "" {
+		b.target = ""
+		return f, true
+	}
 	if f, ok := p.form("signin"); ok && b.Email != "" {
-		if strings.Contains(p.Text, "Wrong email or password") {
+		if slices.Contains(b.filled, "signin") {
+			// The site shows the sign-in form again: the password was wrong.
 			return form{}, false
 		}
 		f.Fields.Set("email", b.Email)
 		f.Fields.Set("password", b.Password)
 		return f, true
 	}
-	if f, ok := p.form("consent"); ok && slices.Contains(f.Buttons["consent"], b.Consent) {
-		f.Fields.Set("consent", b.Consent)
-		return f, true
+	if f, ok := p.form("consent"); ok {
+		return b.decide(f)
 	}
 	if f, ok := p.form("device"); ok && b.UserCode != "" && !strings.Contains(p.Text, "Invalid code") {
 		f.Fields.Set("user_code", b.UserCode)
+		return f, true
+	}
+	return form{}, false
+}
+
+// decide presses the consent form's button for the user's decision: a
+// "consent" button of that value, or, on a form whose only named button is
+// "cancel" (oauth2orize's convention, Trackdéchets), the unnamed button to
+// allow and "cancel" to deny.
+func (b *Browser) decide(f form) (form, bool) {
+	switch {
+	case slices.Contains(f.Buttons["consent"], b.Consent):
+		f.Fields.Set("consent", b.Consent)
+		return f, true
+	case len(f.Buttons["cancel"]) > 0 && b.Consent == "allow":
+		return f, true
+	case len(f.Buttons["cancel"]) > 0 && b.Consent == "deny":
+		f.Fields.Set("cancel", f.Buttons["cancel"][0])
 		return f, true
 	}
 	return form{}, false

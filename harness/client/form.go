@@ -72,7 +72,12 @@ func parsePage(r io.Reader) (page, error) {
 				cur = nil
 				return
 			case "input":
-				if cur != nil && attr(n, "name") != "" {
+				switch {
+				case cur == nil || attr(n, "name") == "":
+				case strings.EqualFold(attr(n, "type"), "submit"):
+					// A named submit input is a button: sent only when pressed.
+					cur.Buttons[attr(n, "name")] = append(cur.Buttons[attr(n, "name")], attr(n, "value"))
+				default:
 					cur.Fields.Add(attr(n, "name"), attr(n, "value"))
 				}
 			case "button":

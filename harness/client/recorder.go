@@ -31,8 +31,9 @@ func (e Exchange) String() string {
 type Recorder struct {
 	Base http.RoundTripper
 
-	mu   sync.Mutex
-	last *Exchange
+	mu       sync.Mutex
+	last     *Exchange
+	requests int
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -51,6 +52,7 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	u.RawQuery = redactQuery(u.RawQuery)
 	r.mu.Lock()
 	r.last = &Exchange{Method: req.Method, URL: u.String(), Status: resp.StatusCode, Header: resp.Header.Clone(), Body: body}
+	r.requests++
 	r.mu.Unlock()
 	return resp, nil
 }
@@ -63,4 +65,11 @@ func (r *Recorder) Last() (Exchange, bool) {
 		return Exchange{}, false
 	}
 	return *r.last, true
+}
+
+// Requests returns how many requests were answered so far.
+func (r *Recorder) Requests() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.requests
 }

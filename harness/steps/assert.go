@@ -2,6 +2,7 @@ package steps
 
 import (
 	"encoding/json"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,8 +20,14 @@ func (s *scenario) registerAssertions(sc *godog.ScenarioContext) {
 	sc.Step(`^the (access|refresh) token starts with "([^"]*)"$`, s.tokenStartsWith)
 	sc.Step(`^the authorization code starts with "([^"]*)"$`, s.codeStartsWith)
 	sc.Step(`^the (?:token|device) response field "([^"]*)" is (?:(\d+)|"([^"]*)")$`, s.fieldIs)
-	sc.Step(`^the device response has (the|no) field "([^"]*)"$`, s.hasField)
+	sc.Step(`^the (?:token|device) response has (the|no) field "([^"]*)"$`, s.hasField)
+	sc.Step(`^the server answers (\d+) with the body "([^"]*)"$`, s.serverAnswersText)
+	sc.Step(`^the response field "([^"]*)" matches "([^"]*)"$`, s.fieldMatches)
+	sc.Step(`^the response field "([^"]*)" is the application's redirect URI$`, s.fieldIsRedirectURI)
+	sc.Step(`^the (access|refresh) token matches "([^"]*)"$`, s.tokenMatches)
+	sc.Step(`^the authorization code matches "([^"]*)"$`, s.codeMatches)
 	sc.Step(`^the response header "([^"]*)" (contains|is) "([^"]*)"$`, s.headerIs)
+	sc.Step(`^the response header "([^"]*)" (contains|is) '([^']*)'$`, s.headerIs)
 	sc.Step(`^the application's redirect carries error "([^"]*)"$`, s.redirectError)
 	sc.Step(`^the redirect's error description starts with "([^"]*)"$`, s.redirectDescription)
 	sc.Step(`^the response field "([^"]*)" ends with "([^"]*)"$`, s.fieldEndsWith)
@@ -151,6 +158,60 @@ func (s *scenario) tokenAtMost(which string, n int) error {
 func (s *scenario) codeAtMost(n int) error {
 	if s.flow.code == "" || len(s.flow.code) > n {
 		return s.failf("the authorization code has %d bytes, want 1 to %d", len(s.flow.code), n)
+	}
+	return nil
+}
+
+// serverAnswersText checks a reply that is not JSON: its status and its
+// whole body.
+func (s *scenario) serverAnswersText(status int, body string) error {
+	if s.reply.last == nil {
+		return s.failf("no server has answered the application yet")
+	}
+	if got := strings.TrimSpace(string(s.reply.last.Body)); s.reply.last.Status != status || got != body {
+		return s.failf("HTTP %d %q, want %d %q", s.reply.last.Status, got, status, body)
+	}
+	return nil
+}
+
+func (s *scenario) fieldMatches(field, pattern string) error {
+	m, err := s.body()
+	if err != nil {
+		return err
+	}
+	got, _ := m[field].(string)
+	if ok, err := regexp.MatchString(pattern, got); err != nil || !ok {
+		return s.failf("the response field %q is %q, which does not match %s", field, got, pattern)
+	}
+	return nil
+}
+
+func (s *scenario) fieldIsRedirectURI(field string) error {
+	m, err := s.body()
+	if err != nil {
+		return err
+	}
+	if got := m[field]; got != s.app.oauth.Config.RedirectURL {
+		return s.failf("the response field %q is %v, want %q", field, got, s.app.oauth.Config.RedirectURL)
+	}
+	return nil
+}
+
+func (s *scenario) tokenMatches(which, pattern string) error {
+	m, err := s.body()
+	if err != nil {
+		return err
+	}
+	t, _ := m[which+"_token"].(string)
+	if ok, err := regexp.MatchString(pattern, t); err != nil || !ok {
+		return s.failf("the %s token (%d characters) does not match %s", which, len(t), pattern)
+	}
+	return nil
+}
+
+func (s *scenario) codeMatches(pattern string) error {
+	if ok, err := regexp.MatchString(pattern, s.flow.code); err != nil || !ok {
+		return s.failf("the authorization code (%d characters) does not match %s", len(s.flow.code), pattern)
 	}
 	return nil
 }

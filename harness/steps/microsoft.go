@@ -109,7 +109,7 @@ func (s *scenario) pollsWithGrantType(grantType string) error {
 		return s.failf("the device has no device code")
 	}
 	form := url.Values{"grant_type": {grantType}, "client_id": {s.app.oauth.Config.ClientID}, "device_code": {s.flow.device.DeviceCode}}
-	_, err := s.postForm(s.app.oauth.Config.Endpoint.TokenURL, form.Encode())
+	_, err := s.postForm(s.app.oauth.Config.Endpoint.TokenURL, form.Encode(), nil)
 	return err
 }
 

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -27,19 +28,21 @@ func (s *scenario) registerOAuth(sc *godog.ScenarioContext) {
 	sc.Step(`^the application listens for the redirect on "(127\.0\.0\.1|localhost|::1)" on a free port$`, s.listensOn)
 	sc.Step(`^the application's client secret is "([^"]*)"$`, s.clientSecretIs)
 	sc.Step(`^the application authenticates to the token endpoint with HTTP Basic$`, s.usesBasic)
-	sc.Step(`^the user's browser opens the authorization URL for "([^"]*)"(?: with "([^"]*)")? without signing in$`, s.opensAuthorization)
+	sc.Step(`^the application sends its client credentials in the request body$`, s.usesBody)
+	sc.Step(`^the user's browser opens the authorization URL(?: for "([^"]*)")?(?: with "([^"]*)")? without signing in$`, s.opensAuthorization)
 	sc.Step(`^the sign-in form is filled in with `+email+`$`, s.signInPrefilled)
 	sc.Step(`^the application uses PKCE with method "(S256|plain)"$`, s.usesPKCE)
 	sc.Step(`^the application will send (its|another|no) code verifier$`, s.willSendVerifier)
 	sc.Step(`^`+email+` will press "(allow|deny)" on the consent screen$`, s.willPress)
 	sc.Step(`^`+email+` types the password "([^"]*)"$`, s.typesPassword)
-	sc.Step(`^`+email+` authorizes the application for "([^"]*)"(?: with "([^"]*)")?$`, s.authorizes)
-	sc.Step(`^`+email+` (has never|has already|has) authorized the application for "([^"]*)"(?: with "([^"]*)")?$`, s.hasAuthorized)
-	sc.Step(`^`+email+` lets the application have a code for "([^"]*)"$`, s.letsHaveCode)
+	sc.Step(`^`+email+` authorizes the application(?: for "([^"]*)")?(?: with "([^"]*)")?$`, s.authorizes)
+	sc.Step(`^`+email+` (has never|has already|has) authorized the application(?: for "([^"]*)")?(?: with "([^"]*)")?$`, s.hasAuthorized)
+	sc.Step(`^`+email+` lets the application have a code(?: for "([^"]*)")?$`, s.letsHaveCode)
 	sc.Step(`^the application exchanges the (?:same )?code(?: again)?$`, s.exchangesCode)
 	sc.Step(`^the application exchanges the code with the redirect URI "([^"]*)"$`, s.exchangesWithRedirect)
-	sc.Step(`^the application exchanges the code as the client "([^"]*)"$`, s.exchangesAsClient)
-	sc.Step(`^the application posts "([^"]*)" to the token endpoint$`, s.postsToToken)
+	sc.Step(`^the application exchanges the code as the(?: client)? "([^"]*)"(?: client)?$`, s.exchangesAsClient)
+	sc.Step(`^the application posts "([^"]*)" to the token endpoint(?: (with its client credentials|with the header "([^"]*)"))?$`, s.postsToToken)
+	sc.Step(`^the application posts '([^']*)' to the token endpoint(?: (with its client credentials|with the header "([^"]*)"))?$`, s.postsToToken)
 	sc.Step(`^the application asks x/oauth2 for a valid token$`, s.asksValidToken)
 	sc.Step(`^the application refreshes the token(?: "([^"]*)")?$`, s.refreshes)
 	sc.Step(`^`+email+` authorizes the application (\d+) times for "([^"]*)" with "([^"]*)"$`, s.authorizesTimes)
@@ -91,7 +94,7 @@ func (s *scenario) usesClient(name string) error {
 		return err
 	}
 	switch reg.Type {
-	case "web": // Google's and Microsoft's name for it
+	case "web": // Google's and Microsoft's name for it; every Trackdéchets application
 		if err := s.server.World.UpdateClient(reg.Realm, reg.ID, func(c *world.Client) {
 			c.RedirectURIs = []string{s.app.catcher.URL}
 		}); err != nil {
@@ -157,6 +160,12 @@ func (s *scenario) clientSecretIs(secret string) error {
 // Authorization header (RFC 6749 §2.3.1) rather than in the form.
 func (s *scenario) usesBasic() error {
 	s.app.oauth.Config.Endpoint.AuthStyle = oauth2.AuthStyleInHeader
+	return nil
+}
+
+// usesBody makes x/oauth2 send client_id and client_secret in the form.
+func (s *scenario) usesBody() error {
+	s.app.oauth.Config.Endpoint.AuthStyle = oauth2.AuthStyleInParams
 	return nil
 }
 
@@ -340,24 +349,51 @@ func (s *scenario) exchangesWithRedirect(uri string) error {
 	return s.exchange(cfg, s.flow.code)
 }
 
-func (s *scenario) exchangesAsClient(id string) error {
+// exchangesAsClient redeems the code as another client: a registered one
+// by its name, with its own credentials, or any client id with the
+// application's secret.
+func (s *scenario) exchangesAsClient(name string) error {
 	cfg := s.app.oauth.Config
-	cfg.ClientID = id
+	cfg.ClientID = name
+	if reg, err := s.client(name); err == nil {
+		cfg.ClientID, cfg.ClientSecret = reg.ID, ""
+		if secrets := reg.AllSecrets(); len(secrets) > 0 {
+			cfg.ClientSecret = secrets[0].Value
+		}
+	}
 	return s.exchange(cfg, s.flow.code)
 }
 
-func (s *scenario) postsToToken(body string) error {
-	_, err := s.postForm(s.app.oauth.Config.Endpoint.TokenURL, body)
+// postsToToken posts a body of the scenario's own to the token endpoint:
+// bare, with the client's credentials in HTTP Basic, or with a header
+// ("Name: value").
+func (s *scenario) postsToToken(body, with, header string) error {
+	h := http.Header{}
+	switch {
+	case with == "with its client credentials":
+		h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString(
+			[]byte(url.QueryEscape(s.app.oauth.Config.ClientID)+":"+url.QueryEscape(s.app.oauth.Config.ClientSecret))))
+	case header != "":
+		name, value, ok := strings.Cut(header, ":")
+		if !ok {
+			return fmt.Errorf("the header %q is not \"Name: value\"", header)
+		}
+		h.Set(strings.TrimSpace(name), strings.TrimSpace(value))
+	}
+	_, err := s.postForm(s.app.oauth.Config.Endpoint.TokenURL, body, h)
 	return err
 }
 
 // postForm posts a form body with the application's HTTP client and keeps
 // the reply as the server's last.
-func (s *scenario) postForm(u, body string) (*http.Response, error) {
+func (s *scenario) postForm(u, body string, header http.Header) (*http.Response, error) {
 	s.act()
 	req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(body))
 	if err != nil {
 		return nil, err
+	}
+	for k, v := range header {
+		req.Header[k] = v
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := s.app.oauth.HTTPClient().Do(req)
@@ -376,8 +412,12 @@ func (s *scenario) asksValidToken() error {
 	if s.tokens.current == nil {
 		return s.failf("the application has no token")
 	}
+	before, held := s.app.oauth.Requests(), s.tokens.current.AccessToken
 	tok, err := s.app.oauth.Token(context.Background(), s.tokens.current)
-	s.record(s.app.oauth)
+	s.tokens.asked = askedToken{requests: s.app.oauth.Requests() - before, same: err == nil && tok.AccessToken == held}
+	if s.tokens.asked.requests > 0 {
+		s.record(s.app.oauth)
+	}
 	s.took(tok, err)
 	return nil
 }
@@ -423,7 +463,7 @@ func (s *scenario) revokes(which string) error {
 	if which == "refresh" {
 		token = s.tokens.first
 	}
-	_, err := s.postForm(s.provider().URL+google.RevokePath+"?token="+url.QueryEscape(token), "")
+	_, err := s.postForm(s.provider().URL+google.RevokePath+"?token="+url.QueryEscape(token), "", nil)
 	return err
 }
 

@@ -76,6 +76,15 @@ type tokenState struct {
 	first string
 	// held are the refresh tokens of repeated authorizations, oldest first.
 	held []string
+	// asked is what the last request for a valid token did.
+	asked askedToken
+}
+
+// askedToken is what x/oauth2 did when asked for a valid token: how many
+// requests it sent, and whether it gave back the token it held.
+type askedToken struct {
+	requests int
+	same     bool
 }
 
 // replyState is the server's last answer, for the assertions.
@@ -131,6 +140,7 @@ func Initialize(sc *godog.ScenarioContext) {
 	s.registerGoogle(sc)
 	s.registerMicrosoft(sc)
 	s.registerMSAL(sc)
+	s.registerTrackdechets(sc)
 }
 
 // providers are the provider tags a scenario may carry.

@@ -8,8 +8,9 @@ import (
 )
 
 func (s *scenario) registerWorld(sc *godog.ScenarioContext) {
-	sc.Step(`^(\d+) (second|seconds|minute|minutes|hour|hours|day|days) pass(?:es)?$`, s.timePasses)
+	sc.Step(`^(\d+) (second|seconds|minute|minutes|hour|hours|day|days|year|years) pass(?:es)?$`, s.timePasses)
 	sc.Step(`^`+email+` changes their password$`, s.changesPassword)
+	sc.Step(`^`+email+` removes the application's access in their account$`, s.removesAccess)
 }
 
 // changesPassword is the user changing their password at the provider.
@@ -20,6 +21,13 @@ func (s *scenario) changesPassword(user string) error {
 		}
 	}
 	return fmt.Errorf("no %s user %s", s.providerName, user)
+}
+
+// removesAccess is the user removing the application from their
+// account's list of applications with access, a world action.
+func (s *scenario) removesAccess(user string) error {
+	s.provider().RevokeAccess(user, s.app.reg.ID)
+	return nil
 }
 
 // timePasses moves the world's clock. The application lives in the same
@@ -36,6 +44,8 @@ func (s *scenario) timePasses(n int, unit string) error {
 		d = time.Duration(n) * time.Hour
 	case "day", "days":
 		d = time.Duration(n) * 24 * time.Hour
+	case "year", "years":
+		d = time.Duration(n) * 365 * 24 * time.Hour
 	default:
 		return fmt.Errorf("unknown unit %q", unit)
 	}

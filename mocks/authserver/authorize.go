@@ -26,6 +26,9 @@ func WithAutoApprove(ctx context.Context) context.Context {
 	return context.WithValue(ctx, autoApproveKey{}, true)
 }
 
+// AutoApproving reports whether ctx has login_hint auto-approval on.
+func AutoApproving(ctx context.Context) bool { return ctx.Value(autoApproveKey{}) != nil }
+
 // AutoApprove wraps a provider's handler so that every request carries
 // login_hint auto-approval (WithAutoApprove).
 func AutoApprove(h http.Handler) http.Handler {
@@ -74,6 +77,12 @@ func (s *Server) BeginAuthorize(r *http.Request) (*Transaction, *Failure) {
 	c.Client = reg
 	if redirectURI != "" && !s.profile.RedirectAllowed(c, redirectURI) {
 		return nil, &Failure{Kind: RedirectMismatch, Detail: redirectURI}
+	}
+	if s.profile.IgnorePKCE {
+		for _, v := range []url.Values{r.Form, r.PostForm} {
+			v.Del("code_challenge")
+			v.Del("code_challenge_method")
+		}
 	}
 	ctx := context.WithValue(r.Context(), approvedRedirectKey{}, redirectURI)
 	ar, err := s.oauth.NewAuthorizeRequest(ctx, r)
@@ -192,9 +201,10 @@ type transactions struct {
 // maxHeld bounds the transactions held at once.
 const maxHeld = 10000
 
-// Hold keeps tx for user until the code lifespan passes (10 minutes at
-// most) and returns its id, 8 letters and digits.
-func (s *Server) Hold(tx *Transaction, user string) string {
+// Hold keeps tx for holder (a browser session, Visitor.Session) until the
+// code lifespan passes (10 minutes at most) and returns its id, 8 letters
+// and digits.
+func (s *Server) Hold(tx *Transaction, holder string) string {
 	now := s.world.Clock.Now()
 	id, _, _ := alnumMinter(8).mint(context.Background(), "", nil)
 	h := &s.held
@@ -208,19 +218,19 @@ func (s *Server) Hold(tx *Transaction, user string) string {
 			delete(h.m, k)
 		}
 	}
-	tx.ID, tx.holder = id, strings.ToLower(user)
+	tx.ID, tx.holder = id, holder
 	tx.expires = now.Add(min(s.profile.CodeLifespan, 10*time.Minute))
 	h.m[id] = tx
 	return id
 }
 
-// Take returns the transaction held for user under id, once.
-func (s *Server) Take(id, user string) (*Transaction, bool) {
+// Take returns the transaction held for holder under id, once.
+func (s *Server) Take(id, holder string) (*Transaction, bool) {
 	h := &s.held
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	tx := h.m[id]
-	if tx == nil || tx.holder != strings.ToLower(user) || s.world.Clock.Now().After(tx.expires) {
+	if tx == nil || holder == "" || tx.holder != holder || s.world.Clock.Now().After(tx.expires) {
 		return nil, false
 	}
 	delete(h.m, id)
@@ -292,7 +302,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, c Call) (user wo
 		}
 		user, sid = acct, s.cookies.signIn(w, acct.Email)
 	}
-	if hint := r.Form.Get("login_hint"); user.Email == "" && hint != "" && r.Context().Value(autoApproveKey{}) != nil {
+	if hint := r.Form.Get("login_hint"); user.Email == "" && hint != "" && AutoApproving(r.Context()) {
 		if acct, ok := s.FindAccount(c, hint); ok {
 			return acct, "", true, false
 		}
@@ -320,6 +330,31 @@ func clientName(c world.Client) string {
 type Visitor struct {
 	world.Account
 	sid string
+}
+
+// Session names the visitor's browser session (for Hold).
+func (v Visitor) Session() string { return v.sid }
+
+// Visitor returns the user signed in on the request's browser, if any,
+// answering nothing: for a provider whose own pages or API decide what a
+// stranger sees.
+func (s *Server) Visitor(r *http.Request) (Visitor, bool) {
+	email, sid := s.cookies.user(r)
+	if email == "" {
+		return Visitor{}, false
+	}
+	acct, ok := s.FindAccount(s.call(r, world.Client{}), email)
+	return Visitor{Account: acct, sid: sid}, ok
+}
+
+// SignIn starts a browser session for the account of email if password
+// is its password (a provider's own sign-in form).
+func (s *Server) SignIn(w http.ResponseWriter, r *http.Request, email, password string) (Visitor, bool) {
+	acct, ok := s.checkPassword(s.call(r, world.Client{}), email, password)
+	if !ok {
+		return Visitor{}, false
+	}
+	return Visitor{Account: acct, sid: s.cookies.signIn(w, acct.Email)}, true
 }
 
 // SignedIn returns the user signed in on the request's browser, or

@@ -210,6 +210,25 @@ func (s *Server) Revoke(ctx context.Context, token string) bool {
 	return false
 }
 
+// RevokeAccess ends every code and token user granted client and forgets
+// the user's consent: what a user does in their account's list of
+// applications with access (Trackdéchets' "Applications et API", T-06).
+func (s *Server) RevokeAccess(user, client string) {
+	s.store.revokeGrants(user, client)
+	if acct, ok := s.FindAccount(Call{Now: s.world.Clock.Now()}, user); ok {
+		s.world.ForgetConsent(acct.Realm, acct.Email, client)
+	}
+	s.world.Record(world.Event{Provider: s.profile.Name, Protocol: "oauth", Mechanism: "revoke-access",
+		User: user, Client: client, Outcome: "ok"})
+}
+
+// Authorizations lists the clients user was ever issued access tokens
+// for, each with whether one of them is still usable (neither revoked nor
+// expired).
+func (s *Server) Authorizations(user string) map[string]bool {
+	return s.store.authorizations(user)
+}
+
 // RevocationEndpoint is the RFC 7009 endpoint: an authenticated client
 // revokes one of its tokens (fosite's handler; revoking either kind revokes
 // the whole grant). Providers whose endpoint takes no client authentication

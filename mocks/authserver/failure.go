@@ -82,6 +82,9 @@ type Reply struct {
 	Status int
 	// Body is marshalled to JSON.
 	Body any
+	// Text, if set, is the body instead, as is and with no Content-Type
+	// (a bare "Unauthorized" from an authentication middleware).
+	Text string
 	// Header is added to the response (Content-Type and caching headers
 	// have defaults).
 	Header http.Header

@@ -47,6 +47,10 @@ type Profile struct {
 	Scopes []string
 	// PKCEPlain allows code_challenge_method=plain besides S256.
 	PKCEPlain bool
+	// IgnorePKCE makes the server deaf to PKCE (RFC 7636), as one that
+	// predates it: a code_challenge is dropped and no verifier is asked
+	// for (Trackdéchets, T-01).
+	IgnorePKCE bool
 	// ResponseModes are the response_mode values an authorization request
 	// may carry besides the default (OAuth 2.0 Multiple Response Types,
 	// Form Post Response Mode): "query", "fragment", "form_post". Nil:
@@ -62,6 +66,13 @@ type Profile struct {
 	// Grants are the grant types the token endpoint knows; any other is
 	// unsupported_grant_type.
 	Grants []string
+	// ClientFirst authenticates the client before the grant type is
+	// looked at, so a request without valid credentials is refused as such
+	// whatever it asks for (a server whose token endpoint sits behind a
+	// client-authentication middleware: Trackdéchets' passport before
+	// oauth2orize, T-04); false: an unknown or missing grant type is
+	// refused first.
+	ClientFirst bool
 	// GrantAliases are other spellings of grant types the token endpoint
 	// accepts, mapped to the grant they name.
 	GrantAliases map[string]string
@@ -87,6 +98,15 @@ type Profile struct {
 	// refusal is the failure to answer (Google: a password change ends
 	// Gmail-scoped tokens, six months unused end any, G-08). Nil: always.
 	RefreshValid func(c Call, user world.Account, scopes []string, issued, used time.Time) *Failure
+	// CodeChecks orders the reasons an authorization code is refused when
+	// several hold (used, expired, another client's, another redirect
+	// URI, PKCE), first reported first; nil: CodeReused, CodeExpired,
+	// CodeOtherClient, RedirectMismatch, PKCEFailed.
+	CodeChecks []FailureKind
+	// CodeReuseKeepsGrant refuses a code presented again without revoking
+	// the tokens it was exchanged for (Trackdéchets only marks the grant
+	// used, T-03); false: they are revoked, as RFC 6749 §4.1.2 advises.
+	CodeReuseKeepsGrant bool
 	// RevokeGrants makes a revocation end every grant of the token's user
 	// to its client and forget the user's consent, so the next
 	// authorization asks again (Google: "revocation removes all scopes

@@ -345,6 +345,22 @@ func (s *store) revokeGrants(user, client string) {
 	delete(s.held, user+"\x00"+client)
 }
 
+// authorizations maps each client holding an access token of user (still
+// remembered) to whether one of them is live.
+func (s *store) authorizations(user string) map[string]bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.world.Clock.Now()
+	out := map[string]bool{}
+	for _, e := range s.access {
+		if sess, ok := e.req.GetSession().(*Session); ok && strings.EqualFold(sess.User, user) {
+			id := e.req.GetClient().GetID()
+			out[id] = out[id] || (e.active && !expiredBefore(e.req, fosite.AccessToken, now))
+		}
+	}
+	return out
+}
+
 // RevokeRefreshTokenMaybeGracePeriod implements oauth2.TokenRevocationStorage.
 func (s *store) RevokeRefreshTokenMaybeGracePeriod(ctx context.Context, requestID, _ string) error {
 	return s.RevokeRefreshToken(ctx, requestID)

@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -25,6 +26,16 @@ func (s *Server) Token(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		s.tokenFailure(w, r, Failure{Kind: InvalidRequest, Description: "The request body could not be parsed."})
 		return
+	}
+	if s.profile.IgnorePKCE {
+		r.PostForm.Del("code_verifier")
+		r.Form.Del("code_verifier")
+	}
+	if s.profile.ClientFirst {
+		if _, f := s.checkClient(s.call(r, world.Client{}), presented(r, r.PostForm), true); f != nil {
+			s.tokenFailure(w, r, *f)
+			return
+		}
 	}
 	grantType := r.PostForm.Get("grant_type")
 	if alias, ok := s.profile.GrantAliases[grantType]; ok {
@@ -179,7 +190,23 @@ func (s *Server) tokenFailure(w http.ResponseWriter, r *http.Request, f Failure)
 		}
 		reply.Header.Set("WWW-Authenticate", `Basic realm="token"`)
 	}
+	if reply.Text != "" {
+		s.writeText(w, reply.Status, reply.Text, reply.Header)
+		return
+	}
 	s.writeJSON(w, reply.Status, reply.Body, reply.Header)
+}
+
+// writeText writes a bare answer with no Content-Type (net/http would
+// otherwise sniff one).
+func (s *Server) writeText(w http.ResponseWriter, status int, text string, extra http.Header) {
+	h := w.Header()
+	h["Content-Type"] = nil
+	for k, v := range extra {
+		h[k] = v
+	}
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, text)
 }
 
 // writeJSON writes a token-endpoint answer with the caching headers RFC 6749
@@ -231,7 +258,7 @@ func (g *grantCheck) HandleTokenEndpointRequest(ctx context.Context, r fosite.Ac
 	var f *Failure
 	switch grantType {
 	case "authorization_code":
-		f = g.server.store.checkCode(ctx, g.server.strategy, r)
+		f = g.server.store.checkCode(ctx, g.server.strategy, r, g.server.profile)
 	case "refresh_token":
 		var live entry
 		f, live = g.server.store.checkRefresh(ctx, g.server.strategy, r)
@@ -245,32 +272,50 @@ func (g *grantCheck) HandleTokenEndpointRequest(ctx context.Context, r fosite.Ac
 	return fosite.ErrUnknownRequest
 }
 
+// defaultCodeChecks is the order in which the reasons to refuse a code are
+// reported when several hold, unless the profile gives its own.
+var defaultCodeChecks = []FailureKind{CodeReused, CodeExpired, CodeOtherClient, RedirectMismatch, PKCEFailed}
+
 // checkCode says why the code of r would be refused, if it would: unknown,
-// used before (its grant is then revoked, RFC 6749 §4.1.2), expired, issued
-// to another client or with another redirect URI, or failing PKCE.
-func (s *store) checkCode(ctx context.Context, st *strategy, r fosite.AccessRequester) *Failure {
+// used before (its grant is then revoked, RFC 6749 §4.1.2, unless the
+// profile keeps it), expired, issued to another client or with another
+// redirect URI, or failing PKCE; when several hold, the first in the
+// profile's CodeChecks is reported.
+func (s *store) checkCode(ctx context.Context, st *strategy, r fosite.AccessRequester, p Profile) *Failure {
 	form := r.GetRequestForm()
 	sig := st.AuthorizeCodeSignature(ctx, form.Get("code"))
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e := s.codes[sig]
-	switch {
-	case sig == "" || e == nil:
+	if sig == "" || e == nil {
 		return &Failure{Kind: CodeInvalid}
-	case !e.active:
+	}
+	issued := e.req.GetRequestForm().Get("redirect_uri")
+	challenge := s.pkce[sig]
+	holds := map[FailureKind]bool{
+		CodeReused:       !e.active,
+		CodeExpired:      expiredBefore(e.req, fosite.AuthorizeCode, s.world.Clock.Now()),
+		CodeOtherClient:  e.req.GetClient().GetID() != r.GetClient().GetID(),
+		RedirectMismatch: issued != "" && issued != form.Get("redirect_uri"),
+		PKCEFailed:       challenge != nil && !pkceMatches(challenge.GetRequestForm(), form.Get("code_verifier")),
+	}
+	if holds[CodeReused] && !p.CodeReuseKeepsGrant {
 		id := e.req.GetID()
 		s.revoke(s.access, s.familyOf(id).access)
 		s.revoke(s.tokens, s.familyOf(id).refresh)
-		return &Failure{Kind: CodeReused}
-	case expiredBefore(e.req, fosite.AuthorizeCode, s.world.Clock.Now()):
-		return &Failure{Kind: CodeExpired}
-	case e.req.GetClient().GetID() != r.GetClient().GetID():
-		return &Failure{Kind: CodeOtherClient}
-	case e.req.GetRequestForm().Get("redirect_uri") != "" && e.req.GetRequestForm().Get("redirect_uri") != form.Get("redirect_uri"):
-		return &Failure{Kind: RedirectMismatch, Detail: form.Get("redirect_uri")}
 	}
-	if p := s.pkce[sig]; p != nil && !pkceMatches(p.GetRequestForm(), form.Get("code_verifier")) {
-		return &Failure{Kind: PKCEFailed}
+	order := p.CodeChecks
+	if order == nil {
+		order = defaultCodeChecks
+	}
+	for _, kind := range order {
+		if holds[kind] {
+			f := &Failure{Kind: kind}
+			if kind == RedirectMismatch {
+				f.Detail = form.Get("redirect_uri")
+			}
+			return f
+		}
 	}
 	return nil
 }

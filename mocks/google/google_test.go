@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailoauth/mailoauth/mocks"
 	"github.com/mailoauth/mailoauth/mocks/google"
 	"github.com/mailoauth/mailoauth/mocks/mailauth"
-	"github.com/mailoauth/mailoauth/mocks/microsoft"
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
@@ -28,10 +28,7 @@ type fixture struct {
 
 func newFixture(tb testing.TB) *fixture {
 	tb.Helper()
-	w, err := world.LoadFile("../default.yaml", world.Schemas{google.Name: google.Schema(), microsoft.Name: microsoft.Schema()})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	w := mocks.DefaultWorld()
 	g := google.New(w, google.Options{AutoApproveLoginHint: true})
 	srv := httptest.NewServer(g.Handler())
 	tb.Cleanup(srv.Close)

@@ -144,6 +144,9 @@ func clientType(public bool, app App) string {
 
 // DecodeRealm implements world.RealmSchema: a tenant's settings.
 func (schema) DecodeRealm(tenant string, keys map[string]yaml.Node) (any, error) {
+	if tenant == "" {
+		return nil, fmt.Errorf("microsoft: unknown keys beside clients, users and tenants; a tenant's settings go under tenants")
+	}
 	var f struct {
 		ID                  string   `yaml:"id"`
 		Domains             []string `yaml:"domains"`

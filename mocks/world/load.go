@@ -37,8 +37,9 @@ type ProviderFile struct {
 
 // A RealmSchema also reads the settings of each tenant: the keys of a
 // tenant besides clients and users, from which it returns the value
-// World.SetRealm keeps. A provider whose schema is not one has no such
-// keys.
+// World.SetRealm keeps; and the provider's own settings, if it has any
+// keys besides clients, users and tenants (tenant ""). A provider whose
+// schema is not one has no such keys.
 type RealmSchema interface {
 	Schema
 	DecodeRealm(tenant string, keys map[string]yaml.Node) (any, error)
@@ -109,7 +110,7 @@ func Load(r io.Reader, schemas Schemas) (*World, error) {
 }
 
 func (w *World) load(schema Schema, realm Realm, p ProviderFile) error {
-	if rs, ok := schema.(RealmSchema); ok && realm.Tenant != "" {
+	if rs, ok := schema.(RealmSchema); ok && (realm.Tenant != "" || len(p.Settings) > 0) {
 		settings, err := rs.DecodeRealm(realm.Tenant, p.Settings)
 		if err != nil {
 			return fmt.Errorf("world: %s: %w", realm, err)

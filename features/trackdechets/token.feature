@@ -1,0 +1,66 @@
+@trackdechets
+Feature: Trackdéchets token: never expires, never refreshed, revoked by its user
+  The token has no expiry and no refresh token (T-04); x/oauth2 must never
+  try to refresh it, and a client that tries gets unsupported_grant_type
+  (F-18). It opens the GraphQL API at / (T-05) until the user revokes the
+  application in their account (T-06); then the API treats the request as
+  anonymous.
+
+  Background:
+    Given the application uses the "web" client
+
+  @api
+  Scenario: The token opens the API: the "me" query answers the token's user (T-05)
+    When alice@trackdechets.test authorizes the application
+    And the application queries the API with "{ me { email name } }"
+    Then the API's "me.email" is "alice@trackdechets.test"
+    And the API's "me.name" is "Alice Martin"
+
+  @api
+  Scenario: Ten years later the token still works, and x/oauth2 never tried to refresh it (T-04)
+    When alice@trackdechets.test authorizes the application
+    And 10 years pass
+    And the application asks x/oauth2 for a valid token
+    Then x/oauth2 gave back the same token without asking the provider
+    When the application queries the API with "{ me { email } }"
+    Then the API's "me.email" is "alice@trackdechets.test"
+
+  @refresh
+  Scenario: A client that "refreshes" gets unsupported_grant_type (F-18)
+    When alice@trackdechets.test authorizes the application
+    And the application posts "grant_type=refresh_token&refresh_token=anything" to the token endpoint with its client credentials
+    Then the server answers 501 with error "unsupported_grant_type" and description "Unsupported grant type: refresh_token"
+
+  @api
+  Scenario: An unknown token makes the request anonymous: me is UNAUTHENTICATED, with HTTP 200 (T-05)
+    When the application queries the API with "{ me { email } }" and the token "0123456789abcdefghijABCDEFGHIJ0123456789"
+    Then the server answers 200
+    And the API refuses with "Vous n'êtes pas connecté." and code "UNAUTHENTICATED"
+
+  @api
+  Scenario: No token at all is anonymous too (T-05)
+    When the application queries the API with "{ me { email } }" and the token ""
+    Then the API refuses with "Vous n'êtes pas connecté." and code "UNAUTHENTICATED"
+
+  @revoke
+  Scenario: The user revokes the application on their account page; the token stops opening the API (T-06)
+    When alice@trackdechets.test authorizes the application
+    And alice@trackdechets.test revokes the application on their Trackdéchets account page
+    Then the page says "Vous avez donné accès à 0 application(s)"
+    When the application queries the API with "{ me { email } }"
+    Then the API refuses with "Vous n'êtes pas connecté." and code "UNAUTHENTICATED"
+
+  @revoke
+  Scenario: Revocation as a world action (T-06)
+    When alice@trackdechets.test authorizes the application
+    And alice@trackdechets.test removes the application's access in their account
+    And the application queries the API with "{ me { email } }"
+    Then the API refuses with "Vous n'êtes pas connecté." and code "UNAUTHENTICATED"
+
+  @revoke
+  Scenario: Revocation is the user's alone: the application's token cannot revoke itself (T-06)
+    When alice@trackdechets.test authorizes the application
+    And the application queries the API with 'mutation { revokeAuthorizedApplication(id: "ck7d66y9s00x20784u4u7fp8l") { id } }'
+    Then the API refuses with "Vous n'êtes pas connecté." and code "UNAUTHENTICATED"
+    When the application queries the API with "{ me { email } }"
+    Then the API's "me.email" is "alice@trackdechets.test"

@@ -1,0 +1,223 @@
+package trackdechets_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/mailoauth/mailoauth/mocks"
+	"github.com/mailoauth/mailoauth/mocks/trackdechets"
+)
+
+const (
+	appID     = "ck7d66y9s00x20784u4u7fp8l"
+	appSecret = "3JbQmV0uWgY8kzR2xNcL5pHdT7sEaF1oKiZ4yMqB"
+	appURI    = "http://localhost:3017/callback"
+	alice     = "alice@trackdechets.test"
+)
+
+// fixture is a running fake Trackdéchets showing its pages, and a browser
+// (cookie jar, no redirects followed).
+type fixture struct {
+	t   *testing.T
+	srv *mocks.Server
+	url string
+	hc  *http.Client
+}
+
+func start(t *testing.T) *fixture {
+	t.Helper()
+	srv := mocks.Start(t, mocks.Options{Pages: true, Providers: []string{trackdechets.Name}})
+	return &fixture{t: t, srv: srv, url: srv.Trackdechets.URL, hc: browser(srv)}
+}
+
+func browser(srv *mocks.Server) *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, Transport: srv.Client().Transport,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// do sends a request and returns the response with its body read.
+func (f *fixture) do(hc *http.Client, method, path string, header http.Header, body string) (*http.Response, string) {
+	f.t.Helper()
+	req, err := http.NewRequestWithContext(context.Background(), method, f.url+path, strings.NewReader(body))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+var form = http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
+
+// signIn signs hc's browser in as alice.
+func (f *fixture) signIn(hc *http.Client) {
+	f.t.Helper()
+	resp, _ := f.do(hc, http.MethodPost, trackdechets.LoginPath, form, "email="+alice+"&password=alice-password")
+	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/" {
+		f.t.Fatalf("sign-in: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+func authorizeQuery(state string) string {
+	q := url.Values{"response_type": {"code"}, "client_id": {appID}, "redirect_uri": {appURI}}
+	if state != "" {
+		q.Set("state", state)
+	}
+	return "?" + q.Encode()
+}
+
+// code runs the two API calls of the dialog (T-02, T-03) and returns the
+// code the decision redirected with.
+func (f *fixture) code() string {
+	f.t.Helper()
+	f.signIn(f.hc)
+	resp, body := f.do(f.hc, http.MethodGet, trackdechets.AuthorizePath+authorizeQuery(""), nil, "")
+	var tx struct{ TransactionID string }
+	if resp.StatusCode != http.StatusOK || json.Unmarshal([]byte(body), &tx) != nil {
+		f.t.Fatalf("authorize: %d %s", resp.StatusCode, body)
+	}
+	resp, _ = f.do(f.hc, http.MethodPost, trackdechets.DecisionPath, form, "transaction_id="+tx.TransactionID)
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusFound || loc == nil || loc.Query().Get("code") == "" {
+		f.t.Fatalf("decision: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	return loc.Query().Get("code")
+}
+
+// TestSeedExchange is seed 004's token request, byte for byte in shape:
+// HTTP Basic, a form body, and T-04's answer.
+func TestSeedExchange(t *testing.T) {
+	f := start(t)
+	code := f.code()
+	if !regexp.MustCompile(`^[A-Za-z0-9]{16}$`).MatchString(code) {
+		t.Errorf("code %q is not 16 letters and digits", code)
+	}
+	h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
+	req, _ := http.NewRequest(http.MethodPost, "/", nil)
+	req.SetBasicAuth(appID, appSecret)
+	h.Set("Authorization", req.Header.Get("Authorization"))
+	resp, body := f.do(f.srv.Client(), http.MethodPost, trackdechets.TokenPath, h,
+		"grant_type=authorization_code&code="+code+"&redirect_uri="+url.QueryEscape(appURI))
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("token: %d %s", resp.StatusCode, body)
+	}
+	for k, want := range map[string]string{"Content-Type": "application/json", "Cache-Control": "no-store", "Pragma": "no-cache"} {
+		if got := resp.Header.Get(k); got != want {
+			t.Errorf("%s: %q, want %q", k, got, want)
+		}
+	}
+	var got map[string]any
+	if err := json.Unmarshal([]byte(body), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || got["token_type"] != "Bearer" || !regexp.MustCompile(`^[A-Za-z0-9]{40}$`).MatchString(got["access_token"].(string)) {
+		t.Errorf("body %s: want access_token (40 characters), token_type Bearer and user only", body)
+	}
+	if u, _ := got["user"].(map[string]any); u["email"] != alice || u["name"] != "Alice Martin" {
+		t.Errorf("user %v", got["user"])
+	}
+}
+
+// TestBadInput: what a malformed request gets is the provider's own
+// answer, never a 5xx (issue 10, item 6).
+func TestBadInput(t *testing.T) {
+	f := start(t)
+	for _, c := range []struct {
+		name, method, path, body string
+		header                   http.Header
+		status                   int
+		want                     string
+	}{
+		{"Basic without credentials", http.MethodPost, trackdechets.TokenPath, "grant_type=authorization_code&code=x",
+			http.Header{"Authorization": {"Basic"}, "Content-Type": {"application/x-www-form-urlencoded"}}, 400, "Bad Request"},
+		{"Basic that is not id:secret", http.MethodPost, trackdechets.TokenPath, "grant_type=authorization_code&code=x",
+			http.Header{"Authorization": {"Basic bm9jb2xvbg=="}, "Content-Type": {"application/x-www-form-urlencoded"}}, 400, "Bad Request"},
+		{"Basic that is not base64", http.MethodPost, trackdechets.TokenPath, "grant_type=authorization_code&code=x",
+			http.Header{"Authorization": {"Basic %%%"}, "Content-Type": {"application/x-www-form-urlencoded"}}, 400, "Bad Request"},
+		{"another scheme", http.MethodPost, trackdechets.TokenPath, "grant_type=authorization_code&code=x",
+			http.Header{"Authorization": {"Bearer x"}, "Content-Type": {"application/x-www-form-urlencoded"}}, 401, "Unauthorized"},
+		{"GraphQL body not JSON", http.MethodPost, trackdechets.APIPath, `{"query": "{ me { email } }"`,
+			http.Header{"Content-Type": {"application/json"}}, 400, `{"error":"JSON mal formaté ou invalide"}`},
+		{"GraphQL body a string", http.MethodPost, trackdechets.APIPath, `"{ me { email } }"`,
+			http.Header{"Content-Type": {"application/json"}}, 400, `{"error":"JSON mal formaté ou invalide"}`},
+		{"GraphQL without query", http.MethodPost, trackdechets.APIPath, `{"variables": {}}`,
+			http.Header{"Content-Type": {"application/json"}}, 400, "non-empty `query`"},
+		{"GraphQL that does not parse", http.MethodPost, trackdechets.APIPath, `{"query": "{ me { "}`,
+			http.Header{"Content-Type": {"application/json"}}, 400, "GRAPHQL_PARSE_FAILED"},
+		{"GraphQL that does not validate", http.MethodPost, trackdechets.APIPath, `{"query": "{ you { email } }"}`,
+			http.Header{"Content-Type": {"application/json"}}, 400, "GRAPHQL_VALIDATION_FAILED"},
+		{"GraphQL as text/plain", http.MethodPost, trackdechets.APIPath, `{"query": "{ me { email } }"}`,
+			http.Header{"Content-Type": {"text/plain"}}, 400, "Cross-Site Request Forgery"},
+		{"GraphQL body over 21 MB", http.MethodPost, trackdechets.APIPath, `{"query": "` + strings.Repeat("a", 21<<20) + `"}`,
+			http.Header{"Content-Type": {"application/json"}}, 413, "<pre>Payload Too Large</pre>"},
+		{"decision without session", http.MethodPost, trackdechets.DecisionPath, "transaction_id=abcdefgh", form, 401, `{"error":"Not Authorized"}`},
+		{"authorize without session", http.MethodGet, trackdechets.AuthorizePath + authorizeQuery(""), "", nil, 401, `{"error":"Not Authorized"}`},
+		{"unknown path", http.MethodGet, "/graphql", "", nil, 404, "Not found"},
+	} {
+		resp, body := f.do(f.srv.Client(), c.method, c.path, c.header, c.body)
+		if resp.StatusCode != c.status || !strings.Contains(body, c.want) {
+			t.Errorf("%s: %d %.200s, want %d with %q", c.name, resp.StatusCode, body, c.status, c.want)
+		}
+	}
+}
+
+// TestTransactionOfAnotherSession: a transaction id is good only in the
+// session that obtained it (oauth2orize keeps it in the session); another
+// browser, even signed in as the same user, gets Express's 403 page, and
+// so does the same browser presenting it twice.
+func TestTransactionOfAnotherSession(t *testing.T) {
+	f := start(t)
+	f.signIn(f.hc)
+	_, body := f.do(f.hc, http.MethodGet, trackdechets.AuthorizePath+authorizeQuery("xyz"), nil, "")
+	var tx struct{ TransactionID string }
+	if err := json.Unmarshal([]byte(body), &tx); err != nil || len(tx.TransactionID) != 8 {
+		t.Fatalf("authorize: %s", body)
+	}
+	other := browser(f.srv)
+	f.signIn(other)
+	resp, body := f.do(other, http.MethodPost, trackdechets.DecisionPath, form, "transaction_id="+tx.TransactionID)
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "<pre>Forbidden</pre>") {
+		t.Errorf("another session: %d %s", resp.StatusCode, body)
+	}
+	resp, _ = f.do(f.hc, http.MethodPost, trackdechets.DecisionPath, form, "transaction_id="+tx.TransactionID+"&cancel=Refuser")
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusFound || loc != appURI+"?error=access_denied&state=xyz" {
+		t.Errorf("own session, cancel: %d %s", resp.StatusCode, loc)
+	}
+	resp, _ = f.do(f.hc, http.MethodPost, trackdechets.DecisionPath, form, "transaction_id="+tx.TransactionID)
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("used twice: %d", resp.StatusCode)
+	}
+	resp, _ = f.do(f.hc, http.MethodPost, trackdechets.DecisionPath, form, "")
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("no transaction_id: %d", resp.StatusCode)
+	}
+}
+
+// TestTokenForGoTests: with the default options (no pages), a Go test gets
+// a token the way the other providers give one, and x/oauth2 exposes the
+// user (issue 10, item 3).
+func TestTokenForGoTests(t *testing.T) {
+	srv := mocks.Start(t, mocks.Options{Providers: []string{trackdechets.Name}})
+	tok, err := srv.Trackdechets.Token(context.Background(), alice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := tok.Extra("user").(map[string]any); u["email"] != alice || !tok.Expiry.IsZero() || tok.RefreshToken != "" {
+		t.Errorf("token %+v, user %v", tok, tok.Extra("user"))
+	}
+}

@@ -1,0 +1,108 @@
+package serve_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"golang.org/x/oauth2"
+
+	"github.com/mailoauth/mailoauth/serve"
+)
+
+// tdToken is what a vendor's application does against serve's Trackdéchets,
+// reading only the manifest: the dialog with login_hint (approved at once
+// in serve), then the exchange with HTTP Basic (or the body).
+func tdToken(t *testing.T, inst *serve.Instance, style oauth2.AuthStyle) (*oauth2.Token, error) {
+	t.Helper()
+	td := inst.Manifest.Providers["trackdechets"]
+	app := td.Clients[0]
+	cfg := oauth2.Config{ClientID: app.ClientID, ClientSecret: app.ClientSecret, RedirectURL: app.RedirectURIs[0],
+		Endpoint: oauth2.Endpoint{AuthURL: td.AuthorizationEndpoint, TokenURL: td.TokenEndpoint, AuthStyle: style}}
+	hc := *inst.Mocks.Client()
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := hc.Get(cfg.AuthCodeURL("st4te", oauth2.SetAuthURLParam("login_hint", td.Users[0].Email)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusFound || loc.Query().Get("code") == "" || loc.Query().Get("state") != "st4te" {
+		t.Fatalf("dialog with login_hint: HTTP %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	return cfg.Exchange(context.WithValue(context.Background(), oauth2.HTTPClient, inst.Mocks.Client()), loc.Query().Get("code"))
+}
+
+// me asks the manifest's api_endpoint who the token is.
+func me(t *testing.T, inst *serve.Instance, token string) string {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, inst.Manifest.Providers["trackdechets"].APIEndpoint,
+		bytes.NewReader([]byte(`{"query":"{ me { email } }"}`)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := inst.Mocks.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+// TestTrackdechetsThroughServe: the manifest's Trackdéchets, the dialog's
+// login_hint convenience, the API, revocation and strict mode through the
+// admin API, and the dashboard showing them (issue 10, item 5).
+func TestTrackdechetsThroughServe(t *testing.T) {
+	inst := start(t)
+	td, ok := inst.Manifest.Providers["trackdechets"]
+	if !ok || !strings.HasSuffix(td.AuthorizationEndpoint, "/oauth2/authorize/dialog") || !strings.HasSuffix(td.TokenEndpoint, "/oauth2/token") ||
+		!strings.HasSuffix(td.APIEndpoint, "/") || len(td.Clients) < 2 || len(td.Users) < 2 || td.Mail != nil {
+		t.Fatalf("trackdechets %+v", td)
+	}
+	tok, err := tdToken(t, inst, oauth2.AuthStyleInHeader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := me(t, inst, tok.AccessToken); !strings.Contains(got, `"email":"`+td.Users[0].Email+`"`) {
+		t.Fatalf("me: %s", got)
+	}
+	a := inst.Manifest.AdminURL
+	if status, body := call(t, "POST", a+"/api/grants/revoke", url.Values{"provider": {"trackdechets"},
+		"email": {td.Users[0].Email}, "client_id": {td.Clients[0].ClientID}}); status != 200 {
+		t.Fatalf("revoke: %d %s", status, body)
+	}
+	if got := me(t, inst, tok.AccessToken); !strings.Contains(got, `"UNAUTHENTICATED"`) {
+		t.Fatalf("me after revocation: %s", got)
+	}
+	if status, body := call(t, "POST", a+"/api/providers/trackdechets/settings", url.Values{"strict_client_auth": {"true"}}); status != 200 ||
+		!strings.Contains(body, `"strict_client_auth": true`) {
+		t.Fatalf("strict: %d %s", status, body)
+	}
+	var re *oauth2.RetrieveError
+	if _, err := tdToken(t, inst, oauth2.AuthStyleInParams); err == nil || !errors.As(err, &re) || re.Response.StatusCode != 401 {
+		t.Fatalf("body credentials in strict mode: %v", err)
+	}
+	if _, body := call(t, "GET", a+"/", nil); !strings.Contains(body, "HTTP Basic only (strict, F-18)") || !strings.Contains(body, td.APIEndpoint) {
+		t.Errorf("the dashboard does not show Trackdéchets' API and strict mode")
+	}
+	for _, c := range []struct {
+		path   string
+		form   url.Values
+		status int
+	}{
+		{"/api/grants/revoke", url.Values{"provider": {"trackdechets"}, "email": {"nobody@trackdechets.test"}, "client_id": {td.Clients[0].ClientID}}, 404},
+		{"/api/grants/revoke", url.Values{"provider": {"trackdechets"}, "email": {td.Users[0].Email}, "client_id": {"nope"}}, 404},
+		{"/api/grants/revoke", url.Values{"provider": {"yahoo"}, "email": {"a@b"}, "client_id": {"c"}}, 404},
+		{"/api/grants/revoke", url.Values{"provider": {"trackdechets"}}, 400},
+		{"/api/providers/trackdechets/settings", url.Values{"strict_client_auth": {"maybe"}}, 400},
+	} {
+		if status, body := call(t, "POST", a+c.path, c.form); status != c.status {
+			t.Errorf("%s %v: %d %s, want %d", c.path, c.form, status, body, c.status)
+		}
+	}
+}
