@@ -54,8 +54,14 @@ type Options struct {
 	Providers []string
 	// Pages shows the sign-in and consent pages to every authorization
 	// request. Without it, a request carrying the login_hint of a known
-	// user is approved at once, as a test wants.
+	// user is approved at once, as a test wants, and so is one without
+	// login_hint when ApproveAs names a user of the provider.
 	Pages bool
+	// ApproveAs are the users an authorization request with no login_hint
+	// is approved as, without pages: at each provider, the first of them
+	// with an account there (World.SetApproveAs; a request with
+	// prompt=login still gets the sign-in page).
+	ApproveAs []string
 	// Hosts are names (besides loopback) the certificate must cover.
 	Hosts []string
 	// Listen opens the listener of one server, named like
@@ -174,6 +180,9 @@ func New(opts ...Options) (*Server, error) {
 	if o.World == nil {
 		o.World = DefaultWorld()
 	}
+	if len(o.ApproveAs) > 0 {
+		o.World.SetApproveAs(o.ApproveAs)
+	}
 	if o.Listen == nil {
 		o.Listen = func(string) (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }
 	}
@@ -205,7 +214,7 @@ func New(opts ...Options) (*Server, error) {
 }
 
 func (s *Server) startGoogle(o Options) error {
-	g := google.New(s.World, google.Options{AutoApproveLoginHint: !o.Pages})
+	g := google.New(s.World, google.Options{AutoApprove: !o.Pages})
 	p := &Provider{Name: google.Name, oauth: g.Server, srv: s,
 		// G-02: a refresh token needs access_type=offline.
 		authParams: []oauth2.AuthCodeOption{oauth2.AccessTypeOffline}}
@@ -227,7 +236,7 @@ func (s *Server) startGoogle(o Options) error {
 }
 
 func (s *Server) startMicrosoft(o Options) error {
-	m := microsoft.New(s.World, microsoft.Options{AutoApproveLoginHint: !o.Pages})
+	m := microsoft.New(s.World, microsoft.Options{AutoApprove: !o.Pages})
 	p := &Provider{Name: microsoft.Name, oauth: m.Server, srv: s,
 		// M-03: a refresh token needs offline_access.
 		authParams: nil}
@@ -253,7 +262,7 @@ func (s *Server) startMicrosoft(o Options) error {
 }
 
 func (s *Server) startTrackdechets(o Options) error {
-	td := trackdechets.New(s.World, trackdechets.Options{AutoApproveLoginHint: !o.Pages})
+	td := trackdechets.New(s.World, trackdechets.Options{AutoApprove: !o.Pages})
 	p := &Provider{Name: trackdechets.Name, oauth: td.Server, srv: s}
 	var err error
 	if p.URL, err = s.serveHTTPS(o, trackdechets.Name, td.Handler()); err != nil {

@@ -15,9 +15,12 @@ import (
 // where everything is, and what the world holds (DESIGN.md, "mailoauth
 // serve").
 type Manifest struct {
-	Schema    int                 `json:"schema"`
-	CAFile    string              `json:"ca_file"`
-	AdminURL  string              `json:"admin_url"`
+	Schema   int    `json:"schema"`
+	CAFile   string `json:"ca_file"`
+	AdminURL string `json:"admin_url"`
+	// ApproveAs are the users authorization requests without login_hint
+	// are approved as (--approve-as); empty: such requests get the pages.
+	ApproveAs []string            `json:"approve_as"`
 	Providers map[string]Provider `json:"providers"`
 }
 
@@ -114,9 +117,10 @@ func usersOf(w *world.World, provider world.Realm) []User {
 func manifest(m *mocks.Server, caFile, adminURL string) Manifest {
 	g := m.Google
 	man := Manifest{
-		Schema:   1,
-		CAFile:   caFile,
-		AdminURL: adminURL,
+		Schema:    1,
+		CAFile:    caFile,
+		AdminURL:  adminURL,
+		ApproveAs: append([]string{}, m.World.ApproveAs()...),
 		Providers: map[string]Provider{
 			google.Name: {
 				BaseURL:                     g.URL,

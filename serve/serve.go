@@ -49,6 +49,9 @@ type Config struct {
 	StateDir string
 	// Logger gets one line per token request and mail authentication.
 	Logger *slog.Logger
+	// ApproveAs are the users authorization requests without login_hint
+	// are approved as (`--approve-as`, mocks.Options.ApproveAs).
+	ApproveAs []string
 }
 
 // Instance is a running standalone world.
@@ -117,11 +120,16 @@ func start(cfg Config) (*Instance, error) {
 	if cfg.Logger != nil {
 		errorLog = slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn)
 	}
+	for _, email := range cfg.ApproveAs {
+		if !hasAccount(w, email) {
+			return nil, fmt.Errorf("serve: --approve-as %s: no provider of the world has this user", email)
+		}
+	}
 	ca, caFile, err := stateCA(cfg.StateDir, hosts)
 	if err != nil {
 		return nil, err
 	}
-	m, err := mocks.New(mocks.Options{World: w, Listen: listen, Hosts: hosts, ErrorLog: errorLog, CA: ca})
+	m, err := mocks.New(mocks.Options{World: w, Listen: listen, Hosts: hosts, ErrorLog: errorLog, CA: ca, ApproveAs: cfg.ApproveAs})
 	if err != nil {
 		return nil, err
 	}
@@ -188,4 +196,16 @@ func stateCA(dir string, hosts []string) (*tlsca.CA, string, error) {
 		return nil, "", fmt.Errorf("serve: writing the CA: %w", err)
 	}
 	return ca, caFile, nil
+}
+
+// hasAccount reports whether some provider of w has an account for email.
+func hasAccount(w *world.World, email string) bool {
+	for provider := range mocks.Schemas() {
+		for _, realm := range w.Realms(provider) {
+			if _, ok := w.Account(realm, email); ok {
+				return true
+			}
+		}
+	}
+	return false
 }

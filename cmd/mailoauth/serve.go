@@ -31,6 +31,9 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	allowRemote := fl.Bool("allow-remote", false, "allow a --listen address other than loopback")
 	ports := fl.String("ports", "auto", `"auto" (free ports) or "default" (fixed ports, see README)`)
 	stateDir := fl.String("state-dir", "", "directory for ca.pem (default: a new temporary directory)")
+	var approveAs []string
+	fl.Func("approve-as", "approve authorization requests without login_hint as this user, with no page (repeat for several providers)",
+		func(email string) error { approveAs = append(approveAs, email); return nil })
 	if err := fl.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitPassed
@@ -41,7 +44,7 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mailoauth serve: unexpected argument %q\n", fl.Arg(0))
 		return exitUsage
 	}
-	cfg := serve.Config{Host: *listen, Logger: slog.New(slog.NewJSONHandler(stderr, nil))}
+	cfg := serve.Config{Host: *listen, Logger: slog.New(slog.NewJSONHandler(stderr, nil)), ApproveAs: approveAs}
 	switch *ports {
 	case "auto":
 	case "default":

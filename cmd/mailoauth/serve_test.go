@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/smtp"
@@ -24,6 +25,7 @@ import (
 	"time"
 
 	gosmtp "github.com/emersion/go-smtp"
+	"golang.org/x/oauth2"
 
 	"github.com/mailoauth/mailoauth/mocks/sasl"
 	"github.com/mailoauth/mailoauth/serve"
@@ -504,5 +506,73 @@ func TestTrackdechetsWithPythonStdlib(t *testing.T) {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("python said:\n%s\nwant %q", out, want)
 		}
+	}
+}
+
+// TestServeApproveAs: an application's ordinary authorization code flow,
+// as third-party OAuth libraries build it (x/oauth2 here: no login_hint),
+// gets a code at once from `serve --approve-as`, at each provider for its
+// own user; prompt=login still gets the sign-in page; an unknown user is a
+// usage error (issue 12, item 1).
+func TestServeApproveAs(t *testing.T) {
+	s := startServe(t, "--approve-as", "bob@gmail.test", "--approve-as", "alice@contoso.test")
+	if got := s.manifest.ApproveAs; len(got) != 2 || got[0] != "bob@gmail.test" {
+		t.Fatalf("manifest approve_as %v", got)
+	}
+	g, web := s.google(t)
+	cfg := oauth2.Config{ClientID: web.ClientID, ClientSecret: web.ClientSecret, RedirectURL: web.RedirectURIs[0],
+		Scopes:   []string{"openid", "email", "https://mail.google.com/"},
+		Endpoint: oauth2.Endpoint{AuthURL: g.AuthorizationEndpoint, TokenURL: g.TokenEndpoint}}
+	resp, err := s.http.Get(cfg.AuthCodeURL("st", oauth2.AccessTypeOffline))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusFound || loc.Query().Get("code") == "" {
+		t.Fatalf("authorize without login_hint: HTTP %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	tok, err := cfg.Exchange(context.WithValue(context.Background(), oauth2.HTTPClient, s.http), loc.Query().Get("code"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims struct{ Email string }
+	if parts := strings.Split(tok.Extra("id_token").(string), "."); len(parts) == 3 {
+		raw, _ := base64.RawURLEncoding.DecodeString(parts[1])
+		_ = json.Unmarshal(raw, &claims)
+	}
+	if claims.Email != "bob@gmail.test" || tok.RefreshToken == "" {
+		t.Fatalf("approved as %q (want bob@gmail.test), refresh token %v", claims.Email, tok.RefreshToken != "")
+	}
+	resp, err = s.http.Get(cfg.AuthCodeURL("st", oauth2.SetAuthURLParam("prompt", "login")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `id="signin"`) {
+		t.Fatalf("prompt=login: HTTP %d, want the sign-in page", resp.StatusCode)
+	}
+	ms := s.manifest.Providers["microsoft"]
+	var app serve.Client
+	for _, c := range ms.Clients {
+		if c.Name == "web" {
+			app = c
+		}
+	}
+	q := url.Values{"client_id": {app.ClientID}, "redirect_uri": {app.RedirectURIs[0]}, "response_type": {"code"},
+		"scope": {"https://outlook.office.com/SMTP.Send offline_access"}}
+	resp, err = s.http.Get(ms.AuthorizationEndpoint + "?" + q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc, _ := url.Parse(resp.Header.Get("Location")); resp.StatusCode != http.StatusFound || loc.Query().Get("code") == "" {
+		t.Fatalf("Microsoft without login_hint: HTTP %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+
+	out, err := exec.Command(binary, "serve", "--state-dir", t.TempDir(), "--approve-as", "nobody@nowhere.test").CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitUsage || !strings.Contains(string(out), "nobody@nowhere.test") {
+		t.Fatalf("unknown --approve-as: %v\n%s", err, out)
 	}
 }

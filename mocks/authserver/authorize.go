@@ -17,20 +17,20 @@ import (
 )
 
 // autoApproveKey marks a request's context, set by the provider, in which an
-// authorization request carrying the login_hint of a known user is approved
-// at once, without sign-in or consent pages: the non-interactive path for CI.
+// authorization request is approved at once, without sign-in or consent
+// pages (AutoApproved): the non-interactive path for CI.
 type autoApproveKey struct{}
 
-// WithAutoApprove returns ctx with login_hint auto-approval turned on.
+// WithAutoApprove returns ctx with approval without pages turned on.
 func WithAutoApprove(ctx context.Context) context.Context {
 	return context.WithValue(ctx, autoApproveKey{}, true)
 }
 
-// AutoApproving reports whether ctx has login_hint auto-approval on.
+// AutoApproving reports whether ctx has approval without pages on.
 func AutoApproving(ctx context.Context) bool { return ctx.Value(autoApproveKey{}) != nil }
 
 // AutoApprove wraps a provider's handler so that every request carries
-// login_hint auto-approval (WithAutoApprove).
+// approval without pages (WithAutoApprove).
 func AutoApprove(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.ServeHTTP(w, r.WithContext(WithAutoApprove(r.Context())))
@@ -302,12 +302,32 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, c Call) (user wo
 		}
 		user, sid = acct, s.cookies.signIn(w, acct.Email)
 	}
-	if hint := r.Form.Get("login_hint"); user.Email == "" && hint != "" && AutoApproving(r.Context()) {
-		if acct, ok := s.FindAccount(c, hint); ok {
+	if user.Email == "" {
+		if acct, ok := s.AutoApproved(r, c); ok {
 			return acct, "", true, false
 		}
 	}
 	return user, sid, false, false
+}
+
+// AutoApproved is the user an authorization request is approved as with
+// no page, where approval without pages is on (AutoApprove): the user its
+// login_hint names, else the first of the world's approve-as users with an
+// account here. A request with prompt=login asks for the sign-in page and
+// gets it, and so does one whose login_hint names no known user.
+func (s *Server) AutoApproved(r *http.Request, c Call) (world.Account, bool) {
+	if !AutoApproving(r.Context()) || slices.Contains(strings.Fields(r.Form.Get("prompt")), "login") {
+		return world.Account{}, false
+	}
+	if hint := r.Form.Get("login_hint"); hint != "" {
+		return s.FindAccount(c, hint)
+	}
+	for _, email := range s.world.ApproveAs() {
+		if acct, ok := s.FindAccount(c, email); ok {
+			return acct, true
+		}
+	}
+	return world.Account{}, false
 }
 
 // checkPassword returns the account of email if password is its password.

@@ -100,9 +100,10 @@ func SetTesting(w *world.World, clientID string, testing bool) error {
 
 // Options tune the Google mock.
 type Options struct {
-	// AutoApproveLoginHint approves an authorization request carrying the
-	// login_hint of a known user at once, with no page (for CI).
-	AutoApproveLoginHint bool
+	// AutoApprove approves an authorization request with no page, as the
+	// user its login_hint names or else the world's approve-as user
+	// (authserver.AutoApproved): for CI and Go tests.
+	AutoApprove bool
 }
 
 // Provider is a running fake Google: its authorization server and its mail
@@ -130,7 +131,7 @@ func (p *Provider) Handler() http.Handler {
 	r.HandleFunc("/oauth2/v3/userinfo", p.userinfo).Methods(http.MethodGet, http.MethodPost)
 	r.HandleFunc(IntrospectPath, p.IntrospectionEndpoint).Methods(http.MethodPost)
 	r.HandleFunc(JWKSPath, p.JWKS).Methods(http.MethodGet)
-	if p.opts.AutoApproveLoginHint {
+	if p.opts.AutoApprove {
 		return authserver.AutoApprove(r)
 	}
 	return r

@@ -29,7 +29,7 @@ type fixture struct {
 func newFixture(tb testing.TB) *fixture {
 	tb.Helper()
 	w := mocks.DefaultWorld()
-	g := google.New(w, google.Options{AutoApproveLoginHint: true})
+	g := google.New(w, google.Options{AutoApprove: true})
 	srv := httptest.NewServer(g.Handler())
 	tb.Cleanup(srv.Close)
 	c := srv.Client()

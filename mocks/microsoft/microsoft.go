@@ -38,9 +38,10 @@ const (
 
 // Options tune the Microsoft mock.
 type Options struct {
-	// AutoApproveLoginHint approves an authorization request carrying the
-	// login_hint of a known user at once, with no page (for CI).
-	AutoApproveLoginHint bool
+	// AutoApprove approves an authorization request with no page, as the
+	// user its login_hint names or else the world's approve-as user
+	// (authserver.AutoApproved): for CI and Go tests.
+	AutoApprove bool
 }
 
 // Provider is a running fake Microsoft: its authorization server and
@@ -71,7 +72,7 @@ func (p *Provider) Handler() http.Handler {
 	t.HandleFunc(KeysPath, p.JWKS).Methods(http.MethodGet)
 	t.HandleFunc(AdminConsentPath, p.adminConsent).Methods(http.MethodGet, http.MethodPost)
 	t.HandleFunc(AdminConsentV2Path, p.adminConsent).Methods(http.MethodGet, http.MethodPost)
-	if p.opts.AutoApproveLoginHint {
+	if p.opts.AutoApprove {
 		return authserver.AutoApprove(r)
 	}
 	return r

@@ -195,15 +195,15 @@ func (p *Provider) dialog(w http.ResponseWriter, r *http.Request) {
 		Client: clientName(tx.Client), User: v.Name, RedirectURI: tx.RedirectURI, TransactionID: p.Hold(tx, v.Session())})
 }
 
-// autoApprove is serve's convenience (Options.AutoApproveLoginHint): a
-// dialog request carrying the login_hint of a known user is approved at
-// once. It reports whether it answered.
+// autoApprove is serve's convenience (Options.AutoApprove): a dialog
+// request carrying the login_hint of a known user, or with none where the
+// world names an approve-as user, is approved at once. It reports whether
+// it answered.
 func (p *Provider) autoApprove(w http.ResponseWriter, r *http.Request) bool {
-	hint := r.URL.Query().Get("login_hint")
-	if hint == "" || !authserver.AutoApproving(r.Context()) {
+	if err := r.ParseForm(); err != nil {
 		return false
 	}
-	acct, ok := p.w.Account(Realm, hint)
+	acct, ok := p.AutoApproved(r, authserver.Call{Now: p.w.Clock.Now(), Request: r})
 	if !ok {
 		return false
 	}

@@ -43,10 +43,10 @@ var Realm = world.Realm{Provider: Name}
 
 // Options tune the Trackdéchets mock.
 type Options struct {
-	// AutoApproveLoginHint approves a dialog request carrying the
-	// login_hint of a known user at once, with no page: a convenience for
-	// CI, not Trackdéchets' behaviour (it has no login_hint).
-	AutoApproveLoginHint bool
+	// AutoApprove approves an authorization request with no page, as the
+	// user its login_hint names or else the world's approve-as user
+	// (authserver.AutoApproved): for CI and Go tests.
+	AutoApprove bool
 }
 
 // Provider is a running fake Trackdéchets.
@@ -78,7 +78,7 @@ func (p *Provider) Handler() http.Handler {
 	// Express answers every other path (and method) with its catch-all.
 	r.NotFoundHandler = http.HandlerFunc(notFound)
 	r.MethodNotAllowedHandler = http.HandlerFunc(notFound)
-	if p.opts.AutoApproveLoginHint {
+	if p.opts.AutoApprove {
 		return authserver.AutoApprove(r)
 	}
 	return r

@@ -22,6 +22,9 @@ import (
 //	    users:
 //	      - {email: alice@gmail.test, name: Alice, password: alice-pw}
 type File struct {
+	// ApproveAs are the users authorization requests are approved as
+	// without pages (World.SetApproveAs).
+	ApproveAs []string                `yaml:"approve_as"`
 	Providers map[string]ProviderFile `yaml:"providers"`
 }
 
@@ -92,6 +95,7 @@ func Load(r io.Reader, schemas Schemas) (*World, error) {
 		return nil, fmt.Errorf("world: %w", err)
 	}
 	w := New()
+	w.SetApproveAs(f.ApproveAs)
 	names := make([]string, 0, len(f.Providers))
 	for name := range f.Providers {
 		names = append(names, name)

@@ -125,6 +125,9 @@ type World struct {
 	events   []Event
 	observer func(Event)
 	mail     mailboxes
+	// approveAs are the users authorization requests are approved as
+	// when no page is shown (SetApproveAs).
+	approveAs []string
 }
 
 type key struct {
@@ -148,6 +151,23 @@ func New() *World {
 		realms:   map[Realm]any{},
 		mail:     mailboxes{store: mailstore.New(clock.Now), delivered: map[string][]*Message{}},
 	}
+}
+
+// SetApproveAs names the users an authorization request with no
+// login_hint is approved as, where approval without pages is on (serve,
+// mocks.Start without Pages): at each provider, the first of them with an
+// account there (`serve --approve-as`).
+func (w *World) SetApproveAs(emails []string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.approveAs = slices.Clone(emails)
+}
+
+// ApproveAs returns the users SetApproveAs named.
+func (w *World) ApproveAs() []string {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	return slices.Clone(w.approveAs)
 }
 
 func userKey(realm Realm, email string) key {
