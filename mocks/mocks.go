@@ -94,6 +94,7 @@ type Server struct {
 	Trackdechets *Provider
 
 	providers map[string]*Provider
+	start     *world.Snapshot
 	client    *http.Client
 	servers   []*http.Server
 	closers   []func() error
@@ -193,7 +194,7 @@ func New(opts ...Options) (*Server, error) {
 			return nil, err
 		}
 	}
-	s := &Server{World: o.World, CA: ca, providers: map[string]*Provider{}}
+	s := &Server{World: o.World, CA: ca, providers: map[string]*Provider{}, start: o.World.Snapshot()}
 	s.client = &http.Client{Transport: &http.Transport{TLSClientConfig: ca.ClientConfig()}, Timeout: 30 * time.Second}
 	for name, start := range map[string]func(Options) error{google.Name: s.startGoogle,
 		microsoft.Name: s.startMicrosoft, trackdechets.Name: s.startTrackdechets} {
@@ -374,6 +375,18 @@ func (s *Server) decideDevice(userCode, email string, approve bool) error {
 		}
 	}
 	return authserver.ErrUnknownUserCode
+}
+
+// Reset puts the world back as it was when it started: registrations,
+// accounts, consents and settings as they were, no grant, code, token or
+// browser session, empty mailboxes and audit log, the clock on the real
+// time. Listeners, the CA and the signing keys stay; connections already
+// open keep what they had.
+func (s *Server) Reset() {
+	s.World.Restore(s.start)
+	for _, p := range s.providers {
+		p.oauth.Reset()
+	}
 }
 
 // Messages returns the messages delivered to mailbox, oldest first.

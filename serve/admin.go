@@ -42,6 +42,8 @@ func newAdmin(m *mocks.Server, manifest Manifest) http.Handler {
 	r.HandleFunc("/api/device/approve", a.device(true)).Methods(http.MethodPost)
 	r.HandleFunc("/api/device/deny", a.device(false)).Methods(http.MethodPost)
 	r.HandleFunc("/api/clock/advance", a.advance).Methods(http.MethodPost)
+	r.HandleFunc("/api/clock/set", a.setClock).Methods(http.MethodPost)
+	r.HandleFunc("/api/reset", a.reset).Methods(http.MethodPost)
 	r.HandleFunc("/api/grants/revoke", a.revokeGrants).Methods(http.MethodPost)
 	r.HandleFunc("/api/providers/trackdechets/settings", a.trackdechetsSettings).Methods(http.MethodGet, http.MethodPost)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -70,8 +72,12 @@ func (a *admin) healthz(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
+// manifestJSON is the manifest with the world's clock as it reads now.
 func (a *admin) manifestJSON(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, a.manifest)
+	m := a.manifest
+	m.Clock = clockOf(a.m.World)
+	m.ApproveAs = append([]string{}, a.m.World.ApproveAs()...)
+	writeJSON(w, http.StatusOK, m)
 }
 
 // messages is GET /api/messages?mailbox=EMAIL: what was delivered there.
@@ -126,6 +132,35 @@ func (a *admin) device(approve bool) http.HandlerFunc {
 			writeJSON(w, http.StatusNotFound, apiError{"no pending device authorization has this user code"})
 		}
 	}
+}
+
+// setClock is POST /api/clock/set (form time, RFC 3339): the world's time
+// moves forward to that instant.
+func (a *admin) setClock(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{"the form could not be parsed"})
+		return
+	}
+	t, err := time.Parse(time.RFC3339, r.PostForm.Get("time"))
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{"time must be an RFC 3339 instant, such as 2030-01-01T00:00:00Z"})
+		return
+	}
+	if err := a.m.World.Clock.Set(t); err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
+		return
+	}
+	a.m.World.Record(world.Event{Provider: "world", Protocol: "admin", Mechanism: "clock", Outcome: "ok", Reason: "set " + t.UTC().Format(time.RFC3339)})
+	writeJSON(w, http.StatusOK, clockOf(a.m.World))
+}
+
+// reset is POST /api/reset: the world as serve started it (Server.Reset).
+func (a *admin) reset(w http.ResponseWriter, _ *http.Request) {
+	start := time.Now()
+	a.m.Reset()
+	a.m.World.Record(world.Event{Provider: "world", Protocol: "admin", Mechanism: "reset", Outcome: "ok"})
+	writeJSON(w, http.StatusOK, map[string]any{"status": "reset", "took_ms": float64(time.Since(start).Microseconds()) / 1000})
 }
 
 // revokeGrants is POST /api/grants/revoke (form provider, email,
@@ -206,10 +241,7 @@ func (a *admin) advance(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.m.World.Clock.Advance(d)
-	writeJSON(w, http.StatusOK, map[string]any{
-		"now":            a.m.World.Clock.Now().UTC().Format(time.RFC3339),
-		"offset_seconds": int64(a.m.World.Clock.Offset() / time.Second),
-	})
+	writeJSON(w, http.StatusOK, clockOf(a.m.World))
 }
 
 // dashboardData is what the dashboard shows.

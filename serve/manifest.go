@@ -3,6 +3,7 @@ package serve
 import (
 	"net"
 	"strconv"
+	"time"
 
 	"github.com/mailoauth/mailoauth/mocks"
 	"github.com/mailoauth/mailoauth/mocks/google"
@@ -20,8 +21,21 @@ type Manifest struct {
 	AdminURL string `json:"admin_url"`
 	// ApproveAs are the users authorization requests without login_hint
 	// are approved as (--approve-as); empty: such requests get the pages.
-	ApproveAs []string            `json:"approve_as"`
+	ApproveAs []string `json:"approve_as"`
+	// Clock is the world's time when the manifest was written (GET
+	// /api/manifest: now).
+	Clock     Clock               `json:"clock"`
 	Providers map[string]Provider `json:"providers"`
+}
+
+// Clock is the world's time and how far it runs ahead of the real time.
+type Clock struct {
+	Now           string `json:"now"`
+	OffsetSeconds int64  `json:"offset_seconds"`
+}
+
+func clockOf(w *world.World) Clock {
+	return Clock{Now: w.Clock.Now().UTC().Format(time.RFC3339), OffsetSeconds: int64(w.Clock.Offset() / time.Second)}
 }
 
 // Provider is one provider's part of the manifest.
@@ -121,6 +135,7 @@ func manifest(m *mocks.Server, caFile, adminURL string) Manifest {
 		CAFile:    caFile,
 		AdminURL:  adminURL,
 		ApproveAs: append([]string{}, m.World.ApproveAs()...),
+		Clock:     clockOf(m.World),
 		Providers: map[string]Provider{
 			google.Name: {
 				BaseURL:                     g.URL,

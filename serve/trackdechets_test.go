@@ -3,12 +3,14 @@ package serve_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -104,5 +106,51 @@ func TestTrackdechetsThroughServe(t *testing.T) {
 		if status, body := call(t, "POST", a+c.path, c.form); status != c.status {
 			t.Errorf("%s %v: %d %s, want %d", c.path, c.form, status, body, c.status)
 		}
+	}
+}
+
+// TestResetAndClockSet: POST /api/reset puts the world back (a token
+// issued before is unknown, the clock reads the real time, the events are
+// gone); POST /api/clock/set moves the clock forward only, and the
+// manifest says where it is (issue 12, items 3 and 5).
+func TestResetAndClockSet(t *testing.T) {
+	inst := start(t)
+	a := inst.Manifest.AdminURL
+	tok, err := tdToken(t, inst, oauth2.AuthStyleInHeader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := time.Now().Add(365 * 24 * time.Hour).UTC().Truncate(time.Second)
+	if status, body := call(t, "POST", a+"/api/clock/set", url.Values{"time": {target.Format(time.RFC3339)}}); status != 200 ||
+		!strings.Contains(body, target.Format(time.RFC3339)[:13]) {
+		t.Fatalf("clock/set: %d %s", status, body)
+	}
+	var m serve.Manifest
+	_, body := call(t, "GET", a+"/api/manifest", nil)
+	if err := json.Unmarshal([]byte(body), &m); err != nil || m.Clock.OffsetSeconds < 364*24*3600 {
+		t.Fatalf("manifest clock %+v (%v)", m.Clock, err)
+	}
+	for _, c := range []struct{ time, want string }{
+		{time.Now().UTC().Format(time.RFC3339), "never goes back"},
+		{"2300-01-01T00:00:00Z", "100 years"},
+		{"tomorrow", "RFC 3339"},
+	} {
+		if status, body := call(t, "POST", a+"/api/clock/set", url.Values{"time": {c.time}}); status != 400 || !strings.Contains(body, c.want) {
+			t.Errorf("clock/set %s: %d %s", c.time, status, body)
+		}
+	}
+	if status, body := call(t, "POST", a+"/api/reset", nil); status != 200 || !strings.Contains(body, `"status": "reset"`) {
+		t.Fatalf("reset: %d %s", status, body)
+	}
+	if got := me(t, inst, tok.AccessToken); !strings.Contains(got, "UNAUTHENTICATED") {
+		t.Errorf("a token issued before the reset: %s", got)
+	}
+	_, body = call(t, "GET", a+"/api/manifest", nil)
+	if err := json.Unmarshal([]byte(body), &m); err != nil || m.Clock.OffsetSeconds != 0 {
+		t.Errorf("clock after reset %+v", m.Clock)
+	}
+	_, body = call(t, "GET", a+"/api/events", nil)
+	if strings.Count(body, `"mechanism"`) != 2 || !strings.Contains(body, `"reset"`) { // the reset, then the refused bearer of me
+		t.Errorf("events after reset: %s", body)
 	}
 }

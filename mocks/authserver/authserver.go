@@ -44,6 +44,7 @@ type Server struct {
 	cookies  *signIns
 	held     transactions
 	baseURL  string
+	onReset  []func()
 }
 
 func lifespan(d time.Duration) time.Duration {
@@ -109,6 +110,24 @@ func New(w *world.World, profile Profile) *Server {
 	s.cookies = newSignIns("mailoauth_" + profile.Name + "_sid")
 	return s
 }
+
+// Reset forgets every code, token, device grant, held transaction and
+// browser session, as if none had been issued (the world's reset); the
+// signing keys stay, so clients' cached keys still verify.
+func (s *Server) Reset() {
+	s.store.reset()
+	s.held.mu.Lock()
+	s.held.m = nil
+	s.held.mu.Unlock()
+	s.cookies.reset()
+	for _, f := range s.onReset {
+		f()
+	}
+}
+
+// OnReset adds f to what Reset does: a provider's own state beside the
+// world.
+func (s *Server) OnReset(f func()) { s.onReset = append(s.onReset, f) }
 
 // World returns the world the server reads and changes.
 func (s *Server) World() *world.World { return s.world }

@@ -69,6 +69,13 @@ func newSignIns(cookie string) *signIns {
 	return &signIns{cookie: cookie, key: key, users: map[string]string{}}
 }
 
+// reset ends every browser session.
+func (s *signIns) reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.users = map[string]string{}
+}
+
 // user returns the signed-in user of the request's browser, if any, and its
 // session id.
 func (s *signIns) user(r *http.Request) (email, sid string) {

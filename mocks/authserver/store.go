@@ -101,6 +101,17 @@ func newStore(w *world.World, clients func(context.Context, string) (fosite.Clie
 	}
 }
 
+// reset forgets every stored code, token and grant.
+func (s *store) reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.codes, s.access, s.tokens = map[string]*entry{}, map[string]*entry{}, map[string]*entry{}
+	s.pkce, s.oidc = map[string]fosite.Requester{}, map[string]fosite.Requester{}
+	s.family, s.devices = map[string]*family{}, map[string]*deviceGrant{}
+	s.byUser, s.held = map[string]string{}, map[string][]string{}
+	s.lastSweep, s.created = s.world.Clock.Now(), 0
+}
+
 // handedOut notes that the grant requestID of user and client gave the
 // client a refresh token; beyond max such grants, the oldest grant's
 // refresh tokens are revoked (max 0: no bound).

@@ -29,6 +29,14 @@ func New(now func() time.Time) *Store {
 	return &Store{now: now, users: make(map[string]*User)}
 }
 
+// Clear empties the store: every address starts again with an empty
+// INBOX. Sessions already open keep what they had.
+func (s *Store) Clear() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.users = make(map[string]*User)
+}
+
 // User returns address's mailboxes (case-insensitive), created with an
 // empty INBOX on first use.
 func (s *Store) User(address string) *User {

@@ -86,6 +86,11 @@ type api struct {
 
 func newAPI(p *Provider) *api {
 	a := &api{p: p, lastUse: map[string]time.Time{}}
+	p.OnReset(func() {
+		a.mu.Lock()
+		a.lastUse = map[string]time.Time{}
+		a.mu.Unlock()
+	})
 	a.schema = graphql.MustParseSchema(schemaSDL, &resolver{a}, graphql.UseFieldResolvers(), graphql.MaxDepth(10))
 	return a
 }

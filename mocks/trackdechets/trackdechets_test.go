@@ -13,6 +13,7 @@ import (
 
 	"github.com/mailoauth/mailoauth/mocks"
 	"github.com/mailoauth/mailoauth/mocks/trackdechets"
+	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
 const (
@@ -219,5 +220,143 @@ func TestTokenForGoTests(t *testing.T) {
 	}
 	if u, _ := tok.Extra("user").(map[string]any); u["email"] != alice || !tok.Expiry.IsZero() || tok.RefreshToken != "" {
 		t.Errorf("token %+v, user %v", tok, tok.Extra("user"))
+	}
+}
+
+// gql posts a GraphQL body with hc (a signed-in browser or not) and the
+// extra headers, and returns the status and body.
+func (f *fixture) gql(hc *http.Client, header http.Header, body string) (int, string) {
+	f.t.Helper()
+	h := http.Header{"Content-Type": {"application/json"}}
+	for k, v := range header {
+		h[k] = v
+	}
+	resp, b := f.do(hc, http.MethodPost, trackdechets.APIPath, h, body)
+	return resp.StatusCode, b
+}
+
+// TestSessionAPI: the signed-in browser's session opens the session-only
+// fields (T-06): the authorized applications with their administrator and
+// the day of their last connection, and their revocation, with
+// Trackdéchets' errors for an unknown application and one without access.
+func TestSessionAPI(t *testing.T) {
+	f := start(t)
+	code := f.code()
+	tok, err := f.exchange(code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, body := f.gql(f.srv.Client(), http.Header{"Authorization": {"Bearer " + tok}}, `{"query":"{ me { email } }"}`); status != 200 ||
+		!strings.Contains(body, alice) {
+		t.Fatalf("me: %d %s", status, body)
+	}
+	status, body := f.gql(f.hc, nil, `{"query":"{ authorizedApplications { id name admin lastConnection } }"}`)
+	if status != 200 || !strings.Contains(body, `"admin":"dev@saas-dechets.test"`) || !strings.Contains(body, `"id":"`+appID+`"`) ||
+		!regexp.MustCompile(`"lastConnection":"\d{4}-\d\d-\d\dT00:00:00\.000Z"`).MatchString(body) {
+		t.Errorf("authorizedApplications: %d %s", status, body)
+	}
+	for _, c := range []struct{ id, want string }{
+		{"nope", `L'application avec l'identifiant \"nope\" n'existe pas.`},
+		{"cl0a1b2c3d4e5f6g7h8i9j0kl", "L'application cl0a1b2c3d4e5f6g7h8i9j0kl n'a pas accès à votre compte"},
+	} {
+		_, body := f.gql(f.hc, nil, `{"query":"mutation { revokeAuthorizedApplication(id: \"`+c.id+`\") { id } }"}`)
+		if !strings.Contains(body, c.want) || !strings.Contains(body, "BAD_USER_INPUT") {
+			t.Errorf("revoke %s: %s", c.id, body)
+		}
+	}
+	if _, body := f.gql(f.hc, nil, `{"query":"mutation { revokeAuthorizedApplication(id: \"`+appID+`\") { name } }"}`); !strings.Contains(body, `"name":"web"`) {
+		t.Errorf("revoke: %s", body)
+	}
+	if _, body := f.gql(f.srv.Client(), http.Header{"Authorization": {"Bearer " + tok}}, `{"query":"{ me { email } }"}`); !strings.Contains(body, "UNAUTHENTICATED") {
+		t.Errorf("me after revocation: %s", body)
+	}
+	// Revoked tokens still count: revoking again is not an error (T-06).
+	if _, body := f.gql(f.hc, nil, `{"query":"mutation { revokeAuthorizedApplication(id: \"`+appID+`\") { id } }"}`); strings.Contains(body, "errors") {
+		t.Errorf("revoke again: %s", body)
+	}
+}
+
+// exchange redeems code with HTTP Basic and returns the access token.
+func (f *fixture) exchange(code string) (string, error) {
+	req, _ := http.NewRequest(http.MethodPost, f.url+trackdechets.TokenPath, strings.NewReader(
+		"grant_type=authorization_code&code="+code+"&redirect_uri="+url.QueryEscape(appURI)))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(appID, appSecret)
+	resp, err := f.srv.Client().Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	return tok.AccessToken, json.NewDecoder(resp.Body).Decode(&tok)
+}
+
+// TestAPIRequests: Apollo's CSRF prevention lets a simple request through
+// with its preflight header (to find its body unparsed); a batch is answered in order, and one of more
+// than 20 operations is refused.
+func TestAPIRequests(t *testing.T) {
+	f := start(t)
+	hc := f.srv.Client()
+	// Past the CSRF check, Express left a text/plain body unparsed.
+	if status, body := f.gql(hc, http.Header{"Content-Type": {"text/plain"}, "Apollo-Require-Preflight": {"true"}}, `{"query":"{ me { email } }"}`); status != 400 ||
+		!strings.Contains(body, "POST body missing") {
+		t.Errorf("text/plain with apollo-require-preflight: %d %s", status, body)
+	}
+	op := `{"query":"{ me { email } }"}`
+	batch := func(n int) string { return "[" + strings.TrimSuffix(strings.Repeat(op+",", n), ",") + "]" }
+	if status, body := f.gql(hc, nil, batch(20)); status != 200 || strings.Count(body, "UNAUTHENTICATED") != 20 || !strings.HasPrefix(body, "[") {
+		t.Errorf("a batch of 20: %d %.100s", status, body)
+	}
+	if status, _ := f.gql(hc, nil, batch(21)); status != 400 {
+		t.Errorf("a batch of 21: %d", status)
+	}
+	resp, body := f.do(hc, http.MethodGet, "/?query="+url.QueryEscape("{ me { email } }"), http.Header{"Apollo-Require-Preflight": {"1"}}, "")
+	if resp.StatusCode != 200 || !strings.Contains(body, "UNAUTHENTICATED") {
+		t.Errorf("GET with the preflight header: %d %s", resp.StatusCode, body)
+	}
+	basic := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
+	req, _ := http.NewRequest(http.MethodPost, "/", nil)
+	req.SetBasicAuth(appID, appSecret)
+	basic.Set("Authorization", req.Header.Get("Authorization"))
+	resp, body = f.do(hc, http.MethodPost, trackdechets.TokenPath, basic, "grant_type=authorization_code&redirect_uri=x")
+	if resp.StatusCode != 400 || !strings.Contains(body, "Missing required parameter: code") {
+		t.Errorf("no code: %d %s", resp.StatusCode, body)
+	}
+	resp, body = f.do(hc, http.MethodPost, trackdechets.TokenPath, basic, "code=x")
+	if resp.StatusCode != 400 || !strings.Contains(body, "Missing required parameter: grant_type") {
+		t.Errorf("no grant_type: %d %s", resp.StatusCode, body)
+	}
+}
+
+// TestWrongPasswordKeepsReturnTo: a failed sign-in goes back to the
+// sign-in page with the error code and where to go afterwards.
+func TestWrongPasswordKeepsReturnTo(t *testing.T) {
+	f := start(t)
+	resp, _ := f.do(f.hc, http.MethodPost, trackdechets.LoginPath, form, "email="+alice+"&password=no&returnTo=%2Faccount%2Fapplications")
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	if q := loc.Query(); q.Get("errorCode") != "INVALID_USER_OR_PASSWORD" || q.Get("returnTo") != "/account/applications" || q.Get("username") != alice {
+		t.Errorf("Location %s", resp.Header.Get("Location"))
+	}
+	resp, _ = f.do(f.hc, http.MethodPost, trackdechets.LoginPath, form, "email="+alice+"&password=alice-password&returnTo=https://evil.example/")
+	if loc := resp.Header.Get("Location"); loc != "/" {
+		t.Errorf("returnTo to another site: Location %s", loc)
+	}
+}
+
+// TestSchema: the world file's Trackdéchets keys, and a typo refused.
+func TestSchema(t *testing.T) {
+	load := func(doc string) (*world.World, error) {
+		return world.Load(strings.NewReader(doc), world.Schemas{trackdechets.Name: trackdechets.Schema()})
+	}
+	w, err := load("providers:\n  trackdechets:\n    strict_client_auth: true\n    clients:\n      - {name: a, id: c1, secret: s, redirect_uris: [u], admin: x@y}\n")
+	if err != nil || !trackdechets.Strict(w) {
+		t.Fatalf("strict world: %v", err)
+	}
+	for _, doc := range []string{"providers:\n  trackdechets:\n    strict: true\n", "providers:\n  trackdechets:\n    clients:\n      - {name: a, id: c1, type: web}\n"} {
+		if _, err := load(doc); err == nil {
+			t.Errorf("loaded: %q", doc)
+		}
 	}
 }

@@ -1,0 +1,96 @@
+package world
+
+import (
+	"maps"
+	"slices"
+	"time"
+)
+
+// Snapshot is a world's state at one moment: registrations, accounts,
+// consents, provider settings and approve-as users, to go back to with
+// Restore. Settings values are copied as they are: every change of the
+// world replaces them rather than editing them in place.
+type Snapshot struct {
+	clients   map[key]Client
+	accounts  map[key]Account
+	consents  map[consentKey][]string
+	realms    map[Realm]any
+	approveAs []string
+}
+
+// Snapshot copies the world's state.
+func (w *World) Snapshot() *Snapshot {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	return &Snapshot{clients: cloneClients(w.clients), accounts: maps.Clone(w.accounts),
+		consents: cloneConsents(w.consents), realms: maps.Clone(w.realms), approveAs: slices.Clone(w.approveAs)}
+}
+
+// Restore puts the world back in the state of s: what was added since is
+// gone, what was changed is back; the audit log and every mailbox are
+// emptied, and the clock reads the real time again. What providers keep
+// beside the world (grants, sessions) is theirs to drop.
+func (w *World) Restore(s *Snapshot) {
+	w.mu.Lock()
+	w.clients, w.accounts = cloneClients(s.clients), maps.Clone(s.accounts)
+	w.consents, w.realms = cloneConsents(s.consents), maps.Clone(s.realms)
+	w.approveAs = slices.Clone(s.approveAs)
+	w.events = nil
+	w.mu.Unlock()
+	w.mail.store.Clear()
+	w.mail.mu.Lock()
+	w.mail.delivered = map[string][]*Message{}
+	w.mail.mu.Unlock()
+	w.Clock.reset()
+}
+
+func cloneClients(m map[key]Client) map[key]Client {
+	out := make(map[key]Client, len(m))
+	for k, c := range m {
+		out[k] = c.clone()
+	}
+	return out
+}
+
+func cloneConsents(m map[consentKey][]string) map[consentKey][]string {
+	out := make(map[consentKey][]string, len(m))
+	for k, v := range m {
+		out[k] = slices.Clone(v)
+	}
+	return out
+}
+
+// reset makes the clock read the real time again (Restore).
+func (c *Clock) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset = 0
+}
+
+// ErrClockBackwards and ErrClockTooFar are Set's refusals.
+var (
+	ErrClockBackwards = errorString("the world's time never goes back: set an instant after the world's current time")
+	ErrClockTooFar    = errorString("the world's clock may run at most 100 years ahead of the real time")
+)
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }
+
+// Set moves the world's time forward to t: not before the world's current
+// time (it never goes back, but for Restore), at most MaxOffset ahead of
+// the real time.
+func (c *Clock) Set(t time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := time.Now()
+	offset := t.Sub(now)
+	switch {
+	case offset < c.offset:
+		return ErrClockBackwards
+	case offset > MaxOffset:
+		return ErrClockTooFar
+	}
+	c.offset = offset
+	return nil
+}
