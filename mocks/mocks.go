@@ -389,6 +389,33 @@ func (s *Server) Reset() {
 	}
 }
 
+// faultPoints are where each provider can be told to fail.
+var faultPoints = map[string][]string{
+	google.Name:       {"authorize", "token", "device", "revoke", "userinfo", "smtp", "imap", "pop3"},
+	microsoft.Name:    {"authorize", "token", "device", "smtp", "imap", "pop3"},
+	trackdechets.Name: {"authorize", "token", "api"},
+}
+
+// FaultPoints lists the targets a fault can be armed at in this world,
+// "provider.point", for the providers it runs.
+func (s *Server) FaultPoints() []string {
+	var out []string
+	for name := range s.providers {
+		for _, point := range faultPoints[name] {
+			out = append(out, name+"."+point)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// ArmFault makes the next f.Count requests at f.Target (0: every one until
+// World.ClearFaults) answer with the fault f.Kind (world.FaultUnavailable,
+// ...): an outage on demand. It returns the fault with its id.
+func (s *Server) ArmFault(f world.Fault) (world.Fault, error) {
+	return s.World.ArmFault(f, s.FaultPoints())
+}
+
 // Messages returns the messages delivered to mailbox, oldest first.
 func (s *Server) Messages(mailbox string) []world.Message { return s.World.Messages(mailbox) }
 

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"html/template"
 	"log/slog"
+	"mime"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"time"
@@ -45,6 +47,9 @@ func newAdmin(m *mocks.Server, manifest Manifest) http.Handler {
 	r.HandleFunc("/api/clock/set", a.setClock).Methods(http.MethodPost)
 	r.HandleFunc("/api/reset", a.reset).Methods(http.MethodPost)
 	r.HandleFunc("/api/grants/revoke", a.revokeGrants).Methods(http.MethodPost)
+	r.HandleFunc("/api/faults", a.armFault).Methods(http.MethodPost)
+	r.HandleFunc("/api/faults", a.listFaults).Methods(http.MethodGet)
+	r.HandleFunc("/api/faults", a.clearFaults).Methods(http.MethodDelete)
 	r.HandleFunc("/api/providers/trackdechets/settings", a.trackdechetsSettings).Methods(http.MethodGet, http.MethodPost)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusNotFound, apiError{"no such endpoint"})
@@ -161,6 +166,88 @@ func (a *admin) reset(w http.ResponseWriter, _ *http.Request) {
 	a.m.Reset()
 	a.m.World.Record(world.Event{Provider: "world", Protocol: "admin", Mechanism: "reset", Outcome: "ok"})
 	writeJSON(w, http.StatusOK, map[string]any{"status": "reset", "took_ms": float64(time.Since(start).Microseconds()) / 1000})
+}
+
+// faultRequest is what POST /api/faults reads, as a form or JSON.
+type faultRequest struct {
+	Target  string `json:"target"`
+	Fault   string `json:"fault"`
+	Count   *int   `json:"count"`
+	DelayMS int    `json:"delay_ms"`
+}
+
+// armFault is POST /api/faults (form or JSON: target, fault, count,
+// delay_ms): an error on demand (mocks.Server.ArmFault). count is 1 when
+// not given; 0 arms the fault until it is cleared.
+func (a *admin) armFault(w http.ResponseWriter, r *http.Request) {
+	var req faultRequest
+	if err := readInput(w, r, &req, func(form url.Values) error {
+		req = faultRequest{Target: form.Get("target"), Fault: form.Get("fault")}
+		if v := form.Get("count"); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return errors.New("count must be a whole number")
+			}
+			req.Count = &n
+		}
+		if v := form.Get("delay_ms"); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return errors.New("delay_ms must be a whole number")
+			}
+			req.DelayMS = n
+		}
+		return nil
+	}); err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
+		return
+	}
+	f := world.Fault{Target: req.Target, Kind: req.Fault, Count: 1, DelayMS: req.DelayMS}
+	if req.Count != nil {
+		f.Count = *req.Count
+	}
+	armed, err := a.m.ArmFault(f)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
+		return
+	}
+	a.m.World.Record(world.Event{Provider: "world", Protocol: "admin", Mechanism: "fault", Outcome: "ok",
+		Reason: "armed " + armed.Kind + " at " + armed.Target + " (" + armed.ID + ")"})
+	writeJSON(w, http.StatusOK, armed)
+}
+
+// listFaults is GET /api/faults: the armed faults and where they can be.
+func (a *admin) listFaults(w http.ResponseWriter, _ *http.Request) {
+	faults := a.m.World.Faults()
+	if faults == nil {
+		faults = []world.Fault{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"faults": faults, "targets": a.m.FaultPoints(), "kinds": world.FaultKinds})
+}
+
+// clearFaults is DELETE /api/faults: every fault disarmed.
+func (a *admin) clearFaults(w http.ResponseWriter, _ *http.Request) {
+	n := a.m.World.ClearFaults()
+	a.m.World.Record(world.Event{Provider: "world", Protocol: "admin", Mechanism: "fault", Outcome: "ok", Reason: "cleared"})
+	writeJSON(w, http.StatusOK, map[string]int{"cleared": n})
+}
+
+// readInput reads a request's JSON body into v, or its form through
+// fromForm.
+func readInput(w http.ResponseWriter, r *http.Request, v any, fromForm func(url.Values) error) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/json" {
+		dec := json.NewDecoder(r.Body)
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(v); err != nil {
+			return fmt.Errorf("the JSON body: %v", err)
+		}
+		return nil
+	}
+	if err := r.ParseForm(); err != nil {
+		return errors.New("the form could not be parsed")
+	}
+	return fromForm(r.PostForm)
 }
 
 // revokeGrants is POST /api/grants/revoke (form provider, email,

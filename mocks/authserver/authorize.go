@@ -243,6 +243,9 @@ func (s *Server) Take(id, holder string) (*Transaction, bool) {
 func (s *Server) Authorize(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	tx, f := s.BeginAuthorize(r)
+	if f == nil {
+		f = s.Fault(r, "authorize")
+	}
 	if f != nil {
 		s.AuthorizeFailure(w, r, tx, *f)
 		return

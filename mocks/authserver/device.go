@@ -65,6 +65,10 @@ func (s *Server) DeviceAuthorization(w http.ResponseWriter, r *http.Request) {
 		s.tokenFailure(w, r, Failure{Kind: InvalidRequest, Description: "The request body could not be parsed."})
 		return
 	}
+	if f := s.Fault(r, "device"); f != nil {
+		s.tokenFailure(w, r, *f)
+		return
+	}
 	c := s.call(r, world.Client{})
 	reg, f := s.checkClient(c, presented(r, r.PostForm), false)
 	if f != nil {

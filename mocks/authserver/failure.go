@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mailoauth/mailoauth/mocks/world"
+
 	"github.com/ory/fosite"
 )
 
@@ -46,6 +48,9 @@ const (
 	DeviceExpired           FailureKind = "expired_token"
 	DeviceCodeInvalid       FailureKind = "device_code_invalid"
 	ServerError             FailureKind = "server_error"
+	// Unavailable is the server saying "try again later" (a fault armed
+	// through the world).
+	Unavailable FailureKind = "temporarily_unavailable"
 	// ProviderRefused is a refusal of the profile's own (ResolveGrant,
 	// FindClient, Admit): Detail names it for the profile's answers.
 	ProviderRefused FailureKind = "provider_refused"
@@ -125,6 +130,8 @@ func StandardReply(f Failure) Reply {
 		status = http.StatusUnauthorized
 	case "server_error":
 		status = http.StatusInternalServerError
+	case "temporarily_unavailable":
+		status = http.StatusServiceUnavailable
 	}
 	desc := f.Description
 	if desc == "" {
@@ -169,4 +176,48 @@ func classify(err error, grantType string) Failure {
 		out.Kind = ServerError
 	}
 	return out
+}
+
+// Fault answers a request at point ("token", "authorize"...) with the
+// fault the world armed there, if any (world.ArmFault): it waits out a
+// delay and returns nil, aborts the connection for a disconnect (it does
+// not return), and otherwise returns the failure the caller answers the
+// provider's way.
+func (s *Server) Fault(r *http.Request, point string) *Failure {
+	f, ok := s.world.TakeFault(s.profile.Name, point)
+	if !ok {
+		return nil
+	}
+	switch f.Kind {
+	case world.FaultDelay:
+		t := time.NewTimer(f.Delay())
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+		}
+		return nil
+	case world.FaultDisconnect:
+		// net/http closes the connection (HTTP/2: resets the stream)
+		// without writing anything.
+		panic(http.ErrAbortHandler)
+	case world.FaultUnavailable:
+		return &Failure{Kind: Unavailable, Description: "The service is temporarily unavailable. Try again later."}
+	case world.FaultInvalidGrant:
+		switch r.PostForm.Get("grant_type") {
+		case "refresh_token":
+			return &Failure{Kind: RefreshInvalid}
+		case DeviceGrantType:
+			return &Failure{Kind: DeviceCodeInvalid}
+		}
+		return &Failure{Kind: CodeInvalid}
+	}
+	return &Failure{Kind: ServerError, Description: "The server encountered an internal error."}
+}
+
+// WriteFault is the answer of an endpoint with no error format of its own
+// to a fault's failure: the RFC 6749 JSON with its status (503, 500).
+func (s *Server) WriteFault(w http.ResponseWriter, f Failure) {
+	r := StandardReply(f)
+	s.writeJSON(w, r.Status, r.Body, nil)
 }

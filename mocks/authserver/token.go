@@ -27,6 +27,10 @@ func (s *Server) Token(w http.ResponseWriter, r *http.Request) {
 		s.tokenFailure(w, r, Failure{Kind: InvalidRequest, Description: "The request body could not be parsed."})
 		return
 	}
+	if f := s.Fault(r, "token"); f != nil {
+		s.tokenFailure(w, r, *f)
+		return
+	}
 	if s.profile.IgnorePKCE {
 		r.PostForm.Del("code_verifier")
 		r.Form.Del("code_verifier")

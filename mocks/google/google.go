@@ -153,6 +153,10 @@ func (p *Provider) revoke(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, googleError{Error: "invalid_request"})
 		return
 	}
+	if f := p.Fault(r, "revoke"); f != nil {
+		p.WriteFault(w, *f)
+		return
+	}
 	token := r.Form.Get("token")
 	if token == "" {
 		writeJSON(w, http.StatusBadRequest, googleError{Error: "invalid_request", Description: "Missing required parameter: token"})
@@ -202,6 +206,10 @@ func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 // userinfo returns the claims of the token's user (RFC 6750 bearer
 // authentication; an unusable token gets 401 and a Bearer challenge).
 func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
+	if f := p.Fault(r, "userinfo"); f != nil {
+		p.WriteFault(w, *f)
+		return
+	}
 	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok {
 		token = r.URL.Query().Get("access_token")

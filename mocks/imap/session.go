@@ -58,6 +58,7 @@ func (ss *session) replies() mailauth.Replies {
 		Refused:   func(r mailauth.Reason) error { return reply(p.Refusal(r), ss.conn.ID, ss.conn.IP) },
 		Malformed: reply(p.Malformed, ss.conn.ID, ss.conn.IP),
 		Accepted:  ss.accepted,
+		Hangup:    func() { _ = ss.conn.Close() },
 	}
 }
 

@@ -8,9 +8,11 @@ package mailauth
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	gosasl "github.com/emersion/go-sasl"
 
@@ -51,6 +53,10 @@ const (
 	// ReasonMechanism is an advertised mechanism that is not a bearer
 	// token nor a password (PLAIN-CLIENTTOKEN, XOAUTH).
 	ReasonMechanism Reason = "mechanism"
+	// ReasonUnavailable and ReasonServerError are faults armed through
+	// the world (world.ArmFault): "try again later", an internal error.
+	ReasonUnavailable Reason = "unavailable"
+	ReasonServerError Reason = "server_error"
 )
 
 // Verdict is the provider's answer to a Login.
@@ -99,6 +105,34 @@ type Replies struct {
 	// error ends the exchange with it (a provider's success line the
 	// library would not write).
 	Accepted func(user string) error
+	// Hangup closes the connection without a reply (a disconnect fault).
+	Hangup func()
+}
+
+// errHungUp ends an exchange whose connection a fault closed.
+var errHungUp = errors.New("mailauth: the connection was closed by a fault")
+
+// fault applies the fault armed at the gate's server, if any: it waits
+// out a delay and reports nil, or returns the error that ends the
+// exchange.
+func (g Gate) fault(r Replies) error {
+	f, ok := g.World.TakeFault(g.Provider, g.Protocol)
+	if !ok {
+		return nil
+	}
+	switch f.Kind {
+	case world.FaultDelay:
+		time.Sleep(f.Delay())
+		return nil
+	case world.FaultDisconnect:
+		if r.Hangup != nil {
+			r.Hangup()
+		}
+		return errHungUp
+	case world.FaultUnavailable:
+		return r.Refused(ReasonUnavailable)
+	}
+	return r.Refused(ReasonServerError)
 }
 
 // Offers reports whether mech is one of mechanisms (case-insensitive).
@@ -112,6 +146,9 @@ func Offers(mechanisms []string, mech string) bool {
 func (g Gate) Server(mech string, r Replies) gosasl.Server {
 	return sasl.Offer{
 		Token: func(mech string, c sasl.Credentials) sasl.Verdict {
+			if err := g.fault(r); err != nil {
+				return sasl.Verdict{Err: err}
+			}
 			v := g.Rule.CheckMail(context.Background(), Login{Protocol: g.Protocol, Mechanism: mech, User: c.User, Token: c.Token})
 			g.record(mech, c.User, v)
 			if !v.OK {
@@ -121,6 +158,9 @@ func (g Gate) Server(mech string, r Replies) gosasl.Server {
 		},
 		Malformed: r.Malformed,
 		Password: func(mech, user string) error {
+			if err := g.fault(r); err != nil {
+				return err
+			}
 			g.record(mech, user, Verdict{Reason: ReasonBasicAuth})
 			return r.Refused(ReasonBasicAuth)
 		},

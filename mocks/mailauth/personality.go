@@ -115,9 +115,30 @@ type IMAPPersonality struct {
 	LogoutBye, LogoutCompleted string
 }
 
+// The standard replies to a fault, for a personality that has none of its
+// own: RFC 4954 §6's 454 for a temporary failure, RFC 5530's UNAVAILABLE
+// and SERVERBUG, RFC 3206's SYS/TEMP.
+var (
+	smtpFaults = map[Reason]SMTPReply{
+		ReasonUnavailable: {Code: 454, Enhanced: [3]int{4, 7, 0}, Text: "Temporary authentication failure"},
+		ReasonServerError: {Code: 451, Enhanced: [3]int{4, 3, 0}, Text: "Internal server error"},
+	}
+	imapFaults = map[Reason]IMAPReply{
+		ReasonUnavailable: {Type: "NO", Code: "UNAVAILABLE", Text: "Temporary authentication failure"},
+		ReasonServerError: {Type: "NO", Code: "SERVERBUG", Text: "Internal server error"},
+	}
+	pop3Faults = map[Reason]string{
+		ReasonUnavailable: "[SYS/TEMP] Temporary authentication failure",
+		ReasonServerError: "[SYS/TEMP] Internal server error",
+	}
+)
+
 // Refusal is the reply to a refusal for reason.
 func (p SMTPPersonality) Refusal(reason Reason) SMTPReply {
 	if r, ok := p.Refusals[reason]; ok {
+		return r
+	}
+	if r, ok := smtpFaults[reason]; ok {
 		return r
 	}
 	return p.AuthFailed
@@ -126,6 +147,17 @@ func (p SMTPPersonality) Refusal(reason Reason) SMTPReply {
 // Refusal is the reply to a refusal for reason.
 func (p IMAPPersonality) Refusal(reason Reason) IMAPReply {
 	if r, ok := p.Refusals[reason]; ok {
+		return r
+	}
+	if r, ok := imapFaults[reason]; ok {
+		return r
+	}
+	return p.AuthFailed
+}
+
+// Refusal is the -ERR text of a refusal for reason.
+func (p POP3Personality) Refusal(reason Reason) string {
+	if r, ok := pop3Faults[reason]; ok {
 		return r
 	}
 	return p.AuthFailed

@@ -312,8 +312,9 @@ func (e popError) Error() string { return e.text }
 func (ss *session) replies() mailauth.Replies {
 	p := ss.s.cfg.Personality
 	return mailauth.Replies{
-		Refused:   func(mailauth.Reason) error { return popError{p.AuthFailed} },
+		Refused:   func(r mailauth.Reason) error { return popError{p.Refusal(r)} },
 		Malformed: popError{p.Malformed},
+		Hangup:    func() { _ = ss.conn.Close() },
 		Accepted: func(user string) error {
 			ss.user = user
 			return nil

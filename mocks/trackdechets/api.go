@@ -15,6 +15,7 @@ import (
 	graphql "github.com/graph-gophers/graphql-go"
 	gqlerrors "github.com/graph-gophers/graphql-go/errors"
 
+	"github.com/mailoauth/mailoauth/mocks/authserver"
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
@@ -148,6 +149,10 @@ type request struct {
 // a body that is not JSON, Apollo's CSRF prevention and request errors,
 // batches, and 400 for a query that does not parse or validate.
 func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if f := a.p.Fault(r, "api"); f != nil {
+		expressError(w, map[bool]int{true: http.StatusServiceUnavailable, false: http.StatusInternalServerError}[f.Kind == authserver.Unavailable])
+		return
+	}
 	ctx := context.WithValue(r.Context(), callerKey{}, a.authenticate(r))
 	if !preflighted(r) {
 		writeErrors(w, http.StatusBadRequest, "This operation has been blocked as a potential Cross-Site Request Forgery (CSRF). "+

@@ -117,6 +117,9 @@ func (p *Provider) begin(r *http.Request) (*authserver.Transaction, *apiError) {
 		return nil, refuse(http.StatusForbidden, "unauthorized_client", "Invalid redirect uri")
 	}
 	tx, f := p.BeginAuthorize(r)
+	if f == nil {
+		f = p.Fault(r, "authorize")
+	}
 	if f != nil {
 		a := authorizeFailure(authserver.Call{}, *f)
 		if a.JSON == nil {

@@ -85,6 +85,8 @@ func tokenError(c authserver.Call, f authserver.Failure) (authserver.Reply, bool
 		}
 		return authserver.Reply{Status: http.StatusUnauthorized, Text: "Unauthorized",
 			Header: http.Header{"Www-Authenticate": {`Basic realm="Users"`}}}, true
+	case authserver.Unavailable:
+		return authserver.Reply{}, false
 	case authserver.UnsupportedGrantType:
 		return oauthError(http.StatusNotImplemented, "unsupported_grant_type", "Unsupported grant type: "+f.Detail), true
 	case authserver.InvalidRequest:
@@ -152,6 +154,10 @@ func authorizeFailure(_ authserver.Call, f authserver.Failure) authserver.Answer
 		description = "Invalid redirect uri"
 	case authserver.UnsupportedResponseType:
 		status, code, description = http.StatusNotImplemented, "unsupported_response_type", "Unsupported response type: "+f.Detail
+	case authserver.Unavailable:
+		status, code, description = http.StatusServiceUnavailable, f.ErrorCode(), f.Description
+	case authserver.ServerError:
+		status, code, description = http.StatusInternalServerError, f.ErrorCode(), f.Description
 	default:
 		status, code, description = http.StatusBadRequest, f.ErrorCode(), f.Description
 	}

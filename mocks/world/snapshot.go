@@ -28,14 +28,14 @@ func (w *World) Snapshot() *Snapshot {
 
 // Restore puts the world back in the state of s: what was added since is
 // gone, what was changed is back; the audit log and every mailbox are
-// emptied, and the clock reads the real time again. What providers keep
+// emptied, every fault disarmed, and the clock reads the real time again. What providers keep
 // beside the world (grants, sessions) is theirs to drop.
 func (w *World) Restore(s *Snapshot) {
 	w.mu.Lock()
 	w.clients, w.accounts = cloneClients(s.clients), maps.Clone(s.accounts)
 	w.consents, w.realms = cloneConsents(s.consents), maps.Clone(s.realms)
 	w.approveAs = slices.Clone(s.approveAs)
-	w.events = nil
+	w.events, w.faults = nil, nil
 	w.mu.Unlock()
 	w.mail.store.Clear()
 	w.mail.mu.Lock()

@@ -128,6 +128,7 @@ type World struct {
 	// approveAs are the users authorization requests are approved as
 	// when no page is shown (SetApproveAs).
 	approveAs []string
+	faults    []Fault
 }
 
 type key struct {

@@ -1,0 +1,122 @@
+package world
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// The faults a server can be told to answer with (ArmFault), and where.
+const (
+	// FaultUnavailable is the provider's "try again later": 503
+	// temporarily_unavailable over HTTP (a redirect or page at the
+	// authorization endpoint), 454 4.7.0 on SMTP, NO [UNAVAILABLE] on IMAP,
+	// -ERR [SYS/TEMP] on POP3.
+	FaultUnavailable = "unavailable"
+	// FaultServerError is an internal error: 500 server_error over HTTP,
+	// 451 4.3.0 on SMTP, NO [SERVERBUG] on IMAP, -ERR [SYS/TEMP] on POP3.
+	FaultServerError = "server_error"
+	// FaultInvalidGrant refuses a token request's grant, in the provider's
+	// words (token endpoint only).
+	FaultInvalidGrant = "invalid_grant"
+	// FaultDisconnect closes the connection without a reply.
+	FaultDisconnect = "disconnect"
+	// FaultDelay answers DelayMS milliseconds late, then as usual.
+	FaultDelay = "delay"
+)
+
+
+// FaultKinds are the faults there are.
+var FaultKinds = []string{FaultUnavailable, FaultServerError, FaultInvalidGrant, FaultDisconnect, FaultDelay}
+
+// MaxFaultDelay bounds a delay fault.
+const MaxFaultDelay = 60 * time.Second
+
+// maxFaults bounds the faults armed at once.
+const maxFaults = 100
+
+// Fault is an error armed at a point of a provider: the next Count
+// requests there (0: every one until cleared) get it.
+type Fault struct {
+	ID      string `json:"id"`
+	Target  string `json:"target"`
+	Kind    string `json:"fault"`
+	Count   int    `json:"count"`
+	DelayMS int    `json:"delay_ms,omitempty"`
+	// Hits is how many requests it answered so far.
+	Hits int `json:"hits"`
+}
+
+// Delay is how long a delay fault holds the answer.
+func (f Fault) Delay() time.Duration {
+	return min(time.Duration(f.DelayMS)*time.Millisecond, MaxFaultDelay)
+}
+
+// ArmFault checks f (its target one of points, "provider.point"; a known
+// fault that applies there; a count and delay in bounds) and arms it; it
+// returns f with its id.
+func (w *World) ArmFault(f Fault, points []string) (Fault, error) {
+	_, point, _ := strings.Cut(f.Target, ".")
+	switch {
+	case !slices.Contains(points, f.Target):
+		return Fault{}, fmt.Errorf("target is one of %s", strings.Join(points, ", "))
+	case !slices.Contains(FaultKinds, f.Kind):
+		return Fault{}, fmt.Errorf("fault is one of %v", FaultKinds)
+	case f.Kind == FaultInvalidGrant && point != "token":
+		return Fault{}, fmt.Errorf("invalid_grant is a token endpoint's fault")
+	case f.Count < 0:
+		return Fault{}, fmt.Errorf("count is 0 (until cleared) or more")
+	case f.Kind == FaultDelay && (f.DelayMS <= 0 || time.Duration(f.DelayMS)*time.Millisecond > MaxFaultDelay):
+		return Fault{}, fmt.Errorf("a delay needs delay_ms from 1 to %d", MaxFaultDelay.Milliseconds())
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	f.ID, f.Hits = "f-"+hex.EncodeToString(b), 0
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.faults) >= maxFaults {
+		return Fault{}, fmt.Errorf("%d faults are armed already; clear some", maxFaults)
+	}
+	w.faults = append(w.faults, f)
+	return f, nil
+}
+
+// Faults lists the armed faults, oldest first.
+func (w *World) Faults() []Fault {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	return slices.Clone(w.faults)
+}
+
+// ClearFaults disarms every fault; it returns how many there were.
+func (w *World) ClearFaults() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := len(w.faults)
+	w.faults = nil
+	return n
+}
+
+// TakeFault returns the first fault armed at provider.point, counting the
+// request against it (a fault whose count is used up is disarmed), and
+// records it in the audit log.
+func (w *World) TakeFault(provider, point string) (Fault, bool) {
+	target := provider + "." + point
+	w.mu.Lock()
+	i := slices.IndexFunc(w.faults, func(f Fault) bool { return f.Target == target })
+	if i < 0 {
+		w.mu.Unlock()
+		return Fault{}, false
+	}
+	w.faults[i].Hits++
+	f := w.faults[i]
+	if f.Count > 0 && f.Hits >= f.Count {
+		w.faults = slices.Delete(w.faults, i, i+1)
+	}
+	w.mu.Unlock()
+	w.Record(Event{Provider: provider, Protocol: point, Mechanism: "fault", Outcome: "fault", Reason: f.Kind + " " + f.ID})
+	return f, true
+}
