@@ -154,3 +154,47 @@ func TestResetAndClockSet(t *testing.T) {
 		t.Errorf("events after reset: %s", body)
 	}
 }
+
+// TestFaultsThroughAdmin: POST /api/faults arms a fault (form or JSON),
+// GET lists it, the next request gets it, DELETE clears the rest.
+func TestFaultsThroughAdmin(t *testing.T) {
+	inst := start(t)
+	a := inst.Manifest.AdminURL
+	status, body := call(t, "POST", a+"/api/faults", url.Values{"target": {"trackdechets.token"}, "fault": {"unavailable"}})
+	if status != 200 || !strings.Contains(body, `"id": "f-`) || !strings.Contains(body, `"count": 1`) {
+		t.Fatalf("arm (form): %d %s", status, body)
+	}
+	var re *oauth2.RetrieveError
+	if _, err := tdToken(t, inst, oauth2.AuthStyleInHeader); !errors.As(err, &re) || re.Response.StatusCode != 503 {
+		t.Fatalf("the token request during the outage: %v", err)
+	}
+	if _, err := tdToken(t, inst, oauth2.AuthStyleInHeader); err != nil {
+		t.Fatalf("the retry: %v", err)
+	}
+	req, _ := http.NewRequest(http.MethodPost, a+"/api/faults", strings.NewReader(`{"target":"google.smtp","fault":"server_error","count":0}`))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("arm (JSON): %d", resp.StatusCode)
+	}
+	if _, body := call(t, "GET", a+"/api/faults", nil); !strings.Contains(body, `"google.smtp"`) || !strings.Contains(body, `"count": 0`) ||
+		!strings.Contains(body, `"trackdechets.api"`) {
+		t.Errorf("list: %s", body)
+	}
+	if status, body := call(t, "DELETE", a+"/api/faults", nil); status != 200 || !strings.Contains(body, `"cleared": 1`) {
+		t.Errorf("clear: %d %s", status, body)
+	}
+	for _, form := range []url.Values{
+		{"target": {"google.nowhere"}, "fault": {"unavailable"}},
+		{"target": {"google.token"}, "fault": {"unavailable"}, "count": {"many"}},
+		{"target": {"google.token"}, "fault": {"delay"}},
+	} {
+		if status, _ := call(t, "POST", a+"/api/faults", form); status != 400 {
+			t.Errorf("arm %v: %d", form, status)
+		}
+	}
+}

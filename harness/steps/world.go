@@ -5,12 +5,16 @@ import (
 	"time"
 
 	"github.com/cucumber/godog"
+
+	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
 func (s *scenario) registerWorld(sc *godog.ScenarioContext) {
 	sc.Step(`^(\d+) (second|seconds|minute|minutes|hour|hours|day|days|year|years) pass(?:es)?$`, s.timePasses)
 	sc.Step(`^`+email+` changes their password$`, s.changesPassword)
 	sc.Step(`^`+email+` removes the application's access in their account$`, s.removesAccess)
+	sc.Step(`^the provider's "([a-z]+)" (?:endpoint|server) fails with "([a-z_]+)"(?: (once|twice|until cleared))?$`, s.fails)
+	sc.Step(`^the faults are cleared$`, s.faultsCleared)
 }
 
 // changesPassword is the user changing their password at the provider.
@@ -27,6 +31,19 @@ func (s *scenario) changesPassword(user string) error {
 // account's list of applications with access, a world action.
 func (s *scenario) removesAccess(user string) error {
 	s.provider().RevokeAccess(user, s.app.reg.ID)
+	return nil
+}
+
+// fails arms a fault at one of the scenario's provider's points: once by
+// default, twice, or until cleared.
+func (s *scenario) fails(point, kind, times string) error {
+	count := map[string]int{"": 1, "once": 1, "twice": 2, "until cleared": 0}[times]
+	_, err := s.server.ArmFault(world.Fault{Target: s.providerName + "." + point, Kind: kind, Count: count, DelayMS: 10})
+	return err
+}
+
+func (s *scenario) faultsCleared() error {
+	s.server.World.ClearFaults()
 	return nil
 }
 

@@ -2,6 +2,7 @@ package google
 
 import (
 	"crypto/rand"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -285,7 +286,12 @@ func errorPage(f authserver.Failure) *authserver.Page {
 	if f.Description != "" {
 		lines = append([]string{f.Description}, lines...)
 	}
-	return &authserver.Page{Status: http.StatusBadRequest, Title: "Error 400: " + f.ErrorCode(), Lines: lines}
+	// An outage (a fault) keeps its status: 503 or 500 [INF].
+	status := authserver.StandardReply(f).Status
+	if status < http.StatusInternalServerError {
+		status = http.StatusBadRequest
+	}
+	return &authserver.Page{Status: status, Title: fmt.Sprintf("Error %d: %s", status, f.ErrorCode()), Lines: lines}
 }
 
 // googleError is Google's token-endpoint error body.
