@@ -28,7 +28,6 @@ const (
 	FaultDelay = "delay"
 )
 
-
 // FaultKinds are the faults there are.
 var FaultKinds = []string{FaultUnavailable, FaultServerError, FaultInvalidGrant, FaultDisconnect, FaultDelay}
 
