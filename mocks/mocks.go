@@ -389,6 +389,52 @@ func (s *Server) Reset() {
 	}
 }
 
+// RemoveClient deletes a provider's client registration (in whichever
+// realm) and ends every code and token issued to it.
+func (s *Server) RemoveClient(provider, clientID string) error {
+	p := s.providers[provider]
+	c, ok := s.World.FindClient(provider, clientID)
+	if p == nil || !ok {
+		return fmt.Errorf("mocks: %s has no client %q", provider, clientID)
+	}
+	if err := s.World.RemoveClient(c.Realm, clientID); err != nil {
+		return err
+	}
+	p.oauth.RevokeClient(clientID)
+	return nil
+}
+
+// RemoveUser deletes a provider's account (in whichever realm) and ends
+// every code and token it granted.
+func (s *Server) RemoveUser(provider, email string) error {
+	p := s.providers[provider]
+	a, ok := s.World.FindAccount(provider, email)
+	if p == nil || !ok {
+		return fmt.Errorf("mocks: %s has no user %s", provider, email)
+	}
+	if err := s.World.RemoveAccount(a.Realm, email); err != nil {
+		return err
+	}
+	p.oauth.RevokeUser(email)
+	return nil
+}
+
+// LoadWorldFile replaces the running world's registrations, accounts and
+// settings with those of a world file's content, and starts it afresh as
+// Reset does (no grant, no mail, no event, the real time). Reset still goes
+// back to the world the server started with.
+func (s *Server) LoadWorldFile(content []byte) error {
+	w, err := world.Load(bytes.NewReader(content), Schemas())
+	if err != nil {
+		return err
+	}
+	s.World.Restore(w.Snapshot())
+	for _, p := range s.providers {
+		p.oauth.Reset()
+	}
+	return nil
+}
+
 // faultPoints are where each provider can be told to fail.
 var faultPoints = map[string][]string{
 	google.Name:       {"authorize", "token", "device", "revoke", "userinfo", "smtp", "imap", "pop3"},

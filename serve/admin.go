@@ -51,6 +51,7 @@ func newAdmin(m *mocks.Server, manifest Manifest) http.Handler {
 	r.HandleFunc("/api/faults", a.listFaults).Methods(http.MethodGet)
 	r.HandleFunc("/api/faults", a.clearFaults).Methods(http.MethodDelete)
 	r.HandleFunc("/api/providers/trackdechets/settings", a.trackdechetsSettings).Methods(http.MethodGet, http.MethodPost)
+	a.routeWorld(r)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusNotFound, apiError{"no such endpoint"})
 	})
@@ -77,12 +78,15 @@ func (a *admin) healthz(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// manifestJSON is the manifest with the world's clock as it reads now.
+// manifestJSON is the manifest of the world as it is now: its clients,
+// users and clock.
 func (a *admin) manifestJSON(w http.ResponseWriter, _ *http.Request) {
-	m := a.manifest
-	m.Clock = clockOf(a.m.World)
-	m.ApproveAs = append([]string{}, a.m.World.ApproveAs()...)
-	writeJSON(w, http.StatusOK, m)
+	writeJSON(w, http.StatusOK, a.current())
+}
+
+// current is the manifest of the world as it is now.
+func (a *admin) current() Manifest {
+	return manifest(a.m, a.manifest.CAFile, a.manifest.AdminURL)
 }
 
 // messages is GET /api/messages?mailbox=EMAIL: what was delivered there.
@@ -353,7 +357,7 @@ func (a *admin) dashboard(w http.ResponseWriter, _ *http.Request) {
 	if len(ev) > 100 {
 		ev = ev[:100]
 	}
-	d := dashboardData{Manifest: a.manifest, Now: a.m.World.Clock.Now().UTC().Format(time.RFC3339), Events: ev,
+	d := dashboardData{Manifest: a.current(), Now: a.m.World.Clock.Now().UTC().Format(time.RFC3339), Events: ev,
 		StrictClientAuth: trackdechets.Strict(a.m.World)}
 	for _, addr := range a.m.World.Mailboxes() {
 		msgs := a.m.World.Messages(addr)

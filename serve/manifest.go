@@ -106,17 +106,18 @@ func mailEndpoint(addr, security string) MailEndpoint {
 func clientsOf(w *world.World, provider world.Realm) []Client {
 	out := []Client{}
 	for _, c := range w.Clients(provider) {
-		uris := c.RedirectURIs
-		if uris == nil {
-			uris = []string{}
-		}
-		secret := ""
-		if all := c.AllSecrets(); len(all) > 0 {
-			secret = all[0].Value
-		}
-		out = append(out, Client{Name: c.Name, ClientID: c.ID, ClientSecret: secret, RedirectURIs: uris, Type: c.Type})
+		out = append(out, clientView(c))
 	}
 	return out
+}
+
+// clientView is c as the manifest shows it: its first secret.
+func clientView(c world.Client) Client {
+	secret := ""
+	if all := c.AllSecrets(); len(all) > 0 {
+		secret = all[0].Value
+	}
+	return Client{Name: c.Name, ClientID: c.ID, ClientSecret: secret, RedirectURIs: world.Strings(c.RedirectURIs), Type: c.Type}
 }
 
 func usersOf(w *world.World, provider world.Realm) []User {

@@ -12,6 +12,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/ory/fosite"
@@ -239,6 +240,18 @@ func (s *Server) RevokeAccess(user, client string) {
 	}
 	s.world.Record(world.Event{Provider: s.profile.Name, Protocol: "oauth", Mechanism: "revoke-access",
 		User: user, Client: client, Outcome: "ok"})
+}
+
+// RevokeClient ends every code and token issued to client: what deleting
+// its registration does.
+func (s *Server) RevokeClient(client string) {
+	s.store.revokeWhere(func(_, c string) bool { return c == client })
+}
+
+// RevokeUser ends every code and token user granted: what deleting the
+// account does.
+func (s *Server) RevokeUser(user string) {
+	s.store.revokeWhere(func(u, _ string) bool { return u != "" && strings.EqualFold(u, user) })
 }
 
 // Authorizations lists the clients user was ever issued access tokens

@@ -343,17 +343,26 @@ func (s *store) RevokeRefreshToken(_ context.Context, requestID string) error {
 // revokeGrants ends every code, access token and refresh token that user
 // granted to client.
 func (s *store) revokeGrants(user, client string) {
+	s.revokeWhere(func(u, c string) bool { return strings.EqualFold(u, user) && c == client })
+	s.mu.Lock()
+	delete(s.held, user+"\x00"+client)
+	s.mu.Unlock()
+}
+
+// revokeWhere ends every code, access token and refresh token whose user
+// and client match.
+func (s *store) revokeWhere(match func(user, client string) bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.world.Clock.Now()
 	for _, m := range []map[string]*entry{s.codes, s.access, s.tokens} {
 		for _, e := range m {
-			if sess, ok := e.req.GetSession().(*Session); ok && strings.EqualFold(sess.User, user) && e.req.GetClient().GetID() == client {
+			sess, _ := e.req.GetSession().(*Session)
+			if sess != nil && match(sess.User, e.req.GetClient().GetID()) {
 				e.end(now)
 			}
 		}
 	}
-	delete(s.held, user+"\x00"+client)
 }
 
 // authorizations maps each client holding an access token of user (still

@@ -73,10 +73,11 @@ func (schema) DecodeClient(n *yaml.Node) (world.Client, error) {
 	var f struct {
 		Name         string   `yaml:"name"`
 		ID           string   `yaml:"id"`
-		Secret       string   `yaml:"secret"`
-		Type         string   `yaml:"type"`
-		RedirectURIs []string `yaml:"redirect_uris"`
-		Testing      bool     `yaml:"testing"`
+		Secret       string         `yaml:"secret"`
+		Secrets      []world.Secret `yaml:"secrets"`
+		Type         string         `yaml:"type"`
+		RedirectURIs []string       `yaml:"redirect_uris"`
+		Testing      bool           `yaml:"testing"`
 	}
 	if err := world.DecodeStrict(n, &f); err != nil {
 		return world.Client{}, err
@@ -86,9 +87,22 @@ func (schema) DecodeClient(n *yaml.Node) (world.Client, error) {
 	default:
 		return world.Client{}, fmt.Errorf("client %q has type %q; Google's are web, desktop and limited-input", f.ID, f.Type)
 	}
-	return world.Client{Name: f.Name, ID: f.ID, Secret: f.Secret, Type: f.Type, RedirectURIs: f.RedirectURIs,
-		Public: f.Secret == "", Settings: ClientSettings{Testing: f.Testing}}, nil
+	return world.Client{Name: f.Name, ID: f.ID, Secret: f.Secret, Secrets: f.Secrets, Type: f.Type, RedirectURIs: f.RedirectURIs,
+		Public: f.Secret == "" && len(f.Secrets) == 0, Settings: ClientSettings{Testing: f.Testing}}, nil
 }
+
+// EncodeClient implements world.EncodingSchema.
+func (schema) EncodeClient(c world.Client) map[string]any {
+	m := map[string]any{"name": c.Name, "id": c.ID, "type": c.Type, "redirect_uris": world.Strings(c.RedirectURIs)}
+	world.EncodeSecrets(c, m)
+	if s, _ := c.Settings.(ClientSettings); s.Testing {
+		m["testing"] = true
+	}
+	return m
+}
+
+// EncodeRealm implements world.EncodingSchema: Google has no settings.
+func (schema) EncodeRealm(any) map[string]any { return nil }
 
 // SetTesting sets the publishing status of a client's consent screen to
 // Testing (true) or In production (false), as in Google's console.

@@ -84,7 +84,9 @@ type App struct {
 // providers.microsoft.tenants, each tenant's id, domains,
 // user_consent_disabled and exchange settings, its users (with their
 // object id) and its app registrations.
-func Schema() world.Schema { return schema{} }
+func Schema() world.RealmSchema { return schema{} }
+
+var _ world.EncodingSchema = schema{}
 
 type schema struct{}
 
@@ -127,6 +129,57 @@ func (schema) DecodeClient(n *yaml.Node) (world.Client, error) {
 	typ := clientType(f.AllowPublicClientFlows, App{Web: f.Web, SPA: f.SPA})
 	return world.Client{Name: f.Name, ID: f.ID, Secrets: f.Secrets, Type: typ,
 		RedirectURIs: slices.Concat(f.Web, f.Public, f.SPA), Public: f.AllowPublicClientFlows, Settings: app}, nil
+}
+
+// EncodeClient implements world.EncodingSchema: an app registration.
+func (schema) EncodeClient(c world.Client) map[string]any {
+	a := appOf(c)
+	audience := "AzureADMyOrg"
+	if a.MultiTenant {
+		audience = "AzureADMultipleOrgs"
+	}
+	m := map[string]any{"name": c.Name, "id": c.ID, "sign_in_audience": audience,
+		"web": world.Strings(a.Web), "public": world.Strings(a.PublicRedirects), "spa": world.Strings(a.SPA),
+		"allow_public_client_flows": c.Public, "admin_consent": a.AdminConsent,
+		"permissions": map[string]any{"delegated": world.Strings(a.Delegated), "application": world.Strings(a.Application)}}
+	if a.ObjectID != "" {
+		m["object_id"] = a.ObjectID
+	}
+	if a.EnterpriseObjectID != "" {
+		m["enterprise_object_id"] = a.EnterpriseObjectID
+	}
+	if all := c.AllSecrets(); len(all) > 0 {
+		secrets := []map[string]any{}
+		for _, s := range all {
+			e := map[string]any{"value": s.Value}
+			if s.ID != "" {
+				e["id"] = s.ID
+			}
+			if !s.Expires.IsZero() {
+				e["expires"] = s.Expires.UTC()
+			}
+			secrets = append(secrets, e)
+		}
+		m["secrets"] = secrets
+	}
+	return m
+}
+
+// EncodeRealm implements world.EncodingSchema: a tenant's settings.
+func (schema) EncodeRealm(settings any) map[string]any {
+	t, _ := settings.(Tenant)
+	sps, perms := []map[string]any{}, []map[string]any{}
+	for _, sp := range t.Exchange.ServicePrincipals {
+		sps = append(sps, map[string]any{"app_id": sp.AppID, "object_id": sp.ObjectID})
+	}
+	for _, p := range t.Exchange.MailboxPermissions {
+		perms = append(perms, map[string]any{"mailbox": p.Mailbox, "user": p.User})
+	}
+	return map[string]any{"id": t.ID, "domains": world.Strings(t.Domains), "user_consent_disabled": t.UserConsentDisabled,
+		"admins": world.Strings(t.Admins), "consented_apps": world.Strings(t.ConsentedApps),
+		"exchange": map[string]any{"smtp_auth_disabled": t.Exchange.SMTPAuthDisabled,
+			"smtp_auth_disabled_for": world.Strings(t.Exchange.SMTPAuthDisabledFor),
+			"service_principals":     sps, "mailbox_permissions": perms}}
 }
 
 // clientType is an app registration's world.Client type: "public" when it

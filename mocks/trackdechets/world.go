@@ -41,6 +41,8 @@ func SetStrict(w *world.World, strict bool) {
 // secret, redirect_uris, admin), its users, and strict_client_auth.
 func Schema() world.RealmSchema { return schema{} }
 
+var _ world.EncodingSchema = schema{}
+
 type schema struct{}
 
 // DecodeClient implements world.Schema. Every Trackdéchets application is
@@ -49,15 +51,32 @@ func (schema) DecodeClient(n *yaml.Node) (world.Client, error) {
 	var f struct {
 		Name         string   `yaml:"name"`
 		ID           string   `yaml:"id"`
-		Secret       string   `yaml:"secret"`
-		RedirectURIs []string `yaml:"redirect_uris"`
-		Admin        string   `yaml:"admin"`
+		Secret       string         `yaml:"secret"`
+		Secrets      []world.Secret `yaml:"secrets"`
+		RedirectURIs []string       `yaml:"redirect_uris"`
+		Admin        string         `yaml:"admin"`
 	}
 	if err := world.DecodeStrict(n, &f); err != nil {
 		return world.Client{}, err
 	}
-	return world.Client{Name: f.Name, ID: f.ID, Secret: f.Secret, Type: "web", RedirectURIs: f.RedirectURIs,
+	return world.Client{Name: f.Name, ID: f.ID, Secret: f.Secret, Secrets: f.Secrets, Type: "web", RedirectURIs: f.RedirectURIs,
 		Settings: Application{Admin: f.Admin}}, nil
+}
+
+// EncodeClient implements world.EncodingSchema.
+func (schema) EncodeClient(c world.Client) map[string]any {
+	m := map[string]any{"name": c.Name, "id": c.ID, "redirect_uris": world.Strings(c.RedirectURIs)}
+	world.EncodeSecrets(c, m)
+	if a, _ := c.Settings.(Application); a.Admin != "" {
+		m["admin"] = a.Admin
+	}
+	return m
+}
+
+// EncodeRealm implements world.EncodingSchema.
+func (schema) EncodeRealm(settings any) map[string]any {
+	s, _ := settings.(Settings)
+	return map[string]any{"strict_client_auth": s.StrictClientAuth}
 }
 
 // DecodeRealm implements world.RealmSchema: the platform's own settings.

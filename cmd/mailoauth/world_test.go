@@ -1,0 +1,230 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/mailoauth/mailoauth/serve"
+)
+
+// call sends an admin API request (a form, or a raw body with its type)
+// and returns the status and body.
+func (s *served) call(t *testing.T, method, path string, form url.Values, raw, contentType string) (int, string) {
+	t.Helper()
+	body, ct := io.Reader(nil), ""
+	switch {
+	case form != nil:
+		body, ct = strings.NewReader(form.Encode()), "application/x-www-form-urlencoded"
+	case raw != "":
+		body, ct = strings.NewReader(raw), contentType
+	}
+	req, _ := http.NewRequest(method, s.manifest.AdminURL+path, body)
+	if ct != "" {
+		req.Header.Set("Content-Type", ct)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// must is call that fails the test unless the answer is 200.
+func (s *served) must(t *testing.T, method, path string, form url.Values) string {
+	t.Helper()
+	status, body := s.call(t, method, path, form, "", "")
+	if status != http.StatusOK {
+		t.Fatalf("%s %s %v: %d %s", method, path, form, status, body)
+	}
+	return body
+}
+
+// exchangeWith redeems a fresh code of user with the given client secret
+// and returns the token endpoint's status.
+func (s *served) exchangeWith(t *testing.T, clientID, secret, redirect, user string) int {
+	t.Helper()
+	g := s.manifest.Providers["google"]
+	q := url.Values{"client_id": {clientID}, "redirect_uri": {redirect}, "response_type": {"code"},
+		"scope": {"https://mail.google.com/"}, "login_hint": {user}}
+	resp, err := s.http.Get(g.AuthorizationEndpoint + "?" + q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	if loc == nil || loc.Query().Get("code") == "" {
+		return resp.StatusCode
+	}
+	resp, err = s.http.PostForm(g.TokenEndpoint, url.Values{"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")},
+		"client_id": {clientID}, "client_secret": {secret}, "redirect_uri": {redirect}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestServeWorldActions drives every world action of the admin API against
+// the built binary and checks each one's effect on the wire (issue 12,
+// item 2).
+func TestServeWorldActions(t *testing.T) {
+	s := startServe(t)
+	_, web := s.google(t)
+
+	// The world, read back: JSON without passwords, YAML, with passwords.
+	if body := s.must(t, "GET", "/api/world", nil); !strings.Contains(body, `"providers"`) || strings.Contains(body, "alice-password") {
+		t.Fatalf("GET /api/world: %.300s", body)
+	}
+	if body := s.must(t, "GET", "/api/world?format=yaml&passwords=true", nil); !strings.Contains(body, "providers:") ||
+		!strings.Contains(body, "alice-password") {
+		t.Fatalf("GET /api/world YAML: %.300s", body)
+	}
+
+	// Users: added, then removed (and what they granted ends).
+	s.must(t, "POST", "/api/users", url.Values{"provider": {"google"}, "email": {"carol@gmail.test"}, "name": {"Carol"}, "password": {"pw"}})
+	tok, err := s.token(s.manifest.Providers["google"], web, "carol@gmail.test")
+	if err != nil {
+		t.Fatalf("a token for the added user: %v", err)
+	}
+	s.must(t, "DELETE", "/api/users", url.Values{"provider": {"google"}, "email": {"carol@gmail.test"}})
+	if status := s.refresh(t, web, tok["refresh_token"].(string)); status != http.StatusBadRequest {
+		t.Errorf("refresh of a removed user: %d", status)
+	}
+
+	// Clients: one added from its world-file keys as JSON, used, removed.
+	crm := `{"name": "crm", "id": "1-crm.apps.googleusercontent.com", "secret": "GOCSPX-crm", "type": "web", "redirect_uris": ["http://localhost:4000/"]}`
+	if status, body := s.call(t, "POST", "/api/clients?provider=google", nil, crm, "application/json"); status != 200 || !strings.Contains(body, `"client_secret": "GOCSPX-crm"`) {
+		t.Fatalf("POST /api/clients: %d %s", status, body)
+	}
+	if status := s.exchangeWith(t, "1-crm.apps.googleusercontent.com", "GOCSPX-crm", "http://localhost:4000/", "alice@gmail.test"); status != 200 {
+		t.Errorf("the added client: %d", status)
+	}
+	s.must(t, "DELETE", "/api/clients", url.Values{"provider": {"google"}, "client_id": {"1-crm.apps.googleusercontent.com"}})
+	if status := s.exchangeWith(t, "1-crm.apps.googleusercontent.com", "GOCSPX-crm", "http://localhost:4000/", "alice@gmail.test"); status == 200 {
+		t.Errorf("the removed client still gets tokens")
+	}
+
+	// Secrets: a rotation adds one, the old one expires, the new one is deleted.
+	var added struct{ Value string }
+	_ = json.Unmarshal([]byte(s.must(t, "POST", "/api/clients/secrets", url.Values{"provider": {"google"}, "client_id": {web.ClientID}})), &added)
+	for secret, want := range map[string]int{web.ClientSecret: 200, added.Value: 200} {
+		if status := s.exchangeWith(t, web.ClientID, secret, web.RedirectURIs[0], "alice@gmail.test"); status != want {
+			t.Errorf("after the rotation, secret %.6s…: %d", secret, status)
+		}
+	}
+	s.must(t, "POST", "/api/clients/secrets/expire", url.Values{"provider": {"google"}, "client_id": {web.ClientID}, "secret": {web.ClientSecret}})
+	if status := s.exchangeWith(t, web.ClientID, web.ClientSecret, web.RedirectURIs[0], "alice@gmail.test"); status != 401 {
+		t.Errorf("an expired secret: %d", status)
+	}
+	s.must(t, "DELETE", "/api/clients/secrets", url.Values{"provider": {"google"}, "client_id": {web.ClientID}, "secret": {added.Value}})
+	if status := s.exchangeWith(t, web.ClientID, added.Value, web.RedirectURIs[0], "alice@gmail.test"); status != 401 {
+		t.Errorf("a deleted secret: %d", status)
+	}
+
+	s.must(t, "POST", "/api/clients/secrets", url.Values{"provider": {"google"}, "client_id": {web.ClientID}, "value": {"GOCSPX-again"}})
+
+	// Google's Testing status: a Testing app's refresh tokens die after 7 days (G-08).
+	s.must(t, "POST", "/api/providers/google/testing", url.Values{"client_id": {web.ClientID}, "testing": {"true"}})
+	web.ClientSecret = "GOCSPX-again"
+	tok, err = s.token(s.manifest.Providers["google"], web, "bob@gmail.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.must(t, "POST", "/api/clock/advance", url.Values{"seconds": {"691200"}})
+	if status := s.refresh(t, web, tok["refresh_token"].(string)); status != http.StatusBadRequest {
+		t.Errorf("a Testing app's refresh token after 8 days: %d", status)
+	}
+
+	// Microsoft's consoles: users may not consent, the app has no admin
+	// consent: AADSTS65001 on the redirect (F-10); Exchange's settings.
+	ms := s.manifest.Providers["microsoft"]
+	var msWeb string
+	for _, c := range ms.Clients {
+		if c.Name == "web" {
+			msWeb = c.ClientID
+		}
+	}
+	s.must(t, "POST", "/api/providers/microsoft/tenants", url.Values{"tenant": {"contoso"}, "user_consent_disabled": {"true"},
+		"smtp_auth_disabled_for": {"bob@contoso.test"}})
+	s.must(t, "POST", "/api/providers/microsoft/apps", url.Values{"client_id": {msWeb}, "admin_consent": {"false"}})
+	q := url.Values{"client_id": {msWeb}, "redirect_uri": {"http://localhost:3017"}, "response_type": {"code"},
+		"scope": {"https://outlook.office.com/IMAP.AccessAsUser.All"}, "login_hint": {"alice@contoso.test"}}
+	resp, err := s.http.Get(ms.AuthorizationEndpoint + "?" + q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); !strings.Contains(loc, "AADSTS65001") {
+		t.Errorf("no consent: Location %s", loc)
+	}
+	s.must(t, "DELETE", "/api/providers/microsoft/service-principals", url.Values{"tenant": {"contoso"}, "app_id": {"2b7c1d0e-5f3a-4e6b-8c9d-1a2b3c4d5e6f"}})
+	s.must(t, "POST", "/api/providers/microsoft/mailbox-permissions", url.Values{"tenant": {"contoso"}, "mailbox": {"bob@contoso.test"}, "user": {"alice@contoso.test"}})
+	world := s.must(t, "GET", "/api/world", nil)
+	for _, want := range []string{`"user_consent_disabled": true`, `"bob@contoso.test"`, `"admin_consent": false`} {
+		if !strings.Contains(world, want) {
+			t.Errorf("GET /api/world lacks %s", want)
+		}
+	}
+	if strings.Contains(world, `"app_id": "2b7c1d0e-5f3a-4e6b-8c9d-1a2b3c4d5e6f"`) {
+		t.Errorf("the removed service principal is still in the world")
+	}
+
+	// Bad requests name what is wrong.
+	for _, c := range []struct {
+		method, path string
+		form         url.Values
+		status       int
+	}{
+		{"POST", "/api/users", url.Values{"provider": {"yahoo"}, "email": {"a@b"}, "password": {"p"}}, 404},
+		{"POST", "/api/users", url.Values{"provider": {"google"}}, 400},
+		{"DELETE", "/api/users", url.Values{"provider": {"google"}, "email": {"nobody@gmail.test"}}, 404},
+		{"DELETE", "/api/clients", url.Values{"provider": {"google"}, "client_id": {"nope"}}, 404},
+		{"POST", "/api/clients/secrets/expire", url.Values{"provider": {"google"}, "client_id": {web.ClientID}, "secret": {"nope"}}, 400},
+		{"POST", "/api/providers/google/testing", url.Values{"client_id": {web.ClientID}, "testing": {"maybe"}}, 400},
+		{"POST", "/api/providers/microsoft/tenants", url.Values{"tenant": {"initech"}}, 404},
+		{"POST", "/api/providers/microsoft/service-principals", url.Values{"tenant": {"contoso"}, "app_id": {"x"}}, 400},
+	} {
+		if status, body := s.call(t, c.method, c.path, c.form, "", ""); status != c.status {
+			t.Errorf("%s %s %v: %d %s, want %d", c.method, c.path, c.form, status, body, c.status)
+		}
+	}
+	if status, _ := s.call(t, "POST", "/api/clients?provider=google", nil, `{"name": "x", "id": "y", "type": "tv"}`, "application/json"); status != 400 {
+		t.Errorf("a client Google's schema refuses: %d", status)
+	}
+
+	// A whole world file replaces the world; a reset brings back the one
+	// serve started with. Every action is in the audit log.
+	small := "providers:\n  google:\n    users: [{email: zed@gmail.test, name: Zed, password: z}]\n"
+	if status, body := s.call(t, "PUT", "/api/world", nil, small, "application/yaml"); status != 200 {
+		t.Fatalf("PUT /api/world: %d %s", status, body)
+	}
+	if body := s.must(t, "GET", "/api/world", nil); !strings.Contains(body, "zed@gmail.test") || strings.Contains(body, "alice@gmail.test") {
+		t.Errorf("after PUT: %.300s", body)
+	}
+	if status, _ := s.call(t, "PUT", "/api/world", nil, "providers: {yahoo: {}}", "application/yaml"); status != 400 {
+		t.Errorf("PUT of a bad world: %d", status)
+	}
+	s.must(t, "POST", "/api/reset", nil)
+	if body := s.must(t, "GET", "/api/world", nil); !strings.Contains(body, "alice@gmail.test") {
+		t.Errorf("after reset: %.300s", body)
+	}
+}
+
+// refresh presents a refresh token with the client's credentials and
+// returns the status.
+func (s *served) refresh(t *testing.T, c serve.Client, refresh string) int {
+	t.Helper()
+	resp, err := s.http.PostForm(s.manifest.Providers["google"].TokenEndpoint, url.Values{"grant_type": {"refresh_token"},
+		"refresh_token": {refresh}, "client_id": {c.ClientID}, "client_secret": {c.ClientSecret}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
