@@ -71,8 +71,8 @@ type schema struct{}
 // DecodeClient implements world.Schema.
 func (schema) DecodeClient(n *yaml.Node) (world.Client, error) {
 	var f struct {
-		Name         string   `yaml:"name"`
-		ID           string   `yaml:"id"`
+		Name         string         `yaml:"name"`
+		ID           string         `yaml:"id"`
 		Secret       string         `yaml:"secret"`
 		Secrets      []world.Secret `yaml:"secrets"`
 		Type         string         `yaml:"type"`
