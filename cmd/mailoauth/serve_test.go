@@ -576,3 +576,51 @@ func TestServeApproveAs(t *testing.T) {
 		t.Fatalf("unknown --approve-as: %v\n%s", err, out)
 	}
 }
+
+// writeManifest writes the served manifest to a file for a client in
+// another language.
+func (s *served) writeManifest(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "manifest.json")
+	raw, _ := json.Marshal(s.manifest)
+	if err := os.WriteFile(path, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestPipelineWithPythonStdlib: a pipeline in Python resets the world,
+// arms a fault, sees its retry get past it and clears it (issue 12,
+// item 6).
+func TestPipelineWithPythonStdlib(t *testing.T) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3 on this machine")
+	}
+	s := startServe(t)
+	out, err := exec.Command(python, "../../testdata/clients/python_pipeline.py", s.writeManifest(t)).CombinedOutput()
+	if err != nil {
+		t.Fatalf("python: %v\n%s", err, out)
+	}
+	for _, want := range []string{"reset reset", "armed unavailable at google.token", "attempt 1 got 503 temporarily_unavailable",
+		"token after 2 attempts: Bearer", "until cleared: 500", "cleared 1", "after clearing: Bearer"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("python said:\n%s\nwant %q", out, want)
+		}
+	}
+}
+
+// TestPipelineWithNodeTest: the same pipeline with node:test and fetch.
+func TestPipelineWithNodeTest(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("no node on this machine")
+	}
+	s := startServe(t)
+	cmd := exec.Command(node, "--test", "../../testdata/clients/node_pipeline.test.mjs")
+	cmd.Env = append(os.Environ(), "MAILOAUTH_MANIFEST="+s.writeManifest(t), "NODE_EXTRA_CA_CERTS="+s.manifest.CAFile)
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "# pass 2") {
+		t.Fatalf("node --test: %v\n%s", err, out)
+	}
+}

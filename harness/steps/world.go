@@ -15,6 +15,9 @@ func (s *scenario) registerWorld(sc *godog.ScenarioContext) {
 	sc.Step(`^`+email+` removes the application's access in their account$`, s.removesAccess)
 	sc.Step(`^the provider's "([a-z]+)" (?:endpoint|server) fails with "([a-z_]+)"(?: (once|twice|until cleared))?$`, s.fails)
 	sc.Step(`^the faults are cleared$`, s.faultsCleared)
+	sc.Step(`^the application's client secret expires$`, s.secretExpires)
+	sc.Step(`^the application's registration is deleted$`, s.registrationDeleted)
+	sc.Step(`^`+email+`'s account is deleted$`, s.accountDeleted)
 }
 
 // changesPassword is the user changing their password at the provider.
@@ -45,6 +48,24 @@ func (s *scenario) fails(point, kind, times string) error {
 func (s *scenario) faultsCleared() error {
 	s.server.World.ClearFaults()
 	return nil
+}
+
+// secretExpires is the application's client secret reaching its expiry
+// date while the application runs (F-09).
+func (s *scenario) secretExpires() error {
+	_, err := s.server.World.ExpireSecrets(s.app.reg.Realm, s.app.reg.ID, "")
+	return err
+}
+
+// registrationDeleted is the application's registration deleted in the
+// provider's console: what was issued to it ends.
+func (s *scenario) registrationDeleted() error {
+	return s.server.RemoveClient(s.providerName, s.app.reg.ID)
+}
+
+// accountDeleted is the user's account deleted at the provider.
+func (s *scenario) accountDeleted(user string) error {
+	return s.server.RemoveUser(s.providerName, user)
 }
 
 // timePasses moves the world's clock. The application lives in the same
