@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mailoauth/mailoauth/serve"
 )
@@ -165,14 +166,40 @@ func TestServeWorldActions(t *testing.T) {
 	}
 	s.must(t, "DELETE", "/api/providers/microsoft/service-principals", url.Values{"tenant": {"contoso"}, "app_id": {"2b7c1d0e-5f3a-4e6b-8c9d-1a2b3c4d5e6f"}})
 	s.must(t, "POST", "/api/providers/microsoft/mailbox-permissions", url.Values{"tenant": {"contoso"}, "mailbox": {"bob@contoso.test"}, "user": {"alice@contoso.test"}})
+	s.must(t, "POST", "/api/providers/microsoft/service-principals", url.Values{"tenant": {"contoso"}, "app_id": {"2b7c1d0e-5f3a-4e6b-8c9d-1a2b3c4d5e6f"},
+		"object_id": {"0a0b0c0d-0e0f-4a1b-8c2d-3e4f5a6b7c8d"}})
+	s.must(t, "DELETE", "/api/providers/microsoft/mailbox-permissions", url.Values{"tenant": {"contoso"}, "mailbox": {"alice@contoso.test"},
+		"user": {"9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d"}})
 	world := s.must(t, "GET", "/api/world", nil)
 	for _, want := range []string{`"user_consent_disabled": true`, `"bob@contoso.test"`, `"admin_consent": false`} {
 		if !strings.Contains(world, want) {
 			t.Errorf("GET /api/world lacks %s", want)
 		}
 	}
-	if strings.Contains(world, `"app_id": "2b7c1d0e-5f3a-4e6b-8c9d-1a2b3c4d5e6f"`) {
-		t.Errorf("the removed service principal is still in the world")
+	if !strings.Contains(world, `"object_id": "0a0b0c0d-0e0f-4a1b-8c2d-3e4f5a6b7c8d"`) || strings.Contains(world, `"object_id": "9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d"`) {
+		t.Errorf("the service principal was not replaced")
+	}
+	if strings.Contains(world, `"user": "9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d"`) {
+		t.Errorf("the removed mailbox permission is still in the world")
+	}
+
+	// Trackdéchets: strict client authentication, and a user revoking the
+	// application in their account (F-18, T-06).
+	s.must(t, "POST", "/api/providers/trackdechets/settings", url.Values{"strict_client_auth": {"true"}})
+	if body := s.must(t, "GET", "/api/world", nil); !strings.Contains(body, `"strict_client_auth": true`) {
+		t.Errorf("strict_client_auth not in the world")
+	}
+	td := s.manifest.Providers["trackdechets"]
+	s.must(t, "POST", "/api/grants/revoke", url.Values{"provider": {"trackdechets"}, "email": {"alice@trackdechets.test"},
+		"client_id": {td.Clients[0].ClientID}})
+
+	// The clock set to an instant, forward only.
+	next := time.Now().Add(30 * 24 * time.Hour).UTC().Format(time.RFC3339)
+	if body := s.must(t, "POST", "/api/clock/set", url.Values{"time": {next}}); !strings.Contains(body, next[:10]) {
+		t.Errorf("clock/set: %s", body)
+	}
+	if status, _ := s.call(t, "POST", "/api/clock/set", url.Values{"time": {"2001-01-01T00:00:00Z"}}, "", ""); status != 400 {
+		t.Errorf("clock set back: %d", status)
 	}
 
 	// Bad requests name what is wrong.
@@ -198,6 +225,22 @@ func TestServeWorldActions(t *testing.T) {
 		t.Errorf("a client Google's schema refuses: %d", status)
 	}
 
+	var events []map[string]string
+	s.admin(t, "/api/events", &events)
+	actions := map[string]bool{}
+	for _, e := range events {
+		if e["protocol"] == "admin" {
+			actions[e["mechanism"]] = true
+		}
+	}
+	for _, want := range []string{"add-user", "remove-user", "add-client", "remove-client", "add-secret", "expire-secret", "remove-secret",
+		"testing", "app", "tenant", "add-service-principal", "remove-service-principal", "add-mailbox-permission",
+		"remove-mailbox-permission", "settings", "clock"} {
+		if !actions[want] {
+			t.Errorf("no %q in the audit log", want)
+		}
+	}
+
 	// A whole world file replaces the world; a reset brings back the one
 	// serve started with. Every action is in the audit log.
 	small := "providers:\n  google:\n    users: [{email: zed@gmail.test, name: Zed, password: z}]\n"
@@ -213,6 +256,11 @@ func TestServeWorldActions(t *testing.T) {
 	s.must(t, "POST", "/api/reset", nil)
 	if body := s.must(t, "GET", "/api/world", nil); !strings.Contains(body, "alice@gmail.test") {
 		t.Errorf("after reset: %.300s", body)
+	}
+	events = nil
+	s.admin(t, "/api/events", &events)
+	if len(events) != 1 || events[0]["mechanism"] != "reset" {
+		t.Errorf("events after the reset: %v", events)
 	}
 }
 
