@@ -148,19 +148,8 @@ func (schema) EncodeClient(c world.Client) map[string]any {
 	if a.EnterpriseObjectID != "" {
 		m["enterprise_object_id"] = a.EnterpriseObjectID
 	}
-	if all := c.AllSecrets(); len(all) > 0 {
-		secrets := []map[string]any{}
-		for _, s := range all {
-			e := map[string]any{"value": s.Value}
-			if s.ID != "" {
-				e["id"] = s.ID
-			}
-			if !s.Expires.IsZero() {
-				e["expires"] = s.Expires.UTC()
-			}
-			secrets = append(secrets, e)
-		}
-		m["secrets"] = secrets
+	if c.HasSecret() {
+		m["secrets"] = world.EncodeSecretList(c)
 	}
 	return m
 }

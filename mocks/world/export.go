@@ -83,19 +83,25 @@ func EncodeSecrets(c Client, into map[string]any) {
 	case len(all) == 1 && all[0].ID == "" && all[0].Expires.IsZero():
 		into["secret"] = all[0].Value
 	case len(all) > 0:
-		secrets := []map[string]any{}
-		for _, s := range all {
-			m := map[string]any{"value": s.Value}
-			if s.ID != "" {
-				m["id"] = s.ID
-			}
-			if !s.Expires.IsZero() {
-				m["expires"] = s.Expires.UTC()
-			}
-			secrets = append(secrets, m)
-		}
-		into["secrets"] = secrets
+		into["secrets"] = EncodeSecretList(c)
 	}
+}
+
+// EncodeSecretList writes every secret of a client as the world file's
+// "secrets": value, and id and expiry when it has them.
+func EncodeSecretList(c Client) []map[string]any {
+	secrets := []map[string]any{}
+	for _, s := range c.AllSecrets() {
+		m := map[string]any{"value": s.Value}
+		if s.ID != "" {
+			m["id"] = s.ID
+		}
+		if !s.Expires.IsZero() {
+			m["expires"] = s.Expires.UTC()
+		}
+		secrets = append(secrets, m)
+	}
+	return secrets
 }
 
 // Strings returns s for an export: a copy, and [] rather than null.
