@@ -198,3 +198,48 @@ func TestFaultsThroughAdmin(t *testing.T) {
 		}
 	}
 }
+
+// TestAdminRefusesWebPages: a page behind a rebound DNS name reads
+// nothing, a cross-site form post changes nothing; curl-like requests and
+// the admin's own origin work (issue 13, finding 3).
+func TestAdminRefusesWebPages(t *testing.T) {
+	inst := start(t)
+	a := inst.Manifest.AdminURL
+	u, _ := url.Parse(a)
+	for _, c := range []struct {
+		name, method, path string
+		header             http.Header
+		host               string
+		status             int
+	}{
+		{"a rebound DNS name reads the manifest", "GET", "/api/manifest", nil, "evil.example:" + u.Port(), 403},
+		{"a rebound DNS name reads the events", "GET", "/api/events", nil, "evil.example", 403},
+		{"a cross-site form moves the clock", "POST", "/api/clock/advance", http.Header{"Origin": {"https://evil.example"}}, "", 403},
+		{"a cross-site fetch resets the world", "POST", "/api/reset", http.Header{"Sec-Fetch-Site": {"cross-site"}}, "", 403},
+		{"a same-site page arms a fault", "POST", "/api/reset", http.Header{"Sec-Fetch-Site": {"same-site"}}, "", 403},
+		{"curl reads the manifest", "GET", "/api/manifest", nil, "", 200},
+		{"curl by localhost", "GET", "/healthz", nil, "localhost:" + u.Port(), 200},
+		{"the dashboard's own origin", "POST", "/api/reset", http.Header{"Origin": {a}, "Sec-Fetch-Site": {"same-origin"}}, "", 200},
+		{"curl resets", "POST", "/api/reset", nil, "", 200},
+	} {
+		req, _ := http.NewRequest(c.method, a+c.path, strings.NewReader("seconds=60"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for k, v := range c.header {
+			req.Header[k] = v
+		}
+		if c.host != "" {
+			req.Host = c.host
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.status {
+			t.Errorf("%s: %d, want %d", c.name, resp.StatusCode, c.status)
+		}
+	}
+	if off := inst.Mocks.World.Clock.Offset(); off != 0 {
+		t.Errorf("the clock moved: %v", off)
+	}
+}

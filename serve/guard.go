@@ -1,0 +1,56 @@
+package serve
+
+import (
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// guard keeps web pages away from the admin API (it holds every secret of
+// the world and changes it): a request must name the admin server by a
+// loopback name or address, or by the host serve listens on, so a page
+// behind a rebound DNS name reads nothing; and a request that changes
+// something must not come from another site, which a browser says in
+// Sec-Fetch-Site and Origin. curl and HTTP libraries send neither, and keep
+// working.
+func guard(listen string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !localHost(r.Host, listen) {
+			writeJSON(w, http.StatusForbidden, apiError{"the admin API answers requests to a loopback address or " + listen +
+				" only, not to " + r.Host + " (DNS rebinding)"})
+			return
+		}
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+		default:
+			if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+				writeJSON(w, http.StatusForbidden, apiError{"a " + site + " request from a web page may not change the world"})
+				return
+			}
+			if origin := r.Header.Get("Origin"); origin != "" {
+				u, err := url.Parse(origin)
+				if err != nil || !localHost(u.Host, listen) {
+					writeJSON(w, http.StatusForbidden, apiError{"a request from the web page of " + origin + " may not change the world"})
+					return
+				}
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// localHost reports whether hostport names this machine's loopback or the
+// address serve listens on.
+func localHost(hostport, listen string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
+	if strings.EqualFold(host, "localhost") || strings.EqualFold(host, listen) {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
