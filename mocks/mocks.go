@@ -30,6 +30,7 @@ import (
 	"github.com/mailoauth/mailoauth/mocks/google"
 	"github.com/mailoauth/mailoauth/mocks/imap"
 	"github.com/mailoauth/mailoauth/mocks/mailauth"
+	"github.com/mailoauth/mailoauth/mocks/mailconn"
 	"github.com/mailoauth/mailoauth/mocks/microsoft"
 	"github.com/mailoauth/mailoauth/mocks/pop3"
 	"github.com/mailoauth/mailoauth/mocks/smtp"
@@ -95,6 +96,7 @@ type Server struct {
 
 	providers map[string]*Provider
 	start     *world.Snapshot
+	mailLimit *mailconn.Limit
 	client    *http.Client
 	servers   []*http.Server
 	closers   []func() error
@@ -194,7 +196,8 @@ func New(opts ...Options) (*Server, error) {
 			return nil, err
 		}
 	}
-	s := &Server{World: o.World, CA: ca, providers: map[string]*Provider{}, start: o.World.Snapshot()}
+	s := &Server{World: o.World, CA: ca, providers: map[string]*Provider{}, start: o.World.Snapshot(),
+		mailLimit: mailconn.NewLimit(MaxMailConnections)}
 	s.client = &http.Client{Transport: &http.Transport{TLSClientConfig: ca.ClientConfig()}, Timeout: 30 * time.Second}
 	for name, start := range map[string]func(Options) error{google.Name: s.startGoogle,
 		microsoft.Name: s.startMicrosoft, trackdechets.Name: s.startTrackdechets} {
@@ -472,6 +475,13 @@ func (s *Server) Client() *http.Client { return s.client }
 // TLSConfig returns a client TLS configuration that trusts the world's CA.
 func (s *Server) TLSConfig() *tls.Config { return s.CA.ClientConfig() }
 
+// MaxMailConnections caps the mail connections open at once across every
+// mail server of a world, well under a process's usual 1,024 or 2,048
+// open files, so that the HTTPS endpoints and serve's admin API keep
+// answering whatever clients do; one past it gets its protocol's busy
+// reply (SMTP 421 4.7.0, IMAP BYE, POP3 -ERR [SYS/TEMP]).
+const MaxMailConnections = 800
+
 // startMail starts a provider's SMTP and IMAP servers, deciding with its
 // mail rule and speaking with its personality.
 func (s *Server) startMail(o Options, provider string, rule mailauth.Rule, p mailauth.Personality) (Mail, error) {
@@ -487,19 +497,19 @@ func (s *Server) startMail(o Options, provider string, rule mailauth.Rule, p mai
 		lns[name] = ln
 	}
 	sm, err := smtp.Start(smtp.Config{Listener: lns["smtp"], TLSListener: lns["smtps"], Provider: provider, World: s.World,
-		Rule: rule, Personality: p.SMTP, TLS: s.CA.ServerConfig()})
+		Rule: rule, Personality: p.SMTP, TLS: s.CA.ServerConfig(), Limit: s.mailLimit})
 	if err != nil {
 		return Mail{}, err
 	}
 	s.closers = append(s.closers, sm.Close)
 	im, err := imap.Start(imap.Config{Listener: lns["imap"], TLSListener: lns["imaps"], Provider: provider, World: s.World,
-		Rule: rule, Personality: p.IMAP, TLS: s.CA.ServerConfig()})
+		Rule: rule, Personality: p.IMAP, TLS: s.CA.ServerConfig(), Limit: s.mailLimit})
 	if err != nil {
 		return Mail{}, err
 	}
 	s.closers = append(s.closers, im.Close)
 	po, err := pop3.Start(pop3.Config{Listener: lns["pop3"], TLSListener: lns["pop3s"], Provider: provider, World: s.World,
-		Rule: rule, Personality: p.POP3, TLS: s.CA.ServerConfig()})
+		Rule: rule, Personality: p.POP3, TLS: s.CA.ServerConfig(), Limit: s.mailLimit})
 	if err != nil {
 		return Mail{}, err
 	}

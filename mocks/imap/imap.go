@@ -33,6 +33,9 @@ type Config struct {
 	TLS *tls.Config
 	// Idle bounds every read (default 30 minutes, RFC 9051 §5.4).
 	Idle time.Duration
+	// Limit caps the connections open at once, shared with the world's
+	// other mail listeners; nil: no cap. One past it is told so and closed.
+	Limit *mailconn.Limit
 	// InsecureAuth allows authentication on the plain port before
 	// STARTTLS, for clients that cannot do TLS (manifest security "none")
 	// and benchmarks. The real providers never allow it.
@@ -64,6 +67,7 @@ func Start(cfg Config) (*Server, error) {
 	// Implicit TLS: the listener does TLS, so imapserver sees a plain
 	// connection and must be told authentication is safe.
 	face := mailconn.Config{Greeting: s.greeting, Rewrite: s.rewriter, Idle: cfg.Idle, NewID: cfg.Personality.ConnID,
+		Limit: cfg.Limit, Busy: "* BYE [UNAVAILABLE] Too many connections, try again later",
 		StartTLS: cfg.TLS}
 	s.serve(mailconn.Wrap(cfg.Listener, face), cfg.TLS, cfg.InsecureAuth)
 	face.TLS, face.StartTLS = cfg.TLS, nil

@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -34,12 +35,48 @@ type Config struct {
 	// then wraps the connection in TLS and rewriting stops, for what
 	// follows is ciphertext.
 	Rewrite func(c *Conn) func(line []byte) (out []byte, last bool)
+	// Handshake bounds an implicit-TLS connection's handshake (default
+	// HandshakeTimeout): a client that connects and never starts TLS is
+	// let go then, not after Idle.
+	Handshake time.Duration
+	// Limit, if set, caps the connections open at once (shared by the
+	// listeners given the same Limit); one past the cap gets Busy and is
+	// closed.
+	Limit *Limit
+	// Busy is the line (without CRLF) a connection past the Limit gets
+	// before it is closed: the protocol's "too busy" reply.
+	Busy string
 	// StartTLS is the library's STARTTLS configuration. When set, the lines
 	// after STARTTLS keep being rewritten: the client's TLS ends in a relay
 	// that talks to the library over an in-memory TLS session (relay.go).
 	// Nil: rewriting stops at STARTTLS.
 	StartTLS *tls.Config
 }
+
+// HandshakeTimeout is how long an implicit-TLS client has to complete
+// its handshake, unless Config.Handshake says otherwise.
+const HandshakeTimeout = 10 * time.Second
+
+// Limit caps how many connections are open at once.
+type Limit struct {
+	max  int64
+	open atomic.Int64
+}
+
+// NewLimit returns a cap of max connections.
+func NewLimit(max int) *Limit { return &Limit{max: int64(max)} }
+
+// take counts one more connection, unless the cap is reached.
+func (l *Limit) take() bool {
+	if l.open.Add(1) > l.max {
+		l.open.Add(-1)
+		return false
+	}
+	return true
+}
+
+// Open returns how many connections are counted.
+func (l *Limit) Open() int { return int(l.open.Load()) }
 
 // Wrap returns ln accepting connections with cfg.
 func Wrap(ln net.Listener, cfg Config) net.Listener {
@@ -54,6 +91,10 @@ type listener struct {
 // Accept implements net.Listener.
 func (l *listener) Accept() (net.Conn, error) {
 	raw, err := l.Listener.Accept()
+	for err == nil && l.cfg.Limit != nil && !l.cfg.Limit.take() {
+		go l.refuse(raw)
+		raw, err = l.Listener.Accept()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +107,10 @@ func (l *listener) Accept() (net.Conn, error) {
 		newID = hexID
 	}
 	c := &Conn{Conn: inner, ID: newID(), IP: Host(raw.RemoteAddr()), idle: l.cfg.Idle, tls: l.cfg.TLS != nil,
-		peer: raw, startTLS: l.cfg.StartTLS}
+		peer: raw, startTLS: l.cfg.StartTLS, limit: l.cfg.Limit, handshakeFor: l.cfg.Handshake}
+	if c.handshakeFor <= 0 {
+		c.handshakeFor = HandshakeTimeout
+	}
 	if l.cfg.Greeting != nil {
 		c.greeting = []byte(l.cfg.Greeting(c) + "\r\n")
 	}
@@ -82,6 +126,12 @@ func (l *listener) Accept() (net.Conn, error) {
 // Conn is a connection accepted by a Listener.
 type Conn struct {
 	net.Conn
+	limit        *Limit
+	released     sync.Once
+	handshakeFor time.Duration
+	handshook    sync.Once
+	handshakeErr error
+	readBy       atomic.Int64 // the read deadline last asked for, Unix nanoseconds; 0: none
 	// ID names the connection in the provider's replies (Config.NewID's,
 	// or 20 hex digits).
 	ID string
@@ -139,11 +189,66 @@ func IsTLS(c net.Conn) bool {
 	return false
 }
 
+// refuse answers a connection past the Limit with the Busy line (over TLS
+// for an implicit-TLS listener) and closes it.
+func (l *listener) refuse(raw net.Conn) {
+	defer raw.Close()
+	_ = raw.SetDeadline(time.Now().Add(5 * time.Second))
+	var c net.Conn = raw
+	if l.cfg.TLS != nil {
+		tc := tls.Server(raw, l.cfg.TLS)
+		if tc.Handshake() != nil {
+			return
+		}
+		c = tc
+	}
+	if l.cfg.Busy != "" {
+		_, _ = c.Write([]byte(l.cfg.Busy + "\r\n"))
+	}
+}
+
+// handshake completes an implicit-TLS connection's handshake within its
+// bound, before the first read or write, then puts back the read deadline
+// the library asked for.
+func (c *Conn) handshake() error {
+	c.handshook.Do(func() {
+		tc, ok := c.Conn.(*tls.Conn)
+		if !ok {
+			return
+		}
+		_ = tc.SetDeadline(time.Now().Add(c.handshakeFor))
+		c.handshakeErr = tc.Handshake()
+		_ = tc.SetWriteDeadline(time.Time{})
+		var by time.Time
+		if n := c.readBy.Load(); n != 0 {
+			by = time.Unix(0, n)
+		}
+		_ = tc.SetReadDeadline(c.clamp(by))
+	})
+	return c.handshakeErr
+}
+
+// Read implements net.Conn, after the TLS handshake of an implicit-TLS
+// connection.
+func (c *Conn) Read(p []byte) (int, error) {
+	if c.tls {
+		if err := c.handshake(); err != nil {
+			return 0, err
+		}
+	}
+	return c.Conn.Read(p)
+}
+
 // Write implements net.Conn: the library's first line is swallowed and the
 // provider's greeting written in its place; the following lines go through
 // Rewrite, if any, then everything goes through untouched. A line written
 // in pieces is held until its CRLF.
 func (c *Conn) Write(p []byte) (int, error) {
+	if c.tls {
+		if err := c.handshake(); err != nil {
+			return 0, err
+		}
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.greeting == nil && c.rewrite == nil {
@@ -191,6 +296,9 @@ func (c *Conn) Write(p []byte) (int, error) {
 // Close implements net.Conn, closing the client's connection too once
 // relayed.
 func (c *Conn) Close() error {
+	if c.limit != nil {
+		c.released.Do(func() { c.limit.open.Add(-1) })
+	}
 	err := c.Conn.Close()
 	if c.raw != nil {
 		_ = c.raw.Close()
@@ -208,7 +316,18 @@ var crlf = []byte("\r\n")
 
 // SetReadDeadline implements net.Conn, never later than the idle bound.
 func (c *Conn) SetReadDeadline(t time.Time) error {
+	c.remember(t)
 	return c.Conn.SetReadDeadline(c.clamp(t))
+}
+
+// remember keeps the read deadline the library asked for, for after the
+// handshake.
+func (c *Conn) remember(t time.Time) {
+	if t.IsZero() {
+		c.readBy.Store(0)
+	} else {
+		c.readBy.Store(t.UnixNano())
+	}
 }
 
 // SetDeadline implements net.Conn, the read side never later than the
@@ -217,6 +336,7 @@ func (c *Conn) SetDeadline(t time.Time) error {
 	if err := c.Conn.SetWriteDeadline(t); err != nil {
 		return err
 	}
+	c.remember(t)
 	return c.Conn.SetReadDeadline(c.clamp(t))
 }
 

@@ -38,6 +38,9 @@ type Config struct {
 	TLS *tls.Config
 	// Timeout bounds every read (default 10 minutes, RFC 1939 §3).
 	Timeout time.Duration
+	// Limit caps the connections open at once, shared with the world's
+	// other mail listeners; nil: no cap. One past it is told so and closed.
+	Limit *mailconn.Limit
 	// InsecureAuth allows authentication before STLS (benchmarks, clients
 	// that cannot do TLS); the real providers never allow it.
 	InsecureAuth bool
@@ -74,8 +77,10 @@ func Start(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, Addr: cfg.Listener.Addr().String(), TLSAddr: cfg.TLSListener.Addr().String(),
 		gate:  mailauth.Gate{Provider: cfg.Provider, Protocol: "pop3", World: cfg.World, Rule: cfg.Rule},
 		conns: map[net.Conn]struct{}{}}
-	plain := mailconn.Wrap(cfg.Listener, mailconn.Config{Idle: cfg.Timeout, NewID: cfg.Personality.ConnID})
-	implicit := mailconn.Wrap(cfg.TLSListener, mailconn.Config{Idle: cfg.Timeout, NewID: cfg.Personality.ConnID, TLS: cfg.TLS})
+	const busy = "-ERR [SYS/TEMP] Too many connections, try again later"
+	plain := mailconn.Wrap(cfg.Listener, mailconn.Config{Idle: cfg.Timeout, NewID: cfg.Personality.ConnID, Limit: cfg.Limit, Busy: busy})
+	implicit := mailconn.Wrap(cfg.TLSListener, mailconn.Config{Idle: cfg.Timeout, NewID: cfg.Personality.ConnID, TLS: cfg.TLS,
+		Limit: cfg.Limit, Busy: busy})
 	for _, ln := range []net.Listener{plain, implicit} {
 		s.lns = append(s.lns, ln)
 		s.wg.Add(1)

@@ -38,6 +38,9 @@ type Config struct {
 	MaxRecipients int
 	// Timeout bounds every read and write (default 5 minutes, RFC 5321 §4.5.3.2).
 	Timeout time.Duration
+	// Limit caps the connections open at once, shared with the world's
+	// other mail listeners; nil: no cap. One past it is told so and closed.
+	Limit *mailconn.Limit
 	// InsecureAuth allows AUTH on the submission port before STARTTLS, for
 	// clients that cannot do TLS (manifest security "none") and benchmarks.
 	// The real providers never allow it.
@@ -80,11 +83,12 @@ func Start(cfg Config) (*Server, error) {
 	}
 	// Submission: plain until STARTTLS; AUTH only after it.
 	newID := cfg.Personality.ConnID
-	s.serve(mailconn.Wrap(cfg.Listener, mailconn.Config{Greeting: greeting, Idle: cfg.Timeout, NewID: newID, Rewrite: s.rewriter,
+	s.serve(mailconn.Wrap(cfg.Listener, mailconn.Config{Greeting: greeting, Idle: cfg.Timeout, NewID: newID, Rewrite: s.rewriter, Limit: cfg.Limit, Busy: busy,
 		StartTLS: cfg.TLS}), cfg.TLS, cfg.InsecureAuth)
 	// Implicit TLS: the listener does TLS, so the library sees a plain
 	// connection and must be told AUTH is safe.
-	s.serve(mailconn.Wrap(cfg.TLSListener, mailconn.Config{TLS: cfg.TLS, Greeting: greeting, Idle: cfg.Timeout, NewID: newID, Rewrite: s.rewriter}), nil, true)
+	s.serve(mailconn.Wrap(cfg.TLSListener, mailconn.Config{TLS: cfg.TLS, Greeting: greeting, Idle: cfg.Timeout, NewID: newID, Rewrite: s.rewriter,
+		Limit: cfg.Limit, Busy: busy}), nil, true)
 	return s, nil
 }
 
@@ -109,6 +113,9 @@ func (s *Server) serve(ln net.Listener, starttls *tls.Config, insecureAuth bool)
 
 // Close stops the listeners and closes every connection.
 func (s *Server) Close() error { return s.group.Close() }
+
+// busy is the reply to a connection past the Limit (RFC 5321 §3.8).
+const busy = "421 4.7.0 Too many connections, try again later"
 
 // reply turns a personality reply into the error go-smtp writes. go-smtp
 // puts the enhanced code on the last line of a multi-line reply only; the
