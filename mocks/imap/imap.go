@@ -68,6 +68,7 @@ func Start(cfg Config) (*Server, error) {
 	// connection and must be told authentication is safe.
 	face := mailconn.Config{Greeting: s.greeting, Rewrite: s.rewriter, Idle: cfg.Idle, NewID: cfg.Personality.ConnID,
 		Limit: cfg.Limit, Busy: "* BYE [UNAVAILABLE] Too many connections, try again later",
+		Goodbye:  "* BYE Server shutting down",
 		StartTLS: cfg.TLS}
 	s.serve(mailconn.Wrap(cfg.Listener, face), cfg.TLS, cfg.InsecureAuth)
 	face.TLS, face.StartTLS = cfg.TLS, nil

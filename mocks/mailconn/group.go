@@ -25,10 +25,14 @@ func (g *Group) Go(ln net.Listener, serve func(net.Listener) error, stop func() 
 	}()
 }
 
-// Close stops every server (closing its connections) and every listener,
-// then waits for the Serve loops to return. The listeners are closed here
+// Close says goodbye on every open connection (Config.Goodbye), stops
+// every server (closing its connections) and every listener, then waits
+// for the Serve loops to return. The listeners are closed here
 // too, since the libraries only close those their Serve already saw.
 func (g *Group) Close() error {
+	for _, ln := range g.listeners {
+		Goodbye(ln)
+	}
 	var errs []error
 	for _, stop := range g.closers {
 		if err := stop(); err != nil && !errors.Is(err, net.ErrClosed) {

@@ -46,6 +46,9 @@ type Config struct {
 	// Busy is the line (without CRLF) a connection past the Limit gets
 	// before it is closed: the protocol's "too busy" reply.
 	Busy string
+	// Goodbye is the line (without CRLF) every open connection gets when
+	// the server stops (Goodbye): SMTP's 421, IMAP's BYE, POP3's -ERR.
+	Goodbye string
 	// StartTLS is the library's STARTTLS configuration. When set, the lines
 	// after STARTTLS keep being rewritten: the client's TLS ends in a relay
 	// that talks to the library over an in-memory TLS session (relay.go).
@@ -80,12 +83,35 @@ func (l *Limit) Open() int { return int(l.open.Load()) }
 
 // Wrap returns ln accepting connections with cfg.
 func Wrap(ln net.Listener, cfg Config) net.Listener {
-	return &listener{Listener: ln, cfg: cfg}
+	return &listener{Listener: ln, cfg: cfg, open: map[*Conn]struct{}{}}
 }
 
 type listener struct {
 	net.Listener
 	cfg Config
+
+	mu   sync.Mutex
+	open map[*Conn]struct{}
+}
+
+// Goodbye writes the listener's goodbye line on every connection it has
+// open, where it can be said in the clear or in the connection's own TLS:
+// not on one a library took into its own TLS after STARTTLS without the
+// relay. ln is a listener of Wrap; any other is left alone.
+func Goodbye(ln net.Listener) {
+	l, ok := ln.(*listener)
+	if !ok || l.cfg.Goodbye == "" {
+		return
+	}
+	l.mu.Lock()
+	conns := make([]*Conn, 0, len(l.open))
+	for c := range l.open {
+		conns = append(conns, c)
+	}
+	l.mu.Unlock()
+	for _, c := range conns {
+		c.say(l.cfg.Goodbye)
+	}
 }
 
 // Accept implements net.Listener.
@@ -107,9 +133,17 @@ func (l *listener) Accept() (net.Conn, error) {
 		newID = hexID
 	}
 	c := &Conn{Conn: inner, ID: newID(), IP: Host(raw.RemoteAddr()), idle: l.cfg.Idle, tls: l.cfg.TLS != nil,
-		peer: raw, startTLS: l.cfg.StartTLS, limit: l.cfg.Limit, handshakeFor: l.cfg.Handshake}
+		peer: raw, startTLS: l.cfg.StartTLS, limit: l.cfg.Limit, handshakeFor: l.cfg.Handshake, sayTo: inner}
 	if c.handshakeFor <= 0 {
 		c.handshakeFor = HandshakeTimeout
+	}
+	l.mu.Lock()
+	l.open[c] = struct{}{}
+	l.mu.Unlock()
+	c.forget = func() {
+		l.mu.Lock()
+		delete(l.open, c)
+		l.mu.Unlock()
 	}
 	if l.cfg.Greeting != nil {
 		c.greeting = []byte(l.cfg.Greeting(c) + "\r\n")
@@ -132,6 +166,12 @@ type Conn struct {
 	handshook    sync.Once
 	handshakeErr error
 	readBy       atomic.Int64 // the read deadline last asked for, Unix nanoseconds; 0: none
+	forget       func()       // takes the connection off its listener's list
+	// sayTo is where a line to the client goes in its clear text, beside
+	// the library: the connection, the relay's TLS session after STARTTLS;
+	// nil once a library took the connection into its own TLS.
+	sayTo   net.Conn
+	greeted bool
 	// ID names the connection in the provider's replies (Config.NewID's,
 	// or 20 hex digits).
 	ID string
@@ -207,6 +247,29 @@ func (l *listener) refuse(raw net.Conn) {
 	}
 }
 
+// SayThrough tells the connection that its clear text now goes through
+// w, the TLS session a server of its own started after STARTTLS (POP3's
+// STLS), for Goodbye.
+func (c *Conn) SayThrough(w net.Conn) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sayTo = w
+}
+
+// say writes line to the client beside the library (Goodbye), if the
+// connection was greeted and its clear text can still be reached.
+func (c *Conn) say(line string) {
+	c.mu.Lock()
+	w, greeted := c.sayTo, c.greeted
+	c.mu.Unlock()
+	// Written without c.mu: w may be a TLS session over c itself.
+	if w == nil || !greeted {
+		return
+	}
+	_ = w.SetWriteDeadline(time.Now().Add(time.Second))
+	_, _ = w.Write([]byte(line + "\r\n"))
+}
+
 // handshake completes an implicit-TLS connection's handshake within its
 // bound, before the first read or write, then puts back the read deadline
 // the library asked for.
@@ -252,7 +315,9 @@ func (c *Conn) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.greeting == nil && c.rewrite == nil {
-		return c.Conn.Write(p)
+		n, err := c.Conn.Write(p)
+		c.greeted = c.greeted || n > 0
+		return n, err
 	}
 	c.pending = append(c.pending, p...)
 	var out []byte
@@ -274,7 +339,7 @@ func (c *Conn) Write(p []byte) (int, error) {
 		out = append(out, r...)
 		if last {
 			relay, c.afterTLS = c.startTLS != nil, c.rewrite
-			c.rewrite = nil
+			c.rewrite, c.sayTo = nil, nil
 		}
 	}
 	if c.greeting == nil && c.rewrite == nil {
@@ -286,6 +351,7 @@ func (c *Conn) Write(p []byte) (int, error) {
 		if _, err := c.Conn.Write(out); err != nil {
 			return 0, err
 		}
+		c.greeted = true
 	}
 	if relay {
 		c.relay(c.startTLS)
@@ -296,9 +362,14 @@ func (c *Conn) Write(p []byte) (int, error) {
 // Close implements net.Conn, closing the client's connection too once
 // relayed.
 func (c *Conn) Close() error {
-	if c.limit != nil {
-		c.released.Do(func() { c.limit.open.Add(-1) })
-	}
+	c.released.Do(func() {
+		if c.limit != nil {
+			c.limit.open.Add(-1)
+		}
+		if c.forget != nil {
+			c.forget()
+		}
+	})
 	err := c.Conn.Close()
 	if c.raw != nil {
 		_ = c.raw.Close()

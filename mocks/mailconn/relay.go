@@ -31,6 +31,7 @@ func (c *Conn) relay(cfg *tls.Config) {
 	c.raw, c.Conn = raw, lib
 	c.tls = true
 	client := tls.Server(raw, cfg)
+	c.sayTo = client
 	toLib := tls.Client(mine, relayTLS)
 	var once sync.Once
 	stop := func() {

@@ -77,10 +77,11 @@ func Start(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, Addr: cfg.Listener.Addr().String(), TLSAddr: cfg.TLSListener.Addr().String(),
 		gate:  mailauth.Gate{Provider: cfg.Provider, Protocol: "pop3", World: cfg.World, Rule: cfg.Rule},
 		conns: map[net.Conn]struct{}{}}
-	const busy = "-ERR [SYS/TEMP] Too many connections, try again later"
-	plain := mailconn.Wrap(cfg.Listener, mailconn.Config{Idle: cfg.Timeout, NewID: cfg.Personality.ConnID, Limit: cfg.Limit, Busy: busy})
+	const busy, goodbye = "-ERR [SYS/TEMP] Too many connections, try again later", "-ERR [SYS/TEMP] Server shutting down"
+	plain := mailconn.Wrap(cfg.Listener, mailconn.Config{Idle: cfg.Timeout, NewID: cfg.Personality.ConnID, Limit: cfg.Limit,
+		Busy: busy, Goodbye: goodbye})
 	implicit := mailconn.Wrap(cfg.TLSListener, mailconn.Config{Idle: cfg.Timeout, NewID: cfg.Personality.ConnID, TLS: cfg.TLS,
-		Limit: cfg.Limit, Busy: busy})
+		Limit: cfg.Limit, Busy: busy, Goodbye: goodbye})
 	for _, ln := range []net.Listener{plain, implicit} {
 		s.lns = append(s.lns, ln)
 		s.wg.Add(1)
@@ -126,6 +127,7 @@ func (s *Server) Close() error {
 	s.mu.Lock()
 	s.closed = true
 	for _, ln := range s.lns {
+		mailconn.Goodbye(ln)
 		_ = ln.Close()
 	}
 	for c := range s.conns {
@@ -286,6 +288,9 @@ func (ss *session) authorization(verb, arg string) error {
 		tc := tls.Server(ss.conn, ss.s.cfg.TLS)
 		if err := tc.Handshake(); err != nil {
 			return err
+		}
+		if mc := mailconn.Of(ss.conn); mc != nil {
+			mc.SayThrough(tc)
 		}
 		ss.conn, ss.tls = tc, true
 		ss.r, ss.w = bufio.NewReaderSize(tc, 4096), bufio.NewWriter(tc)

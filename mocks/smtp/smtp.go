@@ -84,11 +84,11 @@ func Start(cfg Config) (*Server, error) {
 	// Submission: plain until STARTTLS; AUTH only after it.
 	newID := cfg.Personality.ConnID
 	s.serve(mailconn.Wrap(cfg.Listener, mailconn.Config{Greeting: greeting, Idle: cfg.Timeout, NewID: newID, Rewrite: s.rewriter, Limit: cfg.Limit, Busy: busy,
-		StartTLS: cfg.TLS}), cfg.TLS, cfg.InsecureAuth)
+		Goodbye: goodbye, StartTLS: cfg.TLS}), cfg.TLS, cfg.InsecureAuth)
 	// Implicit TLS: the listener does TLS, so the library sees a plain
 	// connection and must be told AUTH is safe.
 	s.serve(mailconn.Wrap(cfg.TLSListener, mailconn.Config{TLS: cfg.TLS, Greeting: greeting, Idle: cfg.Timeout, NewID: newID, Rewrite: s.rewriter,
-		Limit: cfg.Limit, Busy: busy}), nil, true)
+		Limit: cfg.Limit, Busy: busy, Goodbye: goodbye}), nil, true)
 	return s, nil
 }
 
@@ -114,8 +114,12 @@ func (s *Server) serve(ln net.Listener, starttls *tls.Config, insecureAuth bool)
 // Close stops the listeners and closes every connection.
 func (s *Server) Close() error { return s.group.Close() }
 
-// busy is the reply to a connection past the Limit (RFC 5321 §3.8).
-const busy = "421 4.7.0 Too many connections, try again later"
+// busy is the reply to a connection past the Limit, goodbye the one to
+// every open connection when the server stops (RFC 5321 §3.8).
+const (
+	busy    = "421 4.7.0 Too many connections, try again later"
+	goodbye = "421 4.3.2 Service not available, closing transmission channel"
+)
 
 // reply turns a personality reply into the error go-smtp writes. go-smtp
 // puts the enhanced code on the last line of a multi-line reply only; the
