@@ -275,12 +275,8 @@ func (a *admin) revokeGrants(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, apiError{"no such provider: " + provider})
 		return
 	}
-	var user, client bool
-	for _, realm := range a.m.World.Realms(provider) {
-		_, u := a.m.World.Account(realm, email)
-		_, c := a.m.World.Client(realm, clientID)
-		user, client = user || u, client || c
-	}
+	_, user := a.m.World.FindAccount(provider, email)
+	_, client := a.m.World.FindClient(provider, clientID)
 	switch {
 	case !user:
 		writeJSON(w, http.StatusNotFound, apiError{"no such user: " + email})

@@ -201,10 +201,8 @@ func stateCA(dir string, hosts []string) (*tlsca.CA, string, error) {
 // hasAccount reports whether some provider of w has an account for email.
 func hasAccount(w *world.World, email string) bool {
 	for provider := range mocks.Schemas() {
-		for _, realm := range w.Realms(provider) {
-			if _, ok := w.Account(realm, email); ok {
-				return true
-			}
+		if _, ok := w.FindAccount(provider, email); ok {
+			return true
 		}
 	}
 	return false

@@ -133,34 +133,31 @@ var (
 	}
 )
 
+// refusal is the reply to a refusal for reason: the personality's own,
+// else the standard reply to a fault, else its default.
+func refusal[R any](own, faults map[Reason]R, reason Reason, fallback R) R {
+	if r, ok := own[reason]; ok {
+		return r
+	}
+	if r, ok := faults[reason]; ok {
+		return r
+	}
+	return fallback
+}
+
 // Refusal is the reply to a refusal for reason.
 func (p SMTPPersonality) Refusal(reason Reason) SMTPReply {
-	if r, ok := p.Refusals[reason]; ok {
-		return r
-	}
-	if r, ok := smtpFaults[reason]; ok {
-		return r
-	}
-	return p.AuthFailed
+	return refusal(p.Refusals, smtpFaults, reason, p.AuthFailed)
 }
 
 // Refusal is the reply to a refusal for reason.
 func (p IMAPPersonality) Refusal(reason Reason) IMAPReply {
-	if r, ok := p.Refusals[reason]; ok {
-		return r
-	}
-	if r, ok := imapFaults[reason]; ok {
-		return r
-	}
-	return p.AuthFailed
+	return refusal(p.Refusals, imapFaults, reason, p.AuthFailed)
 }
 
 // Refusal is the -ERR text of a refusal for reason.
 func (p POP3Personality) Refusal(reason Reason) string {
-	if r, ok := pop3Faults[reason]; ok {
-		return r
-	}
-	return p.AuthFailed
+	return refusal(nil, pop3Faults, reason, p.AuthFailed)
 }
 
 // Personality is a provider's mail servers' face.

@@ -92,8 +92,8 @@ func (w *World) RemoveSecret(realm Realm, id, which string) error {
 	return err
 }
 
-// FindAccount returns the realm of provider holding an account of email,
-// if any.
+// FindAccount returns the account of email at provider, in whichever
+// realm holds it.
 func (w *World) FindAccount(provider, email string) (Account, bool) {
 	for _, realm := range w.Realms(provider) {
 		if a, ok := w.Account(realm, email); ok {
