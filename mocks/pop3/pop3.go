@@ -286,11 +286,13 @@ func (ss *session) authorization(verb, arg string) error {
 			return err
 		}
 		tc := tls.Server(ss.conn, ss.s.cfg.TLS)
-		if err := tc.Handshake(); err != nil {
-			return err
-		}
+		// From now on the client reads TLS only, even a goodbye written
+		// while the handshake is under way.
 		if mc := mailconn.Of(ss.conn); mc != nil {
 			mc.SayThrough(tc)
+		}
+		if err := tc.Handshake(); err != nil {
+			return err
 		}
 		ss.conn, ss.tls = tc, true
 		ss.r, ss.w = bufio.NewReaderSize(tc, 4096), bufio.NewWriter(tc)
