@@ -438,11 +438,12 @@ func (s *Server) LoadWorldFile(content []byte) error {
 	return nil
 }
 
-// faultPoints are where each provider can be told to fail.
+// faultPoints are where each provider can be told to fail: its
+// endpoints' and mail servers' calls to Server.Fault and the mail gate.
 var faultPoints = map[string][]string{
-	google.Name:       {"authorize", "token", "device", "revoke", "userinfo", "smtp", "imap", "pop3"},
-	microsoft.Name:    {"authorize", "token", "device", "smtp", "imap", "pop3"},
-	trackdechets.Name: {"authorize", "token", "api"},
+	google.Name:       google.FaultPoints,
+	microsoft.Name:    microsoft.FaultPoints,
+	trackdechets.Name: trackdechets.FaultPoints,
 }
 
 // FaultPoints lists the targets a fault can be armed at in this world,

@@ -71,3 +71,9 @@ Feature: Google refresh and revocation
     Then the consent screen was shown
     And the server answers 200
     And the token response has a refresh token
+
+  @refresh
+  Scenario: The user's account is deleted: the refresh token is refused (G-07)
+    When alice@gmail.test's account is deleted
+    And the application refreshes the token
+    Then the server answers 400 with error "invalid_grant" and description "Token has been expired or revoked."

@@ -20,3 +20,11 @@ Feature: The world changes while the application runs
     And the application refreshes the token
     Then the server answers 400 with error "unauthorized_client"
     And the error description starts with "AADSTS700016: Application with identifier '5e1a9c2b-7d3f-4a8e-b6c1-0f2d4e6a8b9c' was not found in the directory"
+
+  @imap
+  Scenario: The app registration is deleted: the access token it held no longer opens the mailbox
+    When the application's registration is deleted
+    And the application connects to the provider's IMAP server with implicit TLS
+    And the application authenticates to IMAP as alice@contoso.test with XOAUTH2
+    Then the IMAP server replies "NO AUTHENTICATE failed."
+    And the world recorded a refused imap authentication of alice@contoso.test because "revoked"

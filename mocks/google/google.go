@@ -42,6 +42,10 @@ const (
 	IntrospectPath = "/mailoauth/introspect"
 )
 
+// FaultPoints are the points a fault can be armed at (world.ArmFault,
+// "google.token"...): the endpoints that ask Server.Fault and the mail servers.
+var FaultPoints = []string{"authorize", "token", "device", "revoke", "userinfo", "smtp", "imap", "pop3"}
+
 // Realm is Google's place in the world: it has no tenants.
 var Realm = world.Realm{Provider: Name}
 

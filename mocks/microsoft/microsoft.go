@@ -36,6 +36,10 @@ const (
 	IntrospectPath = "/mailoauth/introspect"
 )
 
+// FaultPoints are the points a fault can be armed at (world.ArmFault,
+// "microsoft.token"...): the endpoints that ask Server.Fault and the mail servers.
+var FaultPoints = []string{"authorize", "token", "device", "smtp", "imap", "pop3"}
+
 // Options tune the Microsoft mock.
 type Options struct {
 	// AutoApprove approves an authorization request with no page, as the

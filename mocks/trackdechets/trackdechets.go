@@ -38,6 +38,10 @@ const (
 	ApplicationsPath = "/account/applications"
 )
 
+// FaultPoints are the points a fault can be armed at (world.ArmFault,
+// "trackdechets.token"...): the endpoints that ask Server.Fault and the mail servers.
+var FaultPoints = []string{"authorize", "token", "api"}
+
 // Realm is Trackdéchets' place in the world: it has no tenants.
 var Realm = world.Realm{Provider: Name}
 
