@@ -82,6 +82,8 @@ func TestGoodbyeOnShutdown(t *testing.T) {
 		"smtp STARTTLS":   open(t, m.SMTP, cfg, false, "EHLO client.test", "STARTTLS", "EHLO client.test"),
 		"smtps":           open(t, m.SMTPS, cfg, true, "EHLO client.test"),
 		"imaps":           open(t, m.IMAPS, cfg, true, "a CAPABILITY"),
+		"imap":            open(t, m.IMAP, cfg, false, "a CAPABILITY"),
+		"imap STARTTLS":   open(t, m.IMAP, cfg, false, "a STARTTLS", "b CAPABILITY"),
 		"pop3s":           open(t, m.POP3S, cfg, true, "USER bob@gmail.test"),
 		"pop3 after STLS": open(t, m.POP3, cfg, false, "STLS"),
 	}
@@ -89,6 +91,7 @@ func TestGoodbyeOnShutdown(t *testing.T) {
 	want := map[string]string{
 		"smtp": "421 4.3.2 Service not available, closing transmission channel", "smtp STARTTLS": "421 4.3.2 Service not available, closing transmission channel",
 		"smtps": "421 4.3.2 Service not available, closing transmission channel", "imaps": "* BYE Server shutting down",
+		"imap": "* BYE Server shutting down", "imap STARTTLS": "* BYE Server shutting down",
 		"pop3s": "-ERR [SYS/TEMP] Server shutting down", "pop3 after STLS": "-ERR [SYS/TEMP] Server shutting down",
 	}
 	for name, s := range sessions {
