@@ -35,7 +35,7 @@ func (w *World) Restore(s *Snapshot) {
 	w.clients, w.accounts = cloneClients(s.clients), maps.Clone(s.accounts)
 	w.consents, w.realms = cloneConsents(s.consents), maps.Clone(s.realms)
 	w.approveAs = slices.Clone(s.approveAs)
-	w.events, w.faults = nil, nil
+	w.events, w.oldest, w.faults = nil, 0, nil
 	w.mu.Unlock()
 	w.mail.store.Clear()
 	w.mail.mu.Lock()

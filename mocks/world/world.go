@@ -122,7 +122,8 @@ type World struct {
 	accounts map[key]Account
 	consents map[consentKey][]string
 	realms   map[Realm]any
-	events   []Event
+	events   []Event // a ring once full: the oldest at events[oldest]
+	oldest   int
 	observer func(Event)
 	mail     mailboxes
 	// approveAs are the users authorization requests are approved as
@@ -398,10 +399,13 @@ func (w *World) Record(e Event) {
 		*f = cut(*f)
 	}
 	w.mu.Lock()
-	if len(w.events) >= MaxEvents {
-		w.events = slices.Delete(w.events, 0, len(w.events)-MaxEvents+1)
+	if len(w.events) < MaxEvents {
+		w.events = append(w.events, e)
+	} else {
+		// A ring: the oldest event gives its place, nothing moves.
+		w.events[w.oldest] = e
+		w.oldest = (w.oldest + 1) % MaxEvents
 	}
-	w.events = append(w.events, e)
 	observe := w.observer
 	w.mu.Unlock()
 	if observe != nil {
@@ -413,10 +417,12 @@ func (w *World) Record(e Event) {
 const MaxEventField = 256
 
 // cut shortens s to MaxEventField bytes, on a rune boundary, marking the
-// cut with "…".
+// cut with "…". What it returns is a copy: a field taken from a request
+// (a client_id in a 10 MB form) must not keep the whole request alive
+// for as long as the event is.
 func cut(s string) string {
 	if len(s) <= MaxEventField {
-		return s
+		return strings.Clone(s)
 	}
 	i := MaxEventField - len("…")
 	for i > 0 && !utf8.RuneStart(s[i]) {
@@ -437,5 +443,5 @@ func (w *World) Observe(fn func(Event)) {
 func (w *World) Events() []Event {
 	w.mu.RLock()
 	defer w.mu.RUnlock()
-	return slices.Clone(w.events)
+	return append(slices.Clone(w.events[w.oldest:]), w.events[:w.oldest]...)
 }

@@ -1,6 +1,7 @@
 package world_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -136,18 +137,22 @@ func TestClockOnlyMovesForward(t *testing.T) {
 	}
 }
 
+// TestEventsAreBounded: past MaxEvents the oldest events go, and the log
+// still reads oldest first.
 func TestEventsAreBounded(t *testing.T) {
 	t.Parallel()
 	w := world.New()
 	for i := range world.MaxEvents + 5 {
-		w.Record(world.Event{Provider: "google", Reason: string(rune('a' + i%26))})
+		w.Record(world.Event{Provider: "google", Reason: strconv.Itoa(i)})
 	}
 	ev := w.Events()
 	if len(ev) != world.MaxEvents {
 		t.Fatalf("%d events kept, want %d", len(ev), world.MaxEvents)
 	}
-	if ev[len(ev)-1].Reason != string(rune('a'+(world.MaxEvents+4)%26)) {
-		t.Fatal("the newest event was not kept")
+	for i, e := range ev {
+		if want := strconv.Itoa(i + 5); e.Reason != want {
+			t.Fatalf("event %d is %s, want %s (oldest first)", i, e.Reason, want)
+		}
 	}
 }
 
