@@ -11,6 +11,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"maps"
 	"net/http"
 	"strings"
 	"time"
@@ -198,7 +199,7 @@ func (s *Server) Introspect(ctx context.Context, token string) TokenInfo {
 	}
 	info := TokenInfo{Active: true, Client: ar.GetClient().GetID(), Scopes: ar.GetGrantedScopes()}
 	if sess, ok := ar.GetSession().(*Session); ok {
-		info.User, info.Claims = sess.User, sess.Access
+		info.User, info.Claims = sess.User, maps.Clone(sess.Access) // the grant's own is shared
 		if exp := sess.GetExpiresAt(fosite.AccessToken); !exp.IsZero() {
 			info.Expiry = exp.Add(s.world.Clock.Offset())
 		}

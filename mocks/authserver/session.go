@@ -16,43 +16,66 @@ type Session struct {
 	// User is the e-mail address of the account that granted access; empty
 	// for client credentials.
 	User string
-	// Offline is true when the provider's policy issues a refresh token for
-	// this grant (for Google: access_type=offline and a fresh consent).
-	Offline bool
-	// ExpiresAt holds the expiry of each token of the grant, in fosite's
-	// (real) time; the store translates to and from the world's time.
-	ExpiresAt map[fosite.TokenType]time.Time
+	// expires holds the expiry of each token of the grant, in fosite's
+	// (real) time; the store translates to and from the world's time. A
+	// short list rather than a map: a session is stored with every code
+	// and token, and has two or three expiries.
+	expires []expiry
 	// Slide is the lifetime each refresh token handed out by a refresh
 	// starts again with (RefreshPolicy.Sliding); zero: every refresh token
 	// of the grant keeps the first one's expiry.
 	Slide time.Duration
-	// FixedRefresh marks a grant whose refresh tokens keep the first one's
-	// expiry under a sliding policy (Grant.FixedRefresh).
-	FixedRefresh bool
 	// Access holds the claims the provider gave the grant (Grant.Claims):
 	// what a JWT access token carries and what resource servers read.
+	// Never changed once granted: every code and token of the grant
+	// shares it.
 	Access map[string]any
 	// Claims and Headers make the ID token of a grant that includes
 	// openid. Their times stay real: the client checks them with its clock.
 	Claims  *jwt.IDTokenClaims
 	Headers *jwt.Headers
+	// Offline is true when the provider's policy issues a refresh token for
+	// this grant (for Google: access_type=offline and a fresh consent).
+	Offline bool
+	// FixedRefresh marks a grant whose refresh tokens keep the first one's
+	// expiry under a sliding policy (Grant.FixedRefresh).
+	FixedRefresh bool
+}
+
+// expiry is when one kind of token of the grant expires.
+type expiry struct {
+	kind fosite.TokenType
+	at   time.Time
 }
 
 func newSession(user string) *Session {
-	return &Session{User: user, ExpiresAt: map[fosite.TokenType]time.Time{}}
+	return &Session{User: user}
 }
 
 // SetExpiresAt implements fosite.Session.
 func (s *Session) SetExpiresAt(key fosite.TokenType, exp time.Time) {
-	if s.ExpiresAt == nil {
-		s.ExpiresAt = map[fosite.TokenType]time.Time{}
+	for i := range s.expires {
+		if s.expires[i].kind == key {
+			s.expires[i].at = exp
+			return
+		}
 	}
-	s.ExpiresAt[key] = exp
+	s.expires = append(s.expires, expiry{key, exp})
 }
 
 // GetExpiresAt implements fosite.Session.
 func (s *Session) GetExpiresAt(key fosite.TokenType) time.Time {
-	return s.ExpiresAt[key]
+	for _, e := range s.expires {
+		if e.kind == key {
+			return e.at
+		}
+	}
+	return time.Time{}
+}
+
+// forgetExpiry removes the expiry of key: that kind never expires.
+func (s *Session) forgetExpiry(key fosite.TokenType) {
+	s.expires = slices.DeleteFunc(s.expires, func(e expiry) bool { return e.kind == key })
 }
 
 // GetUsername implements fosite.Session.
@@ -83,8 +106,7 @@ func (s *Session) Clone() fosite.Session {
 		return nil
 	}
 	c := *s
-	c.ExpiresAt = maps.Clone(s.ExpiresAt)
-	c.Access = maps.Clone(s.Access)
+	c.expires = slices.Clip(slices.Clone(s.expires))
 	if s.Claims != nil {
 		claims := *s.Claims
 		claims.Audience = slices.Clone(s.Claims.Audience)
@@ -100,9 +122,9 @@ func (s *Session) Clone() fosite.Session {
 
 // shift moves every expiry of the session by d.
 func (s *Session) shift(d time.Duration) {
-	for k, t := range s.ExpiresAt {
-		if !t.IsZero() {
-			s.ExpiresAt[k] = t.Add(d)
+	for i, e := range s.expires {
+		if !e.at.IsZero() {
+			s.expires[i].at = e.at.Add(d)
 		}
 	}
 }

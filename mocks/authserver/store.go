@@ -2,7 +2,7 @@ package authserver
 
 import (
 	"context"
-	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -27,26 +27,49 @@ type store struct {
 	codes   map[string]*entry
 	access  map[string]*entry
 	tokens  map[string]*entry // refresh tokens
-	pkce    map[string]fosite.Requester
-	oidc    map[string]fosite.Requester // by authorization code hash
-	family  map[string]*family          // by fosite request id
+	pkce    map[string]*entry
+	oidc    map[string]*entry  // by authorization code hash
+	family  map[string]*family // by fosite request id
 	devices map[string]*deviceGrant
 	byUser  map[string]string   // user code -> device code signature
 	held    map[string][]string // user and client -> request ids holding a refresh token, oldest first
 
+	intern    interned           // clients and scope lists, one copy each
 	never     []fosite.TokenType // kinds of token fosite expires whose lifespan is Never
 	forget    time.Duration      // how long an ended or expired entry is remembered
 	lastSweep time.Time          // world time of the last sweep
 	created   int                // entries created since the last sweep
 }
 
-// entry is a stored code or token: the request it was issued for, in world
-// time, and whether it is still usable.
+// entry is a stored code or token: the record of the request it was
+// issued for, its own times (world time, to the nanosecond: 8 bytes each
+// rather than a time.Time's 24, for a world keeps thousands of entries),
+// and whether it is still usable.
 type entry struct {
-	req    fosite.Requester
-	active bool
-	ended  time.Time // world time it was revoked or used up; zero while active
-	used   time.Time // world time a refresh token was last used; zero: never
+	rec     *record
+	at      stamp // when the request was made (fosite's RequestedAt)
+	expires stamp // zero: never
+	ended   stamp // when it was revoked or used up; zero while active
+	used    stamp // when a refresh token was last used; zero: never
+	active  bool
+}
+
+// stamp is a world time in Unix nanoseconds; zero is no time.
+type stamp int64
+
+func stampOf(t time.Time) stamp {
+	if t.IsZero() {
+		return 0
+	}
+	return stamp(t.UnixNano())
+}
+
+// time is the stamp as a time.Time (UTC), or the zero time.
+func (s stamp) time() time.Time {
+	if s == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, int64(s)).UTC()
 }
 
 // touchRefresh notes that the refresh token sig was just used.
@@ -54,19 +77,24 @@ func (s *store) touchRefresh(sig string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if e := s.tokens[sig]; e != nil {
-		e.used = s.world.Clock.Now()
+		e.used = stampOf(s.world.Clock.Now())
 	}
 }
 
 // end marks e unusable from now on.
 func (e *entry) end(now time.Time) {
 	if e.active {
-		e.active, e.ended = false, now
+		e.active, e.ended = false, stampOf(now)
 	}
 }
 
-// family is every token issued under one grant (one fosite request id).
-type family struct{ access, refresh []string }
+// family is every code and token issued under one grant (one fosite
+// request id), and the record its newest entries share.
+type family struct {
+	code            string // the code's signature; empty for other grants
+	access, refresh []string
+	rec             *record
+}
 
 func newStore(w *world.World, clients func(context.Context, string) (fosite.Client, error), p Profile) *store {
 	forget := p.Forget
@@ -92,8 +120,9 @@ func newStore(w *world.World, clients func(context.Context, string) (fosite.Clie
 		codes:     map[string]*entry{},
 		access:    map[string]*entry{},
 		tokens:    map[string]*entry{},
-		pkce:      map[string]fosite.Requester{},
-		oidc:      map[string]fosite.Requester{},
+		pkce:      map[string]*entry{},
+		oidc:      map[string]*entry{},
+		intern:    newInterned(),
 		family:    map[string]*family{},
 		devices:   map[string]*deviceGrant{},
 		byUser:    map[string]string{},
@@ -106,7 +135,8 @@ func (s *store) reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.codes, s.access, s.tokens = map[string]*entry{}, map[string]*entry{}, map[string]*entry{}
-	s.pkce, s.oidc = map[string]fosite.Requester{}, map[string]fosite.Requester{}
+	s.pkce, s.oidc = map[string]*entry{}, map[string]*entry{}
+	s.intern = newInterned()
 	s.family, s.devices = map[string]*family{}, map[string]*deviceGrant{}
 	s.byUser, s.held = map[string]string{}, map[string][]string{}
 	s.lastSweep, s.created = s.world.Clock.Now(), 0
@@ -130,61 +160,56 @@ func (s *store) handedOut(user, client, requestID string, max int) {
 	s.held[k] = held
 }
 
-// shifted returns a copy of r whose times are moved by d.
-func shifted(r fosite.Requester, d time.Duration) fosite.Requester {
-	form := r.GetRequestForm()
-	c := r.Sanitize(keys(form)).(*fosite.Request)
-	c.Form = maps.Clone(form)
-	c.RequestedAt = c.RequestedAt.Add(d)
-	if s, ok := r.GetSession().(*Session); ok {
-		cs := s.Clone().(*Session)
-		cs.shift(d)
-		c.Session = cs
+// newEntry is the entry of a code or token of kind issued for r, in the
+// world's time, sharing its family's record when it can. fosite gives
+// every token an expiry; a kind whose lifespan is Never loses it here.
+func (s *store) newEntry(r fosite.Requester, kind fosite.TokenType) *entry {
+	d := s.world.Clock.Offset()
+	e := &entry{at: stampOf(r.GetRequestedAt().Add(d)), active: true}
+	if exp := r.GetSession().GetExpiresAt(kind); !exp.IsZero() && !slices.Contains(s.never, kind) {
+		e.expires = stampOf(exp.Add(d))
 	}
-	return c
-}
-
-func keys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
+	f := s.family[r.GetID()]
+	switch {
+	case f == nil:
+		e.rec = s.newRecord(r, kind, nil)
+	case f.rec.same(r, kind):
+		e.rec = f.rec
+	default:
+		e.rec = s.newRecord(r, kind, f.rec)
 	}
-	return out
+	return e
 }
 
-// toWorld returns a copy of r in the world's time. fosite gives every
-// token an expiry; a kind whose lifespan is Never loses it here.
-func (s *store) toWorld(r fosite.Requester) fosite.Requester {
-	c := shifted(r, s.world.Clock.Offset())
-	if sess, ok := c.GetSession().(*Session); ok {
-		for _, kind := range s.never {
-			delete(sess.ExpiresAt, kind)
-		}
+// share makes rec its family's record; a code already exchanged now
+// shares it too (what a used code is asked about, its id, client and
+// redirect URI, is the same in the token request that used it).
+func (s *store) share(f *family, rec *record) {
+	if f.rec == rec {
+		return
 	}
-	return c
+	f.rec = rec
+	if c := s.codes[f.code]; c != nil && !c.active && c.rec.id == rec.id && c.rec.formValue("redirect_uri") == rec.formValue("redirect_uri") {
+		c.rec = rec
+	}
 }
 
-func (s *store) toReal(r fosite.Requester) fosite.Requester {
-	return shifted(r, -s.world.Clock.Offset())
-}
-
-// read returns the stored request in real time and hydrates into, the
+// read returns the request of e in real time and hydrates into, the
 // session fosite passed, with its session: fosite validates expiry against
 // that session right after the read ("for the session to be hydrated
 // properly"), as a database-backed store would fill it. Expiries fosite
 // already set on into (the new access token's) are kept.
-func (s *store) read(stored fosite.Requester, into fosite.Session) fosite.Requester {
-	r := s.toReal(stored)
+func (s *store) read(ctx context.Context, e *entry, kind fosite.TokenType, into fosite.Session) fosite.Requester {
+	r := s.request(ctx, e, kind)
 	if dst, ok := into.(*Session); ok && dst != nil {
-		if src, ok := r.GetSession().(*Session); ok {
-			dst.User, dst.Offline = src.User, src.Offline
-			if dst.Claims == nil {
-				dst.Claims, dst.Headers = src.Claims, src.Headers
-			}
-			for k, t := range src.ExpiresAt {
-				if _, set := dst.ExpiresAt[k]; !set {
-					dst.SetExpiresAt(k, t)
-				}
+		src := r.Session.(*Session)
+		dst.User, dst.Offline = src.User, src.Offline
+		if dst.Claims == nil {
+			dst.Claims, dst.Headers = src.Claims, src.Headers
+		}
+		for _, x := range src.expires {
+			if dst.GetExpiresAt(x.kind).IsZero() {
+				dst.SetExpiresAt(x.kind, x.at)
 			}
 		}
 	}
@@ -208,14 +233,17 @@ func (s *store) CreateAuthorizeCodeSession(_ context.Context, sig string, r fosi
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.due()
-	s.codes[sig] = &entry{req: s.toWorld(r), active: true}
+	e := s.newEntry(r, fosite.AuthorizeCode)
+	s.codes[sig] = e
+	f := s.familyOf(r.GetID())
+	f.code, f.rec = sig, e.rec
 	return nil
 }
 
 // GetAuthorizeCodeSession implements oauth2.AuthorizeCodeStorage. A used
 // code comes back with fosite.ErrInvalidatedAuthorizeCode and its request,
 // so that fosite revokes what was issued with it (RFC 6749 §4.1.2).
-func (s *store) GetAuthorizeCodeSession(_ context.Context, sig string, into fosite.Session) (fosite.Requester, error) {
+func (s *store) GetAuthorizeCodeSession(ctx context.Context, sig string, into fosite.Session) (fosite.Requester, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sweepIfStale()
@@ -224,9 +252,9 @@ func (s *store) GetAuthorizeCodeSession(_ context.Context, sig string, into fosi
 		return nil, fosite.ErrNotFound
 	}
 	if !e.active {
-		return s.read(e.req, into), fosite.ErrInvalidatedAuthorizeCode
+		return s.read(ctx, e, fosite.AuthorizeCode, into), fosite.ErrInvalidatedAuthorizeCode
 	}
-	return s.read(e.req, into), nil
+	return s.read(ctx, e, fosite.AuthorizeCode, into), nil
 }
 
 // InvalidateAuthorizeCodeSession implements oauth2.AuthorizeCodeStorage.
@@ -255,30 +283,32 @@ func (s *store) CreateAccessTokenSession(_ context.Context, sig string, r fosite
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.due()
-	s.access[sig] = &entry{req: s.toWorld(r), active: true}
+	e := s.newEntry(r, fosite.AccessToken)
+	s.access[sig] = e
 	f := s.familyOf(r.GetID())
 	f.access = append(f.access, sig)
+	s.share(f, e.rec)
 	return nil
 }
 
 // GetAccessTokenSession implements oauth2.AccessTokenStorage. A revoked
 // token comes back with fosite.ErrInactiveToken.
-func (s *store) GetAccessTokenSession(_ context.Context, sig string, into fosite.Session) (fosite.Requester, error) {
+func (s *store) GetAccessTokenSession(ctx context.Context, sig string, into fosite.Session) (fosite.Requester, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.get(s.access, sig, into)
+	return s.get(ctx, s.access, fosite.AccessToken, sig, into)
 }
 
-func (s *store) get(m map[string]*entry, sig string, into fosite.Session) (fosite.Requester, error) {
+func (s *store) get(ctx context.Context, m map[string]*entry, kind fosite.TokenType, sig string, into fosite.Session) (fosite.Requester, error) {
 	s.sweepIfStale()
 	e, ok := m[sig]
 	if !ok {
 		return nil, fosite.ErrNotFound
 	}
 	if !e.active {
-		return s.read(e.req, into), fosite.ErrInactiveToken
+		return s.read(ctx, e, kind, into), fosite.ErrInactiveToken
 	}
-	return s.read(e.req, into), nil
+	return s.read(ctx, e, kind, into), nil
 }
 
 // DeleteAccessTokenSession implements oauth2.AccessTokenStorage.
@@ -294,17 +324,19 @@ func (s *store) CreateRefreshTokenSession(_ context.Context, sig, _ string, r fo
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.due()
-	s.tokens[sig] = &entry{req: s.toWorld(r), active: true}
+	e := s.newEntry(r, fosite.RefreshToken)
+	s.tokens[sig] = e
 	f := s.familyOf(r.GetID())
 	f.refresh = append(f.refresh, sig)
+	s.share(f, e.rec)
 	return nil
 }
 
 // GetRefreshTokenSession implements oauth2.RefreshTokenStorage.
-func (s *store) GetRefreshTokenSession(_ context.Context, sig string, into fosite.Session) (fosite.Requester, error) {
+func (s *store) GetRefreshTokenSession(ctx context.Context, sig string, into fosite.Session) (fosite.Requester, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.get(s.tokens, sig, into)
+	return s.get(ctx, s.tokens, fosite.RefreshToken, sig, into)
 }
 
 // DeleteRefreshTokenSession implements oauth2.RefreshTokenStorage.
@@ -357,8 +389,7 @@ func (s *store) revokeWhere(match func(user, client string) bool) {
 	now := s.world.Clock.Now()
 	for _, m := range []map[string]*entry{s.codes, s.access, s.tokens} {
 		for _, e := range m {
-			sess, _ := e.req.GetSession().(*Session)
-			if sess != nil && match(sess.User, e.req.GetClient().GetID()) {
+			if e.rec.session != nil && e.rec.client != nil && match(e.rec.session.User, e.rec.client.id) {
 				e.end(now)
 			}
 		}
@@ -373,9 +404,9 @@ func (s *store) authorizations(user string) map[string]bool {
 	now := s.world.Clock.Now()
 	out := map[string]bool{}
 	for _, e := range s.access {
-		if sess, ok := e.req.GetSession().(*Session); ok && strings.EqualFold(sess.User, user) {
-			id := e.req.GetClient().GetID()
-			out[id] = out[id] || (e.active && !expiredBefore(e.req, fosite.AccessToken, now))
+		if e.rec.session != nil && e.rec.client != nil && strings.EqualFold(e.rec.session.User, user) {
+			id := e.rec.client.id
+			out[id] = out[id] || (e.active && !e.expiredBefore(now))
 		}
 	}
 	return out
@@ -405,14 +436,14 @@ func (s *store) revoke(m map[string]*entry, sigs []string) {
 }
 
 // GetPKCERequestSession implements pkce.PKCERequestStorage.
-func (s *store) GetPKCERequestSession(_ context.Context, sig string, into fosite.Session) (fosite.Requester, error) {
+func (s *store) GetPKCERequestSession(ctx context.Context, sig string, into fosite.Session) (fosite.Requester, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.pkce[sig]
+	e, ok := s.pkce[sig]
 	if !ok {
 		return nil, fosite.ErrNotFound
 	}
-	return s.read(r, into), nil
+	return s.read(ctx, e, fosite.AuthorizeCode, into), nil
 }
 
 // CreatePKCERequestSession implements pkce.PKCERequestStorage.
@@ -420,7 +451,7 @@ func (s *store) CreatePKCERequestSession(_ context.Context, sig string, r fosite
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.due()
-	s.pkce[sig] = s.toWorld(r)
+	s.pkce[sig] = s.newEntry(r, fosite.AuthorizeCode)
 	return nil
 }
 
@@ -436,19 +467,19 @@ func (s *store) DeletePKCERequestSession(_ context.Context, sig string) error {
 func (s *store) CreateOpenIDConnectSession(_ context.Context, code string, r fosite.Requester) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.oidc[deviceKey(code)] = s.toWorld(r)
+	s.oidc[deviceKey(code)] = s.newEntry(r, fosite.AuthorizeCode)
 	return nil
 }
 
 // GetOpenIDConnectSession implements openid.OpenIDConnectRequestStorage.
-func (s *store) GetOpenIDConnectSession(_ context.Context, code string, into fosite.Requester) (fosite.Requester, error) {
+func (s *store) GetOpenIDConnectSession(ctx context.Context, code string, into fosite.Requester) (fosite.Requester, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.oidc[deviceKey(code)]
+	e, ok := s.oidc[deviceKey(code)]
 	if !ok {
 		return nil, fosite.ErrNotFound
 	}
-	return s.read(r, into.GetSession()), nil
+	return s.read(ctx, e, fosite.AuthorizeCode, into.GetSession()), nil
 }
 
 // DeleteOpenIDConnectSession implements openid.OpenIDConnectRequestStorage.

@@ -3,8 +3,6 @@ package authserver
 import (
 	"slices"
 	"time"
-
-	"github.com/ory/fosite"
 )
 
 // sweepEvery bounds how much the store grows, in entries created or in
@@ -42,22 +40,15 @@ func (s *store) sweepIfStale() {
 func (s *store) sweep(now time.Time) {
 	s.created, s.lastSweep = 0, now
 	horizon := now.Add(-s.forget)
-	gone := func(m map[string]*entry, kind fosite.TokenType) {
+	gone := func(m map[string]*entry) {
 		for sig, e := range m {
-			if (!e.ended.IsZero() && e.ended.Before(horizon)) || expiredBefore(e.req, kind, horizon) {
+			if (e.ended != 0 && e.ended.time().Before(horizon)) || e.expiredBefore(horizon) {
 				delete(m, sig)
 			}
 		}
 	}
-	gone(s.codes, fosite.AuthorizeCode)
-	gone(s.access, fosite.AccessToken)
-	gone(s.tokens, fosite.RefreshToken)
-	for _, m := range []map[string]fosite.Requester{s.pkce, s.oidc} {
-		for k, r := range m {
-			if expiredBefore(r, fosite.AuthorizeCode, horizon) {
-				delete(m, k)
-			}
-		}
+	for _, m := range []map[string]*entry{s.codes, s.access, s.tokens, s.pkce, s.oidc} {
+		gone(m)
 	}
 	for k, g := range s.devices {
 		if g.expires.Before(horizon) {
@@ -68,7 +59,10 @@ func (s *store) sweep(now time.Time) {
 	for id, f := range s.family {
 		f.access = slices.DeleteFunc(f.access, func(sig string) bool { _, ok := s.access[sig]; return !ok })
 		f.refresh = slices.DeleteFunc(f.refresh, func(sig string) bool { _, ok := s.tokens[sig]; return !ok })
-		if len(f.access) == 0 && len(f.refresh) == 0 {
+		if _, ok := s.codes[f.code]; !ok {
+			f.code = ""
+		}
+		if len(f.access) == 0 && len(f.refresh) == 0 && f.code == "" {
 			delete(s.family, id)
 		}
 	}
@@ -82,9 +76,7 @@ func (s *store) sweep(now time.Time) {
 	}
 }
 
-// expiredBefore reports whether r's token of kind expired (in world time)
-// before t.
-func expiredBefore(r fosite.Requester, kind fosite.TokenType, t time.Time) bool {
-	exp := r.GetSession().GetExpiresAt(kind)
-	return !exp.IsZero() && exp.Before(t)
+// expiredBefore reports whether e expired (in world time) before t.
+func (e *entry) expiredBefore(t time.Time) bool {
+	return e.expires != 0 && e.expires.time().Before(t)
 }

@@ -294,17 +294,17 @@ func (s *store) checkCode(ctx context.Context, st *strategy, r fosite.AccessRequ
 	if sig == "" || e == nil {
 		return &Failure{Kind: CodeInvalid}
 	}
-	issued := e.req.GetRequestForm().Get("redirect_uri")
+	issued := e.rec.formValue("redirect_uri")
 	challenge := s.pkce[sig]
 	holds := map[FailureKind]bool{
 		CodeReused:       !e.active,
-		CodeExpired:      expiredBefore(e.req, fosite.AuthorizeCode, s.world.Clock.Now()),
-		CodeOtherClient:  e.req.GetClient().GetID() != r.GetClient().GetID(),
+		CodeExpired:      e.expiredBefore(s.world.Clock.Now()),
+		CodeOtherClient:  e.rec.client == nil || e.rec.client.id != r.GetClient().GetID(),
 		RedirectMismatch: issued != "" && issued != form.Get("redirect_uri"),
-		PKCEFailed:       challenge != nil && !pkceMatches(challenge.GetRequestForm(), form.Get("code_verifier")),
+		PKCEFailed:       challenge != nil && !pkceMatches(challenge.rec, form.Get("code_verifier")),
 	}
 	if holds[CodeReused] && !p.CodeReuseKeepsGrant {
-		id := e.req.GetID()
+		id := e.rec.id
 		s.revoke(s.access, s.familyOf(id).access)
 		s.revoke(s.tokens, s.familyOf(id).refresh)
 	}
@@ -326,38 +326,31 @@ func (s *store) checkCode(ctx context.Context, st *strategy, r fosite.AccessRequ
 
 // pkceMatches checks a code verifier against the challenge of the
 // authorization request (RFC 7636 §4.6); no challenge, no check.
-func pkceMatches(authorize map[string][]string, verifier string) bool {
-	challenge := first(authorize["code_challenge"])
+func pkceMatches(authorize *record, verifier string) bool {
+	challenge := authorize.formValue("code_challenge")
 	if challenge == "" {
 		return true
 	}
 	if verifier == "" {
 		return false
 	}
-	if first(authorize["code_challenge_method"]) == "plain" {
+	if authorize.formValue("code_challenge_method") == "plain" {
 		return subtle.ConstantTimeCompare([]byte(verifier), []byte(challenge)) == 1
 	}
 	sum := sha256.Sum256([]byte(verifier))
 	return subtle.ConstantTimeCompare([]byte(base64.RawURLEncoding.EncodeToString(sum[:])), []byte(challenge)) == 1
 }
 
-func first(v []string) string {
-	if len(v) == 0 {
-		return ""
-	}
-	return v[0]
-}
-
 // refreshValid asks the profile whether the live refresh token of e may
 // still be used.
 func (s *Server) refreshValid(ctx context.Context, r fosite.AccessRequester, e entry) *Failure {
 	c := Call{Realm: RealmOf(ctx), Client: r.GetClient().(*client).reg, Now: s.world.Clock.Now()}
-	sess, _ := e.req.GetSession().(*Session)
+	sess := e.rec.session
 	if sess == nil {
 		return nil
 	}
 	acct, _ := s.FindAccount(c, sess.User)
-	return s.profile.RefreshValid(c, acct, e.req.GetGrantedScopes(), e.req.GetRequestedAt(), e.used)
+	return s.profile.RefreshValid(c, acct, e.rec.granted, e.at.time(), e.used.time())
 }
 
 // checkRefresh says why the refresh token of r would be refused, if it
@@ -374,13 +367,13 @@ func (s *store) checkRefresh(ctx context.Context, st *strategy, r fosite.AccessR
 		return &Failure{Kind: RefreshInvalid}, entry{}
 	case !e.active:
 		return &Failure{Kind: RefreshRevoked}, entry{}
-	case expiredBefore(e.req, fosite.RefreshToken, s.world.Clock.Now()):
-		f := &Failure{Kind: RefreshExpired, Issued: e.req.GetRequestedAt()}
-		if sess, ok := e.req.GetSession().(*Session); ok {
-			f.Fixed = sess.FixedRefresh
+	case e.expiredBefore(s.world.Clock.Now()):
+		f := &Failure{Kind: RefreshExpired, Issued: e.at.time()}
+		if e.rec.session != nil {
+			f.Fixed = e.rec.session.FixedRefresh
 		}
 		return f, entry{}
-	case e.req.GetClient().GetID() != r.GetClient().GetID():
+	case e.rec.client == nil || e.rec.client.id != r.GetClient().GetID():
 		return &Failure{Kind: RefreshOtherClient}, entry{}
 	}
 	return nil, *e
