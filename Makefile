@@ -2,7 +2,7 @@
 GO ?= go
 FUZZTIME ?= 10s
 
-.PHONY: test run serve bench load fuzz mutate
+.PHONY: test run serve bench bench-ratio load fuzz mutate
 
 # Vet, then every test (scenarios included) under the race detector.
 test:
@@ -20,6 +20,12 @@ serve:
 # The benchmarks whose figures README quotes.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# serve against bare references in one run: the token endpoint against a
+# plain net/http TLS server, SMTP and IMAP STARTTLS sessions against canned
+# servers (3 s a side, three rounds; make test runs it for 0.2 s).
+bench-ratio:
+	MAILOAUTH_RATIO_SECONDS=3 $(GO) test -count=1 -v -run TestBenchRatio ./serve/ | grep -v '^=== RUN'
 
 # The 10-second load test of `mailoauth serve` (make test runs it for 2 s).
 load:

@@ -108,9 +108,26 @@ func New(w *world.World, profile Profile) *Server {
 		})
 	}
 	s.oauth = compose.Compose(cfg, s.store, common, factories...)
+	for i, h := range cfg.TokenEndpointHandlers {
+		cfg.TokenEndpointHandlers[i] = ifHandled{h}
+	}
 	s.pages = newPages(profile.DisplayName)
 	s.cookies = newSignIns("mailoauth_" + profile.Name + "_sid")
 	return s
+}
+
+// ifHandled asks a token endpoint handler whether it handles a request
+// before asking it to answer: fosite asks every handler to answer, and
+// each that does not handle the request says so with an error carrying a
+// stack trace, which cost a refresh as much as its HMACs.
+type ifHandled struct{ fosite.TokenEndpointHandler }
+
+// PopulateTokenEndpointResponse implements fosite.TokenEndpointHandler.
+func (h ifHandled) PopulateTokenEndpointResponse(ctx context.Context, r fosite.AccessRequester, resp fosite.AccessResponder) error {
+	if !h.CanHandleTokenEndpointRequest(ctx, r) {
+		return fosite.ErrUnknownRequest
+	}
+	return h.TokenEndpointHandler.PopulateTokenEndpointResponse(ctx, r, resp)
 }
 
 // Reset forgets every code, token, device grant, held transaction and

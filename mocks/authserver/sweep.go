@@ -13,11 +13,15 @@ const (
 )
 
 // due sweeps the store when enough was created or enough world time passed
-// since the last sweep. The caller holds s.mu.
+// since the last sweep. Enough is sweepEvery entries, or half as many as
+// the store holds if that is more: a sweep walks every entry, and a store
+// of 100,000 live tokens swept every 4,096 would spend more time sweeping
+// than serving. The caller holds s.mu.
 func (s *store) due() {
 	s.created++
 	now := s.world.Clock.Now()
-	if s.created < sweepEvery && now.Sub(s.lastSweep) < sweepInterval {
+	if (s.created < sweepEvery || s.created < (len(s.codes)+len(s.access)+len(s.tokens))/2) &&
+		now.Sub(s.lastSweep) < sweepInterval {
 		return
 	}
 	s.sweep(now)

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v3"
@@ -54,13 +55,43 @@ func (s *Server) newMinter(shape TokenShape, h *hmac.HMACStrategy) minter {
 	case shape.Length > 0:
 		return alnumMinter(shape.Length)
 	}
-	return prefixMinter{prefix: shape.Prefix, hmac: h}
+	return prefixMinter{prefix: shape.Prefix, hmac: h, checked: &checked{m: map[string]string{}}}
 }
 
 // prefixMinter is fosite's HMAC-SHA token after a prefix.
 type prefixMinter struct {
-	prefix string
-	hmac   *hmac.HMACStrategy
+	prefix  string
+	hmac    *hmac.HMACStrategy
+	checked *checked
+}
+
+// checked remembers the signatures of the tokens whose HMAC was checked
+// lately: a refresh request asks for its token's signature five times
+// (fosite's handlers, the store's checks), and an HMAC costs more than
+// the rest of the look-up. A token's HMAC is valid or not once and for
+// all (the key never changes), so what is remembered stays true.
+type checked struct {
+	mu sync.Mutex
+	m  map[string]string // token -> signature
+}
+
+// maxChecked bounds checked: past it, it starts again empty.
+const maxChecked = 1024
+
+func (c *checked) get(token string) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	sig, ok := c.m[token]
+	return sig, ok
+}
+
+func (c *checked) put(token, sig string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= maxChecked {
+		clear(c.m)
+	}
+	c.m[token] = sig
 }
 
 func (m prefixMinter) mint(ctx context.Context, _ fosite.TokenType, _ fosite.Requester) (string, string, error) {
@@ -72,12 +103,21 @@ func (m prefixMinter) mint(ctx context.Context, _ fosite.TokenType, _ fosite.Req
 // not one of this minter's, so a refresh token cannot pass for an access
 // token by its HMAC part alone.
 func (m prefixMinter) signature(ctx context.Context, token string) string {
+	if sig, ok := m.checked.get(token); ok {
+		return sig
+	}
 	t, ok := strings.CutPrefix(token, m.prefix)
-	if !ok || m.hmac.Validate(ctx, t) != nil {
+	if !ok || len(t) > maxTokenLength || m.hmac.Validate(ctx, t) != nil {
 		return ""
 	}
-	return m.hmac.Signature(t)
+	sig := m.hmac.Signature(t)
+	m.checked.put(strings.Clone(token), sig)
+	return sig
 }
+
+// maxTokenLength bounds the tokens whose HMAC is checked: fosite's are
+// under 100 characters; a longer string is no token of ours.
+const maxTokenLength = 512
 
 // alnumMinter is n random letters and digits, stored under their SHA-256
 // (as Trackdéchets stores its tokens hashed).

@@ -15,7 +15,7 @@ import (
 // certificate is the one the client verifies on the other side.
 // The sessions are resumed across connections (one cache for the process),
 // which spares the signature of a full handshake.
-var relayTLS = &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS13, ServerName: "mailconn-relay", //nolint:gosec // in-memory, see above
+var relayTLS = &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS12, ServerName: "mailconn-relay", //nolint:gosec // in-memory, see above
 	ClientSessionCache: tls.NewLRUClientSessionCache(256)}
 
 // relay takes over the connection once the library has accepted STARTTLS:
