@@ -504,7 +504,7 @@ func (s *Server) startMail(o Options, provider string, rule mailauth.Rule, p mai
 	}
 	s.closers = append(s.closers, sm.Close)
 	im, err := imap.Start(imap.Config{Listener: lns["imap"], TLSListener: lns["imaps"], Provider: provider, World: s.World,
-		Rule: rule, Personality: p.IMAP, TLS: s.CA.ServerConfig(), Limit: s.mailLimit})
+		Rule: rule, Personality: p.IMAP, TLS: s.CA.ServerConfig(), Limit: s.mailLimit, MaxMessageBytes: p.SMTP.MaxMessageBytes})
 	if err != nil {
 		return Mail{}, err
 	}

@@ -8,6 +8,7 @@ package imap
 
 import (
 	"crypto/tls"
+	"math"
 	"net"
 	"time"
 
@@ -33,6 +34,10 @@ type Config struct {
 	TLS *tls.Config
 	// Idle bounds every read (default 30 minutes, RFC 9051 §5.4).
 	Idle time.Duration
+	// MaxMessageBytes bounds an APPEND (default 10 MiB): the provider's
+	// message size, the SIZE its SMTP server announces. A larger one gets
+	// NO [TOOBIG] before its literal is read.
+	MaxMessageBytes int64
 	// Limit caps the connections open at once, shared with the world's
 	// other mail listeners; nil: no cap. One past it is told so and closed.
 	Limit *mailconn.Limit
@@ -61,6 +66,9 @@ func Start(cfg Config) (*Server, error) {
 	}
 	if cfg.Idle == 0 {
 		cfg.Idle = 30 * time.Minute
+	}
+	if cfg.MaxMessageBytes <= 0 || cfg.MaxMessageBytes > math.MaxUint32 {
+		cfg.MaxMessageBytes = 10 << 20
 	}
 	s := &Server{cfg: cfg, Addr: cfg.Listener.Addr().String(), TLSAddr: cfg.TLSListener.Addr().String(),
 		gate: mailauth.Gate{Provider: cfg.Provider, Protocol: "imap", World: cfg.World, Rule: cfg.Rule}}

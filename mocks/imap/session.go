@@ -22,7 +22,14 @@ type session struct {
 	conn *mailconn.Conn
 }
 
-var _ imapserver.SessionSASL = (*session)(nil)
+var (
+	_ imapserver.SessionSASL        = (*session)(nil)
+	_ imapserver.SessionAppendLimit = (*session)(nil)
+)
+
+// AppendLimit implements imapserver.SessionAppendLimit: the provider's
+// message size (Config.MaxMessageBytes).
+func (ss *session) AppendLimit() uint32 { return uint32(ss.s.cfg.MaxMessageBytes) }
 
 // Close implements imapserver.Session.
 func (ss *session) Close() error {

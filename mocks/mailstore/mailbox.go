@@ -5,7 +5,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
@@ -16,7 +15,7 @@ import (
 type folder struct {
 	tracker     *imapserver.MailboxTracker
 	uidValidity uint32
-	now         func() time.Time // the world's clock
+	owner       *User // its quota is the owner's
 
 	mutex      sync.Mutex
 	name       string
@@ -26,12 +25,12 @@ type folder struct {
 	uidNext    imap.UID
 }
 
-// newFolder creates a new mailbox.
-func newFolder(name string, uidValidity uint32, now func() time.Time) *folder {
+// newFolder creates a new mailbox of owner.
+func newFolder(owner *User, name string, uidValidity uint32) *folder {
 	return &folder{
 		tracker:     imapserver.NewMailboxTracker(0),
 		uidValidity: uidValidity,
-		now:         now,
+		owner:       owner,
 		name:        name,
 		uidNext:     1,
 	}
@@ -126,21 +125,27 @@ func (mbox *folder) appendLiteral(r imap.LiteralReader, options *imap.AppendOpti
 	if _, err := io.Copy(&buf, r); err != nil {
 		return nil, err
 	}
-	return mbox.appendBody(buf.String(), options), nil
+	body := buf.String()
+	if err := mbox.owner.ledger.admit(body, mbox.owner); err != nil {
+		return nil, err
+	}
+	return mbox.appendCharged(body, options), nil
 }
 
-// copyMsg appends msg to mbox, sharing its body.
+// copyMsg appends msg to mbox, sharing its body; the owner was charged
+// for it.
 func (mbox *folder) copyMsg(msg *message) *imap.AppendData {
-	return mbox.appendBody(msg.body, &imap.AppendOptions{
+	return mbox.appendCharged(msg.body, &imap.AppendOptions{
 		Time:  msg.t,
 		Flags: msg.flagList(),
 	})
 }
 
-func (mbox *folder) appendBody(body string, options *imap.AppendOptions) *imap.AppendData {
+// appendCharged appends body to mbox, whose owner was charged for it.
+func (mbox *folder) appendCharged(body string, options *imap.AppendOptions) *imap.AppendData {
 	msg := &message{body: body, t: options.Time}
 	if msg.t.IsZero() {
-		msg.t = mbox.now()
+		msg.t = mbox.owner.now()
 	}
 	for _, flag := range options.Flags {
 		msg.setFlag(flag)
@@ -242,13 +247,15 @@ func (mbox *folder) Expunge(w *imapserver.ExpungeWriter, uids *imap.UIDSet) erro
 	}
 
 	mbox.mutex.Lock()
-	mbox.expungeLocked(expunged)
+	mbox.expungeLocked(expunged, true)
 	mbox.mutex.Unlock()
 
 	return nil
 }
 
-func (mbox *folder) expungeLocked(expunged map[*message]struct{}) (seqNums []uint32) {
+// expungeLocked removes the messages of expunged; release gives their
+// bytes back to the owner's quota (not for MOVE, whose copies keep them).
+func (mbox *folder) expungeLocked(expunged map[*message]struct{}, release bool) (seqNums []uint32) {
 	// Iterate in reverse order, to keep sequence numbers consistent
 	var filtered []*message
 	for i := len(mbox.l) - 1; i >= 0; i-- {
@@ -257,6 +264,9 @@ func (mbox *folder) expungeLocked(expunged map[*message]struct{}) (seqNums []uin
 			seqNum := uint32(i) + 1
 			seqNums = append(seqNums, seqNum)
 			mbox.tracker.QueueExpunge(seqNum)
+			if release {
+				mbox.owner.ledger.release(mbox.owner, msg.body)
+			}
 		} else {
 			filtered = append(filtered, msg)
 		}

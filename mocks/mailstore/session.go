@@ -66,12 +66,24 @@ func (sess *Session) Copy(numSet imap.NumSet, destName string) (*imap.CopyData, 
 		}
 	}
 
+	// All or nothing (RFC 9051 §6.4.7): each copy is charged to the
+	// quota first.
+	var msgs []*message
+	sess.view.forEach(numSet, func(_ uint32, msg *message) { msgs = append(msgs, msg) })
+	for i, msg := range msgs {
+		if err := sess.user.ledger.admit(msg.body, sess.user); err != nil {
+			for _, charged := range msgs[:i] {
+				sess.user.ledger.release(sess.user, charged.body)
+			}
+			return nil, err
+		}
+	}
 	var sourceUIDs, destUIDs imap.UIDSet
-	sess.view.forEach(numSet, func(seqNum uint32, msg *message) {
+	for _, msg := range msgs {
 		appendData := dest.copyMsg(msg)
 		sourceUIDs.AddNum(msg.uid)
 		destUIDs.AddNum(appendData.UID)
-	})
+	}
 
 	return &imap.CopyData{
 		UIDValidity: dest.uidValidity,
@@ -107,7 +119,7 @@ func (sess *Session) Move(w *imapserver.MoveWriter, numSet imap.NumSet, destName
 		destUIDs.AddNum(appendData.UID)
 		expunged[msg] = struct{}{}
 	})
-	seqNums := sess.view.expungeLocked(expunged)
+	seqNums := sess.view.expungeLocked(expunged, false) // the copies keep the quota's bytes
 
 	err = w.WriteCopyData(&imap.CopyData{
 		UIDValidity: dest.uidValidity,

@@ -2,6 +2,7 @@ package mailstore
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -118,3 +119,90 @@ func BenchmarkDeliver(b *testing.B) {
 type memLiteral struct{ *bytes.Reader }
 
 func (l memLiteral) Size() int64 { return l.Reader.Size() }
+
+// TestQuota: an address holds at most its quota and the store at most its
+// limit, each body counted once in the store; a delivery, APPEND or COPY
+// past them is refused whole, with OVERQUOTA; what is expunged or deleted
+// is given back (issue 13).
+func TestQuota(t *testing.T) {
+	s := New(clock)
+	s.SetLimits(Limits{Mailbox: 100, Store: 130})
+	body := strings.Repeat("x", 60)
+
+	// One body to three addresses: 60 bytes each, 60 in the store.
+	if err := s.Deliver([]string{"a@x.test", "b@x.test", "c@x.test"}, body); err != nil {
+		t.Fatal(err)
+	}
+	if used, held := s.ledger.usage(s.User("a@x.test")); used != 60 || held != 60 {
+		t.Fatalf("a holds %d, the store %d; want 60 and 60 (one shared body)", used, held)
+	}
+	// A second 60 bytes would take a@ to 120: refused for every recipient.
+	if err := s.Deliver([]string{"d@x.test", "a@x.test"}, strings.Repeat("y", 60)); err != ErrMailboxFull {
+		t.Fatalf("delivery past a's quota: %v, want ErrMailboxFull", err)
+	}
+	if n := len(inbox(t, s, "d@x.test").l); n != 0 {
+		t.Fatalf("d got %d messages of a refused delivery, want none", n)
+	}
+	// APPEND past the quota: NO [OVERQUOTA].
+	a := s.User("a@x.test")
+	if _, err := a.Append("INBOX", literal(strings.Repeat("z", 50)), &imap.AppendOptions{}); err != ErrMailboxFull {
+		t.Fatalf("APPEND past the quota: %v", err)
+	} else if ErrMailboxFull.Code != imap.ResponseCodeOverQuota {
+		t.Fatal("not OVERQUOTA")
+	}
+	// COPY past the quota: refused whole, nothing copied.
+	if err := a.Create("Archive", nil); err != nil {
+		t.Fatal(err)
+	}
+	sess := NewSession(a)
+	if _, err := sess.Select("INBOX", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sess.Copy(imap.SeqSetNum(1), "Archive"); err != ErrMailboxFull {
+		t.Fatalf("COPY past the quota: %v", err)
+	}
+	if used, _ := s.ledger.usage(a); used != 60 {
+		t.Fatalf("a holds %d after a refused COPY, want 60", used)
+	}
+	// The store: 130 bytes; 60 held, a new 80-byte body does not fit.
+	if err := s.Deliver([]string{"e@x.test"}, strings.Repeat("w", 80)); err != ErrStoreFull {
+		t.Fatalf("delivery past the store's limit: %v, want ErrStoreFull", err)
+	}
+	// Expunged, the message gives its bytes back.
+	if err := sess.Store(nil, imap.SeqSetNum(1), &imap.StoreFlags{Op: imap.StoreFlagsAdd, Flags: []imap.Flag{imap.FlagDeleted}, Silent: true}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Expunge(nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if used, held := s.ledger.usage(a); used != 0 || held != 60 {
+		t.Fatalf("after EXPUNGE a holds %d, the store %d; want 0 and 60 (b and c still share the body)", used, held)
+	}
+	if _, err := a.Append("Archive", literal(strings.Repeat("z", 60)), &imap.AppendOptions{}); err != nil {
+		t.Fatalf("APPEND within the quota: %v", err)
+	}
+	// A deleted mailbox gives its messages' bytes back.
+	if err := a.Delete("Archive"); err != nil {
+		t.Fatal(err)
+	}
+	if used, held := s.ledger.usage(a); used != 0 || held != 60 {
+		t.Fatalf("after DELETE a holds %d, the store %d; want 0 and 60", used, held)
+	}
+}
+
+// TestManyRecipientsOneBody: a 5 MB message to 100 recipients takes 5 MB
+// of the store, not 500 (issue 13: it took 1.1 GB of RSS).
+func TestManyRecipientsOneBody(t *testing.T) {
+	s := New(clock)
+	body := strings.Repeat("x", 5<<20)
+	to := make([]string, 100)
+	for i := range to {
+		to[i] = "r" + strconv.Itoa(i) + "@x.test"
+	}
+	if err := s.Deliver(to, body); err != nil {
+		t.Fatal(err)
+	}
+	if _, held := s.ledger.usage(s.User(to[0])); held != int64(len(body)) {
+		t.Fatalf("the store holds %d bytes, want %d", held, len(body))
+	}
+}

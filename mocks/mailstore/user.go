@@ -16,15 +16,16 @@ const mailboxDelim rune = '/'
 // User is one address's mailboxes: INBOX from the start, others as IMAP
 // clients create them.
 type User struct {
-	now func() time.Time
+	now    func() time.Time
+	ledger *ledger // what the address holds, against its quota
 
 	mutex           sync.Mutex
 	mailboxes       map[string]*folder
 	prevUidValidity uint32
 }
 
-func newUser(now func() time.Time) *User {
-	u := &User{now: now, mailboxes: make(map[string]*folder)}
+func newUser(now func() time.Time, l *ledger) *User {
+	u := &User{now: now, ledger: l, mailboxes: make(map[string]*folder)}
 	_ = u.Create("INBOX", nil)
 	return u
 }
@@ -131,7 +132,7 @@ func (u *User) Create(name string, options *imap.CreateOptions) error {
 	// UIDVALIDITY must change if a mailbox is deleted and re-created with the
 	// same name.
 	u.prevUidValidity++
-	u.mailboxes[name] = newFolder(name, u.prevUidValidity, u.now)
+	u.mailboxes[name] = newFolder(u, name, u.prevUidValidity)
 	return nil
 }
 
@@ -144,11 +145,17 @@ func (u *User) Delete(name string) error {
 		return &imap.Error{Type: imap.StatusResponseTypeNo, Text: "INBOX cannot be deleted"}
 	}
 
-	if _, err := u.mailboxLocked(name); err != nil {
+	mbox, err := u.mailboxLocked(name)
+	if err != nil {
 		return err
 	}
-
 	delete(u.mailboxes, name)
+	mbox.mutex.Lock()
+	for _, msg := range mbox.l {
+		u.ledger.release(u, msg.body)
+	}
+	mbox.l = nil
+	mbox.mutex.Unlock()
 	return nil
 }
 
@@ -250,6 +257,6 @@ func (u *User) Remove(uids []uint32) {
 		}
 	}
 	if len(gone) > 0 {
-		mbox.expungeLocked(gone)
+		mbox.expungeLocked(gone, true)
 	}
 }

@@ -1,6 +1,7 @@
 package smtp
 
 import (
+	"errors"
 	"io"
 	"strings"
 
@@ -9,6 +10,7 @@ import (
 
 	"github.com/mailoauth/mailoauth/mocks/mailauth"
 	"github.com/mailoauth/mailoauth/mocks/mailconn"
+	"github.com/mailoauth/mailoauth/mocks/mailstore"
 )
 
 // session is one SMTP connection.
@@ -79,6 +81,10 @@ func (ss *session) Rcpt(to string, _ *gosmtp.RcptOptions) error {
 	if ss.user == "" {
 		return reply(ss.s.cfg.Personality.AuthRequired, ss.conn.ID, ss.conn.IP)
 	}
+	if ss.s.cfg.World.MailboxFull(to) {
+		// RFC 5321 §4.5.3.1.10, RFC 3463 4.2.2: mailbox full, try later.
+		return &gosmtp.SMTPError{Code: 452, EnhancedCode: gosmtp.EnhancedCode{4, 2, 2}, Message: "Mailbox full: " + to}
+	}
 	ss.to = append(ss.to, to)
 	return nil
 }
@@ -90,7 +96,16 @@ func (ss *session) Data(r io.Reader) error {
 	if err != nil {
 		return err // go-smtp answers 552 when the message is too large
 	}
-	return ss.s.cfg.World.Deliver(ss.from, ss.to, raw)
+	switch err := ss.s.cfg.World.Deliver(ss.from, ss.to, raw); {
+	case errors.Is(err, mailstore.ErrMailboxFull):
+		// RFC 5321 §4.2.3: 552, exceeded storage allocation.
+		return &gosmtp.SMTPError{Code: 552, EnhancedCode: gosmtp.EnhancedCode{5, 2, 2},
+			Message: "Mailbox full: the message would exceed a recipient's quota"}
+	case errors.Is(err, mailstore.ErrStoreFull):
+		return &gosmtp.SMTPError{Code: 452, EnhancedCode: gosmtp.EnhancedCode{4, 3, 1}, Message: "Insufficient system storage"}
+	default:
+		return err
+	}
 }
 
 // Reset implements gosmtp.Session.

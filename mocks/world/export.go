@@ -2,6 +2,8 @@ package world
 
 import (
 	"slices"
+
+	"github.com/mailoauth/mailoauth/mocks/mailstore"
 )
 
 // An EncodingSchema also writes a provider's registrations back in its
@@ -45,6 +47,9 @@ func (w *World) Export(schemas Schemas, passwords bool) map[string]any {
 	out := map[string]any{"providers": providers}
 	if as := w.ApproveAs(); len(as) > 0 {
 		out["approve_as"] = as
+	}
+	if l := w.MailLimits(); l != mailstore.DefaultLimits {
+		out["mail_limits"] = map[string]any{"mailbox_bytes": l.Mailbox, "store_bytes": l.Store}
 	}
 	return out
 }

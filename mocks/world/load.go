@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mailoauth/mailoauth/mocks/mailstore"
 	"gopkg.in/yaml.v3"
 )
 
@@ -24,8 +25,18 @@ import (
 type File struct {
 	// ApproveAs are the users authorization requests are approved as
 	// without pages (World.SetApproveAs).
-	ApproveAs []string                `yaml:"approve_as"`
-	Providers map[string]ProviderFile `yaml:"providers"`
+	ApproveAs []string `yaml:"approve_as"`
+	// MailLimits bound the mail store (World.SetMailLimits); absent:
+	// mailstore.DefaultLimits.
+	MailLimits *MailLimitsFile         `yaml:"mail_limits"`
+	Providers  map[string]ProviderFile `yaml:"providers"`
+}
+
+// MailLimitsFile is mail_limits in a world file: each address's quota and
+// the store's size, in bytes.
+type MailLimitsFile struct {
+	MailboxBytes int64 `yaml:"mailbox_bytes"`
+	StoreBytes   int64 `yaml:"store_bytes"`
 }
 
 // ProviderFile is one provider's part of a File (or one tenant's).
@@ -96,6 +107,12 @@ func Load(r io.Reader, schemas Schemas) (*World, error) {
 	}
 	w := New()
 	w.SetApproveAs(f.ApproveAs)
+	if l := f.MailLimits; l != nil {
+		if l.MailboxBytes <= 0 || l.StoreBytes <= 0 {
+			return nil, fmt.Errorf("world: mail_limits: mailbox_bytes and store_bytes must both be positive")
+		}
+		w.SetMailLimits(mailstore.Limits{Mailbox: l.MailboxBytes, Store: l.StoreBytes})
+	}
 	names := make([]string, 0, len(f.Providers))
 	for name := range f.Providers {
 		names = append(names, name)

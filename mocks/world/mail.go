@@ -24,6 +24,10 @@ type Message struct {
 // MaxMessagesPerMailbox bounds the delivery log of each mailbox.
 const MaxMessagesPerMailbox = 1000
 
+// MaxLoggedBytes bounds the delivery log as a whole: past it, the oldest
+// messages leave every log they are in (the mailboxes keep theirs).
+const MaxLoggedBytes = 64 << 20
+
 // mailboxes is the world's mail: the store (each address's mailboxes,
 // flags, UIDs: what IMAP and POP3 clients see and change) and a delivery
 // log (what arrived, for tests and the admin API). They are two facts, not
@@ -34,6 +38,8 @@ type mailboxes struct {
 
 	mu        sync.Mutex
 	delivered map[string][]*Message
+	order     []*Message // every logged message, oldest first
+	logged    int        // their bytes
 }
 
 func mailboxKey(address string) string { return strings.ToLower(strings.TrimSpace(address)) }
@@ -57,6 +63,11 @@ func (w *World) Deliver(from string, to []string, raw []byte) error {
 	}
 	w.mail.mu.Lock()
 	defer w.mail.mu.Unlock()
+	w.mail.order = append(w.mail.order, msg)
+	w.mail.logged += msg.Size
+	for w.mail.logged > MaxLoggedBytes && len(w.mail.order) > 1 {
+		w.mail.forgetOldest()
+	}
 	for _, rcpt := range to {
 		key := mailboxKey(rcpt)
 		log := append(w.mail.delivered[key], msg)
@@ -66,6 +77,34 @@ func (w *World) Deliver(from string, to []string, raw []byte) error {
 		w.mail.delivered[key] = log
 	}
 	return nil
+}
+
+// SetMailLimits bounds the mail store: each address's quota and the
+// store's size (mailstore.DefaultLimits unless said otherwise).
+func (w *World) SetMailLimits(l mailstore.Limits) { w.mail.store.SetLimits(l) }
+
+// MailLimits returns the mail store's limits.
+func (w *World) MailLimits() mailstore.Limits { return w.mail.store.Limits() }
+
+// MailboxFull reports whether address holds its whole quota already.
+func (w *World) MailboxFull(address string) bool { return w.mail.store.Full(address) }
+
+// forgetOldest takes the oldest logged message out of every log. The
+// caller holds m.mu.
+func (m *mailboxes) forgetOldest() {
+	old := m.order[0]
+	m.order[0] = nil
+	m.order = m.order[1:]
+	m.logged -= old.Size
+	for _, rcpt := range old.To {
+		key := mailboxKey(rcpt)
+		log := slices.DeleteFunc(m.delivered[key], func(x *Message) bool { return x == old })
+		if len(log) == 0 {
+			delete(m.delivered, key)
+		} else {
+			m.delivered[key] = log
+		}
+	}
 }
 
 // Messages returns the messages delivered to address, oldest first.

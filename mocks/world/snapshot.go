@@ -39,7 +39,7 @@ func (w *World) Restore(s *Snapshot) {
 	w.mu.Unlock()
 	w.mail.store.Clear()
 	w.mail.mu.Lock()
-	w.mail.delivered = map[string][]*Message{}
+	w.mail.delivered, w.mail.order, w.mail.logged = map[string][]*Message{}, nil, 0
 	w.mail.mu.Unlock()
 	w.Clock.reset()
 }

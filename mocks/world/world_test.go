@@ -10,6 +10,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/mailoauth/mailoauth/mocks/google"
+	"github.com/mailoauth/mailoauth/mocks/mailstore"
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
@@ -196,5 +197,37 @@ func TestEventFieldsAreBounded(t *testing.T) {
 		if len(f) > world.MaxEventField || !strings.HasSuffix(f, "…") || !utf8.ValidString(f) {
 			t.Fatalf("a field of %d bytes: %.40q…", len(f), f)
 		}
+	}
+}
+
+// TestDeliveryLogIsBounded: past MaxLoggedBytes the oldest messages leave
+// the delivery log, for every recipient.
+func TestDeliveryLogIsBounded(t *testing.T) {
+	w := world.New()
+	w.SetMailLimits(mailstore.Limits{Mailbox: 1 << 40, Store: 1 << 40})
+	body := []byte(strings.Repeat("x", 1<<20))
+	n := world.MaxLoggedBytes>>20 + 3
+	for range n {
+		if err := w.Deliver("a@x.test", []string{"b@x.test", "c@x.test"}, body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, rcpt := range []string{"b@x.test", "c@x.test"} {
+		if got, want := len(w.Messages(rcpt)), world.MaxLoggedBytes>>20; got != want {
+			t.Fatalf("%s: %d messages logged, want %d", rcpt, got, want)
+		}
+	}
+}
+
+func TestMailLimitsInTheWorldFile(t *testing.T) {
+	w, err := world.Load(strings.NewReader("mail_limits: {mailbox_bytes: 1000, store_bytes: 5000}\n"), schemas)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := w.MailLimits(); got != (mailstore.Limits{Mailbox: 1000, Store: 5000}) {
+		t.Fatalf("limits %+v", got)
+	}
+	if _, err := world.Load(strings.NewReader("mail_limits: {mailbox_bytes: 1000}\n"), schemas); err == nil {
+		t.Fatal("a store of 0 bytes accepted")
 	}
 }

@@ -1,0 +1,119 @@
+package mailstore
+
+import (
+	"fmt"
+	"sync"
+	"unsafe"
+
+	"github.com/emersion/go-imap/v2"
+)
+
+// Limits bound what the store holds, so that no client can make the world
+// take all the memory there is.
+type Limits struct {
+	// Mailbox is the most one address's mailboxes hold together, in bytes:
+	// its quota. A copy of a message counts in each mailbox that holds it,
+	// as a provider's quota counts it.
+	Mailbox int64
+	// Store is the most the whole store holds, in bytes, each body once
+	// however many mailboxes share it: the memory it may take.
+	Store int64
+}
+
+// DefaultLimits are a store's limits unless SetLimits says otherwise: 64
+// MiB an address (a few messages of the providers' 35 MB maximum), 256
+// MiB in all.
+var DefaultLimits = Limits{Mailbox: 64 << 20, Store: 256 << 20}
+
+// ErrMailboxFull is what a delivery, APPEND or COPY that would take an
+// address past its quota gets: RFC 9051's OVERQUOTA (SMTP answers 552
+// 5.2.2, or 452 4.2.2 at RCPT for a mailbox already full).
+var ErrMailboxFull = &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeOverQuota,
+	Text: "Mailbox is full: the message would exceed its quota"}
+
+// ErrStoreFull is what a message that would take the store past its limit
+// gets (SMTP answers 452 4.3.1).
+var ErrStoreFull = &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeOverQuota,
+	Text: "Mail store is full, try again later"}
+
+// ledger counts what the store holds: each address's bytes, and each body
+// once, with the number of messages that share it.
+type ledger struct {
+	mu     sync.Mutex
+	limits Limits
+	held   int64           // bytes of distinct bodies
+	refs   map[*byte]int   // a body's data -> messages holding it
+	used   map[*User]int64 // an address's bytes
+}
+
+func newLedger(l Limits) *ledger {
+	return &ledger{limits: l, refs: map[*byte]int{}, used: map[*User]int64{}}
+}
+
+// bodyKey identifies a body by its data: shared bodies are one string.
+func bodyKey(body string) *byte { return unsafe.StringData(body) }
+
+// admit charges each of users for body, or none of them: ErrMailboxFull if
+// one would pass its quota, ErrStoreFull if the store would pass its
+// limit.
+func (l *ledger) admit(body string, users ...*User) error {
+	n := int64(len(body))
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, u := range users {
+		if l.used[u]+n > l.limits.Mailbox {
+			return ErrMailboxFull
+		}
+	}
+	if n > 0 && l.refs[bodyKey(body)] == 0 && l.held+n > l.limits.Store {
+		return ErrStoreFull
+	}
+	for _, u := range users {
+		l.used[u] += n
+		if n > 0 {
+			if l.refs[bodyKey(body)] == 0 {
+				l.held += n
+			}
+			l.refs[bodyKey(body)]++
+		}
+	}
+	return nil
+}
+
+// release gives back what u was charged for body.
+func (l *ledger) release(u *User, body string) {
+	n := int64(len(body))
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.used[u] -= n
+	if l.used[u] <= 0 {
+		delete(l.used, u)
+	}
+	if n == 0 {
+		return
+	}
+	k := bodyKey(body)
+	if l.refs[k]--; l.refs[k] <= 0 {
+		delete(l.refs, k)
+		l.held -= n
+	}
+}
+
+// full reports whether u holds its whole quota already.
+func (l *ledger) full(u *User) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.used[u] >= l.limits.Mailbox
+}
+
+// usage is what u holds and the store holds.
+func (l *ledger) usage(u *User) (user, store int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.used[u], l.held
+}
+
+// String describes the limits, for errors and logs.
+func (l Limits) String() string {
+	return fmt.Sprintf("%d bytes an address, %d in all", l.Mailbox, l.Store)
+}
