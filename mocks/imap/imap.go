@@ -76,8 +76,13 @@ func Start(cfg Config) (*Server, error) {
 	// connection and must be told authentication is safe.
 	face := mailconn.Config{Greeting: s.greeting, Rewrite: s.rewriter, Idle: cfg.Idle, NewID: cfg.Personality.ConnID,
 		Limit: cfg.Limit, Busy: "* BYE [UNAVAILABLE] Too many connections, try again later",
-		Goodbye:  "* BYE Server shutting down",
-		StartTLS: cfg.TLS}
+		Goodbye: "* BYE Server shutting down",
+		Unblock: func() func([]byte) []byte {
+			u := &unblocker{maxAppend: cfg.MaxMessageBytes}
+			return u.next
+		},
+		StartTLSCommand: "STARTTLS",
+		StartTLS:        cfg.TLS}
 	s.serve(mailconn.Wrap(cfg.Listener, face), cfg.TLS, cfg.InsecureAuth)
 	face.TLS, face.StartTLS = cfg.TLS, nil
 	s.serve(mailconn.Wrap(cfg.TLSListener, face), nil, true)

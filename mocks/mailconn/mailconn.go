@@ -49,6 +49,17 @@ type Config struct {
 	// Goodbye is the line (without CRLF) every open connection gets when
 	// the server stops (Goodbye): SMTP's 421, IMAP's BYE, POP3's -ERR.
 	Goodbye string
+	// Unblock, if set, sees what the client sent each time the library
+	// reads, in the clear, and returns what the library reads next instead
+	// of waiting for the client: for a command the library would wait on
+	// although the client waits for it (an IMAP literal it refuses without
+	// saying so). Nil: nothing. It is no longer asked once the client asked
+	// for STARTTLS (StartTLSCommand), except through the relay.
+	Unblock func() func(read []byte) []byte
+	// StartTLSCommand is the client's STARTTLS line, upper case without
+	// CRLF and tag ("STARTTLS"), after which Unblock stops on the
+	// connection itself.
+	StartTLSCommand string
 	// StartTLS is the library's STARTTLS configuration. When set, the lines
 	// after STARTTLS keep being rewritten: the client's TLS ends in a relay
 	// that talks to the library over an in-memory TLS session (relay.go).
@@ -151,6 +162,9 @@ func (l *listener) Accept() (net.Conn, error) {
 	if l.cfg.Rewrite != nil {
 		c.rewrite = l.cfg.Rewrite(c)
 	}
+	if l.cfg.Unblock != nil {
+		c.unblock, c.newUnblock, c.stlsCmd = l.cfg.Unblock(), l.cfg.Unblock, l.cfg.StartTLSCommand
+	}
 	if c.idle > 0 {
 		_ = c.Conn.SetReadDeadline(time.Now().Add(c.idle))
 	}
@@ -182,9 +196,13 @@ type Conn struct {
 	tls  bool
 	peer net.Conn // the accepted connection, for its addresses
 
-	startTLS *tls.Config
-	raw      net.Conn                    // the client's connection once relayed; nil before
-	afterTLS func([]byte) ([]byte, bool) // the rewriter the relay goes on with
+	startTLS   *tls.Config
+	unblock    func([]byte) []byte // Config.Unblock's, nil once the library took TLS
+	newUnblock func() func([]byte) []byte
+	stlsCmd    string
+	injected   []byte                      // what the library reads next, before the client's bytes
+	raw        net.Conn                    // the client's connection once relayed; nil before
+	afterTLS   func([]byte) ([]byte, bool) // the rewriter the relay goes on with
 
 	mu       sync.Mutex
 	greeting []byte // replaces the first line written, until written
@@ -299,7 +317,34 @@ func (c *Conn) Read(p []byte) (int, error) {
 			return 0, err
 		}
 	}
-	return c.Conn.Read(p)
+	if len(c.injected) > 0 {
+		n := copy(p, c.injected)
+		c.injected = c.injected[n:]
+		return n, nil
+	}
+	n, err := c.Conn.Read(p)
+	if n > 0 && c.unblock != nil && c.raw == nil {
+		if c.stlsCmd != "" && endsWithCommand(p[:n], c.stlsCmd) {
+			c.unblock = nil // what follows is the library's TLS
+		} else {
+			c.injected = c.unblock(p[:n])
+		}
+	}
+	return n, err
+}
+
+// endsWithCommand reports whether b ends with a line whose command (after
+// the tag) is cmd.
+func endsWithCommand(b []byte, cmd string) bool {
+	line, ok := bytes.CutSuffix(b, crlf)
+	if !ok {
+		return false
+	}
+	if i := bytes.LastIndex(line, crlf); i >= 0 {
+		line = line[i+2:]
+	}
+	_, rest, _ := bytes.Cut(line, []byte(" "))
+	return bytes.EqualFold(bytes.TrimSpace(rest), []byte(cmd))
 }
 
 // Write implements net.Conn: the library's first line is swallowed and the

@@ -45,6 +45,10 @@ func (c *Conn) relay(cfg *tls.Config) {
 	if idle <= 0 {
 		idle = 5 * time.Minute
 	}
+	var unblock func([]byte) []byte
+	if c.newUnblock != nil {
+		unblock = c.newUnblock()
+	}
 	// The client's bytes to the library, as they come.
 	go func() {
 		defer stop()
@@ -55,6 +59,13 @@ func (c *Conn) relay(cfg *tls.Config) {
 			if n > 0 {
 				if _, werr := toLib.Write(buf[:n]); werr != nil {
 					return
+				}
+				if unblock != nil {
+					if more := unblock(buf[:n]); len(more) > 0 {
+						if _, werr := toLib.Write(more); werr != nil {
+							return
+						}
+					}
 				}
 			}
 			if err != nil {
