@@ -4,10 +4,12 @@ import (
 	"maps"
 	"slices"
 	"time"
+
+	"github.com/mailoauth/mailoauth/mocks/mailstore"
 )
 
 // Snapshot is a world's state at one moment: registrations, accounts,
-// consents, provider settings and approve-as users, to go back to with
+// consents, provider settings, approve-as users and mail limits, to go back to with
 // Restore. Settings values are copied as they are: every change of the
 // world replaces them rather than editing them in place.
 type Snapshot struct {
@@ -16,6 +18,7 @@ type Snapshot struct {
 	consents  map[consentKey][]string
 	realms    map[Realm]any
 	approveAs []string
+	mail      mailstore.Limits
 }
 
 // Snapshot copies the world's state.
@@ -23,7 +26,8 @@ func (w *World) Snapshot() *Snapshot {
 	w.mu.RLock()
 	defer w.mu.RUnlock()
 	return &Snapshot{clients: cloneClients(w.clients), accounts: maps.Clone(w.accounts),
-		consents: cloneConsents(w.consents), realms: maps.Clone(w.realms), approveAs: slices.Clone(w.approveAs)}
+		consents: cloneConsents(w.consents), realms: maps.Clone(w.realms), approveAs: slices.Clone(w.approveAs),
+		mail: w.MailLimits()}
 }
 
 // Restore puts the world back in the state of s: what was added since is
@@ -38,6 +42,7 @@ func (w *World) Restore(s *Snapshot) {
 	w.events, w.oldest, w.faults = nil, 0, nil
 	w.mu.Unlock()
 	w.mail.store.Clear()
+	w.mail.store.SetLimits(s.mail)
 	w.mail.mu.Lock()
 	w.mail.delivered, w.mail.order, w.mail.logged = map[string][]*Message{}, nil, 0
 	w.mail.mu.Unlock()

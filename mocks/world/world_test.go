@@ -231,3 +231,15 @@ func TestMailLimitsInTheWorldFile(t *testing.T) {
 		t.Fatal("a store of 0 bytes accepted")
 	}
 }
+
+// TestRestoreMailLimits: mail limits changed at run time go back with the
+// rest of the world (serve's reset).
+func TestRestoreMailLimits(t *testing.T) {
+	w := world.New()
+	snap := w.Snapshot()
+	w.SetMailLimits(mailstore.Limits{Mailbox: 10, Store: 20})
+	w.Restore(snap)
+	if got := w.MailLimits(); got != mailstore.DefaultLimits {
+		t.Fatalf("limits after restore %+v, want the defaults", got)
+	}
+}
