@@ -81,9 +81,11 @@ func Start(cfg Config) (*Server, error) {
 			u := &unblocker{maxAppend: cfg.MaxMessageBytes}
 			return u.next
 		},
-		StartTLSCommand: "STARTTLS",
-		StartTLS:        cfg.TLS}
-	s.serve(mailconn.Wrap(cfg.Listener, face), cfg.TLS, cfg.InsecureAuth)
+		StartTLS: cfg.TLS}
+	plain := mailconn.Wrap(cfg.Listener, face)
+	s.serve(plain, cfg.TLS, cfg.InsecureAuth)
+	// After STARTTLS, the connection is served as an implicit-TLS one.
+	s.serve(mailconn.Upgraded(plain), nil, true)
 	face.TLS, face.StartTLS = cfg.TLS, nil
 	s.serve(mailconn.Wrap(cfg.TLSListener, face), nil, true)
 	return s, nil

@@ -2,6 +2,7 @@ package imap_test
 
 import (
 	"encoding/base64"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/mailoauth/mailoauth/mocks/imap"
 	"github.com/mailoauth/mailoauth/mocks/internal/mailtest"
+	"github.com/mailoauth/mailoauth/mocks/tlsca"
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
@@ -19,6 +21,23 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // start runs a server; tlsConn dials the implicit-TLS port and reads the greeting.
 func start(t *testing.T, mutate func(*imap.Config)) (*world.World, *imap.Server, func() *mailtest.Conn, *mailtest.Conn) {
+	t.Helper()
+	w, srv, ca := launch(t, mutate)
+	dial := func() *mailtest.Conn {
+		c := mailtest.Dial(t, srv.TLSAddr, ca.ClientConfig())
+		if g := c.Line(); g != "* OK mx.test ready for 127.0.0.1" {
+			t.Fatalf("greeting %q", g)
+		}
+		return c
+	}
+	// plain: the STARTTLS port, greeting read.
+	plain := mailtest.Dial(t, srv.Addr, nil)
+	plain.Line()
+	return w, srv, dial, plain
+}
+
+// launch runs a server with its world and CA.
+func launch(t *testing.T, mutate func(*imap.Config)) (*world.World, *imap.Server, *tlsca.CA) {
 	t.Helper()
 	w := mailtest.World(t)
 	ca := mailtest.CA(t)
@@ -31,18 +50,7 @@ func start(t *testing.T, mutate func(*imap.Config)) (*world.World, *imap.Server,
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
-	dial := func() *mailtest.Conn {
-		c := mailtest.Dial(t, srv.TLSAddr, ca.ClientConfig())
-		if g := c.Line(); g != "* OK mx.test ready for 127.0.0.1" {
-			t.Fatalf("greeting %q", g)
-		}
-		return c
-	}
-	// plain: the STARTTLS port, greeting read.
-	plain := mailtest.Dial(t, srv.Addr, nil)
-	plain.Line()
-	_ = ca
-	return w, srv, dial, plain
+	return w, srv, ca
 }
 
 func match(t *testing.T, got, pattern string) {
@@ -166,5 +174,138 @@ func TestOversizeAndIdle(t *testing.T) {
 	idle := dial()
 	if !idle.Closed() {
 		t.Fatal("an idle client was not disconnected")
+	}
+}
+
+// TestSTARTTLSStartsAfresh: after STARTTLS the session starts again in TLS
+// on the same connection id (RFC 9051 §6.2.1): a command pipelined behind
+// STARTTLS in the clear is dropped, the capabilities are those of TLS, and
+// the personality's texts still replace go-imap's, with the same id.
+func TestSTARTTLSStartsAfresh(t *testing.T) {
+	_, srv, ca := launch(t, nil)
+	c := mailtest.Dial(t, srv.Addr, nil)
+	c.Line()
+	c.Send("a STARTTLS\r\nb CAPABILITY")
+	match(t, c.Line(), `a OK Begin TLS negotiation now`)
+	c.Upgrade(ca.ClientConfig())
+	c.Send("c CAPABILITY")
+	if caps := c.Line(); !strings.Contains(caps, "AUTH=XOAUTH2") || strings.Contains(caps, "STARTTLS") || strings.Contains(caps, "LOGINDISABLED") {
+		t.Fatalf("capabilities in TLS %q", caps)
+	}
+	match(t, c.Line(), `c OK CAPABILITY completed\.`)
+	c.Send("d AUTHENTICATE XOAUTH2 " + mailtest.XOAUTH2(mailtest.User, mailtest.Token))
+	match(t, c.Line(), `d OK AUTHENTICATE completed\.`)
+	c.Send("e LOGOUT")
+	bye := c.Line()
+	match(t, bye, `\* BYE mx.test signing off [0-9a-f]{20}`)
+	match(t, c.Line(), `e OK LOGOUT completed\.`)
+}
+
+// TestIdleUpdatesGoOutAtOnce: the untagged lines of a response are held
+// for its tagged line, but not after a continuation request: a message
+// delivered during IDLE is told at once, and the response to DONE
+// follows.
+func TestIdleUpdatesGoOutAtOnce(t *testing.T) {
+	w, _, dial, _ := start(t, nil)
+	c := dial()
+	c.Send("a AUTHENTICATE XOAUTH2 " + mailtest.XOAUTH2(mailtest.User, mailtest.Token))
+	c.Line()
+	c.Send("b SELECT INBOX")
+	c.Until("b ")
+	c.Send("c IDLE")
+	match(t, c.Line(), `\+ .*`)
+	if err := w.Deliver("s@y.test", []string{mailtest.User}, []byte("Subject: new\r\n\r\nbody\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.Raw().SetReadDeadline(time.Now().Add(3 * time.Second))
+	match(t, c.Line(), `\* 1 EXISTS`)
+	c.Send("DONE")
+	match(t, c.Until("c "), `c OK .*`)
+}
+
+// TestLargeMailboxNumbers: FETCH and UID FETCH name the right messages
+// (the store starts at the first named and stops past the last), also
+// while the session still numbers a message another session expunged;
+// FLAGS lists the flags some message has, and only those, system flags
+// spelled as RFC 9051 does ("\Flagged", not go-imap memstore's
+// "\flagged").
+func TestLargeMailboxNumbers(t *testing.T) {
+	w, _, dial, _ := start(t, nil)
+	for i := 1; i <= 10; i++ {
+		if err := w.Deliver("s@y.test", []string{mailtest.User}, []byte(fmt.Sprintf("Subject: m%d\r\n\r\nbody\r\n", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	login := func() *mailtest.Conn {
+		c := dial()
+		c.Send("a AUTHENTICATE XOAUTH2 " + mailtest.XOAUTH2(mailtest.User, mailtest.Token))
+		c.Line()
+		return c
+	}
+	subjects := func(c *mailtest.Conn, command string) string {
+		t.Helper()
+		c.Send("f " + command + " (ENVELOPE)")
+		var got []string
+		for l := c.Line(); !strings.HasPrefix(l, "f "); l = c.Line() {
+			if m := regexp.MustCompile(`^\* (\d+) FETCH .*"(m\d+)"`).FindStringSubmatch(l); m != nil {
+				got = append(got, m[1]+"="+m[2])
+			}
+		}
+		return strings.Join(got, " ")
+	}
+	a, b := login(), login()
+	a.Send("s SELECT INBOX")
+	if sel := a.Until("s "); !strings.HasPrefix(sel, "s OK") {
+		t.Fatalf("SELECT: %q", sel)
+	}
+	b.Send("s SELECT INBOX")
+	b.Until("s ")
+	b.Send(`x STORE 3 +FLAGS.SILENT (\Deleted)`)
+	b.Until("x ")
+	b.Send("y EXPUNGE")
+	b.Until("y ")
+	for _, tc := range []struct{ command, want string }{
+		{"FETCH 1", "1=m1"},
+		{"FETCH 3", ""}, // expunged, not yet told to a
+		{"FETCH 4:5", "4=m4 5=m5"},
+		{"FETCH 2,9", "2=m2 9=m9"},
+		{"UID FETCH 7:8", "7=m7 8=m8"}, // the EXPUNGE goes out with it
+		{"FETCH 8:*", "8=m9 9=m10"},
+		{"UID FETCH 9:*", "8=m9 9=m10"},
+		{"FETCH *", "9=m10"},
+	} {
+		if got := subjects(a, tc.command); got != tc.want {
+			t.Errorf("%s after an expunge elsewhere: %q, want %q", tc.command, got, tc.want)
+		}
+	}
+	for _, tc := range []struct{ command, want string }{
+		{"FETCH 3", "3=m4"},
+		{"FETCH 8:*", "8=m9 9=m10"},
+		{"UID FETCH 2:4", "2=m2 3=m4"},
+	} {
+		if got := subjects(b, tc.command); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.command, got, tc.want)
+		}
+	}
+	flags := func(c *mailtest.Conn) string {
+		c.Send("s SELECT INBOX")
+		l := c.Until("* FLAGS")
+		c.Until("s ")
+		return l
+	}
+	b.Send(`z STORE 2 +FLAGS.SILENT (\Flagged)`)
+	b.Until("z ")
+	if l := flags(b); !strings.Contains(l, `\Flagged`) {
+		t.Fatalf("FLAGS with a flagged message: %q", l)
+	}
+	b.Send(`z STORE 2 -FLAGS.SILENT (\Flagged)`)
+	b.Until("z ")
+	if l := flags(b); strings.Contains(l, `\Flagged`) || strings.Contains(l, `\Seen`) {
+		t.Fatalf("FLAGS with no flagged or seen message: %q", l)
+	}
+	b.Send("r FETCH 1 BODY[]")
+	b.Until("r ")
+	if l := flags(b); !strings.Contains(l, `\Seen`) {
+		t.Fatalf("FLAGS once a message was read: %q", l)
 	}
 }

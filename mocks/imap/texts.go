@@ -4,17 +4,42 @@ import (
 	"bytes"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/mailoauth/mailoauth/mocks/mailauth"
 	"github.com/mailoauth/mailoauth/mocks/mailconn"
 )
 
-// statusLine is a status response as go-imap writes it: tag, type, an
-// optional response code, text.
-var statusLine = regexp.MustCompile(`^(\S+) (OK|NO|BAD|BYE) (?:\[[^\]]*\] )?(.*)\r\n$`)
+// statusLine splits a status response as go-imap writes it: tag, type
+// (OK, NO, BAD or BYE), an optional response code, text; ok is false for
+// any other line.
+func statusLine(line []byte) (tag, typ, text string, ok bool) {
+	rest, ok := bytes.CutSuffix(line, crlf)
+	if !ok {
+		return "", "", "", false
+	}
+	t, rest, ok1 := bytes.Cut(rest, []byte(" "))
+	ty, rest, ok2 := bytes.Cut(rest, []byte(" "))
+	if !ok1 || !ok2 || len(t) == 0 || bytes.IndexByte(t, '\t') >= 0 {
+		return "", "", "", false
+	}
+	switch string(ty) {
+	case "OK", "NO", "BAD", "BYE":
+	default:
+		return "", "", "", false
+	}
+	if code, after, found := bytes.Cut(rest, []byte("] ")); found && len(code) > 0 && code[0] == '[' && bytes.IndexByte(code, ']') < 0 {
+		rest = after
+	}
+	return string(t), string(ty), string(rest), true
+}
 
-// authSuccess is go-imap's text after a successful AUTHENTICATE.
-var authSuccess = regexp.MustCompile(`^\S+ authentication successful$`)
+// authSuccess reports whether text is go-imap's after a successful
+// AUTHENTICATE: "<mechanism> authentication successful".
+func authSuccess(text string) bool {
+	mech, ok := strings.CutSuffix(text, " authentication successful")
+	return ok && mech != "" && !strings.ContainsAny(mech, " \t")
+}
 
 // literalStart is the end of a line that announces a literal: "{n}".
 var literalStart = regexp.MustCompile(`\{(\d{1,10})\}\r\n$`)
@@ -37,69 +62,113 @@ func literalOf(line []byte) int64 {
 // that is not base64, or a command line too long.
 var serverBug = []byte(" NO [SERVERBUG] Internal server error\r\n")
 
-// rewriter puts the personality's texts in place of go-imap's on c. Only
-// status lines whose whole text is one of the library's are touched, and
-// never a line inside a literal (a message that contains such a line).
-// Before authentication, go-imap's internal error is the personality's
-// answer to a malformed SASL message.
+// rewriter puts the personality's texts in place of go-imap's on c
+// (replies.text) and writes each response whole (replies.batch).
 func (s *Server) rewriter(c *mailconn.Conn) func([]byte) ([]byte, bool) {
-	p := s.cfg.Personality
-	if p.AuthSucceeded == "" && p.CapabilityCompleted == "" && p.LogoutBye == "" && p.LogoutCompleted == "" && p.Malformed.Type == "" {
-		return nil
+	r := &replies{p: s.cfg.Personality, c: c}
+	return r.rewrite
+}
+
+// replies follows what go-imap writes on one connection.
+type replies struct {
+	p mailauth.IMAPPersonality
+	c *mailconn.Conn
+
+	authenticated bool
+	inLiteral     int64 // bytes of a literal still to come
+	afterLiteral  bool  // a literal ended with the last line: its response goes on
+	held          []byte
+	continued     bool // a continuation request went out: no holding until the tagged reply
+}
+
+// maxHeld bounds what a connection holds of a response before writing it.
+const maxHeld = 64 << 10
+
+var bye = []byte("* BYE")
+
+// rewrite is the connection's mailconn rewriter. go-imap writes a
+// response line by line; the untagged lines (and the literals in them) are
+// held and go out with the tagged reply, in one write (one TLS record), as
+// a server that answers a command at once does. Not held: a continuation
+// request and what follows it until the tagged reply (IDLE's updates, an
+// AUTHENTICATE exchange), a BYE, and beyond maxHeld.
+func (r *replies) rewrite(line []byte) ([]byte, bool) {
+	within := r.inLiteral > 0 || r.afterLiteral
+	out, last := r.text(line)
+	hold := within || line[0] == '*' && !bytes.HasPrefix(line, bye)
+	switch {
+	case line[0] == '+' && !within:
+		r.continued = true
+	case !hold:
+		r.continued = false
 	}
-	authenticated := false
-	var inLiteral int64 // bytes of a literal still to come
-	return func(line []byte) ([]byte, bool) {
-		if inLiteral > 0 {
-			inLiteral -= int64(len(line))
-			if inLiteral >= 0 {
-				return line, false
-			}
-			// The literal ended inside this line; what follows it may
-			// announce another.
-			rest := line[len(line)+int(inLiteral):]
-			inLiteral = 0
-			inLiteral = max(literalOf(rest), 0)
-			return line, false
-		}
-		if m := literalOf(line); m >= 0 {
-			inLiteral = m
-			return line, false
-		}
-		if !authenticated && bytes.Contains(line, []byte(" OK ")) &&
-			(bytes.Contains(line, []byte(" authentication successful\r\n")) || bytes.HasSuffix(line, []byte(" OK LOGIN completed\r\n"))) {
-			authenticated = true
-		}
-		if !authenticated && p.Malformed.Type != "" && bytes.HasSuffix(line, serverBug) && bytes.IndexByte(line, ' ') == len(line)-len(serverBug) {
-			tag := string(line[:len(line)-len(serverBug)])
-			return []byte(tag + " " + imapStatus(p.Malformed, c) + "\r\n"), false
-		}
-		if len(line) > 200 || !bytes.HasPrefix(line, []byte("* BYE")) && !bytes.Contains(line, []byte(" OK ")) {
-			return line, false
-		}
-		m := statusLine.FindSubmatch(line)
-		if m == nil {
-			return line, false
-		}
-		tag, typ, text := string(m[1]), string(m[2]), string(m[3])
-		var mine string
-		switch {
-		case typ == "OK" && text == "Begin TLS negotiation now":
-			return line, true
-		case typ == "OK" && authSuccess.MatchString(text):
-			mine = p.AuthSucceeded
-		case typ == "OK" && text == "CAPABILITY completed":
-			mine = p.CapabilityCompleted
-		case typ == "OK" && text == "LOGOUT completed":
-			mine = p.LogoutCompleted
-		case typ == "BYE" && tag == "*" && text == "Logging out":
-			mine = p.LogoutBye
-		}
-		if mine == "" {
-			return line, false
-		}
-		return []byte(tag + " " + typ + " " + mailauth.Expand(mine, c.ID, c.IP) + "\r\n"), false
+	if hold && !r.continued && len(r.held)+len(out) <= maxHeld {
+		r.held = append(r.held, out...)
+		return nil, false
 	}
+	if r.held != nil {
+		out, r.held = append(r.held, out...), nil
+	}
+	return out, last
+}
+
+// text puts the personality's texts in place of go-imap's. Only status
+// lines whose whole text is one of the library's are touched, and never a
+// line inside a literal (a message that contains such a line). Before
+// authentication, go-imap's internal error is the personality's answer to
+// a malformed SASL message.
+func (r *replies) text(line []byte) ([]byte, bool) {
+	p, c := r.p, r.c
+	r.afterLiteral = false
+	if r.inLiteral > 0 {
+		r.inLiteral -= int64(len(line))
+		if r.inLiteral >= 0 {
+			r.afterLiteral = r.inLiteral == 0
+			return line, false
+		}
+		// The literal ended inside this line; what follows it may
+		// announce another.
+		rest := line[len(line)+int(r.inLiteral):]
+		r.inLiteral = max(literalOf(rest), 0)
+		return line, false
+	}
+	if m := literalOf(line); m >= 0 {
+		r.inLiteral = m
+		r.afterLiteral = m == 0
+		return line, false
+	}
+	if !r.authenticated && bytes.Contains(line, []byte(" OK ")) &&
+		(bytes.Contains(line, []byte(" authentication successful\r\n")) || bytes.HasSuffix(line, []byte(" OK LOGIN completed\r\n"))) {
+		r.authenticated = true
+	}
+	if !r.authenticated && p.Malformed.Type != "" && bytes.HasSuffix(line, serverBug) && bytes.IndexByte(line, ' ') == len(line)-len(serverBug) {
+		tag := string(line[:len(line)-len(serverBug)])
+		return []byte(tag + " " + imapStatus(p.Malformed, c) + "\r\n"), false
+	}
+	if len(line) > 200 || !bytes.HasPrefix(line, bye) && !bytes.Contains(line, []byte(" OK ")) {
+		return line, false
+	}
+	tag, typ, text, ok := statusLine(line)
+	if !ok {
+		return line, false
+	}
+	var mine string
+	switch {
+	case typ == "OK" && text == "Begin TLS negotiation now":
+		return line, true
+	case typ == "OK" && authSuccess(text):
+		mine = p.AuthSucceeded
+	case typ == "OK" && text == "CAPABILITY completed":
+		mine = p.CapabilityCompleted
+	case typ == "OK" && text == "LOGOUT completed":
+		mine = p.LogoutCompleted
+	case typ == "BYE" && tag == "*" && text == "Logging out":
+		mine = p.LogoutBye
+	}
+	if mine == "" {
+		return line, false
+	}
+	return []byte(tag + " " + typ + " " + mailauth.Expand(mine, c.ID, c.IP) + "\r\n"), false
 }
 
 // imapStatus is r as the text after a tag: type, response code, text.

@@ -12,17 +12,37 @@ type Group struct {
 	wg        sync.WaitGroup
 	listeners []net.Listener
 	closers   []func() error
+	serving   []chan struct{} // closed once a Serve loop accepts, or returned
 }
 
 // Go runs serve(ln) until Close; stop is the library server's Close.
 func (g *Group) Go(ln net.Listener, serve func(net.Listener) error, stop func() error) {
+	serving := make(chan struct{})
 	g.listeners = append(g.listeners, ln)
 	g.closers = append(g.closers, stop)
+	g.serving = append(g.serving, serving)
 	g.wg.Add(1)
 	go func() {
 		defer g.wg.Done()
-		_ = serve(ln) // returns once the listener is closed
+		first := &firstAccept{Listener: ln, serving: serving}
+		_ = serve(first) // returns once the listener is closed
+		first.once.Do(func() { close(serving) })
 	}()
+}
+
+// firstAccept tells when its Serve loop first accepts: the library has
+// then counted the loop, and its Close waits for it (go-imap's Close and
+// Serve must not overlap before that).
+type firstAccept struct {
+	net.Listener
+	serving chan struct{}
+	once    sync.Once
+}
+
+// Accept implements net.Listener.
+func (f *firstAccept) Accept() (net.Conn, error) {
+	f.once.Do(func() { close(f.serving) })
+	return f.Listener.Accept()
 }
 
 // Close says goodbye on every open connection (Config.Goodbye), stops
@@ -30,6 +50,9 @@ func (g *Group) Go(ln net.Listener, serve func(net.Listener) error, stop func() 
 // for the Serve loops to return. The listeners are closed here
 // too, since the libraries only close those their Serve already saw.
 func (g *Group) Close() error {
+	for _, serving := range g.serving {
+		<-serving
+	}
 	for _, ln := range g.listeners {
 		Goodbye(ln)
 	}

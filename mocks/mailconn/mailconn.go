@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"encoding/hex"
+	"io"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -49,21 +50,23 @@ type Config struct {
 	// Goodbye is the line (without CRLF) every open connection gets when
 	// the server stops (Goodbye): SMTP's 421, IMAP's BYE, POP3's -ERR.
 	Goodbye string
-	// Unblock, if set, sees what the client sent each time the library
-	// reads, in the clear, and returns what the library reads next instead
-	// of waiting for the client: for a command the library would wait on
-	// although the client waits for it (an IMAP literal it refuses without
-	// saying so). Nil: nothing. It is no longer asked once the client asked
-	// for STARTTLS (StartTLSCommand), except through the relay.
+	// Unblock, if set, returns a new follower of what the client sends: it
+	// sees the bytes each time the library reads, in the clear (or inside
+	// the connection's TLS), and returns what the library reads next
+	// instead of waiting for the client: for a command the library would
+	// wait on although the client waits for it (an IMAP literal it refuses
+	// without saying so). Nil: nothing.
 	Unblock func() func(read []byte) []byte
-	// StartTLSCommand is the client's STARTTLS line, upper case without
-	// CRLF and tag ("STARTTLS"), after which Unblock stops on the
-	// connection itself.
-	StartTLSCommand string
-	// StartTLS is the library's STARTTLS configuration. When set, the lines
-	// after STARTTLS keep being rewritten: the client's TLS ends in a relay
-	// that talks to the library over an in-memory TLS session (relay.go).
-	// Nil: rewriting stops at STARTTLS.
+	// StartTLS is the certificate configuration for STARTTLS. When set,
+	// the library only says the go-ahead (the line Rewrite calls the last
+	// in clear): the connection is then taken from it (it reads the end of
+	// the stream) and, once the client's TLS handshake is done on it,
+	// handed as a new connection, with the same id, to the server that
+	// serves Upgraded (configured as for implicit TLS), its greeting
+	// swallowed. The library's state goes with the old connection, as RFC
+	// 3207 §4.2 and RFC 9051 §6.2.1 ask, and the lines in TLS are still
+	// rewritten. Nil: the library does its own STARTTLS, and rewriting
+	// stops at the go-ahead.
 	StartTLS *tls.Config
 }
 
@@ -94,21 +97,26 @@ func (l *Limit) Open() int { return int(l.open.Load()) }
 
 // Wrap returns ln accepting connections with cfg.
 func Wrap(ln net.Listener, cfg Config) net.Listener {
-	return &listener{Listener: ln, cfg: cfg, open: map[*Conn]struct{}{}}
+	l := &listener{Listener: ln, cfg: cfg, open: map[*Conn]struct{}{}}
+	if cfg.StartTLS != nil {
+		l.upgraded = &upgraded{addr: ln.Addr(), conns: make(chan *Conn), done: make(chan struct{})}
+	}
+	return l
 }
 
 type listener struct {
 	net.Listener
-	cfg Config
+	cfg      Config
+	upgraded *upgraded // nil without Config.StartTLS
 
 	mu   sync.Mutex
 	open map[*Conn]struct{}
 }
 
 // Goodbye writes the listener's goodbye line on every connection it has
-// open, where it can be said in the clear or in the connection's own TLS:
-// not on one a library took into its own TLS after STARTTLS without the
-// relay. ln is a listener of Wrap; any other is left alone.
+// open, where it can be said in the clear or in the connection's own TLS
+// (after STARTTLS too): not on one a library took into its own TLS. ln is
+// a listener of Wrap; any other is left alone.
 func Goodbye(ln net.Listener) {
 	l, ok := ln.(*listener)
 	if !ok || l.cfg.Goodbye == "" {
@@ -143,75 +151,125 @@ func (l *listener) Accept() (net.Conn, error) {
 	if newID == nil {
 		newID = hexID
 	}
-	c := &Conn{Conn: inner, ID: newID(), IP: Host(raw.RemoteAddr()), idle: l.cfg.Idle, tls: l.cfg.TLS != nil,
-		peer: raw, startTLS: l.cfg.StartTLS, limit: l.cfg.Limit, handshakeFor: l.cfg.Handshake, sayTo: inner}
-	if c.handshakeFor <= 0 {
-		c.handshakeFor = HandshakeTimeout
-	}
-	l.mu.Lock()
-	l.open[c] = struct{}{}
-	l.mu.Unlock()
-	c.forget = func() {
-		l.mu.Lock()
-		delete(l.open, c)
-		l.mu.Unlock()
-	}
+	c := &Conn{Conn: inner, ID: newID(), IP: Host(raw.RemoteAddr()), tls: l.cfg.TLS != nil, peer: raw}
 	if l.cfg.Greeting != nil {
 		c.greeting = []byte(l.cfg.Greeting(c) + "\r\n")
+	}
+	return l.track(c), nil
+}
+
+// track gives c the listener's settings and counts it open.
+func (l *listener) track(c *Conn) *Conn {
+	c.l, c.limit, c.idle, c.handshakeFor, c.sayTo = l, l.cfg.Limit, l.cfg.Idle, l.cfg.Handshake, c.Conn
+	if c.handshakeFor <= 0 {
+		c.handshakeFor = HandshakeTimeout
 	}
 	if l.cfg.Rewrite != nil {
 		c.rewrite = l.cfg.Rewrite(c)
 	}
 	if l.cfg.Unblock != nil {
-		c.unblock, c.newUnblock, c.stlsCmd = l.cfg.Unblock(), l.cfg.Unblock, l.cfg.StartTLSCommand
+		c.unblock = l.cfg.Unblock()
 	}
 	if c.idle > 0 {
 		_ = c.Conn.SetReadDeadline(time.Now().Add(c.idle))
 	}
-	return c, nil
+	l.mu.Lock()
+	l.open[c] = struct{}{}
+	l.mu.Unlock()
+	return c
+}
+
+// forget takes c off the listener's open connections.
+func (l *listener) forget(c *Conn) {
+	l.mu.Lock()
+	delete(l.open, c)
+	l.mu.Unlock()
+}
+
+// Upgraded returns the listener of ln's connections that completed
+// STARTTLS (Config.StartTLS), for a server of the library configured as
+// for implicit TLS; closing it closes ln's handing over only. Nil if ln
+// is not a listener of Wrap with Config.StartTLS.
+func Upgraded(ln net.Listener) net.Listener {
+	if l, ok := ln.(*listener); ok && l.upgraded != nil {
+		return l.upgraded
+	}
+	return nil
+}
+
+// upgraded is the listener Upgraded returns: connections come from their
+// STARTTLS, not from the network.
+type upgraded struct {
+	addr   net.Addr
+	conns  chan *Conn
+	done   chan struct{}
+	closed sync.Once
+}
+
+// Accept implements net.Listener.
+func (u *upgraded) Accept() (net.Conn, error) {
+	select {
+	case c := <-u.conns:
+		return c, nil
+	case <-u.done:
+		return nil, net.ErrClosed
+	}
+}
+
+// Close implements net.Listener.
+func (u *upgraded) Close() error {
+	u.closed.Do(func() { close(u.done) })
+	return nil
+}
+
+// Addr implements net.Listener: the STARTTLS listener's address.
+func (u *upgraded) Addr() net.Addr { return u.addr }
+
+// hand gives c to the server of Upgraded; once that is closed, c is
+// closed instead.
+func (u *upgraded) hand(c *Conn) {
+	select {
+	case u.conns <- c:
+	case <-u.done:
+		_ = c.Close()
+	}
 }
 
 // Conn is a connection accepted by a Listener.
 type Conn struct {
 	net.Conn
-	limit        *Limit
+	l            *listener
+	limit        *Limit // nil once the connection moved on (STARTTLS)
 	released     sync.Once
 	handshakeFor time.Duration
 	handshook    sync.Once
 	handshakeErr error
 	readBy       atomic.Int64 // the read deadline last asked for, Unix nanoseconds; 0: none
-	forget       func()       // takes the connection off its listener's list
 	// sayTo is where a line to the client goes in its clear text, beside
-	// the library: the connection, the relay's TLS session after STARTTLS;
-	// nil once a library took the connection into its own TLS.
+	// the library: the connection, or its TLS session; nil once a library
+	// took the connection into its own TLS.
 	sayTo   net.Conn
 	greeted bool
 	// ID names the connection in the provider's replies (Config.NewID's,
-	// or 20 hex digits).
+	// or 20 hex digits); it stays the same after STARTTLS.
 	ID string
 	// IP is the client's address.
 	IP string
 
-	idle time.Duration
-	tls  bool
-	peer net.Conn // the accepted connection, for its addresses
-
-	startTLS   *tls.Config
-	unblock    func([]byte) []byte // Config.Unblock's, nil once the library took TLS
-	newUnblock func() func([]byte) []byte
-	stlsCmd    string
-	injected   []byte                      // what the library reads next, before the client's bytes
-	raw        net.Conn                    // the client's connection once relayed; nil before
-	afterTLS   func([]byte) ([]byte, bool) // the rewriter the relay goes on with
+	idle     time.Duration
+	tls      bool
+	peer     net.Conn            // the accepted connection, for its addresses
+	unblock  func([]byte) []byte // Config.Unblock's follower
+	injected []byte              // what the library reads next, before the client's bytes
 
 	mu       sync.Mutex
-	greeting []byte // replaces the first line written, until written
+	greeting []byte // replaces the first line written, until written; empty: swallows it
 	rewrite  func([]byte) ([]byte, bool)
 	pending  []byte // what the library wrote of its current line so far
 }
 
 // Of returns the Conn under c, a Conn or a TLS connection over one (after
-// STARTTLS); nil if there is none.
+// a library's own STARTTLS); nil if there is none.
 func Of(c net.Conn) *Conn {
 	for c != nil {
 		switch t := c.(type) {
@@ -236,7 +294,8 @@ func hexID() string {
 }
 
 // IsTLS reports whether c is a TLS connection: implicit TLS from a
-// Listener, or a *tls.Conn (after STARTTLS).
+// Listener or after its STARTTLS, or a *tls.Conn (a library's own
+// STARTTLS).
 func IsTLS(c net.Conn) bool {
 	switch c := c.(type) {
 	case *tls.Conn:
@@ -288,9 +347,9 @@ func (c *Conn) say(line string) {
 	_, _ = w.Write([]byte(line + "\r\n"))
 }
 
-// handshake completes an implicit-TLS connection's handshake within its
-// bound, before the first read or write, then puts back the read deadline
-// the library asked for.
+// handshake completes a TLS connection's handshake (implicit TLS, or after
+// STARTTLS) within its bound, before the first read or write, then puts
+// back the read deadline the library asked for.
 func (c *Conn) handshake() error {
 	c.handshook.Do(func() {
 		tc, ok := c.Conn.(*tls.Conn)
@@ -309,8 +368,7 @@ func (c *Conn) handshake() error {
 	return c.handshakeErr
 }
 
-// Read implements net.Conn, after the TLS handshake of an implicit-TLS
-// connection.
+// Read implements net.Conn, after the TLS handshake of a TLS connection.
 func (c *Conn) Read(p []byte) (int, error) {
 	if c.tls {
 		if err := c.handshake(); err != nil {
@@ -323,34 +381,17 @@ func (c *Conn) Read(p []byte) (int, error) {
 		return n, nil
 	}
 	n, err := c.Conn.Read(p)
-	if n > 0 && c.unblock != nil && c.raw == nil {
-		if c.stlsCmd != "" && endsWithCommand(p[:n], c.stlsCmd) {
-			c.unblock = nil // what follows is the library's TLS
-		} else {
-			c.injected = c.unblock(p[:n])
-		}
+	if n > 0 && c.unblock != nil {
+		c.injected = c.unblock(p[:n])
 	}
 	return n, err
-}
-
-// endsWithCommand reports whether b ends with a line whose command (after
-// the tag) is cmd.
-func endsWithCommand(b []byte, cmd string) bool {
-	line, ok := bytes.CutSuffix(b, crlf)
-	if !ok {
-		return false
-	}
-	if i := bytes.LastIndex(line, crlf); i >= 0 {
-		line = line[i+2:]
-	}
-	_, rest, _ := bytes.Cut(line, []byte(" "))
-	return bytes.EqualFold(bytes.TrimSpace(rest), []byte(cmd))
 }
 
 // Write implements net.Conn: the library's first line is swallowed and the
 // provider's greeting written in its place; the following lines go through
 // Rewrite, if any, then everything goes through untouched. A line written
-// in pieces is held until its CRLF.
+// in pieces is held until its CRLF. After a STARTTLS go-ahead, the
+// connection moves on (Config.StartTLS).
 func (c *Conn) Write(p []byte) (int, error) {
 	if c.tls {
 		if err := c.handshake(); err != nil {
@@ -358,15 +399,15 @@ func (c *Conn) Write(p []byte) (int, error) {
 		}
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.greeting == nil && c.rewrite == nil {
 		n, err := c.Conn.Write(p)
 		c.greeted = c.greeted || n > 0
+		c.mu.Unlock()
 		return n, err
 	}
 	c.pending = append(c.pending, p...)
 	var out []byte
-	relay := false
+	goAhead := false
 	rest := c.pending
 	for c.greeting != nil || c.rewrite != nil {
 		i := bytes.Index(rest, crlf)
@@ -377,13 +418,13 @@ func (c *Conn) Write(p []byte) (int, error) {
 		rest = rest[i+2:]
 		if c.greeting != nil {
 			out = append(out, c.greeting...)
-			c.greeting = nil
+			c.greeting, c.greeted = nil, true
 			continue
 		}
 		r, last := c.rewrite(line)
 		out = append(out, r...)
 		if last {
-			relay, c.afterTLS = c.startTLS != nil, c.rewrite
+			goAhead = true
 			c.rewrite, c.sayTo = nil, nil
 		}
 	}
@@ -392,40 +433,65 @@ func (c *Conn) Write(p []byte) (int, error) {
 		rest = nil
 	}
 	c.pending = append(c.pending[:0], rest...)
+	var next *Conn
 	if len(out) > 0 {
 		if _, err := c.Conn.Write(out); err != nil {
+			c.mu.Unlock()
 			return 0, err
 		}
-		c.greeted = true
+		if goAhead && c.l.cfg.StartTLS != nil {
+			next = c.moveOn()
+		}
 	}
-	if relay {
-		c.relay(c.startTLS)
+	c.mu.Unlock()
+	if next != nil {
+		c.l.upgraded.hand(c.l.track(next))
 	}
 	return len(p), nil
 }
 
-// Close implements net.Conn, closing the client's connection too once
-// relayed.
+// moveOn takes the connection from the library after its STARTTLS
+// go-ahead and returns the client's TLS session on it, as a new Conn with
+// the same id, whose library greeting is swallowed. From now on c reads
+// the end of the stream, writes nowhere, and closing it leaves the
+// client's connection (and its place under the Limit) to the new Conn.
+// Called with c.mu held.
+func (c *Conn) moveOn() *Conn {
+	next := &Conn{Conn: tls.Server(c.Conn, c.l.cfg.StartTLS), ID: c.ID, IP: c.IP, tls: true, peer: c.peer,
+		greeting: []byte{}}
+	c.l.forget(c)
+	c.Conn, c.limit = movedOn{c.peer}, nil
+	return next
+}
+
+// movedOn is what is left to a library of a connection that moved on
+// after STARTTLS.
+type movedOn struct{ net.Conn }
+
+func (movedOn) Read([]byte) (int, error)         { return 0, io.EOF }
+func (movedOn) Write([]byte) (int, error)        { return 0, net.ErrClosed }
+func (movedOn) Close() error                     { return nil }
+func (movedOn) SetDeadline(time.Time) error      { return nil }
+func (movedOn) SetReadDeadline(time.Time) error  { return nil }
+func (movedOn) SetWriteDeadline(time.Time) error { return nil }
+
+// Close implements net.Conn.
 func (c *Conn) Close() error {
 	c.released.Do(func() {
 		if c.limit != nil {
 			c.limit.open.Add(-1)
 		}
-		if c.forget != nil {
-			c.forget()
+		if c.l != nil {
+			c.l.forget(c)
 		}
 	})
-	err := c.Conn.Close()
-	if c.raw != nil {
-		_ = c.raw.Close()
-	}
-	return err
+	return c.Conn.Close()
 }
 
-// RemoteAddr implements net.Conn: the client's address, relayed or not.
+// RemoteAddr implements net.Conn: the client's address.
 func (c *Conn) RemoteAddr() net.Addr { return c.peer.RemoteAddr() }
 
-// LocalAddr implements net.Conn: the listener's address, relayed or not.
+// LocalAddr implements net.Conn: the listener's address.
 func (c *Conn) LocalAddr() net.Addr { return c.peer.LocalAddr() }
 
 var crlf = []byte("\r\n")

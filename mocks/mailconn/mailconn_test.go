@@ -3,6 +3,8 @@ package mailconn
 import (
 	"bufio"
 	"crypto/tls"
+	"errors"
+	"io"
 	"net"
 	"regexp"
 	"strings"
@@ -134,5 +136,116 @@ func TestIdleBoundsEveryRead(t *testing.T) {
 	}
 	if IsTLS(&net.TCPConn{}) || !strings.Contains(Host(ln.Addr()), "127.0.0.1") {
 		t.Fatal("IsTLS or Host is wrong")
+	}
+}
+
+// TestStartTLSMovesOn: once the library says the STARTTLS go-ahead, the
+// connection is taken from it (it reads the end of the stream, writes and
+// closes nothing) and handed, in TLS and with the same id, to the server
+// of Upgraded, whose greeting is swallowed and whose lines are still
+// rewritten; the connection keeps one place under the Limit, and Goodbye
+// reaches it in TLS.
+func TestStartTLSMovesOn(t *testing.T) {
+	ca, err := tlsca.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	limit := NewLimit(10)
+	rewrite := func(c *Conn) func([]byte) ([]byte, bool) {
+		return func(line []byte) ([]byte, bool) {
+			if string(line) == "GO\r\n" {
+				return line, true
+			}
+			return []byte(strings.ToUpper(string(line[:len(line)-2])) + " " + c.ID + "\r\n"), false
+		}
+	}
+	ln := Wrap(raw, Config{Greeting: func(c *Conn) string { return "hi " + c.ID }, Rewrite: rewrite, StartTLS: ca.ServerConfig(),
+		Limit: limit, Goodbye: "bye"})
+	defer ln.Close()
+	up := Upgraded(ln)
+	defer up.Close()
+	type oldSide struct {
+		read       error
+		wrote, cls error
+	}
+	old := make(chan oldSide, 1)
+	go func() { // the library before STARTTLS
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		r := bufio.NewReader(c)
+		_, _ = c.Write([]byte("library greeting\r\n"))
+		_, _ = r.ReadString('\n') // STARTTLS
+		_, _ = c.Write([]byte("GO\r\n"))
+		_, rerr := r.ReadString('\n')
+		_, werr := c.Write([]byte("leaked\r\n"))
+		old <- oldSide{rerr, werr, c.Close()}
+	}()
+	go func() { // the library in TLS
+		c, err := up.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		_, _ = c.Write([]byte("library greeting again\r\n"))
+		r := bufio.NewReader(c)
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			if _, err := c.Write([]byte("echo " + line)); err != nil {
+				return
+			}
+		}
+	}()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	r := bufio.NewReader(c)
+	greeting, _ := r.ReadString('\n')
+	id := strings.TrimSuffix(strings.TrimPrefix(greeting, "hi "), "\r\n")
+	if _, err := c.Write([]byte("STARTTLS\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	if l, _ := r.ReadString('\n'); l != "GO\r\n" {
+		t.Fatalf("go-ahead %q", l)
+	}
+	o := <-old
+	if !errors.Is(o.read, io.EOF) || o.wrote == nil || o.cls != nil {
+		t.Fatalf("the library before STARTTLS: read %v, wrote %v, closed %v; want EOF, an error, nil", o.read, o.wrote, o.cls)
+	}
+	cfg := ca.ClientConfig()
+	cfg.ServerName = "127.0.0.1"
+	tc := tls.Client(c, cfg)
+	tr := bufio.NewReader(tc)
+	if _, err := tc.Write([]byte("hello\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	if l, _ := tr.ReadString('\n'); l != "ECHO HELLO "+id+"\r\n" {
+		t.Fatalf("in TLS %q, want the echo rewritten with id %s", l, id)
+	}
+	if n := limit.Open(); n != 1 {
+		t.Fatalf("%d connections counted, want 1", n)
+	}
+	Goodbye(ln)
+	if l, _ := tr.ReadString('\n'); l != "bye\r\n" {
+		t.Fatalf("goodbye %q", l)
+	}
+	tc.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for limit.Open() > 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := limit.Open(); n != 0 {
+		t.Fatalf("%d connections counted after close, want 0", n)
 	}
 }

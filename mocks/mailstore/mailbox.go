@@ -2,6 +2,7 @@ package mailstore
 
 import (
 	"io"
+	"math"
 	"sort"
 	"strings"
 	"sync"
@@ -23,6 +24,8 @@ type folder struct {
 	specialUse []imap.MailboxAttr
 	l          []*message
 	uidNext    imap.UID
+	flagUse    map[imap.Flag]int // how many messages have each flag, for FLAGS
+	change     chan struct{}     // closed at the next change, for IDLE; nil: nobody waits
 }
 
 // newFolder creates a new mailbox of owner.
@@ -158,7 +161,9 @@ func (mbox *folder) appendCharged(body string, options *imap.AppendOptions) *ima
 	mbox.uidNext++
 
 	mbox.l = append(mbox.l, msg)
+	mbox.countFlagsLocked(msg, 1)
 	mbox.tracker.QueueNumMessages(uint32(len(mbox.l)))
+	mbox.changedLocked()
 
 	return &imap.AppendData{
 		UIDValidity: mbox.uidValidity,
@@ -208,16 +213,10 @@ func (mbox *folder) firstUnseenSeqNumLocked() uint32 {
 	return 0
 }
 
+// flagsLocked is the flags some message of the mailbox has (FLAGS).
 func (mbox *folder) flagsLocked() []imap.Flag {
-	m := make(map[imap.Flag]struct{})
-	for _, msg := range mbox.l {
-		for flag := range msg.flags {
-			m[flag] = struct{}{}
-		}
-	}
-
 	var l []imap.Flag
-	for flag := range m {
+	for flag := range mbox.flagUse {
 		l = append(l, flag)
 	}
 
@@ -226,6 +225,40 @@ func (mbox *folder) flagsLocked() []imap.Flag {
 	})
 
 	return l
+}
+
+// storeLocked changes msg's flags and tells the other sessions (all but
+// source's).
+func (mbox *folder) storeLocked(seqNum uint32, msg *message, flags *imap.StoreFlags, source *imapserver.SessionTracker) {
+	mbox.countFlagsLocked(msg, -1)
+	msg.store(flags)
+	mbox.countFlagsLocked(msg, 1)
+	mbox.tracker.QueueMessageFlags(seqNum, msg.uid, msg.flagList(), source)
+	mbox.changedLocked()
+}
+
+// changedLocked wakes the sessions in IDLE.
+func (mbox *folder) changedLocked() {
+	if mbox.change != nil {
+		close(mbox.change)
+		mbox.change = nil
+	}
+}
+
+// countFlagsLocked counts msg's flags in (by 1) or out (by -1) of the
+// mailbox's flagUse.
+func (mbox *folder) countFlagsLocked(msg *message, by int) {
+	for flag := range msg.flags {
+		n := mbox.flagUse[flag] + by
+		switch {
+		case n <= 0:
+			delete(mbox.flagUse, flag)
+		case mbox.flagUse == nil:
+			mbox.flagUse = map[imap.Flag]int{flag: n}
+		default:
+			mbox.flagUse[flag] = n
+		}
+	}
 }
 
 // Expunge implements imapserver.Session.
@@ -264,6 +297,8 @@ func (mbox *folder) expungeLocked(expunged map[*message]struct{}, release bool) 
 			seqNum := uint32(i) + 1
 			seqNums = append(seqNums, seqNum)
 			mbox.tracker.QueueExpunge(seqNum)
+			mbox.countFlagsLocked(msg, -1)
+			mbox.changedLocked()
 			if release {
 				mbox.owner.ledger.release(mbox.owner, msg.body)
 			}
@@ -329,8 +364,7 @@ func (mbox *folderView) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, opt
 		}
 
 		if markSeen {
-			msg.setFlag(imap.FlagSeen)
-			mbox.folder.tracker.QueueMessageFlags(seqNum, msg.uid, msg.flagList(), nil)
+			mbox.folder.storeLocked(seqNum, msg, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Flags: []imap.Flag{imap.FlagSeen}}, nil)
 		}
 
 		respWriter := w.CreateMessage(mbox.tracker.EncodeSeqNum(seqNum))
@@ -425,8 +459,7 @@ func (mbox *folderView) staticSearchCriteria(criteria *imap.SearchCriteria) {
 // Store implements imapserver.Session.
 func (mbox *folderView) Store(w *imapserver.FetchWriter, numSet imap.NumSet, flags *imap.StoreFlags, options *imap.StoreOptions) error {
 	mbox.forEach(numSet, func(seqNum uint32, msg *message) {
-		msg.store(flags)
-		mbox.folder.tracker.QueueMessageFlags(seqNum, msg.uid, msg.flagList(), mbox.tracker)
+		mbox.folder.storeLocked(seqNum, msg, flags, mbox.tracker)
 	})
 	if !flags.Silent {
 		return mbox.Fetch(w, numSet, &imap.FetchOptions{Flags: true})
@@ -439,9 +472,27 @@ func (mbox *folderView) Poll(w *imapserver.UpdateWriter, allowExpunge bool) erro
 	return mbox.tracker.Poll(w, allowExpunge)
 }
 
-// Idle implements imapserver.Session.
+// Idle implements imapserver.Session. go-imap's SessionTracker.Idle
+// misses a change made between the continuation request and its start
+// (until the next one); here each round takes the signal of the next
+// change before it tells what changed so far.
 func (mbox *folderView) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
-	return mbox.tracker.Idle(w, stop)
+	for {
+		mbox.mutex.Lock()
+		if mbox.change == nil {
+			mbox.change = make(chan struct{})
+		}
+		changed := mbox.change
+		mbox.mutex.Unlock()
+		if err := mbox.tracker.Poll(w, true); err != nil {
+			return err
+		}
+		select {
+		case <-changed:
+		case <-stop:
+			return nil
+		}
+	}
 }
 
 func (mbox *folderView) forEach(numSet imap.NumSet, f func(seqNum uint32, msg *message)) {
@@ -450,18 +501,40 @@ func (mbox *folderView) forEach(numSet imap.NumSet, f func(seqNum uint32, msg *m
 	mbox.forEachLocked(numSet, f)
 }
 
+// forEachLocked calls f for each message numSet names, in order. It
+// starts at the first one named and stops past the last: UIDs grow with
+// the position in the mailbox, and so do the client's sequence numbers
+// (EncodeSeqNum is strictly increasing where it is not zero), so that
+// FETCH 1 in a large mailbox does not look at every message.
 func (mbox *folderView) forEachLocked(numSet imap.NumSet, f func(seqNum uint32, msg *message)) {
 	numSet = mbox.staticNumSet(numSet)
+	first, last := numBounds(numSet)
+	start := 0
+	switch numSet.(type) {
+	case imap.SeqSet:
+		if j := mbox.tracker.DecodeSeqNum(first); j != 0 && int(j) <= len(mbox.l) && mbox.tracker.EncodeSeqNum(j) == first {
+			start = int(j) - 1
+		}
+	case imap.UIDSet:
+		start = sort.Search(len(mbox.l), func(i int) bool { return uint32(mbox.l[i].uid) >= first })
+	}
 
-	for i, msg := range mbox.l {
+	for i := start; i < len(mbox.l); i++ {
+		msg := mbox.l[i]
 		seqNum := uint32(i) + 1
 
 		var contains bool
 		switch numSet := numSet.(type) {
 		case imap.SeqSet:
 			seqNum := mbox.tracker.EncodeSeqNum(seqNum)
+			if seqNum > last {
+				return
+			}
 			contains = seqNum != 0 && numSet.Contains(seqNum)
 		case imap.UIDSet:
+			if uint32(msg.uid) > last {
+				return
+			}
 			contains = numSet.Contains(msg.uid)
 		}
 		if !contains {
@@ -470,6 +543,25 @@ func (mbox *folderView) forEachLocked(numSet imap.NumSet, f func(seqNum uint32, 
 
 		f(seqNum, msg)
 	}
+}
+
+// numBounds is the smallest and the largest number a static set names.
+func numBounds(numSet imap.NumSet) (first, last uint32) {
+	first = math.MaxUint32
+	see := func(a, b uint32) {
+		first, last = min(first, a, b), max(last, a, b)
+	}
+	switch numSet := numSet.(type) {
+	case imap.SeqSet:
+		for _, r := range numSet {
+			see(r.Start, r.Stop)
+		}
+	case imap.UIDSet:
+		for _, r := range numSet {
+			see(uint32(r.Start), uint32(r.Stop))
+		}
+	}
+	return first, last
 }
 
 // staticNumSet converts a dynamic sequence set into a static one.

@@ -275,6 +275,16 @@ func matchEntity(e *gomessage.Entity, pattern string, includeHeader bool) bool {
 	}
 }
 
+// canonicalFlag is the key of a flag, which compares without case: a
+// system flag spelled as RFC 9051 §2.3.2 does and as the providers answer
+// it ("\Seen", not "\seen"), a keyword in lower case.
 func canonicalFlag(flag imap.Flag) imap.Flag {
-	return imap.Flag(strings.ToLower(string(flag)))
+	lower := imap.Flag(strings.ToLower(string(flag)))
+	if system, ok := systemFlags[lower]; ok {
+		return system
+	}
+	return lower
 }
+
+var systemFlags = map[imap.Flag]imap.Flag{`\seen`: imap.FlagSeen, `\answered`: imap.FlagAnswered, `\flagged`: imap.FlagFlagged,
+	`\deleted`: imap.FlagDeleted, `\draft`: imap.FlagDraft}

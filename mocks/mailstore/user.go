@@ -154,7 +154,7 @@ func (u *User) Delete(name string) error {
 	for _, msg := range mbox.l {
 		u.ledger.release(u, msg.body)
 	}
-	mbox.l = nil
+	mbox.l, mbox.flagUse = nil, nil
 	mbox.mutex.Unlock()
 	return nil
 }

@@ -83,8 +83,11 @@ func Start(cfg Config) (*Server, error) {
 	}
 	// Submission: plain until STARTTLS; AUTH only after it.
 	newID := cfg.Personality.ConnID
-	s.serve(mailconn.Wrap(cfg.Listener, mailconn.Config{Greeting: greeting, Idle: cfg.Timeout, NewID: newID, Rewrite: s.rewriter, Limit: cfg.Limit, Busy: busy,
-		Goodbye: goodbye, StartTLS: cfg.TLS}), cfg.TLS, cfg.InsecureAuth)
+	plain := mailconn.Wrap(cfg.Listener, mailconn.Config{Greeting: greeting, Idle: cfg.Timeout, NewID: newID, Rewrite: s.rewriter, Limit: cfg.Limit, Busy: busy,
+		Goodbye: goodbye, StartTLS: cfg.TLS})
+	s.serve(plain, cfg.TLS, cfg.InsecureAuth)
+	// After STARTTLS, the connection is served as an implicit-TLS one.
+	s.serve(mailconn.Upgraded(plain), nil, true)
 	// Implicit TLS: the listener does TLS, so the library sees a plain
 	// connection and must be told AUTH is safe.
 	s.serve(mailconn.Wrap(cfg.TLSListener, mailconn.Config{TLS: cfg.TLS, Greeting: greeting, Idle: cfg.Timeout, NewID: newID, Rewrite: s.rewriter,

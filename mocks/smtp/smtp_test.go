@@ -12,6 +12,7 @@ import (
 	"github.com/mailoauth/mailoauth/mocks/internal/mailtest"
 	"github.com/mailoauth/mailoauth/mocks/mailauth"
 	"github.com/mailoauth/mailoauth/mocks/smtp"
+	"github.com/mailoauth/mailoauth/mocks/tlsca"
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
@@ -19,17 +20,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func start(t *testing.T, mutate func(*smtp.Config)) (*world.World, *smtp.Server, func() *mailtest.Conn, func() *mailtest.Conn) {
 	t.Helper()
-	w := mailtest.World(t)
-	ca := mailtest.CA(t)
-	cfg := smtp.Config{Provider: "test", World: w, Rule: mailtest.Rule{}, Personality: mailtest.Personality.SMTP, TLS: ca.ServerConfig()}
-	if mutate != nil {
-		mutate(&cfg)
-	}
-	srv, err := smtp.Start(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
+	w, srv, ca := launch(t, mutate)
 	// submission: greeting, EHLO, STARTTLS, EHLO again; ready for AUTH.
 	submission := func() *mailtest.Conn {
 		c := mailtest.Dial(t, srv.Addr, nil)
@@ -53,6 +44,23 @@ func start(t *testing.T, mutate func(*smtp.Config)) (*world.World, *smtp.Server,
 		return c
 	}
 	return w, srv, submission, implicit
+}
+
+// launch runs a server with its world and CA.
+func launch(t *testing.T, mutate func(*smtp.Config)) (*world.World, *smtp.Server, *tlsca.CA) {
+	t.Helper()
+	w := mailtest.World(t)
+	ca := mailtest.CA(t)
+	cfg := smtp.Config{Provider: "test", World: w, Rule: mailtest.Rule{}, Personality: mailtest.Personality.SMTP, TLS: ca.ServerConfig()}
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	srv, err := smtp.Start(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	return w, srv, ca
 }
 
 func expect(t *testing.T, got []string, want ...string) {
@@ -215,4 +223,30 @@ func TestProviderSuccessLine(t *testing.T) {
 	expect(t, c.SMTPReply(), `503 5\.5\.1 Already authenticated`)
 	c.Send("MAIL FROM:<a@x.test>")
 	expect(t, c.SMTPReply(), `250 .*`)
+}
+
+// TestSTARTTLSStartsAfresh: after STARTTLS the session starts again in TLS
+// on the same connection id (RFC 3207 §4.2): a command pipelined behind
+// STARTTLS in the clear is dropped, EHLO is needed again, AUTH is offered
+// and the personality's lines still carry the id of the greeting.
+func TestSTARTTLSStartsAfresh(t *testing.T) {
+	_, srv, ca := launch(t, nil)
+	c := mailtest.Dial(t, srv.Addr, nil)
+	greeting := c.SMTPReply()
+	id := greeting[0][strings.LastIndexByte(greeting[0], ' ')+1:]
+	c.Send("EHLO client.test")
+	c.SMTPReply()
+	c.Send("STARTTLS\r\nEHLO injected.test")
+	expect(t, c.SMTPReply(), `220 2\.0\.0 Ready to start TLS`)
+	c.Upgrade(ca.ClientConfig())
+	c.Send("MAIL FROM:<a@x.test>")
+	expect(t, c.SMTPReply(), `502 5\.5\.1 .*`)
+	c.Send("EHLO client.test")
+	if ehlo := strings.Join(c.SMTPReply(), "\n"); !strings.Contains(ehlo, "250-AUTH ") || strings.Contains(ehlo, "STARTTLS") {
+		t.Fatalf("EHLO in TLS: %q", ehlo)
+	}
+	c.Send("AUTH XOAUTH2 " + mailtest.XOAUTH2(mailtest.User, "bad"))
+	c.SMTPReply()
+	c.Send("")
+	expect(t, c.SMTPReply(), `535-5\.7\.8 Bad credentials`, `535 5\.7\.8 See `+id)
 }

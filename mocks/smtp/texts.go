@@ -21,22 +21,29 @@ var startTLS = []byte("220 2.0.0 Ready to start TLS\r\n")
 
 // rewriter puts the personality's answers in place of go-smtp's, on c: to
 // base64 that does not decode (a malformed SASL message) and to AUTH
-// before STARTTLS. After STARTTLS, mailconn's relay hands it the lines
-// the library writes inside TLS.
+// before STARTTLS; and it tells mailconn the STARTTLS go-ahead, after
+// which the connection moves on in TLS (with a rewriter of its own).
+// go-smtp writes a reply line by line; the lines of a multi-line reply
+// ("250-...") are held and go out with its last, in one write (one TLS
+// record), as the providers send them.
 func (s *Server) rewriter(c *mailconn.Conn) func([]byte) ([]byte, bool) {
 	malformed, tlsReq := s.cfg.Personality.Malformed, s.cfg.Personality.TLSRequired
-	if malformed.Code == 0 && tlsReq.Code == 0 {
-		return nil
-	}
+	var held []byte
 	return func(line []byte) ([]byte, bool) {
 		if bytes.Equal(line, startTLS) {
 			return line, true
 		}
 		switch {
 		case malformed.Code != 0 && bytes.Equal(line, invalidBase64):
-			return []byte(replyLines(malformed, c)), false
+			line = []byte(replyLines(malformed, c))
 		case tlsReq.Code != 0 && bytes.Equal(line, tlsRequired):
-			return []byte(replyLines(tlsReq, c)), false
+			line = []byte(replyLines(tlsReq, c))
+		case len(line) > 4 && line[3] == '-':
+			held = append(held, line...)
+			return nil, false
+		}
+		if held != nil {
+			line, held = append(held, line...), nil
 		}
 		return line, false
 	}

@@ -1,0 +1,49 @@
+package imap
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/mailoauth/mailoauth/mocks/mailconn"
+)
+
+// TestResponsesGoOutWhole: the untagged lines of a response, literals
+// included, go out with its tagged line, in order and nothing lost; a
+// continuation request, what follows it until the tagged line, and a BYE
+// go out at once; a response longer than maxHeld goes out in pieces.
+func TestResponsesGoOutWhole(t *testing.T) {
+	r := &replies{c: &mailconn.Conn{}}
+	steps := []struct{ line, out string }{
+		{"* 2 EXISTS\r\n", ""},
+		{"* 1 FETCH (BODY[] {14}\r\n", ""},
+		{"a OK done\r\n", ""}, // inside the literal: its first 11 bytes
+		{"x\r\n", ""},
+		{")\r\n", ""},
+		{"b OK FETCH completed\r\n", "* 2 EXISTS\r\n* 1 FETCH (BODY[] {14}\r\na OK done\r\nx\r\n)\r\nb OK FETCH completed\r\n"},
+		{"+ idling\r\n", "+ idling\r\n"},
+		{"* 3 EXISTS\r\n", "* 3 EXISTS\r\n"},
+		{"c OK IDLE completed\r\n", "c OK IDLE completed\r\n"},
+		{"* 4 EXISTS\r\n", ""},
+		{"* BYE Logging out\r\n", "* 4 EXISTS\r\n* BYE Logging out\r\n"},
+		{"d OK LOGOUT completed\r\n", "d OK LOGOUT completed\r\n"},
+	}
+	for _, s := range steps {
+		if out, _ := r.rewrite([]byte(s.line)); string(out) != s.out {
+			t.Fatalf("after %q: wrote %q, want %q", s.line, out, s.out)
+		}
+	}
+	var wrote bytes.Buffer
+	line := "* SEARCH " + strings.Repeat("1 ", 500) + "\r\n"
+	for range 200 {
+		out, _ := r.rewrite([]byte(line))
+		wrote.Write(out)
+	}
+	if held := 200*len(line) - wrote.Len(); held > maxHeld {
+		t.Fatalf("%d bytes of a long response held, want at most %d", held, maxHeld)
+	}
+	out, _ := r.rewrite([]byte("e OK SEARCH completed\r\n"))
+	if wrote.Write(out); wrote.Len() != 200*len(line)+len("e OK SEARCH completed\r\n") {
+		t.Fatalf("%d bytes went out in all", wrote.Len())
+	}
+}
