@@ -1,7 +1,8 @@
 // Package mailconn is the connection plumbing the fake mail servers share:
 // listeners that put the provider's greeting in place of the protocol
-// library's, rewrite the library's reply lines into the provider's, keep a
-// deadline on every read, and remember whether the connection is TLS.
+// library's, rewrite the library's reply lines into the provider's, take
+// STARTTLS from the library once it said the go-ahead, keep a deadline on
+// every read, cap the connections and say goodbye on shutdown.
 package mailconn
 
 import (
@@ -31,14 +32,13 @@ type Config struct {
 	Idle time.Duration
 	// Rewrite, if set, returns the connection's rewriter: it sees every
 	// complete line the library writes after the greeting (CRLF included)
-	// and returns what goes on the wire in its place. last reports that
-	// the line is the last one in clear (STARTTLS accepted): the library
-	// then wraps the connection in TLS and rewriting stops, for what
-	// follows is ciphertext.
+	// and returns what goes on the wire in its place (nothing yet, to
+	// write it with a later line). last reports that the line is the
+	// library's STARTTLS go-ahead, the last one in clear: see StartTLS.
 	Rewrite func(c *Conn) func(line []byte) (out []byte, last bool)
-	// Handshake bounds an implicit-TLS connection's handshake (default
-	// HandshakeTimeout): a client that connects and never starts TLS is
-	// let go then, not after Idle.
+	// Handshake bounds a TLS connection's handshake, implicit or after
+	// STARTTLS (default HandshakeTimeout): a client that never starts TLS
+	// is let go then, not after Idle.
 	Handshake time.Duration
 	// Limit, if set, caps the connections open at once (shared by the
 	// listeners given the same Limit); one past the cap gets Busy and is
@@ -60,10 +60,10 @@ type Config struct {
 	// StartTLS is the certificate configuration for STARTTLS. When set,
 	// the library only says the go-ahead (the line Rewrite calls the last
 	// in clear): the connection is then taken from it (it reads the end of
-	// the stream) and, once the client's TLS handshake is done on it,
-	// handed as a new connection, with the same id, to the server that
-	// serves Upgraded (configured as for implicit TLS), its greeting
-	// swallowed. The library's state goes with the old connection, as RFC
+	// the stream) and handed as a new TLS connection, with the same id, to
+	// the server that serves Upgraded (configured as for implicit TLS),
+	// whose greeting is swallowed; the handshake is done on its first read
+	// or write. The library's state goes with the old connection, as RFC
 	// 3207 §4.2 and RFC 9051 §6.2.1 ask, and the lines in TLS are still
 	// rewritten. Nil: the library does its own STARTTLS, and rewriting
 	// stops at the go-ahead.
