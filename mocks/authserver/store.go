@@ -2,6 +2,7 @@ package authserver
 
 import (
 	"context"
+	"hash/maphash"
 	"slices"
 	"strings"
 	"sync"
@@ -24,11 +25,11 @@ type store struct {
 	refresh RefreshPolicy
 
 	mu      sync.Mutex
-	codes   map[string]*entry
-	access  map[string]*entry
-	tokens  map[string]*entry // refresh tokens
-	pkce    map[string]*entry
-	oidc    map[string]*entry  // by authorization code hash
+	codes   map[key]entry
+	access  map[key]entry
+	tokens  map[key]entry // refresh tokens
+	pkce    map[key]entry
+	oidc    map[key]entry      // by authorization code
 	family  map[string]*family // by fosite request id
 	devices map[string]*deviceGrant
 	byUser  map[string]string   // user code -> device code signature
@@ -41,10 +42,25 @@ type store struct {
 	created   int                // entries created since the last sweep
 }
 
+// key is what a code or token is filed under: two seeded 64-bit hashes of
+// its signature, held in the map itself. A world keeps hundreds of
+// thousands of tokens; filed by value under such keys they are no objects
+// of their own, and the collector has one pointer each to follow (the
+// shared record), where a string key and an entry pointer made three.
+type key struct{ a, b uint64 }
+
+var keySeeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
+
+// keyOf is the key of the signature sig.
+func keyOf(sig string) key {
+	return key{maphash.String(keySeeds[0], sig), maphash.String(keySeeds[1], sig)}
+}
+
 // entry is a stored code or token: the record of the request it was
 // issued for, its own times (world time, to the nanosecond: 8 bytes each
 // rather than a time.Time's 24, for a world keeps thousands of entries),
-// and whether it is still usable.
+// and whether it is still usable. Maps hold entries by value: a change is
+// written back.
 type entry struct {
 	rec     *record
 	at      stamp // when the request was made (fosite's RequestedAt)
@@ -76,8 +92,10 @@ func (s stamp) time() time.Time {
 func (s *store) touchRefresh(sig string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e := s.tokens[sig]; e != nil {
+	k := keyOf(sig)
+	if e, ok := s.tokens[k]; ok {
 		e.used = stampOf(s.world.Clock.Now())
+		s.tokens[k] = e
 	}
 }
 
@@ -91,8 +109,8 @@ func (e *entry) end(now time.Time) {
 // family is every code and token issued under one grant (one fosite
 // request id), and the record its newest entries share.
 type family struct {
-	code            string // the code's signature; empty for other grants
-	access, refresh []string
+	code            key // the code's; zero for other grants
+	access, refresh []key
 	rec             *record
 }
 
@@ -117,11 +135,11 @@ func newStore(w *world.World, clients func(context.Context, string) (fosite.Clie
 		world:     w,
 		clients:   clients,
 		refresh:   p.Refresh,
-		codes:     map[string]*entry{},
-		access:    map[string]*entry{},
-		tokens:    map[string]*entry{},
-		pkce:      map[string]*entry{},
-		oidc:      map[string]*entry{},
+		codes:     map[key]entry{},
+		access:    map[key]entry{},
+		tokens:    map[key]entry{},
+		pkce:      map[key]entry{},
+		oidc:      map[key]entry{},
 		intern:    newInterned(),
 		family:    map[string]*family{},
 		devices:   map[string]*deviceGrant{},
@@ -134,8 +152,8 @@ func newStore(w *world.World, clients func(context.Context, string) (fosite.Clie
 func (s *store) reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.codes, s.access, s.tokens = map[string]*entry{}, map[string]*entry{}, map[string]*entry{}
-	s.pkce, s.oidc = map[string]*entry{}, map[string]*entry{}
+	s.codes, s.access, s.tokens = map[key]entry{}, map[key]entry{}, map[key]entry{}
+	s.pkce, s.oidc = map[key]entry{}, map[key]entry{}
 	s.intern = newInterned()
 	s.family, s.devices = map[string]*family{}, map[string]*deviceGrant{}
 	s.byUser, s.held = map[string]string{}, map[string][]string{}
@@ -163,9 +181,9 @@ func (s *store) handedOut(user, client, requestID string, max int) {
 // newEntry is the entry of a code or token of kind issued for r, in the
 // world's time, sharing its family's record when it can. fosite gives
 // every token an expiry; a kind whose lifespan is Never loses it here.
-func (s *store) newEntry(r fosite.Requester, kind fosite.TokenType) *entry {
+func (s *store) newEntry(r fosite.Requester, kind fosite.TokenType) entry {
 	d := s.world.Clock.Offset()
-	e := &entry{at: stampOf(r.GetRequestedAt().Add(d)), active: true}
+	e := entry{at: stampOf(r.GetRequestedAt().Add(d)), active: true}
 	if exp := r.GetSession().GetExpiresAt(kind); !exp.IsZero() && !slices.Contains(s.never, kind) {
 		e.expires = stampOf(exp.Add(d))
 	}
@@ -189,8 +207,9 @@ func (s *store) share(f *family, rec *record) {
 		return
 	}
 	f.rec = rec
-	if c := s.codes[f.code]; c != nil && !c.active && c.rec.id == rec.id && c.rec.formValue("redirect_uri") == rec.formValue("redirect_uri") {
+	if c, ok := s.codes[f.code]; ok && !c.active && c.rec.id == rec.id && c.rec.formValue("redirect_uri") == rec.formValue("redirect_uri") {
 		c.rec = rec
+		s.codes[f.code] = c
 	}
 }
 
@@ -233,10 +252,10 @@ func (s *store) CreateAuthorizeCodeSession(_ context.Context, sig string, r fosi
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.due()
-	e := s.newEntry(r, fosite.AuthorizeCode)
-	s.codes[sig] = e
+	k, e := keyOf(sig), s.newEntry(r, fosite.AuthorizeCode)
+	s.codes[k] = e
 	f := s.familyOf(r.GetID())
-	f.code, f.rec = sig, e.rec
+	f.code, f.rec = k, e.rec
 	return nil
 }
 
@@ -247,25 +266,27 @@ func (s *store) GetAuthorizeCodeSession(ctx context.Context, sig string, into fo
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sweepIfStale()
-	e, ok := s.codes[sig]
+	e, ok := s.codes[keyOf(sig)]
 	if !ok {
 		return nil, fosite.ErrNotFound
 	}
 	if !e.active {
-		return s.read(ctx, e, fosite.AuthorizeCode, into), fosite.ErrInvalidatedAuthorizeCode
+		return s.read(ctx, &e, fosite.AuthorizeCode, into), fosite.ErrInvalidatedAuthorizeCode
 	}
-	return s.read(ctx, e, fosite.AuthorizeCode, into), nil
+	return s.read(ctx, &e, fosite.AuthorizeCode, into), nil
 }
 
 // InvalidateAuthorizeCodeSession implements oauth2.AuthorizeCodeStorage.
 func (s *store) InvalidateAuthorizeCodeSession(_ context.Context, sig string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.codes[sig]
+	k := keyOf(sig)
+	e, ok := s.codes[k]
 	if !ok {
 		return fosite.ErrNotFound
 	}
 	e.end(s.world.Clock.Now())
+	s.codes[k] = e
 	return nil
 }
 
@@ -283,10 +304,10 @@ func (s *store) CreateAccessTokenSession(_ context.Context, sig string, r fosite
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.due()
-	e := s.newEntry(r, fosite.AccessToken)
-	s.access[sig] = e
+	k, e := keyOf(sig), s.newEntry(r, fosite.AccessToken)
+	s.access[k] = e
 	f := s.familyOf(r.GetID())
-	f.access = append(f.access, sig)
+	f.access = append(f.access, k)
 	s.share(f, e.rec)
 	return nil
 }
@@ -299,23 +320,23 @@ func (s *store) GetAccessTokenSession(ctx context.Context, sig string, into fosi
 	return s.get(ctx, s.access, fosite.AccessToken, sig, into)
 }
 
-func (s *store) get(ctx context.Context, m map[string]*entry, kind fosite.TokenType, sig string, into fosite.Session) (fosite.Requester, error) {
+func (s *store) get(ctx context.Context, m map[key]entry, kind fosite.TokenType, sig string, into fosite.Session) (fosite.Requester, error) {
 	s.sweepIfStale()
-	e, ok := m[sig]
+	e, ok := m[keyOf(sig)]
 	if !ok {
 		return nil, fosite.ErrNotFound
 	}
 	if !e.active {
-		return s.read(ctx, e, kind, into), fosite.ErrInactiveToken
+		return s.read(ctx, &e, kind, into), fosite.ErrInactiveToken
 	}
-	return s.read(ctx, e, kind, into), nil
+	return s.read(ctx, &e, kind, into), nil
 }
 
 // DeleteAccessTokenSession implements oauth2.AccessTokenStorage.
 func (s *store) DeleteAccessTokenSession(_ context.Context, sig string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.access, sig)
+	delete(s.access, keyOf(sig))
 	return nil
 }
 
@@ -324,10 +345,10 @@ func (s *store) CreateRefreshTokenSession(_ context.Context, sig, _ string, r fo
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.due()
-	e := s.newEntry(r, fosite.RefreshToken)
-	s.tokens[sig] = e
+	k, e := keyOf(sig), s.newEntry(r, fosite.RefreshToken)
+	s.tokens[k] = e
 	f := s.familyOf(r.GetID())
-	f.refresh = append(f.refresh, sig)
+	f.refresh = append(f.refresh, k)
 	s.share(f, e.rec)
 	return nil
 }
@@ -343,7 +364,7 @@ func (s *store) GetRefreshTokenSession(ctx context.Context, sig string, into fos
 func (s *store) DeleteRefreshTokenSession(_ context.Context, sig string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.tokens, sig)
+	delete(s.tokens, keyOf(sig))
 	return nil
 }
 
@@ -356,9 +377,7 @@ func (s *store) RotateRefreshToken(_ context.Context, requestID, sig string) err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e, ok := s.tokens[sig]; ok {
-		e.end(s.world.Clock.Now())
-	}
+	s.revoke(s.tokens, []key{keyOf(sig)})
 	s.revoke(s.access, s.familyOf(requestID).access)
 	return nil
 }
@@ -387,10 +406,11 @@ func (s *store) revokeWhere(match func(user, client string) bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.world.Clock.Now()
-	for _, m := range []map[string]*entry{s.codes, s.access, s.tokens} {
-		for _, e := range m {
-			if e.rec.session != nil && e.rec.client != nil && match(e.rec.session.User, e.rec.client.id) {
+	for _, m := range []map[key]entry{s.codes, s.access, s.tokens} {
+		for k, e := range m {
+			if e.active && e.rec.session != nil && e.rec.client != nil && match(e.rec.session.User, e.rec.client.id) {
 				e.end(now)
+				m[k] = e
 			}
 		}
 	}
@@ -426,11 +446,13 @@ func (s *store) RevokeAccessToken(_ context.Context, requestID string) error {
 	return nil
 }
 
-func (s *store) revoke(m map[string]*entry, sigs []string) {
+// revoke ends the entries of m filed under keys.
+func (s *store) revoke(m map[key]entry, keys []key) {
 	now := s.world.Clock.Now()
-	for _, sig := range sigs {
-		if e, ok := m[sig]; ok {
+	for _, k := range keys {
+		if e, ok := m[k]; ok && e.active {
 			e.end(now)
+			m[k] = e
 		}
 	}
 }
@@ -439,11 +461,11 @@ func (s *store) revoke(m map[string]*entry, sigs []string) {
 func (s *store) GetPKCERequestSession(ctx context.Context, sig string, into fosite.Session) (fosite.Requester, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.pkce[sig]
+	e, ok := s.pkce[keyOf(sig)]
 	if !ok {
 		return nil, fosite.ErrNotFound
 	}
-	return s.read(ctx, e, fosite.AuthorizeCode, into), nil
+	return s.read(ctx, &e, fosite.AuthorizeCode, into), nil
 }
 
 // CreatePKCERequestSession implements pkce.PKCERequestStorage.
@@ -451,7 +473,7 @@ func (s *store) CreatePKCERequestSession(_ context.Context, sig string, r fosite
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.due()
-	s.pkce[sig] = s.newEntry(r, fosite.AuthorizeCode)
+	s.pkce[keyOf(sig)] = s.newEntry(r, fosite.AuthorizeCode)
 	return nil
 }
 
@@ -459,7 +481,7 @@ func (s *store) CreatePKCERequestSession(_ context.Context, sig string, r fosite
 func (s *store) DeletePKCERequestSession(_ context.Context, sig string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.pkce, sig)
+	delete(s.pkce, keyOf(sig))
 	return nil
 }
 
@@ -467,7 +489,7 @@ func (s *store) DeletePKCERequestSession(_ context.Context, sig string) error {
 func (s *store) CreateOpenIDConnectSession(_ context.Context, code string, r fosite.Requester) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.oidc[deviceKey(code)] = s.newEntry(r, fosite.AuthorizeCode)
+	s.oidc[keyOf(code)] = s.newEntry(r, fosite.AuthorizeCode)
 	return nil
 }
 
@@ -475,17 +497,17 @@ func (s *store) CreateOpenIDConnectSession(_ context.Context, code string, r fos
 func (s *store) GetOpenIDConnectSession(ctx context.Context, code string, into fosite.Requester) (fosite.Requester, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.oidc[deviceKey(code)]
+	e, ok := s.oidc[keyOf(code)]
 	if !ok {
 		return nil, fosite.ErrNotFound
 	}
-	return s.read(ctx, e, fosite.AuthorizeCode, into.GetSession()), nil
+	return s.read(ctx, &e, fosite.AuthorizeCode, into.GetSession()), nil
 }
 
 // DeleteOpenIDConnectSession implements openid.OpenIDConnectRequestStorage.
 func (s *store) DeleteOpenIDConnectSession(_ context.Context, code string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.oidc, deviceKey(code))
+	delete(s.oidc, keyOf(code))
 	return nil
 }

@@ -44,14 +44,14 @@ func (s *store) sweepIfStale() {
 func (s *store) sweep(now time.Time) {
 	s.created, s.lastSweep = 0, now
 	horizon := now.Add(-s.forget)
-	gone := func(m map[string]*entry) {
-		for sig, e := range m {
+	gone := func(m map[key]entry) {
+		for k, e := range m {
 			if (e.ended != 0 && e.ended.time().Before(horizon)) || e.expiredBefore(horizon) {
-				delete(m, sig)
+				delete(m, k)
 			}
 		}
 	}
-	for _, m := range []map[string]*entry{s.codes, s.access, s.tokens, s.pkce, s.oidc} {
+	for _, m := range []map[key]entry{s.codes, s.access, s.tokens, s.pkce, s.oidc} {
 		gone(m)
 	}
 	for k, g := range s.devices {
@@ -61,12 +61,12 @@ func (s *store) sweep(now time.Time) {
 		}
 	}
 	for id, f := range s.family {
-		f.access = slices.DeleteFunc(f.access, func(sig string) bool { _, ok := s.access[sig]; return !ok })
-		f.refresh = slices.DeleteFunc(f.refresh, func(sig string) bool { _, ok := s.tokens[sig]; return !ok })
+		f.access = slices.DeleteFunc(f.access, func(k key) bool { _, ok := s.access[k]; return !ok })
+		f.refresh = slices.DeleteFunc(f.refresh, func(k key) bool { _, ok := s.tokens[k]; return !ok })
 		if _, ok := s.codes[f.code]; !ok {
-			f.code = ""
+			f.code = key{}
 		}
-		if len(f.access) == 0 && len(f.refresh) == 0 && f.code == "" {
+		if len(f.access) == 0 && len(f.refresh) == 0 && f.code == (key{}) {
 			delete(s.family, id)
 		}
 	}

@@ -290,18 +290,18 @@ func (s *store) checkCode(ctx context.Context, st *strategy, r fosite.AccessRequ
 	sig := st.AuthorizeCodeSignature(ctx, form.Get("code"))
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e := s.codes[sig]
-	if sig == "" || e == nil {
+	e, ok := s.codes[keyOf(sig)]
+	if sig == "" || !ok {
 		return &Failure{Kind: CodeInvalid}
 	}
 	issued := e.rec.formValue("redirect_uri")
-	challenge := s.pkce[sig]
+	challenge, pkce := s.pkce[keyOf(sig)]
 	holds := map[FailureKind]bool{
 		CodeReused:       !e.active,
 		CodeExpired:      e.expiredBefore(s.world.Clock.Now()),
 		CodeOtherClient:  e.rec.client == nil || e.rec.client.id != r.GetClient().GetID(),
 		RedirectMismatch: issued != "" && issued != form.Get("redirect_uri"),
-		PKCEFailed:       challenge != nil && !pkceMatches(challenge.rec, form.Get("code_verifier")),
+		PKCEFailed:       pkce && !pkceMatches(challenge.rec, form.Get("code_verifier")),
 	}
 	if holds[CodeReused] && !p.CodeReuseKeepsGrant {
 		id := e.rec.id
@@ -361,9 +361,9 @@ func (s *store) checkRefresh(ctx context.Context, st *strategy, r fosite.AccessR
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sweepIfStale()
-	e := s.tokens[sig]
+	e, ok := s.tokens[keyOf(sig)]
 	switch {
-	case sig == "" || e == nil:
+	case sig == "" || !ok:
 		return &Failure{Kind: RefreshInvalid}, entry{}
 	case !e.active:
 		return &Failure{Kind: RefreshRevoked}, entry{}
@@ -376,5 +376,5 @@ func (s *store) checkRefresh(ctx context.Context, st *strategy, r fosite.AccessR
 	case e.rec.client == nil || e.rec.client.id != r.GetClient().GetID():
 		return &Failure{Kind: RefreshOtherClient}, entry{}
 	}
-	return nil, *e
+	return nil, e
 }
