@@ -84,18 +84,22 @@ type replies struct {
 // maxHeld bounds what a connection holds of a response before writing it.
 const maxHeld = 64 << 10
 
-var bye = []byte("* BYE")
+var (
+	bye       = []byte("* BYE")
+	logoutBye = []byte("* BYE Logging out\r\n") // go-imap's, before LOGOUT's tagged reply
+)
 
 // rewrite is the connection's mailconn rewriter. go-imap writes a
 // response line by line; the untagged lines (and the literals in them) are
 // held and go out with the tagged reply, in one write (one TLS record), as
 // a server that answers a command at once does. Not held: a continuation
 // request and what follows it until the tagged reply (IDLE's updates, an
-// AUTHENTICATE exchange), a BYE, and beyond maxHeld.
+// AUTHENTICATE exchange), a BYE other than LOGOUT's (which its tagged
+// reply follows), and beyond maxHeld.
 func (r *replies) rewrite(line []byte) ([]byte, bool) {
 	within := r.inLiteral > 0 || r.afterLiteral
 	out, last := r.text(line)
-	hold := within || line[0] == '*' && !bytes.HasPrefix(line, bye)
+	hold := within || line[0] == '*' && (!bytes.HasPrefix(line, bye) || bytes.Equal(line, logoutBye))
 	switch {
 	case line[0] == '+' && !within:
 		r.continued = true

@@ -11,7 +11,7 @@ import (
 // TestResponsesGoOutWhole: the untagged lines of a response, literals
 // included, go out with its tagged line, in order and nothing lost; a
 // continuation request, what follows it until the tagged line, and a BYE
-// go out at once; a response longer than maxHeld goes out in pieces.
+// (but LOGOUT's) go out at once; a response longer than maxHeld goes out in pieces.
 func TestResponsesGoOutWhole(t *testing.T) {
 	r := &replies{c: &mailconn.Conn{}}
 	steps := []struct{ line, out string }{
@@ -25,8 +25,9 @@ func TestResponsesGoOutWhole(t *testing.T) {
 		{"* 3 EXISTS\r\n", "* 3 EXISTS\r\n"},
 		{"c OK IDLE completed\r\n", "c OK IDLE completed\r\n"},
 		{"* 4 EXISTS\r\n", ""},
-		{"* BYE Logging out\r\n", "* 4 EXISTS\r\n* BYE Logging out\r\n"},
-		{"d OK LOGOUT completed\r\n", "d OK LOGOUT completed\r\n"},
+		{"* BYE Too many bad commands\r\n", "* 4 EXISTS\r\n* BYE Too many bad commands\r\n"},
+		{"* BYE Logging out\r\n", ""},
+		{"d OK LOGOUT completed\r\n", "* BYE Logging out\r\nd OK LOGOUT completed\r\n"},
 	}
 	for _, s := range steps {
 		if out, _ := r.rewrite([]byte(s.line)); string(out) != s.out {
