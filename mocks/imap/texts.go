@@ -2,8 +2,6 @@ package imap
 
 import (
 	"bytes"
-	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/mailoauth/mailoauth/mocks/mailauth"
@@ -41,20 +39,27 @@ func authSuccess(text string) bool {
 	return ok && mech != "" && !strings.ContainsAny(mech, " \t")
 }
 
-// literalStart is the end of a line that announces a literal: "{n}".
-var literalStart = regexp.MustCompile(`\{(\d{1,10})\}\r\n$`)
-
-// literalOf is the size of the literal line announces, or -1.
-func literalOf(line []byte) int64 {
-	if !bytes.HasSuffix(line, []byte("}\r\n")) {
-		return -1
+// literalOf is the size of the literal line announces at its end
+// ("{n}\r\n", or a client's non-synchronizing "{n+}\r\n", RFC 7888), or -1;
+// sync is false for the non-synchronizing kind.
+func literalOf(line []byte) (n int64, sync bool) {
+	rest, ok := bytes.CutSuffix(line, []byte("}\r\n"))
+	if !ok {
+		return -1, false
 	}
-	m := literalStart.FindSubmatch(line)
-	if m == nil {
-		return -1
+	rest, plus := bytes.CutSuffix(rest, []byte("+"))
+	i := bytes.LastIndexByte(rest, '{')
+	digits := rest[i+1:]
+	if i < 0 || len(digits) == 0 || len(digits) > 10 {
+		return -1, false
 	}
-	n, _ := strconv.ParseInt(string(m[1]), 10, 64)
-	return n
+	for _, d := range digits {
+		if d < '0' || d > '9' {
+			return -1, false
+		}
+		n = n*10 + int64(d-'0')
+	}
+	return n, !plus
 }
 
 // serverBug is go-imap's answer to a command it could not read as it
@@ -133,10 +138,11 @@ func (r *replies) text(line []byte) ([]byte, bool) {
 		// The literal ended inside this line; what follows it may
 		// announce another.
 		rest := line[len(line)+int(r.inLiteral):]
-		r.inLiteral = max(literalOf(rest), 0)
+		n, _ := literalOf(rest)
+		r.inLiteral = max(n, 0)
 		return line, false
 	}
-	if m := literalOf(line); m >= 0 {
+	if m, _ := literalOf(line); m >= 0 {
 		r.inLiteral = m
 		r.afterLiteral = m == 0
 		return line, false

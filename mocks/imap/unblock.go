@@ -53,9 +53,13 @@ func (u *unblocker) next(read []byte) []byte {
 			u.command = commandOf(line)
 		}
 		u.inCommand = false
-		n := literalOf(line)
+		n, sync := literalOf(line)
 		switch {
 		case n < 0:
+		case !sync:
+			// Non-synchronizing: the client sends it without waiting.
+			u.remaining = n
+			u.inCommand = n == 0
 		case u.command == "APPEND" && n <= u.maxAppend, u.command != "APPEND" && n <= maxBufferedLiteral:
 			u.remaining = n
 			u.inCommand = n == 0
@@ -76,13 +80,23 @@ var crlf = []byte("\r\n")
 // commandOf is the command of a line (after its tag; "UID" is followed
 // by the command it qualifies), upper case.
 func commandOf(line []byte) string {
-	f := strings.Fields(string(bytes.TrimRight(line, "\r\n")))
-	if len(f) < 2 {
-		return ""
+	_, rest := field(line)
+	c, rest := field(rest)
+	if strings.EqualFold(c, "UID") {
+		if q, _ := field(rest); q != "" {
+			c = q
+		}
 	}
-	c := strings.ToUpper(f[1])
-	if c == "UID" && len(f) > 2 {
-		c = strings.ToUpper(f[2])
+	return strings.ToUpper(c)
+}
+
+// field splits the first field (up to a space, a tab or the line's end)
+// off line, spaces before it skipped.
+func field(line []byte) (string, []byte) {
+	line = bytes.TrimLeft(line, " \t")
+	i := bytes.IndexAny(line, " \t\r\n")
+	if i < 0 {
+		i = len(line)
 	}
-	return c
+	return string(line[:i]), line[i:]
 }

@@ -46,3 +46,30 @@ func TestUnblocker(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestNonSynchronizingLiteral: a client's "{n+}" literal (RFC 7888) is
+// data that comes without a "+": a line in it that looks like a refused
+// literal is not one, whatever the command.
+func TestNonSynchronizingLiteral(t *testing.T) {
+	u := &unblocker{maxAppend: 1 << 20}
+	msg := "b LOGIN {999999}\r\n"
+	if out := u.next([]byte("a LOGIN {" + itoa(len(msg)) + "+}\r\n")); out != nil {
+		t.Fatalf("a non-synchronizing literal: %q", out)
+	}
+	if out := u.next([]byte(msg)); out != nil {
+		t.Fatalf("inside it: %q", out)
+	}
+	for _, tc := range []struct {
+		line string
+		n    int64
+		sync bool
+	}{
+		{"a LOGIN {5}\r\n", 5, true}, {"a LOGIN {5+}\r\n", 5, false}, {"a LOGIN {}\r\n", -1, false},
+		{"a LOGIN {5x}\r\n", -1, false}, {"a LOGIN {12345678901}\r\n", -1, false}, {"a LOGIN 5}\r\n", -1, false},
+		{"a LOGIN {5}", -1, false},
+	} {
+		if n, sync := literalOf([]byte(tc.line)); n != tc.n || sync != tc.sync {
+			t.Errorf("literalOf(%q) = %d, %v; want %d, %v", tc.line, n, sync, tc.n, tc.sync)
+		}
+	}
+}
