@@ -48,3 +48,37 @@ func TestResponsesGoOutWhole(t *testing.T) {
 		t.Fatalf("%d bytes went out in all", wrote.Len())
 	}
 }
+
+// FuzzReplies: whatever lines go-imap writes, the rewriter (with no texts
+// of a personality to put in) writes them all, in order, and holds none
+// once a tagged line outside a literal went out.
+func FuzzReplies(f *testing.F) {
+	f.Add([]byte("* 1 FETCH (BODY[] {5}\r\nab\r\n\r\n)\r\na OK done\r\n"))
+	f.Add([]byte("+ idling\r\n* 2 EXISTS\r\nb OK IDLE completed\r\n* BYE Logging out\r\nc OK LOGOUT completed\r\n"))
+	f.Add([]byte("* SEARCH 1 {3+}\r\n{0}\r\nx\r\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r := &replies{c: &mailconn.Conn{}}
+		var wrote []byte
+		for rest := data; len(rest) > 0; {
+			i := bytes.Index(rest, []byte("\r\n"))
+			if i < 0 {
+				break
+			}
+			line := rest[:i+2]
+			rest = rest[i+2:]
+			within := r.inLiteral > 0 || r.afterLiteral
+			out, _ := r.rewrite(line)
+			wrote = append(wrote, out...)
+			if !within && line[0] != '*' && line[0] != '+' && len(r.held) > 0 {
+				t.Fatalf("after the tagged line %q, %d bytes held", line, len(r.held))
+			}
+		}
+		whole := data[:0]
+		if i := bytes.LastIndex(data, crlf); i >= 0 {
+			whole = data[:i+2]
+		}
+		if got := append(wrote, r.held...); !bytes.Equal(got, whole) {
+			t.Fatalf("wrote %q, want %q", got, whole)
+		}
+	})
+}
