@@ -3,6 +3,8 @@ package imap_test
 import (
 	"encoding/base64"
 	"fmt"
+	"io"
+	"strconv"
 	"regexp"
 	"slices"
 	"strings"
@@ -307,5 +309,42 @@ func TestLargeMailboxNumbers(t *testing.T) {
 	b.Until("r ")
 	if l := flags(b); !strings.Contains(l, `\Seen`) {
 		t.Fatalf("FLAGS once a message was read: %q", l)
+	}
+}
+
+// TestWholeMessage: BODY[] is the message as it was stored, byte for
+// byte, also when its header does not parse (go-imap's section reader
+// answered an empty literal), and BODY[]<o.n> a part of it.
+func TestWholeMessage(t *testing.T) {
+	w, _, dial, _ := start(t, nil)
+	raw := "not a header line\r\n\r\nbody\r\n"
+	if err := w.Deliver("s@y.test", []string{mailtest.User}, []byte(raw)); err != nil {
+		t.Fatal(err)
+	}
+	c := dial()
+	c.Send("a AUTHENTICATE XOAUTH2 " + mailtest.XOAUTH2(mailtest.User, mailtest.Token))
+	c.Line()
+	c.Send("b SELECT INBOX")
+	c.Until("b ")
+	for _, tc := range []struct{ fetch, want string }{
+		{"BODY.PEEK[]", raw},
+		{"BODY.PEEK[]<4.6>", "a head"},
+		{"BODY.PEEK[]<100.6>", ""},
+	} {
+		c.Send("f FETCH 1 " + tc.fetch)
+		head := c.Line()
+		m := regexp.MustCompile(`\{(\d+)\}$`).FindStringSubmatch(head)
+		if m == nil {
+			t.Fatalf("%s: %q", tc.fetch, head)
+		}
+		n, _ := strconv.Atoi(m[1])
+		got := make([]byte, n)
+		if _, err := io.ReadFull(c.Reader(), got); err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != tc.want {
+			t.Errorf("%s: %q, want %q", tc.fetch, got, tc.want)
+		}
+		c.Until("f ")
 	}
 }

@@ -46,7 +46,12 @@ func (msg *message) fetch(w *imapserver.FetchResponseWriter, options *imap.Fetch
 	}
 
 	for _, bs := range options.BodySection {
-		buf := imapserver.ExtractBodySection(strings.NewReader(msg.body), bs)
+		var buf []byte
+		if whole(bs) {
+			buf = partial(msg.body, bs.Partial)
+		} else {
+			buf = imapserver.ExtractBodySection(strings.NewReader(msg.body), bs)
+		}
 		wc := w.WriteBodySection(bs, int64(len(buf)))
 		_, writeErr := wc.Write(buf)
 		closeErr := wc.Close()
@@ -273,6 +278,26 @@ func matchEntity(e *gomessage.Entity, pattern string, includeHeader bool) bool {
 
 		return bytes.Contains(bytes.ToLower(buf), bytes.ToLower([]byte(pattern)))
 	}
+}
+
+// whole reports whether bs is the whole message, BODY[] (RFC 9051
+// §6.4.5): the stored bytes as they are, without go-imap's parse of the
+// header and copy of the rest (which answers an empty section for a
+// message whose header does not parse).
+func whole(bs *imap.FetchItemBodySection) bool {
+	return bs.Specifier == imap.PartSpecifierNone && len(bs.Part) == 0 && len(bs.HeaderFields) == 0 && len(bs.HeaderFieldsNot) == 0
+}
+
+// partial is the <offset.size> part of body (all of it without one), as
+// go-imap cuts one.
+func partial(body string, p *imap.SectionPartial) []byte {
+	if p == nil {
+		return []byte(body)
+	}
+	if p.Offset > int64(len(body)) {
+		return nil
+	}
+	return []byte(body[p.Offset:min(p.Offset+p.Size, int64(len(body)))])
 }
 
 // canonicalFlag is the key of a flag, which compares without case: a

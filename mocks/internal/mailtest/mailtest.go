@@ -182,3 +182,7 @@ func (c *Conn) Closed() bool {
 
 // Raw returns the underlying connection.
 func (c *Conn) Raw() net.Conn { return c.conn }
+
+// Reader is what the connection has read and not yet returned, for the
+// bytes of a literal.
+func (c *Conn) Reader() *bufio.Reader { return c.r }
