@@ -1,11 +1,14 @@
 package authserver_test
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -394,6 +397,55 @@ func TestSweep(t *testing.T) {
 	// The refresh token of the live grant never expires: it still works.
 	if status, body := p.post(t, "/token", refreshForm(live["refresh_token"].(string), "app", "app-secret")); status != 200 {
 		t.Fatalf("refresh after the sweep: %d %v", status, body)
+	}
+}
+
+// TestSweepKeepsRecordsInUse: the records a sweep frees are those no
+// code or token uses any more; grants made after it take their numbers,
+// and a grant that outlived the sweep still reads its own.
+func TestSweepKeepsRecordsInUse(t *testing.T) {
+	t.Parallel()
+	p := newRFC(t, authserver.RefreshPolicy{})
+	_, live := p.post(t, "/token", redeem(p.code(t, url.Values{"scope": {"keep"}})))
+	for range 3 {
+		_, old := p.post(t, "/token", redeem(p.code(t, url.Values{"scope": {"gone"}})))
+		p.s.Revoke(t.Context(), old["access_token"].(string))
+	}
+	p.w.Clock.Advance(26 * time.Hour)
+	// A code waiting for its exchange, with its PKCE challenge, through a
+	// sweep (a minute of world time, then any look-up).
+	verifier := strings.Repeat("v", 43)
+	sum := sha256.Sum256([]byte(verifier))
+	pending := p.code(t, url.Values{"scope": {"pkce"}, "code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])},
+		"code_challenge_method": {"S256"}})
+	p.w.Clock.Advance(2 * time.Minute)
+	p.s.Introspect(t.Context(), "x")
+	var fresh []string
+	other := strings.Repeat("w", 43)
+	otherSum := sha256.Sum256([]byte(other))
+	for range 5 {
+		form := redeem(p.code(t, url.Values{"scope": {"new"}, "code_challenge": {base64.RawURLEncoding.EncodeToString(otherSum[:])},
+			"code_challenge_method": {"S256"}}))
+		form.Set("code_verifier", other)
+		_, tok := p.post(t, "/token", form)
+		fresh = append(fresh, tok["access_token"].(string))
+	}
+	form := redeem(pending)
+	form.Set("code_verifier", verifier)
+	if status, tok := p.post(t, "/token", form); status != 200 || tok["scope"] != "pkce" {
+		t.Fatalf("the code that waited through the sweep: %d %v", status, tok)
+	}
+	status, tok := p.post(t, "/token", refreshForm(live["refresh_token"].(string), "app", "app-secret"))
+	if status != 200 || tok["scope"] != "keep" {
+		t.Fatalf("refresh of the grant that outlived the sweep: %d %v", status, tok)
+	}
+	if info := p.s.Introspect(t.Context(), tok["access_token"].(string)); !info.Active || !slices.Equal(info.Scopes, []string{"keep"}) {
+		t.Fatalf("its new access token: %+v", info)
+	}
+	for _, a := range fresh {
+		if info := p.s.Introspect(t.Context(), a); !info.Active || !slices.Equal(info.Scopes, []string{"new"}) {
+			t.Fatalf("a grant made after the sweep: %+v", info)
+		}
 	}
 }
 

@@ -137,7 +137,7 @@ func (rec *record) formValue(k string) string {
 // registration as the world has it now (fosite reads its grant types and
 // whether it is public), or the stored id and kind if the client is gone.
 func (s *store) request(ctx context.Context, e *entry, kind fosite.TokenType) *fosite.Request {
-	rec := e.rec
+	rec := s.recs.get(e.ref)
 	d := -s.world.Clock.Offset()
 	r := &fosite.Request{ID: rec.id, RequestedAt: e.at.time().Add(d), RequestedScope: slices.Clip(slices.Clone(rec.requested)),
 		GrantedScope: slices.Clip(slices.Clone(rec.granted)), RequestedAudience: slices.Clip(slices.Clone(rec.audience().requested)),

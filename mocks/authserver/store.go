@@ -35,6 +35,7 @@ type store struct {
 	byUser  map[string]string   // user code -> device code signature
 	held    map[string][]string // user and client -> request ids holding a refresh token, oldest first
 
+	recs      records            // the records entries point to
 	intern    interned           // clients and scope lists, one copy each
 	never     []fosite.TokenType // kinds of token fosite expires whose lifespan is Never
 	forget    time.Duration      // how long an ended or expired entry is remembered
@@ -44,9 +45,11 @@ type store struct {
 
 // key is what a code or token is filed under: two seeded 64-bit hashes of
 // its signature, held in the map itself. A world keeps hundreds of
-// thousands of tokens; filed by value under such keys they are no objects
-// of their own, and the collector has one pointer each to follow (the
-// shared record), where a string key and an entry pointer made three.
+// thousands of tokens; filed by value under such keys, with their record
+// by number (records), they are no objects of their own and hold no
+// pointer: the collector does not look into those maps at all, where a
+// string key, an entry pointer and a record pointer made three pointers a
+// token.
 type key struct{ a, b uint64 }
 
 var keySeeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
@@ -62,7 +65,7 @@ func keyOf(sig string) key {
 // and whether it is still usable. Maps hold entries by value: a change is
 // written back.
 type entry struct {
-	rec     *record
+	ref     ref   // its record
 	at      stamp // when the request was made (fosite's RequestedAt)
 	expires stamp // zero: never
 	ended   stamp // when it was revoked or used up; zero while active
@@ -112,6 +115,47 @@ type family struct {
 	code            key // the code's; zero for other grants
 	access, refresh []key
 	rec             *record
+	ref             ref // rec's
+}
+
+// ref is the number of a record in store.recs; zero: none.
+type ref uint32
+
+// records numbers the records entries point to. A number stays taken
+// until a sweep finds no entry and no family using it.
+type records struct {
+	all  []*record // by ref-1; nil: free
+	free []ref
+}
+
+// add numbers rec.
+func (t *records) add(rec *record) ref {
+	if n := len(t.free); n > 0 {
+		r := t.free[n-1]
+		t.free = t.free[:n-1]
+		t.all[r-1] = rec
+		return r
+	}
+	t.all = append(t.all, rec)
+	return ref(len(t.all))
+}
+
+// get is the record numbered r, nil for zero.
+func (t *records) get(r ref) *record {
+	if r == 0 {
+		return nil
+	}
+	return t.all[r-1]
+}
+
+// keep frees every number used is false for (used[r-1]).
+func (t *records) keep(used []bool) {
+	for i, u := range used {
+		if !u && t.all[i] != nil {
+			t.all[i] = nil
+			t.free = append(t.free, ref(i+1))
+		}
+	}
 }
 
 func newStore(w *world.World, clients func(context.Context, string) (fosite.Client, error), p Profile) *store {
@@ -154,7 +198,7 @@ func (s *store) reset() {
 	defer s.mu.Unlock()
 	s.codes, s.access, s.tokens = map[key]entry{}, map[key]entry{}, map[key]entry{}
 	s.pkce, s.oidc = map[key]entry{}, map[key]entry{}
-	s.intern = newInterned()
+	s.intern, s.recs = newInterned(), records{}
 	s.family, s.devices = map[string]*family{}, map[string]*deviceGrant{}
 	s.byUser, s.held = map[string]string{}, map[string][]string{}
 	s.lastSweep, s.created = s.world.Clock.Now(), 0
@@ -190,26 +234,29 @@ func (s *store) newEntry(r fosite.Requester, kind fosite.TokenType) entry {
 	f := s.family[r.GetID()]
 	switch {
 	case f == nil:
-		e.rec = s.newRecord(r, kind, nil)
+		e.ref = s.recs.add(s.newRecord(r, kind, nil))
 	case f.rec.same(r, kind):
-		e.rec = f.rec
+		e.ref = f.ref
 	default:
-		e.rec = s.newRecord(r, kind, f.rec)
+		e.ref = s.recs.add(s.newRecord(r, kind, f.rec))
 	}
 	return e
 }
 
-// share makes rec its family's record; a code already exchanged now
+// share makes the record r its family's; a code already exchanged now
 // shares it too (what a used code is asked about, its id, client and
 // redirect URI, is the same in the token request that used it).
-func (s *store) share(f *family, rec *record) {
-	if f.rec == rec {
+func (s *store) share(f *family, r ref) {
+	if f.ref == r {
 		return
 	}
-	f.rec = rec
-	if c, ok := s.codes[f.code]; ok && !c.active && c.rec.id == rec.id && c.rec.formValue("redirect_uri") == rec.formValue("redirect_uri") {
-		c.rec = rec
-		s.codes[f.code] = c
+	rec := s.recs.get(r)
+	f.rec, f.ref = rec, r
+	if c, ok := s.codes[f.code]; ok && !c.active {
+		if old := s.recs.get(c.ref); old.id == rec.id && old.formValue("redirect_uri") == rec.formValue("redirect_uri") {
+			c.ref = r
+			s.codes[f.code] = c
+		}
 	}
 }
 
@@ -255,7 +302,7 @@ func (s *store) CreateAuthorizeCodeSession(_ context.Context, sig string, r fosi
 	k, e := keyOf(sig), s.newEntry(r, fosite.AuthorizeCode)
 	s.codes[k] = e
 	f := s.familyOf(r.GetID())
-	f.code, f.rec = k, e.rec
+	f.code, f.rec, f.ref = k, s.recs.get(e.ref), e.ref
 	return nil
 }
 
@@ -308,7 +355,7 @@ func (s *store) CreateAccessTokenSession(_ context.Context, sig string, r fosite
 	s.access[k] = e
 	f := s.familyOf(r.GetID())
 	f.access = append(f.access, k)
-	s.share(f, e.rec)
+	s.share(f, e.ref)
 	return nil
 }
 
@@ -349,7 +396,7 @@ func (s *store) CreateRefreshTokenSession(_ context.Context, sig, _ string, r fo
 	s.tokens[k] = e
 	f := s.familyOf(r.GetID())
 	f.refresh = append(f.refresh, k)
-	s.share(f, e.rec)
+	s.share(f, e.ref)
 	return nil
 }
 
@@ -408,7 +455,7 @@ func (s *store) revokeWhere(match func(user, client string) bool) {
 	now := s.world.Clock.Now()
 	for _, m := range []map[key]entry{s.codes, s.access, s.tokens} {
 		for k, e := range m {
-			if e.active && e.rec.session != nil && e.rec.client != nil && match(e.rec.session.User, e.rec.client.id) {
+			if rec := s.recs.get(e.ref); e.active && rec.session != nil && rec.client != nil && match(rec.session.User, rec.client.id) {
 				e.end(now)
 				m[k] = e
 			}
@@ -424,8 +471,8 @@ func (s *store) authorizations(user string) map[string]bool {
 	now := s.world.Clock.Now()
 	out := map[string]bool{}
 	for _, e := range s.access {
-		if e.rec.session != nil && e.rec.client != nil && strings.EqualFold(e.rec.session.User, user) {
-			id := e.rec.client.id
+		if rec := s.recs.get(e.ref); rec.session != nil && rec.client != nil && strings.EqualFold(rec.session.User, user) {
+			id := rec.client.id
 			out[id] = out[id] || (e.active && !e.expiredBefore(now))
 		}
 	}

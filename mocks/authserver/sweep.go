@@ -70,6 +70,18 @@ func (s *store) sweep(now time.Time) {
 			delete(s.family, id)
 		}
 	}
+	used := make([]bool, len(s.recs.all))
+	for _, m := range []map[key]entry{s.codes, s.access, s.tokens, s.pkce, s.oidc} {
+		for _, e := range m {
+			used[e.ref-1] = true
+		}
+	}
+	for _, f := range s.family {
+		if f.ref != 0 {
+			used[f.ref-1] = true
+		}
+	}
+	s.recs.keep(used)
 	for k, ids := range s.held {
 		ids = slices.DeleteFunc(ids, func(id string) bool { return s.family[id] == nil })
 		if len(ids) == 0 {

@@ -265,9 +265,10 @@ func (g *grantCheck) HandleTokenEndpointRequest(ctx context.Context, r fosite.Ac
 		f = g.server.store.checkCode(ctx, g.server.strategy, r, g.server.profile)
 	case "refresh_token":
 		var live entry
-		f, live = g.server.store.checkRefresh(ctx, g.server.strategy, r)
+		var rec *record
+		f, live, rec = g.server.store.checkRefresh(ctx, g.server.strategy, r)
 		if f == nil && g.server.profile.RefreshValid != nil {
-			f = g.server.refreshValid(ctx, r, live)
+			f = g.server.refreshValid(ctx, r, live, rec)
 		}
 	}
 	if f != nil {
@@ -294,17 +295,18 @@ func (s *store) checkCode(ctx context.Context, st *strategy, r fosite.AccessRequ
 	if sig == "" || !ok {
 		return &Failure{Kind: CodeInvalid}
 	}
-	issued := e.rec.formValue("redirect_uri")
+	rec := s.recs.get(e.ref)
+	issued := rec.formValue("redirect_uri")
 	challenge, pkce := s.pkce[keyOf(sig)]
 	holds := map[FailureKind]bool{
 		CodeReused:       !e.active,
 		CodeExpired:      e.expiredBefore(s.world.Clock.Now()),
-		CodeOtherClient:  e.rec.client == nil || e.rec.client.id != r.GetClient().GetID(),
+		CodeOtherClient:  rec.client == nil || rec.client.id != r.GetClient().GetID(),
 		RedirectMismatch: issued != "" && issued != form.Get("redirect_uri"),
-		PKCEFailed:       pkce && !pkceMatches(challenge.rec, form.Get("code_verifier")),
+		PKCEFailed:       pkce && !pkceMatches(s.recs.get(challenge.ref), form.Get("code_verifier")),
 	}
 	if holds[CodeReused] && !p.CodeReuseKeepsGrant {
-		id := e.rec.id
+		id := rec.id
 		s.revoke(s.access, s.familyOf(id).access)
 		s.revoke(s.tokens, s.familyOf(id).refresh)
 	}
@@ -341,40 +343,42 @@ func pkceMatches(authorize *record, verifier string) bool {
 	return subtle.ConstantTimeCompare([]byte(base64.RawURLEncoding.EncodeToString(sum[:])), []byte(challenge)) == 1
 }
 
-// refreshValid asks the profile whether the live refresh token of e may
-// still be used.
-func (s *Server) refreshValid(ctx context.Context, r fosite.AccessRequester, e entry) *Failure {
+// refreshValid asks the profile whether the live refresh token of e (of
+// the record rec) may still be used.
+func (s *Server) refreshValid(ctx context.Context, r fosite.AccessRequester, e entry, rec *record) *Failure {
 	c := Call{Realm: RealmOf(ctx), Client: r.GetClient().(*client).reg, Now: s.world.Clock.Now()}
-	sess := e.rec.session
+	sess := rec.session
 	if sess == nil {
 		return nil
 	}
 	acct, _ := s.FindAccount(c, sess.User)
-	return s.profile.RefreshValid(c, acct, e.rec.granted, e.at.time(), e.used.time())
+	return s.profile.RefreshValid(c, acct, rec.granted, e.at.time(), e.used.time())
 }
 
 // checkRefresh says why the refresh token of r would be refused, if it
 // would: unknown, revoked, expired, or held by another client; else it
-// returns a copy of the token's entry.
-func (s *store) checkRefresh(ctx context.Context, st *strategy, r fosite.AccessRequester) (*Failure, entry) {
+// returns a copy of the token's entry and its record.
+func (s *store) checkRefresh(ctx context.Context, st *strategy, r fosite.AccessRequester) (*Failure, entry, *record) {
 	sig := st.RefreshTokenSignature(ctx, r.GetRequestForm().Get("refresh_token"))
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sweepIfStale()
 	e, ok := s.tokens[keyOf(sig)]
+	if sig == "" || !ok {
+		return &Failure{Kind: RefreshInvalid}, entry{}, nil
+	}
+	rec := s.recs.get(e.ref)
 	switch {
-	case sig == "" || !ok:
-		return &Failure{Kind: RefreshInvalid}, entry{}
 	case !e.active:
-		return &Failure{Kind: RefreshRevoked}, entry{}
+		return &Failure{Kind: RefreshRevoked}, entry{}, nil
 	case e.expiredBefore(s.world.Clock.Now()):
 		f := &Failure{Kind: RefreshExpired, Issued: e.at.time()}
-		if e.rec.session != nil {
-			f.Fixed = e.rec.session.FixedRefresh
+		if rec.session != nil {
+			f.Fixed = rec.session.FixedRefresh
 		}
-		return f, entry{}
-	case e.rec.client == nil || e.rec.client.id != r.GetClient().GetID():
-		return &Failure{Kind: RefreshOtherClient}, entry{}
+		return f, entry{}, nil
+	case rec.client == nil || rec.client.id != r.GetClient().GetID():
+		return &Failure{Kind: RefreshOtherClient}, entry{}, nil
 	}
-	return nil, e
+	return nil, e, rec
 }
