@@ -49,7 +49,9 @@ type store struct {
 // by number (records), they are no objects of their own and hold no
 // pointer: the collector does not look into those maps at all, where a
 // string key, an entry pointer and a record pointer made three pointers a
-// token.
+// token. Two signatures sharing a key would need a 128-bit collision of
+// hashes seeded at random per process, by a token whose HMAC fosite
+// already checked.
 type key struct{ a, b uint64 }
 
 var keySeeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
