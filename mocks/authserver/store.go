@@ -50,8 +50,8 @@ type store struct {
 // pointer: the collector does not look into those maps at all, where a
 // string key, an entry pointer and a record pointer made three pointers a
 // token. Two signatures sharing a key would need a 128-bit collision of
-// hashes seeded at random per process, by a token whose HMAC fosite
-// already checked.
+// hashes seeded at random per process, and fosite checks each token's
+// HMAC against its own signature besides.
 type key struct{ a, b uint64 }
 
 var keySeeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
