@@ -39,6 +39,19 @@ Feature: Exchange Online's SMTP and IMAP servers with delegated tokens
     And the IMAP server advertises "IMAP4rev1 SASL-IR AUTH=PLAIN AUTH=XOAUTH2"
     And the IMAP server answers CAPABILITY with "OK CAPABILITY completed."
 
+  @imap
+  Scenario: Exchange announces LITERAL+ once authenticated, and takes an APPEND (EX-03)
+    # go-imap's client sends a synchronizing literal past 4,096 bytes even
+    # to a LITERAL+ server; mocks/imap's TestNonSynchronizingAppend sends
+    # "{n+}" itself.
+    Given alice@contoso.test has authorized the application for "https://outlook.office.com/IMAP.AccessAsUser.All offline_access"
+    When the application connects to the provider's IMAP server with implicit TLS
+    And the application authenticates to IMAP as alice@contoso.test with XOAUTH2
+    Then the IMAP server accepts the authentication
+    And the IMAP server advertises "LITERAL+ UIDPLUS"
+    When the application appends a 10000-byte message with subject "Big draft" to the INBOX over IMAP
+    Then the INBOX holds a message with subject "Big draft"
+
   @smtp
   Scenario: Exchange's SMTP greeting; AUTH LOGIN XOAUTH2 only after STARTTLS (EX-05, EX-06)
     When the application connects to the provider's SMTP server with STARTTLS

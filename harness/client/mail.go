@@ -315,6 +315,21 @@ func (s *IMAPSession) Authenticate(c gosasl.Client) error {
 	return s.Client.Authenticate(c)
 }
 
+// Append stores msg in mailbox with APPEND, as go-imap's client sends it
+// (a synchronizing literal past 4,096 bytes, LITERAL+ or not).
+func (s *IMAPSession) Append(mailbox string, msg []byte) error {
+	cmd := s.Client.Append(mailbox, int64(len(msg)), nil)
+	if _, err := cmd.Write(msg); err != nil {
+		_ = cmd.Close()
+		return err
+	}
+	if err := cmd.Close(); err != nil {
+		return err
+	}
+	_, err := cmd.Wait()
+	return err
+}
+
 // InboxSubjects selects INBOX and returns the subjects of its messages.
 func (s *IMAPSession) InboxSubjects() ([]string, error) {
 	data, err := s.Select("INBOX", nil).Wait()

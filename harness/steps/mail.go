@@ -61,6 +61,7 @@ func (s *scenario) registerMail(sc *godog.ScenarioContext) {
 	sc.Step(`^the message is accepted$`, s.messageAccepted)
 	sc.Step(`^sending fails with (\d+)$`, s.sendingFails)
 	sc.Step(`^the INBOX holds a message with subject "([^"]*)"$`, s.inboxHolds)
+	sc.Step(`^the application appends a (\d+)-byte message with subject "([^"]*)" to the INBOX over IMAP$`, s.appends)
 	sc.Step(`^the world delivered a message with subject "([^"]*)" to `+email+`$`, s.worldDelivers)
 	sc.Step(`^the world delivered "([^"]*)" to `+email+`$`, s.worldDelivered)
 	sc.Step(`^the world recorded a refused (smtp|imap|pop3) authentication of `+email+` because "([^"]*)"$`, s.worldRecorded)
@@ -354,6 +355,17 @@ func (s *scenario) sendingFails(code int) error {
 	var se *gosmtp.SMTPError
 	if !errors.As(s.mail.sendErr, &se) || se.Code != code {
 		return s.failf("sending ended with %q, want %d", client.ReplyLines(s.mail.sendErr), code)
+	}
+	return nil
+}
+
+// appends stores a message of size bytes with subject in the INBOX over
+// the IMAP session.
+func (s *scenario) appends(size int, subject string) error {
+	head := "From: alice@mailoauth.test\r\nSubject: " + subject + "\r\n\r\n"
+	body := strings.Repeat("x", max(size-len(head)-2, 0)) + "\r\n"
+	if err := s.mail.imap.Append("INBOX", []byte(head+body)); err != nil {
+		return s.failf("APPEND: %v", err)
 	}
 	return nil
 }

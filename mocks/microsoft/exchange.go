@@ -189,9 +189,12 @@ func Personality() mailauth.Personality {
 				mailauth.ReasonBasicAuth: {Type: "NO", Text: "LOGIN failed."},
 			},
 			Malformed: mailauth.IMAPReply{Type: "NO", Text: "AUTHENTICATE failed."},
-			// EX-03 [OBS] and EX-07: UIDPLUS, NAMESPACE, MOVE once
-			// authenticated (CHILDREN and ID are not implemented).
-			Capabilities:        []string{"NAMESPACE", "UIDPLUS", "MOVE"},
+			// EX-03 [OBS] and EX-07: UIDPLUS, NAMESPACE, MOVE, and
+			// LITERAL+ (non-synchronizing literals of any size, RFC 7888),
+			// once authenticated: go-imap announces LITERAL+ only then,
+			// where Exchange lists it before too (CHILDREN and ID are not
+			// implemented).
+			Capabilities:        []string{"NAMESPACE", "UIDPLUS", "MOVE", "LITERAL+"},
 			AuthSucceeded:       "AUTHENTICATE completed.",
 			CapabilityCompleted: "CAPABILITY completed.",
 			LogoutBye:           "Microsoft Exchange Server IMAP4 server signing off.",
