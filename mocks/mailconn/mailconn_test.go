@@ -249,3 +249,64 @@ func TestStartTLSMovesOn(t *testing.T) {
 		t.Fatalf("%d connections counted after close, want 0", n)
 	}
 }
+
+// TestStartTLSHandshakeDeadline: a client that gets the STARTTLS go-ahead
+// and never starts its handshake is let go at the handshake bound, and
+// its place under the Limit is given back.
+func TestStartTLSHandshakeDeadline(t *testing.T) {
+	ca, err := tlsca.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	limit := NewLimit(10)
+	goAhead := func(*Conn) func([]byte) ([]byte, bool) {
+		return func(line []byte) ([]byte, bool) { return line, string(line) == "GO\r\n" }
+	}
+	ln := Wrap(raw, Config{Rewrite: goAhead, StartTLS: ca.ServerConfig(), Limit: limit, Idle: time.Hour,
+		Handshake: 200 * time.Millisecond})
+	defer ln.Close()
+	up := Upgraded(ln)
+	defer up.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		_, _ = c.Write([]byte("hello\r\nGO\r\n"))
+		_, _ = c.Read(make([]byte, 1))
+		_ = c.Close()
+	}()
+	go func() {
+		c, err := up.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		_, _ = c.Write([]byte("library greeting\r\n")) // the handshake, then nothing
+		_, _ = c.Read(make([]byte, 1))
+	}()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	start := time.Now()
+	if _, err := io.ReadAll(c); err != nil {
+		t.Fatalf("the silent client was not let go: %v", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("let go after %v", d)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for limit.Open() > 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := limit.Open(); n != 0 {
+		t.Fatalf("%d connections counted, want 0", n)
+	}
+}
