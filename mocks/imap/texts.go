@@ -68,7 +68,7 @@ func literalOf(line []byte) (n int64, sync bool) {
 var serverBug = []byte(" NO [SERVERBUG] Internal server error\r\n")
 
 // rewriter puts the personality's texts in place of go-imap's on c
-// (replies.text) and writes each response whole (replies.batch).
+// (replies.text) and writes each response whole (replies.rewrite).
 func (s *Server) rewriter(c *mailconn.Conn) func([]byte) ([]byte, bool) {
 	r := &replies{p: s.cfg.Personality, c: c}
 	return r.rewrite
