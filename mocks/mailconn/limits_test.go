@@ -40,11 +40,9 @@ func echoServer(ln net.Listener) {
 	}
 }
 
-// TestHandshakeDeadline: an implicit-TLS client that connects and never
-// starts its handshake is let go at the handshake bound, not after Idle;
-// one that completes it may then stay idle past that bound (issue 13,
-// finding 5).
-func TestHandshakeDeadline(t *testing.T) {
+// caAndListener returns a fresh CA and a listener on a free loopback port.
+func caAndListener(t *testing.T) (*tlsca.CA, net.Listener) {
+	t.Helper()
 	ca, err := tlsca.New()
 	if err != nil {
 		t.Fatal(err)
@@ -53,6 +51,25 @@ func TestHandshakeDeadline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return ca, raw
+}
+
+// waitOpen waits (5 s at most) until limit counts at most n connections,
+// and returns how many it counts.
+func waitOpen(limit *Limit, n int) int {
+	deadline := time.Now().Add(5 * time.Second)
+	for limit.Open() > n && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	return limit.Open()
+}
+
+// TestHandshakeDeadline: an implicit-TLS client that connects and never
+// starts its handshake is let go at the handshake bound, not after Idle;
+// one that completes it may then stay idle past that bound (issue 13,
+// finding 5).
+func TestHandshakeDeadline(t *testing.T) {
+	ca, raw := caAndListener(t)
 	ln := Wrap(raw, Config{TLS: ca.ServerConfig(), Idle: time.Hour, Handshake: 200 * time.Millisecond})
 	defer ln.Close()
 	go echoServer(ln)
@@ -125,10 +142,7 @@ func TestLimit(t *testing.T) {
 		t.Error("the refused connection stays open")
 	}
 	first.Close()
-	deadline := time.Now().Add(5 * time.Second)
-	for limit.Open() > 1 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitOpen(limit, 1)
 	fourth, l4 := greet()
 	defer fourth.Close()
 	if l4 != "* OK hello\r\n" {

@@ -146,14 +146,7 @@ func TestIdleBoundsEveryRead(t *testing.T) {
 // rewritten; the connection keeps one place under the Limit, and Goodbye
 // reaches it in TLS.
 func TestStartTLSMovesOn(t *testing.T) {
-	ca, err := tlsca.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ca, raw := caAndListener(t)
 	limit := NewLimit(10)
 	rewrite := func(c *Conn) func([]byte) ([]byte, bool) {
 		return func(line []byte) ([]byte, bool) {
@@ -241,11 +234,7 @@ func TestStartTLSMovesOn(t *testing.T) {
 		t.Fatalf("goodbye %q", l)
 	}
 	tc.Close()
-	deadline := time.Now().Add(5 * time.Second)
-	for limit.Open() > 0 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
-	if n := limit.Open(); n != 0 {
+	if n := waitOpen(limit, 0); n != 0 {
 		t.Fatalf("%d connections counted after close, want 0", n)
 	}
 }
@@ -254,14 +243,7 @@ func TestStartTLSMovesOn(t *testing.T) {
 // and never starts its handshake is let go at the handshake bound, and
 // its place under the Limit is given back.
 func TestStartTLSHandshakeDeadline(t *testing.T) {
-	ca, err := tlsca.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ca, raw := caAndListener(t)
 	limit := NewLimit(10)
 	goAhead := func(*Conn) func([]byte) ([]byte, bool) {
 		return func(line []byte) ([]byte, bool) { return line, string(line) == "GO\r\n" }
@@ -302,11 +284,7 @@ func TestStartTLSHandshakeDeadline(t *testing.T) {
 	if d := time.Since(start); d > 3*time.Second {
 		t.Fatalf("let go after %v", d)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for limit.Open() > 0 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
-	if n := limit.Open(); n != 0 {
+	if n := waitOpen(limit, 0); n != 0 {
 		t.Fatalf("%d connections counted, want 0", n)
 	}
 }
