@@ -75,13 +75,9 @@ type schema struct{}
 // DecodeClient implements world.Schema.
 func (schema) DecodeClient(n *yaml.Node) (world.Client, error) {
 	var f struct {
-		Name         string         `yaml:"name"`
-		ID           string         `yaml:"id"`
-		Secret       string         `yaml:"secret"`
-		Secrets      []world.Secret `yaml:"secrets"`
-		Type         string         `yaml:"type"`
-		RedirectURIs []string       `yaml:"redirect_uris"`
-		Testing      bool           `yaml:"testing"`
+		world.ClientFields `yaml:",inline"`
+		Type               string `yaml:"type"`
+		Testing            bool   `yaml:"testing"`
 	}
 	if err := world.DecodeStrict(n, &f); err != nil {
 		return world.Client{}, err

@@ -49,12 +49,8 @@ type schema struct{}
 // a confidential web application.
 func (schema) DecodeClient(n *yaml.Node) (world.Client, error) {
 	var f struct {
-		Name         string         `yaml:"name"`
-		ID           string         `yaml:"id"`
-		Secret       string         `yaml:"secret"`
-		Secrets      []world.Secret `yaml:"secrets"`
-		RedirectURIs []string       `yaml:"redirect_uris"`
-		Admin        string         `yaml:"admin"`
+		world.ClientFields `yaml:",inline"`
+		Admin              string `yaml:"admin"`
 	}
 	if err := world.DecodeStrict(n, &f); err != nil {
 		return world.Client{}, err

@@ -81,6 +81,17 @@ func DecodeStrict(n *yaml.Node, v any) error {
 	return dec.Decode(v)
 }
 
+// ClientFields are the keys a client has in a world file at every provider
+// whose registrations are plain OAuth clients (Google, Trackdéchets), for
+// a schema's DecodeClient to inline beside its own.
+type ClientFields struct {
+	Name         string   `yaml:"name"`
+	ID           string   `yaml:"id"`
+	Secret       string   `yaml:"secret"`
+	Secrets      []Secret `yaml:"secrets"`
+	RedirectURIs []string `yaml:"redirect_uris"`
+}
+
 // LoadFile reads a world from a YAML file.
 func LoadFile(path string, schemas Schemas) (*World, error) {
 	f, err := os.Open(path)
