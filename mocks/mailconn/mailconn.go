@@ -35,6 +35,8 @@ type Config struct {
 	// and returns what goes on the wire in its place (nothing yet, to
 	// write it with a later line). last reports that the line is the
 	// library's STARTTLS go-ahead, the last one in clear: see StartTLS.
+	// What it returns is copied before it is called again: it may be the
+	// rewriter's own buffer.
 	Rewrite func(c *Conn) func(line []byte) (out []byte, last bool)
 	// Handshake bounds a TLS connection's handshake, implicit or after
 	// STARTTLS (default HandshakeTimeout): a client that never starts TLS
@@ -266,7 +268,11 @@ type Conn struct {
 	greeting []byte // replaces the first line written, until written; empty: swallows it
 	rewrite  func([]byte) ([]byte, bool)
 	pending  []byte // what the library wrote of its current line so far
+	out      []byte // what Write writes, kept between writes
 }
+
+// maxKept bounds the write buffer a connection keeps between writes.
+const maxKept = 4 << 10
 
 // Of returns the Conn under c, a Conn or a TLS connection over one (after
 // a library's own STARTTLS); nil if there is none.
@@ -405,10 +411,17 @@ func (c *Conn) Write(p []byte) (int, error) {
 		c.mu.Unlock()
 		return n, err
 	}
-	c.pending = append(c.pending, p...)
-	var out []byte
+	buf := p
+	if len(c.pending) > 0 {
+		c.pending = append(c.pending, p...)
+		buf = c.pending
+	}
+	if c.out == nil {
+		c.out = make([]byte, 0, 512)
+	}
+	out := c.out[:0]
 	goAhead := false
-	rest := c.pending
+	rest := buf
 	for c.greeting != nil || c.rewrite != nil {
 		i := bytes.Index(rest, crlf)
 		if i < 0 {
@@ -432,7 +445,12 @@ func (c *Conn) Write(p []byte) (int, error) {
 		out = append(out, rest...)
 		rest = nil
 	}
+	// What is left of the line goes before the library's next write
+	// (rest may be the end of c.pending itself: append moves it down).
 	c.pending = append(c.pending[:0], rest...)
+	if cap(out) <= maxKept {
+		c.out = out
+	}
 	var next *Conn
 	if len(out) > 0 {
 		if _, err := c.Conn.Write(out); err != nil {

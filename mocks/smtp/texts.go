@@ -39,11 +39,16 @@ func (s *Server) rewriter(c *mailconn.Conn) func([]byte) ([]byte, bool) {
 		case tlsReq.Code != 0 && bytes.Equal(line, tlsRequired):
 			line = []byte(replyLines(tlsReq, c))
 		case len(line) > 4 && line[3] == '-':
+			if held == nil {
+				held = make([]byte, 0, 512) // an EHLO reply in one go
+			}
 			held = append(held, line...)
 			return nil, false
 		}
-		if held != nil {
-			line, held = append(held, line...), nil
+		if len(held) > 0 {
+			// mailconn copies the reply before the next call: the buffer
+			// is kept for the next multi-line reply.
+			line, held = append(held, line...), held[:0]
 		}
 		return line, false
 	}
