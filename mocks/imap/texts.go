@@ -2,7 +2,6 @@ package imap
 
 import (
 	"bytes"
-	"strings"
 
 	"github.com/mailoauth/mailoauth/mocks/mailauth"
 	"github.com/mailoauth/mailoauth/mocks/mailconn"
@@ -10,33 +9,38 @@ import (
 
 // statusLine splits a status response as go-imap writes it: tag, type
 // (OK, NO, BAD or BYE), an optional response code, text; ok is false for
-// any other line.
-func statusLine(line []byte) (tag, typ, text string, ok bool) {
+// any other line. The parts are line's own bytes.
+func statusLine(line []byte) (tag, typ, text []byte, ok bool) {
 	rest, ok := bytes.CutSuffix(line, crlf)
 	if !ok {
-		return "", "", "", false
+		return nil, nil, nil, false
 	}
-	t, rest, ok1 := bytes.Cut(rest, []byte(" "))
-	ty, rest, ok2 := bytes.Cut(rest, []byte(" "))
-	if !ok1 || !ok2 || len(t) == 0 || bytes.IndexByte(t, '\t') >= 0 {
-		return "", "", "", false
+	tag, rest, ok1 := bytes.Cut(rest, space)
+	typ, rest, ok2 := bytes.Cut(rest, space)
+	if !ok1 || !ok2 || len(tag) == 0 || bytes.IndexByte(tag, '\t') >= 0 {
+		return nil, nil, nil, false
 	}
-	switch string(ty) {
+	switch string(typ) {
 	case "OK", "NO", "BAD", "BYE":
 	default:
-		return "", "", "", false
+		return nil, nil, nil, false
 	}
-	if code, after, found := bytes.Cut(rest, []byte("] ")); found && len(code) > 0 && code[0] == '[' && bytes.IndexByte(code, ']') < 0 {
+	if code, after, found := bytes.Cut(rest, codeEnd); found && len(code) > 0 && code[0] == '[' && bytes.IndexByte(code, ']') < 0 {
 		rest = after
 	}
-	return string(t), string(ty), string(rest), true
+	return tag, typ, rest, true
 }
+
+var (
+	space   = []byte(" ")
+	codeEnd = []byte("] ")
+)
 
 // authSuccess reports whether text is go-imap's after a successful
 // AUTHENTICATE: "<mechanism> authentication successful".
-func authSuccess(text string) bool {
-	mech, ok := strings.CutSuffix(text, " authentication successful")
-	return ok && mech != "" && !strings.ContainsAny(mech, " \t")
+func authSuccess(text []byte) bool {
+	mech, ok := bytes.CutSuffix(text, []byte(" authentication successful"))
+	return ok && len(mech) > 0 && bytes.IndexAny(mech, " \t") < 0
 }
 
 // literalOf is the size of the literal line announces at its end
@@ -80,14 +84,18 @@ type replies struct {
 	c *mailconn.Conn
 
 	authenticated bool
-	inLiteral     int64 // bytes of a literal still to come
-	afterLiteral  bool  // a literal ended with the last line: its response goes on
-	held          []byte
-	continued     bool // a continuation request went out: no holding until the tagged reply
+	inLiteral     int64  // bytes of a literal still to come
+	afterLiteral  bool   // a literal ended with the last line: its response goes on
+	held          []byte // the response so far, written with its tagged reply
+	continued     bool   // a continuation request went out: no holding until the tagged reply
 }
 
-// maxHeld bounds what a connection holds of a response before writing it.
-const maxHeld = 64 << 10
+// maxHeld bounds what a connection holds of a response before writing it;
+// past maxKept, the buffer is not kept between responses.
+const (
+	maxHeld = 64 << 10
+	maxKept = 4 << 10
+)
 
 var (
 	bye       = []byte("* BYE")
@@ -112,11 +120,20 @@ func (r *replies) rewrite(line []byte) ([]byte, bool) {
 		r.continued = false
 	}
 	if hold && !r.continued && len(r.held)+len(out) <= maxHeld {
+		if r.held == nil {
+			r.held = make([]byte, 0, 1024)
+		}
 		r.held = append(r.held, out...)
 		return nil, false
 	}
-	if r.held != nil {
-		out, r.held = append(r.held, out...), nil
+	if len(r.held) > 0 {
+		// The buffer is kept for the next response, unless it grew large:
+		// mailconn copies what a rewriter returns before calling it again.
+		out = append(r.held, out...)
+		r.held = r.held[:0]
+		if cap(r.held) > maxKept {
+			r.held = nil
+		}
 	}
 	return out, last
 }
@@ -164,21 +181,21 @@ func (r *replies) text(line []byte) ([]byte, bool) {
 	}
 	var mine string
 	switch {
-	case typ == "OK" && text == "Begin TLS negotiation now":
+	case string(typ) == "OK" && string(text) == "Begin TLS negotiation now":
 		return line, true
-	case typ == "OK" && authSuccess(text):
+	case string(typ) == "OK" && authSuccess(text):
 		mine = p.AuthSucceeded
-	case typ == "OK" && text == "CAPABILITY completed":
+	case string(typ) == "OK" && string(text) == "CAPABILITY completed":
 		mine = p.CapabilityCompleted
-	case typ == "OK" && text == "LOGOUT completed":
+	case string(typ) == "OK" && string(text) == "LOGOUT completed":
 		mine = p.LogoutCompleted
-	case typ == "BYE" && tag == "*" && text == "Logging out":
+	case string(typ) == "BYE" && string(tag) == "*" && string(text) == "Logging out":
 		mine = p.LogoutBye
 	}
 	if mine == "" {
 		return line, false
 	}
-	return []byte(tag + " " + typ + " " + mailauth.Expand(mine, c.ID, c.IP) + "\r\n"), false
+	return []byte(string(tag) + " " + string(typ) + " " + mailauth.Expand(mine, c.ID, c.IP) + "\r\n"), false
 }
 
 // imapStatus is r as the text after a tag: type, response code, text.

@@ -46,14 +46,19 @@ func (u *unblocker) next(read []byte) []byte {
 			}
 			return nil
 		}
-		line := append(u.partial, read[:i+2]...)
-		u.partial = u.partial[:0]
+		line := read[:i+2]
+		if len(u.partial) > 0 {
+			line = append(u.partial, line...)
+			u.partial = u.partial[:0]
+		}
 		read = read[i+2:]
-		if !u.inCommand {
+		n, sync := literalOf(line)
+		if !u.inCommand && n >= 0 {
+			// A line without a literal ends its command: only one
+			// that announces a literal needs its command named.
 			u.command = commandOf(line)
 		}
 		u.inCommand = false
-		n, sync := literalOf(line)
 		switch {
 		case n < 0:
 		case !sync:
