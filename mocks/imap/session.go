@@ -63,7 +63,7 @@ func (ss *session) replies() mailauth.Replies {
 	p := ss.s.cfg.Personality
 	return mailauth.Replies{
 		Refused:   func(r mailauth.Reason) error { return reply(p.Refusal(r), ss.conn.ID, ss.conn.IP) },
-		Malformed: reply(p.Malformed, ss.conn.ID, ss.conn.IP),
+		Malformed: func() error { return reply(p.Malformed, ss.conn.ID, ss.conn.IP) },
 		Accepted:  ss.accepted,
 		Hangup:    func() { _ = ss.conn.Close() },
 	}

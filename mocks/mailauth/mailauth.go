@@ -99,8 +99,8 @@ type Gate struct {
 type Replies struct {
 	// Refused answers a refusal for a reason.
 	Refused func(Reason) error
-	// Malformed answers a SASL message that does not parse.
-	Malformed error
+	// Malformed returns the answer to a SASL message that does not parse.
+	Malformed func() error
 	// Accepted binds the connection to the user's mailbox; a non-nil
 	// error ends the exchange with it (a provider's success line the
 	// library would not write).
@@ -164,7 +164,7 @@ func (g Gate) Server(mech string, r Replies) gosasl.Server {
 			g.record(mech, user, Verdict{Reason: ReasonBasicAuth})
 			return r.Refused(ReasonBasicAuth)
 		},
-		Other: r.Refused(ReasonMechanism),
+		Other: func() error { return r.Refused(ReasonMechanism) },
 	}.Server(mech)
 }
 

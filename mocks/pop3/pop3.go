@@ -325,7 +325,7 @@ func (ss *session) replies() mailauth.Replies {
 	p := ss.s.cfg.Personality
 	return mailauth.Replies{
 		Refused:   func(r mailauth.Reason) error { return popError{p.Refusal(r)} },
-		Malformed: popError{p.Malformed},
+		Malformed: func() error { return popError{p.Malformed} },
 		Hangup:    func() { _ = ss.conn.Close() },
 		Accepted: func(user string) error {
 			ss.user = user

@@ -13,12 +13,12 @@ import (
 type Offer struct {
 	// Token decides on a bearer token (XOAUTH2, OAUTHBEARER).
 	Token func(mech string, c Credentials) Verdict
-	// Malformed is the error for a token message that does not parse.
-	Malformed error
+	// Malformed returns the error for a token message that does not parse.
+	Malformed func() error
 	// Password answers a user name and password; it returns the refusal.
 	Password func(mech, user string) error
-	// Other is the error for any other advertised mechanism.
-	Other error
+	// Other returns the error for any other advertised mechanism.
+	Other func() error
 }
 
 // Server returns the SASL server of mech (upper case).
@@ -39,10 +39,10 @@ func (o Offer) Server(mech string) gosasl.Server {
 }
 
 // refuseServer fails at once.
-type refuseServer struct{ err error }
+type refuseServer struct{ err func() error }
 
 // Next implements gosasl.Server.
-func (r refuseServer) Next([]byte) ([]byte, bool, error) { return nil, true, r.err }
+func (r refuseServer) Next([]byte) ([]byte, bool, error) { return nil, true, r.err() }
 
 // loginServer is the server side of AUTH LOGIN (draft-murchison-sasl-login):
 // it asks for the user name and the password, then calls done.

@@ -52,8 +52,9 @@ type ServerConfig struct {
 	Mechanism string
 	// Authenticate decides on the presented credentials.
 	Authenticate func(Credentials) Verdict
-	// Malformed is the protocol error for a response that does not parse.
-	Malformed error
+	// Malformed returns the protocol error for a response that does not
+	// parse (called only then: the reply is built only when needed).
+	Malformed func() error
 }
 
 // server is one SASL exchange: an optional empty challenge when the client
@@ -100,7 +101,7 @@ func (s *server) Next(response []byte) (challenge []byte, done bool, err error) 
 	}
 	if perr != nil {
 		s.done = true
-		return nil, true, s.cfg.Malformed
+		return nil, true, s.cfg.Malformed()
 	}
 	v := s.cfg.Authenticate(creds)
 	if v.Err == nil {

@@ -101,7 +101,7 @@ func TestServerDialogues(t *testing.T) {
 		}
 	})
 	t.Run("malformed", func(t *testing.T) {
-		s := NewServer(ServerConfig{Mechanism: OAuthBearer, Authenticate: ok, Malformed: errMalformed})
+		s := NewServer(ServerConfig{Mechanism: OAuthBearer, Authenticate: ok, Malformed: func() error { return errMalformed }})
 		if _, done, err := s.Next(ir); !done || err != errMalformed {
 			t.Fatalf("%v %v", done, err)
 		}
@@ -153,7 +153,7 @@ func FuzzServer(f *testing.F) {
 	f.Add(EncodeXOAUTH2("a@b", "t"), []byte{})
 	f.Fuzz(func(t *testing.T, first, second []byte) {
 		for _, mech := range []string{XOAUTH2, OAuthBearer} {
-			s := NewServer(ServerConfig{Mechanism: mech, Authenticate: refuse([]byte("{}")), Malformed: errMalformed})
+			s := NewServer(ServerConfig{Mechanism: mech, Authenticate: refuse([]byte("{}")), Malformed: func() error { return errMalformed }})
 			_, done, _ := s.Next(first)
 			if !done {
 				if _, done, _ = s.Next(second); !done {

@@ -45,7 +45,7 @@ func (ss *session) Auth(mech string) (gosasl.Server, error) {
 	}
 	return ss.s.gate.Server(strings.ToUpper(mech), mailauth.Replies{
 		Refused:   func(r mailauth.Reason) error { return reply(p.Refusal(r), ss.conn.ID, ss.conn.IP) },
-		Malformed: reply(p.Malformed, ss.conn.ID, ss.conn.IP),
+		Malformed: func() error { return reply(p.Malformed, ss.conn.ID, ss.conn.IP) },
 		Accepted:  ss.accepted,
 		Hangup:    func() { _ = ss.conn.Close() },
 	}), nil
