@@ -103,8 +103,9 @@ func start(cfg Config) (*Instance, error) {
 	if cfg.Logger != nil {
 		log := cfg.Logger
 		w.Observe(func(e world.Event) {
-			log.Info("event", "provider", e.Provider, "protocol", e.Protocol, "mechanism", e.Mechanism,
-				"user", e.User, "client", e.Client, "outcome", e.Outcome, "reason", e.Reason)
+			log.LogAttrs(context.Background(), slog.LevelInfo, "event", slog.String("provider", e.Provider),
+				slog.String("protocol", e.Protocol), slog.String("mechanism", e.Mechanism), slog.String("user", e.User),
+				slog.String("client", e.Client), slog.String("outcome", e.Outcome), slog.String("reason", e.Reason))
 		})
 	}
 	listen := func(name string) (net.Listener, error) {
