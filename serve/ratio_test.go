@@ -225,7 +225,8 @@ func bareTokenServer(t *testing.T, tlsConfig *tls.Config) string {
 }
 
 // cannedServer is a reference mail server: session answers every line
-// with a fixed reply and does STARTTLS with the world's certificate.
+// with a fixed reply, does STARTTLS with the world's certificate and ends
+// the TLS session with its close_notify.
 func cannedServer(t *testing.T, tlsConfig *tls.Config, session func(net.Conn, *tls.Config)) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -268,6 +269,9 @@ func cannedSMTPSession(c net.Conn, tlsConfig *tls.Config) {
 			if tc.Handshake() != nil {
 				return
 			}
+			// Closed as a TLS server closes (close_notify), as the
+			// libraries' servers do.
+			defer tc.Close()
 			r, w = bufio.NewReader(tc), tc
 		case "AUTH":
 			say("235 2.7.0 Accepted\r\n")
@@ -317,6 +321,9 @@ func cannedIMAPSession(c net.Conn, tlsConfig *tls.Config) {
 			if tc.Handshake() != nil {
 				return
 			}
+			// Closed as a TLS server closes (close_notify), as the
+			// libraries' servers do.
+			defer tc.Close()
 			r, w = bufio.NewReader(tc), tc
 		case "AUTHENTICATE":
 			say(tag + " OK Success\r\n")
