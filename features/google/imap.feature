@@ -10,7 +10,7 @@ Feature: Reading Gmail over IMAP with OAuth
   Scenario: Gmail's greeting and capabilities (GM-05)
     When the application connects to the provider's IMAP server with implicit TLS
     Then the IMAP greeting matches "^\* OK Gimap ready for requests from 127\.0\.0\.1 [a-z]{1,2}[0-9]{1,3}sm[0-9]{6,8}[a-z]{3}\.[0-9]{1,3}$"
-    And the IMAP server advertises "IMAP4rev1 SASL-IR AUTH=XOAUTH2 AUTH=PLAIN AUTH=PLAIN-CLIENTTOKEN AUTH=OAUTHBEARER AUTH=XOAUTH"
+    And the IMAP server lists exactly "IMAP4rev1 UNSELECT IDLE NAMESPACE SASL-IR AUTH=XOAUTH2 AUTH=PLAIN AUTH=PLAIN-CLIENTTOKEN AUTH=OAUTHBEARER AUTH=XOAUTH"
     And the IMAP server answers CAPABILITY with "OK Thats all she wrote! <id>"
 
   Scenario: A mail.google.com token opens the INBOX (GM-01, GM-02, GM-05)

@@ -57,6 +57,7 @@ func (s *scenario) registerMail(sc *godog.ScenarioContext) {
 	sc.Step(`^the IMAP greeting matches "([^"]*)"$`, s.imapGreeting)
 	sc.Step(`^the IMAP server answers (\w+) with "([^"]*)"$`, s.imapStatusOf)
 	sc.Step(`^the IMAP server advertises "([^"]*)"$`, s.imapAdvertises)
+	sc.Step(`^the IMAP server lists exactly "([^"]*)"$`, s.imapListsExactly)
 	sc.Step(`^the application sends a message from `+email+` to `+email+` with subject "([^"]*)"$`, s.sendsMessage)
 	sc.Step(`^the message is accepted$`, s.messageAccepted)
 	sc.Step(`^sending fails with (\d+)$`, s.sendingFails)
@@ -333,6 +334,36 @@ func (s *scenario) imapAdvertises(list string) error {
 		if !caps.Has(imap.Cap(c)) {
 			return s.failf("the IMAP server does not advertise %s (it has %v)", c, caps)
 		}
+	}
+	return nil
+}
+
+// imapListsExactly asks CAPABILITY and compares the answer with list, as
+// sets (a client does not care for the order).
+func (s *scenario) imapListsExactly(list string) error {
+	caps, err := s.mail.imap.Capability().Wait()
+	if err != nil {
+		return err
+	}
+	want := imap.CapSet{}
+	for _, c := range strings.Fields(list) {
+		want[imap.Cap(c)] = struct{}{}
+	}
+	var missing, extra []string
+	for c := range want {
+		if !caps.Has(c) {
+			missing = append(missing, string(c))
+		}
+	}
+	for c := range caps {
+		if _, ok := want[c]; !ok {
+			extra = append(extra, string(c))
+		}
+	}
+	if len(missing) > 0 || len(extra) > 0 {
+		slices.Sort(missing)
+		slices.Sort(extra)
+		return s.failf("the IMAP server lists %v too and not %v", extra, missing)
 	}
 	return nil
 }

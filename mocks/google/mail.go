@@ -76,13 +76,15 @@ func Personality() mailauth.Personality {
 			// GM-05 [OBS]: "BAD Invalid SASL argument" for a malformed blob.
 			Malformed: mailauth.IMAPReply{Type: "BAD", Text: "Invalid SASL argument. {id}"},
 			// GM-05 [OBS] lists IMAP4rev1 UNSELECT IDLE NAMESPACE QUOTA ID
-			// XLIST CHILDREN X-GM-EXT-1 XYZZY before authentication. The
-			// server adds UNSELECT and IDLE once authenticated; QUOTA, ID,
-			// XLIST, CHILDREN, X-GM-EXT-1 and XYZZY are left out, for it
-			// does not implement them and a client that used them would
-			// fail here and not at Gmail. UIDPLUS and MOVE: Gmail has them
-			// once authenticated, and so does the server.
+			// XLIST CHILDREN X-GM-EXT-1 XYZZY SASL-IR AUTH=... before
+			// authentication: so does the server (no LITERAL-, which
+			// go-imap would add), without QUOTA, ID, XLIST, CHILDREN,
+			// X-GM-EXT-1 and XYZZY, for it does not implement them and a
+			// client that used them would fail here and not at Gmail.
+			// Gmail's list once authenticated is not recorded: go-imap's,
+			// with UIDPLUS and MOVE, which Gmail has then.
 			Capabilities: []string{"NAMESPACE", "UIDPLUS", "MOVE"},
+			ListedBefore: []string{"IMAP4rev1", "UNSELECT", "IDLE", "NAMESPACE", "SASL-IR", mailauth.AuthState},
 			// GM-05 [OBS]: "<tag> OK Thats all she wrote! <id>".
 			CapabilityCompleted: "Thats all she wrote! {id}",
 			// GM-05 [DOC]: "A01 OK Success" (the exact text real Gmail

@@ -13,8 +13,11 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/mailoauth/mailoauth/mocks/google"
 	"github.com/mailoauth/mailoauth/mocks/imap"
 	"github.com/mailoauth/mailoauth/mocks/internal/mailtest"
+	"github.com/mailoauth/mailoauth/mocks/mailauth"
+	"github.com/mailoauth/mailoauth/mocks/microsoft"
 	"github.com/mailoauth/mailoauth/mocks/tlsca"
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
@@ -382,4 +385,57 @@ func TestNonSynchronizingAppend(t *testing.T) {
 		t.Fatalf("stored %q (%v), want the message sent", got, err)
 	}
 	c.Until("e ")
+}
+
+// TestListedCapabilities: a provider's own capability lists (Gmail's and
+// Exchange's; the scenarios check them whole) keep go-imap's
+// state-dependent entries, and list nothing the server does not
+// implement: every entry is one go-imap announces for the same
+// personality before or after authentication (IMAP4, the RFC 1730 tag,
+// aside).
+func TestListedCapabilities(t *testing.T) {
+	for name, p := range map[string]mailauth.IMAPPersonality{"google": google.Personality().IMAP, "microsoft": microsoft.Personality().IMAP} {
+		t.Run(name, func(t *testing.T) {
+			lists := func(p mailauth.IMAPPersonality) (before, after []string) {
+				_, srv, ca := launch(t, func(cfg *imap.Config) { cfg.Personality = p })
+				c := mailtest.Dial(t, srv.TLSAddr, ca.ClientConfig())
+				c.Line()
+				c.Send("a CAPABILITY")
+				before = strings.Fields(strings.TrimPrefix(c.Line(), "* CAPABILITY "))
+				c.Until("a ")
+				c.Send("b AUTHENTICATE XOAUTH2 " + mailtest.XOAUTH2(mailtest.User, mailtest.Token))
+				match(t, c.Until("b "), `b OK .*`)
+				c.Send("c CAPABILITY")
+				after = strings.Fields(strings.TrimPrefix(c.Line(), "* CAPABILITY "))
+				c.Until("c ")
+				return before, after
+			}
+			own := p
+			own.ListedBefore, own.ListedAfter = nil, nil
+			libBefore, libAfter := lists(own)
+			before, after := lists(p)
+			implemented := append([]string{"IMAP4"}, append(libBefore, libAfter...)...)
+			for _, l := range [][]string{before, after} {
+				for _, c := range l {
+					if !slices.Contains(implemented, c) {
+						t.Errorf("%s listed, which go-imap does not announce (%v, then %v)", c, libBefore, libAfter)
+					}
+				}
+			}
+			state := func(l []string) (out []string) {
+				for _, c := range l {
+					if c == "STARTTLS" || c == "LOGINDISABLED" || strings.HasPrefix(c, "AUTH=") {
+						out = append(out, c)
+					}
+				}
+				return out
+			}
+			if !slices.Equal(state(before), state(libBefore)) {
+				t.Errorf("before authentication %v, go-imap's %v", before, libBefore)
+			}
+			if p.ListedAfter == nil && !slices.Equal(after, libAfter) {
+				t.Errorf("once authenticated %v, go-imap's %v", after, libAfter)
+			}
+		})
+	}
 }

@@ -2,6 +2,7 @@ package imap
 
 import (
 	"bytes"
+	"strings"
 
 	"github.com/mailoauth/mailoauth/mocks/mailauth"
 	"github.com/mailoauth/mailoauth/mocks/mailconn"
@@ -164,6 +165,9 @@ func (r *replies) text(line []byte) ([]byte, bool) {
 		r.afterLiteral = m == 0
 		return line, false
 	}
+	if bytes.HasPrefix(line, capabilityLine) {
+		return r.capabilities(line), false
+	}
 	if !r.authenticated && bytes.Contains(line, []byte(" OK ")) &&
 		(bytes.Contains(line, []byte(" authentication successful\r\n")) || bytes.HasSuffix(line, []byte(" OK LOGIN completed\r\n"))) {
 		r.authenticated = true
@@ -196,6 +200,41 @@ func (r *replies) text(line []byte) ([]byte, bool) {
 		return line, false
 	}
 	return []byte(string(tag) + " " + string(typ) + " " + mailauth.Expand(mine, c.ID, c.IP) + "\r\n"), false
+}
+
+var capabilityLine = []byte("* CAPABILITY ")
+
+// capabilities puts the personality's list, if it has one for the
+// connection's state, in place of go-imap's in an untagged CAPABILITY
+// line; go-imap's state-dependent capabilities (STARTTLS, LOGINDISABLED,
+// AUTH=) keep their place at mailauth.AuthState.
+func (r *replies) capabilities(line []byte) []byte {
+	listed := r.p.ListedBefore
+	if r.authenticated {
+		listed = r.p.ListedAfter
+	}
+	if listed == nil {
+		return line
+	}
+	var state []string
+	for _, c := range strings.Fields(string(line[len(capabilityLine):])) {
+		if c == "STARTTLS" || c == "LOGINDISABLED" || strings.HasPrefix(c, "AUTH=") {
+			state = append(state, c)
+		}
+	}
+	out := []string{"*", "CAPABILITY"}
+	placed := false
+	for _, c := range listed {
+		if c == mailauth.AuthState {
+			out, placed = append(out, state...), true
+		} else {
+			out = append(out, c)
+		}
+	}
+	if !placed {
+		out = append(out, state...)
+	}
+	return []byte(strings.Join(out, " ") + "\r\n")
 }
 
 // imapStatus is r as the text after a tag: type, response code, text.

@@ -102,6 +102,16 @@ type IMAPPersonality struct {
 	// LIST-STATUS, STATUS=SIZE...): announcing one it does not would make
 	// clients fail on the fake where they succeed on the real server.
 	Capabilities []string
+	// ListedBefore and ListedAfter, when set, are the provider's own
+	// CAPABILITY lists, in its order, before and once authenticated, in
+	// place of go-imap's (which announces LITERAL-, ENABLE, UTF8=ACCEPT
+	// and APPENDLIMIT= where the provider may not, and UNSELECT, IDLE
+	// and LITERAL+ only once authenticated). The entry AuthState stands
+	// for what go-imap lists by the connection's state (STARTTLS,
+	// LOGINDISABLED, the AUTH= mechanisms); without it they go last.
+	// Only capabilities the server implements belong here, as for
+	// Capabilities.
+	ListedBefore, ListedAfter []string
 	// AuthSucceeded is the text of the tagged OK after a successful
 	// AUTHENTICATE; "" keeps go-imap's "[CAPABILITY ...] XOAUTH2
 	// authentication successful". When set, the CAPABILITY response code
@@ -114,6 +124,10 @@ type IMAPPersonality struct {
 	// and tagged OK ("" keeps "Logging out" and "LOGOUT completed").
 	LogoutBye, LogoutCompleted string
 }
+
+// AuthState is the place of the state-dependent capabilities in an
+// IMAPPersonality's ListedBefore or ListedAfter.
+const AuthState = "{state}"
 
 // The standard replies to a fault, for a personality that has none of its
 // own: RFC 4954 §6's 454 for a temporary failure, RFC 5530's UNAVAILABLE

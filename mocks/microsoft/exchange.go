@@ -190,11 +190,17 @@ func Personality() mailauth.Personality {
 			},
 			Malformed: mailauth.IMAPReply{Type: "NO", Text: "AUTHENTICATE failed."},
 			// EX-03 [OBS] and EX-07: UIDPLUS, NAMESPACE, MOVE, and
-			// LITERAL+ (non-synchronizing literals of any size, RFC 7888),
-			// once authenticated: go-imap announces LITERAL+ only then,
-			// where Exchange lists it before too (CHILDREN and ID are not
-			// implemented).
-			Capabilities:        []string{"NAMESPACE", "UIDPLUS", "MOVE", "LITERAL+"},
+			// LITERAL+ (non-synchronizing literals of any size, RFC 7888).
+			Capabilities: []string{"NAMESPACE", "UIDPLUS", "MOVE", "LITERAL+"},
+			// EX-03 [OBS]: "IMAP4 IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2
+			// SASL-IR UIDPLUS ID UNSELECT CHILDREN IDLE NAMESPACE
+			// LITERAL+", without ID and CHILDREN, which the server does
+			// not implement: no LITERAL-, ENABLE, UTF8=ACCEPT nor
+			// APPENDLIMIT=, which go-imap would add. Once authenticated
+			// the same list, with MOVE (EX-07) [INF: Exchange's list
+			// after authentication is not recorded].
+			ListedBefore:        []string{"IMAP4", "IMAP4rev1", mailauth.AuthState, "SASL-IR", "UIDPLUS", "UNSELECT", "IDLE", "NAMESPACE", "LITERAL+"},
+			ListedAfter:         []string{"IMAP4", "IMAP4rev1", "SASL-IR", "UIDPLUS", "MOVE", "UNSELECT", "IDLE", "NAMESPACE", "LITERAL+"},
 			AuthSucceeded:       "AUTHENTICATE completed.",
 			CapabilityCompleted: "CAPABILITY completed.",
 			LogoutBye:           "Microsoft Exchange Server IMAP4 server signing off.",
