@@ -80,6 +80,7 @@ func (w *World) ArmFault(f Fault, points []string) (Fault, error) {
 		return Fault{}, fmt.Errorf("%d faults are armed already; clear some", maxFaults)
 	}
 	w.faults = append(w.faults, f)
+	w.armed.Store(int64(len(w.faults)))
 	return f, nil
 }
 
@@ -96,6 +97,7 @@ func (w *World) ClearFaults() int {
 	defer w.mu.Unlock()
 	n := len(w.faults)
 	w.faults = nil
+	w.armed.Store(0)
 	return n
 }
 
@@ -103,6 +105,10 @@ func (w *World) ClearFaults() int {
 // request against it (a fault whose count is used up is disarmed), and
 // records it in the audit log.
 func (w *World) TakeFault(provider, point string) (Fault, bool) {
+	if w.armed.Load() == 0 {
+		// Nothing armed, the usual case: no lock on the world.
+		return Fault{}, false
+	}
 	target := provider + "." + point
 	w.mu.Lock()
 	i := slices.IndexFunc(w.faults, func(f Fault) bool { return f.Target == target })
@@ -114,6 +120,7 @@ func (w *World) TakeFault(provider, point string) (Fault, bool) {
 	f := w.faults[i]
 	if f.Count > 0 && f.Hits >= f.Count {
 		w.faults = slices.Delete(w.faults, i, i+1)
+		w.armed.Store(int64(len(w.faults)))
 	}
 	w.mu.Unlock()
 	w.Record(Event{Provider: provider, Protocol: point, Mechanism: "fault", Outcome: "fault", Reason: f.Kind + " " + f.ID})

@@ -39,8 +39,12 @@ func (w *World) Restore(s *Snapshot) {
 	w.clients, w.accounts = cloneClients(s.clients), maps.Clone(s.accounts)
 	w.consents, w.realms = cloneConsents(s.consents), maps.Clone(s.realms)
 	w.approveAs = slices.Clone(s.approveAs)
-	w.events, w.oldest, w.faults = nil, 0, nil
+	w.faults = nil
+	w.armed.Store(0)
 	w.mu.Unlock()
+	w.audit.mu.Lock()
+	w.audit.events, w.audit.oldest = nil, 0
+	w.audit.mu.Unlock()
 	w.mail.store.Clear()
 	w.mail.store.SetLimits(s.mail)
 	w.mail.mu.Lock()

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -122,14 +123,13 @@ type World struct {
 	accounts map[key]Account
 	consents map[consentKey][]string
 	realms   map[Realm]any
-	events   []Event // a ring once full: the oldest at events[oldest]
-	oldest   int
-	observer func(Event)
 	mail     mailboxes
 	// approveAs are the users authorization requests are approved as
 	// when no page is shown (SetApproveAs).
 	approveAs []string
 	faults    []Fault
+	armed     atomic.Int64 // len(faults), read without the lock
+	audit     auditLog
 }
 
 type key struct {
@@ -413,16 +413,17 @@ func (w *World) Record(e Event) {
 	for _, f := range fields {
 		*f, all = all[:len(*f)], all[len(*f):]
 	}
-	w.mu.Lock()
-	if len(w.events) < MaxEvents {
-		w.events = append(w.events, e)
+	a := &w.audit
+	a.mu.Lock()
+	if len(a.events) < MaxEvents {
+		a.events = append(a.events, e)
 	} else {
 		// A ring: the oldest event gives its place, nothing moves.
-		w.events[w.oldest] = e
-		w.oldest = (w.oldest + 1) % MaxEvents
+		a.events[a.oldest] = e
+		a.oldest = (a.oldest + 1) % MaxEvents
 	}
-	observe := w.observer
-	w.mu.Unlock()
+	observe := a.observer
+	a.mu.Unlock()
 	if observe != nil {
 		observe(e)
 	}
@@ -447,14 +448,25 @@ func cut(s string) string {
 // Observe calls fn with every event recorded from now on (serve mode logs
 // them); fn must not call back into the world's audit log.
 func (w *World) Observe(fn func(Event)) {
-	w.mu.Lock()
-	w.observer = fn
-	w.mu.Unlock()
+	w.audit.mu.Lock()
+	w.audit.observer = fn
+	w.audit.mu.Unlock()
 }
 
 // Events returns a copy of the audit log, oldest first.
 func (w *World) Events() []Event {
-	w.mu.RLock()
-	defer w.mu.RUnlock()
-	return append(slices.Clone(w.events[w.oldest:]), w.events[:w.oldest]...)
+	a := &w.audit
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append(slices.Clone(a.events[a.oldest:]), a.events[:a.oldest]...)
+}
+
+// auditLog is the world's record of authentication attempts, under a lock
+// of its own: every mail session writes to it, and it must not hold up
+// the readers of the world's registrations.
+type auditLog struct {
+	mu       sync.Mutex
+	events   []Event // a ring once full: the oldest at events[oldest]
+	oldest   int
+	observer func(Event)
 }
