@@ -6,7 +6,7 @@ package features
 
 import "embed"
 
-// FS holds every *.feature file, by provider directory.
+// FS holds every *.feature file, in a directory per provider.
 //
-//go:embed google/*.feature microsoft/*.feature trackdechets/*.feature
+//go:embed */*.feature
 var FS embed.FS

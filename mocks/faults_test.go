@@ -25,7 +25,13 @@ import (
 
 func arm(t *testing.T, srv *mocks.Server, target, kind string, count int) world.Fault {
 	t.Helper()
-	f, err := srv.ArmFault(world.Fault{Target: target, Kind: kind, Count: count, DelayMS: 50})
+	var f mocks.Fault
+	var err error
+	if kind == mocks.FaultDelay {
+		f, err = srv.ArmDelay(target, 50*time.Millisecond, count)
+	} else {
+		f, err = srv.ArmFault(target, kind, count)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +203,13 @@ func TestArmFaultRefusesBadInput(t *testing.T) {
 		{Target: "google.token", Kind: world.FaultDelay},
 		{Target: "google.token", Kind: world.FaultDelay, DelayMS: 3600000},
 	} {
-		if _, err := srv.ArmFault(f); err == nil {
+		var err error
+		if f.Kind == world.FaultDelay {
+			_, err = srv.ArmDelay(f.Target, time.Duration(f.DelayMS)*time.Millisecond, f.Count)
+		} else {
+			_, err = srv.ArmFault(f.Target, f.Kind, f.Count)
+		}
+		if err == nil {
 			t.Errorf("armed %+v", f)
 		}
 	}

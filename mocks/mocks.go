@@ -1,12 +1,16 @@
 // Package mocks starts a fake mail-OAuth world for tests, the way
 // net/http/httptest starts a test server: call Start, read a provider's
-// endpoints (OAuth over HTTPS, SMTP and IMAP with STARTTLS and implicit
-// TLS), get tokens the way an application does, and the world closes
-// itself when the test ends.
+// endpoints (OAuth over HTTPS, SMTP, IMAP and POP3 with STARTTLS and
+// implicit TLS), get tokens the way an application does, move the world's
+// clock, and the world closes itself when the test ends.
 //
 //	srv := mocks.Start(t)
 //	tok, err := srv.Google.Token(ctx, "alice@gmail.test", "https://mail.google.com/")
 //	c, err := smtp.DialStartTLS(srv.Google.Mail.SMTP, srv.TLSConfig())
+//
+// The certificate authority and the providers' signing keys are embedded
+// test keys, as httptest's certificate is (Options.FreshKeys generates new
+// ones): never trust them outside a test.
 package mocks
 
 import (
@@ -20,18 +24,15 @@ import (
 	"log"
 	"net"
 	"net/http"
-	"net/url"
+	"net/mail"
 	"slices"
 	"time"
 
-	"golang.org/x/oauth2"
-
 	"github.com/mailoauth/mailoauth/mocks/authserver"
-	"github.com/mailoauth/mailoauth/mocks/google"
+	"github.com/mailoauth/mailoauth/mocks/mailauth"
 	"github.com/mailoauth/mailoauth/mocks/mailconn"
-	"github.com/mailoauth/mailoauth/mocks/microsoft"
+	"github.com/mailoauth/mailoauth/mocks/registry"
 	"github.com/mailoauth/mailoauth/mocks/tlsca"
-	"github.com/mailoauth/mailoauth/mocks/trackdechets"
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
@@ -42,12 +43,14 @@ type TB interface {
 	Cleanup(func())
 }
 
-// Options configure a fake world. The zero value is the default world,
-// every provider, approval without pages, on 127.0.0.1.
+// Options configure a fake world. The zero value is the default world
+// with every provider, approval without pages, on 127.0.0.1.
 type Options struct {
 	// World is the world to serve; nil means DefaultWorld().
 	World *world.World
-	// Providers names the providers to start ("google"); nil: all.
+	// Providers names the providers to start ("google"); nil: those the
+	// world has clients or users for (every registered one for a world
+	// with none).
 	Providers []string
 	// Pages shows the sign-in and consent pages to every authorization
 	// request. Without it, a request carrying the login_hint of a known
@@ -56,19 +59,23 @@ type Options struct {
 	Pages bool
 	// ApproveAs are the users an authorization request with no login_hint
 	// is approved as, without pages: at each provider, the first of them
-	// with an account there (World.SetApproveAs; a request with
-	// prompt=login still gets the sign-in page).
+	// with an account there (a request with prompt=login still gets the
+	// sign-in page).
 	ApproveAs []string
-	// Hosts are names (besides loopback) the certificate must cover.
+	// Hosts are names (besides loopback) the certificate must cover; a
+	// world with Hosts gets a certificate of its own.
 	Hosts []string
 	// Listen opens the listener of one server, named like
 	// "google.https", "google.smtp", "google.smtps", "google.imap",
 	// "google.imaps", "google.pop3", "google.pop3s"; nil: a free port of
 	// 127.0.0.1.
 	Listen func(name string) (net.Listener, error)
-	// CA signs every listener's certificate; nil: a new one, for Hosts
-	// (serve keeps one across restarts in its state directory).
+	// CA signs every listener's certificate; nil: the embedded test CA
+	// (a new one with FreshKeys or Hosts).
 	CA *tlsca.CA
+	// FreshKeys generates a new CA and new token-signing keys instead of
+	// the embedded test keys (serve does: its keys are its own).
+	FreshKeys bool
 	// ErrorLog receives the HTTPS servers' own errors (a failed TLS
 	// handshake, a broken connection); nil: they are dropped.
 	ErrorLog *log.Logger
@@ -76,21 +83,16 @@ type Options struct {
 
 // Server is a running fake world.
 type Server struct {
-	// World is the state every fake server reads: move its Clock, inspect
-	// its Events, change its registrations.
+	// World is the state every fake server reads, for what the methods of
+	// Server and Provider do not cover.
 	World *world.World
 	// CA is the certificate authority every listener's certificate chains to.
 	CA *tlsca.CA
-	// Google is the fake Google, if started.
-	Google *Provider
-	// Microsoft is the fake Microsoft (Entra ID and Exchange Online), if
-	// started.
-	Microsoft *Provider
-	// Trackdechets is the fake Trackdéchets (its OAuth server and GraphQL
-	// API; it has no mail servers), if started.
-	Trackdechets *Provider
+	// Providers are the built-in providers, nil when not started.
+	Providers
 
 	providers map[string]*Provider
+	order     []*Provider
 	start     *world.Snapshot
 	mailLimit *mailconn.Limit
 	client    *http.Client
@@ -98,49 +100,22 @@ type Server struct {
 	closers   []func() error
 }
 
-// Provider is one running fake provider.
-type Provider struct {
-	// Name is the provider's key ("google").
-	Name string
-	// URL is the base URL of its HTTPS endpoints, https://127.0.0.1:PORT.
-	URL string
-	// Mail holds the addresses of its mail servers.
-	Mail Mail
+// Event is an entry of the world's audit log: a token request, a mail
+// authentication, a change of the world.
+type Event = world.Event
 
-	endpoint   func(realm string) oauth2.Endpoint
-	authParams []oauth2.AuthCodeOption
-	oauth      *authserver.Server
-	srv        *Server
-}
+// Message is a message delivered to a mailbox.
+type Message = world.Message
 
-// Mail holds the addresses ("127.0.0.1:PORT") of a provider's mail servers.
-type Mail struct {
-	// SMTP is the submission port: plain, then STARTTLS (like 587).
-	SMTP string
-	// SMTPS is the implicit-TLS submission port (like 465).
-	SMTPS string
-	// IMAPS is the implicit-TLS IMAP port (like 993).
-	IMAPS string
-	// IMAP is the plain IMAP port that offers STARTTLS (like 143).
-	IMAP string
-	// POP3S is the implicit-TLS POP3 port (like 995); POP3 the plain one
-	// that offers STLS (like 110).
-	POP3S, POP3 string
-}
+// Fault is an error armed at a provider's endpoint or mail server.
+type Fault = world.Fault
 
 //go:embed default.yaml
 var defaultYAML []byte
 
-// Schemas are the world-file schemas of every provider.
-func Schemas() world.Schemas {
-	return world.Schemas{google.Name: google.Schema(), microsoft.Name: microsoft.Schema(), trackdechets.Name: trackdechets.Schema()}
-}
-
-// DefaultYAML returns the YAML of the default world: the clients and users
-// every scenario and `mailoauth serve` start from.
-func DefaultYAML() []byte { return bytes.Clone(defaultYAML) }
-
-// DefaultWorld returns a new world loaded from DefaultYAML.
+// DefaultWorld returns a new default world: the clients and users every
+// scenario and `mailoauth serve` start from (Provider.Clients and
+// Provider.Users list them).
 func DefaultWorld() *world.World {
 	w, err := world.Load(bytes.NewReader(defaultYAML), Schemas())
 	if err != nil {
@@ -148,6 +123,9 @@ func DefaultWorld() *world.World {
 	}
 	return w
 }
+
+// Schemas are the world-file schemas of every registered provider.
+func Schemas() world.Schemas { return registry.Schemas() }
 
 // LoadWorld reads a world file with every provider's schema.
 func LoadWorld(path string) (*world.World, error) {
@@ -185,172 +163,116 @@ func New(opts ...Options) (*Server, error) {
 	if o.Listen == nil {
 		o.Listen = func(string) (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }
 	}
-	ca := o.CA
-	if ca == nil {
-		var err error
-		if ca, err = tlsca.New(o.Hosts...); err != nil {
-			return nil, err
-		}
+	specs, err := selectProviders(o)
+	if err != nil {
+		return nil, err
+	}
+	ca, err := worldCA(o)
+	if err != nil {
+		return nil, err
 	}
 	s := &Server{World: o.World, CA: ca, providers: map[string]*Provider{}, start: o.World.Snapshot(),
 		mailLimit: mailconn.NewLimit(MaxMailConnections)}
 	s.client = &http.Client{Transport: &http.Transport{TLSClientConfig: ca.ClientConfig()}, Timeout: 30 * time.Second}
-	for name, start := range map[string]func(Options) error{google.Name: s.startGoogle,
-		microsoft.Name: s.startMicrosoft, trackdechets.Name: s.startTrackdechets} {
-		if o.Providers == nil || slices.Contains(o.Providers, name) {
-			if err := start(o); err != nil {
-				s.Close()
-				return nil, err
-			}
-		}
-	}
-	for _, name := range o.Providers {
-		if s.providers[name] == nil {
+	for _, spec := range specs {
+		if err := s.startProvider(o, spec); err != nil {
 			s.Close()
-			return nil, fmt.Errorf("mocks: no provider %q", name)
+			return nil, err
 		}
 	}
+	s.Providers.set(s)
 	return s, nil
 }
 
-func (s *Server) startGoogle(o Options) error {
-	g := google.New(s.World, google.Options{AutoApprove: !o.Pages})
-	p := &Provider{Name: google.Name, oauth: g.Server, srv: s,
-		// G-02: a refresh token needs access_type=offline.
-		authParams: []oauth2.AuthCodeOption{oauth2.AccessTypeOffline}}
-	var err error
-	if p.URL, err = s.serveHTTPS(o, google.Name, g.Handler()); err != nil {
-		return err
-	}
-	g.SetBaseURL(p.URL)
-	p.endpoint = func(string) oauth2.Endpoint {
-		return oauth2.Endpoint{AuthURL: p.URL + google.AuthPath, TokenURL: p.URL + google.TokenPath,
-			DeviceAuthURL: p.URL + google.DeviceCodePath, AuthStyle: oauth2.AuthStyleInParams}
-	}
-	if p.Mail, err = s.startMail(o, google.Name, g, google.Personality()); err != nil {
-		return err
-	}
-	s.Google = p
-	s.providers[google.Name] = p
-	return nil
-}
-
-func (s *Server) startMicrosoft(o Options) error {
-	m := microsoft.New(s.World, microsoft.Options{AutoApprove: !o.Pages})
-	p := &Provider{Name: microsoft.Name, oauth: m.Server, srv: s,
-		// M-03: a refresh token needs offline_access.
-		authParams: nil}
-	var err error
-	if p.URL, err = s.serveHTTPS(o, microsoft.Name, m.Handler()); err != nil {
-		return err
-	}
-	m.SetBaseURL(p.URL)
-	p.endpoint = func(realm string) oauth2.Endpoint {
-		if realm == "" {
-			realm = microsoft.Organizations
+// selectProviders are the registered providers o starts, in registry
+// order.
+func selectProviders(o Options) ([]registry.Provider, error) {
+	all := registry.All()
+	for _, name := range o.Providers {
+		if _, ok := registry.Lookup(name); !ok {
+			return nil, fmt.Errorf("mocks: no provider %q (there are %v)", name, registry.Names())
 		}
-		base := p.URL + "/" + realm
-		return oauth2.Endpoint{AuthURL: base + microsoft.AuthorizePath, TokenURL: base + microsoft.TokenPath,
-			DeviceAuthURL: base + microsoft.DeviceCodePath, AuthStyle: oauth2.AuthStyleInParams}
 	}
-	if p.Mail, err = s.startMail(o, microsoft.Name, m, microsoft.Personality()); err != nil {
-		return err
+	var out []registry.Provider
+	for _, p := range all {
+		if o.Providers != nil && slices.Contains(o.Providers, p.Name) ||
+			o.Providers == nil && len(o.World.Realms(p.Name)) > 0 {
+			out = append(out, p)
+		}
 	}
-	s.Microsoft = p
-	s.providers[microsoft.Name] = p
-	return nil
+	if o.Providers == nil && len(out) == 0 {
+		return all, nil
+	}
+	return out, nil
 }
 
-func (s *Server) startTrackdechets(o Options) error {
-	td := trackdechets.New(s.World, trackdechets.Options{AutoApprove: !o.Pages})
-	p := &Provider{Name: trackdechets.Name, oauth: td.Server, srv: s}
+// worldCA is the CA o asks for: its own, a fresh one, or the embedded one.
+func worldCA(o Options) (*tlsca.CA, error) {
+	switch {
+	case o.CA != nil:
+		return o.CA, nil
+	case o.FreshKeys || len(o.Hosts) > 0:
+		return tlsca.New(o.Hosts...)
+	default:
+		return tlsca.Test(), nil
+	}
+}
+
+// startProvider serves one provider's HTTPS endpoints and, if it has
+// them, its mail servers.
+func (s *Server) startProvider(o Options, spec registry.Provider) error {
+	in := spec.New(s.World, registry.Options{AutoApprove: !o.Pages})
+	p := &Provider{Name: spec.Name, spec: spec, in: in, oauth: in.AuthServer(), srv: s}
+	if o.FreshKeys {
+		p.oauth.FreshKeys()
+	}
 	var err error
-	if p.URL, err = s.serveHTTPS(o, trackdechets.Name, td.Handler()); err != nil {
+	if p.URL, err = s.serveHTTPS(o, spec.Name, in.Handler()); err != nil {
 		return err
 	}
-	td.SetBaseURL(p.URL)
-	// T-04: the documentation asks for HTTP Basic client authentication.
-	p.endpoint = func(string) oauth2.Endpoint {
-		return oauth2.Endpoint{AuthURL: p.URL + trackdechets.DialogPath, TokenURL: p.URL + trackdechets.TokenPath,
-			AuthStyle: oauth2.AuthStyleInHeader}
+	in.SetBaseURL(p.URL)
+	if spec.Mail != nil {
+		rule, ok := in.(mailauth.Rule)
+		if !ok {
+			return fmt.Errorf("mocks: provider %q has mail servers but no mail rule", spec.Name)
+		}
+		if p.Mail, err = s.startMail(o, spec.Name, rule, spec.Mail()); err != nil {
+			return err
+		}
 	}
-	s.Trackdechets = p
-	s.providers[trackdechets.Name] = p
+	s.providers[spec.Name] = p
+	s.order = append(s.order, p)
 	return nil
 }
 
 // Provider returns the running provider of that name, or nil.
 func (s *Server) Provider(name string) *Provider { return s.providers[name] }
 
-// Endpoint returns the provider's endpoints for golang.org/x/oauth2 (for
-// Microsoft, those of /organizations).
-func (p *Provider) Endpoint() oauth2.Endpoint { return p.endpoint("") }
+// Advance moves the world's clock forward by d (at most a century ahead
+// of the real time): codes, tokens, device codes and client secrets
+// expire by it.
+func (s *Server) Advance(d time.Duration) { s.World.Clock.Advance(d) }
 
-// TenantEndpoint returns the endpoints under one tenant segment (a tenant
-// id or domain, common, organizations), for a provider with tenants.
-func (p *Provider) TenantEndpoint(tenant string) oauth2.Endpoint { return p.endpoint(tenant) }
+// Now returns the world's time.
+func (s *Server) Now() time.Time { return s.World.Clock.Now() }
 
-// Issuer returns the provider's OpenID Connect issuer (of realm, for a
-// provider with tenants).
-func (p *Provider) Issuer(realm string) string { return p.oauth.Issuer(realm) }
+// Events returns the world's audit log, oldest first.
+func (s *Server) Events() []Event { return s.World.Events() }
 
-// Config returns an x/oauth2 configuration for the provider's client
-// registered under name, with its first redirect URI.
-func (p *Provider) Config(name string, scopes ...string) (oauth2.Config, error) {
-	for _, realm := range p.srv.World.Realms(p.Name) {
-		if c, ok := p.srv.World.ClientNamed(realm, name); ok {
-			cfg := oauth2.Config{ClientID: c.ID, Endpoint: p.Endpoint(), Scopes: scopes}
-			if secrets := c.AllSecrets(); len(secrets) > 0 {
-				cfg.ClientSecret = secrets[0].Value
-			}
-			if len(c.RedirectURIs) > 0 {
-				cfg.RedirectURL = c.RedirectURIs[0]
-			}
-			return cfg, nil
+// Deliver puts raw (a whole RFC 5322 message) into mailbox's INBOX, as if
+// it had been received; the envelope sender is its From address.
+func (s *Server) Deliver(mailbox, raw string) error {
+	from := ""
+	if m, err := mail.ReadMessage(bytes.NewReader([]byte(raw))); err == nil {
+		if a, err := mail.ParseAddress(m.Header.Get("From")); err == nil {
+			from = a.Address
 		}
 	}
-	return oauth2.Config{}, fmt.Errorf("mocks: %s has no client named %q", p.Name, name)
+	return s.World.Deliver(from, []string{mailbox}, []byte(raw))
 }
 
-// Token runs the authorization code flow over HTTPS as an application
-// does, for user, with the provider's "web" client, and returns the
-// tokens (with a refresh token where the provider gives one). The user's
-// approval is automatic (login_hint), so the world must not show pages.
-func (p *Provider) Token(ctx context.Context, user string, scopes ...string) (*oauth2.Token, error) {
-	cfg, err := p.Config("web", scopes...)
-	if err != nil {
-		return nil, err
-	}
-	state := oauth2.GenerateVerifier()
-	opts := append(slices.Clone(p.authParams), oauth2.SetAuthURLParam("login_hint", user))
-	hc := *p.srv.client
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, cfg.AuthCodeURL(state, opts...), nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-	resp.Body.Close()
-	loc, err := url.Parse(resp.Header.Get("Location"))
-	if err != nil || resp.StatusCode != http.StatusFound || loc.Query().Get("code") == "" {
-		return nil, fmt.Errorf("mocks: %s did not redirect with a code (HTTP %d %s): %.200s",
-			p.Name, resp.StatusCode, loc.Query().Get("error"), body)
-	}
-	if loc.Query().Get("state") != state {
-		return nil, fmt.Errorf("mocks: %s sent back another state", p.Name)
-	}
-	return cfg.Exchange(context.WithValue(ctx, oauth2.HTTPClient, p.srv.client), loc.Query().Get("code"))
-}
-
-// RevokeAccess is the user removing the client's access in their account
-// at the provider (Google's third-party connections, Trackdéchets'
-// "Applications et API"): every code and token the user granted the client
-// stops working, and the next authorization asks for consent again.
-func (p *Provider) RevokeAccess(user, clientID string) { p.oauth.RevokeAccess(user, clientID) }
+// Messages returns the messages delivered to mailbox, oldest first.
+func (s *Server) Messages(mailbox string) []Message { return s.World.Messages(mailbox) }
 
 // ApproveDevice approves the pending device authorization of userCode at
 // whichever provider issued it, as the user email does on its page.
@@ -364,7 +286,7 @@ func (s *Server) DenyDevice(userCode, email string) error {
 }
 
 func (s *Server) decideDevice(userCode, email string, approve bool) error {
-	for _, p := range s.providers {
+	for _, p := range s.order {
 		decide := p.oauth.DenyDevice
 		if approve {
 			decide = p.oauth.ApproveDevice
@@ -377,13 +299,13 @@ func (s *Server) decideDevice(userCode, email string, approve bool) error {
 }
 
 // Reset puts the world back as it was when it started: registrations,
-// accounts, consents and settings as they were, no grant, code, token or
-// browser session, empty mailboxes and audit log, the clock on the real
-// time. Listeners, the CA and the signing keys stay; connections already
-// open keep what they had.
+// accounts, consents and settings as they were, no grant, code, token,
+// fault or browser session, empty mailboxes and audit log, the clock on
+// the real time. Listeners, the CA and the signing keys stay; connections
+// already open keep what they had.
 func (s *Server) Reset() {
 	s.World.Restore(s.start)
-	for _, p := range s.providers {
+	for _, p := range s.order {
 		p.oauth.Reset()
 	}
 }
@@ -428,49 +350,28 @@ func (s *Server) LoadWorldFile(content []byte) error {
 		return err
 	}
 	s.World.Restore(w.Snapshot())
-	for _, p := range s.providers {
+	for _, p := range s.order {
 		p.oauth.Reset()
 	}
 	return nil
 }
 
-// faultPoints are where each provider can be told to fail: its
-// endpoints' and mail servers' calls to Server.Fault and the mail gate.
-var faultPoints = map[string][]string{
-	google.Name:       google.FaultPoints,
-	microsoft.Name:    microsoft.FaultPoints,
-	trackdechets.Name: trackdechets.FaultPoints,
-}
-
-// FaultPoints lists the targets a fault can be armed at in this world,
-// "provider.point", for the providers it runs.
-func (s *Server) FaultPoints() []string {
-	var out []string
-	for name := range s.providers {
-		for _, point := range faultPoints[name] {
-			out = append(out, name+"."+point)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
-// ArmFault makes the next f.Count requests at f.Target (0: every one until
-// World.ClearFaults) answer with the fault f.Kind (world.FaultUnavailable,
-// ...): an outage on demand. It returns the fault with its id.
-func (s *Server) ArmFault(f world.Fault) (world.Fault, error) {
-	return s.World.ArmFault(f, s.FaultPoints())
-}
-
-// Messages returns the messages delivered to mailbox, oldest first.
-func (s *Server) Messages(mailbox string) []world.Message { return s.World.Messages(mailbox) }
-
-// Client returns the HTTP client that trusts the world's CA; Close closes
+// Client returns an HTTP client that trusts the world's CA; Close closes
 // its connections.
 func (s *Server) Client() *http.Client { return s.client }
 
-// TLSConfig returns a client TLS configuration that trusts the world's CA.
-func (s *Server) TLSConfig() *tls.Config { return s.CA.ClientConfig() }
+// TLSConfig returns a client TLS configuration that trusts the world's CA,
+// for the listeners' address 127.0.0.1 (net/smtp's StartTLS needs a
+// ServerName).
+func (s *Server) TLSConfig() *tls.Config { return s.TLSConfigFor("127.0.0.1") }
+
+// TLSConfigFor is TLSConfig for another name the certificate covers
+// (localhost, ::1, or one of Options.Hosts).
+func (s *Server) TLSConfigFor(host string) *tls.Config {
+	c := s.CA.ClientConfig()
+	c.ServerName = host
+	return c
+}
 
 // serveHTTPS serves h over TLS on the provider's listener and returns its
 // URL.

@@ -37,6 +37,8 @@ type Scenario struct {
 
 // Run is the result of a run.
 type Run struct {
+	// Providers are the provider tags, in the matrix's column order.
+	Providers []string
 	Scenarios []Scenario
 }
 
@@ -68,9 +70,6 @@ type Matrix struct {
 // integration; others follow alphabetically.
 var flowOrder = []string{"authcode", "refresh", "revoke", "device", "client-credentials", "smtp", "imap", "pop3"}
 
-// providerTags are the provider tags of DESIGN.md.
-var providerTags = []string{"google", "microsoft", "trackdechets"}
-
 // Matrix counts the scenarios by provider and flow; a scenario with several
 // flow tags counts in each.
 func (r *Run) Matrix() Matrix {
@@ -97,7 +96,7 @@ func (r *Run) Matrix() Matrix {
 			m.Cells[s.Provider][f] = c
 		}
 	}
-	slices.SortFunc(m.Providers, func(a, b string) int { return rank(providerTags, a) - rank(providerTags, b) })
+	slices.SortFunc(m.Providers, func(a, b string) int { return rank(r.Providers, a) - rank(r.Providers, b) })
 	slices.SortFunc(m.Flows, func(a, b string) int {
 		if d := rank(flowOrder, a) - rank(flowOrder, b); d != 0 {
 			return d
@@ -146,25 +145,27 @@ type cukeStep struct {
 // harness/steps).
 const lastReplyMarker = "\nlast server reply: "
 
-// FromCucumberJSON reads the Cucumber JSON of a run.
-func FromCucumberJSON(rd io.Reader) (*Run, error) {
+// FromCucumberJSON reads the Cucumber JSON of a run; providers are the
+// provider tags, in the matrix's column order (a scenario's other tags are
+// its flows).
+func FromCucumberJSON(rd io.Reader, providers []string) (*Run, error) {
 	var features []cukeFeature
 	if err := json.NewDecoder(rd).Decode(&features); err != nil {
 		return nil, fmt.Errorf("reports: reading cucumber JSON: %w", err)
 	}
-	run := &Run{}
+	run := &Run{Providers: slices.Clone(providers)}
 	for _, f := range features {
 		for _, e := range f.Elements {
 			if e.Type != "" && e.Type != "scenario" {
 				continue
 			}
-			run.Scenarios = append(run.Scenarios, scenarioOf(f, e))
+			run.Scenarios = append(run.Scenarios, scenarioOf(f, e, providers))
 		}
 	}
 	return run, nil
 }
 
-func scenarioOf(f cukeFeature, e cukeElement) Scenario {
+func scenarioOf(f cukeFeature, e cukeElement, providers []string) Scenario {
 	s := Scenario{Feature: f.Name, Name: e.Name, Provider: "untagged"}
 	for _, t := range append(slices.Clone(f.Tags), e.Tags...) {
 		name := strings.TrimPrefix(t.Name, "@")
@@ -173,7 +174,7 @@ func scenarioOf(f cukeFeature, e cukeElement) Scenario {
 		}
 		s.Tags = append(s.Tags, name)
 		switch {
-		case slices.Contains(providerTags, name):
+		case slices.Contains(providers, name):
 			s.Provider = name
 		default:
 			s.Flows = append(s.Flows, name)

@@ -15,7 +15,7 @@ const cucumber = `[{"name":"F","tags":[{"name":"@google"}],"elements":[
 ]}]`
 
 func TestFromCucumberJSON(t *testing.T) {
-	run, err := FromCucumberJSON(strings.NewReader(cucumber))
+	run, err := FromCucumberJSON(strings.NewReader(cucumber), []string{"google", "microsoft", "trackdechets"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func TestFromCucumberJSON(t *testing.T) {
 	if got := MatrixText(m); !strings.Contains(got, "| google | 0/1 FAIL | 1/1 ok |") {
 		t.Fatalf("matrix:\n%s", got)
 	}
-	if _, err := FromCucumberJSON(strings.NewReader("{")); err == nil {
+	if _, err := FromCucumberJSON(strings.NewReader("{"), nil); err == nil {
 		t.Fatal("broken JSON accepted")
 	}
 }

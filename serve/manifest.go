@@ -6,9 +6,7 @@ import (
 	"time"
 
 	"github.com/mailoauth/mailoauth/mocks"
-	"github.com/mailoauth/mailoauth/mocks/google"
-	"github.com/mailoauth/mailoauth/mocks/microsoft"
-	"github.com/mailoauth/mailoauth/mocks/trackdechets"
+	"github.com/mailoauth/mailoauth/mocks/registry"
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
@@ -38,64 +36,22 @@ func clockOf(w *world.World) Clock {
 	return Clock{Now: w.Clock.Now().UTC().Format(time.RFC3339), OffsetSeconds: int64(w.Clock.Offset() / time.Second)}
 }
 
-// Provider is one provider's part of the manifest.
-type Provider struct {
-	BaseURL                     string `json:"base_url"`
-	Issuer                      string `json:"issuer,omitempty"`
-	DiscoveryURL                string `json:"discovery_url,omitempty"`
-	AuthorizationEndpoint       string `json:"authorization_endpoint"`
-	TokenEndpoint               string `json:"token_endpoint"`
-	DeviceAuthorizationEndpoint string `json:"device_authorization_endpoint,omitempty"`
-	RevocationEndpoint          string `json:"revocation_endpoint,omitempty"`
-	UserinfoEndpoint            string `json:"userinfo_endpoint,omitempty"`
-	// APIEndpoint is Trackdéchets' GraphQL API, which its tokens open.
-	APIEndpoint string `json:"api_endpoint,omitempty"`
-	// TenantID and Authority (https://HOST/{tenant}) are Microsoft's, for
-	// its first tenant, whose endpoints the others are; InstanceDiscovery
-	// is the URL MSAL libraries may be pointed at.
-	TenantID             string   `json:"tenant_id,omitempty"`
-	Authority            string   `json:"authority,omitempty"`
-	InstanceDiscovery    string   `json:"instance_discovery_url,omitempty"`
-	JWKSURI              string   `json:"jwks_uri,omitempty"`
-	AdminConsentEndpoint string   `json:"admin_consent_endpoint,omitempty"`
-	Tenants              []Tenant `json:"tenants,omitempty"`
-	// Mail is absent for a provider without mail servers (Trackdéchets).
-	Mail    map[string]MailEndpoint `json:"mail,omitempty"`
-	Clients []Client                `json:"clients"`
-	Users   []User                  `json:"users"`
-}
+// Provider is one provider's part of the manifest: its endpoints (the
+// provider's registry.Provider.Describe), mail listeners, clients and users.
+type Provider = registry.Section
 
 // Tenant is a Microsoft tenant: its key in the world file, id, verified
 // domains and authority; any of the three names it in a path.
-type Tenant struct {
-	Name      string   `json:"name"`
-	TenantID  string   `json:"tenant_id"`
-	Domains   []string `json:"domains"`
-	Authority string   `json:"authority"`
-}
+type Tenant = registry.Tenant
 
 // MailEndpoint is a mail listener. Security is "starttls", "tls" or "none".
-type MailEndpoint struct {
-	Host     string `json:"host"`
-	Port     int    `json:"port"`
-	Security string `json:"security"`
-}
+type MailEndpoint = registry.MailEndpoint
 
 // Client is an OAuth client of the world.
-type Client struct {
-	Name         string   `json:"name"`
-	ClientID     string   `json:"client_id"`
-	ClientSecret string   `json:"client_secret"`
-	RedirectURIs []string `json:"redirect_uris"`
-	Type         string   `json:"type"`
-}
+type Client = registry.Client
 
 // User is an account of the world; the password is for the sign-in page.
-type User struct {
-	Email    string `json:"email"`
-	Name     string `json:"name"`
-	Password string `json:"password"`
-}
+type User = registry.User
 
 func mailEndpoint(addr, security string) MailEndpoint {
 	host, port, _ := net.SplitHostPort(addr)
@@ -130,87 +86,40 @@ func usersOf(w *world.World, provider world.Realm) []User {
 
 // manifest describes the running world m.
 func manifest(m *mocks.Server, caFile, adminURL string) Manifest {
-	g := m.Google
 	man := Manifest{
 		Schema:    1,
 		CAFile:    caFile,
 		AdminURL:  adminURL,
 		ApproveAs: append([]string{}, m.World.ApproveAs()...),
 		Clock:     clockOf(m.World),
-		Providers: map[string]Provider{
-			google.Name: {
-				BaseURL:                     g.URL,
-				Issuer:                      g.Issuer(""),
-				DiscoveryURL:                g.URL + google.DiscoveryPath,
-				AuthorizationEndpoint:       g.URL + google.AuthPath,
-				TokenEndpoint:               g.URL + google.TokenPath,
-				DeviceAuthorizationEndpoint: g.URL + google.DeviceCodePath,
-				RevocationEndpoint:          g.URL + google.RevokePath,
-				UserinfoEndpoint:            g.URL + google.UserinfoPath,
-				Mail: map[string]MailEndpoint{
-					"smtp":          mailEndpoint(g.Mail.SMTP, "starttls"),
-					"smtps":         mailEndpoint(g.Mail.SMTPS, "tls"),
-					"imap":          mailEndpoint(g.Mail.IMAPS, "tls"),
-					"imap_starttls": mailEndpoint(g.Mail.IMAP, "starttls"),
-					"pop3":          mailEndpoint(g.Mail.POP3S, "tls"),
-					"pop3_starttls": mailEndpoint(g.Mail.POP3, "starttls"),
-				},
-				Clients: clientsOf(m.World, google.Realm),
-				Users:   usersOf(m.World, google.Realm),
-			},
-		},
+		Providers: map[string]Provider{},
 	}
-	if ms := m.Microsoft; ms != nil {
-		man.Providers[microsoft.Name] = microsoftManifest(m.World, ms)
-	}
-	if td := m.Trackdechets; td != nil {
-		man.Providers[trackdechets.Name] = Provider{
-			BaseURL:               td.URL,
-			AuthorizationEndpoint: td.URL + trackdechets.DialogPath,
-			TokenEndpoint:         td.URL + trackdechets.TokenPath,
-			APIEndpoint:           td.URL + trackdechets.APIPath,
-			Clients:               clientsOf(m.World, trackdechets.Realm),
-			Users:                 usersOf(m.World, trackdechets.Realm),
+	for _, spec := range registry.All() {
+		if p := m.Provider(spec.Name); p != nil {
+			man.Providers[spec.Name] = section(m.World, spec, p)
 		}
 	}
 	return man
 }
 
-// microsoftManifest is Microsoft's part: the first tenant's endpoints, every
-// tenant's id, domains and authority, the mail listeners, and the app
-// registrations and users of every tenant.
-func microsoftManifest(w *world.World, ms *mocks.Provider) Provider {
-	p := Provider{BaseURL: ms.URL, InstanceDiscovery: ms.URL + microsoft.InstancePath + "?api-version=1.1",
-		Mail: map[string]MailEndpoint{
-			"smtp":          mailEndpoint(ms.Mail.SMTP, "starttls"),
-			"smtps":         mailEndpoint(ms.Mail.SMTPS, "tls"),
-			"imap":          mailEndpoint(ms.Mail.IMAPS, "tls"),
-			"imap_starttls": mailEndpoint(ms.Mail.IMAP, "starttls"),
-			"pop3":          mailEndpoint(ms.Mail.POP3S, "tls"),
-			"pop3_starttls": mailEndpoint(ms.Mail.POP3, "starttls"),
-		}, Clients: []Client{}, Users: []User{}}
-	for _, realm := range w.Realms(microsoft.Name) {
-		p.Clients = append(p.Clients, clientsOf(w, realm)...)
-		p.Users = append(p.Users, usersOf(w, realm)...)
-		t, ok := microsoft.TenantOf(w, realm)
-		if !ok {
-			continue
+// section is a running provider's part of the manifest: its endpoints, its
+// mail listeners, and the clients and users of every realm.
+func section(w *world.World, spec registry.Provider, p *mocks.Provider) Provider {
+	sec := p.Describe()
+	if spec.Mail != nil {
+		sec.Mail = map[string]MailEndpoint{
+			"smtp":          mailEndpoint(p.Mail.SMTP, "starttls"),
+			"smtps":         mailEndpoint(p.Mail.SMTPS, "tls"),
+			"imap":          mailEndpoint(p.Mail.IMAPS, "tls"),
+			"imap_starttls": mailEndpoint(p.Mail.IMAP, "starttls"),
+			"pop3":          mailEndpoint(p.Mail.POP3S, "tls"),
+			"pop3_starttls": mailEndpoint(p.Mail.POP3, "starttls"),
 		}
-		domains := t.Domains
-		if domains == nil {
-			domains = []string{}
-		}
-		p.Tenants = append(p.Tenants, Tenant{Name: realm.Tenant, TenantID: t.ID, Domains: domains, Authority: ms.URL + "/" + t.ID})
-		if p.TenantID != "" {
-			continue
-		}
-		p.TenantID, p.Authority = t.ID, ms.URL+"/"+t.ID
-		p.Issuer = ms.Issuer(realm.Tenant)
-		p.DiscoveryURL = p.Authority + microsoft.DiscoveryPath
-		p.JWKSURI = p.Authority + microsoft.KeysPath
-		p.AdminConsentEndpoint = p.Authority + microsoft.AdminConsentV2Path
-		e := ms.TenantEndpoint(t.ID)
-		p.AuthorizationEndpoint, p.TokenEndpoint, p.DeviceAuthorizationEndpoint = e.AuthURL, e.TokenURL, e.DeviceAuthURL
 	}
-	return p
+	sec.Clients, sec.Users = []Client{}, []User{}
+	for _, realm := range w.Realms(spec.Name) {
+		sec.Clients = append(sec.Clients, clientsOf(w, realm)...)
+		sec.Users = append(sec.Users, usersOf(w, realm)...)
+	}
+	return sec
 }

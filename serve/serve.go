@@ -19,21 +19,23 @@ import (
 	"time"
 
 	"github.com/mailoauth/mailoauth/mocks"
+	"github.com/mailoauth/mailoauth/mocks/registry"
 	"github.com/mailoauth/mailoauth/mocks/tlsca"
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
 // DefaultPorts are fixed ports for a standalone world (`mailoauth serve
-// --ports default`), by listener name, in the style of the real ones: 7587
-// for 587, 7465 for 465, 7993 for 993, 7143 for 143, 7995 for 995, 7110
-// for 110; "admin" is the admin API's.
-var DefaultPorts = map[string]int{
-	"admin":        7780,
-	"google.https": 7781, "google.smtp": 7587, "google.smtps": 7465, "google.imaps": 7993, "google.imap": 7143,
-	"google.pop3s": 7995, "google.pop3": 7110,
-	"microsoft.https": 7782, "microsoft.smtp": 7588, "microsoft.smtps": 7466, "microsoft.imaps": 7994, "microsoft.imap": 7144,
-	"microsoft.pop3s": 7996, "microsoft.pop3": 7111,
-	"trackdechets.https": 7783,
+// --ports default`), by listener name ("google.smtp"), in the style of the
+// real ones (7587 for 587, 7993 for 993...): each provider's
+// registry.Provider.Ports, and "admin", the admin API's.
+func DefaultPorts() map[string]int {
+	ports := map[string]int{"admin": 7780}
+	for _, p := range registry.All() {
+		for listener, port := range p.Ports {
+			ports[p.Name+"."+listener] = port
+		}
+	}
+	return ports
 }
 
 // Config configures a standalone world.
@@ -130,7 +132,8 @@ func start(cfg Config) (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := mocks.New(mocks.Options{World: w, Listen: listen, Hosts: hosts, ErrorLog: errorLog, CA: ca, ApproveAs: cfg.ApproveAs})
+	m, err := mocks.New(mocks.Options{World: w, Listen: listen, Hosts: hosts, ErrorLog: errorLog, CA: ca, FreshKeys: true,
+		ApproveAs: cfg.ApproveAs})
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mailoauth/mailoauth/harness"
+	"github.com/mailoauth/mailoauth/mocks/registry"
 	"github.com/mailoauth/mailoauth/reports"
 )
 
@@ -98,7 +99,7 @@ func readRun(path string) (*reports.Run, error) {
 		return nil, err
 	}
 	defer f.Close()
-	return reports.FromCucumberJSON(f)
+	return reports.FromCucumberJSON(f, registry.Names())
 }
 
 // writeReport writes one report file with write.

@@ -52,7 +52,7 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	switch *ports {
 	case "auto":
 	case "default":
-		cfg.Ports = serve.DefaultPorts
+		cfg.Ports = serve.DefaultPorts()
 	default:
 		fmt.Fprintf(stderr, "mailoauth serve: --ports is auto or default, not %q\n", *ports)
 		return exitUsage

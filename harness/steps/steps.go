@@ -19,6 +19,7 @@ import (
 
 	"github.com/mailoauth/mailoauth/harness/client"
 	"github.com/mailoauth/mailoauth/mocks"
+	"github.com/mailoauth/mailoauth/mocks/registry"
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
@@ -143,12 +144,10 @@ func Initialize(sc *godog.ScenarioContext) {
 	s.registerTrackdechets(sc)
 }
 
-// providers are the provider tags a scenario may carry.
-var providers = []string{"google", "microsoft", "trackdechets"}
-
 // providerOf is the provider a scenario's tag names: exactly one.
 func providerOf(scn *godog.Scenario) (string, error) {
 	var found []string
+	providers := registry.Names()
 	for _, tag := range scn.Tags {
 		if name := strings.TrimPrefix(tag.Name, "@"); slices.Contains(providers, name) {
 			found = append(found, name)

@@ -5,8 +5,7 @@ import (
 	"time"
 
 	"github.com/cucumber/godog"
-
-	"github.com/mailoauth/mailoauth/mocks/world"
+	"github.com/mailoauth/mailoauth/mocks"
 )
 
 func (s *scenario) registerWorld(sc *godog.ScenarioContext) {
@@ -41,12 +40,17 @@ func (s *scenario) removesAccess(user string) error {
 // default, twice, or until cleared.
 func (s *scenario) fails(point, kind, times string) error {
 	count := map[string]int{"": 1, "once": 1, "twice": 2, "until cleared": 0}[times]
-	_, err := s.server.ArmFault(world.Fault{Target: s.providerName + "." + point, Kind: kind, Count: count, DelayMS: 10})
+	target := s.providerName + "." + point
+	if kind == mocks.FaultDelay {
+		_, err := s.server.ArmDelay(target, 10*time.Millisecond, count)
+		return err
+	}
+	_, err := s.server.ArmFault(target, kind, count)
 	return err
 }
 
 func (s *scenario) faultsCleared() error {
-	s.server.World.ClearFaults()
+	s.server.ClearFaults()
 	return nil
 }
 

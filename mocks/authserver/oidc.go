@@ -5,8 +5,12 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/x509"
+	"embed"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
+	"io/fs"
 	"net/http"
 	"slices"
 	"sync"
@@ -19,10 +23,13 @@ import (
 )
 
 // keyring holds the RS256 signing key of each realm (ID tokens, JWT access
-// tokens), each made on first use: most worlds never sign anything, and an
-// RSA key costs tens of milliseconds.
+// tokens), each taken on first use: most worlds never sign anything. The
+// first realms take the embedded test keys (testkeys/), as httptest's
+// certificate is embedded, since an RSA key costs tens of milliseconds to
+// generate; with fresh set, or past them, a realm's key is generated.
 type keyring struct {
 	shared bool // one key for every realm (Profile.SharedKeys)
+	fresh  bool // generate every key (FreshKeys)
 	mu     sync.Mutex
 	keys   map[string]*signingKey
 }
@@ -31,6 +38,30 @@ type signingKey struct {
 	key *rsa.PrivateKey
 	kid string
 }
+
+// testSigningKeys are the embedded, public test keys.
+//
+//go:embed testkeys/*.pem
+var testSigningKeys embed.FS
+
+// testKey is the i-th embedded test key, if there is one.
+var testKey = sync.OnceValue(func() []*rsa.PrivateKey {
+	names, _ := fs.Glob(testSigningKeys, "testkeys/*.pem")
+	var keys []*rsa.PrivateKey
+	for _, name := range names {
+		b, _ := testSigningKeys.ReadFile(name)
+		block, _ := pem.Decode(b)
+		if block == nil {
+			panic("authserver: embedded test key " + name + " is not PEM")
+		}
+		k, err := x509.ParsePKCS1PrivateKey(block.Bytes)
+		if err != nil {
+			panic("authserver: embedded test key " + name + ": " + err.Error())
+		}
+		keys = append(keys, k)
+	}
+	return keys
+})
 
 func (k *keyring) get(realm string) (*rsa.PrivateKey, string, error) {
 	if k.shared {
@@ -41,9 +72,14 @@ func (k *keyring) get(realm string) (*rsa.PrivateKey, string, error) {
 	if sk := k.keys[realm]; sk != nil {
 		return sk.key, sk.kid, nil
 	}
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, "", err
+	var key *rsa.PrivateKey
+	if embedded := testKey(); !k.fresh && len(k.keys) < len(embedded) {
+		key = embedded[len(k.keys)]
+	} else {
+		var err error
+		if key, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+			return nil, "", err
+		}
 	}
 	sum := sha256.Sum256(key.PublicKey.N.Bytes())
 	sk := &signingKey{key: key, kid: base64.RawURLEncoding.EncodeToString(sum[:8])}
@@ -52,6 +88,14 @@ func (k *keyring) get(realm string) (*rsa.PrivateKey, string, error) {
 	}
 	k.keys[realm] = sk
 	return sk.key, sk.kid, nil
+}
+
+// FreshKeys makes the server generate its signing keys instead of taking
+// the embedded test keys. Call it before the server takes requests.
+func (s *Server) FreshKeys() {
+	s.keys.mu.Lock()
+	defer s.keys.mu.Unlock()
+	s.keys.fresh = true
 }
 
 // privateKey is fosite's key getter for signing ID tokens: the key of the

@@ -63,7 +63,11 @@ func (w *World) exportRealm(enc EncodingSchema, realm Realm, passwords bool) map
 	}
 	clients := []map[string]any{}
 	for _, c := range w.Clients(realm) {
-		clients = append(clients, enc.EncodeClient(c))
+		m := enc.EncodeClient(c)
+		if c.Purpose != "" {
+			m["purpose"] = c.Purpose
+		}
+		clients = append(clients, m)
 	}
 	users := []map[string]any{}
 	for _, a := range w.Accounts(realm) {

@@ -154,10 +154,15 @@ func (w *World) load(schema Schema, realm Realm, p ProviderFile) error {
 		}
 	}
 	for i := range p.Clients {
+		purpose, err := takePurpose(&p.Clients[i])
+		if err != nil {
+			return fmt.Errorf("world: %s client %d: %w", realm, i+1, err)
+		}
 		c, err := schema.DecodeClient(&p.Clients[i])
 		if err != nil {
 			return fmt.Errorf("world: %s client %d: %w", realm, i+1, err)
 		}
+		c.Purpose = purpose
 		if err := w.AddClient(realm, c); err != nil {
 			return err
 		}
@@ -176,6 +181,26 @@ func (w *World) load(schema Schema, realm Realm, p ProviderFile) error {
 		}
 	}
 	return nil
+}
+
+// takePurpose removes a client's purpose key, which every provider's
+// clients have and no schema reads, and returns its value.
+func takePurpose(n *yaml.Node) (string, error) {
+	if n.Kind != yaml.MappingNode {
+		return "", nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value != "purpose" {
+			continue
+		}
+		v := n.Content[i+1]
+		if v.Kind != yaml.ScalarNode {
+			return "", fmt.Errorf("purpose is a string")
+		}
+		n.Content = append(n.Content[:i:i], n.Content[i+2:]...)
+		return v.Value, nil
+	}
+	return "", nil
 }
 
 func schemaNames(s Schemas) []string {

@@ -50,6 +50,9 @@ type Client struct {
 	// with no id and no expiry); Secrets are the others.
 	Secret  string   `yaml:"secret,omitempty" json:"client_secret,omitempty"`
 	Secrets []Secret `yaml:"secrets,omitempty" json:"secrets,omitempty"`
+	// Purpose says what the registration is for, in a sentence (the
+	// world file's purpose key): what Provider.Clients tells a test.
+	Purpose string `yaml:"purpose,omitempty" json:"purpose,omitempty"`
 	// Type is the kind of client as the provider's console names it
 	// ("web", "desktop"...); the provider's schema says which exist.
 	Type         string   `yaml:"type" json:"type"`
