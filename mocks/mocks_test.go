@@ -14,33 +14,6 @@ import (
 	"github.com/mailoauth/mailoauth/mocks/sasl"
 )
 
-// TestREADME is the README's example, as a user's own test writes it.
-func TestREADME(t *testing.T) {
-	t.Parallel()
-	srv := mocks.Start(t)
-	tok, err := srv.Google.Token(t.Context(), "alice@gmail.test", "https://mail.google.com/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := smtp.DialStartTLS(srv.Google.Mail.SMTP, srv.TLSConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Auth(sasl.NewXOAUTH2Client("alice@gmail.test", tok.AccessToken, nil)); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.SendMail("alice@gmail.test", []string{"bob@gmail.test"}, strings.NewReader("Subject: hi\r\n\r\nhello\r\n")); err != nil {
-		t.Fatal(err)
-	}
-	if got := srv.Messages("bob@gmail.test"); len(got) != 1 || got[0].Subject != "hi" {
-		t.Fatalf("delivered %+v", got)
-	}
-	if tok.RefreshToken == "" || !strings.HasPrefix(tok.AccessToken, "ya29.") {
-		t.Fatalf("token %+v", tok)
-	}
-}
-
 // Example gets a Gmail token from the fake Google the way an application
 // does and sends a message through the fake smtp.gmail.com with it (in a
 // test, mocks.Start(t) in place of New and Close).
