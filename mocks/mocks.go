@@ -17,7 +17,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	_ "embed"
 	"errors"
 	"fmt"
 	"io"
@@ -110,16 +109,13 @@ type Message = world.Message
 // Fault is an error armed at a provider's endpoint or mail server.
 type Fault = world.Fault
 
-//go:embed default.yaml
-var defaultYAML []byte
-
 // DefaultWorld returns a new default world: the clients and users every
-// scenario and `mailoauth serve` start from (Provider.Clients and
-// Provider.Users list them).
+// scenario and `mailoauth serve` start from, each provider's seed.yaml
+// (Provider.Clients and Provider.Users list them).
 func DefaultWorld() *world.World {
-	w, err := world.Load(bytes.NewReader(defaultYAML), Schemas())
+	w, err := world.Load(bytes.NewReader(registry.DefaultWorld()), Schemas())
 	if err != nil {
-		panic("mocks: the embedded default world is invalid: " + err.Error())
+		panic("mocks: the default world is invalid: " + err.Error())
 	}
 	return w
 }

@@ -1,17 +1,22 @@
 package google
 
 import (
+	_ "embed"
 	"golang.org/x/oauth2"
 
 	"github.com/mailoauth/mailoauth/mocks/registry"
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
+//go:embed seed.yaml
+var seed []byte
+
 // Spec is Google in the provider registry.
 func Spec() registry.Provider {
 	return registry.Provider{
 		Name:   Name,
 		Schema: Schema(),
+		Seed:   seed,
 		New: func(w *world.World, o registry.Options) registry.Instance {
 			return New(w, Options{AutoApprove: o.AutoApprove})
 		},

@@ -1,6 +1,7 @@
 package microsoft
 
 import (
+	_ "embed"
 	"slices"
 	"strings"
 
@@ -14,12 +15,16 @@ import (
 // mail servers (EX-02: client credentials ask for the resource's .default).
 const AppScope = "https://outlook.office365.com/.default"
 
+//go:embed seed.yaml
+var seed []byte
+
 // Spec is Microsoft (Entra ID and Exchange Online) in the provider
 // registry.
 func Spec() registry.Provider {
 	return registry.Provider{
 		Name:   Name,
 		Schema: Schema(),
+		Seed:   seed,
 		New: func(w *world.World, o registry.Options) registry.Instance {
 			return New(w, Options{AutoApprove: o.AutoApprove})
 		},

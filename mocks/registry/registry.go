@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 
 	"golang.org/x/oauth2"
@@ -27,6 +28,9 @@ type Provider struct {
 	Name string
 	// Schema reads and writes the provider's part of a world file.
 	Schema world.Schema
+	// Seed is the provider's part of the default world: YAML of the
+	// shape of providers.NAME in a world file.
+	Seed []byte
 	// New builds the provider's HTTP side over the world.
 	New func(w *world.World, o Options) Instance
 	// Endpoint is where an x/oauth2 client finds the provider served at
@@ -187,6 +191,29 @@ func Lookup(name string) (Provider, bool) {
 		return Provider{}, false
 	}
 	return list[i], true
+}
+
+// DefaultWorld is the world file made of every registered provider's
+// Seed.
+func DefaultWorld() []byte {
+	mu.RLock()
+	defer mu.RUnlock()
+	var b strings.Builder
+	b.WriteString("providers:\n")
+	for _, p := range list {
+		if len(p.Seed) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "  %s:\n", p.Name)
+		for _, line := range strings.SplitAfter(string(p.Seed), "\n") {
+			if strings.TrimSpace(line) != "" {
+				b.WriteString("    ")
+			}
+			b.WriteString(line)
+		}
+		b.WriteString("\n")
+	}
+	return []byte(b.String())
 }
 
 // Schemas returns the world-file schemas of every registered provider.

@@ -1,11 +1,15 @@
 package trackdechets
 
 import (
+	_ "embed"
 	"golang.org/x/oauth2"
 
 	"github.com/mailoauth/mailoauth/mocks/registry"
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
+
+//go:embed seed.yaml
+var seed []byte
 
 // Spec is Trackdéchets in the provider registry: an OAuth server and a
 // GraphQL API, no mail servers.
@@ -13,6 +17,7 @@ func Spec() registry.Provider {
 	return registry.Provider{
 		Name:   Name,
 		Schema: Schema(),
+		Seed:   seed,
 		New: func(w *world.World, o registry.Options) registry.Instance {
 			return New(w, Options{AutoApprove: o.AutoApprove})
 		},
