@@ -25,6 +25,7 @@ import (
 	"net/http"
 	"net/mail"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/mailoauth/mailoauth/mocks/authserver"
@@ -113,11 +114,31 @@ type Fault = world.Fault
 // scenario and `mailoauth serve` start from, each provider's seed.yaml
 // (Provider.Clients and Provider.Users list them).
 func DefaultWorld() *world.World {
-	w, err := world.Load(bytes.NewReader(registry.DefaultWorld()), Schemas())
-	if err != nil {
-		panic("mocks: the default world is invalid: " + err.Error())
-	}
+	w := world.New()
+	w.Restore(defaultSnapshot())
 	return w
+}
+
+// defaults is the default world as read once for the providers
+// registered then: reading its YAML costs milliseconds, a copy
+// microseconds.
+var defaults struct {
+	sync.Mutex
+	providers int
+	snapshot  *world.Snapshot
+}
+
+func defaultSnapshot() *world.Snapshot {
+	defaults.Lock()
+	defer defaults.Unlock()
+	if n := len(registry.Names()); defaults.snapshot == nil || defaults.providers != n {
+		w, err := world.Load(bytes.NewReader(registry.DefaultWorld()), Schemas())
+		if err != nil {
+			panic("mocks: the default world is invalid: " + err.Error())
+		}
+		defaults.providers, defaults.snapshot = n, w.Snapshot()
+	}
+	return defaults.snapshot
 }
 
 // Schemas are the world-file schemas of every registered provider.

@@ -92,7 +92,22 @@ func newAPI(p *Provider) *api {
 		a.lastUse = map[string]time.Time{}
 		a.mu.Unlock()
 	})
-	a.schema = graphql.MustParseSchema(schemaSDL, &resolver{a}, graphql.UseFieldResolvers(), graphql.MaxDepth(10))
+	a.schema = sharedSchema()
+	return a
+}
+
+// sharedSchema is the API's schema, parsed once for every fake
+// Trackdéchets (a millisecond a world otherwise): its resolver finds the
+// api of a request in the request's context.
+var sharedSchema = sync.OnceValue(func() *graphql.Schema {
+	return graphql.MustParseSchema(schemaSDL, &resolver{}, graphql.UseFieldResolvers(), graphql.MaxDepth(10))
+})
+
+type apiKey struct{}
+
+// apiOf is the api serving the request of ctx.
+func apiOf(ctx context.Context) *api {
+	a, _ := ctx.Value(apiKey{}).(*api)
 	return a
 }
 
@@ -153,7 +168,7 @@ func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		expressError(w, map[bool]int{true: http.StatusServiceUnavailable, false: http.StatusInternalServerError}[f.Kind == authserver.Unavailable])
 		return
 	}
-	ctx := context.WithValue(r.Context(), callerKey{}, a.authenticate(r))
+	ctx := context.WithValue(context.WithValue(r.Context(), apiKey{}, a), callerKey{}, a.authenticate(r))
 	if !preflighted(r) {
 		writeErrors(w, http.StatusBadRequest, "This operation has been blocked as a potential Cross-Site Request Forgery (CSRF). "+
 			"Please either specify a 'content-type' header (with a type that is not one of application/x-www-form-urlencoded, "+
@@ -284,7 +299,7 @@ func (e apiFailure) Extensions() map[string]any { return map[string]any{"code": 
 var notLoggedIn = apiFailure{"Vous n'êtes pas connecté.", "UNAUTHENTICATED"}
 
 // resolver resolves the schema's queries and mutations.
-type resolver struct{ a *api }
+type resolver struct{}
 
 // user is the User type.
 type user struct {
@@ -334,7 +349,7 @@ func (r *resolver) AuthorizedApplications(ctx context.Context) ([]*authorizedApp
 	if err != nil {
 		return nil, err
 	}
-	return r.a.authorized(c.user), nil
+	return apiOf(ctx).authorized(c.user), nil
 }
 
 // authorized lists the applications holding a live token of acct.
@@ -371,13 +386,13 @@ func (r *resolver) RevokeAuthorizedApplication(ctx context.Context, args struct{
 		return nil, err
 	}
 	id := string(args.ID)
-	if _, ok := r.a.p.w.Client(Realm, id); !ok {
+	if _, ok := apiOf(ctx).p.w.Client(Realm, id); !ok {
 		return nil, apiFailure{`L'application avec l'identifiant "` + id + `" n'existe pas.`, "BAD_USER_INPUT"}
 	}
-	if !r.a.p.RevokeApplication(c.user.Email, id) {
+	if !apiOf(ctx).p.RevokeApplication(c.user.Email, id) {
 		return nil, apiFailure{"L'application " + id + " n'a pas accès à votre compte", "BAD_USER_INPUT"}
 	}
-	return r.a.application(c.user, id), nil
+	return apiOf(ctx).application(c.user, id), nil
 }
 
 // dateTime is the DateTime scalar: an ISO 8601 instant with milliseconds,
