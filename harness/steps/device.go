@@ -5,17 +5,20 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/cucumber/godog"
-
 	"github.com/mailoauth/mailoauth/harness/client"
 )
 
-func (s *scenario) registerDevice(sc *godog.ScenarioContext) {
-	sc.Step(`^the device uses the "([^"]*)" client$`, s.deviceUsesClient)
-	sc.Step(`^the device asks for a code for "([^"]*)"$`, s.deviceAsks)
-	sc.Step(`^the device polls the token endpoint$`, s.devicePolls)
-	sc.Step(`^`+email+` (approves|denies) the device on the verification page$`, s.userDecidesDevice)
-	sc.Step(`^the user code looks like "([^"]*)"$`, s.userCodeLooksLike)
+// deviceSteps are the device authorization grant (RFC 8628): the device
+// asking for a code and polling, the user approving on another screen.
+func (s *scenario) deviceSteps() []stepDef {
+	return []stepDef{
+		{`^the device uses the "([^"]*)" client$`, "the device uses a registered client by its name", s.deviceUsesClient},
+		{`^the device asks for a code for "([^"]*)"$`, "the device authorization request for those scopes, through x/oauth2", s.deviceAsks},
+		{`^the device polls the token endpoint$`, "one device access token request", s.devicePolls},
+		{`^` + email + ` (approves|denies) the device on the verification page$`,
+			"the user, in a browser of their own, types the user code, signs in and decides", s.userDecidesDevice},
+		{`^the user code looks like "([^"]*)"$`, "the user code has the example's shape: letters, digits, punctuation", s.userCodeLooksLike},
+	}
 }
 
 func (s *scenario) deviceUsesClient(name string) error {

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/cucumber/godog"
 	jose "github.com/go-jose/go-jose/v3"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
@@ -20,26 +19,33 @@ import (
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
-// registerMicrosoft registers what is set in Microsoft's consoles (the
-// Entra admin center, Exchange Online PowerShell) and what only Microsoft's
-// flows have: an authority per tenant, client credentials, JWT claims.
-func (s *scenario) registerMicrosoft(sc *godog.ScenarioContext) {
-	sc.Step(`^the application's authority is "([^"]*)"$`, s.authorityIs)
-	sc.Step(`^the application fetches "([^"]*)"$`, s.fetches)
-	sc.Step(`^the device polls with grant_type "([^"]*)"$`, s.pollsWithGrantType)
-	sc.Step(`^the application asks for a token with client credentials for "([^"]*)"$`, s.clientCredentials)
-	sc.Step(`^the access token is a JWT signed with a key of "([^"]*)"$`, s.jwtSignedBy)
-	sc.Step(`^the access token's claim "([^"]*)" (is|contains) "([^"]*)"$`, s.accessClaim)
-	sc.Step(`^the access token has no claim "([^"]*)"$`, s.accessNoClaim)
-	sc.Step(`^the token response's client_info names `+email+`$`, s.clientInfoNames)
-	sc.Step(`^the tenant "([^"]*)" turns SMTP AUTH off(?: for `+email+`)?$`, s.smtpAuthOff)
-	sc.Step(`^the tenant "([^"]*)" does not let users consent to apps$`, s.userConsentOff)
-	sc.Step(`^the "([^"]*)" app has no admin consent$`, s.noAdminConsent)
-	sc.Step(`^the "([^"]*)" app (does not allow|allows) public client flows$`, s.publicFlows)
-	sc.Step(`^the Exchange service principal of the "([^"]*)" app is removed$`, s.removeServicePrincipal)
-	sc.Step(`^the "([^"]*)" app has no mailbox permission on `+email+`$`, s.removeMailboxPermission)
-	sc.Step(`^`+email+` (grants|refuses) admin consent to the application at "([^"]*)"(?: for "([^"]*)")?$`, s.adminConsent)
-	sc.Step(`^the application's redirect carries ([a-z_]+)=(\S*)$`, s.redirectCarries)
+// microsoftSteps are what is set in Microsoft's consoles (the Entra admin
+// center, Exchange Online PowerShell) and what only Microsoft's flows
+// have: an authority per tenant, admin consent, client credentials, JWT
+// claims.
+func (s *scenario) microsoftSteps() []stepDef {
+	return []stepDef{
+		{`^the application's authority is "([^"]*)"$`, "the tenant segment of the application's endpoints", s.authorityIs},
+		{`^the application fetches "([^"]*)"$`, "GETs a path of the provider", s.fetches},
+		{`^the device polls with grant_type "([^"]*)"$`, "one device token request with that grant_type, as MSAL for Node sends (M-09)", s.pollsWithGrantType},
+		{`^the application asks for a token with client credentials for "([^"]*)"$`,
+			"a client credentials token through x/oauth2's clientcredentials", s.clientCredentials},
+		{`^the access token is a JWT signed with a key of "([^"]*)"$`,
+			"verifies the access token with the keys of that tenant's discovery document (M-07)", s.jwtSignedBy},
+		{`^the access token's claim "([^"]*)" (is|contains) "([^"]*)"$`, "a claim of the access token is or contains that value", s.accessClaim},
+		{`^the access token has no claim "([^"]*)"$`, "the access token lacks that claim", s.accessNoClaim},
+		{`^the token response's client_info names ` + email + `$`, "client_info holds the user's object id and tenant id (M-09)", s.clientInfoNames},
+		{`^the tenant "([^"]*)" turns SMTP AUTH off(?: for ` + email + `)?$`,
+			"Exchange's SmtpClientAuthenticationDisabled for the tenant or one mailbox (F-04)", s.smtpAuthOff},
+		{`^the tenant "([^"]*)" does not let users consent to apps$`, "the tenant's user consent is off", s.userConsentOff},
+		{`^the "([^"]*)" app has no admin consent$`, "the app's permissions lose their admin consent", s.noAdminConsent},
+		{`^the "([^"]*)" app (does not allow|allows) public client flows$`, "the app's \"Allow public client flows\" setting", s.publicFlows},
+		{`^the Exchange service principal of the "([^"]*)" app is removed$`, "Remove-ServicePrincipal for the app (F-02)", s.removeServicePrincipal},
+		{`^the "([^"]*)" app has no mailbox permission on ` + email + `$`, "Remove-MailboxPermission for the app on that mailbox (F-02)", s.removeMailboxPermission},
+		{`^` + email + ` (grants|refuses) admin consent to the application at "([^"]*)"(?: for "([^"]*)")?$`,
+			"an administrator opens the admin consent URL at that path, signs in and decides", s.adminConsent},
+		{`^the application's redirect carries ([a-z_]+)=(\S*)$`, "the redirect to the application carries that parameter and value", s.redirectCarries},
+	}
 }
 
 // adminConsent is an administrator, in a browser of their own, opening

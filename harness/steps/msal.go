@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
-	"github.com/cucumber/godog"
 	"golang.org/x/oauth2"
 
 	"github.com/mailoauth/mailoauth/harness/client"
@@ -26,20 +25,25 @@ type msalState struct {
 	result public.AuthResult
 }
 
-// registerMSAL registers the steps of the second real client of the
-// Microsoft scenarios, Microsoft's own library for Go (M-09).
-func (s *scenario) registerMSAL(sc *godog.ScenarioContext) {
-	sc.Step(`^the application uses MSAL as the (public|confidential) client "([^"]*)"(?: with the secret "([^"]*)")?$`, s.usesMSAL)
-	sc.Step(`^MSAL asks for a device code for "([^"]*)"$`, s.msalDeviceCode)
-	sc.Step(`^MSAL's device code message starts with "([^"]*)"$`, s.msalMessage)
-	sc.Step(`^MSAL waits for the device code result$`, s.msalDeviceResult)
-	sc.Step(`^`+email+` signs in through MSAL's interactive flow for "([^"]*)"$`, s.msalInteractive)
-	sc.Step(`^`+email+` signs in through MSAL's authorization code URL for "([^"]*)"(?: and MSAL redeems the code for "([^"]*)")?$`, s.msalAuthCode)
-	sc.Step(`^MSAL acquires a token silently for `+email+` for "([^"]*)"$`, s.msalSilent)
-	sc.Step(`^MSAL acquires a token by client credentials for "([^"]*)"$`, s.msalCredential)
-	sc.Step(`^MSAL's token came from (the cache|the identity provider)$`, s.msalSource)
-	sc.Step(`^MSAL's account is `+email+`$`, s.msalAccount)
-	sc.Step(`^MSAL fails with "([^"]*)"$`, s.msalFails)
+// msalSteps are the second real client of the Microsoft scenarios,
+// Microsoft's own library for Go (M-09).
+func (s *scenario) msalSteps() []stepDef {
+	return []stepDef{
+		{`^the application uses MSAL as the (public|confidential) client "([^"]*)"(?: with the secret "([^"]*)")?$`,
+			"the application uses MSAL for a registered app, at the scenario's authority", s.usesMSAL},
+		{`^MSAL asks for a device code for "([^"]*)"$`, "AcquireTokenByDeviceCode for those scopes", s.msalDeviceCode},
+		{`^MSAL's device code message starts with "([^"]*)"$`, "the message MSAL shows the user starts so", s.msalMessage},
+		{`^MSAL waits for the device code result$`, "MSAL polls until the device code gives a token or an error", s.msalDeviceResult},
+		{`^` + email + ` signs in through MSAL's interactive flow for "([^"]*)"$`,
+			"AcquireTokenInteractive: the user's browser signs in and posts the code back to MSAL", s.msalInteractive},
+		{`^` + email + ` signs in through MSAL's authorization code URL for "([^"]*)"(?: and MSAL redeems the code for "([^"]*)")?$`,
+			"a confidential client's AuthCodeURL, the user's browser, AcquireTokenByAuthCode", s.msalAuthCode},
+		{`^MSAL acquires a token silently for ` + email + ` for "([^"]*)"$`, "AcquireTokenSilent for the user's cached account", s.msalSilent},
+		{`^MSAL acquires a token by client credentials for "([^"]*)"$`, "a daemon's AcquireTokenByCredential", s.msalCredential},
+		{`^MSAL's token came from (the cache|the identity provider)$`, "where MSAL's last token came from", s.msalSource},
+		{`^MSAL's account is ` + email + `$`, "the account MSAL made of the token response is the user's", s.msalAccount},
+		{`^MSAL fails with "([^"]*)"$`, "MSAL's last call failed with an error holding that text", s.msalFails},
+	}
 }
 
 // usesMSAL sets up the application with MSAL at the scenario's authority

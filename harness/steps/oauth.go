@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cucumber/godog"
 	"golang.org/x/oauth2"
 
 	"github.com/mailoauth/mailoauth/harness/client"
@@ -20,39 +19,66 @@ import (
 
 const email = `([^ "]+@[^ "]+)`
 
-func (s *scenario) registerOAuth(sc *godog.ScenarioContext) {
-	sc.Step(`^the application uses the "([^"]*)" client$`, s.usesClient)
-	sc.Step(`^the application uses an unregistered client$`, s.usesUnregisteredClient)
-	sc.Step(`^the application sends the redirect URI "([^"]*)"$`, s.sendsRedirectURI)
-	sc.Step(`^the application listens for the redirect on an unregistered loopback port$`, s.listensOnUnregisteredPort)
-	sc.Step(`^the application listens for the redirect on "(127\.0\.0\.1|localhost|::1)" on a free port$`, s.listensOn)
-	sc.Step(`^the application's client secret is "([^"]*)"$`, s.clientSecretIs)
-	sc.Step(`^the application authenticates to the token endpoint with HTTP Basic$`, s.usesBasic)
-	sc.Step(`^the application sends its client credentials in the request body$`, s.usesBody)
-	sc.Step(`^the user's browser opens the authorization URL(?: for "([^"]*)")?(?: with "([^"]*)")? without signing in$`, s.opensAuthorization)
-	sc.Step(`^the sign-in form is filled in with `+email+`$`, s.signInPrefilled)
-	sc.Step(`^the application uses PKCE with method "(S256|plain)"$`, s.usesPKCE)
-	sc.Step(`^the application will send (its|another|no) code verifier$`, s.willSendVerifier)
-	sc.Step(`^`+email+` will press "(allow|deny)" on the consent screen$`, s.willPress)
-	sc.Step(`^`+email+` types the password "([^"]*)"$`, s.typesPassword)
-	sc.Step(`^`+email+` authorizes the application(?: for "([^"]*)")?(?: with "([^"]*)")?$`, s.authorizes)
-	sc.Step(`^`+email+` (has never|has already|has) authorized the application(?: for "([^"]*)")?(?: with "([^"]*)")?$`, s.hasAuthorized)
-	sc.Step(`^`+email+` lets the application have a code(?: for "([^"]*)")?$`, s.letsHaveCode)
-	sc.Step(`^the application exchanges the (?:same )?code(?: again)?$`, s.exchangesCode)
-	sc.Step(`^the application exchanges the code with the redirect URI "([^"]*)"$`, s.exchangesWithRedirect)
-	sc.Step(`^the application exchanges the code as the(?: client)? "([^"]*)"(?: client)?$`, s.exchangesAsClient)
-	sc.Step(`^the application posts "([^"]*)" to the token endpoint(?: (with its client credentials|with the header "([^"]*)"))?$`, s.postsToToken)
-	sc.Step(`^the application posts '([^']*)' to the token endpoint(?: (with its client credentials|with the header "([^"]*)"))?$`, s.postsToToken)
-	sc.Step(`^the application asks x/oauth2 for a valid token$`, s.asksValidToken)
-	sc.Step(`^the application refreshes the token(?: "([^"]*)")?$`, s.refreshes)
-	sc.Step(`^`+email+` authorizes the application (\d+) times for "([^"]*)" with "([^"]*)"$`, s.authorizesTimes)
-	sc.Step(`^the application refreshes its (first|second) refresh token$`, s.refreshesNth)
-	sc.Step(`^the application refreshes with the refresh token it received first$`, s.refreshesFirst)
-	sc.Step(`^the application sends "([^"]*)" with its token requests$`, s.sendsTokenParams)
-	sc.Step(`^the ID token verifies with go-oidc and its "([^"]*)" is "([^"]*)"$`, s.idTokenNames)
-	sc.Step(`^the "([^"]*)" client presents the refresh token$`, s.otherClientRefreshes)
-	sc.Step(`^the application revokes the (access|refresh) token$`, s.revokes)
-	sc.Step(`^the access token is (accepted|refused) by the provider's userinfo endpoint$`, s.userinfo)
+// oauthSteps are the application's OAuth flows through x/oauth2 and the
+// user's browser: its client and redirect listener, authorization, code
+// exchange, refresh, revocation.
+func (s *scenario) oauthSteps() []stepDef {
+	return []stepDef{
+		{`^the application uses the "([^"]*)" client$`,
+			"the application uses a registered client by its name, with a loopback redirect listener", s.usesClient},
+		{`^the application uses an unregistered client$`, "the application uses a client id the provider does not know", s.usesUnregisteredClient},
+		{`^the application sends the redirect URI "([^"]*)"$`, "the application sends that redirect_uri from now on", s.sendsRedirectURI},
+		{`^the application listens for the redirect on an unregistered loopback port$`,
+			"moves the redirect listener to a free localhost port that is not registered", s.listensOnUnregisteredPort},
+		{`^the application listens for the redirect on "(127\.0\.0\.1|localhost|::1)" on a free port$`,
+			"moves the redirect listener to a free port of that loopback host, unregistered", s.listensOn},
+		{`^the application's client secret is "([^"]*)"$`, "the application sends that client secret", s.clientSecretIs},
+		{`^the application authenticates to the token endpoint with HTTP Basic$`,
+			"x/oauth2 sends the client credentials in the Authorization header", s.usesBasic},
+		{`^the application sends its client credentials in the request body$`,
+			"x/oauth2 sends client_id and client_secret in the form", s.usesBody},
+		{`^the user's browser opens the authorization URL(?: for "([^"]*)")?(?: with "([^"]*)")? without signing in$`,
+			"the browser opens the authorization URL (scopes, extra query) and stops on the first page", s.opensAuthorization},
+		{`^the sign-in form is filled in with ` + email + `$`, "the sign-in page's e-mail field holds that address (login_hint)", s.signInPrefilled},
+		{`^the application uses PKCE with method "(S256|plain)"$`, "the application sends a PKCE challenge of that method", s.usesPKCE},
+		{`^the application will send (its|another|no) code verifier$`,
+			"what the application sends as code_verifier when it exchanges the code", s.willSendVerifier},
+		{`^` + email + ` will press "(allow|deny)" on the consent screen$`, "the button the user will press on the consent screen", s.willPress},
+		{`^` + email + ` types the password "([^"]*)"$`, "the password the user will type instead of their own", s.typesPassword},
+		{`^` + email + ` authorizes the application(?: for "([^"]*)")?(?: with "([^"]*)")?$`,
+			"the user goes through the provider's pages and the application exchanges the code it received", s.authorizes},
+		{`^` + email + ` (has never|has already|has) authorized the application(?: for "([^"]*)")?(?: with "([^"]*)")?$`,
+			"set-up: a whole authorization that must give the application a token (nothing for \"has never\")", s.hasAuthorized},
+		{`^` + email + ` lets the application have a code(?: for "([^"]*)")?$`,
+			"the user goes through the provider's pages; the application keeps the code without exchanging it", s.letsHaveCode},
+		{`^the application exchanges the (?:same )?code(?: again)?$`, "the application exchanges the code it holds", s.exchangesCode},
+		{`^the application exchanges the code with the redirect URI "([^"]*)"$`,
+			"the application exchanges its code sending that redirect_uri", s.exchangesWithRedirect},
+		{`^the application exchanges the code as the(?: client)? "([^"]*)"(?: client)?$`,
+			"the code is exchanged by another registered client, or any client id with the application's secret", s.exchangesAsClient},
+		{`^the application posts "([^"]*)" to the token endpoint(?: (with its client credentials|with the header "([^"]*)"))?$`,
+			"posts a form body of the scenario's own to the token endpoint", s.postsToToken},
+		{`^the application posts '([^']*)' to the token endpoint(?: (with its client credentials|with the header "([^"]*)"))?$`,
+			"posts a form body of the scenario's own to the token endpoint (a body with double quotes)", s.postsToToken},
+		{`^the application asks x/oauth2 for a valid token$`,
+			"asks x/oauth2's TokenSource for a valid token, which refreshes an expired one", s.asksValidToken},
+		{`^the application refreshes the token(?: "([^"]*)")?$`,
+			"forces a refresh through x/oauth2, with the application's refresh token or the one given", s.refreshes},
+		{`^` + email + ` authorizes the application (\d+) times for "([^"]*)" with "([^"]*)"$`,
+			"n whole authorizations, keeping every refresh token", s.authorizesTimes},
+		{`^the application refreshes its (first|second) refresh token$`,
+			"refreshes with one of the refresh tokens of repeated authorizations", s.refreshesNth},
+		{`^the application refreshes with the refresh token it received first$`,
+			"refreshes with the first refresh token the application received", s.refreshesFirst},
+		{`^the application sends "([^"]*)" with its token requests$`, "extra form parameters sent with every code exchange", s.sendsTokenParams},
+		{`^the ID token verifies with go-oidc and its "([^"]*)" is "([^"]*)"$`,
+			"verifies the token response's ID token with go-oidc and compares a claim", s.idTokenNames},
+		{`^the "([^"]*)" client presents the refresh token$`,
+			"another registered client presents the application's first refresh token", s.otherClientRefreshes},
+		{`^the application revokes the (access|refresh) token$`, "posts the token to Google's revocation endpoint (G-09)", s.revokes},
+		{`^the access token is (accepted|refused) by the provider's userinfo endpoint$`,
+			"presents the access token to the userinfo endpoint and checks the answer", s.userinfo},
+	}
 }
 
 // newApp is the application of registration reg, talking to the

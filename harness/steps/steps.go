@@ -132,15 +132,7 @@ func Initialize(sc *godog.ScenarioContext) {
 		}
 		return ctx, nil
 	})
-	s.registerWorld(sc)
-	s.registerOAuth(sc)
-	s.registerDevice(sc)
-	s.registerMail(sc)
-	s.registerAssertions(sc)
-	s.registerGoogle(sc)
-	s.registerMicrosoft(sc)
-	s.registerMSAL(sc)
-	s.registerTrackdechets(sc)
+	s.register(sc)
 }
 
 // providers are the provider tags a scenario may carry.

@@ -6,28 +6,34 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/cucumber/godog"
 	"golang.org/x/oauth2"
 
 	"github.com/mailoauth/mailoauth/mocks/trackdechets"
 )
 
-// registerTrackdechets registers what Trackdéchets' steps need beyond the
-// generic ones: its strict setting, its dialog's two API calls, its
+// trackdechetsSteps are what Trackdéchets' scenarios need beyond the
+// generic steps: its strict setting, its dialog's two API calls, its
 // account page, and its GraphQL API.
-func (s *scenario) registerTrackdechets(sc *godog.ScenarioContext) {
-	sc.Step(`^Trackdéchets accepts client credentials only in HTTP Basic$`, s.strictClientAuth)
-	sc.Step(`^`+email+` signs in to Trackdéchets$`, s.signsInToTrackdechets)
-	sc.Step(`^the browser asks the API to authorize the application$`, s.asksAuthorizeAPI)
-	sc.Step(`^the browser posts the decision "(allow|cancel)"$`, s.postsDecision)
-	sc.Step(`^`+email+` revokes the application on their Trackdéchets account page$`, s.revokesOnPage)
-	sc.Step(`^the application queries the API with "([^"]*)"(?: and the token "([^"]*)")?$`, s.queriesAPI)
-	sc.Step(`^the application queries the API with '([^']*)'$`, func(query string) error { return s.queriesAPI(query, "") })
-	sc.Step(`^the API's "([^"]*)" is "([^"]*)"$`, s.apiDataIs)
-	sc.Step(`^the API refuses with "([^"]*)" and code "([^"]*)"$`, s.apiRefuses)
-	sc.Step(`^the token response's user is `+email+` named "([^"]*)"$`, s.tokenUser)
-	sc.Step(`^x/oauth2 holds a token that never expires$`, s.neverExpires)
-	sc.Step(`^x/oauth2 gave back the same token without asking the provider$`, s.sameTokenNoRequest)
+func (s *scenario) trackdechetsSteps() []stepDef {
+	return []stepDef{
+		{`^Trackdéchets accepts client credentials only in HTTP Basic$`, "turns Trackdéchets' strict client authentication on", s.strictClientAuth},
+		{`^` + email + ` signs in to Trackdéchets$`, "the user signs in on the platform's sign-in page", s.signsInToTrackdechets},
+		{`^the browser asks the API to authorize the application$`,
+			"the dialog's script calls GET /oauth2/authorize with the application's query (T-01)", s.asksAuthorizeAPI},
+		{`^the browser posts the decision "(allow|cancel)"$`, "the dialog's form posted with the transaction id", s.postsDecision},
+		{`^` + email + ` revokes the application on their Trackdéchets account page$`,
+			"the user presses \"Révoquer l'accès\" for the application (T-06)", s.revokesOnPage},
+		{`^the application queries the API with "([^"]*)"(?: and the token "([^"]*)")?$`,
+			"posts a GraphQL query with the application's access token or the one given", s.queriesAPI},
+		{`^the application queries the API with '([^']*)'$`,
+			"posts a GraphQL query with the application's access token (a query with double quotes)", s.queriesAPIQuoted},
+		{`^the API's "([^"]*)" is "([^"]*)"$`, "a dotted path into the GraphQL answer's data is that string", s.apiDataIs},
+		{`^the API refuses with "([^"]*)" and code "([^"]*)"$`, "the GraphQL answer is one error with that message and code (T-05)", s.apiRefuses},
+		{`^the token response's user is ` + email + ` named "([^"]*)"$`, "the token response's user object, through Token.Extra (T-04)", s.tokenUser},
+		{`^x/oauth2 holds a token that never expires$`, "the application's token has no expiry and is valid", s.neverExpires},
+		{`^x/oauth2 gave back the same token without asking the provider$`,
+			"the last request for a valid token sent nothing and returned the held token", s.sameTokenNoRequest},
+	}
 }
 
 func (s *scenario) strictClientAuth() error {
@@ -109,6 +115,10 @@ func (s *scenario) queriesAPI(query, token string) error {
 	s.record(s.app.oauth)
 	return err
 }
+
+// queriesAPIQuoted posts a GraphQL query with the application's access
+// token.
+func (s *scenario) queriesAPIQuoted(query string) error { return s.queriesAPI(query, "") }
 
 // graphQLReply is the API's answer: 200 and its data and errors.
 func (s *scenario) graphQLReply() (data map[string]any, errs []map[string]any, err error) {
