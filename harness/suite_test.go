@@ -59,3 +59,20 @@ func TestFailuresQuoteNoToken(t *testing.T) {
 		t.Fatalf("the failure quotes a whole token %q:\n%s", m, out.String())
 	}
 }
+
+// TestUndefinedStepPointsAtSteps: a step no definition matches is named,
+// with where it was met and the command that lists the definitions, after
+// godog's own snippet for it.
+func TestUndefinedStepPointsAtSteps(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	passed, err := Run(Options{Features: os.DirFS("../testdata/features/failing"), Tags: "@device", Progress: &out})
+	if err != nil || passed {
+		t.Fatalf("passed %v, err %v", passed, err)
+	}
+	want := `undefined step "the device sings" (broken.feature: "A step nobody defined"): ` + stepsHint
+	snippet := strings.Index(out.String(), "func theDeviceSings() error")
+	if hint := strings.Index(out.String(), want); hint < 0 || snippet < 0 || hint < snippet {
+		t.Fatalf("the progress output lacks godog's snippet and then %q:\n%s", want, out.String())
+	}
+}

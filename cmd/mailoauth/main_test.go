@@ -68,7 +68,8 @@ func TestRunFails(t *testing.T) {
 		"POST https://127.0.0.1:",
 		`"token_type": "Bearer"`,
 		"### google / device: A step nobody defined",
-		"step is undefined",
+		"- Failing step: `When the device sings`",
+		`- Error: step is undefined: run "mailoauth steps" to list the step definitions`,
 	} {
 		if !strings.Contains(string(summary), want) {
 			t.Errorf("summary.md lacks %q:\n%s", want, summary)
@@ -76,6 +77,9 @@ func TestRunFails(t *testing.T) {
 	}
 	if strings.Contains(string(summary), `"access_token": "ya29.`) && !strings.Contains(string(summary), "…") {
 		t.Error("summary.md carries a full access token")
+	}
+	if want := `undefined step "the device sings" (broken.feature: "A step nobody defined"): run "mailoauth steps"`; !strings.Contains(errOut.String(), want) {
+		t.Errorf("stderr lacks %q:\n%s", want, errOut.String())
 	}
 	junit, _ := os.ReadFile(filepath.Join(dir, "junit.xml"))
 	if !strings.Contains(string(junit), `failures="2"`) && !strings.Contains(string(junit), "failure") {
