@@ -33,21 +33,21 @@ func (s *scenario) deviceUsesClient(name string) error {
 
 // deviceAsks is the device authorization request (RFC 8628 §3.1) through
 // x/oauth2's DeviceAuth, which also reads Google's "verification_url".
-func (s *scenario) deviceAsks(scope string) error {
+func (s *scenario) deviceAsks(ctx context.Context, scope string) error {
 	s.act()
 	s.app.oauth.Config.Scopes = strings.Fields(scope)
-	da, err := s.app.oauth.DeviceAuth(context.Background())
+	da, err := s.app.oauth.DeviceAuth(ctx)
 	s.record(s.app.oauth)
 	s.flow.device, s.reply.err = da, err
 	return nil
 }
 
-func (s *scenario) devicePolls() error {
+func (s *scenario) devicePolls(ctx context.Context) error {
 	s.act()
 	if s.flow.device == nil {
 		return s.failf("the device has no device code")
 	}
-	tok, err := s.app.oauth.PollDevice(context.Background(), s.flow.device)
+	tok, err := s.app.oauth.PollDevice(ctx, s.flow.device)
 	s.record(s.app.oauth)
 	s.took(tok, err)
 	return nil
@@ -56,14 +56,14 @@ func (s *scenario) devicePolls() error {
 // userDecidesDevice is the second actor: the user, on another screen with
 // a browser of their own, opens the verification URL the device showed,
 // types the user code, signs in and allows or denies.
-func (s *scenario) userDecidesDevice(user, decision string) error {
+func (s *scenario) userDecidesDevice(ctx context.Context, user, decision string) error {
 	if s.flow.device == nil {
 		return s.failf("the device has no device code")
 	}
 	b := client.NewBrowser(s.server.CA.ClientConfig())
 	b.Email, b.Password, b.UserCode = user, s.password(user), s.flow.device.UserCode
 	b.Consent = map[string]string{"approves": "allow", "denies": "deny"}[decision]
-	page, err := b.Visit(context.Background(), s.flow.device.VerificationURI)
+	page, err := b.Visit(ctx, s.flow.device.VerificationURI)
 	if err != nil {
 		return err
 	}

@@ -52,7 +52,7 @@ func (s *scenario) microsoftSteps() []stepDef {
 // the admin consent URL the application shows them (path: "/{tenant}/adminconsent"
 // or "/{tenant}/v2.0/adminconsent"), signing in and accepting or
 // refusing; the redirect comes back to the application's listener.
-func (s *scenario) adminConsent(admin, decision, path, scope string) error {
+func (s *scenario) adminConsent(ctx context.Context, admin, decision, path, scope string) error {
 	s.act()
 	if s.app.catcher == nil {
 		return s.failf("the application has no redirect listener")
@@ -64,7 +64,7 @@ func (s *scenario) adminConsent(admin, decision, path, scope string) error {
 	b := client.NewBrowser(s.server.CA.ClientConfig())
 	b.Email, b.Password = admin, s.password(admin)
 	b.Consent = map[string]string{"grants": "allow", "refuses": "deny"}[decision]
-	page, err := b.Visit(context.Background(), s.provider().URL+path+"?"+q.Encode())
+	page, err := b.Visit(ctx, s.provider().URL+path+"?"+q.Encode())
 	if err != nil {
 		return err
 	}
@@ -94,12 +94,16 @@ func (s *scenario) authorityIs(segment string) error {
 
 // fetches GETs a path of the provider with the application's HTTP client;
 // the reply is the server's last.
-func (s *scenario) fetches(path string) error {
+func (s *scenario) fetches(ctx context.Context, path string) error {
 	s.act()
 	if s.app.oauth == nil {
 		return s.failf("the application has no client")
 	}
-	resp, err := s.app.oauth.HTTPClient().Get(s.provider().URL + path)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.provider().URL+path, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := s.app.oauth.HTTPClient().Do(req)
 	if err != nil {
 		return err
 	}
@@ -110,26 +114,25 @@ func (s *scenario) fetches(path string) error {
 
 // pollsWithGrantType polls the token endpoint by hand, as MSAL for Node
 // does with grant_type=device_code (M-09).
-func (s *scenario) pollsWithGrantType(grantType string) error {
+func (s *scenario) pollsWithGrantType(ctx context.Context, grantType string) error {
 	if s.flow.device == nil {
 		return s.failf("the device has no device code")
 	}
 	form := url.Values{"grant_type": {grantType}, "client_id": {s.app.oauth.Config.ClientID}, "device_code": {s.flow.device.DeviceCode}}
-	_, err := s.postForm(s.app.oauth.Config.Endpoint.TokenURL, form.Encode(), nil)
+	_, err := s.postForm(ctx, s.app.oauth.Config.Endpoint.TokenURL, form.Encode(), nil)
 	return err
 }
 
 // clientCredentials is seed 002: x/oauth2's clientcredentials package, as
 // a daemon uses it, with the secret in the body.
-func (s *scenario) clientCredentials(scope string) error {
+func (s *scenario) clientCredentials(ctx context.Context, scope string) error {
 	s.act()
 	if s.app.oauth == nil {
 		return s.failf("the application has no client")
 	}
 	cfg := clientcredentials.Config{ClientID: s.app.oauth.Config.ClientID, ClientSecret: s.app.oauth.Config.ClientSecret,
 		TokenURL: s.app.oauth.Config.Endpoint.TokenURL, Scopes: strings.Fields(scope), AuthStyle: oauth2.AuthStyleInParams}
-	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, s.app.oauth.HTTPClient())
-	tok, err := cfg.Token(ctx)
+	tok, err := cfg.Token(s.app.oauth.Context(ctx))
 	s.record(s.app.oauth)
 	s.took(tok, err)
 	return nil
@@ -158,7 +161,7 @@ func (s *scenario) claims() (map[string]any, error) {
 // jwtSignedBy verifies the access token with the keys the tenant's
 // discovery document points to, fetched over HTTPS as a resource server
 // does (M-07).
-func (s *scenario) jwtSignedBy(segment string) error {
+func (s *scenario) jwtSignedBy(ctx context.Context, segment string) error {
 	if s.tokens.current == nil {
 		return s.failf("the application has no token")
 	}
@@ -166,11 +169,11 @@ func (s *scenario) jwtSignedBy(segment string) error {
 	var doc struct {
 		JWKS string `json:"jwks_uri"`
 	}
-	if err := getJSON(hc, s.provider().URL+"/"+segment+microsoft.DiscoveryPath, &doc); err != nil {
+	if err := getJSON(ctx, hc, s.provider().URL+"/"+segment+microsoft.DiscoveryPath, &doc); err != nil {
 		return err
 	}
 	var set jose.JSONWebKeySet
-	if err := getJSON(hc, doc.JWKS, &set); err != nil {
+	if err := getJSON(ctx, hc, doc.JWKS, &set); err != nil {
 		return err
 	}
 	jws, err := jose.ParseSigned(s.tokens.current.AccessToken)
@@ -190,8 +193,12 @@ func (s *scenario) jwtSignedBy(segment string) error {
 	return nil
 }
 
-func getJSON(hc *http.Client, u string, v any) error {
-	resp, err := hc.Get(u)
+func getJSON(ctx context.Context, hc *http.Client, u string, v any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := hc.Do(req)
 	if err != nil {
 		return err
 	}

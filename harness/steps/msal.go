@@ -92,13 +92,13 @@ func (s *scenario) tookMSAL(res public.AuthResult, err error) {
 
 // msalDeviceCode is AcquireTokenByDeviceCode: MSAL derives the devicecode
 // endpoint from the discovery document's token endpoint (M-09).
-func (s *scenario) msalDeviceCode(scope string) error {
+func (s *scenario) msalDeviceCode(ctx context.Context, scope string) error {
 	s.act()
 	pc, err := s.msalPublic()
 	if err != nil {
 		return err
 	}
-	dc, err := pc.AcquireTokenByDeviceCode(context.Background(), strings.Fields(scope))
+	dc, err := pc.AcquireTokenByDeviceCode(ctx, strings.Fields(scope))
 	s.record(s.msal.app)
 	s.reply.err = err
 	if err != nil {
@@ -123,12 +123,12 @@ func (s *scenario) msalMessage(prefix string) error {
 // msalDeviceResult is DeviceCode.AuthenticationResult: MSAL polls the token
 // endpoint by itself (50 ms after the call, then at growing intervals)
 // until the answer is neither authorization_pending nor slow_down.
-func (s *scenario) msalDeviceResult() error {
+func (s *scenario) msalDeviceResult(ctx context.Context) error {
 	s.act()
 	if s.msal.device == nil {
 		return s.failf("MSAL has no device code")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), msalWait)
+	ctx, cancel := context.WithTimeout(ctx, msalWait)
 	defer cancel()
 	res, err := s.msal.device.AuthenticationResult(ctx)
 	s.tookMSAL(res, err)
@@ -139,7 +139,7 @@ func (s *scenario) msalDeviceResult() error {
 // http://localhost on a free port, asks for the code with PKCE and
 // response_mode=form_post, and opens the user's browser on the
 // authorization URL; the browser signs in and posts the code back.
-func (s *scenario) msalInteractive(user, scope string) error {
+func (s *scenario) msalInteractive(ctx context.Context, user, scope string) error {
 	s.act()
 	pc, err := s.msalPublic()
 	if err != nil {
@@ -147,7 +147,7 @@ func (s *scenario) msalInteractive(user, scope string) error {
 	}
 	b := s.user.browser
 	b.Email, b.Password = user, s.password(user)
-	ctx, cancel := context.WithTimeout(context.Background(), msalWait)
+	ctx, cancel := context.WithTimeout(ctx, msalWait)
 	defer cancel()
 	res, err := pc.AcquireTokenInteractive(ctx, strings.Fields(scope), public.WithOpenURL(func(u string) error {
 		page, err := b.Visit(ctx, u)
@@ -162,13 +162,12 @@ func (s *scenario) msalInteractive(user, scope string) error {
 // AuthCodeURL, the user's browser to the application's registered
 // redirect URI, AcquireTokenByAuthCode with the secret, for the same
 // scopes unless redeemScope names others.
-func (s *scenario) msalAuthCode(user, scope, redeemScope string) error {
+func (s *scenario) msalAuthCode(ctx context.Context, user, scope, redeemScope string) error {
 	s.act()
 	if s.msal.app == nil || s.msal.app.Confidential == nil {
 		return fmt.Errorf("the application does not use MSAL as a confidential client")
 	}
 	cc := s.msal.app.Confidential
-	ctx := context.Background()
 	scopes := strings.Fields(scope)
 	u, err := cc.AuthCodeURL(ctx, s.app.reg.ID, s.app.catcher.URL, scopes)
 	if err != nil {
@@ -194,13 +193,12 @@ func (s *scenario) msalAuthCode(user, scope, redeemScope string) error {
 // msalSilent is AcquireTokenSilent for the cached account of user: the
 // cached access token while it is valid, else a refresh with the cached
 // refresh token.
-func (s *scenario) msalSilent(user, scope string) error {
+func (s *scenario) msalSilent(ctx context.Context, user, scope string) error {
 	s.act()
 	pc, err := s.msalPublic()
 	if err != nil {
 		return err
 	}
-	ctx := context.Background()
 	accounts, err := pc.Accounts(ctx)
 	if err != nil {
 		return err
@@ -217,12 +215,12 @@ func (s *scenario) msalSilent(user, scope string) error {
 
 // msalCredential is a daemon's AcquireTokenByCredential (seed 002): from
 // MSAL's cache while the app token is valid, else from the token endpoint.
-func (s *scenario) msalCredential(scope string) error {
+func (s *scenario) msalCredential(ctx context.Context, scope string) error {
 	s.act()
 	if s.msal.app == nil || s.msal.app.Confidential == nil {
 		return fmt.Errorf("the application does not use MSAL as a confidential client")
 	}
-	res, err := s.msal.app.Confidential.AcquireTokenByCredential(context.Background(), strings.Fields(scope))
+	res, err := s.msal.app.Confidential.AcquireTokenByCredential(ctx, strings.Fields(scope))
 	s.tookMSAL(res, err)
 	return nil
 }

@@ -3,8 +3,12 @@
 // (device.go), SMTP and IMAP (mail.go), the world and its clock (world.go),
 // what is asserted on the wire (assert.go), what is set in a provider's
 // console (google.go, microsoft.go) and Microsoft's own library as a second
-// client (msal.go). Each scenario gets its own fake world, with only its
-// provider running, so scenarios can move the clock and run in parallel.
+// client (msal.go). The definitions are data, one list by concern
+// (definitions.go) that Initialize registers with godog and Definitions
+// lists for `mailoauth steps`. A step that talks to a server takes the
+// scenario's context from godog and passes it down. Each scenario gets its
+// own fake world, with only its provider running, so scenarios can move
+// the clock and run in parallel.
 package steps
 
 import (

@@ -43,10 +43,10 @@ func (s *scenario) strictClientAuth() error {
 
 // signsInToTrackdechets is the user signing in on the platform's sign-in
 // page, which then shows their account's applications.
-func (s *scenario) signsInToTrackdechets(user string) error {
+func (s *scenario) signsInToTrackdechets(ctx context.Context, user string) error {
 	s.act()
 	s.user.browser.Email, s.user.browser.Password = user, s.password(user)
-	page, err := s.user.browser.Visit(context.Background(),
+	page, err := s.user.browser.Visit(ctx,
 		s.provider().URL+trackdechets.LoginPath+"?returnTo="+url.QueryEscape(trackdechets.ApplicationsPath))
 	s.flow.page = page
 	if err == nil && !strings.Contains(page.Text, "Applications autorisées") {
@@ -58,7 +58,7 @@ func (s *scenario) signsInToTrackdechets(user string) error {
 // asksAuthorizeAPI is the dialog page's script calling GET
 // /oauth2/authorize with the query the application sent the browser to
 // the dialog with (T-01).
-func (s *scenario) asksAuthorizeAPI() error {
+func (s *scenario) asksAuthorizeAPI(ctx context.Context) error {
 	s.act()
 	s.flow.state = oauth2.GenerateVerifier()[:22]
 	u, err := url.Parse(s.app.oauth.Config.AuthCodeURL(s.flow.state))
@@ -66,7 +66,7 @@ func (s *scenario) asksAuthorizeAPI() error {
 		return err
 	}
 	u.Path = trackdechets.AuthorizePath
-	err = s.user.browser.Fetch(context.Background(), u.String(), nil)
+	err = s.user.browser.Fetch(ctx, u.String(), nil)
 	s.record(s.user.browser)
 	return err
 }
@@ -74,7 +74,7 @@ func (s *scenario) asksAuthorizeAPI() error {
 // postsDecision is the dialog's form posted with the transaction id GET
 // /oauth2/authorize answered; the browser follows the redirect to the
 // application.
-func (s *scenario) postsDecision(decision string) error {
+func (s *scenario) postsDecision(ctx context.Context, decision string) error {
 	m, err := s.body()
 	if err != nil {
 		return err
@@ -85,7 +85,7 @@ func (s *scenario) postsDecision(decision string) error {
 	if decision == "cancel" {
 		form.Set("cancel", "Refuser")
 	}
-	if err := s.user.browser.Fetch(context.Background(), s.provider().URL+trackdechets.DecisionPath, form); err != nil {
+	if err := s.user.browser.Fetch(ctx, s.provider().URL+trackdechets.DecisionPath, form); err != nil {
 		return err
 	}
 	s.record(s.user.browser)
@@ -96,29 +96,31 @@ func (s *scenario) postsDecision(decision string) error {
 
 // revokesOnPage is the user pressing "Révoquer l'accès" for the
 // application on "Mon compte > Applications et API" (T-06).
-func (s *scenario) revokesOnPage(user string) error {
+func (s *scenario) revokesOnPage(ctx context.Context, user string) error {
 	s.act()
 	s.user.browser.Email, s.user.browser.Password = user, s.password(user)
-	page, err := s.user.browser.Submit(context.Background(), s.provider().URL+trackdechets.ApplicationsPath, "revoke-"+s.app.reg.ID)
+	page, err := s.user.browser.Submit(ctx, s.provider().URL+trackdechets.ApplicationsPath, "revoke-"+s.app.reg.ID)
 	s.flow.page = page
 	return err
 }
 
 // queriesAPI posts a GraphQL query to the API with the application's
 // access token, or with the token the step gives.
-func (s *scenario) queriesAPI(query, token string) error {
+func (s *scenario) queriesAPI(ctx context.Context, query, token string) error {
 	s.act()
 	if token == "" && s.tokens.current != nil {
 		token = s.tokens.current.AccessToken
 	}
-	err := s.app.oauth.GraphQL(context.Background(), s.provider().URL+trackdechets.APIPath, token, query)
+	err := s.app.oauth.GraphQL(ctx, s.provider().URL+trackdechets.APIPath, token, query)
 	s.record(s.app.oauth)
 	return err
 }
 
 // queriesAPIQuoted posts a GraphQL query with the application's access
 // token.
-func (s *scenario) queriesAPIQuoted(query string) error { return s.queriesAPI(query, "") }
+func (s *scenario) queriesAPIQuoted(ctx context.Context, query string) error {
+	return s.queriesAPI(ctx, query, "")
+}
 
 // graphQLReply is the API's answer: 200 and its data and errors.
 func (s *scenario) graphQLReply() (data map[string]any, errs []map[string]any, err error) {
