@@ -12,6 +12,7 @@ import (
 // MAILOAUTH_SCENARIO_TAGS environment variable may narrow them with a godog
 // tag expression (make mutate runs only "@google").
 func TestScenarios(t *testing.T) {
+	t.Parallel()
 	var progress = os.Stdout
 	if !testing.Verbose() {
 		progress = nil
@@ -33,6 +34,7 @@ func TestScenarios(t *testing.T) {
 // produced (testdata/broken), one at a time: each must fail. Steps that
 // kept an earlier step's reply would let them pass.
 func TestBrokenScenariosFail(t *testing.T) {
+	t.Parallel()
 	for _, tag := range []string{"@broken-1", "@broken-2", "@broken-3", "@broken-4"} {
 		passed, err := Run(Options{Features: os.DirFS("testdata/broken"), Tags: tag})
 		if err != nil {
@@ -47,6 +49,7 @@ func TestBrokenScenariosFail(t *testing.T) {
 // TestFailuresQuoteNoToken: a failing step that compares a token prints it
 // shortened, in the progress output every report is made from.
 func TestFailuresQuoteNoToken(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	passed, err := Run(Options{Features: os.DirFS("testdata/broken"), Tags: "@broken-4", Progress: &out})
 	if err != nil || passed {

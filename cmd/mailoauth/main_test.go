@@ -10,6 +10,7 @@ import (
 )
 
 func TestUsage(t *testing.T) {
+	t.Parallel()
 	var out, errOut bytes.Buffer
 	if code := mainArgs(nil, &out, &errOut); code != exitUsage {
 		t.Fatalf("no command: exit %d", code)
@@ -31,6 +32,7 @@ func TestUsage(t *testing.T) {
 // TestRunPasses runs the embedded Google device scenarios and checks the
 // three reports.
 func TestRunPasses(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	var out, errOut bytes.Buffer
 	code := mainArgs([]string{"run", "--tags", "@google && @device", "--report-dir", dir}, &out, &errOut)
@@ -50,6 +52,7 @@ func TestRunPasses(t *testing.T) {
 // TestRunFails runs deliberately failing scenarios: exit 1, and summary.md
 // names the scenario, the failing step and the server's last reply.
 func TestRunFails(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	var out, errOut bytes.Buffer
 	code := mainArgs([]string{"run", "--features", "../../testdata/features/failing", "--report-dir", dir}, &out, &errOut)
