@@ -22,13 +22,15 @@ type Options struct {
 	Features fs.FS
 	// Tags filters scenarios with godog's tag expression ("@google && ~@device").
 	Tags string
-	// Progress receives godog's progress output; nil discards it.
+	// Progress receives godog's progress output, then a line per undefined
+	// step naming it and pointing at `mailoauth steps`; nil discards it.
 	Progress io.Writer
 	// ReportDir, if set, receives junit.xml and cucumber.json.
 	ReportDir string
 	// Concurrency is how many scenarios run at once (each has its own world).
 	Concurrency int
-	// T, if set, runs each scenario as a subtest of T.
+	// T, if set, runs each scenario as a subtest of T; an undefined step's
+	// line is also an error of T.
 	T *testing.T
 }
 
@@ -57,9 +59,13 @@ func Run(opts Options) (passed bool, err error) {
 	if opts.Concurrency < 1 {
 		opts.Concurrency = 1
 	}
+	var undefined undefinedSteps
 	suite := godog.TestSuite{
-		Name:                "mailoauth",
-		ScenarioInitializer: steps.Initialize,
+		Name: "mailoauth",
+		ScenarioInitializer: func(sc *godog.ScenarioContext) {
+			steps.Initialize(sc)
+			undefined.watch(sc)
+		},
 		Options: &godog.Options{
 			Format:      format,
 			Output:      progress,
@@ -72,7 +78,14 @@ func Run(opts Options) (passed bool, err error) {
 			NoColors:    true,
 		},
 	}
-	switch status := suite.Run(); status {
+	status := suite.Run()
+	undefined.write(progress)
+	if opts.T != nil {
+		for _, h := range undefined.hints() {
+			opts.T.Error(h)
+		}
+	}
+	switch status {
 	case 0:
 		return true, nil
 	case 1:

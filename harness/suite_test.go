@@ -12,6 +12,7 @@ import (
 // MAILOAUTH_SCENARIO_TAGS environment variable may narrow them with a godog
 // tag expression (make mutate runs only "@google").
 func TestScenarios(t *testing.T) {
+	t.Parallel()
 	var progress = os.Stdout
 	if !testing.Verbose() {
 		progress = nil
@@ -33,6 +34,7 @@ func TestScenarios(t *testing.T) {
 // produced (testdata/broken), one at a time: each must fail. Steps that
 // kept an earlier step's reply would let them pass.
 func TestBrokenScenariosFail(t *testing.T) {
+	t.Parallel()
 	for _, tag := range []string{"@broken-1", "@broken-2", "@broken-3", "@broken-4"} {
 		passed, err := Run(Options{Features: os.DirFS("testdata/broken"), Tags: tag})
 		if err != nil {
@@ -47,6 +49,7 @@ func TestBrokenScenariosFail(t *testing.T) {
 // TestFailuresQuoteNoToken: a failing step that compares a token prints it
 // shortened, in the progress output every report is made from.
 func TestFailuresQuoteNoToken(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	passed, err := Run(Options{Features: os.DirFS("testdata/broken"), Tags: "@broken-4", Progress: &out})
 	if err != nil || passed {
@@ -57,5 +60,22 @@ func TestFailuresQuoteNoToken(t *testing.T) {
 	}
 	if m := regexp.MustCompile(`ya29\.[A-Za-z0-9_-]{8,}`).FindString(out.String()); m != "" {
 		t.Fatalf("the failure quotes a whole token %q:\n%s", m, out.String())
+	}
+}
+
+// TestUndefinedStepPointsAtSteps: a step no definition matches is named,
+// with where it was met and the command that lists the definitions, after
+// godog's own snippet for it.
+func TestUndefinedStepPointsAtSteps(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	passed, err := Run(Options{Features: os.DirFS("../testdata/features/failing"), Tags: "@device", Progress: &out})
+	if err != nil || passed {
+		t.Fatalf("passed %v, err %v", passed, err)
+	}
+	want := `undefined step "the device sings" (broken.feature: "A step nobody defined"): ` + stepsHint
+	snippet := strings.Index(out.String(), "func theDeviceSings() error")
+	if hint := strings.Index(out.String(), want); hint < 0 || snippet < 0 || hint < snippet {
+		t.Fatalf("the progress output lacks godog's snippet and then %q:\n%s", want, out.String())
 	}
 }

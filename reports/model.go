@@ -197,6 +197,9 @@ func scenarioOf(f cukeFeature, e cukeElement, providers []string) Scenario {
 			if st.Result.Status != "failed" && s.Error == "" {
 				s.Error = "step is " + st.Result.Status
 			}
+			if st.Result.Status == "undefined" {
+				s.Error += `: run "mailoauth steps" to list the step definitions`
+			}
 			return s
 		}
 	}

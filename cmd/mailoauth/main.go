@@ -5,10 +5,11 @@
 //
 //	mailoauth run [--features DIR] [--tags EXPR] [--report-dir DIR] [--concurrency N]
 //	mailoauth serve [--config world.yaml] [--manifest FILE] [--listen 127.0.0.1] [--ports auto|default]
+//	mailoauth steps [--json]
 //
 // run exits 0 when every selected scenario passed, 1 when any failed, 2 on a
 // usage or set-up error; serve exits 0 when stopped by SIGINT or SIGTERM,
-// 2 on a usage or set-up error.
+// 2 on a usage or set-up error; steps exits 0, 2 on a usage error.
 package main
 
 import (
@@ -29,6 +30,7 @@ const usage = `usage: mailoauth <command> [flags]
 commands:
   run     run the conformance scenarios and write the reports
   serve   start the fake world for applications in any language
+  steps   list the step definitions a --features scenario can use
 
 Run 'mailoauth <command> -h' for the flags of a command.
 `
@@ -47,6 +49,8 @@ func mainArgs(args []string, stdout, stderr io.Writer) int {
 		return runCommand(args[1:], stdout, stderr)
 	case "serve":
 		return serveCommand(args[1:], stdout, stderr)
+	case "steps":
+		return stepsCommand(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitPassed

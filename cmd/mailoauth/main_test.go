@@ -10,6 +10,7 @@ import (
 )
 
 func TestUsage(t *testing.T) {
+	t.Parallel()
 	var out, errOut bytes.Buffer
 	if code := mainArgs(nil, &out, &errOut); code != exitUsage {
 		t.Fatalf("no command: exit %d", code)
@@ -31,6 +32,7 @@ func TestUsage(t *testing.T) {
 // TestRunPasses runs the embedded Google device scenarios and checks the
 // three reports.
 func TestRunPasses(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	var out, errOut bytes.Buffer
 	code := mainArgs([]string{"run", "--tags", "@google && @device", "--report-dir", dir}, &out, &errOut)
@@ -50,6 +52,7 @@ func TestRunPasses(t *testing.T) {
 // TestRunFails runs deliberately failing scenarios: exit 1, and summary.md
 // names the scenario, the failing step and the server's last reply.
 func TestRunFails(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	var out, errOut bytes.Buffer
 	code := mainArgs([]string{"run", "--features", "../../testdata/features/failing", "--report-dir", dir}, &out, &errOut)
@@ -68,7 +71,8 @@ func TestRunFails(t *testing.T) {
 		"POST https://127.0.0.1:",
 		`"token_type": "Bearer"`,
 		"### google / device: A step nobody defined",
-		"step is undefined",
+		"- Failing step: `When the device sings`",
+		`- Error: step is undefined: run "mailoauth steps" to list the step definitions`,
 	} {
 		if !strings.Contains(string(summary), want) {
 			t.Errorf("summary.md lacks %q:\n%s", want, summary)
@@ -76,6 +80,9 @@ func TestRunFails(t *testing.T) {
 	}
 	if strings.Contains(string(summary), `"access_token": "ya29.`) && !strings.Contains(string(summary), "…") {
 		t.Error("summary.md carries a full access token")
+	}
+	if want := `undefined step "the device sings" (broken.feature: "A step nobody defined"): run "mailoauth steps"`; !strings.Contains(errOut.String(), want) {
+		t.Errorf("stderr lacks %q:\n%s", want, errOut.String())
 	}
 	junit, _ := os.ReadFile(filepath.Join(dir, "junit.xml"))
 	if !strings.Contains(string(junit), `failures="2"`) && !strings.Contains(string(junit), "failure") {

@@ -281,6 +281,7 @@ func (s *served) imapFetchSubject(t *testing.T, m serve.MailEndpoint, user, toke
 // language would: HTTP for OAuth, the standard library's SMTP client,
 // raw IMAP, the admin API, and the clock.
 func TestServeEndToEnd(t *testing.T) {
+	t.Parallel()
 	s := startServe(t)
 	g, web := s.google(t)
 	tok, err := s.token(g, web, "alice@gmail.test")
@@ -332,6 +333,7 @@ func TestServeEndToEnd(t *testing.T) {
 
 // TestServeListensOnLocalhost: --listen localhost is loopback too.
 func TestServeListensOnLocalhost(t *testing.T) {
+	t.Parallel()
 	s := startServe(t, "--listen", "localhost")
 	if g := s.manifest.Providers["google"]; !strings.HasPrefix(g.TokenEndpoint, "https://") {
 		t.Fatalf("manifest %+v", g)
@@ -339,6 +341,7 @@ func TestServeListensOnLocalhost(t *testing.T) {
 }
 
 func TestServeRefusesRemoteListenWithoutFlag(t *testing.T) {
+	t.Parallel()
 	out, err := exec.Command(binary, "serve", "--listen", "0.0.0.0").CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitUsage || !strings.Contains(string(out), "--allow-remote") {
 		t.Fatalf("exit %v: %s", err, out)
@@ -356,7 +359,8 @@ func loadSeconds() time.Duration {
 
 // TestServeLoad: 200 concurrent SMTP sessions (STARTTLS, XOAUTH2, one
 // message each) and 200 concurrent token requests against the binary: no
-// error, and every accepted message stored.
+// error, and every accepted message stored. It runs alone, not in
+// parallel: the load is its own.
 func TestServeLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("load test")
@@ -456,6 +460,7 @@ func peakRSS(pid int) string {
 // smtplib, imaplib and poplib, authenticates with XOAUTH2 as Google
 // documents it.
 func TestServeWithPythonStdlib(t *testing.T) {
+	t.Parallel()
 	python, err := exec.LookPath("python3")
 	if err != nil {
 		t.Skip("no python3 on this machine")
@@ -487,6 +492,7 @@ func TestServeWithPythonStdlib(t *testing.T) {
 // standard library, written from Trackdéchets' documentation, gets a token
 // with HTTP Basic and reads "me" from the GraphQL API (T-04, T-05).
 func TestTrackdechetsWithPythonStdlib(t *testing.T) {
+	t.Parallel()
 	python, err := exec.LookPath("python3")
 	if err != nil {
 		t.Skip("no python3 on this machine")
@@ -515,6 +521,7 @@ func TestTrackdechetsWithPythonStdlib(t *testing.T) {
 // own user; prompt=login still gets the sign-in page; an unknown user is a
 // usage error (issue 12, item 1).
 func TestServeApproveAs(t *testing.T) {
+	t.Parallel()
 	s := startServe(t, "--approve-as", "bob@gmail.test", "--approve-as", "alice@contoso.test")
 	if got := s.manifest.ApproveAs; len(got) != 2 || got[0] != "bob@gmail.test" {
 		t.Fatalf("manifest approve_as %v", got)
@@ -593,6 +600,7 @@ func (s *served) writeManifest(t *testing.T) string {
 // arms a fault, sees its retry get past it and clears it (issue 12,
 // item 6).
 func TestPipelineWithPythonStdlib(t *testing.T) {
+	t.Parallel()
 	python, err := exec.LookPath("python3")
 	if err != nil {
 		t.Skip("no python3 on this machine")
@@ -612,6 +620,7 @@ func TestPipelineWithPythonStdlib(t *testing.T) {
 
 // TestPipelineWithNodeTest: the same pipeline with node:test and fetch.
 func TestPipelineWithNodeTest(t *testing.T) {
+	t.Parallel()
 	node, err := exec.LookPath("node")
 	if err != nil {
 		t.Skip("no node on this machine")

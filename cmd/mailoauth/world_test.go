@@ -75,6 +75,7 @@ func (s *served) exchangeWith(t *testing.T, clientID, secret, redirect, user str
 // the built binary and checks each one's effect on the wire (issue 12,
 // item 2).
 func TestServeWorldActions(t *testing.T) {
+	t.Parallel()
 	s := startServe(t)
 	_, web := s.google(t)
 

@@ -6,6 +6,7 @@ import (
 )
 
 func TestParsePage(t *testing.T) {
+	t.Parallel()
 	doc := `<!DOCTYPE html><html><head><title>Consent - Google</title><style>p{}</style></head><body>
 <h1>App wants access</h1>
 <form id="consent" method="post" action="/auth?x=1">
@@ -33,6 +34,7 @@ func TestParsePage(t *testing.T) {
 }
 
 func TestRedaction(t *testing.T) {
+	t.Parallel()
 	if got := Redact("ya29.a0ARrdaM-secret"); got != "ya29.a…" {
 		t.Fatalf("Redact: %q", got)
 	}

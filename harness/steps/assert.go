@@ -6,41 +6,44 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/cucumber/godog"
 )
 
-func (s *scenario) registerAssertions(sc *godog.ScenarioContext) {
-	sc.Step(`^the server answers (\d+)(?: with error "([^"]*)"(?: and description "([^"]*)")?)?$`, s.serverAnswers)
-	sc.Step(`^the error description starts with "([^"]*)"$`, s.descriptionStarts)
-	sc.Step(`^the response field "([^"]*)" contains (\d+)$`, s.fieldContains)
-	sc.Step(`^the token response (has a|has no) refresh token$`, s.hasRefreshToken)
-	sc.Step(`^the token response's scope (includes|does not include) "([^"]*)"$`, s.scopeIncludes)
-	sc.Step(`^the token response (has an|has no) ID token$`, s.hasIDToken)
-	sc.Step(`^the (access|refresh) token starts with "([^"]*)"$`, s.tokenStartsWith)
-	sc.Step(`^the authorization code starts with "([^"]*)"$`, s.codeStartsWith)
-	sc.Step(`^the (?:token|device) response field "([^"]*)" is (?:(\d+)|"([^"]*)")$`, s.fieldIs)
-	sc.Step(`^the (?:token|device) response has (the|no) field "([^"]*)"$`, s.hasField)
-	sc.Step(`^the server answers (\d+) with the body "([^"]*)"$`, s.serverAnswersText)
-	sc.Step(`^the response field "([^"]*)" matches "([^"]*)"$`, s.fieldMatches)
-	sc.Step(`^the response field "([^"]*)" is the application's redirect URI$`, s.fieldIsRedirectURI)
-	sc.Step(`^the (access|refresh) token matches "([^"]*)"$`, s.tokenMatches)
-	sc.Step(`^the authorization code matches "([^"]*)"$`, s.codeMatches)
-	sc.Step(`^the response header "([^"]*)" (contains|is) "([^"]*)"$`, s.headerIs)
-	sc.Step(`^the response header "([^"]*)" (contains|is) '([^']*)'$`, s.headerIs)
-	sc.Step(`^the application's redirect carries error "([^"]*)"$`, s.redirectError)
-	sc.Step(`^the redirect's error description starts with "([^"]*)"$`, s.redirectDescription)
-	sc.Step(`^the response field "([^"]*)" ends with "([^"]*)"$`, s.fieldEndsWith)
-	sc.Step(`^the application's redirect carries the state it sent$`, s.redirectState)
-	sc.Step(`^the application's redirect carries only "([^"]*)"$`, s.redirectOnly)
-	sc.Step(`^the (access|refresh) token is at most (\d+) bytes$`, s.tokenAtMost)
-	sc.Step(`^the authorization code is at most (\d+) bytes$`, s.codeAtMost)
-	sc.Step(`^the application received no code$`, s.noCode)
-	sc.Step(`^no redirect reached the application$`, s.noRedirect)
-	sc.Step(`^the browser shows the page "([^"]*)" with status (\d+)$`, s.browserShows)
-	sc.Step(`^the page says "([^"]*)"$`, s.pageSays)
-	sc.Step(`^the consent screen was (shown|skipped)$`, s.consentScreen)
-	sc.Step(`^x/oauth2 kept the refresh token$`, s.keptRefreshToken)
+// assertionSteps check what the servers answered: the last HTTP reply,
+// the token response, the redirect, the browser's page.
+func (s *scenario) assertionSteps() []stepDef {
+	return []stepDef{
+		{`^the server answers (\d+)(?: with error "([^"]*)"(?: and description "([^"]*)")?)?$`,
+			"the last reply's HTTP status, and its JSON error and error_description", s.serverAnswers},
+		{`^the error description starts with "([^"]*)"$`, "the last reply's error_description starts so (Microsoft's AADSTS code)", s.descriptionStarts},
+		{`^the response field "([^"]*)" contains (\d+)$`, "a list field of the last reply holds that number (error_codes)", s.fieldContains},
+		{`^the token response (has a|has no) refresh token$`, "whether the last reply carries a refresh_token", s.hasRefreshToken},
+		{`^the token response's scope (includes|does not include) "([^"]*)"$`, "whether the last reply's scope holds that scope", s.scopeIncludes},
+		{`^the token response (has an|has no) ID token$`, "whether the last reply carries an id_token", s.hasIDToken},
+		{`^the (access|refresh) token starts with "([^"]*)"$`, "the last reply's token starts with that prefix", s.tokenStartsWith},
+		{`^the authorization code starts with "([^"]*)"$`, "the code the application received starts with that prefix", s.codeStartsWith},
+		{`^the (?:token|device) response field "([^"]*)" is (?:(\d+)|"([^"]*)")$`, "a field of the last reply is that number or string", s.fieldIs},
+		{`^the (?:token|device) response has (the|no) field "([^"]*)"$`, "whether the last reply has that field", s.hasField},
+		{`^the server answers (\d+) with the body "([^"]*)"$`, "the last reply's status and whole body, for a reply that is not JSON", s.serverAnswersText},
+		{`^the response field "([^"]*)" matches "([^"]*)"$`, "a string field of the last reply matches the regular expression", s.fieldMatches},
+		{`^the response field "([^"]*)" is the application's redirect URI$`, "a field of the last reply is the application's redirect URI", s.fieldIsRedirectURI},
+		{`^the (access|refresh) token matches "([^"]*)"$`, "the last reply's token matches the regular expression", s.tokenMatches},
+		{`^the authorization code matches "([^"]*)"$`, "the code the application received matches the regular expression", s.codeMatches},
+		{`^the response header "([^"]*)" (contains|is) "([^"]*)"$`, "a header of the last reply is or contains that text", s.headerIs},
+		{`^the response header "([^"]*)" (contains|is) '([^']*)'$`, "a header of the last reply is or contains that text (with double quotes)", s.headerIs},
+		{`^the application's redirect carries error "([^"]*)"$`, "the redirect to the application carries that error", s.redirectError},
+		{`^the redirect's error description starts with "([^"]*)"$`, "the redirect's error_description starts so", s.redirectDescription},
+		{`^the response field "([^"]*)" ends with "([^"]*)"$`, "a string field of the last reply ends so", s.fieldEndsWith},
+		{`^the application's redirect carries the state it sent$`, "the redirect carries the application's state", s.redirectState},
+		{`^the application's redirect carries only "([^"]*)"$`, "the redirect's parameter names are exactly those (space-separated)", s.redirectOnly},
+		{`^the (access|refresh) token is at most (\d+) bytes$`, "the last reply's token has 1 to n bytes (G-05)", s.tokenAtMost},
+		{`^the authorization code is at most (\d+) bytes$`, "the code the application received has 1 to n bytes", s.codeAtMost},
+		{`^the application received no code$`, "no code reached the application", s.noCode},
+		{`^no redirect reached the application$`, "the application's listener got no redirect", s.noRedirect},
+		{`^the browser shows the page "([^"]*)" with status (\d+)$`, "the page the browser stopped on: its title's start and HTTP status", s.browserShows},
+		{`^the page says "([^"]*)"$`, "the text of the page the browser stopped on holds that text", s.pageSays},
+		{`^the consent screen was (shown|skipped)$`, "whether the browser went through a consent screen", s.consentScreen},
+		{`^x/oauth2 kept the refresh token$`, "the application still holds the first refresh token it received", s.keptRefreshToken},
+	}
 }
 
 // body is the last reply's JSON object.

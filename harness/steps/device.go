@@ -5,17 +5,20 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/cucumber/godog"
-
 	"github.com/mailoauth/mailoauth/harness/client"
 )
 
-func (s *scenario) registerDevice(sc *godog.ScenarioContext) {
-	sc.Step(`^the device uses the "([^"]*)" client$`, s.deviceUsesClient)
-	sc.Step(`^the device asks for a code for "([^"]*)"$`, s.deviceAsks)
-	sc.Step(`^the device polls the token endpoint$`, s.devicePolls)
-	sc.Step(`^`+email+` (approves|denies) the device on the verification page$`, s.userDecidesDevice)
-	sc.Step(`^the user code looks like "([^"]*)"$`, s.userCodeLooksLike)
+// deviceSteps are the device authorization grant (RFC 8628): the device
+// asking for a code and polling, the user approving on another screen.
+func (s *scenario) deviceSteps() []stepDef {
+	return []stepDef{
+		{`^the device uses the "([^"]*)" client$`, "the device uses a registered client by its name", s.deviceUsesClient},
+		{`^the device asks for a code for "([^"]*)"$`, "the device authorization request for those scopes, through x/oauth2", s.deviceAsks},
+		{`^the device polls the token endpoint$`, "one device access token request", s.devicePolls},
+		{`^` + email + ` (approves|denies) the device on the verification page$`,
+			"the user, in a browser of their own, types the user code, signs in and decides", s.userDecidesDevice},
+		{`^the user code looks like "([^"]*)"$`, "the user code has the example's shape: letters, digits, punctuation", s.userCodeLooksLike},
+	}
 }
 
 func (s *scenario) deviceUsesClient(name string) error {
@@ -30,21 +33,21 @@ func (s *scenario) deviceUsesClient(name string) error {
 
 // deviceAsks is the device authorization request (RFC 8628 §3.1) through
 // x/oauth2's DeviceAuth, which also reads Google's "verification_url".
-func (s *scenario) deviceAsks(scope string) error {
+func (s *scenario) deviceAsks(ctx context.Context, scope string) error {
 	s.act()
 	s.app.oauth.Config.Scopes = strings.Fields(scope)
-	da, err := s.app.oauth.DeviceAuth(context.Background())
+	da, err := s.app.oauth.DeviceAuth(ctx)
 	s.record(s.app.oauth)
 	s.flow.device, s.reply.err = da, err
 	return nil
 }
 
-func (s *scenario) devicePolls() error {
+func (s *scenario) devicePolls(ctx context.Context) error {
 	s.act()
 	if s.flow.device == nil {
 		return s.failf("the device has no device code")
 	}
-	tok, err := s.app.oauth.PollDevice(context.Background(), s.flow.device)
+	tok, err := s.app.oauth.PollDevice(ctx, s.flow.device)
 	s.record(s.app.oauth)
 	s.took(tok, err)
 	return nil
@@ -53,14 +56,14 @@ func (s *scenario) devicePolls() error {
 // userDecidesDevice is the second actor: the user, on another screen with
 // a browser of their own, opens the verification URL the device showed,
 // types the user code, signs in and allows or denies.
-func (s *scenario) userDecidesDevice(user, decision string) error {
+func (s *scenario) userDecidesDevice(ctx context.Context, user, decision string) error {
 	if s.flow.device == nil {
 		return s.failf("the device has no device code")
 	}
 	b := client.NewBrowser(s.server.CA.ClientConfig())
 	b.Email, b.Password, b.UserCode = user, s.password(user), s.flow.device.UserCode
 	b.Consent = map[string]string{"approves": "allow", "denies": "deny"}[decision]
-	page, err := b.Visit(context.Background(), s.flow.device.VerificationURI)
+	page, err := b.Visit(ctx, s.flow.device.VerificationURI)
 	if err != nil {
 		return err
 	}

@@ -1,16 +1,18 @@
 package steps
 
 import (
-	"github.com/cucumber/godog"
-
 	"github.com/mailoauth/mailoauth/mocks/google"
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
-// registerGoogle holds what only Google's console sets.
-func (s *scenario) registerGoogle(sc *godog.ScenarioContext) {
-	sc.Step(`^the "([^"]*)" client's secret is changed to "([^"]*)" in the console$`, s.secretChanged)
-	sc.Step(`^the Google "([^"]*)" client's consent screen is in Testing$`, s.inTesting)
+// googleSteps are what only Google's console sets.
+func (s *scenario) googleSteps() []stepDef {
+	return []stepDef{
+		{`^the "([^"]*)" client's secret is changed to "([^"]*)" in the console$`,
+			"a new client secret set in the console; the application is given it too", s.secretChanged},
+		{`^the Google "([^"]*)" client's consent screen is in Testing$`,
+			"the client's consent screen's publishing status is Testing (G-08)", s.inTesting},
+	}
 }
 
 // inTesting sets the publishing status of the client's consent screen, as

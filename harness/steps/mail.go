@@ -31,41 +31,56 @@ type mailState struct {
 	rawReply []string
 }
 
-func (s *scenario) registerMail(sc *godog.ScenarioContext) {
-	sc.Step(`^the application sends "([^"]*)" on a new (SMTP|IMAP) connection(?: (before|after) STARTTLS)?$`, s.sendsOnNew)
-	sc.Step(`^the application sends "([^"]*)" on that connection$`, s.sendsOnRaw)
-	sc.Step(`^the server's reply is "([^"]*)"$`, s.rawReplyIs)
-	sc.Step(`^the application connects to the provider's (SMTP|IMAP|POP3) server (with STARTTLS|with implicit TLS|without TLS)$`, s.connects)
-	sc.Step(`^the POP3 server replies "([^"]*)"$`, s.pop3Replies)
-	sc.Step(`^the POP3 maildrop holds a message with subject "([^"]*)"$`, s.maildropHolds)
-	sc.Step(`^the application deletes the message with subject "([^"]*)" over POP3 and quits$`, s.pop3Deletes)
-	sc.Step(`^the INBOX holds no message with subject "([^"]*)"$`, s.inboxLacks)
-	sc.Step(`^the SMTP greeting matches "([^"]*)"$`, s.smtpGreeting)
-	sc.Step(`^the SMTP server said "([^"]*)"$`, s.smtpSaid)
-	sc.Step(`^before TLS the EHLO reply had no AUTH line$`, s.noAuthBeforeTLS)
-	sc.Step(`^the SMTP server offers "([^"]*)"$`, s.smtpOffers)
-	sc.Step(`^the application authenticates to (SMTP|IMAP|POP3) as `+email+` with (XOAUTH2|OAUTHBEARER)$`, s.authenticatesMail)
-	sc.Step(`^the application authenticates to SMTP as `+email+` with (PLAIN|LOGIN) and the password "([^"]*)"$`, s.smtpPassword)
-	sc.Step(`^the application logs in to IMAP as `+email+` with the password "([^"]*)"$`, s.imapLogin)
-	sc.Step(`^the application sends the (?:IMAP )?XOAUTH2 message "([^"]*)"$`, s.sendsRawXOAUTH2)
-	sc.Step(`^the (SMTP|IMAP|POP3) server accepts the authentication$`, s.mailAccepts)
-	sc.Step(`^the SMTP server refuses the authentication with (\d+)$`, s.smtpRefusesWith)
-	sc.Step(`^the SMTP server refuses the authentication with a 5\.7\.x reply$`, s.smtpRefuses57)
-	sc.Step(`^the (SMTP|IMAP|POP3) server's error challenge is '([^']*)'$`, s.errorChallenge)
-	sc.Step(`^the SMTP server replies:$`, s.smtpReplies)
-	sc.Step(`^the IMAP server replies "([^"]*)"$`, s.imapReplies)
-	sc.Step(`^the IMAP greeting matches "([^"]*)"$`, s.imapGreeting)
-	sc.Step(`^the IMAP server answers (\w+) with "([^"]*)"$`, s.imapStatusOf)
-	sc.Step(`^the IMAP server advertises "([^"]*)"$`, s.imapAdvertises)
-	sc.Step(`^the IMAP server lists exactly "([^"]*)"$`, s.imapListsExactly)
-	sc.Step(`^the application sends a message from `+email+` to `+email+` with subject "([^"]*)"$`, s.sendsMessage)
-	sc.Step(`^the message is accepted$`, s.messageAccepted)
-	sc.Step(`^sending fails with (\d+)$`, s.sendingFails)
-	sc.Step(`^the INBOX holds a message with subject "([^"]*)"$`, s.inboxHolds)
-	sc.Step(`^the application appends a (\d+)-byte message with subject "([^"]*)" to the INBOX over IMAP$`, s.appends)
-	sc.Step(`^the world delivered a message with subject "([^"]*)" to `+email+`$`, s.worldDelivers)
-	sc.Step(`^the world delivered "([^"]*)" to `+email+`$`, s.worldDelivered)
-	sc.Step(`^the world recorded a refused (smtp|imap|pop3) authentication of `+email+` because "([^"]*)"$`, s.worldRecorded)
+// mailSteps are the application's SMTP, IMAP and POP3 sessions on the
+// provider's mail servers, raw lines on the wire, and the world's mail.
+func (s *scenario) mailSteps() []stepDef {
+	return []stepDef{
+		{`^the application sends "([^"]*)" on a new (SMTP|IMAP) connection(?: (before|after) STARTTLS)?$`,
+			"sends a raw line on a new connection (<token>, ^A and base64(...) are expanded)", s.sendsOnNew},
+		{`^the application sends "([^"]*)" on that connection$`, "sends a raw line on the raw connection", s.sendsOnRaw},
+		{`^the server's reply is "([^"]*)"$`, "the last line of the raw connection's last reply (<id>, <ts> stand for ids and times)", s.rawReplyIs},
+		{`^the application connects to the provider's (SMTP|IMAP|POP3) server (with STARTTLS|with implicit TLS|without TLS)$`,
+			"opens a mail session with the protocol's client library, closing the previous one", s.connects},
+		{`^the POP3 server replies "([^"]*)"$`, "the POP3 server's last status line", s.pop3Replies},
+		{`^the POP3 maildrop holds a message with subject "([^"]*)"$`, "the POP3 maildrop holds a message with that subject", s.maildropHolds},
+		{`^the application deletes the message with subject "([^"]*)" over POP3 and quits$`,
+			"DELE of that message, then QUIT", s.pop3Deletes},
+		{`^the INBOX holds no message with subject "([^"]*)"$`, "the IMAP INBOX holds no message with that subject", s.inboxLacks},
+		{`^the SMTP greeting matches "([^"]*)"$`, "the SMTP greeting matches the regular expression", s.smtpGreeting},
+		{`^the SMTP server said "([^"]*)"$`, "the SMTP server sent that whole line", s.smtpSaid},
+		{`^before TLS the EHLO reply had no AUTH line$`, "before STARTTLS the server offered STARTTLS and no AUTH", s.noAuthBeforeTLS},
+		{`^the SMTP server offers "([^"]*)"$`, "the EHLO reply has that extension with those parameters", s.smtpOffers},
+		{`^the application authenticates to (SMTP|IMAP|POP3) as ` + email + ` with (XOAUTH2|OAUTHBEARER)$`,
+			"authenticates the mail session with the application's access token", s.authenticatesMail},
+		{`^the application authenticates to SMTP as ` + email + ` with (PLAIN|LOGIN) and the password "([^"]*)"$`,
+			"authenticates the SMTP session with a password", s.smtpPassword},
+		{`^the application logs in to IMAP as ` + email + ` with the password "([^"]*)"$`, "IMAP LOGIN with a password", s.imapLogin},
+		{`^the application sends the (?:IMAP )?XOAUTH2 message "([^"]*)"$`,
+			"authenticates with that XOAUTH2 initial response (spaces stand for ^A)", s.sendsRawXOAUTH2},
+		{`^the (SMTP|IMAP|POP3) server accepts the authentication$`, "the last authentication succeeded", s.mailAccepts},
+		{`^the SMTP server refuses the authentication with (\d+)$`, "the SMTP server refused the authentication with that code", s.smtpRefusesWith},
+		{`^the SMTP server refuses the authentication with a 5\.7\.x reply$`,
+			"the SMTP server refused the authentication with a 5xx 5.7.x reply", s.smtpRefuses57},
+		{`^the (SMTP|IMAP|POP3) server's error challenge is '([^']*)'$`, "the JSON error challenge the server sent before refusing", s.errorChallenge},
+		{`^the SMTP server replies:$`, "the SMTP server's last reply, line by line, from the doc string (<id>, <ts> allowed)", s.smtpReplies},
+		{`^the IMAP server replies "([^"]*)"$`, "the IMAP server's refusal: type, [code] and text", s.imapReplies},
+		{`^the IMAP greeting matches "([^"]*)"$`, "the IMAP greeting matches the regular expression", s.imapGreeting},
+		{`^the IMAP server answers (\w+) with "([^"]*)"$`, "the tagged status line (tag removed) of the last command of that name", s.imapStatusOf},
+		{`^the IMAP server advertises "([^"]*)"$`, "CAPABILITY holds each of those capabilities", s.imapAdvertises},
+		{`^the IMAP server lists exactly "([^"]*)"$`, "CAPABILITY is exactly that set", s.imapListsExactly},
+		{`^the application sends a message from ` + email + ` to ` + email + ` with subject "([^"]*)"$`,
+			"sends a message on the SMTP session", s.sendsMessage},
+		{`^the message is accepted$`, "the SMTP server accepted the message", s.messageAccepted},
+		{`^sending fails with (\d+)$`, "the SMTP server refused the message with that code", s.sendingFails},
+		{`^the INBOX holds a message with subject "([^"]*)"$`, "the IMAP INBOX holds a message with that subject", s.inboxHolds},
+		{`^the application appends a (\d+)-byte message with subject "([^"]*)" to the INBOX over IMAP$`,
+			"APPEND of a message of that size to the INBOX", s.appends},
+		{`^the world delivered a message with subject "([^"]*)" to ` + email + `$`,
+			"set-up: someone sent the user a message", s.worldDelivers},
+		{`^the world delivered "([^"]*)" to ` + email + `$`, "the world's mail store holds that message for the user", s.worldDelivered},
+		{`^the world recorded a refused (smtp|imap|pop3) authentication of ` + email + ` because "([^"]*)"$`,
+			"the world's audit log has that refusal and its reason", s.worldRecorded},
+	}
 }
 
 var securities = map[string]client.Security{

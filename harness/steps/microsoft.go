@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/cucumber/godog"
 	jose "github.com/go-jose/go-jose/v3"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
@@ -20,33 +19,40 @@ import (
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
-// registerMicrosoft registers what is set in Microsoft's consoles (the
-// Entra admin center, Exchange Online PowerShell) and what only Microsoft's
-// flows have: an authority per tenant, client credentials, JWT claims.
-func (s *scenario) registerMicrosoft(sc *godog.ScenarioContext) {
-	sc.Step(`^the application's authority is "([^"]*)"$`, s.authorityIs)
-	sc.Step(`^the application fetches "([^"]*)"$`, s.fetches)
-	sc.Step(`^the device polls with grant_type "([^"]*)"$`, s.pollsWithGrantType)
-	sc.Step(`^the application asks for a token with client credentials for "([^"]*)"$`, s.clientCredentials)
-	sc.Step(`^the access token is a JWT signed with a key of "([^"]*)"$`, s.jwtSignedBy)
-	sc.Step(`^the access token's claim "([^"]*)" (is|contains) "([^"]*)"$`, s.accessClaim)
-	sc.Step(`^the access token has no claim "([^"]*)"$`, s.accessNoClaim)
-	sc.Step(`^the token response's client_info names `+email+`$`, s.clientInfoNames)
-	sc.Step(`^the tenant "([^"]*)" turns SMTP AUTH off(?: for `+email+`)?$`, s.smtpAuthOff)
-	sc.Step(`^the tenant "([^"]*)" does not let users consent to apps$`, s.userConsentOff)
-	sc.Step(`^the "([^"]*)" app has no admin consent$`, s.noAdminConsent)
-	sc.Step(`^the "([^"]*)" app (does not allow|allows) public client flows$`, s.publicFlows)
-	sc.Step(`^the Exchange service principal of the "([^"]*)" app is removed$`, s.removeServicePrincipal)
-	sc.Step(`^the "([^"]*)" app has no mailbox permission on `+email+`$`, s.removeMailboxPermission)
-	sc.Step(`^`+email+` (grants|refuses) admin consent to the application at "([^"]*)"(?: for "([^"]*)")?$`, s.adminConsent)
-	sc.Step(`^the application's redirect carries ([a-z_]+)=(\S*)$`, s.redirectCarries)
+// microsoftSteps are what is set in Microsoft's consoles (the Entra admin
+// center, Exchange Online PowerShell) and what only Microsoft's flows
+// have: an authority per tenant, admin consent, client credentials, JWT
+// claims.
+func (s *scenario) microsoftSteps() []stepDef {
+	return []stepDef{
+		{`^the application's authority is "([^"]*)"$`, "the tenant segment of the application's endpoints", s.authorityIs},
+		{`^the application fetches "([^"]*)"$`, "GETs a path of the provider", s.fetches},
+		{`^the device polls with grant_type "([^"]*)"$`, "one device token request with that grant_type, as MSAL for Node sends (M-09)", s.pollsWithGrantType},
+		{`^the application asks for a token with client credentials for "([^"]*)"$`,
+			"a client credentials token through x/oauth2's clientcredentials", s.clientCredentials},
+		{`^the access token is a JWT signed with a key of "([^"]*)"$`,
+			"verifies the access token with the keys of that tenant's discovery document (M-07)", s.jwtSignedBy},
+		{`^the access token's claim "([^"]*)" (is|contains) "([^"]*)"$`, "a claim of the access token is or contains that value", s.accessClaim},
+		{`^the access token has no claim "([^"]*)"$`, "the access token lacks that claim", s.accessNoClaim},
+		{`^the token response's client_info names ` + email + `$`, "client_info holds the user's object id and tenant id (M-09)", s.clientInfoNames},
+		{`^the tenant "([^"]*)" turns SMTP AUTH off(?: for ` + email + `)?$`,
+			"Exchange's SmtpClientAuthenticationDisabled for the tenant or one mailbox (F-04)", s.smtpAuthOff},
+		{`^the tenant "([^"]*)" does not let users consent to apps$`, "the tenant's user consent is off", s.userConsentOff},
+		{`^the "([^"]*)" app has no admin consent$`, "the app's permissions lose their admin consent", s.noAdminConsent},
+		{`^the "([^"]*)" app (does not allow|allows) public client flows$`, "the app's \"Allow public client flows\" setting", s.publicFlows},
+		{`^the Exchange service principal of the "([^"]*)" app is removed$`, "Remove-ServicePrincipal for the app (F-02)", s.removeServicePrincipal},
+		{`^the "([^"]*)" app has no mailbox permission on ` + email + `$`, "Remove-MailboxPermission for the app on that mailbox (F-02)", s.removeMailboxPermission},
+		{`^` + email + ` (grants|refuses) admin consent to the application at "([^"]*)"(?: for "([^"]*)")?$`,
+			"an administrator opens the admin consent URL at that path, signs in and decides", s.adminConsent},
+		{`^the application's redirect carries ([a-z_]+)=(\S*)$`, "the redirect to the application carries that parameter and value", s.redirectCarries},
+	}
 }
 
 // adminConsent is an administrator, in a browser of their own, opening
 // the admin consent URL the application shows them (path: "/{tenant}/adminconsent"
 // or "/{tenant}/v2.0/adminconsent"), signing in and accepting or
 // refusing; the redirect comes back to the application's listener.
-func (s *scenario) adminConsent(admin, decision, path, scope string) error {
+func (s *scenario) adminConsent(ctx context.Context, admin, decision, path, scope string) error {
 	s.act()
 	if s.app.catcher == nil {
 		return s.failf("the application has no redirect listener")
@@ -58,7 +64,7 @@ func (s *scenario) adminConsent(admin, decision, path, scope string) error {
 	b := client.NewBrowser(s.server.CA.ClientConfig())
 	b.Email, b.Password = admin, s.password(admin)
 	b.Consent = map[string]string{"grants": "allow", "refuses": "deny"}[decision]
-	page, err := b.Visit(context.Background(), s.provider().URL+path+"?"+q.Encode())
+	page, err := b.Visit(ctx, s.provider().URL+path+"?"+q.Encode())
 	if err != nil {
 		return err
 	}
@@ -88,12 +94,16 @@ func (s *scenario) authorityIs(segment string) error {
 
 // fetches GETs a path of the provider with the application's HTTP client;
 // the reply is the server's last.
-func (s *scenario) fetches(path string) error {
+func (s *scenario) fetches(ctx context.Context, path string) error {
 	s.act()
 	if s.app.oauth == nil {
 		return s.failf("the application has no client")
 	}
-	resp, err := s.app.oauth.HTTPClient().Get(s.provider().URL + path)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.provider().URL+path, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := s.app.oauth.HTTPClient().Do(req)
 	if err != nil {
 		return err
 	}
@@ -104,26 +114,25 @@ func (s *scenario) fetches(path string) error {
 
 // pollsWithGrantType polls the token endpoint by hand, as MSAL for Node
 // does with grant_type=device_code (M-09).
-func (s *scenario) pollsWithGrantType(grantType string) error {
+func (s *scenario) pollsWithGrantType(ctx context.Context, grantType string) error {
 	if s.flow.device == nil {
 		return s.failf("the device has no device code")
 	}
 	form := url.Values{"grant_type": {grantType}, "client_id": {s.app.oauth.Config.ClientID}, "device_code": {s.flow.device.DeviceCode}}
-	_, err := s.postForm(s.app.oauth.Config.Endpoint.TokenURL, form.Encode(), nil)
+	_, err := s.postForm(ctx, s.app.oauth.Config.Endpoint.TokenURL, form.Encode(), nil)
 	return err
 }
 
 // clientCredentials is seed 002: x/oauth2's clientcredentials package, as
 // a daemon uses it, with the secret in the body.
-func (s *scenario) clientCredentials(scope string) error {
+func (s *scenario) clientCredentials(ctx context.Context, scope string) error {
 	s.act()
 	if s.app.oauth == nil {
 		return s.failf("the application has no client")
 	}
 	cfg := clientcredentials.Config{ClientID: s.app.oauth.Config.ClientID, ClientSecret: s.app.oauth.Config.ClientSecret,
 		TokenURL: s.app.oauth.Config.Endpoint.TokenURL, Scopes: strings.Fields(scope), AuthStyle: oauth2.AuthStyleInParams}
-	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, s.app.oauth.HTTPClient())
-	tok, err := cfg.Token(ctx)
+	tok, err := cfg.Token(s.app.oauth.Context(ctx))
 	s.record(s.app.oauth)
 	s.took(tok, err)
 	return nil
@@ -152,7 +161,7 @@ func (s *scenario) claims() (map[string]any, error) {
 // jwtSignedBy verifies the access token with the keys the tenant's
 // discovery document points to, fetched over HTTPS as a resource server
 // does (M-07).
-func (s *scenario) jwtSignedBy(segment string) error {
+func (s *scenario) jwtSignedBy(ctx context.Context, segment string) error {
 	if s.tokens.current == nil {
 		return s.failf("the application has no token")
 	}
@@ -160,11 +169,11 @@ func (s *scenario) jwtSignedBy(segment string) error {
 	var doc struct {
 		JWKS string `json:"jwks_uri"`
 	}
-	if err := getJSON(hc, s.provider().URL+"/"+segment+microsoft.DiscoveryPath, &doc); err != nil {
+	if err := getJSON(ctx, hc, s.provider().URL+"/"+segment+microsoft.DiscoveryPath, &doc); err != nil {
 		return err
 	}
 	var set jose.JSONWebKeySet
-	if err := getJSON(hc, doc.JWKS, &set); err != nil {
+	if err := getJSON(ctx, hc, doc.JWKS, &set); err != nil {
 		return err
 	}
 	jws, err := jose.ParseSigned(s.tokens.current.AccessToken)
@@ -184,8 +193,12 @@ func (s *scenario) jwtSignedBy(segment string) error {
 	return nil
 }
 
-func getJSON(hc *http.Client, u string, v any) error {
-	resp, err := hc.Get(u)
+func getJSON(ctx context.Context, hc *http.Client, u string, v any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := hc.Do(req)
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
-	"github.com/cucumber/godog"
 	"golang.org/x/oauth2"
 
 	"github.com/mailoauth/mailoauth/harness/client"
@@ -26,20 +25,25 @@ type msalState struct {
 	result public.AuthResult
 }
 
-// registerMSAL registers the steps of the second real client of the
-// Microsoft scenarios, Microsoft's own library for Go (M-09).
-func (s *scenario) registerMSAL(sc *godog.ScenarioContext) {
-	sc.Step(`^the application uses MSAL as the (public|confidential) client "([^"]*)"(?: with the secret "([^"]*)")?$`, s.usesMSAL)
-	sc.Step(`^MSAL asks for a device code for "([^"]*)"$`, s.msalDeviceCode)
-	sc.Step(`^MSAL's device code message starts with "([^"]*)"$`, s.msalMessage)
-	sc.Step(`^MSAL waits for the device code result$`, s.msalDeviceResult)
-	sc.Step(`^`+email+` signs in through MSAL's interactive flow for "([^"]*)"$`, s.msalInteractive)
-	sc.Step(`^`+email+` signs in through MSAL's authorization code URL for "([^"]*)"(?: and MSAL redeems the code for "([^"]*)")?$`, s.msalAuthCode)
-	sc.Step(`^MSAL acquires a token silently for `+email+` for "([^"]*)"$`, s.msalSilent)
-	sc.Step(`^MSAL acquires a token by client credentials for "([^"]*)"$`, s.msalCredential)
-	sc.Step(`^MSAL's token came from (the cache|the identity provider)$`, s.msalSource)
-	sc.Step(`^MSAL's account is `+email+`$`, s.msalAccount)
-	sc.Step(`^MSAL fails with "([^"]*)"$`, s.msalFails)
+// msalSteps are the second real client of the Microsoft scenarios,
+// Microsoft's own library for Go (M-09).
+func (s *scenario) msalSteps() []stepDef {
+	return []stepDef{
+		{`^the application uses MSAL as the (public|confidential) client "([^"]*)"(?: with the secret "([^"]*)")?$`,
+			"the application uses MSAL for a registered app, at the scenario's authority", s.usesMSAL},
+		{`^MSAL asks for a device code for "([^"]*)"$`, "AcquireTokenByDeviceCode for those scopes", s.msalDeviceCode},
+		{`^MSAL's device code message starts with "([^"]*)"$`, "the message MSAL shows the user starts so", s.msalMessage},
+		{`^MSAL waits for the device code result$`, "MSAL polls until the device code gives a token or an error", s.msalDeviceResult},
+		{`^` + email + ` signs in through MSAL's interactive flow for "([^"]*)"$`,
+			"AcquireTokenInteractive: the user's browser signs in and posts the code back to MSAL", s.msalInteractive},
+		{`^` + email + ` signs in through MSAL's authorization code URL for "([^"]*)"(?: and MSAL redeems the code for "([^"]*)")?$`,
+			"a confidential client's AuthCodeURL, the user's browser, AcquireTokenByAuthCode", s.msalAuthCode},
+		{`^MSAL acquires a token silently for ` + email + ` for "([^"]*)"$`, "AcquireTokenSilent for the user's cached account", s.msalSilent},
+		{`^MSAL acquires a token by client credentials for "([^"]*)"$`, "a daemon's AcquireTokenByCredential", s.msalCredential},
+		{`^MSAL's token came from (the cache|the identity provider)$`, "where MSAL's last token came from", s.msalSource},
+		{`^MSAL's account is ` + email + `$`, "the account MSAL made of the token response is the user's", s.msalAccount},
+		{`^MSAL fails with "([^"]*)"$`, "MSAL's last call failed with an error holding that text", s.msalFails},
+	}
 }
 
 // usesMSAL sets up the application with MSAL at the scenario's authority
@@ -88,13 +92,13 @@ func (s *scenario) tookMSAL(res public.AuthResult, err error) {
 
 // msalDeviceCode is AcquireTokenByDeviceCode: MSAL derives the devicecode
 // endpoint from the discovery document's token endpoint (M-09).
-func (s *scenario) msalDeviceCode(scope string) error {
+func (s *scenario) msalDeviceCode(ctx context.Context, scope string) error {
 	s.act()
 	pc, err := s.msalPublic()
 	if err != nil {
 		return err
 	}
-	dc, err := pc.AcquireTokenByDeviceCode(context.Background(), strings.Fields(scope))
+	dc, err := pc.AcquireTokenByDeviceCode(ctx, strings.Fields(scope))
 	s.record(s.msal.app)
 	s.reply.err = err
 	if err != nil {
@@ -119,12 +123,12 @@ func (s *scenario) msalMessage(prefix string) error {
 // msalDeviceResult is DeviceCode.AuthenticationResult: MSAL polls the token
 // endpoint by itself (50 ms after the call, then at growing intervals)
 // until the answer is neither authorization_pending nor slow_down.
-func (s *scenario) msalDeviceResult() error {
+func (s *scenario) msalDeviceResult(ctx context.Context) error {
 	s.act()
 	if s.msal.device == nil {
 		return s.failf("MSAL has no device code")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), msalWait)
+	ctx, cancel := context.WithTimeout(ctx, msalWait)
 	defer cancel()
 	res, err := s.msal.device.AuthenticationResult(ctx)
 	s.tookMSAL(res, err)
@@ -135,7 +139,7 @@ func (s *scenario) msalDeviceResult() error {
 // http://localhost on a free port, asks for the code with PKCE and
 // response_mode=form_post, and opens the user's browser on the
 // authorization URL; the browser signs in and posts the code back.
-func (s *scenario) msalInteractive(user, scope string) error {
+func (s *scenario) msalInteractive(ctx context.Context, user, scope string) error {
 	s.act()
 	pc, err := s.msalPublic()
 	if err != nil {
@@ -143,7 +147,7 @@ func (s *scenario) msalInteractive(user, scope string) error {
 	}
 	b := s.user.browser
 	b.Email, b.Password = user, s.password(user)
-	ctx, cancel := context.WithTimeout(context.Background(), msalWait)
+	ctx, cancel := context.WithTimeout(ctx, msalWait)
 	defer cancel()
 	res, err := pc.AcquireTokenInteractive(ctx, strings.Fields(scope), public.WithOpenURL(func(u string) error {
 		page, err := b.Visit(ctx, u)
@@ -158,13 +162,12 @@ func (s *scenario) msalInteractive(user, scope string) error {
 // AuthCodeURL, the user's browser to the application's registered
 // redirect URI, AcquireTokenByAuthCode with the secret, for the same
 // scopes unless redeemScope names others.
-func (s *scenario) msalAuthCode(user, scope, redeemScope string) error {
+func (s *scenario) msalAuthCode(ctx context.Context, user, scope, redeemScope string) error {
 	s.act()
 	if s.msal.app == nil || s.msal.app.Confidential == nil {
 		return fmt.Errorf("the application does not use MSAL as a confidential client")
 	}
 	cc := s.msal.app.Confidential
-	ctx := context.Background()
 	scopes := strings.Fields(scope)
 	u, err := cc.AuthCodeURL(ctx, s.app.reg.ID, s.app.catcher.URL, scopes)
 	if err != nil {
@@ -190,13 +193,12 @@ func (s *scenario) msalAuthCode(user, scope, redeemScope string) error {
 // msalSilent is AcquireTokenSilent for the cached account of user: the
 // cached access token while it is valid, else a refresh with the cached
 // refresh token.
-func (s *scenario) msalSilent(user, scope string) error {
+func (s *scenario) msalSilent(ctx context.Context, user, scope string) error {
 	s.act()
 	pc, err := s.msalPublic()
 	if err != nil {
 		return err
 	}
-	ctx := context.Background()
 	accounts, err := pc.Accounts(ctx)
 	if err != nil {
 		return err
@@ -213,12 +215,12 @@ func (s *scenario) msalSilent(user, scope string) error {
 
 // msalCredential is a daemon's AcquireTokenByCredential (seed 002): from
 // MSAL's cache while the app token is valid, else from the token endpoint.
-func (s *scenario) msalCredential(scope string) error {
+func (s *scenario) msalCredential(ctx context.Context, scope string) error {
 	s.act()
 	if s.msal.app == nil || s.msal.app.Confidential == nil {
 		return fmt.Errorf("the application does not use MSAL as a confidential client")
 	}
-	res, err := s.msal.app.Confidential.AcquireTokenByCredential(context.Background(), strings.Fields(scope))
+	res, err := s.msal.app.Confidential.AcquireTokenByCredential(ctx, strings.Fields(scope))
 	s.tookMSAL(res, err)
 	return nil
 }

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cucumber/godog"
 	"golang.org/x/oauth2"
 
 	"github.com/mailoauth/mailoauth/harness/client"
@@ -20,39 +19,66 @@ import (
 
 const email = `([^ "]+@[^ "]+)`
 
-func (s *scenario) registerOAuth(sc *godog.ScenarioContext) {
-	sc.Step(`^the application uses the "([^"]*)" client$`, s.usesClient)
-	sc.Step(`^the application uses an unregistered client$`, s.usesUnregisteredClient)
-	sc.Step(`^the application sends the redirect URI "([^"]*)"$`, s.sendsRedirectURI)
-	sc.Step(`^the application listens for the redirect on an unregistered loopback port$`, s.listensOnUnregisteredPort)
-	sc.Step(`^the application listens for the redirect on "(127\.0\.0\.1|localhost|::1)" on a free port$`, s.listensOn)
-	sc.Step(`^the application's client secret is "([^"]*)"$`, s.clientSecretIs)
-	sc.Step(`^the application authenticates to the token endpoint with HTTP Basic$`, s.usesBasic)
-	sc.Step(`^the application sends its client credentials in the request body$`, s.usesBody)
-	sc.Step(`^the user's browser opens the authorization URL(?: for "([^"]*)")?(?: with "([^"]*)")? without signing in$`, s.opensAuthorization)
-	sc.Step(`^the sign-in form is filled in with `+email+`$`, s.signInPrefilled)
-	sc.Step(`^the application uses PKCE with method "(S256|plain)"$`, s.usesPKCE)
-	sc.Step(`^the application will send (its|another|no) code verifier$`, s.willSendVerifier)
-	sc.Step(`^`+email+` will press "(allow|deny)" on the consent screen$`, s.willPress)
-	sc.Step(`^`+email+` types the password "([^"]*)"$`, s.typesPassword)
-	sc.Step(`^`+email+` authorizes the application(?: for "([^"]*)")?(?: with "([^"]*)")?$`, s.authorizes)
-	sc.Step(`^`+email+` (has never|has already|has) authorized the application(?: for "([^"]*)")?(?: with "([^"]*)")?$`, s.hasAuthorized)
-	sc.Step(`^`+email+` lets the application have a code(?: for "([^"]*)")?$`, s.letsHaveCode)
-	sc.Step(`^the application exchanges the (?:same )?code(?: again)?$`, s.exchangesCode)
-	sc.Step(`^the application exchanges the code with the redirect URI "([^"]*)"$`, s.exchangesWithRedirect)
-	sc.Step(`^the application exchanges the code as the(?: client)? "([^"]*)"(?: client)?$`, s.exchangesAsClient)
-	sc.Step(`^the application posts "([^"]*)" to the token endpoint(?: (with its client credentials|with the header "([^"]*)"))?$`, s.postsToToken)
-	sc.Step(`^the application posts '([^']*)' to the token endpoint(?: (with its client credentials|with the header "([^"]*)"))?$`, s.postsToToken)
-	sc.Step(`^the application asks x/oauth2 for a valid token$`, s.asksValidToken)
-	sc.Step(`^the application refreshes the token(?: "([^"]*)")?$`, s.refreshes)
-	sc.Step(`^`+email+` authorizes the application (\d+) times for "([^"]*)" with "([^"]*)"$`, s.authorizesTimes)
-	sc.Step(`^the application refreshes its (first|second) refresh token$`, s.refreshesNth)
-	sc.Step(`^the application refreshes with the refresh token it received first$`, s.refreshesFirst)
-	sc.Step(`^the application sends "([^"]*)" with its token requests$`, s.sendsTokenParams)
-	sc.Step(`^the ID token verifies with go-oidc and its "([^"]*)" is "([^"]*)"$`, s.idTokenNames)
-	sc.Step(`^the "([^"]*)" client presents the refresh token$`, s.otherClientRefreshes)
-	sc.Step(`^the application revokes the (access|refresh) token$`, s.revokes)
-	sc.Step(`^the access token is (accepted|refused) by the provider's userinfo endpoint$`, s.userinfo)
+// oauthSteps are the application's OAuth flows through x/oauth2 and the
+// user's browser: its client and redirect listener, authorization, code
+// exchange, refresh, revocation.
+func (s *scenario) oauthSteps() []stepDef {
+	return []stepDef{
+		{`^the application uses the "([^"]*)" client$`,
+			"the application uses a registered client by its name, with a loopback redirect listener", s.usesClient},
+		{`^the application uses an unregistered client$`, "the application uses a client id the provider does not know", s.usesUnregisteredClient},
+		{`^the application sends the redirect URI "([^"]*)"$`, "the application sends that redirect_uri from now on", s.sendsRedirectURI},
+		{`^the application listens for the redirect on an unregistered loopback port$`,
+			"moves the redirect listener to a free localhost port that is not registered", s.listensOnUnregisteredPort},
+		{`^the application listens for the redirect on "(127\.0\.0\.1|localhost|::1)" on a free port$`,
+			"moves the redirect listener to a free port of that loopback host, unregistered", s.listensOn},
+		{`^the application's client secret is "([^"]*)"$`, "the application sends that client secret", s.clientSecretIs},
+		{`^the application authenticates to the token endpoint with HTTP Basic$`,
+			"x/oauth2 sends the client credentials in the Authorization header", s.usesBasic},
+		{`^the application sends its client credentials in the request body$`,
+			"x/oauth2 sends client_id and client_secret in the form", s.usesBody},
+		{`^the user's browser opens the authorization URL(?: for "([^"]*)")?(?: with "([^"]*)")? without signing in$`,
+			"the browser opens the authorization URL (scopes, extra query) and stops on the first page", s.opensAuthorization},
+		{`^the sign-in form is filled in with ` + email + `$`, "the sign-in page's e-mail field holds that address (login_hint)", s.signInPrefilled},
+		{`^the application uses PKCE with method "(S256|plain)"$`, "the application sends a PKCE challenge of that method", s.usesPKCE},
+		{`^the application will send (its|another|no) code verifier$`,
+			"what the application sends as code_verifier when it exchanges the code", s.willSendVerifier},
+		{`^` + email + ` will press "(allow|deny)" on the consent screen$`, "the button the user will press on the consent screen", s.willPress},
+		{`^` + email + ` types the password "([^"]*)"$`, "the password the user will type instead of their own", s.typesPassword},
+		{`^` + email + ` authorizes the application(?: for "([^"]*)")?(?: with "([^"]*)")?$`,
+			"the user goes through the provider's pages and the application exchanges the code it received", s.authorizes},
+		{`^` + email + ` (has never|has already|has) authorized the application(?: for "([^"]*)")?(?: with "([^"]*)")?$`,
+			"set-up: a whole authorization that must give the application a token (nothing for \"has never\")", s.hasAuthorized},
+		{`^` + email + ` lets the application have a code(?: for "([^"]*)")?$`,
+			"the user goes through the provider's pages; the application keeps the code without exchanging it", s.letsHaveCode},
+		{`^the application exchanges the (?:same )?code(?: again)?$`, "the application exchanges the code it holds", s.exchangesCode},
+		{`^the application exchanges the code with the redirect URI "([^"]*)"$`,
+			"the application exchanges its code sending that redirect_uri", s.exchangesWithRedirect},
+		{`^the application exchanges the code as the(?: client)? "([^"]*)"(?: client)?$`,
+			"the code is exchanged by another registered client, or any client id with the application's secret", s.exchangesAsClient},
+		{`^the application posts "([^"]*)" to the token endpoint(?: (with its client credentials|with the header "([^"]*)"))?$`,
+			"posts a form body of the scenario's own to the token endpoint", s.postsToToken},
+		{`^the application posts '([^']*)' to the token endpoint(?: (with its client credentials|with the header "([^"]*)"))?$`,
+			"posts a form body of the scenario's own to the token endpoint (a body with double quotes)", s.postsToToken},
+		{`^the application asks x/oauth2 for a valid token$`,
+			"asks x/oauth2's TokenSource for a valid token, which refreshes an expired one", s.asksValidToken},
+		{`^the application refreshes the token(?: "([^"]*)")?$`,
+			"forces a refresh through x/oauth2, with the application's refresh token or the one given", s.refreshes},
+		{`^` + email + ` authorizes the application (\d+) times for "([^"]*)" with "([^"]*)"$`,
+			"n whole authorizations, keeping every refresh token", s.authorizesTimes},
+		{`^the application refreshes its (first|second) refresh token$`,
+			"refreshes with one of the refresh tokens of repeated authorizations", s.refreshesNth},
+		{`^the application refreshes with the refresh token it received first$`,
+			"refreshes with the first refresh token the application received", s.refreshesFirst},
+		{`^the application sends "([^"]*)" with its token requests$`, "extra form parameters sent with every code exchange", s.sendsTokenParams},
+		{`^the ID token verifies with go-oidc and its "([^"]*)" is "([^"]*)"$`,
+			"verifies the token response's ID token with go-oidc and compares a claim", s.idTokenNames},
+		{`^the "([^"]*)" client presents the refresh token$`,
+			"another registered client presents the application's first refresh token", s.otherClientRefreshes},
+		{`^the application revokes the (access|refresh) token$`, "posts the token to Google's revocation endpoint (G-09)", s.revokes},
+		{`^the access token is (accepted|refused) by the provider's userinfo endpoint$`,
+			"presents the access token to the userinfo endpoint and checks the answer", s.userinfo},
+	}
 }
 
 // newApp is the application of registration reg, talking to the
@@ -172,7 +198,7 @@ func (s *scenario) usesBody() error {
 // opensAuthorization is the browser opening the application's
 // authorization URL with no one to type anything: it stops on the first
 // page.
-func (s *scenario) opensAuthorization(scope, params string) error {
+func (s *scenario) opensAuthorization(ctx context.Context, scope, params string) error {
 	s.act()
 	q, err := url.ParseQuery(params)
 	if err != nil {
@@ -185,7 +211,7 @@ func (s *scenario) opensAuthorization(scope, params string) error {
 	s.app.oauth.Config.Scopes = strings.Fields(scope)
 	s.flow.state = oauth2.GenerateVerifier()[:22]
 	s.user.browser.Email, s.user.browser.Password = "", ""
-	s.flow.page, err = s.user.browser.Visit(context.Background(), s.app.oauth.Config.AuthCodeURL(s.flow.state, opts...))
+	s.flow.page, err = s.user.browser.Visit(ctx, s.app.oauth.Config.AuthCodeURL(s.flow.state, opts...))
 	s.flow.redirect, _ = s.app.catcher.Result()
 	return err
 }
@@ -225,7 +251,7 @@ func (s *scenario) typesPassword(user, password string) error {
 // authorize runs the user's part of the flow: the application builds the
 // authorization URL with x/oauth2, the user's browser goes through Google's
 // pages, and the redirect lands on the application's listener.
-func (s *scenario) authorize(user, scope, params string) error {
+func (s *scenario) authorize(ctx context.Context, user, scope, params string) error {
 	s.act()
 	q, err := url.ParseQuery(params)
 	if err != nil {
@@ -249,7 +275,7 @@ func (s *scenario) authorize(user, scope, params string) error {
 	s.app.oauth.Config.Scopes = strings.Fields(scope)
 	s.flow.state = oauth2.GenerateVerifier()[:22]
 	s.user.browser.Email, s.user.browser.Password = user, s.password(user)
-	page, err := s.user.browser.Visit(context.Background(), s.app.oauth.Config.AuthCodeURL(s.flow.state, opts...))
+	page, err := s.user.browser.Visit(ctx, s.app.oauth.Config.AuthCodeURL(s.flow.state, opts...))
 	if err != nil {
 		return err
 	}
@@ -273,21 +299,21 @@ func (s *scenario) password(user string) string {
 	return ""
 }
 
-func (s *scenario) authorizes(user, scope, params string) error {
-	if err := s.authorize(user, scope, params); err != nil {
+func (s *scenario) authorizes(ctx context.Context, user, scope, params string) error {
+	if err := s.authorize(ctx, user, scope, params); err != nil {
 		return err
 	}
 	if s.flow.code == "" {
 		return nil // the assertions say whether that was expected
 	}
-	return s.exchange(s.app.oauth.Config, s.flow.code)
+	return s.exchange(ctx, s.app.oauth.Config, s.flow.code)
 }
 
-func (s *scenario) hasAuthorized(user, history, scope, params string) error {
+func (s *scenario) hasAuthorized(ctx context.Context, user, history, scope, params string) error {
 	if history == "has never" {
 		return nil
 	}
-	if err := s.authorizes(user, scope, params); err != nil {
+	if err := s.authorizes(ctx, user, scope, params); err != nil {
 		return err
 	}
 	if s.tokens.current == nil {
@@ -296,8 +322,8 @@ func (s *scenario) hasAuthorized(user, history, scope, params string) error {
 	return nil
 }
 
-func (s *scenario) letsHaveCode(user, scope string) error {
-	if err := s.authorize(user, scope, ""); err != nil {
+func (s *scenario) letsHaveCode(ctx context.Context, user, scope string) error {
+	if err := s.authorize(ctx, user, scope, ""); err != nil {
 		return err
 	}
 	if s.flow.code == "" {
@@ -308,7 +334,7 @@ func (s *scenario) letsHaveCode(user, scope string) error {
 
 // exchange redeems code with cfg through x/oauth2, sending the PKCE
 // verifier the scenario chose.
-func (s *scenario) exchange(cfg oauth2.Config, code string) error {
+func (s *scenario) exchange(ctx context.Context, cfg oauth2.Config, code string) error {
 	s.act()
 	verifier := ""
 	switch s.flow.sendAs {
@@ -318,7 +344,7 @@ func (s *scenario) exchange(cfg oauth2.Config, code string) error {
 		verifier = oauth2.GenerateVerifier()
 	}
 	app := client.NewApp(cfg, s.server.CA.ClientConfig())
-	tok, err := app.Exchange(context.Background(), code, verifier, s.app.tokenParams)
+	tok, err := app.Exchange(ctx, code, verifier, s.app.tokenParams)
 	s.record(app)
 	s.took(tok, err)
 	return nil
@@ -336,23 +362,23 @@ func (s *scenario) took(tok *oauth2.Token, err error) {
 	}
 }
 
-func (s *scenario) exchangesCode() error {
+func (s *scenario) exchangesCode(ctx context.Context) error {
 	if s.flow.code == "" {
 		return s.failf("the application has no code")
 	}
-	return s.exchange(s.app.oauth.Config, s.flow.code)
+	return s.exchange(ctx, s.app.oauth.Config, s.flow.code)
 }
 
-func (s *scenario) exchangesWithRedirect(uri string) error {
+func (s *scenario) exchangesWithRedirect(ctx context.Context, uri string) error {
 	cfg := s.app.oauth.Config
 	cfg.RedirectURL = uri
-	return s.exchange(cfg, s.flow.code)
+	return s.exchange(ctx, cfg, s.flow.code)
 }
 
 // exchangesAsClient redeems the code as another client: a registered one
 // by its name, with its own credentials, or any client id with the
 // application's secret.
-func (s *scenario) exchangesAsClient(name string) error {
+func (s *scenario) exchangesAsClient(ctx context.Context, name string) error {
 	cfg := s.app.oauth.Config
 	cfg.ClientID = name
 	if reg, err := s.client(name); err == nil {
@@ -361,13 +387,13 @@ func (s *scenario) exchangesAsClient(name string) error {
 			cfg.ClientSecret = secrets[0].Value
 		}
 	}
-	return s.exchange(cfg, s.flow.code)
+	return s.exchange(ctx, cfg, s.flow.code)
 }
 
 // postsToToken posts a body of the scenario's own to the token endpoint:
 // bare, with the client's credentials in HTTP Basic, or with a header
 // ("Name: value").
-func (s *scenario) postsToToken(body, with, header string) error {
+func (s *scenario) postsToToken(ctx context.Context, body, with, header string) error {
 	h := http.Header{}
 	switch {
 	case with == "with its client credentials":
@@ -380,15 +406,15 @@ func (s *scenario) postsToToken(body, with, header string) error {
 		}
 		h.Set(strings.TrimSpace(name), strings.TrimSpace(value))
 	}
-	_, err := s.postForm(s.app.oauth.Config.Endpoint.TokenURL, body, h)
+	_, err := s.postForm(ctx, s.app.oauth.Config.Endpoint.TokenURL, body, h)
 	return err
 }
 
 // postForm posts a form body with the application's HTTP client and keeps
 // the reply as the server's last.
-func (s *scenario) postForm(u, body string, header http.Header) (*http.Response, error) {
+func (s *scenario) postForm(ctx context.Context, u, body string, header http.Header) (*http.Response, error) {
 	s.act()
-	req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, strings.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
@@ -407,13 +433,13 @@ func (s *scenario) postForm(u, body string, header http.Header) (*http.Response,
 
 // asksValidToken is what an application does before each use: ask its
 // x/oauth2 TokenSource, which refreshes an expired token by itself.
-func (s *scenario) asksValidToken() error {
+func (s *scenario) asksValidToken(ctx context.Context) error {
 	s.act()
 	if s.tokens.current == nil {
 		return s.failf("the application has no token")
 	}
 	before, held := s.app.oauth.Requests(), s.tokens.current.AccessToken
-	tok, err := s.app.oauth.Token(context.Background(), s.tokens.current)
+	tok, err := s.app.oauth.Token(ctx, s.tokens.current)
 	s.tokens.asked = askedToken{requests: s.app.oauth.Requests() - before, same: err == nil && tok.AccessToken == held}
 	if s.tokens.asked.requests > 0 {
 		s.record(s.app.oauth)
@@ -425,7 +451,7 @@ func (s *scenario) asksValidToken() error {
 // refreshes forces a refresh through x/oauth2 by presenting the token as
 // expired; with an argument, that refresh token instead of the
 // application's.
-func (s *scenario) refreshes(refresh string) error {
+func (s *scenario) refreshes(ctx context.Context, refresh string) error {
 	s.act()
 	if refresh == "" {
 		if s.tokens.current == nil {
@@ -434,13 +460,13 @@ func (s *scenario) refreshes(refresh string) error {
 		refresh = s.tokens.current.RefreshToken
 	}
 	stale := &oauth2.Token{RefreshToken: refresh, Expiry: time.Now().Add(-time.Hour)}
-	tok, err := s.app.oauth.Token(context.Background(), stale)
+	tok, err := s.app.oauth.Token(ctx, stale)
 	s.record(s.app.oauth)
 	s.took(tok, err)
 	return nil
 }
 
-func (s *scenario) otherClientRefreshes(name string) error {
+func (s *scenario) otherClientRefreshes(ctx context.Context, name string) error {
 	s.act()
 	reg, err := s.client(name)
 	if err != nil {
@@ -448,14 +474,14 @@ func (s *scenario) otherClientRefreshes(name string) error {
 	}
 	other := s.newApp(reg, "")
 	stale := &oauth2.Token{RefreshToken: s.tokens.first, Expiry: time.Now().Add(-time.Hour)}
-	_, err = other.Token(context.Background(), stale)
+	_, err = other.Token(ctx, stale)
 	s.record(other)
 	s.reply.err = err
 	return nil
 }
 
 // revokes posts the token to Google's revocation endpoint (G-09).
-func (s *scenario) revokes(which string) error {
+func (s *scenario) revokes(ctx context.Context, which string) error {
 	if s.tokens.current == nil {
 		return s.failf("the application has no token")
 	}
@@ -463,18 +489,18 @@ func (s *scenario) revokes(which string) error {
 	if which == "refresh" {
 		token = s.tokens.first
 	}
-	_, err := s.postForm(s.provider().URL+google.RevokePath+"?token="+url.QueryEscape(token), "", nil)
+	_, err := s.postForm(ctx, s.provider().URL+google.RevokePath+"?token="+url.QueryEscape(token), "", nil)
 	return err
 }
 
 // userinfo presents the access token to Google's userinfo endpoint, the
 // simplest resource server there is.
-func (s *scenario) userinfo(want string) error {
+func (s *scenario) userinfo(ctx context.Context, want string) error {
 	s.act()
 	if s.tokens.current == nil {
 		return s.failf("the application has no token")
 	}
-	req, err := http.NewRequest(http.MethodGet, s.provider().URL+google.UserinfoPath, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.provider().URL+google.UserinfoPath, nil)
 	if err != nil {
 		return err
 	}
@@ -496,10 +522,10 @@ func (s *scenario) userinfo(want string) error {
 }
 
 // authorizesTimes runs n whole authorizations, keeping every refresh token.
-func (s *scenario) authorizesTimes(user string, n int, scope, params string) error {
+func (s *scenario) authorizesTimes(ctx context.Context, user string, n int, scope, params string) error {
 	s.tokens.held = nil
 	for i := range n {
-		if err := s.authorizes(user, scope, params); err != nil {
+		if err := s.authorizes(ctx, user, scope, params); err != nil {
 			return err
 		}
 		if s.reply.err != nil || s.tokens.current == nil || s.tokens.current.RefreshToken == "" {
@@ -510,11 +536,11 @@ func (s *scenario) authorizesTimes(user string, n int, scope, params string) err
 	return nil
 }
 
-func (s *scenario) refreshesFirst() error {
+func (s *scenario) refreshesFirst(ctx context.Context) error {
 	if s.tokens.first == "" {
 		return s.failf("the application never received a refresh token")
 	}
-	return s.refreshes(s.tokens.first)
+	return s.refreshes(ctx, s.tokens.first)
 }
 
 func (s *scenario) sendsTokenParams(params string) error {
@@ -523,17 +549,17 @@ func (s *scenario) sendsTokenParams(params string) error {
 	return err
 }
 
-func (s *scenario) refreshesNth(which string) error {
+func (s *scenario) refreshesNth(ctx context.Context, which string) error {
 	i := map[string]int{"first": 0, "second": 1}[which]
 	if i >= len(s.tokens.held) {
 		return s.failf("the application holds %d refresh tokens", len(s.tokens.held))
 	}
-	return s.refreshes(s.tokens.held[i])
+	return s.refreshes(ctx, s.tokens.held[i])
 }
 
 // idTokenNames verifies the ID token of the last token response with
 // go-oidc and checks a claim.
-func (s *scenario) idTokenNames(claim, want string) error {
+func (s *scenario) idTokenNames(ctx context.Context, claim, want string) error {
 	if s.tokens.current == nil {
 		return s.failf("the application has no token")
 	}
@@ -541,7 +567,7 @@ func (s *scenario) idTokenNames(claim, want string) error {
 	if raw == "" {
 		return s.failf("the token response has no id_token")
 	}
-	claims, err := s.app.oauth.VerifyIDToken(context.Background(), s.provider().Issuer(s.app.reg.Realm.Tenant), raw)
+	claims, err := s.app.oauth.VerifyIDToken(ctx, s.provider().Issuer(s.app.reg.Realm.Tenant), raw)
 	if err != nil {
 		return s.failf("go-oidc refused the ID token: %v", err)
 	}

@@ -1,10 +1,16 @@
 // Package steps holds the godog step definitions of the scenarios, grouped
 // by concern: the application's OAuth flows (oauth.go), the device flow
-// (device.go), SMTP and IMAP (mail.go), the world and its clock (world.go),
-// what is asserted on the wire (assert.go), what is set in a provider's
-// console (google.go, microsoft.go) and Microsoft's own library as a second
-// client (msal.go). Each scenario gets its own fake world, with only its
-// provider running, so scenarios can move the clock and run in parallel.
+// (device.go), SMTP, IMAP and POP3 (mail.go), the world and its clock
+// (world.go), what is asserted on the wire (assert.go), what is set in a
+// provider's console (google.go, microsoft.go) and Microsoft's own library
+// as a second client (msal.go), Trackdéchets' own (trackdechets.go). The
+// definitions are data, one list by concern (definitions.go) that Initialize
+// registers with godog and Definitions lists for `mailoauth steps`. A step
+// that talks to an HTTP server takes the scenario's context from godog and
+// passes it down; the mail sessions' libraries take none, and harness/client
+// bounds them with deadlines. Each scenario gets its own fake world, with
+// only its provider running, so scenarios can move the clock and run in
+// parallel.
 package steps
 
 import (
@@ -133,15 +139,7 @@ func Initialize(sc *godog.ScenarioContext) {
 		}
 		return ctx, nil
 	})
-	s.registerWorld(sc)
-	s.registerOAuth(sc)
-	s.registerDevice(sc)
-	s.registerMail(sc)
-	s.registerAssertions(sc)
-	s.registerGoogle(sc)
-	s.registerMicrosoft(sc)
-	s.registerMSAL(sc)
-	s.registerTrackdechets(sc)
+	s.register(sc)
 }
 
 // providerOf is the provider a scenario's tag names: exactly one.

@@ -6,28 +6,34 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/cucumber/godog"
 	"golang.org/x/oauth2"
 
 	"github.com/mailoauth/mailoauth/mocks/trackdechets"
 )
 
-// registerTrackdechets registers what Trackdéchets' steps need beyond the
-// generic ones: its strict setting, its dialog's two API calls, its
+// trackdechetsSteps are what Trackdéchets' scenarios need beyond the
+// generic steps: its strict setting, its dialog's two API calls, its
 // account page, and its GraphQL API.
-func (s *scenario) registerTrackdechets(sc *godog.ScenarioContext) {
-	sc.Step(`^Trackdéchets accepts client credentials only in HTTP Basic$`, s.strictClientAuth)
-	sc.Step(`^`+email+` signs in to Trackdéchets$`, s.signsInToTrackdechets)
-	sc.Step(`^the browser asks the API to authorize the application$`, s.asksAuthorizeAPI)
-	sc.Step(`^the browser posts the decision "(allow|cancel)"$`, s.postsDecision)
-	sc.Step(`^`+email+` revokes the application on their Trackdéchets account page$`, s.revokesOnPage)
-	sc.Step(`^the application queries the API with "([^"]*)"(?: and the token "([^"]*)")?$`, s.queriesAPI)
-	sc.Step(`^the application queries the API with '([^']*)'$`, func(query string) error { return s.queriesAPI(query, "") })
-	sc.Step(`^the API's "([^"]*)" is "([^"]*)"$`, s.apiDataIs)
-	sc.Step(`^the API refuses with "([^"]*)" and code "([^"]*)"$`, s.apiRefuses)
-	sc.Step(`^the token response's user is `+email+` named "([^"]*)"$`, s.tokenUser)
-	sc.Step(`^x/oauth2 holds a token that never expires$`, s.neverExpires)
-	sc.Step(`^x/oauth2 gave back the same token without asking the provider$`, s.sameTokenNoRequest)
+func (s *scenario) trackdechetsSteps() []stepDef {
+	return []stepDef{
+		{`^Trackdéchets accepts client credentials only in HTTP Basic$`, "turns Trackdéchets' strict client authentication on", s.strictClientAuth},
+		{`^` + email + ` signs in to Trackdéchets$`, "the user signs in on the platform's sign-in page", s.signsInToTrackdechets},
+		{`^the browser asks the API to authorize the application$`,
+			"the dialog's script calls GET /oauth2/authorize with the application's query (T-01)", s.asksAuthorizeAPI},
+		{`^the browser posts the decision "(allow|cancel)"$`, "the dialog's form posted with the transaction id", s.postsDecision},
+		{`^` + email + ` revokes the application on their Trackdéchets account page$`,
+			"the user presses \"Révoquer l'accès\" for the application (T-06)", s.revokesOnPage},
+		{`^the application queries the API with "([^"]*)"(?: and the token "([^"]*)")?$`,
+			"posts a GraphQL query with the application's access token or the one given", s.queriesAPI},
+		{`^the application queries the API with '([^']*)'$`,
+			"posts a GraphQL query with the application's access token (a query with double quotes)", s.queriesAPIQuoted},
+		{`^the API's "([^"]*)" is "([^"]*)"$`, "a dotted path into the GraphQL answer's data is that string", s.apiDataIs},
+		{`^the API refuses with "([^"]*)" and code "([^"]*)"$`, "the GraphQL answer is one error with that message and code (T-05)", s.apiRefuses},
+		{`^the token response's user is ` + email + ` named "([^"]*)"$`, "the token response's user object, through Token.Extra (T-04)", s.tokenUser},
+		{`^x/oauth2 holds a token that never expires$`, "the application's token has no expiry and is valid", s.neverExpires},
+		{`^x/oauth2 gave back the same token without asking the provider$`,
+			"the last request for a valid token sent nothing and returned the held token", s.sameTokenNoRequest},
+	}
 }
 
 func (s *scenario) strictClientAuth() error {
@@ -37,10 +43,10 @@ func (s *scenario) strictClientAuth() error {
 
 // signsInToTrackdechets is the user signing in on the platform's sign-in
 // page, which then shows their account's applications.
-func (s *scenario) signsInToTrackdechets(user string) error {
+func (s *scenario) signsInToTrackdechets(ctx context.Context, user string) error {
 	s.act()
 	s.user.browser.Email, s.user.browser.Password = user, s.password(user)
-	page, err := s.user.browser.Visit(context.Background(),
+	page, err := s.user.browser.Visit(ctx,
 		s.provider().URL+trackdechets.LoginPath+"?returnTo="+url.QueryEscape(trackdechets.ApplicationsPath))
 	s.flow.page = page
 	if err == nil && !strings.Contains(page.Text, "Applications autorisées") {
@@ -52,7 +58,7 @@ func (s *scenario) signsInToTrackdechets(user string) error {
 // asksAuthorizeAPI is the dialog page's script calling GET
 // /oauth2/authorize with the query the application sent the browser to
 // the dialog with (T-01).
-func (s *scenario) asksAuthorizeAPI() error {
+func (s *scenario) asksAuthorizeAPI(ctx context.Context) error {
 	s.act()
 	s.flow.state = oauth2.GenerateVerifier()[:22]
 	u, err := url.Parse(s.app.oauth.Config.AuthCodeURL(s.flow.state))
@@ -60,7 +66,7 @@ func (s *scenario) asksAuthorizeAPI() error {
 		return err
 	}
 	u.Path = trackdechets.AuthorizePath
-	err = s.user.browser.Fetch(context.Background(), u.String(), nil)
+	err = s.user.browser.Fetch(ctx, u.String(), nil)
 	s.record(s.user.browser)
 	return err
 }
@@ -68,7 +74,7 @@ func (s *scenario) asksAuthorizeAPI() error {
 // postsDecision is the dialog's form posted with the transaction id GET
 // /oauth2/authorize answered; the browser follows the redirect to the
 // application.
-func (s *scenario) postsDecision(decision string) error {
+func (s *scenario) postsDecision(ctx context.Context, decision string) error {
 	m, err := s.body()
 	if err != nil {
 		return err
@@ -79,7 +85,7 @@ func (s *scenario) postsDecision(decision string) error {
 	if decision == "cancel" {
 		form.Set("cancel", "Refuser")
 	}
-	if err := s.user.browser.Fetch(context.Background(), s.provider().URL+trackdechets.DecisionPath, form); err != nil {
+	if err := s.user.browser.Fetch(ctx, s.provider().URL+trackdechets.DecisionPath, form); err != nil {
 		return err
 	}
 	s.record(s.user.browser)
@@ -90,24 +96,30 @@ func (s *scenario) postsDecision(decision string) error {
 
 // revokesOnPage is the user pressing "Révoquer l'accès" for the
 // application on "Mon compte > Applications et API" (T-06).
-func (s *scenario) revokesOnPage(user string) error {
+func (s *scenario) revokesOnPage(ctx context.Context, user string) error {
 	s.act()
 	s.user.browser.Email, s.user.browser.Password = user, s.password(user)
-	page, err := s.user.browser.Submit(context.Background(), s.provider().URL+trackdechets.ApplicationsPath, "revoke-"+s.app.reg.ID)
+	page, err := s.user.browser.Submit(ctx, s.provider().URL+trackdechets.ApplicationsPath, "revoke-"+s.app.reg.ID)
 	s.flow.page = page
 	return err
 }
 
 // queriesAPI posts a GraphQL query to the API with the application's
 // access token, or with the token the step gives.
-func (s *scenario) queriesAPI(query, token string) error {
+func (s *scenario) queriesAPI(ctx context.Context, query, token string) error {
 	s.act()
 	if token == "" && s.tokens.current != nil {
 		token = s.tokens.current.AccessToken
 	}
-	err := s.app.oauth.GraphQL(context.Background(), s.provider().URL+trackdechets.APIPath, token, query)
+	err := s.app.oauth.GraphQL(ctx, s.provider().URL+trackdechets.APIPath, token, query)
 	s.record(s.app.oauth)
 	return err
+}
+
+// queriesAPIQuoted posts a GraphQL query with the application's access
+// token.
+func (s *scenario) queriesAPIQuoted(ctx context.Context, query string) error {
+	return s.queriesAPI(ctx, query, "")
 }
 
 // graphQLReply is the API's answer: 200 and its data and errors.

@@ -4,19 +4,25 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/cucumber/godog"
 	"github.com/mailoauth/mailoauth/mocks"
 )
 
-func (s *scenario) registerWorld(sc *godog.ScenarioContext) {
-	sc.Step(`^(\d+) (second|seconds|minute|minutes|hour|hours|day|days|year|years) pass(?:es)?$`, s.timePasses)
-	sc.Step(`^`+email+` changes their password$`, s.changesPassword)
-	sc.Step(`^`+email+` removes the application's access in their account$`, s.removesAccess)
-	sc.Step(`^the provider's "([a-z]+)" (?:endpoint|server) fails with "([a-z_]+)"(?: (once|twice|until cleared))?$`, s.fails)
-	sc.Step(`^the faults are cleared$`, s.faultsCleared)
-	sc.Step(`^the application's client secret expires$`, s.secretExpires)
-	sc.Step(`^the application's registration is deleted$`, s.registrationDeleted)
-	sc.Step(`^`+email+`'s account is deleted$`, s.accountDeleted)
+// worldSteps change the world around the application: its clock, the
+// user's account, the application's registration, the provider's faults.
+func (s *scenario) worldSteps() []stepDef {
+	return []stepDef{
+		{`^(\d+) (second|seconds|minute|minutes|hour|hours|day|days|year|years) pass(?:es)?$`,
+			"moves the world's clock, and the expiry of the tokens the application and MSAL hold", s.timePasses},
+		{`^` + email + ` changes their password$`, "the user changes their password at the provider", s.changesPassword},
+		{`^` + email + ` removes the application's access in their account$`,
+			"the user removes the application from their account's applications with access", s.removesAccess},
+		{`^the provider's "([a-z]+)" (?:endpoint|server) fails with "([a-z_]+)"(?: (once|twice|until cleared))?$`,
+			"arms a fault of that kind at one of the provider's fault points, once unless said otherwise", s.fails},
+		{`^the faults are cleared$`, "disarms every fault", s.faultsCleared},
+		{`^the application's client secret expires$`, "the application's client secret reaches its expiry date (F-09)", s.secretExpires},
+		{`^the application's registration is deleted$`, "the application's registration is deleted in the provider's console", s.registrationDeleted},
+		{`^` + email + `'s account is deleted$`, "the user's account is deleted at the provider", s.accountDeleted},
+	}
 }
 
 // changesPassword is the user changing their password at the provider.
