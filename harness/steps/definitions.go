@@ -1,6 +1,11 @@
 package steps
 
-import "github.com/cucumber/godog"
+import (
+	"regexp"
+	"sync"
+
+	"github.com/cucumber/godog"
+)
 
 // stepDef is one step definition: the regular expression godog matches a
 // step's text with, one line saying what the step does, and the function
@@ -32,9 +37,22 @@ var concerns = []struct {
 func (s *scenario) register(sc *godog.ScenarioContext) {
 	for _, c := range concerns {
 		for _, d := range c.defs(s) {
-			sc.Step(d.pattern, d.fn)
+			sc.Step(compiled(d.pattern), d.fn)
 		}
 	}
+}
+
+// patterns are the step patterns compiled once for every scenario (godog
+// compiles a string pattern at each registration, a quarter of a run's
+// time otherwise); a *regexp.Regexp is safe for concurrent use.
+var patterns sync.Map
+
+func compiled(pattern string) *regexp.Regexp {
+	if re, ok := patterns.Load(pattern); ok {
+		return re.(*regexp.Regexp)
+	}
+	re, _ := patterns.LoadOrStore(pattern, regexp.MustCompile(pattern))
+	return re.(*regexp.Regexp)
 }
 
 // Definition is one step definition as a feature's author sees it.
