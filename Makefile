@@ -2,22 +2,32 @@
 GO ?= go
 FUZZTIME ?= 10s
 
-.PHONY: test run serve bench bench-ratio load fuzz mutate
+.PHONY: test lint run steps serve bench bench-ratio load fuzz mutate
 
 # Vet, then every test (scenarios included) under the race detector.
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 5m ./...
 
+# go vet and staticcheck (installed with: go install honnef.co/go/tools/cmd/staticcheck@v0.8.2).
+STATICCHECK ?= $(shell command -v staticcheck || echo $$($(GO) env GOPATH)/bin/staticcheck)
+lint:
+	$(GO) vet ./...
+	$(STATICCHECK) ./...
+
 # Run every scenario, print the matrix, write reports/out/.
 run:
 	$(GO) run ./cmd/mailoauth run
 
-# Start the fake world for an application in any language (see README).
+# The step definitions a feature file may use.
+steps:
+	$(GO) run ./cmd/mailoauth steps
+
+# Start the fake world for an application in any language (docs/serve.md).
 serve:
 	$(GO) run ./cmd/mailoauth serve --manifest manifest.json
 
-# The benchmarks whose figures README quotes.
+# The benchmarks whose figures docs/benchmarks.md quotes.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
@@ -41,6 +51,6 @@ fuzz:
 	done
 
 # Mutation testing of the Google side, the scenarios as the tests (about
-# 15 minutes on 2 cores; not part of make test). See README, "Mutation".
+# 15 minutes on 2 cores; not part of make test). See docs/testing.md.
 mutate:
 	./scripts/mutate

@@ -29,11 +29,11 @@ const serveMemoryLimit = 64 << 20
 func serveCommand(args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fl.SetOutput(stderr)
-	config := fl.String("config", "", "world YAML file (default: the built-in world, see README)")
+	config := fl.String("config", "", "world YAML file (default: the built-in world, see docs/serve.md)")
 	manifestFile := fl.String("manifest", "", "also write the manifest to this file")
 	listen := fl.String("listen", "127.0.0.1", "address every listener binds")
 	allowRemote := fl.Bool("allow-remote", false, "allow a --listen address other than loopback")
-	ports := fl.String("ports", "auto", `"auto" (free ports) or "default" (fixed ports, see README)`)
+	ports := fl.String("ports", "auto", `"auto" (free ports) or "default" (fixed ports, see docs/serve.md)`)
 	stateDir := fl.String("state-dir", "", "directory for ca.pem (default: a new temporary directory)")
 	var approveAs []string
 	fl.Func("approve-as", "approve authorization requests without login_hint as this user, with no page (repeat for several providers)",
