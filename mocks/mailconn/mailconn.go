@@ -7,6 +7,7 @@ package mailconn
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/tls"
 	"encoding/hex"
@@ -100,6 +101,7 @@ func (l *Limit) Open() int { return int(l.open.Load()) }
 // Wrap returns ln accepting connections with cfg.
 func Wrap(ln net.Listener, cfg Config) net.Listener {
 	l := &listener{Listener: ln, cfg: cfg, open: map[*Conn]struct{}{}}
+	l.ctx, l.cancel = context.WithCancel(context.Background())
 	if cfg.StartTLS != nil {
 		l.upgraded = &upgraded{addr: ln.Addr(), conns: make(chan *Conn), done: make(chan struct{})}
 	}
@@ -110,6 +112,10 @@ type listener struct {
 	net.Listener
 	cfg      Config
 	upgraded *upgraded // nil without Config.StartTLS
+	// ctx is the parent of the connections' contexts, done once the
+	// listener is closed.
+	ctx    context.Context
+	cancel context.CancelFunc
 
 	mu   sync.Mutex
 	open map[*Conn]struct{}
@@ -160,8 +166,16 @@ func (l *listener) Accept() (net.Conn, error) {
 	return l.track(c), nil
 }
 
+// Close implements net.Listener; the contexts of its connections are
+// done.
+func (l *listener) Close() error {
+	l.cancel()
+	return l.Listener.Close()
+}
+
 // track gives c the listener's settings and counts it open.
 func (l *listener) track(c *Conn) *Conn {
+	c.ctx, c.cancel = context.WithCancel(l.ctx)
 	c.l, c.limit, c.idle, c.handshakeFor, c.sayTo = l, l.cfg.Limit, l.cfg.Idle, l.cfg.Handshake, c.Conn
 	if c.handshakeFor <= 0 {
 		c.handshakeFor = HandshakeTimeout
@@ -241,6 +255,8 @@ func (u *upgraded) hand(c *Conn) {
 type Conn struct {
 	net.Conn
 	l            *listener
+	ctx          context.Context // done once the connection is closed
+	cancel       context.CancelFunc
 	limit        *Limit // nil once the connection moved on (STARTTLS)
 	released     sync.Once
 	handshakeFor time.Duration
@@ -493,9 +509,15 @@ func (movedOn) SetDeadline(time.Time) error      { return nil }
 func (movedOn) SetReadDeadline(time.Time) error  { return nil }
 func (movedOn) SetWriteDeadline(time.Time) error { return nil }
 
+// Context is done once the connection is closed (by the library, the
+// server's shutdown or a fault) or its listener is: what the gate waits on
+// instead of the client.
+func (c *Conn) Context() context.Context { return c.ctx }
+
 // Close implements net.Conn.
 func (c *Conn) Close() error {
 	c.released.Do(func() {
+		c.cancel()
 		if c.limit != nil {
 			c.limit.open.Add(-1)
 		}

@@ -9,6 +9,7 @@ package pop3
 
 import (
 	"bufio"
+	"context"
 	"crypto/tls"
 	"encoding/base64"
 	"errors"
@@ -274,7 +275,6 @@ func (ss *session) mayAuth() bool { return ss.tls || ss.s.cfg.InsecureAuth }
 
 // authorization is the AUTHORIZATION state (RFC 1939 §4).
 func (ss *session) authorization(verb, arg string) error {
-	p := ss.s.cfg.Personality
 	switch verb {
 	case "STLS":
 		if ss.tls || ss.s.cfg.TLS == nil {
@@ -306,9 +306,12 @@ func (ss *session) authorization(verb, arg string) error {
 			ss.err("[AUTH] TLS is required")
 			return nil
 		}
-		_ = ss.s.gate.RefuseLogin("USER/PASS", ss.named, ss.replies())
-		ss.err(p.AuthFailed)
-		return nil
+		err := ss.answer(ss.s.gate.Authenticate(ss.ctx(), mailauth.Login{Mechanism: mailauth.UserPass, User: ss.named}))
+		if pe, ok := err.(popError); ok {
+			ss.err(pe.text)
+			return nil
+		}
+		return err
 	case "AUTH":
 		return ss.auth(arg)
 	}
@@ -321,17 +324,26 @@ type popError struct{ text string }
 
 func (e popError) Error() string { return e.text }
 
-func (ss *session) replies() mailauth.Replies {
-	p := ss.s.cfg.Personality
-	return mailauth.Replies{
-		Refused:   func(r mailauth.Reason) error { return popError{p.Refusal(r)} },
-		Malformed: func() error { return popError{p.Malformed} },
-		Hangup:    func() { _ = ss.conn.Close() },
-		Accepted: func(user string) error {
-			ss.user = user
-			return nil
-		},
+// answer is the personality's reply to the gate's verdict: a popError
+// with the -ERR text of a refusal, or nil with the session's user set.
+func (ss *session) answer(v mailauth.Verdict) error {
+	switch {
+	case v.Reason == mailauth.ReasonDisconnect:
+		_ = ss.conn.Close()
+		return mailauth.ErrHungUp
+	case !v.OK:
+		return popError{ss.s.cfg.Personality.Refusal(v.Reason)}
 	}
+	ss.user = v.User
+	return nil
+}
+
+// ctx is the connection's context (mailconn.Conn.Context).
+func (ss *session) ctx() context.Context {
+	if ss.mc == nil {
+		return context.Background()
+	}
+	return ss.mc.Context()
 }
 
 // auth is RFC 5034's AUTH, with or without an initial response ("=" for
@@ -351,7 +363,7 @@ func (ss *session) auth(arg string) error {
 		ss.err("Unknown authentication mechanism")
 		return nil
 	}
-	srv := ss.s.gate.Server(strings.ToUpper(mech), ss.replies())
+	srv := ss.s.gate.SASL(ss.ctx(), mech, ss.answer)
 	var resp []byte
 	if hasIR {
 		if ir != "=" {
