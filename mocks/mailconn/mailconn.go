@@ -346,13 +346,24 @@ func (l *listener) refuse(raw net.Conn) {
 	}
 }
 
-// SayThrough tells the connection that its clear text now goes through
-// w, the TLS session a server of its own started after STARTTLS (POP3's
-// STLS), for Goodbye.
-func (c *Conn) SayThrough(w net.Conn) {
+// StartTLS moves the connection on after its server said the STARTTLS
+// go-ahead, as a Rewrite's last line does (Config.StartTLS): for a server
+// of its own (POP3's STLS) that knows when it said it. From now on c
+// reads the end of the stream; the client's TLS session goes to the
+// server of Upgraded. It reports false, and does nothing, if the listener
+// has no Config.StartTLS, or c is in TLS or moved on already.
+func (c *Conn) StartTLS() bool {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.sayTo = w
+	_, moved := c.Conn.(movedOn)
+	if c.l == nil || c.l.cfg.StartTLS == nil || c.tls || moved {
+		c.mu.Unlock()
+		return false
+	}
+	c.rewrite, c.sayTo = nil, nil
+	next := c.moveOn()
+	c.mu.Unlock()
+	c.l.upgraded.hand(c.l.track(next))
+	return true
 }
 
 // say writes line to the client beside the library (Goodbye), if the

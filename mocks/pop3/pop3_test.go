@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"go.uber.org/goleak"
 
@@ -169,4 +170,52 @@ func TestDeletionOnQuit(t *testing.T) {
 func TestLongLine(t *testing.T) {
 	_, c := start(t)
 	expect(t, c, "AUTH XOAUTH2 "+strings.Repeat("A", 70<<10), "-ERR Line too long")
+}
+
+// TestSTLSHandshakeBound: a client silent after STLS's go-ahead is let go
+// at the handshake bound, as after SMTP's and IMAP's STARTTLS, not after
+// the idle Timeout.
+func TestSTLSHandshakeBound(t *testing.T) {
+	t.Parallel()
+	ca := mailtest.CA(t)
+	srv, err := pop3.Start(pop3.Config{Provider: "test", World: mailtest.World(t), Rule: mailtest.Rule{},
+		Personality: mailtest.Personality.POP3, TLS: ca.ServerConfig(), Timeout: time.Hour, Handshake: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	c := mailtest.Dial(t, srv.Addr, nil)
+	c.Line()
+	expect(t, c, "STLS", "+OK Begin TLS negotiation")
+	if !c.Closed() {
+		t.Fatal("a client silent after STLS was not let go")
+	}
+}
+
+// TestSTLSStartsAfresh: after STLS the session starts again in TLS
+// (RFC 2595 §4): no greeting, USER forgotten, STLS no longer offered, and
+// the server's goodbye reaches the client in TLS.
+func TestSTLSStartsAfresh(t *testing.T) {
+	t.Parallel()
+	ca := mailtest.CA(t)
+	srv, err := pop3.Start(pop3.Config{Provider: "test", World: mailtest.World(t), Rule: mailtest.Rule{},
+		Personality: mailtest.Personality.POP3, TLS: ca.ServerConfig()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := mailtest.Dial(t, srv.Addr, nil)
+	c.Line()
+	expect(t, c, "USER a@x.test", "+OK send PASS")
+	expect(t, c, "STLS", "+OK Begin TLS negotiation")
+	c.Upgrade(ca.ClientConfig())
+	expect(t, c, "STLS", "-ERR Command not permitted when TLS active")
+	c.Send("CAPA")
+	c.Line()
+	if caps := strings.Join(multi(c), "|"); strings.Contains(caps, "STLS") || !strings.Contains(caps, "SASL XOAUTH2") {
+		t.Fatalf("CAPA after STLS %s", caps)
+	}
+	_ = srv.Close()
+	if l := c.Line(); l != "-ERR [SYS/TEMP] Server shutting down" {
+		t.Fatalf("goodbye %q", l)
+	}
 }
