@@ -46,7 +46,7 @@ func launch(t *testing.T, mutate func(*imap.Config)) (*world.World, *imap.Server
 	t.Helper()
 	w := mailtest.World(t)
 	ca := mailtest.CA(t)
-	cfg := imap.Config{Provider: "test", World: w, Rule: mailtest.Rule{}, Personality: mailtest.Personality.IMAP, TLS: ca.ServerConfig()}
+	cfg := imap.Config{ServerConfig: mailtest.Server(w, ca), Personality: mailtest.Personality.IMAP}
 	if mutate != nil {
 		mutate(&cfg)
 	}

@@ -10,39 +10,19 @@
 package pop3
 
 import (
-	"crypto/tls"
 	"net"
 	"sync"
 	"time"
 
 	"github.com/mailoauth/mailoauth/mocks/mailauth"
 	"github.com/mailoauth/mailoauth/mocks/mailconn"
-	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
-// Config configures a Server.
+// Config configures a Server: the shared mail server configuration and
+// the personality.
 type Config struct {
-	// Listener and TLSListener are the plain (STLS, like 110) and the
-	// implicit-TLS (like 995) listeners; nil: a free port of 127.0.0.1.
-	Listener, TLSListener net.Listener
-	// Provider is the provider's key in the world ("google").
-	Provider    string
-	World       *world.World
-	Rule        mailauth.Rule
+	mailauth.ServerConfig
 	Personality mailauth.POP3Personality
-	// TLS is the certificate configuration for STLS and implicit TLS.
-	TLS *tls.Config
-	// Timeout bounds every read (default 10 minutes, RFC 1939 §3).
-	Timeout time.Duration
-	// Handshake bounds a TLS handshake, implicit or after STLS (default
-	// mailconn.HandshakeTimeout).
-	Handshake time.Duration
-	// Limit caps the connections open at once, shared with the world's
-	// other mail listeners; nil: no cap. One past it is told so and closed.
-	Limit *mailconn.Limit
-	// InsecureAuth allows authentication before STLS (benchmarks, clients
-	// that cannot do TLS); the real providers never allow it.
-	InsecureAuth bool
 }
 
 // Server is a running fake POP3 server with two listeners.
@@ -58,16 +38,13 @@ type Server struct {
 
 // Start serves the two listeners.
 func Start(cfg Config) (*Server, error) {
-	if err := mailconn.OrLoopback(&cfg.Listener, &cfg.TLSListener); err != nil {
+	gate, err := cfg.Open("pop3", 10*time.Minute)
+	if err != nil {
 		return nil, err
 	}
-	if cfg.Timeout == 0 {
-		cfg.Timeout = 10 * time.Minute
-	}
-	s := &Server{cfg: cfg, Addr: cfg.Listener.Addr().String(), TLSAddr: cfg.TLSListener.Addr().String(),
-		gate: mailauth.Gate{Provider: cfg.Provider, Protocol: "pop3", World: cfg.World, Rule: cfg.Rule}}
-	face := mailconn.Config{Idle: cfg.Timeout, Handshake: cfg.Handshake, NewID: cfg.Personality.ConnID, Limit: cfg.Limit,
-		Busy: busy, Goodbye: goodbye, StartTLS: cfg.TLS}
+	s := &Server{cfg: cfg, Addr: cfg.Listener.Addr().String(), TLSAddr: cfg.TLSListener.Addr().String(), gate: gate}
+	face := cfg.Face()
+	face.NewID, face.Busy, face.Goodbye = cfg.Personality.ConnID, busy, goodbye
 	plain := mailconn.Wrap(cfg.Listener, face)
 	s.serve(plain)
 	// After STLS, the connection is served as an implicit-TLS one.

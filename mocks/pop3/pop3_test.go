@@ -25,8 +25,7 @@ func start(t *testing.T) (*world.World, *mailtest.Conn) {
 		}
 	}
 	ca := mailtest.CA(t)
-	srv, err := pop3.Start(pop3.Config{Provider: "test", World: w, Rule: mailtest.Rule{}, Personality: mailtest.Personality.POP3,
-		TLS: ca.ServerConfig()})
+	srv, err := pop3.Start(pop3.Config{ServerConfig: mailtest.Server(w, ca), Personality: mailtest.Personality.POP3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,8 +133,7 @@ func TestAuthFailures(t *testing.T) {
 func TestSTLSAndPlainPort(t *testing.T) {
 	w := mailtest.World(t)
 	ca := mailtest.CA(t)
-	srv, err := pop3.Start(pop3.Config{Provider: "test", World: w, Rule: mailtest.Rule{}, Personality: mailtest.Personality.POP3,
-		TLS: ca.ServerConfig()})
+	srv, err := pop3.Start(pop3.Config{ServerConfig: mailtest.Server(w, ca), Personality: mailtest.Personality.POP3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,8 +176,9 @@ func TestLongLine(t *testing.T) {
 func TestSTLSHandshakeBound(t *testing.T) {
 	t.Parallel()
 	ca := mailtest.CA(t)
-	srv, err := pop3.Start(pop3.Config{Provider: "test", World: mailtest.World(t), Rule: mailtest.Rule{},
-		Personality: mailtest.Personality.POP3, TLS: ca.ServerConfig(), Timeout: time.Hour, Handshake: 50 * time.Millisecond})
+	cfg := mailtest.Server(mailtest.World(t), ca)
+	cfg.Idle, cfg.Handshake = time.Hour, 50*time.Millisecond
+	srv, err := pop3.Start(pop3.Config{ServerConfig: cfg, Personality: mailtest.Personality.POP3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,8 +197,7 @@ func TestSTLSHandshakeBound(t *testing.T) {
 func TestSTLSStartsAfresh(t *testing.T) {
 	t.Parallel()
 	ca := mailtest.CA(t)
-	srv, err := pop3.Start(pop3.Config{Provider: "test", World: mailtest.World(t), Rule: mailtest.Rule{},
-		Personality: mailtest.Personality.POP3, TLS: ca.ServerConfig()})
+	srv, err := pop3.Start(pop3.Config{ServerConfig: mailtest.Server(mailtest.World(t), ca), Personality: mailtest.Personality.POP3})
 	if err != nil {
 		t.Fatal(err)
 	}

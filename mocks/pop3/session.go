@@ -68,12 +68,12 @@ func (ss *session) run() {
 }
 
 // readLine writes the replies so far, then reads a CRLF (or LF)
-// terminated line of at most maxLine bytes, within the Timeout.
+// terminated line of at most maxLine bytes, within the Idle bound.
 func (ss *session) readLine() (string, error) {
 	if err := ss.w.Flush(); err != nil {
 		return "", err
 	}
-	_ = ss.conn.SetReadDeadline(time.Now().Add(ss.s.cfg.Timeout))
+	_ = ss.conn.SetReadDeadline(time.Now().Add(ss.s.cfg.Idle))
 	var b []byte
 	for {
 		chunk, more, err := ss.r.ReadLine()

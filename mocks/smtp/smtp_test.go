@@ -51,7 +51,7 @@ func launch(t *testing.T, mutate func(*smtp.Config)) (*world.World, *smtp.Server
 	t.Helper()
 	w := mailtest.World(t)
 	ca := mailtest.CA(t)
-	cfg := smtp.Config{Provider: "test", World: w, Rule: mailtest.Rule{}, Personality: mailtest.Personality.SMTP, TLS: ca.ServerConfig()}
+	cfg := smtp.Config{ServerConfig: mailtest.Server(w, ca), Personality: mailtest.Personality.SMTP}
 	if mutate != nil {
 		mutate(&cfg)
 	}
@@ -198,7 +198,7 @@ func TestLimits(t *testing.T) {
 }
 
 func TestVanishingAndIdleClients(t *testing.T) {
-	_, _, submission, _ := start(t, func(c *smtp.Config) { c.Timeout = 200 * time.Millisecond })
+	_, _, submission, _ := start(t, func(c *smtp.Config) { c.Idle = 200 * time.Millisecond })
 	c := submission()
 	c.Send("AUTH XOAUTH2")
 	c.SMTPReply() // 334: the server waits for the response...
