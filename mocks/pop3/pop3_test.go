@@ -61,6 +61,7 @@ func multi(c *mailtest.Conn) []string {
 }
 
 func TestSessionOverImplicitTLS(t *testing.T) {
+	t.Parallel()
 	_, c := start(t)
 	c.Send("CAPA")
 	if l := c.Line(); l != "+OK Capability list follows" {
@@ -105,6 +106,7 @@ func TestSessionOverImplicitTLS(t *testing.T) {
 }
 
 func TestAuthFailures(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name  string
 		lines []string
@@ -122,6 +124,7 @@ func TestAuthFailures(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			_, c := start(t)
 			for i, l := range tc.lines {
 				expect(t, c, l, tc.want[i])
@@ -131,6 +134,7 @@ func TestAuthFailures(t *testing.T) {
 }
 
 func TestSTLSAndPlainPort(t *testing.T) {
+	t.Parallel()
 	w := mailtest.World(t)
 	ca := mailtest.CA(t)
 	srv, err := pop3.Start(pop3.Config{ServerConfig: mailtest.Server(w, ca), Personality: mailtest.Personality.POP3})
@@ -153,6 +157,7 @@ func TestSTLSAndPlainPort(t *testing.T) {
 }
 
 func TestDeletionOnQuit(t *testing.T) {
+	t.Parallel()
 	w, c := start(t)
 	expect(t, c, "AUTH XOAUTH2 "+mailtest.XOAUTH2(mailtest.User, mailtest.Token), "+OK Welcome.")
 	expect(t, c, "DELE 2", "+OK message 2 deleted")
@@ -166,6 +171,7 @@ func TestDeletionOnQuit(t *testing.T) {
 }
 
 func TestLongLine(t *testing.T) {
+	t.Parallel()
 	_, c := start(t)
 	expect(t, c, "AUTH XOAUTH2 "+strings.Repeat("A", 70<<10), "-ERR Line too long")
 }

@@ -9,6 +9,7 @@ import (
 )
 
 func TestParseXOAUTH2(t *testing.T) {
+	t.Parallel()
 	good := EncodeXOAUTH2("someuser@example.com", "ya29.vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg")
 	c, err := ParseXOAUTH2(good)
 	if err != nil || c.User != "someuser@example.com" || c.Token != "ya29.vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg" {
@@ -29,6 +30,7 @@ func TestParseXOAUTH2(t *testing.T) {
 }
 
 func TestParseOAuthBearer(t *testing.T) {
+	t.Parallel()
 	// The RFC 7628 §4.1 example, and go-sasl's client's own output.
 	c, err := ParseOAuthBearer([]byte("n,a=user@example.com,\x01host=server.example.com\x01port=143\x01auth=Bearer vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg==\x01\x01"))
 	if err != nil || c.User != "user@example.com" || c.Host != "server.example.com" || c.Port != "143" || c.Token != "vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg==" {
@@ -55,6 +57,7 @@ func TestParseOAuthBearer(t *testing.T) {
 }
 
 func TestXOAUTH2Client(t *testing.T) {
+	t.Parallel()
 	var got []byte
 	c := NewXOAUTH2Client("a@b", "tok", &got)
 	mech, ir, err := c.Start()
