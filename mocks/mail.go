@@ -16,8 +16,8 @@ import (
 // reply (SMTP 421 4.7.0, IMAP BYE, POP3 -ERR [SYS/TEMP]).
 const MaxMailConnections = 800
 
-// startMail starts a provider's SMTP and IMAP servers, deciding with its
-// mail rule and speaking with its personality.
+// startMail starts a provider's SMTP, IMAP and POP3 servers, deciding
+// with its mail rule and speaking with its personality.
 func (s *Server) startMail(o Options, provider string, rule mailauth.Rule, p mailauth.Personality) (Mail, error) {
 	lns := map[string]net.Listener{}
 	for _, name := range []string{"smtp", "smtps", "imap", "imaps", "pop3", "pop3s"} {
@@ -30,20 +30,21 @@ func (s *Server) startMail(o Options, provider string, rule mailauth.Rule, p mai
 		}
 		lns[name] = ln
 	}
-	sm, err := smtp.Start(smtp.Config{Listener: lns["smtp"], TLSListener: lns["smtps"], Provider: provider, World: s.World,
-		Rule: rule, Personality: p.SMTP, TLS: s.CA.ServerConfig(), Limit: s.mailLimit})
+	base := func(plain, implicit string) mailauth.ServerConfig {
+		return mailauth.ServerConfig{Listener: lns[plain], TLSListener: lns[implicit], Provider: provider, World: s.World,
+			Rule: rule, TLS: s.CA.ServerConfig(), Limit: s.mailLimit}
+	}
+	sm, err := smtp.Start(smtp.Config{ServerConfig: base("smtp", "smtps"), Personality: p.SMTP})
 	if err != nil {
 		return Mail{}, err
 	}
 	s.closers = append(s.closers, sm.Close)
-	im, err := imap.Start(imap.Config{Listener: lns["imap"], TLSListener: lns["imaps"], Provider: provider, World: s.World,
-		Rule: rule, Personality: p.IMAP, TLS: s.CA.ServerConfig(), Limit: s.mailLimit, MaxMessageBytes: p.SMTP.MaxMessageBytes})
+	im, err := imap.Start(imap.Config{ServerConfig: base("imap", "imaps"), Personality: p.IMAP, MaxMessageBytes: p.SMTP.MaxMessageBytes})
 	if err != nil {
 		return Mail{}, err
 	}
 	s.closers = append(s.closers, im.Close)
-	po, err := pop3.Start(pop3.Config{Listener: lns["pop3"], TLSListener: lns["pop3s"], Provider: provider, World: s.World,
-		Rule: rule, Personality: p.POP3, TLS: s.CA.ServerConfig(), Limit: s.mailLimit})
+	po, err := pop3.Start(pop3.Config{ServerConfig: base("pop3", "pop3s"), Personality: p.POP3})
 	if err != nil {
 		return Mail{}, err
 	}

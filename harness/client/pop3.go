@@ -58,9 +58,6 @@ func DialPOP3(addr string, security Security, tlsConfig *tls.Config) (*POP3Sessi
 	return s, nil
 }
 
-// Greeting is the server's first line.
-func (s *POP3Session) Greeting() string { return s.Lines[0] }
-
 // status reads a status line: "+OK ..." or an error for "-ERR ...".
 func (s *POP3Session) status() (string, error) {
 	line, err := s.tp.ReadLine()

@@ -185,12 +185,26 @@ func (s *Server) FindAccount(c Call, email string) (world.Account, bool) {
 	return s.world.Account(s.Realm(c.Realm), email)
 }
 
+// TokenReason says why an access token is not active.
+type TokenReason string
+
+// The reasons a token is not active; the values are the audit log's words.
+const (
+	// TokenUnknown is a token the server never issued, a refresh token, or
+	// one that does not verify.
+	TokenUnknown TokenReason = "unknown"
+	// TokenExpired is a token past its expiry by the world's clock.
+	TokenExpired TokenReason = "expired"
+	// TokenRevoked is a revoked token, or one of a revoked grant.
+	TokenRevoked TokenReason = "revoked"
+)
+
 // TokenInfo is what the server knows of an access token.
 type TokenInfo struct {
 	// Active is false for an unknown, expired or revoked token; Reason then
-	// says which ("unknown", "expired", "revoked").
+	// says which (empty for an active one).
 	Active bool
-	Reason string
+	Reason TokenReason
 	User   string
 	Client string
 	Scopes []string
@@ -207,12 +221,12 @@ func (s *Server) Introspect(ctx context.Context, token string) TokenInfo {
 	use, ar, err := s.oauth.IntrospectToken(ctx, token, fosite.AccessToken, newSession(""))
 	switch {
 	case errors.Is(err, fosite.ErrTokenExpired):
-		return TokenInfo{Reason: "expired"}
+		return TokenInfo{Reason: TokenExpired}
 	case errors.Is(err, fosite.ErrInactiveToken):
-		return TokenInfo{Reason: "revoked"}
+		return TokenInfo{Reason: TokenRevoked}
 	case err != nil || use != fosite.AccessToken:
 		// fosite falls back to refresh tokens; one never opens a resource.
-		return TokenInfo{Reason: "unknown"}
+		return TokenInfo{Reason: TokenUnknown}
 	}
 	info := TokenInfo{Active: true, Client: ar.GetClient().GetID(), Scopes: ar.GetGrantedScopes()}
 	if sess, ok := ar.GetSession().(*Session); ok {

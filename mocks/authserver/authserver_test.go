@@ -236,7 +236,7 @@ func TestTimeTravel(t *testing.T) {
 		t.Fatalf("a 59-minute-old token of an hour is inactive: %+v", info)
 	}
 	p.w.Clock.Advance(2 * time.Minute)
-	if info := p.s.Introspect(t.Context(), access); info.Active || info.Reason != "expired" {
+	if info := p.s.Introspect(t.Context(), access); info.Active || info.Reason != authserver.TokenExpired {
 		t.Fatalf("a 61-minute-old token: %+v", info)
 	}
 }
@@ -384,14 +384,14 @@ func TestSweep(t *testing.T) {
 		t.Fatal("revoke failed")
 	}
 	p.w.Clock.Advance(23 * time.Hour)
-	if info := p.s.Introspect(t.Context(), old["access_token"].(string)); info.Reason != "revoked" {
+	if info := p.s.Introspect(t.Context(), old["access_token"].(string)); info.Reason != authserver.TokenRevoked {
 		t.Fatalf("a token revoked 23 h ago: %+v", info)
 	}
 	p.w.Clock.Advance(3 * time.Hour)
-	if info := p.s.Introspect(t.Context(), old["access_token"].(string)); info.Reason != "unknown" {
+	if info := p.s.Introspect(t.Context(), old["access_token"].(string)); info.Reason != authserver.TokenUnknown {
 		t.Fatalf("a token revoked 26 h ago is still remembered: %+v", info)
 	}
-	if info := p.s.Introspect(t.Context(), live["access_token"].(string)); info.Reason != "unknown" {
+	if info := p.s.Introspect(t.Context(), live["access_token"].(string)); info.Reason != authserver.TokenUnknown {
 		t.Fatalf("an access token expired 25 h ago is still remembered: %+v", info)
 	}
 	// The refresh token of the live grant never expires: it still works.

@@ -284,9 +284,9 @@ func (p *Provider) CheckMail(ctx context.Context, l mailauth.Login) mailauth.Ver
 	// Gmail answers every refusal alike (GM-03, GM-04, GM-05): the
 	// reasons only go to the audit log.
 	switch {
-	case !info.Active && info.Reason == "expired":
+	case info.Reason == authserver.TokenExpired:
 		v.Reason = mailauth.ReasonExpired
-	case !info.Active && info.Reason == "revoked":
+	case info.Reason == authserver.TokenRevoked:
 		v.Reason = mailauth.ReasonRevoked
 	case !info.Active:
 		v.Reason = mailauth.ReasonUnknownToken

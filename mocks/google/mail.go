@@ -11,8 +11,8 @@ import (
 // "x1sm12072765qti.91", "w18sm5036480wrr.7", "pe5sm5768337wjb.15" (GM-04
 // [OBS]: nodemailer#144, nfo/gmail_xoauth#17, soywod/iris.vim#45,
 // virtualzone/tubewarder#29).
-// It names a connection and guards nothing, so math/rand makes it (a
-// session once spent 4 µs drawing it from crypto/rand).
+// It names a connection and guards nothing, so math/rand makes it:
+// crypto/rand's cost on every connection would buy no safety.
 func connID() string {
 	letter := func() byte { return byte('a' + rand.IntN(26)) }
 	return fmt.Sprintf("%c%dsm%d%c%c%c.%d", letter(), 1+rand.IntN(99), 1_000_000+rand.IntN(99_000_000), letter(), letter(), letter(), rand.IntN(200))

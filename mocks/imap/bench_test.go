@@ -20,8 +20,9 @@ func BenchmarkIMAPSession(b *testing.B) {
 	if err := w.Deliver("s@y.test", []string{mailtest.User}, []byte("Subject: one\r\n\r\nbody\r\n")); err != nil {
 		b.Fatal(err)
 	}
-	srv, err := imap.Start(imap.Config{Provider: "test", World: w, Rule: mailtest.Rule{},
-		Personality: mailtest.Personality.IMAP, TLS: ca.ServerConfig(), InsecureAuth: true})
+	cfg := mailtest.Server(w, ca)
+	cfg.InsecureAuth = true
+	srv, err := imap.Start(imap.Config{ServerConfig: cfg, Personality: mailtest.Personality.IMAP})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -17,34 +17,17 @@ import (
 
 	"github.com/mailoauth/mailoauth/mocks/mailauth"
 	"github.com/mailoauth/mailoauth/mocks/mailconn"
-	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
-// Config configures a Server.
+// Config configures a Server: the shared mail server configuration, the
+// personality, and IMAP's bound on APPEND.
 type Config struct {
-	// Listener and TLSListener are the plain (STARTTLS) and the
-	// implicit-TLS listeners; nil: a free port of 127.0.0.1.
-	Listener, TLSListener net.Listener
-	// Provider is the provider's key in the world ("google").
-	Provider    string
-	World       *world.World
-	Rule        mailauth.Rule
+	mailauth.ServerConfig
 	Personality mailauth.IMAPPersonality
-	// TLS is the certificate configuration for implicit TLS and STARTTLS.
-	TLS *tls.Config
-	// Idle bounds every read (default 30 minutes, RFC 9051 §5.4).
-	Idle time.Duration
 	// MaxMessageBytes bounds an APPEND (default 10 MiB): the provider's
 	// message size, the SIZE its SMTP server announces. A larger one gets
 	// NO [TOOBIG] before its literal is read.
 	MaxMessageBytes int64
-	// Limit caps the connections open at once, shared with the world's
-	// other mail listeners; nil: no cap. One past it is told so and closed.
-	Limit *mailconn.Limit
-	// InsecureAuth allows authentication on the plain port before
-	// STARTTLS, for clients that cannot do TLS (manifest security "none")
-	// and benchmarks. The real providers never allow it.
-	InsecureAuth bool
 }
 
 // Server is a running fake IMAP server with two listeners.
@@ -61,31 +44,27 @@ type Server struct {
 
 // Start serves the two listeners.
 func Start(cfg Config) (*Server, error) {
-	if err := mailconn.OrLoopback(&cfg.Listener, &cfg.TLSListener); err != nil {
+	gate, err := cfg.Open("imap", 30*time.Minute)
+	if err != nil {
 		return nil, err
-	}
-	if cfg.Idle == 0 {
-		cfg.Idle = 30 * time.Minute
 	}
 	if cfg.MaxMessageBytes <= 0 || cfg.MaxMessageBytes > math.MaxUint32 {
 		cfg.MaxMessageBytes = 10 << 20
 	}
-	s := &Server{cfg: cfg, Addr: cfg.Listener.Addr().String(), TLSAddr: cfg.TLSListener.Addr().String(),
-		gate: mailauth.Gate{Provider: cfg.Provider, Protocol: "imap", World: cfg.World, Rule: cfg.Rule}}
-	// Implicit TLS: the listener does TLS, so imapserver sees a plain
-	// connection and must be told authentication is safe.
-	face := mailconn.Config{Greeting: s.greeting, Rewrite: s.rewriter, Idle: cfg.Idle, NewID: cfg.Personality.ConnID,
-		Limit: cfg.Limit, Busy: "* BYE [UNAVAILABLE] Too many connections, try again later",
-		Goodbye: "* BYE Server shutting down",
-		Unblock: func() func([]byte) []byte {
-			u := &unblocker{maxAppend: cfg.MaxMessageBytes}
-			return u.next
-		},
-		StartTLS: cfg.TLS}
+	s := &Server{cfg: cfg, Addr: cfg.Listener.Addr().String(), TLSAddr: cfg.TLSListener.Addr().String(), gate: gate}
+	face := cfg.Face()
+	face.Greeting, face.Rewrite, face.NewID = s.greeting, s.rewriter, cfg.Personality.ConnID
+	face.Busy, face.Goodbye = "* BYE [UNAVAILABLE] Too many connections, try again later", "* BYE Server shutting down"
+	face.Unblock = func() func([]byte) []byte {
+		u := &unblocker{maxAppend: cfg.MaxMessageBytes}
+		return u.next
+	}
 	plain := mailconn.Wrap(cfg.Listener, face)
 	s.serve(plain, cfg.TLS, cfg.InsecureAuth)
 	// After STARTTLS, the connection is served as an implicit-TLS one.
 	s.serve(mailconn.Upgraded(plain), nil, true)
+	// Implicit TLS: the listener does TLS, so imapserver sees a plain
+	// connection and must be told authentication is safe.
 	face.TLS, face.StartTLS = cfg.TLS, nil
 	s.serve(mailconn.Wrap(cfg.TLSListener, face), nil, true)
 	return s, nil

@@ -46,7 +46,7 @@ func launch(t *testing.T, mutate func(*imap.Config)) (*world.World, *imap.Server
 	t.Helper()
 	w := mailtest.World(t)
 	ca := mailtest.CA(t)
-	cfg := imap.Config{Provider: "test", World: w, Rule: mailtest.Rule{}, Personality: mailtest.Personality.IMAP, TLS: ca.ServerConfig()}
+	cfg := imap.Config{ServerConfig: mailtest.Server(w, ca), Personality: mailtest.Personality.IMAP}
 	if mutate != nil {
 		mutate(&cfg)
 	}
@@ -66,6 +66,7 @@ func match(t *testing.T, got, pattern string) {
 }
 
 func TestAuthenticateAndRead(t *testing.T) {
+	t.Parallel()
 	w, _, dial, _ := start(t, nil)
 	for _, raw := range []string{"Subject: first\r\n\r\nbody\r\n", "Subject: second\r\n\r\nx OK CAPABILITY completed\r\n"} {
 		if err := w.Deliver("s@y.test", []string{mailtest.User}, []byte(raw)); err != nil {
@@ -114,6 +115,7 @@ func TestAuthenticateAndRead(t *testing.T) {
 }
 
 func TestAuthenticateFailures(t *testing.T) {
+	t.Parallel()
 	_, _, dial, _ := start(t, nil)
 	challenge := base64.StdEncoding.EncodeToString([]byte(`{"status":"invalid_token"}`))
 	cases := []struct {
@@ -151,6 +153,7 @@ func TestAuthenticateFailures(t *testing.T) {
 }
 
 func TestSTARTTLSRequired(t *testing.T) {
+	t.Parallel()
 	_, _, _, plain := start(t, nil)
 	plain.Send("a CAPABILITY")
 	caps := plain.Line()
@@ -163,6 +166,7 @@ func TestSTARTTLSRequired(t *testing.T) {
 }
 
 func TestOversizeAndIdle(t *testing.T) {
+	t.Parallel()
 	_, _, dial, _ := start(t, func(c *imap.Config) { c.Idle = 200 * time.Millisecond })
 	c := dial()
 	c.Send("a AUTHENTICATE XOAUTH2")
@@ -187,6 +191,7 @@ func TestOversizeAndIdle(t *testing.T) {
 // STARTTLS in the clear is dropped, the capabilities are those of TLS, and
 // the personality's texts still replace go-imap's, with the same id.
 func TestSTARTTLSStartsAfresh(t *testing.T) {
+	t.Parallel()
 	_, srv, ca := launch(t, nil)
 	c := mailtest.Dial(t, srv.Addr, nil)
 	c.Line()
@@ -211,6 +216,7 @@ func TestSTARTTLSStartsAfresh(t *testing.T) {
 // delivered during IDLE is told at once, and the response to DONE
 // follows.
 func TestIdleUpdatesGoOutAtOnce(t *testing.T) {
+	t.Parallel()
 	w, _, dial, _ := start(t, nil)
 	c := dial()
 	c.Send("a AUTHENTICATE XOAUTH2 " + mailtest.XOAUTH2(mailtest.User, mailtest.Token))
@@ -235,6 +241,7 @@ func TestIdleUpdatesGoOutAtOnce(t *testing.T) {
 // spelled as RFC 9051 does ("\Flagged", not go-imap memstore's
 // "\flagged").
 func TestLargeMailboxNumbers(t *testing.T) {
+	t.Parallel()
 	w, _, dial, _ := start(t, nil)
 	for i := 1; i <= 10; i++ {
 		if err := w.Deliver("s@y.test", []string{mailtest.User}, []byte(fmt.Sprintf("Subject: m%d\r\n\r\nbody\r\n", i))); err != nil {
@@ -319,6 +326,7 @@ func TestLargeMailboxNumbers(t *testing.T) {
 // byte, also when its header does not parse (go-imap's section reader
 // answered an empty literal), and BODY[]<o.n> a part of it.
 func TestWholeMessage(t *testing.T) {
+	t.Parallel()
 	w, _, dial, _ := start(t, nil)
 	raw := "not a header line\r\n\r\nbody\r\n"
 	if err := w.Deliver("s@y.test", []string{mailtest.User}, []byte(raw)); err != nil {
@@ -358,6 +366,7 @@ func TestWholeMessage(t *testing.T) {
 // refused literal included. (Without LITERAL+ go-imap refuses it and
 // drops the connection while the client still writes: its own answer.)
 func TestNonSynchronizingAppend(t *testing.T) {
+	t.Parallel()
 	// Its last line, ended by the APPEND's own CRLF, looks like a LOGIN
 	// whose literal go-imap would refuse.
 	msg := "Subject: big\r\n\r\n" + strings.Repeat("x", 10000) + "\r\nb LOGIN {999999}"
@@ -394,8 +403,10 @@ func TestNonSynchronizingAppend(t *testing.T) {
 // personality before or after authentication (IMAP4, the RFC 1730 tag,
 // aside).
 func TestListedCapabilities(t *testing.T) {
+	t.Parallel()
 	for name, p := range map[string]mailauth.IMAPPersonality{"google": google.Personality().IMAP, "microsoft": microsoft.Personality().IMAP} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			lists := func(p mailauth.IMAPPersonality) (before, after []string) {
 				_, srv, ca := launch(t, func(cfg *imap.Config) { cfg.Personality = p })
 				c := mailtest.Dial(t, srv.TLSAddr, ca.ClientConfig())

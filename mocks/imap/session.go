@@ -1,8 +1,6 @@
 package imap
 
 import (
-	"strings"
-
 	goimap "github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
 	gosasl "github.com/emersion/go-sasl"
@@ -42,7 +40,7 @@ func (ss *session) Close() error {
 // Login implements imapserver.Session: passwords are refused, as the
 // providers refuse basic authentication.
 func (ss *session) Login(username, _ string) error {
-	return ss.s.gate.RefuseLogin("LOGIN", username, ss.replies())
+	return ss.answer(ss.s.gate.Authenticate(ss.conn.Context(), mailauth.Login{Mechanism: "LOGIN", User: username}))
 }
 
 // AuthenticateMechanisms implements imapserver.SessionSASL.
@@ -56,21 +54,19 @@ func (ss *session) Authenticate(mech string) (gosasl.Server, error) {
 	if !mailauth.Offers(ss.s.cfg.Personality.Mechanisms, mech) {
 		return nil, &goimap.Error{Type: goimap.StatusResponseTypeNo, Text: "Unsupported authentication mechanism"}
 	}
-	return ss.s.gate.Server(strings.ToUpper(mech), ss.replies()), nil
+	return ss.s.gate.SASL(ss.conn.Context(), mech, ss.answer), nil
 }
 
-func (ss *session) replies() mailauth.Replies {
-	p := ss.s.cfg.Personality
-	return mailauth.Replies{
-		Refused:   func(r mailauth.Reason) error { return reply(p.Refusal(r), ss.conn.ID, ss.conn.IP) },
-		Malformed: func() error { return reply(p.Malformed, ss.conn.ID, ss.conn.IP) },
-		Accepted:  ss.accepted,
-		Hangup:    func() { _ = ss.conn.Close() },
+// answer is the personality's reply to the gate's verdict; a login it
+// accepts binds the session to the user's mailbox in the world.
+func (ss *session) answer(v mailauth.Verdict) error {
+	switch {
+	case v.Reason == mailauth.ReasonDisconnect:
+		_ = ss.conn.Close()
+		return mailauth.ErrHungUp
+	case !v.OK:
+		return reply(ss.s.cfg.Personality.Refusal(v.Reason), ss.conn.ID, ss.conn.IP)
 	}
-}
-
-// accepted binds the session to the user's mailbox in the world.
-func (ss *session) accepted(user string) error {
-	ss.Session = mailstore.NewSession(ss.s.cfg.World.Mailbox(user))
+	ss.Session = mailstore.NewSession(ss.s.cfg.World.Mailbox(v.User))
 	return nil
 }

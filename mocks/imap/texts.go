@@ -41,7 +41,7 @@ var (
 // AUTHENTICATE: "<mechanism> authentication successful".
 func authSuccess(text []byte) bool {
 	mech, ok := bytes.CutSuffix(text, []byte(" authentication successful"))
-	return ok && len(mech) > 0 && bytes.IndexAny(mech, " \t") < 0
+	return ok && len(mech) > 0 && !bytes.ContainsAny(mech, " \t")
 }
 
 // literalOf is the size of the literal line announces at its end

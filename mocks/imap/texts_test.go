@@ -13,6 +13,7 @@ import (
 // continuation request, what follows it until the tagged line, and a BYE
 // (but LOGOUT's) go out at once; a response longer than maxHeld goes out in pieces.
 func TestResponsesGoOutWhole(t *testing.T) {
+	t.Parallel()
 	r := &replies{c: &mailconn.Conn{}}
 	steps := []struct{ line, out string }{
 		{"* 2 EXISTS\r\n", ""},

@@ -27,6 +27,7 @@ func FuzzUnblocker(f *testing.F) {
 }
 
 func TestUnblocker(t *testing.T) {
+	t.Parallel()
 	u := &unblocker{maxAppend: 1 << 20}
 	if out := u.next([]byte("a LOGIN {999999999}\r\n")); string(out) != "\r\n" {
 		t.Fatalf("LOGIN past 4096: %q", out)
@@ -51,6 +52,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // data that comes without a "+": a line in it that looks like a refused
 // literal is not one, whatever the command.
 func TestNonSynchronizingLiteral(t *testing.T) {
+	t.Parallel()
 	u := &unblocker{maxAppend: 1 << 20}
 	msg := "b LOGIN {999999}\r\n"
 	if out := u.next([]byte("a LOGIN {" + itoa(len(msg)) + "+}\r\n")); out != nil {

@@ -147,9 +147,13 @@ var (
 	}
 )
 
-// refusal is the reply to a refusal for reason: the personality's own,
-// else the standard reply to a fault, else its default.
-func refusal[R any](own, faults map[Reason]R, reason Reason, fallback R) R {
+// refusal is the reply to a refusal for reason: malformed for
+// ReasonMalformed, else the personality's own, else the standard reply to
+// a fault, else its default.
+func refusal[R any](own, faults map[Reason]R, reason Reason, malformed, fallback R) R {
+	if reason == ReasonMalformed {
+		return malformed
+	}
 	if r, ok := own[reason]; ok {
 		return r
 	}
@@ -161,17 +165,17 @@ func refusal[R any](own, faults map[Reason]R, reason Reason, fallback R) R {
 
 // Refusal is the reply to a refusal for reason.
 func (p SMTPPersonality) Refusal(reason Reason) SMTPReply {
-	return refusal(p.Refusals, smtpFaults, reason, p.AuthFailed)
+	return refusal(p.Refusals, smtpFaults, reason, p.Malformed, p.AuthFailed)
 }
 
 // Refusal is the reply to a refusal for reason.
 func (p IMAPPersonality) Refusal(reason Reason) IMAPReply {
-	return refusal(p.Refusals, imapFaults, reason, p.AuthFailed)
+	return refusal(p.Refusals, imapFaults, reason, p.Malformed, p.AuthFailed)
 }
 
 // Refusal is the -ERR text of a refusal for reason.
 func (p POP3Personality) Refusal(reason Reason) string {
-	return refusal(nil, pop3Faults, reason, p.AuthFailed)
+	return refusal(nil, pop3Faults, reason, p.Malformed, p.AuthFailed)
 }
 
 // Personality is a provider's mail servers' face.

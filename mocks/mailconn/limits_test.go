@@ -69,6 +69,7 @@ func waitOpen(limit *Limit, n int) int {
 // one that completes it may then stay idle past that bound (issue 13,
 // finding 5).
 func TestHandshakeDeadline(t *testing.T) {
+	t.Parallel()
 	ca, raw := caAndListener(t)
 	ln := Wrap(raw, Config{TLS: ca.ServerConfig(), Idle: time.Hour, Handshake: 200 * time.Millisecond})
 	defer ln.Close()
@@ -113,6 +114,7 @@ func isReset(err error) bool {
 // TestLimit: past the cap a connection gets the busy line and is closed;
 // a closed connection frees its place (issue 13, finding 5).
 func TestLimit(t *testing.T) {
+	t.Parallel()
 	raw, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

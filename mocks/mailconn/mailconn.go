@@ -7,6 +7,7 @@ package mailconn
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/tls"
 	"encoding/hex"
@@ -100,6 +101,7 @@ func (l *Limit) Open() int { return int(l.open.Load()) }
 // Wrap returns ln accepting connections with cfg.
 func Wrap(ln net.Listener, cfg Config) net.Listener {
 	l := &listener{Listener: ln, cfg: cfg, open: map[*Conn]struct{}{}}
+	l.ctx, l.cancel = context.WithCancel(context.Background())
 	if cfg.StartTLS != nil {
 		l.upgraded = &upgraded{addr: ln.Addr(), conns: make(chan *Conn), done: make(chan struct{})}
 	}
@@ -110,6 +112,10 @@ type listener struct {
 	net.Listener
 	cfg      Config
 	upgraded *upgraded // nil without Config.StartTLS
+	// ctx is the parent of the connections' contexts, done once the
+	// listener is closed.
+	ctx    context.Context
+	cancel context.CancelFunc
 
 	mu   sync.Mutex
 	open map[*Conn]struct{}
@@ -160,8 +166,16 @@ func (l *listener) Accept() (net.Conn, error) {
 	return l.track(c), nil
 }
 
+// Close implements net.Listener; the contexts of its connections are
+// done.
+func (l *listener) Close() error {
+	l.cancel()
+	return l.Listener.Close()
+}
+
 // track gives c the listener's settings and counts it open.
 func (l *listener) track(c *Conn) *Conn {
+	c.ctx, c.cancel = context.WithCancel(l.ctx)
 	c.l, c.limit, c.idle, c.handshakeFor, c.sayTo = l, l.cfg.Limit, l.cfg.Idle, l.cfg.Handshake, c.Conn
 	if c.handshakeFor <= 0 {
 		c.handshakeFor = HandshakeTimeout
@@ -241,6 +255,8 @@ func (u *upgraded) hand(c *Conn) {
 type Conn struct {
 	net.Conn
 	l            *listener
+	ctx          context.Context // done once the connection is closed
+	cancel       context.CancelFunc
 	limit        *Limit // nil once the connection moved on (STARTTLS)
 	released     sync.Once
 	handshakeFor time.Duration
@@ -330,13 +346,24 @@ func (l *listener) refuse(raw net.Conn) {
 	}
 }
 
-// SayThrough tells the connection that its clear text now goes through
-// w, the TLS session a server of its own started after STARTTLS (POP3's
-// STLS), for Goodbye.
-func (c *Conn) SayThrough(w net.Conn) {
+// StartTLS moves the connection on after its server said the STARTTLS
+// go-ahead, as a Rewrite's last line does (Config.StartTLS): for a server
+// of its own (POP3's STLS) that knows when it said it. From now on c
+// reads the end of the stream; the client's TLS session goes to the
+// server of Upgraded. It reports false, and does nothing, if the listener
+// has no Config.StartTLS, or c is in TLS or moved on already.
+func (c *Conn) StartTLS() bool {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.sayTo = w
+	_, moved := c.Conn.(movedOn)
+	if c.l == nil || c.l.cfg.StartTLS == nil || c.tls || moved {
+		c.mu.Unlock()
+		return false
+	}
+	c.rewrite, c.sayTo = nil, nil
+	next := c.moveOn()
+	c.mu.Unlock()
+	c.l.upgraded.hand(c.l.track(next))
+	return true
 }
 
 // say writes line to the client beside the library (Goodbye), if the
@@ -493,9 +520,15 @@ func (movedOn) SetDeadline(time.Time) error      { return nil }
 func (movedOn) SetReadDeadline(time.Time) error  { return nil }
 func (movedOn) SetWriteDeadline(time.Time) error { return nil }
 
+// Context is done once the connection is closed (by the library, the
+// server's shutdown or a fault) or its listener is: what the gate waits on
+// instead of the client.
+func (c *Conn) Context() context.Context { return c.ctx }
+
 // Close implements net.Conn.
 func (c *Conn) Close() error {
 	c.released.Do(func() {
+		c.cancel()
 		if c.limit != nil {
 			c.limit.open.Add(-1)
 		}

@@ -18,6 +18,7 @@ import (
 // in pieces, is swallowed and the greeting written in its place; the rest
 // goes through untouched.
 func TestGreetingReplacesTheFirstLine(t *testing.T) {
+	t.Parallel()
 	raw, err := net.Listen("tcp", "127.0.0.1:0")
 	ln := Wrap(raw, Config{Greeting: func(c *Conn) string { return "220 hello " + c.IP }})
 	if err != nil {
@@ -52,6 +53,7 @@ func TestGreetingReplacesTheFirstLine(t *testing.T) {
 // TestRewriteSeesWholeLines: lines written in pieces reach the rewriter
 // whole; after the line it calls the last, bytes go through untouched.
 func TestRewriteSeesWholeLines(t *testing.T) {
+	t.Parallel()
 	raw, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -93,6 +95,7 @@ func TestRewriteSeesWholeLines(t *testing.T) {
 
 // TestIdleBoundsEveryRead: a library asking for no deadline still gets one.
 func TestIdleBoundsEveryRead(t *testing.T) {
+	t.Parallel()
 	ca, err := tlsca.New()
 	if err != nil {
 		t.Fatal(err)
@@ -146,6 +149,7 @@ func TestIdleBoundsEveryRead(t *testing.T) {
 // rewritten; the connection keeps one place under the Limit, and Goodbye
 // reaches it in TLS.
 func TestStartTLSMovesOn(t *testing.T) {
+	t.Parallel()
 	ca, raw := caAndListener(t)
 	limit := NewLimit(10)
 	rewrite := func(c *Conn) func([]byte) ([]byte, bool) {
@@ -243,6 +247,7 @@ func TestStartTLSMovesOn(t *testing.T) {
 // and never starts its handshake is let go at the handshake bound, and
 // its place under the Limit is given back.
 func TestStartTLSHandshakeDeadline(t *testing.T) {
+	t.Parallel()
 	ca, raw := caAndListener(t)
 	limit := NewLimit(10)
 	goAhead := func(*Conn) func([]byte) ([]byte, bool) {

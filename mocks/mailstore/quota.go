@@ -106,13 +106,6 @@ func (l *ledger) full(u *User) bool {
 	return l.used[u] >= l.limits.Mailbox
 }
 
-// usage is what u holds and the store holds.
-func (l *ledger) usage(u *User) (user, store int64) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.used[u], l.held
-}
-
 // String describes the limits, for errors and logs.
 func (l Limits) String() string {
 	return fmt.Sprintf("%d bytes an address, %d in all", l.Mailbox, l.Store)

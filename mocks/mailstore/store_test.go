@@ -27,6 +27,7 @@ func inbox(t testing.TB, s *Store, address string) *folder {
 
 // TestOneBodyForEveryRecipient: delivery and COPY share the body.
 func TestOneBodyForEveryRecipient(t *testing.T) {
+	t.Parallel()
 	s := New(clock)
 	body := "Subject: hi\r\n\r\nhello\r\n"
 	if err := s.Deliver([]string{"a@x.test", "B@x.test", "c@x.test"}, body); err != nil {
@@ -57,6 +58,7 @@ func TestOneBodyForEveryRecipient(t *testing.T) {
 // TestINBOXStays: INBOX can be neither deleted nor renamed, so delivery
 // always finds it.
 func TestINBOXStays(t *testing.T) {
+	t.Parallel()
 	u := New(clock).User("a@x.test")
 	if err := u.Delete("INBOX"); err == nil {
 		t.Fatal("INBOX deleted")
@@ -125,6 +127,7 @@ func (l memLiteral) Size() int64 { return l.Reader.Size() }
 // past them is refused whole, with OVERQUOTA; what is expunged or deleted
 // is given back (issue 13).
 func TestQuota(t *testing.T) {
+	t.Parallel()
 	s := New(clock)
 	s.SetLimits(Limits{Mailbox: 100, Store: 130})
 	body := strings.Repeat("x", 60)
@@ -193,6 +196,7 @@ func TestQuota(t *testing.T) {
 // TestManyRecipientsOneBody: a 5 MB message to 100 recipients takes 5 MB
 // of the store, not 500 (issue 13: it took 1.1 GB of RSS).
 func TestManyRecipientsOneBody(t *testing.T) {
+	t.Parallel()
 	s := New(clock)
 	body := strings.Repeat("x", 5<<20)
 	to := make([]string, 100)
@@ -205,4 +209,11 @@ func TestManyRecipientsOneBody(t *testing.T) {
 	if _, held := s.ledger.usage(s.User(to[0])); held != int64(len(body)) {
 		t.Fatalf("the store holds %d bytes, want %d", held, len(body))
 	}
+}
+
+// usage is what u holds and the store holds.
+func (l *ledger) usage(u *User) (user, store int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.used[u], l.held
 }

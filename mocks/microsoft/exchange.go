@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf16"
 
+	"github.com/mailoauth/mailoauth/mocks/authserver"
 	"github.com/mailoauth/mailoauth/mocks/mailauth"
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
@@ -34,10 +35,10 @@ func (p *Provider) CheckMail(ctx context.Context, l mailauth.Login) mailauth.Ver
 	claims := info.Claims
 	str := func(k string) string { s, _ := claims[k].(string); return s }
 	switch {
-	case !info.Active && info.Reason == "expired":
+	case info.Reason == authserver.TokenExpired:
 		v.Reason = mailauth.ReasonExpired
 		return v
-	case !info.Active && info.Reason == "revoked":
+	case info.Reason == authserver.TokenRevoked:
 		v.Reason = mailauth.ReasonRevoked
 		return v
 	case !info.Active:

@@ -21,8 +21,7 @@ func BenchmarkPOP3Session(b *testing.B) {
 		b.Fatal(err)
 	}
 	ca := mailtest.CA(b)
-	srv, err := pop3.Start(pop3.Config{Provider: "test", World: w, Rule: mailtest.Rule{}, Personality: mailtest.Personality.POP3,
-		TLS: ca.ServerConfig()})
+	srv, err := pop3.Start(pop3.Config{ServerConfig: mailtest.Server(w, ca), Personality: mailtest.Personality.POP3})
 	if err != nil {
 		b.Fatal(err)
 	}

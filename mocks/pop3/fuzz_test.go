@@ -35,8 +35,8 @@ func FuzzSession(f *testing.F) {
 	f.Add("AUTH\r\nAUTH XOAUTH2 %%%\r\nLIST 0\r\nUIDL -1\r\nTOP 1 x\r\nNOOP\r\nSTLS\r\n")
 	w := mailtest.World(f)
 	_ = w.Deliver("s@y.test", []string{mailtest.User}, []byte("Subject: x\r\n\r\n.hi\r\n"))
-	s := &Server{cfg: Config{Provider: "test", World: w, Rule: mailtest.Rule{}, Personality: mailtest.Personality.POP3,
-		Timeout: time.Second, InsecureAuth: true},
+	s := &Server{cfg: Config{ServerConfig: mailauth.ServerConfig{Provider: "test", World: w, Rule: mailtest.Rule{},
+		Idle: time.Second, InsecureAuth: true}, Personality: mailtest.Personality.POP3},
 		gate: mailauth.Gate{Provider: "test", Protocol: "pop3", World: w, Rule: mailtest.Rule{}}}
 	f.Fuzz(func(t *testing.T, input string) {
 		c := &scripted{in: strings.NewReader(input)}

@@ -20,8 +20,9 @@ var kilobyte = []byte("From: a@x.test\r\nTo: b@y.test\r\nSubject: bench\r\n\r\n"
 func BenchmarkSMTPSession(b *testing.B) {
 	w := mailtest.World(b)
 	ca := mailtest.CA(b)
-	srv, err := smtp.Start(smtp.Config{Provider: "test", World: w, Rule: mailtest.Rule{},
-		Personality: mailtest.Personality.SMTP, TLS: ca.ServerConfig(), InsecureAuth: true})
+	cfg := mailtest.Server(w, ca)
+	cfg.InsecureAuth = true
+	srv, err := smtp.Start(smtp.Config{ServerConfig: cfg, Personality: mailtest.Personality.SMTP})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package smtp
 import (
 	"errors"
 	"io"
-	"strings"
 
 	gosasl "github.com/emersion/go-sasl"
 	gosmtp "github.com/emersion/go-smtp"
@@ -33,7 +32,7 @@ func (ss *session) AuthMechanisms() []string {
 func (ss *session) Auth(mech string) (gosasl.Server, error) {
 	p := ss.s.cfg.Personality
 	if ss.user != "" {
-		// The session, not go-smtp, knows it is authenticated (see accepted).
+		// The session, not go-smtp, knows it is authenticated (see answer).
 		return nil, &gosmtp.SMTPError{Code: 503, EnhancedCode: gosmtp.EnhancedCode{5, 5, 1}, Message: "Already authenticated"}
 	}
 	if !mailauth.Offers(p.Mechanisms, mech) {
@@ -43,23 +42,26 @@ func (ss *session) Auth(mech string) (gosasl.Server, error) {
 		}
 		return nil, &gosmtp.SMTPError{Code: 504, EnhancedCode: gosmtp.EnhancedCode{5, 5, 4}, Message: "Unrecognized authentication type"}
 	}
-	return ss.s.gate.Server(strings.ToUpper(mech), mailauth.Replies{
-		Refused:   func(r mailauth.Reason) error { return reply(p.Refusal(r), ss.conn.ID, ss.conn.IP) },
-		Malformed: func() error { return reply(p.Malformed, ss.conn.ID, ss.conn.IP) },
-		Accepted:  ss.accepted,
-		Hangup:    func() { _ = ss.conn.Close() },
-	}), nil
+	return ss.s.gate.SASL(ss.conn.Context(), mech, ss.answer), nil
 }
 
-// accepted marks the session authenticated as user. go-smtp would write
-// its own "235 2.0.0 Authentication succeeded"; to send the provider's
-// success line, the exchange ends with that 235 reply as its result
-// (go-smtp writes a result as it is), and the session's user is what
-// marks the session authenticated.
-func (ss *session) accepted(user string) error {
-	ss.user = user
-	if p := ss.s.cfg.Personality.AuthSucceeded; p.Code != 0 {
-		return reply(p, ss.conn.ID, ss.conn.IP)
+// answer is the personality's reply to the gate's verdict. On success
+// go-smtp would write its own "235 2.0.0 Authentication succeeded"; to
+// send the provider's success line, the exchange ends with that 235 reply
+// as its result (go-smtp writes a result as it is), and the session's
+// user is what marks the session authenticated.
+func (ss *session) answer(v mailauth.Verdict) error {
+	p := ss.s.cfg.Personality
+	switch {
+	case v.Reason == mailauth.ReasonDisconnect:
+		_ = ss.conn.Close()
+		return mailauth.ErrHungUp
+	case !v.OK:
+		return reply(p.Refusal(v.Reason), ss.conn.ID, ss.conn.IP)
+	}
+	ss.user = v.User
+	if p.AuthSucceeded.Code != 0 {
+		return reply(p.AuthSucceeded, ss.conn.ID, ss.conn.IP)
 	}
 	return nil
 }

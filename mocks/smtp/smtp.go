@@ -17,34 +17,17 @@ import (
 
 	"github.com/mailoauth/mailoauth/mocks/mailauth"
 	"github.com/mailoauth/mailoauth/mocks/mailconn"
-	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
-// Config configures a Server.
+// Config configures a Server: the shared mail server configuration (its
+// Idle bounds every read and write), the personality, and SMTP's bounds.
 type Config struct {
-	// Listener and TLSListener are the plain (STARTTLS) and the
-	// implicit-TLS listeners; nil: a free port of 127.0.0.1.
-	Listener, TLSListener net.Listener
-	// Provider is the provider's key in the world ("google").
-	Provider    string
-	World       *world.World
-	Rule        mailauth.Rule
+	mailauth.ServerConfig
 	Personality mailauth.SMTPPersonality
-	// TLS is the certificate configuration for STARTTLS and implicit TLS.
-	TLS *tls.Config
 	// MaxMessageBytes bounds DATA (default: the personality's, else 10 MiB).
 	MaxMessageBytes int64
 	// MaxRecipients bounds RCPT TO per message (default 100).
 	MaxRecipients int
-	// Timeout bounds every read and write (default 5 minutes, RFC 5321 §4.5.3.2).
-	Timeout time.Duration
-	// Limit caps the connections open at once, shared with the world's
-	// other mail listeners; nil: no cap. One past it is told so and closed.
-	Limit *mailconn.Limit
-	// InsecureAuth allows AUTH on the submission port before STARTTLS, for
-	// clients that cannot do TLS (manifest security "none") and benchmarks.
-	// The real providers never allow it.
-	InsecureAuth bool
 }
 
 // Server is a running fake SMTP server with two listeners.
@@ -61,7 +44,8 @@ type Server struct {
 
 // Start serves the two listeners.
 func Start(cfg Config) (*Server, error) {
-	if err := mailconn.OrLoopback(&cfg.Listener, &cfg.TLSListener); err != nil {
+	gate, err := cfg.Open("smtp", 5*time.Minute)
+	if err != nil {
 		return nil, err
 	}
 	if cfg.MaxMessageBytes == 0 {
@@ -73,25 +57,21 @@ func Start(cfg Config) (*Server, error) {
 	if cfg.MaxRecipients == 0 {
 		cfg.MaxRecipients = 100
 	}
-	if cfg.Timeout == 0 {
-		cfg.Timeout = 5 * time.Minute
-	}
-	s := &Server{cfg: cfg, Addr: cfg.Listener.Addr().String(), TLSAddr: cfg.TLSListener.Addr().String(),
-		gate: mailauth.Gate{Provider: cfg.Provider, Protocol: "smtp", World: cfg.World, Rule: cfg.Rule}}
-	greeting := func(c *mailconn.Conn) string {
+	s := &Server{cfg: cfg, Addr: cfg.Listener.Addr().String(), TLSAddr: cfg.TLSListener.Addr().String(), gate: gate}
+	face := cfg.Face()
+	face.NewID, face.Rewrite, face.Busy, face.Goodbye = cfg.Personality.ConnID, s.rewriter, busy, goodbye
+	face.Greeting = func(c *mailconn.Conn) string {
 		return "220 " + mailauth.Expand(cfg.Personality.Greeting, c.ID, c.IP)
 	}
 	// Submission: plain until STARTTLS; AUTH only after it.
-	newID := cfg.Personality.ConnID
-	plain := mailconn.Wrap(cfg.Listener, mailconn.Config{Greeting: greeting, Idle: cfg.Timeout, NewID: newID, Rewrite: s.rewriter, Limit: cfg.Limit, Busy: busy,
-		Goodbye: goodbye, StartTLS: cfg.TLS})
+	plain := mailconn.Wrap(cfg.Listener, face)
 	s.serve(plain, cfg.TLS, cfg.InsecureAuth)
 	// After STARTTLS, the connection is served as an implicit-TLS one.
 	s.serve(mailconn.Upgraded(plain), nil, true)
 	// Implicit TLS: the listener does TLS, so the library sees a plain
 	// connection and must be told AUTH is safe.
-	s.serve(mailconn.Wrap(cfg.TLSListener, mailconn.Config{TLS: cfg.TLS, Greeting: greeting, Idle: cfg.Timeout, NewID: newID, Rewrite: s.rewriter,
-		Limit: cfg.Limit, Busy: busy, Goodbye: goodbye}), nil, true)
+	face.TLS, face.StartTLS = cfg.TLS, nil
+	s.serve(mailconn.Wrap(cfg.TLSListener, face), nil, true)
 	return s, nil
 }
 
@@ -103,8 +83,8 @@ func (s *Server) serve(ln net.Listener, starttls *tls.Config, insecureAuth bool)
 	srv.MaxMessageBytes = s.cfg.MaxMessageBytes
 	srv.MaxRecipients = s.cfg.MaxRecipients
 	srv.MaxLineLength = 2000
-	srv.ReadTimeout = s.cfg.Timeout
-	srv.WriteTimeout = s.cfg.Timeout
+	srv.ReadTimeout = s.cfg.Idle
+	srv.WriteTimeout = s.cfg.Idle
 	srv.ErrorLog = mailauth.PanicLog{World: s.cfg.World, Provider: s.cfg.Provider, Protocol: "smtp"}
 	s.group.Go(ln, srv.Serve, func() error {
 		if err := srv.Close(); !errors.Is(err, gosmtp.ErrServerClosed) {

@@ -51,7 +51,7 @@ func launch(t *testing.T, mutate func(*smtp.Config)) (*world.World, *smtp.Server
 	t.Helper()
 	w := mailtest.World(t)
 	ca := mailtest.CA(t)
-	cfg := smtp.Config{Provider: "test", World: w, Rule: mailtest.Rule{}, Personality: mailtest.Personality.SMTP, TLS: ca.ServerConfig()}
+	cfg := smtp.Config{ServerConfig: mailtest.Server(w, ca), Personality: mailtest.Personality.SMTP}
 	if mutate != nil {
 		mutate(&cfg)
 	}
@@ -76,6 +76,7 @@ func expect(t *testing.T, got []string, want ...string) {
 }
 
 func TestGreetingAndEHLO(t *testing.T) {
+	t.Parallel()
 	_, srv, _, _ := start(t, nil)
 	c := mailtest.Dial(t, srv.Addr, nil)
 	expect(t, c.SMTPReply(), `220 mx\.test ESMTP [0-9a-f]{20}`)
@@ -91,6 +92,7 @@ func TestGreetingAndEHLO(t *testing.T) {
 }
 
 func TestAuthAndDelivery(t *testing.T) {
+	t.Parallel()
 	w, _, submission, implicit := start(t, nil)
 	for name, dial := range map[string]func() *mailtest.Conn{"STARTTLS": submission, "implicit TLS": implicit} {
 		t.Run(name, func(t *testing.T) {
@@ -118,6 +120,7 @@ func TestAuthAndDelivery(t *testing.T) {
 }
 
 func TestAuthFailures(t *testing.T) {
+	t.Parallel()
 	_, _, submission, _ := start(t, nil)
 	challenge := base64.StdEncoding.EncodeToString([]byte(`{"status":"invalid_token"}`))
 	cases := []struct {
@@ -156,6 +159,7 @@ func TestAuthFailures(t *testing.T) {
 }
 
 func TestCommandsOutOfOrder(t *testing.T) {
+	t.Parallel()
 	_, _, submission, _ := start(t, nil)
 	c := submission()
 	c.Send("MAIL FROM:<a@x.test>")
@@ -173,6 +177,7 @@ func TestCommandsOutOfOrder(t *testing.T) {
 }
 
 func TestLimits(t *testing.T) {
+	t.Parallel()
 	_, _, submission, _ := start(t, func(c *smtp.Config) { c.MaxMessageBytes = 1000; c.MaxRecipients = 2 })
 	c := submission()
 	c.Send("NOOP " + strings.Repeat("x", 5000))
@@ -198,7 +203,8 @@ func TestLimits(t *testing.T) {
 }
 
 func TestVanishingAndIdleClients(t *testing.T) {
-	_, _, submission, _ := start(t, func(c *smtp.Config) { c.Timeout = 200 * time.Millisecond })
+	t.Parallel()
+	_, _, submission, _ := start(t, func(c *smtp.Config) { c.Idle = 200 * time.Millisecond })
 	c := submission()
 	c.Send("AUTH XOAUTH2")
 	c.SMTPReply() // 334: the server waits for the response...
@@ -213,6 +219,7 @@ func TestVanishingAndIdleClients(t *testing.T) {
 // TestProviderSuccessLine: a personality's own 235 line replaces go-smtp's,
 // and the session stays authenticated (MAIL works, a second AUTH does not).
 func TestProviderSuccessLine(t *testing.T) {
+	t.Parallel()
 	_, _, submission, _ := start(t, func(c *smtp.Config) {
 		c.Personality.AuthSucceeded = mailauth.SMTPReply{Code: 235, Enhanced: [3]int{2, 7, 0}, Text: "Accepted"}
 	})
@@ -230,6 +237,7 @@ func TestProviderSuccessLine(t *testing.T) {
 // STARTTLS in the clear is dropped, EHLO is needed again, AUTH is offered
 // and the personality's lines still carry the id of the greeting.
 func TestSTARTTLSStartsAfresh(t *testing.T) {
+	t.Parallel()
 	_, srv, ca := launch(t, nil)
 	c := mailtest.Dial(t, srv.Addr, nil)
 	greeting := c.SMTPReply()

@@ -9,6 +9,7 @@ import (
 // TestRepliesGoOutWhole: the lines of a multi-line reply go out with its
 // last line, in order; a one-line reply and the STARTTLS go-ahead at once.
 func TestRepliesGoOutWhole(t *testing.T) {
+	t.Parallel()
 	rewrite := (&Server{}).rewriter(&mailconn.Conn{})
 	steps := []struct {
 		line, out string

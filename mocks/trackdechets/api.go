@@ -141,7 +141,7 @@ func (a *api) authenticate(r *http.Request) *caller {
 	ev := world.Event{Provider: Name, Protocol: "api", Mechanism: "bearer", User: info.User, Client: info.Client, Outcome: "ok"}
 	acct, found := a.p.w.Account(Realm, info.User)
 	if !info.Active || !found {
-		ev.Outcome, ev.Reason = "refused", info.Reason
+		ev.Outcome, ev.Reason = "refused", string(info.Reason)
 		a.p.w.Record(ev)
 		return nil
 	}

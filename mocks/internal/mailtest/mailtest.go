@@ -76,6 +76,12 @@ func World(t testing.TB) *world.World {
 	return w
 }
 
+// Server is the configuration of a server of provider "test" in w,
+// deciding with Rule, with ca's certificate.
+func Server(w *world.World, ca *tlsca.CA) mailauth.ServerConfig {
+	return mailauth.ServerConfig{Provider: "test", World: w, Rule: Rule{}, TLS: ca.ServerConfig()}
+}
+
 // CA returns a fresh CA.
 func CA(t testing.TB) *tlsca.CA {
 	ca, err := tlsca.New()

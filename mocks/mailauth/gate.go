@@ -1,0 +1,89 @@
+package mailauth
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/mailoauth/mailoauth/mocks/sasl"
+	"github.com/mailoauth/mailoauth/mocks/world"
+)
+
+// Gate is a mail server's door: one per server, for one provider and
+// protocol.
+type Gate struct {
+	// Provider is the provider's key in the world; Protocol is "smtp",
+	// "imap" or "pop3".
+	Provider, Protocol string
+	World              *world.World
+	Rule               Rule
+}
+
+// ErrHungUp is what an Answer returns after closing its connection on
+// ReasonDisconnect: the library's exchange ends with it, and nothing
+// reaches the client.
+var ErrHungUp = errors.New("mailauth: the connection was closed by a fault")
+
+// Authenticate decides on l, whose Protocol is the gate's. A bearer token
+// (XOAUTH2, OAUTHBEARER) and a password (PLAIN, LOGIN, UserPass) first
+// meet the fault armed at the gate's server, if any: a delay waits (until
+// ctx is done: then ReasonDisconnect), the others refuse with their reason
+// and no event. Then a token goes to the Rule, and a password is refused
+// with ReasonBasicAuth, and the outcome is recorded in the world's audit
+// log. Any other mechanism is refused with ReasonMechanism, unrecorded.
+func (g Gate) Authenticate(ctx context.Context, l Login) Verdict {
+	l.Protocol = g.Protocol
+	bearer := l.Mechanism == sasl.XOAUTH2 || l.Mechanism == sasl.OAuthBearer
+	if !bearer && !slices.Contains(passwords, l.Mechanism) {
+		return Verdict{Reason: ReasonMechanism}
+	}
+	if v, faulted := g.fault(ctx); faulted {
+		return v
+	}
+	v := Verdict{Reason: ReasonBasicAuth}
+	if bearer {
+		v = g.Rule.CheckMail(ctx, l)
+	}
+	if v.OK {
+		v.User, v.Reason, v.Challenge = l.User, "", nil
+	}
+	g.World.Record(world.Event{Provider: g.Provider, Protocol: g.Protocol, Mechanism: l.Mechanism,
+		User: l.User, Client: v.Client, Outcome: v.Outcome(), Reason: string(v.Reason)})
+	return v
+}
+
+// passwords are the mechanisms of a password, always refused.
+var passwords = []string{"PLAIN", "LOGIN", UserPass}
+
+// fault takes the fault armed at the gate's server, if any, and reports
+// whether it decides the login, with the verdict it makes: a delay waits
+// on a timer or ctx, and decides only if ctx ended first.
+func (g Gate) fault(ctx context.Context) (Verdict, bool) {
+	f, ok := g.World.TakeFault(g.Provider, g.Protocol)
+	if !ok {
+		return Verdict{}, false
+	}
+	switch f.Kind {
+	case world.FaultDelay:
+		t := time.NewTimer(f.Delay())
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return Verdict{}, false
+		case <-ctx.Done():
+			return Verdict{Reason: ReasonDisconnect}, true
+		}
+	case world.FaultDisconnect:
+		return Verdict{Reason: ReasonDisconnect}, true
+	case world.FaultUnavailable:
+		return Verdict{Reason: ReasonUnavailable}, true
+	}
+	return Verdict{Reason: ReasonServerError}, true
+}
+
+// Offers reports whether mech is one of mechanisms (case-insensitive).
+func Offers(mechanisms []string, mech string) bool {
+	return slices.ContainsFunc(mechanisms, func(m string) bool { return strings.EqualFold(m, mech) })
+}
