@@ -115,8 +115,7 @@ func (p *Provider) tenant(next http.Handler) http.Handler {
 		segment := mux.Vars(r)["tenant"]
 		realm, ok := p.Resolve(segment)
 		if !ok {
-			a := aadsts{err: "invalid_tenant", code: 90002, text: "Tenant '" + segment +
-				"' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant."}
+			a := answer(90002, vars{tenant: segment})
 			call := authserver.Call{Now: p.w.Clock.Now(), Request: r}
 			if strings.HasSuffix(r.URL.Path, AuthorizePath) || strings.HasSuffix(r.URL.Path, AdminConsentPath) {
 				w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -167,8 +166,7 @@ func (p *Provider) instanceDiscovery(w http.ResponseWriter, r *http.Request) {
 	call := authserver.Call{Now: p.w.Clock.Now(), Request: r}
 	auth, err := url.Parse(r.URL.Query().Get("authorization_endpoint"))
 	if err != nil || auth.Host != base.Host || auth.Scheme != "https" {
-		writeJSON(w, http.StatusBadRequest, aadsts{err: "invalid_instance", code: 50049,
-			text: "Unknown or invalid instance."}.body(call))
+		writeJSON(w, http.StatusBadRequest, answer(50049, vars{}).body(call))
 		return
 	}
 	host := base.Host
