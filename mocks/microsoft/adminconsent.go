@@ -70,7 +70,7 @@ func (p *Provider) adminConsent(w http.ResponseWriter, r *http.Request) {
 	if state := r.Form.Get("state"); state != "" {
 		q.Set("state", state)
 	}
-	if decision == "deny" {
+	if decision == authserver.Deny {
 		a := answer(65004, vars{})
 		q.Set("error", a.err)
 		q.Set("error_description", a.body(c).ErrorDescription)
