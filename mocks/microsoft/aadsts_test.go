@@ -5,6 +5,7 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -193,7 +194,7 @@ func TestAnswersFromCatalogue(t *testing.T) {
 	} {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
-		d := regexp.MustCompile(`AADSTS\d+: [^\\<]*`).FindString(rec.Body.String())
+		d := regexp.MustCompile(`AADSTS\d+: [^\\<]*`).FindString(html.UnescapeString(rec.Body.String()))
 		s.check(path, on, number(d), "", rec.Code, d)
 	}
 	// The admin consent endpoint's refusal is checked on the wire by

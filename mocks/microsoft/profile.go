@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -363,16 +364,8 @@ func objectID(a world.Account) string {
 	}
 	sum := sha256.Sum256([]byte(strings.ToLower(a.Email)))
 	b := sum[:16]
-	return strings.Join([]string{hexs(b[0:4]), hexs(b[4:6]), hexs(b[6:8]), hexs(b[8:10]), hexs(b[10:16])}, "-")
-}
-
-func hexs(b []byte) string {
-	const digits = "0123456789abcdef"
-	out := make([]byte, 0, 2*len(b))
-	for _, c := range b {
-		out = append(out, digits[c>>4], digits[c&15])
-	}
-	return string(out)
+	return strings.Join([]string{hex.EncodeToString(b[0:4]), hex.EncodeToString(b[4:6]), hex.EncodeToString(b[6:8]),
+		hex.EncodeToString(b[8:10]), hex.EncodeToString(b[10:16])}, "-")
 }
 
 // subject is the OpenID Connect sub: pairwise, per user and application.

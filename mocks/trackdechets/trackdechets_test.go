@@ -135,7 +135,7 @@ func TestSeedExchange(t *testing.T) {
 }
 
 // TestBadInput: what a malformed request gets is the provider's own
-// answer, never a 5xx (issue 10, item 6).
+// answer, never a 5xx.
 func TestBadInput(t *testing.T) {
 	f := start(t)
 	for _, c := range []struct {
@@ -211,7 +211,7 @@ func TestTransactionOfAnotherSession(t *testing.T) {
 
 // TestTokenForGoTests: with the default options (no pages), a Go test gets
 // a token the way the other providers give one, and x/oauth2 exposes the
-// user (issue 10, item 3).
+// user.
 func TestTokenForGoTests(t *testing.T) {
 	srv := mocks.Start(t, mocks.Options{Providers: []string{trackdechets.Name}})
 	tok, err := srv.Trackdechets.Token(context.Background(), alice)
