@@ -65,14 +65,10 @@ type apiError struct {
 	Error string `json:"error"`
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
-}
+// adminJSON is the admin API's JSON: indented, never cached.
+var adminJSON = authserver.JSONStyle{Header: http.Header{"Cache-Control": {"no-store"}}, Indent: true}
+
+func writeJSON(w http.ResponseWriter, status int, v any) { adminJSON.Write(w, status, v) }
 
 func (a *admin) healthz(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

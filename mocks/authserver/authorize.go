@@ -267,15 +267,15 @@ func (s *Server) Authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	fresh := slices.Contains(prompt, "consent") ||
 		!s.world.Consented(user.Realm, user.Email, tx.Client.ID, tx.Scopes)
-	decision := ""
+	decision := Undecided
 	if r.Method == http.MethodPost && s.cookies.validCSRF(sid, r.Form.Get("csrf")) {
-		decision = r.Form.Get("consent")
+		decision = decisionOf(r.Form)
 	}
 	switch {
-	case decision == "deny":
+	case decision == Deny:
 		s.AuthorizeFailure(w, r, tx, Failure{Kind: AccessDenied})
 		return
-	case fresh && !auto && decision != "allow":
+	case fresh && !auto && decision != Allow:
 		if slices.Contains(prompt, "none") {
 			s.AuthorizeFailure(w, r, tx, Failure{Kind: ConsentRequired})
 			return
@@ -397,17 +397,41 @@ func (s *Server) SignedIn(w http.ResponseWriter, r *http.Request, client world.C
 	return Visitor{Account: user, sid: sid}, true
 }
 
+// Decision is a user's answer on the consent page.
+type Decision uint8
+
+// The answers to the consent page.
+const (
+	// Undecided is no answer: the page was not posted, or not with the
+	// visitor's CSRF token.
+	Undecided Decision = iota
+	Allow
+	Deny
+)
+
+// decisionOf reads the consent page's answer in its form: the button
+// pressed, consent=allow or consent=deny.
+func decisionOf(form url.Values) Decision {
+	switch form.Get("consent") {
+	case "allow":
+		return Allow
+	case "deny":
+		return Deny
+	}
+	return Undecided
+}
+
 // AskConsent returns the visitor's decision on the consent page for
-// scopes, "allow" or "deny", or answers with that page (ok false).
-func (s *Server) AskConsent(w http.ResponseWriter, r *http.Request, v Visitor, client world.Client, scopes []string) (decision string, ok bool) {
+// scopes, Allow or Deny, or answers with that page (ok false).
+func (s *Server) AskConsent(w http.ResponseWriter, r *http.Request, v Visitor, client world.Client, scopes []string) (decision Decision, ok bool) {
 	if r.Method == http.MethodPost && s.cookies.validCSRF(v.sid, r.Form.Get("csrf")) {
-		if d := r.Form.Get("consent"); d == "allow" || d == "deny" {
+		if d := decisionOf(r.Form); d != Undecided {
 			return d, true
 		}
 	}
 	s.pages.render(w, http.StatusOK, "consent", pageData{Title: "Consent", Client: clientName(client),
 		Email: v.Email, Scopes: scopes, CSRF: s.cookies.csrf(v.sid), Action: formAction(r)})
-	return "", false
+	return Undecided, false
 }
 
 // Message answers with a page of the server showing title and lines.

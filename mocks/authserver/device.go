@@ -327,19 +327,19 @@ func (s *Server) DeviceVerification(w http.ResponseWriter, r *http.Request) {
 			Action: action, Hidden: hidden})
 		return
 	}
-	decision := ""
+	decision := Undecided
 	if s.cookies.validCSRF(sid, r.Form.Get("csrf")) {
-		decision = r.Form.Get("consent")
+		decision = decisionOf(r.Form)
 	}
 	switch decision {
-	case "allow":
+	case Allow:
 		if err := s.ApproveDevice(userCode, user); err != nil {
 			s.pages.message(w, http.StatusBadRequest, "Error 400: invalid_request", err.Error())
 			return
 		}
 		s.pages.message(w, http.StatusOK, "Success!", clientName(reg)+" has been granted access.",
 			"You may now return to your device.")
-	case "deny":
+	case Deny:
 		_ = s.DenyDevice(userCode, user)
 		s.pages.message(w, http.StatusOK, "Access denied", "You denied "+clientName(reg)+" access to your account.")
 	default:

@@ -3,6 +3,7 @@ package authserver
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -52,7 +53,7 @@ const (
 	// through the world).
 	Unavailable FailureKind = "temporarily_unavailable"
 	// ProviderRefused is a refusal of the profile's own (ResolveGrant,
-	// FindClient, Admit): Detail names it for the profile's answers.
+	// FindClient, Admit): ProviderCode names it for the profile's answers.
 	ProviderRefused FailureKind = "provider_refused"
 )
 
@@ -72,12 +73,18 @@ type Failure struct {
 	// token's lifetime was fixed, never extended by refreshing.
 	Issued time.Time
 	Fixed  bool
+	// ProviderCode is the provider's own number for a ProviderRefused
+	// failure (Microsoft's AADSTS number); 0 for none.
+	ProviderCode int
 }
 
 // Error implements error, so a Failure can travel as one.
 func (f Failure) Error() string {
-	if f.Detail != "" {
+	switch {
+	case f.Detail != "":
 		return string(f.Kind) + ": " + f.Detail
+	case f.ProviderCode != 0:
+		return string(f.Kind) + ": " + strconv.Itoa(f.ProviderCode)
 	}
 	return string(f.Kind)
 }

@@ -56,6 +56,7 @@ func FuzzAuthorize(f *testing.F) {
 }
 
 func TestDeviceAuthorizationRefusesGET(t *testing.T) {
+	t.Parallel()
 	p := newRFC(t, authserver.RefreshPolicy{})
 	resp, err := p.client.Get(p.srv.URL + "/device/code?client_id=tv")
 	if err != nil {

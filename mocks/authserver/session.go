@@ -119,12 +119,3 @@ func (s *Session) Clone() fosite.Session {
 	}
 	return &c
 }
-
-// shift moves every expiry of the session by d.
-func (s *Session) shift(d time.Duration) {
-	for i, e := range s.expires {
-		if !e.at.IsZero() {
-			s.expires[i].at = e.at.Add(d)
-		}
-	}
-}

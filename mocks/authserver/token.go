@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/json"
 	"io"
 	"net/http"
 	"slices"
@@ -216,20 +215,7 @@ func (s *Server) writeText(w http.ResponseWriter, status int, text string, extra
 // writeJSON writes a token-endpoint answer with the caching headers RFC 6749
 // §5.1 requires and the provider's own.
 func (s *Server) writeJSON(w http.ResponseWriter, status int, body any, extra http.Header) {
-	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Pragma", "no-cache")
-	for k, v := range s.profile.TokenHeaders {
-		h[k] = v
-	}
-	for k, v := range extra {
-		h[k] = v
-	}
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(body)
+	tokenJSON.Write(w, status, body, s.profile.TokenHeaders, extra)
 }
 
 // grantCheck is the first token-endpoint handler: before fosite's own, it

@@ -114,9 +114,9 @@ func liveHeap() int64 {
 }
 
 // TestGrantKeepsNoJunk: what a grant keeps does not grow with what the
-// client sends. A 30 KB parameter on the authorization and a 60 KB one on
-// the token request used to be kept with every code and token (104 KB per
-// grant, issue 13); a grant now keeps about 1 KB whatever comes with it.
+// client sends: with a 30 KB parameter on the authorization and a 60 KB
+// one on the token request, a grant keeps about 1 KB, as without them
+// (neither is stored with the codes and tokens).
 func TestGrantKeepsNoJunk(t *testing.T) {
 	f := newFixture(t)
 	web := f.client0(t, "web")

@@ -7,7 +7,6 @@ package google
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/json"
 	"fmt"
 	"math/big"
 	"net/http"
@@ -160,11 +159,11 @@ func (p *Provider) revoke(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
 		w.Header().Set("Allow", "POST")
-		writeJSON(w, http.StatusMethodNotAllowed, googleError{Error: "invalid_request"})
+		googleJSON.Write(w, http.StatusMethodNotAllowed, googleError{Error: "invalid_request"})
 		return
 	}
 	if err := r.ParseForm(); err != nil {
-		writeJSON(w, http.StatusBadRequest, googleError{Error: "invalid_request"})
+		googleJSON.Write(w, http.StatusBadRequest, googleError{Error: "invalid_request"})
 		return
 	}
 	if f := p.Fault(r, "revoke"); f != nil {
@@ -173,11 +172,11 @@ func (p *Provider) revoke(w http.ResponseWriter, r *http.Request) {
 	}
 	token := r.Form.Get("token")
 	if token == "" {
-		writeJSON(w, http.StatusBadRequest, googleError{Error: "invalid_request", Description: "Missing required parameter: token"})
+		googleJSON.Write(w, http.StatusBadRequest, googleError{Error: "invalid_request", Description: "Missing required parameter: token"})
 		return
 	}
 	if !p.Revoke(r.Context(), token) {
-		writeJSON(w, http.StatusBadRequest, googleError{Error: "invalid_token"})
+		googleJSON.Write(w, http.StatusBadRequest, googleError{Error: "invalid_token"})
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -196,7 +195,7 @@ func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 	if issuer == "" {
 		issuer = base
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
+	googleJSON.Write(w, http.StatusOK, map[string]any{
 		"issuer":                                issuer,
 		"jwks_uri":                              base + JWKSPath,
 		"id_token_signing_alg_values_supported": []string{"RS256"},
@@ -231,7 +230,7 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 	info := p.Introspect(r.Context(), token)
 	if !info.Active {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="https://accounts.google.com/", error="invalid_token"`)
-		writeJSON(w, http.StatusUnauthorized, googleError{Error: "invalid_token"})
+		googleJSON.Write(w, http.StatusUnauthorized, googleError{Error: "invalid_token"})
 		return
 	}
 	claims := map[string]any{"sub": Subject(info.User)}
@@ -241,7 +240,7 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 	if acct, ok := p.World().Account(Realm, info.User); ok && hasAny(info.Scopes, "profile", "https://www.googleapis.com/auth/userinfo.profile") {
 		claims["name"] = acct.Name
 	}
-	writeJSON(w, http.StatusOK, claims)
+	googleJSON.Write(w, http.StatusOK, claims)
 }
 
 func hasAny(scopes []string, wanted ...string) bool {
@@ -256,14 +255,9 @@ func Subject(email string) string {
 	return fmt.Sprintf("1%020s", n.String())[:21]
 }
 
-func writeJSON(w http.ResponseWriter, status int, body any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-cache, no-store, max-age=0, must-revalidate")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(body)
-}
+// googleJSON is how Google's endpoints other than the token endpoint
+// (discovery, tokeninfo, userinfo, revoke) write their JSON.
+var googleJSON = authserver.JSONStyle{Header: http.Header{"Cache-Control": {"no-cache, no-store, max-age=0, must-revalidate"}}, Indent: true}
 
 // failureChallenge is the JSON Gmail sends, base64-encoded, in its XOAUTH2
 // error challenge today (GM-03 [OBS]).

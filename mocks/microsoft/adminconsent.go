@@ -70,9 +70,10 @@ func (p *Provider) adminConsent(w http.ResponseWriter, r *http.Request) {
 	if state := r.Form.Get("state"); state != "" {
 		q.Set("state", state)
 	}
-	if decision == "deny" {
-		q.Set("error", "access_denied")
-		q.Set("error_description", aadsts{code: 65004, text: "User declined to consent to access the app."}.body(c).ErrorDescription)
+	if decision == authserver.Deny {
+		a := answer(65004, vars{})
+		q.Set("error", a.err)
+		q.Set("error_description", a.body(c).ErrorDescription)
 	} else {
 		if err := p.consentFor(v.Realm, reg); err != nil {
 			p.Message(w, http.StatusInternalServerError, "Sign in", err.Error())

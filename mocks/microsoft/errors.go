@@ -3,7 +3,6 @@ package microsoft
 import (
 	"crypto/rand"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/mailoauth/mailoauth/mocks/authserver"
@@ -21,8 +20,8 @@ type aadError struct {
 	Suberror         string `json:"suberror,omitempty"`
 }
 
-// aadsts is one AADSTS answer: the error code, the number, its text and
-// HTTP status.
+// aadsts is one AADSTS answer as rendered from the catalogue: the error
+// code, the number, its text and HTTP status.
 type aadsts struct {
 	status   int
 	err      string
@@ -65,11 +64,7 @@ func (a aadsts) body(call authserver.Call) aadError {
 
 // reply is a as a token-endpoint answer.
 func (a aadsts) reply(call authserver.Call) authserver.Reply {
-	status := a.status
-	if status == 0 {
-		status = http.StatusBadRequest
-	}
-	return authserver.Reply{Status: status, Body: a.body(call)}
+	return authserver.Reply{Status: a.status, Body: a.body(call)}
 }
 
 // newGUID returns a random (version 4) GUID.

@@ -20,6 +20,7 @@ import (
 // TestMalformedTenantSegments: whatever the tenant segment, every path
 // answers a 4xx, with Entra's JSON where a route matched, never a 5xx.
 func TestMalformedTenantSegments(t *testing.T) {
+	t.Parallel()
 	srv := mocks.Start(t, mocks.Options{Providers: []string{microsoft.Name}})
 	base := srv.Provider(microsoft.Name).URL
 	hc := srv.Client()
@@ -56,6 +57,7 @@ func TestMalformedTenantSegments(t *testing.T) {
 // 400, every time, and the code still works once the user approves and
 // the device waits its interval.
 func TestDevicePollFlood(t *testing.T) {
+	t.Parallel()
 	srv := mocks.Start(t, mocks.Options{Providers: []string{microsoft.Name}})
 	e := srv.Provider(microsoft.Name).TenantEndpoint("organizations")
 	hc := srv.Client()
@@ -79,6 +81,7 @@ func TestDevicePollFlood(t *testing.T) {
 // TestConcurrentDevicePollers: 100 devices poll at once, pending until
 // their users approve, then each gets its own user's token.
 func TestConcurrentDevicePollers(t *testing.T) {
+	t.Parallel()
 	srv := mocks.Start(t, mocks.Options{Providers: []string{microsoft.Name}})
 	e := srv.Provider(microsoft.Name).TenantEndpoint("organizations")
 	hc := srv.Client()
@@ -127,6 +130,7 @@ func TestConcurrentDevicePollers(t *testing.T) {
 // Exchange's refusal on IMAP (go-imap's internal error before
 // authentication is the personality's answer to a malformed message).
 func TestOversizedTokenAtExchange(t *testing.T) {
+	t.Parallel()
 	srv := mocks.Start(t, mocks.Options{Providers: []string{microsoft.Name}})
 	ms := srv.Provider(microsoft.Name)
 	huge := base64.StdEncoding.EncodeToString([]byte("user=" + mailbox + "\x01auth=Bearer " + strings.Repeat("eyJ0", 1<<18) + "\x01\x01"))

@@ -6,7 +6,6 @@
 package microsoft
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -115,17 +114,14 @@ func (p *Provider) tenant(next http.Handler) http.Handler {
 		segment := mux.Vars(r)["tenant"]
 		realm, ok := p.Resolve(segment)
 		if !ok {
-			a := aadsts{err: "invalid_tenant", code: 90002, text: "Tenant '" + segment +
-				"' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant."}
+			a := answer(90002, vars{tenant: segment})
 			call := authserver.Call{Now: p.w.Clock.Now(), Request: r}
 			if strings.HasSuffix(r.URL.Path, AuthorizePath) || strings.HasSuffix(r.URL.Path, AdminConsentPath) {
-				w.Header().Set("Content-Type", "text/html; charset=utf-8")
-				w.WriteHeader(http.StatusBadRequest)
-				_, _ = w.Write([]byte("<!doctype html><title>Sign in</title><p>Sorry, but we're having trouble signing you in.</p><p>" +
-					htmlEscape(a.body(call).ErrorDescription) + "</p>"))
+				// The sign-in error page of an unknown application (M-02).
+				p.Message(w, http.StatusBadRequest, "Sign in", "Sorry, but we're having trouble signing you in.", a.body(call).ErrorDescription)
 				return
 			}
-			writeJSON(w, http.StatusBadRequest, a.body(call))
+			entraJSON.Write(w, http.StatusBadRequest, a.body(call))
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(authserver.WithRealm(r.Context(), realm)))
@@ -138,7 +134,7 @@ func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 	realm := authserver.RealmOf(r.Context())
 	segment := mux.Vars(r)["tenant"]
 	base := p.BaseURL() + "/" + segment
-	writeJSON(w, http.StatusOK, map[string]any{
+	entraJSON.Write(w, http.StatusOK, map[string]any{
 		"issuer":                                p.Issuer(realm),
 		"authorization_endpoint":                base + AuthorizePath,
 		"token_endpoint":                        base + TokenPath,
@@ -167,12 +163,11 @@ func (p *Provider) instanceDiscovery(w http.ResponseWriter, r *http.Request) {
 	call := authserver.Call{Now: p.w.Clock.Now(), Request: r}
 	auth, err := url.Parse(r.URL.Query().Get("authorization_endpoint"))
 	if err != nil || auth.Host != base.Host || auth.Scheme != "https" {
-		writeJSON(w, http.StatusBadRequest, aadsts{err: "invalid_instance", code: 50049,
-			text: "Unknown or invalid instance."}.body(call))
+		entraJSON.Write(w, http.StatusBadRequest, answer(50049, vars{}).body(call))
 		return
 	}
 	host := base.Host
-	writeJSON(w, http.StatusOK, map[string]any{
+	entraJSON.Write(w, http.StatusOK, map[string]any{
 		"tenant_discovery_endpoint": p.BaseURL() + "/{tenant}" + DiscoveryPath,
 		"api-version":               "1.1",
 		"metadata": []map[string]any{{
@@ -181,13 +176,6 @@ func (p *Provider) instanceDiscovery(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store, no-cache")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
-func htmlEscape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "\r\n", "<br>").Replace(s)
-}
+// entraJSON is how Entra's endpoints other than the token endpoint write
+// their JSON (M-03's caching header, on one line).
+var entraJSON = authserver.JSONStyle{Header: http.Header{"Cache-Control": {"no-store, no-cache"}}}

@@ -28,6 +28,7 @@ func load(t *testing.T, doc string) (*world.World, error) {
 // TestSchema: a tenant's settings and an app registration are read and
 // checked; ids must be GUIDs and unknown keys are errors.
 func TestSchema(t *testing.T) {
+	t.Parallel()
 	w, err := load(t, tenantYAML)
 	if err != nil {
 		t.Fatal(err)
@@ -58,6 +59,7 @@ func TestSchema(t *testing.T) {
 // TestResolve: a tenant segment names a tenant by key, id or domain,
 // case-insensitively; common, organizations and consumers are kept.
 func TestResolve(t *testing.T) {
+	t.Parallel()
 	w, err := load(t, tenantYAML)
 	if err != nil {
 		t.Fatal(err)

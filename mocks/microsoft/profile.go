@@ -4,11 +4,11 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -181,9 +181,11 @@ func redirectAllowed(c authserver.Call, uri string) bool {
 }
 
 // refusal is a refusal of Microsoft's own, carried to tokenError and
-// authorizeFailure: Detail is the AADSTS number.
-func refusal(code int, errCode, text string) *authserver.Failure {
-	return &authserver.Failure{Kind: authserver.ProviderRefused, Detail: strconv.Itoa(code), Code: errCode, Description: text}
+// authorizeFailure: the catalogue's answer n, its text filled while the
+// request's tenant and scopes are at hand.
+func refusal(n code, v vars) *authserver.Failure {
+	a := answer(n, v)
+	return &authserver.Failure{Kind: authserver.ProviderRefused, ProviderCode: int(n), Code: a.err, Description: a.text}
 }
 
 // resolveGrant is what Entra grants (M-03, M-07, EX-01, seed 000 and 002).
@@ -211,19 +213,15 @@ func (p profile) resolveGrant(c authserver.Call, req authserver.GrantRequest) (a
 	for _, ref := range refs {
 		r, ok := lookupResource(ref.resource)
 		if !ok {
-			return authserver.Grant{}, refusal(500011, "invalid_resource", "The resource principal named "+ref.resource+
-				" was not found in the tenant named "+p.tenantName(req.User.Realm)+". This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.")
+			return authserver.Grant{}, refusal(500011, vars{resource: ref.resource, tenant: p.tenantName(req.User.Realm)})
 		}
 		if resID != "" && res.id != r.id {
 			// F-06: Graph and Outlook scopes in one request.
-			return authserver.Grant{}, refusal(28000, "invalid_scope",
-				"Provided value for the input parameter scope is not valid because it contains more than one resource. Scope "+
-					strings.Join(req.Scopes, " ")+" is not valid.")
+			return authserver.Grant{}, refusal(28000, vars{scope: strings.Join(req.Scopes, " ")})
 		}
 		res, resID = r, strings.TrimSuffix(ref.resource, "/")
 		if ref.permission != ".default" && !permitted(r.delegated, ref.permission) {
-			return authserver.Grant{}, refusal(70011, "invalid_scope",
-				"The provided value for the input parameter 'scope' is not valid. The scope "+ref.full()+" is not valid.")
+			return authserver.Grant{}, refusal(70011, vars{scope: ref.full()})
 		}
 	}
 	if resID == "" {
@@ -303,18 +301,15 @@ func audience(resID string) string { return strings.TrimSuffix(resID, "/") }
 // administrator consented to.
 func (p profile) appGrant(c authserver.Call, req authserver.GrantRequest, refs []scopeRef) (authserver.Grant, *authserver.Failure) {
 	if !isTenant(c.Realm) {
-		return authserver.Grant{}, refusal(50059, "invalid_request",
-			"No tenant-identifying information found in either the request or implied by any provided credentials.")
+		return authserver.Grant{}, refusal(50059, vars{})
 	}
 	if len(refs) != 1 || refs[0].permission != ".default" {
 		// F-11: a delegated scope where /.default is required.
-		return authserver.Grant{}, refusal(1002012, "invalid_scope", "The provided value for scope "+strings.Join(req.Scopes, " ")+
-			" is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).")
+		return authserver.Grant{}, refusal(1002012, vars{scope: strings.Join(req.Scopes, " ")})
 	}
 	res, ok := lookupResource(refs[0].resource)
 	if !ok {
-		return authserver.Grant{}, refusal(500011, "invalid_resource", "The resource principal named "+refs[0].resource+
-			" was not found in the tenant named "+p.tenantName(realm(c.Realm))+". This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.")
+		return authserver.Grant{}, refusal(500011, vars{resource: refs[0].resource, tenant: p.tenantName(realm(c.Realm))})
 	}
 	app := appOf(c.Client)
 	var roles []string
@@ -346,9 +341,7 @@ func (p profile) baseClaims(c authserver.Call, tid, aud string) map[string]any {
 
 // noConsent is 65001 (F-10).
 func (p profile) noConsent(c authserver.Call) *authserver.Failure {
-	f := refusal(65001, "invalid_grant", "The user or administrator has not consented to use the application with ID '"+
-		c.Client.ID+"' named '"+c.Client.Name+"'. Send an interactive authorization request for this user and resource.")
-	return f
+	return refusal(65001, vars{app: c.Client.ID, name: c.Client.Name})
 }
 
 // tenantName is how AADSTS texts name a tenant: its first domain, or id.
@@ -371,16 +364,8 @@ func objectID(a world.Account) string {
 	}
 	sum := sha256.Sum256([]byte(strings.ToLower(a.Email)))
 	b := sum[:16]
-	return strings.Join([]string{hexs(b[0:4]), hexs(b[4:6]), hexs(b[6:8]), hexs(b[8:10]), hexs(b[10:16])}, "-")
-}
-
-func hexs(b []byte) string {
-	const digits = "0123456789abcdef"
-	out := make([]byte, 0, 2*len(b))
-	for _, c := range b {
-		out = append(out, digits[c>>4], digits[c&15])
-	}
-	return string(out)
+	return strings.Join([]string{hex.EncodeToString(b[0:4]), hex.EncodeToString(b[4:6]), hex.EncodeToString(b[6:8]),
+		hex.EncodeToString(b[8:10]), hex.EncodeToString(b[10:16])}, "-")
 }
 
 // subject is the OpenID Connect sub: pairwise, per user and application.

@@ -47,9 +47,6 @@ var graph = resource{id: Graph,
 		"offline_access", "openid", "profile", "email"},
 	application: []string{"Mail.Read", "Mail.Send", "User.Read.All"}}
 
-// oidcScopes are the OpenID Connect scopes, which belong to no resource.
-var oidcScopes = []string{"openid", "profile", "email", "offline_access"}
-
 // scopeRef is one requested scope split into its resource and permission.
 type scopeRef struct {
 	resource   string // the identifier as requested (Outlook, Office365, Graph)

@@ -202,7 +202,7 @@ func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if ops, batch, err = parseBody(mediaType(r), body); err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "JSON mal formaté ou invalide"}, true)
+			expressJSON.Write(w, http.StatusBadRequest, map[string]string{"error": "JSON mal formaté ou invalide"})
 			return
 		}
 	}
@@ -231,10 +231,10 @@ func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		results = append(results, resp)
 	}
 	if batch {
-		writeJSON(w, status, results, true)
+		expressJSON.Write(w, status, results)
 		return
 	}
-	writeJSON(w, status, results[0], true)
+	expressJSON.Write(w, status, results[0])
 }
 
 // parseBody reads a POST body: JSON (an operation or a batch of them) or
@@ -283,8 +283,8 @@ func preflighted(r *http.Request) bool {
 
 // writeErrors is Apollo Server's answer to a request it could not run.
 func writeErrors(w http.ResponseWriter, status int, message, code string) {
-	writeJSON(w, status, map[string]any{"errors": []map[string]any{{
-		"message": message, "extensions": map[string]string{"code": code}}}}, true)
+	expressJSON.Write(w, status, map[string]any{"errors": []map[string]any{{
+		"message": message, "extensions": map[string]string{"code": code}}}})
 }
 
 // apiFailure is a GraphQL error with Trackdéchets' extensions code.

@@ -2,7 +2,6 @@ package trackdechets
 
 import (
 	"embed"
-	"encoding/json"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -136,20 +135,20 @@ func (p *Provider) begin(r *http.Request) (*authserver.Transaction, *apiError) {
 func (p *Provider) authorizeJSON(w http.ResponseWriter, r *http.Request) {
 	v, ok := p.Visitor(r)
 	if !ok {
-		writeJSON(w, notAuthorized.status, notAuthorized.body, true)
+		expressJSON.Write(w, notAuthorized.status, notAuthorized.body)
 		return
 	}
 	tx, e := p.begin(r)
 	if e != nil {
-		writeJSON(w, e.status, e.body, false)
+		oauth2orizeJSON.Write(w, e.status, e.body)
 		return
 	}
-	writeJSON(w, http.StatusOK, transaction{
+	expressJSON.Write(w, http.StatusOK, transaction{
 		TransactionID: p.Hold(tx, v.Session()),
 		User:          named{v.Name},
 		Client:        named{clientName(tx.Client)},
 		RedirectURI:   tx.RedirectURI,
-	}, true)
+	})
 }
 
 // transaction is the JSON of GET /oauth2/authorize, keys in Trackdéchets'
@@ -212,7 +211,7 @@ func (p *Provider) autoApprove(w http.ResponseWriter, r *http.Request) bool {
 	}
 	tx, e := p.begin(r)
 	if e != nil {
-		writeJSON(w, e.status, e.body, false)
+		oauth2orizeJSON.Write(w, e.status, e.body)
 		return true
 	}
 	p.CompleteAuthorize(w, r, tx, acct, true)
@@ -228,7 +227,7 @@ func (p *Provider) decision(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	v, ok := p.Visitor(r)
 	if !ok {
-		writeJSON(w, notAuthorized.status, notAuthorized.body, true)
+		expressJSON.Write(w, notAuthorized.status, notAuthorized.body)
 		return
 	}
 	if err := r.ParseForm(); err != nil {
@@ -274,14 +273,9 @@ func statusText(status int) string {
 	return http.StatusText(status)
 }
 
-// writeJSON writes an API answer: Express's res.json (charset=utf-8) or
-// oauth2orize's error handler (application/json alone).
-func writeJSON(w http.ResponseWriter, status int, body any, express bool) {
-	ct := "application/json"
-	if express {
-		ct += "; charset=utf-8"
-	}
-	w.Header().Set("Content-Type", ct)
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(body)
-}
+// How the API writes JSON: Express's res.json (charset=utf-8), or
+// oauth2orize's error handler (application/json alone); both on one line.
+var (
+	expressJSON     = authserver.JSONStyle{Header: http.Header{"Content-Type": {"application/json; charset=utf-8"}}}
+	oauth2orizeJSON = authserver.JSONStyle{Header: http.Header{"Content-Type": {"application/json"}}}
+)

@@ -103,6 +103,7 @@ func (f *fixture) code() string {
 // TestSeedExchange is seed 004's token request, byte for byte in shape:
 // HTTP Basic, a form body, and T-04's answer.
 func TestSeedExchange(t *testing.T) {
+	t.Parallel()
 	f := start(t)
 	code := f.code()
 	if !regexp.MustCompile(`^[A-Za-z0-9]{16}$`).MatchString(code) {
@@ -135,8 +136,9 @@ func TestSeedExchange(t *testing.T) {
 }
 
 // TestBadInput: what a malformed request gets is the provider's own
-// answer, never a 5xx (issue 10, item 6).
+// answer, never a 5xx.
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	f := start(t)
 	for _, c := range []struct {
 		name, method, path, body string
@@ -182,6 +184,7 @@ func TestBadInput(t *testing.T) {
 // browser, even signed in as the same user, gets Express's 403 page, and
 // so does the same browser presenting it twice.
 func TestTransactionOfAnotherSession(t *testing.T) {
+	t.Parallel()
 	f := start(t)
 	f.signIn(f.hc)
 	_, body := f.do(f.hc, http.MethodGet, trackdechets.AuthorizePath+authorizeQuery("xyz"), nil, "")
@@ -211,8 +214,9 @@ func TestTransactionOfAnotherSession(t *testing.T) {
 
 // TestTokenForGoTests: with the default options (no pages), a Go test gets
 // a token the way the other providers give one, and x/oauth2 exposes the
-// user (issue 10, item 3).
+// user.
 func TestTokenForGoTests(t *testing.T) {
+	t.Parallel()
 	srv := mocks.Start(t, mocks.Options{Providers: []string{trackdechets.Name}})
 	tok, err := srv.Trackdechets.Token(context.Background(), alice)
 	if err != nil {
@@ -240,6 +244,7 @@ func (f *fixture) gql(hc *http.Client, header http.Header, body string) (int, st
 // the day of their last connection, and their revocation, with
 // Trackdéchets' errors for an unknown application and one without access.
 func TestSessionAPI(t *testing.T) {
+	t.Parallel()
 	f := start(t)
 	code := f.code()
 	tok, err := f.exchange(code)
@@ -297,6 +302,7 @@ func (f *fixture) exchange(code string) (string, error) {
 // with its preflight header (to find its body unparsed); a batch is answered in order, and one of more
 // than 20 operations is refused.
 func TestAPIRequests(t *testing.T) {
+	t.Parallel()
 	f := start(t)
 	hc := f.srv.Client()
 	// Past the CSRF check, Express left a text/plain body unparsed.
@@ -333,6 +339,7 @@ func TestAPIRequests(t *testing.T) {
 // TestWrongPasswordKeepsReturnTo: a failed sign-in goes back to the
 // sign-in page with the error code and where to go afterwards.
 func TestWrongPasswordKeepsReturnTo(t *testing.T) {
+	t.Parallel()
 	f := start(t)
 	resp, _ := f.do(f.hc, http.MethodPost, trackdechets.LoginPath, form, "email="+alice+"&password=no&returnTo=%2Faccount%2Fapplications")
 	loc, _ := url.Parse(resp.Header.Get("Location"))
@@ -347,6 +354,7 @@ func TestWrongPasswordKeepsReturnTo(t *testing.T) {
 
 // TestSchema: the world file's Trackdéchets keys, and a typo refused.
 func TestSchema(t *testing.T) {
+	t.Parallel()
 	load := func(doc string) (*world.World, error) {
 		return world.Load(strings.NewReader(doc), world.Schemas{trackdechets.Name: trackdechets.Schema()})
 	}
