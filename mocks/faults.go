@@ -2,7 +2,6 @@ package mocks
 
 import (
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/mailoauth/mailoauth/mocks/world"
@@ -29,16 +28,9 @@ const (
 // FaultPoints lists the targets a fault can be armed at in this world,
 // "provider.point" ("google.token", "microsoft.imap"), for the providers
 // it runs.
-func (s *Server) FaultPoints() []string {
-	var out []string
-	for _, p := range s.order {
-		for _, point := range p.in.FaultPoints() {
-			out = append(out, p.Name+"."+point)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
+// Each endpoint and mail server declares its point where it is mounted
+// (authserver.FaultAt, mailauth.NewGate).
+func (s *Server) FaultPoints() []string { return s.World.FaultPoints() }
 
 // ArmFault makes the next count requests at target (one of FaultPoints;
 // count 0: every one until ClearFaults) answer with the fault kind
@@ -58,7 +50,7 @@ func (s *Server) ArmDelay(target string, d time.Duration, count int) (Fault, err
 }
 
 func (s *Server) arm(f world.Fault) (Fault, error) {
-	f, err := s.World.ArmFault(f, s.FaultPoints())
+	f, err := s.World.ArmFault(f)
 	if err != nil {
 		return Fault{}, fmt.Errorf("mocks: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -216,3 +217,23 @@ func TestArmFaultRefusesBadInput(t *testing.T) {
 }
 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+
+// TestFaultPointsAreTheDeclaredOnes: the targets are those the endpoints
+// and mail servers declared where they are mounted, for the providers
+// that run.
+func TestFaultPointsAreTheDeclaredOnes(t *testing.T) {
+	t.Parallel()
+	srv := mocks.Start(t)
+	want := []string{
+		"google.authorize", "google.device", "google.imap", "google.pop3", "google.revoke", "google.smtp", "google.token", "google.userinfo",
+		"microsoft.authorize", "microsoft.device", "microsoft.imap", "microsoft.pop3", "microsoft.smtp", "microsoft.token",
+		"trackdechets.api", "trackdechets.authorize", "trackdechets.token",
+	}
+	if got := srv.FaultPoints(); !slices.Equal(got, want) {
+		t.Errorf("fault points\n got %v\nwant %v", got, want)
+	}
+	only := mocks.Start(t, mocks.Options{Providers: []string{"trackdechets"}})
+	if got := only.FaultPoints(); !slices.Equal(got, want[len(want)-3:]) {
+		t.Errorf("Trackdéchets alone: %v", got)
+	}
+}

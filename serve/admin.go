@@ -206,7 +206,7 @@ func (a *admin) armFault(w http.ResponseWriter, r *http.Request) {
 	if req.Count != nil {
 		f.Count = *req.Count
 	}
-	armed, err := a.m.World.ArmFault(f, a.m.FaultPoints())
+	armed, err := a.m.World.ArmFault(f)
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
 		return

@@ -244,7 +244,7 @@ func (s *Server) Authorize(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	tx, f := s.BeginAuthorize(r)
 	if f == nil {
-		f = s.Fault(r, "authorize")
+		f = s.Fault(r)
 	}
 	if f != nil {
 		s.AuthorizeFailure(w, r, tx, *f)

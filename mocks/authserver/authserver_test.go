@@ -74,11 +74,11 @@ func newRFC(t *testing.T, refresh authserver.RefreshPolicy) *rfc {
 	}
 	p.s = authserver.New(w, profile)
 	mux := http.NewServeMux()
-	mux.HandleFunc("/auth", func(rw http.ResponseWriter, r *http.Request) {
+	mux.Handle("/auth", p.s.FaultAt("authorize", func(rw http.ResponseWriter, r *http.Request) {
 		p.s.Authorize(rw, r.WithContext(authserver.WithAutoApprove(r.Context())))
-	})
-	mux.HandleFunc("/token", p.s.Token)
-	mux.HandleFunc("/device/code", p.s.DeviceAuthorization)
+	}))
+	mux.Handle("/token", p.s.FaultAt("token", p.s.Token))
+	mux.Handle("/device/code", p.s.FaultAt("device", p.s.DeviceAuthorization))
 	mux.HandleFunc("/revoke", p.s.RevocationEndpoint)
 	mux.HandleFunc("/introspect", p.s.IntrospectionEndpoint)
 	p.srv = httptest.NewServer(mux)

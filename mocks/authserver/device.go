@@ -65,7 +65,7 @@ func (s *Server) DeviceAuthorization(w http.ResponseWriter, r *http.Request) {
 		s.tokenFailure(w, r, Failure{Kind: InvalidRequest, Description: "The request body could not be parsed."})
 		return
 	}
-	if f := s.Fault(r, "device"); f != nil {
+	if f := s.Fault(r); f != nil {
 		s.tokenFailure(w, r, *f)
 		return
 	}

@@ -1,6 +1,7 @@
 package authserver
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -185,13 +186,33 @@ func classify(err error, grantType string) Failure {
 	return out
 }
 
-// Fault answers a request at point ("token", "authorize"...) with the
-// fault the world armed there, if any (world.ArmFault): it waits out a
+// FaultAt declares the fault point ("token", "authorize"...) of the
+// endpoint h serves and returns h with the point in its requests' context:
+// h's calls to Fault take the faults armed there. A provider mounts each
+// endpoint that can fail through it, so the points it lists are exactly
+// those its handlers ask for.
+func (s *Server) FaultAt(point string, h http.HandlerFunc) http.Handler {
+	p := s.world.DeclareFault(s.profile.Name, point)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h(w, r.WithContext(context.WithValue(r.Context(), faultPointKey{}, p)))
+	})
+}
+
+type faultPointKey struct{}
+
+// Fault answers a request with the fault the world armed at its
+// endpoint's point (FaultAt), if any (world.ArmFault): it waits out a
 // delay and returns nil, aborts the connection for a disconnect (it does
 // not return), and otherwise returns the failure the caller answers the
-// provider's way.
-func (s *Server) Fault(r *http.Request, point string) *Failure {
-	f, ok := s.world.TakeFault(s.profile.Name, point)
+// provider's way. An endpoint mounted without FaultAt answers every
+// request with a server error that says so: a handler that can fail at a
+// point nobody declared is a provider's wiring error, never a silent miss.
+func (s *Server) Fault(r *http.Request) *Failure {
+	p, declared := r.Context().Value(faultPointKey{}).(world.FaultPoint)
+	if !declared {
+		return &Failure{Kind: ServerError, Description: "mailoauth: " + r.URL.Path + " was mounted without its fault point (authserver.FaultAt)"}
+	}
+	f, ok := s.world.TakeFault(p)
 	if !ok {
 		return nil
 	}

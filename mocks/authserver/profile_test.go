@@ -97,7 +97,7 @@ func newOdd(t *testing.T) *odd {
 		acct, _ := o.w.Account(world.Realm{Provider: "odd", Tenant: mux.Vars(req)["tenant"]}, user)
 		o.s.CompleteAuthorize(rw, req, tx, acct, true)
 	})
-	api.HandleFunc("/token", o.s.Token)
+	api.Handle("/token", o.s.FaultAt("token", o.s.Token))
 	api.HandleFunc("/keys", o.s.JWKS)
 	o.srv = httptest.NewServer(r)
 	t.Cleanup(o.srv.Close)

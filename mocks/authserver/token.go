@@ -26,7 +26,7 @@ func (s *Server) Token(w http.ResponseWriter, r *http.Request) {
 		s.tokenFailure(w, r, Failure{Kind: InvalidRequest, Description: "The request body could not be parsed."})
 		return
 	}
-	if f := s.Fault(r, "token"); f != nil {
+	if f := s.Fault(r); f != nil {
 		s.tokenFailure(w, r, *f)
 		return
 	}

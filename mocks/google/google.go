@@ -41,10 +41,6 @@ const (
 	IntrospectPath = "/mailoauth/introspect"
 )
 
-// FaultPoints are the points a fault can be armed at (world.ArmFault,
-// "google.token"...): the endpoints that ask Server.Fault and the mail servers.
-var FaultPoints = []string{"authorize", "token", "device", "revoke", "userinfo", "smtp", "imap", "pop3"}
-
 // Realm is Google's place in the world: it has no tenants.
 var Realm = world.Realm{Provider: Name}
 
@@ -134,14 +130,14 @@ func New(w *world.World, opts Options) *Provider {
 // Handler serves Google's endpoints.
 func (p *Provider) Handler() http.Handler {
 	r := mux.NewRouter()
-	r.HandleFunc(AuthPath, p.Authorize).Methods(http.MethodGet, http.MethodPost)
-	r.HandleFunc(TokenPath, p.Token)
-	r.HandleFunc(DeviceCodePath, p.DeviceAuthorization)
+	r.Handle(AuthPath, p.FaultAt("authorize", p.Authorize)).Methods(http.MethodGet, http.MethodPost)
+	r.Handle(TokenPath, p.FaultAt("token", p.Token))
+	r.Handle(DeviceCodePath, p.FaultAt("device", p.DeviceAuthorization))
 	r.HandleFunc(DevicePagePath, p.DeviceVerification).Methods(http.MethodGet, http.MethodPost)
-	r.HandleFunc(RevokePath, p.revoke)
+	r.Handle(RevokePath, p.FaultAt("revoke", p.revoke))
 	r.HandleFunc(DiscoveryPath, p.discovery).Methods(http.MethodGet)
-	r.HandleFunc(UserinfoPath, p.userinfo).Methods(http.MethodGet, http.MethodPost)
-	r.HandleFunc("/oauth2/v3/userinfo", p.userinfo).Methods(http.MethodGet, http.MethodPost)
+	r.Handle(UserinfoPath, p.FaultAt("userinfo", p.userinfo)).Methods(http.MethodGet, http.MethodPost)
+	r.Handle("/oauth2/v3/userinfo", p.FaultAt("userinfo", p.userinfo)).Methods(http.MethodGet, http.MethodPost)
 	r.HandleFunc(IntrospectPath, p.IntrospectionEndpoint).Methods(http.MethodPost)
 	r.HandleFunc(JWKSPath, p.JWKS).Methods(http.MethodGet)
 	if p.opts.AutoApprove {
@@ -166,7 +162,7 @@ func (p *Provider) revoke(w http.ResponseWriter, r *http.Request) {
 		googleJSON.Write(w, http.StatusBadRequest, googleError{Error: "invalid_request"})
 		return
 	}
-	if f := p.Fault(r, "revoke"); f != nil {
+	if f := p.Fault(r); f != nil {
 		p.WriteFault(w, *f)
 		return
 	}
@@ -219,7 +215,7 @@ func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 // userinfo returns the claims of the token's user (RFC 6750 bearer
 // authentication; an unusable token gets 401 and a Bearer challenge).
 func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
-	if f := p.Fault(r, "userinfo"); f != nil {
+	if f := p.Fault(r); f != nil {
 		p.WriteFault(w, *f)
 		return
 	}

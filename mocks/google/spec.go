@@ -43,6 +43,3 @@ func Spec() registry.Provider {
 		},
 	}
 }
-
-// FaultPoints implements registry.Instance.
-func (p *Provider) FaultPoints() []string { return FaultPoints }

@@ -19,6 +19,17 @@ type Gate struct {
 	Provider, Protocol string
 	World              *world.World
 	Rule               Rule
+	point              world.FaultPoint
+}
+
+// NewGate is the gate of provider's server of protocol: it declares the
+// server's fault point (provider.protocol) in w.
+func NewGate(provider, protocol string, w *world.World, rule Rule) Gate {
+	g := Gate{Provider: provider, Protocol: protocol, World: w, Rule: rule}
+	if w != nil {
+		g.point = w.DeclareFault(provider, protocol)
+	}
+	return g
 }
 
 // ErrHungUp is what an Answer returns after closing its connection on
@@ -61,7 +72,7 @@ var passwords = []string{"PLAIN", "LOGIN", UserPass}
 // whether it decides the login, with the verdict it makes: a delay waits
 // on a timer or ctx, and decides only if ctx ended first.
 func (g Gate) fault(ctx context.Context) (Verdict, bool) {
-	f, ok := g.World.TakeFault(g.Provider, g.Protocol)
+	f, ok := g.World.TakeFault(g.point)
 	if !ok {
 		return Verdict{}, false
 	}

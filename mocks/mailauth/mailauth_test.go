@@ -26,7 +26,7 @@ func (r *rule) CheckMail(ctx context.Context, l mailauth.Login) mailauth.Verdict
 // gate returns a gate of provider "p" for SMTP over a new world, with r.
 func gate(r *rule) (mailauth.Gate, *world.World) {
 	w := world.New()
-	return mailauth.Gate{Provider: "p", Protocol: "smtp", World: w, Rule: r}, w
+	return mailauth.NewGate("p", "smtp", w, r), w
 }
 
 // logins are the events of the audit log that are not faults.
@@ -180,6 +180,7 @@ func TestAuthenticateFaults(t *testing.T) {
 	t.Run("a fault at another server is not this one's", func(t *testing.T) {
 		t.Parallel()
 		g, w := gate(&rule{verdict: mailauth.Verdict{OK: true}})
+		mailauth.NewGate("p", "imap", w, nil)
 		arm(t, w, world.Fault{Target: "p.imap", Kind: world.FaultUnavailable})
 		if v := g.Authenticate(t.Context(), mailauth.Login{Mechanism: "XOAUTH2", User: "a@x.test", Token: "t"}); !v.OK {
 			t.Fatalf("%+v", v)
@@ -224,7 +225,7 @@ func TestAuthenticateFaults(t *testing.T) {
 
 func arm(t *testing.T, w *world.World, f world.Fault) {
 	t.Helper()
-	if _, err := w.ArmFault(f, []string{"p.smtp", "p.imap"}); err != nil {
+	if _, err := w.ArmFault(f); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -50,7 +50,7 @@ func (c *ServerConfig) Open(protocol string, idle time.Duration) (Gate, error) {
 	if c.Idle <= 0 {
 		c.Idle = idle
 	}
-	return Gate{Provider: c.Provider, Protocol: protocol, World: c.World, Rule: c.Rule}, nil
+	return NewGate(c.Provider, protocol, c.World, c.Rule), nil
 }
 
 // Face is the mailconn configuration of c's listeners, before the

@@ -35,10 +35,6 @@ const (
 	IntrospectPath = "/mailoauth/introspect"
 )
 
-// FaultPoints are the points a fault can be armed at (world.ArmFault,
-// "microsoft.token"...): the endpoints that ask Server.Fault and the mail servers.
-var FaultPoints = []string{"authorize", "token", "device", "smtp", "imap", "pop3"}
-
 // Options tune the Microsoft mock.
 type Options struct {
 	// AutoApprove approves an authorization request with no page, as the
@@ -68,9 +64,9 @@ func (p *Provider) Handler() http.Handler {
 	r.HandleFunc(IntrospectPath, p.IntrospectionEndpoint).Methods(http.MethodPost)
 	t := r.PathPrefix("/{tenant}").Subrouter()
 	t.Use(p.tenant)
-	t.HandleFunc(AuthorizePath, p.Authorize).Methods(http.MethodGet, http.MethodPost)
-	t.HandleFunc(TokenPath, p.Token).Methods(http.MethodPost)
-	t.HandleFunc(DeviceCodePath, p.DeviceAuthorization).Methods(http.MethodPost)
+	t.Handle(AuthorizePath, p.FaultAt("authorize", p.Authorize)).Methods(http.MethodGet, http.MethodPost)
+	t.Handle(TokenPath, p.FaultAt("token", p.Token)).Methods(http.MethodPost)
+	t.Handle(DeviceCodePath, p.FaultAt("device", p.DeviceAuthorization)).Methods(http.MethodPost)
 	t.HandleFunc(DiscoveryPath, p.discovery).Methods(http.MethodGet)
 	t.HandleFunc(KeysPath, p.JWKS).Methods(http.MethodGet)
 	t.HandleFunc(AdminConsentPath, p.adminConsent).Methods(http.MethodGet, http.MethodPost)

@@ -98,6 +98,3 @@ func mailboxes(w *world.World, c world.Client) []string {
 	}
 	return out
 }
-
-// FaultPoints implements registry.Instance.
-func (p *Provider) FaultPoints() []string { return FaultPoints }

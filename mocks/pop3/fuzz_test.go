@@ -37,7 +37,7 @@ func FuzzSession(f *testing.F) {
 	_ = w.Deliver("s@y.test", []string{mailtest.User}, []byte("Subject: x\r\n\r\n.hi\r\n"))
 	s := &Server{cfg: Config{ServerConfig: mailauth.ServerConfig{Provider: "test", World: w, Rule: mailtest.Rule{},
 		Idle: time.Second, InsecureAuth: true}, Personality: mailtest.Personality.POP3},
-		gate: mailauth.Gate{Provider: "test", Protocol: "pop3", World: w, Rule: mailtest.Rule{}}}
+		gate: mailauth.NewGate("test", "pop3", w, mailtest.Rule{})}
 	f.Fuzz(func(t *testing.T, input string) {
 		c := &scripted{in: strings.NewReader(input)}
 		newSession(s, c).run()

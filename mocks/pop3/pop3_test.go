@@ -298,7 +298,7 @@ func TestPLAINMalformed(t *testing.T) {
 func TestFaults(t *testing.T) {
 	t.Parallel()
 	arm := func(w *world.World, kind string) {
-		if _, err := w.ArmFault(world.Fault{Target: "test.pop3", Kind: kind, Count: 1}, []string{"test.pop3"}); err != nil {
+		if _, err := w.ArmFault(world.Fault{Target: "test.pop3", Kind: kind, Count: 1}); err != nil {
 			t.Fatal(err)
 		}
 	}

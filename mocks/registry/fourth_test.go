@@ -57,15 +57,13 @@ type acmeServer struct {
 
 func (a *acmeServer) Handler() http.Handler {
 	r := mux.NewRouter()
-	r.HandleFunc("/authorize", a.Authorize)
-	r.HandleFunc("/token", a.Token)
+	r.Handle("/authorize", a.FaultAt("authorize", a.Authorize))
+	r.Handle("/token", a.FaultAt("token", a.Token))
 	if a.auto {
 		return authserver.AutoApprove(r)
 	}
 	return r
 }
-
-func (a *acmeServer) FaultPoints() []string { return []string{"authorize", "token"} }
 
 type acmeSchema struct{}
 

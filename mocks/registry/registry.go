@@ -75,9 +75,6 @@ type Instance interface {
 	SetBaseURL(url string)
 	// AuthServer is the provider's authorization server.
 	AuthServer() *authserver.Server
-	// FaultPoints are the points a fault can be armed at ("token"), each
-	// declared by the handler or mail server that asks for it.
-	FaultPoints() []string
 }
 
 // Section is a provider's part of serve's manifest (DESIGN.md,

@@ -164,7 +164,7 @@ type request struct {
 // a body that is not JSON, Apollo's CSRF prevention and request errors,
 // batches, and 400 for a query that does not parse or validate.
 func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if f := a.p.Fault(r, "api"); f != nil {
+	if f := a.p.Fault(r); f != nil {
 		expressError(w, map[bool]int{true: http.StatusServiceUnavailable, false: http.StatusInternalServerError}[f.Kind == authserver.Unavailable])
 		return
 	}

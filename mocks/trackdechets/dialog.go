@@ -117,7 +117,7 @@ func (p *Provider) begin(r *http.Request) (*authserver.Transaction, *apiError) {
 	}
 	tx, f := p.BeginAuthorize(r)
 	if f == nil {
-		f = p.Fault(r, "authorize")
+		f = p.Fault(r)
 	}
 	if f != nil {
 		a := authorizeFailure(authserver.Call{}, *f)

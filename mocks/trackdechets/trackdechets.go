@@ -38,10 +38,6 @@ const (
 	ApplicationsPath = "/account/applications"
 )
 
-// FaultPoints are the points a fault can be armed at (world.ArmFault,
-// "trackdechets.token"...): the endpoints that ask Server.Fault and the mail servers.
-var FaultPoints = []string{"authorize", "token", "api"}
-
 // Realm is Trackdéchets' place in the world: it has no tenants.
 var Realm = world.Realm{Provider: Name}
 
@@ -72,13 +68,13 @@ func New(w *world.World, opts Options) *Provider {
 // Handler serves Trackdéchets' pages and API.
 func (p *Provider) Handler() http.Handler {
 	r := mux.NewRouter()
-	r.HandleFunc(DialogPath, p.dialog).Methods(http.MethodGet)
-	r.HandleFunc(AuthorizePath, p.authorizeJSON).Methods(http.MethodGet)
+	r.Handle(DialogPath, p.FaultAt("authorize", p.dialog)).Methods(http.MethodGet)
+	r.Handle(AuthorizePath, p.FaultAt("authorize", p.authorizeJSON)).Methods(http.MethodGet)
 	r.HandleFunc(DecisionPath, p.decision).Methods(http.MethodPost)
-	r.HandleFunc(TokenPath, p.Token).Methods(http.MethodPost)
+	r.Handle(TokenPath, p.FaultAt("token", p.Token)).Methods(http.MethodPost)
 	r.HandleFunc(LoginPath, p.login).Methods(http.MethodGet, http.MethodPost)
 	r.HandleFunc(ApplicationsPath, p.applications).Methods(http.MethodGet, http.MethodPost)
-	r.Handle(APIPath, p.api).Methods(http.MethodGet, http.MethodPost)
+	r.Handle(APIPath, p.FaultAt("api", p.api.ServeHTTP)).Methods(http.MethodGet, http.MethodPost)
 	// Express answers every other path (and method) with its catch-all.
 	r.NotFoundHandler = http.HandlerFunc(notFound)
 	r.MethodNotAllowedHandler = http.HandlerFunc(notFound)

@@ -54,11 +54,42 @@ func (f Fault) Delay() time.Duration {
 	return min(time.Duration(f.DelayMS)*time.Millisecond, MaxFaultDelay)
 }
 
-// ArmFault checks f (its target one of points, "provider.point"; a known
-// fault that applies there; a count and delay in bounds) and arms it; it
-// returns f with its id.
-func (w *World) ArmFault(f Fault, points []string) (Fault, error) {
+// FaultPoint is a place of a provider's servers where a fault can be
+// armed: an endpoint or a mail server, as its handler declared it with
+// DeclareFault. Only DeclareFault makes one, so no server can ask for the
+// faults of a point nobody can arm.
+type FaultPoint struct{ target string }
+
+// Target is the point's name, "provider.point" ("google.token").
+func (p FaultPoint) Target() string { return p.target }
+
+// DeclareFault declares that provider's server handles faults at point
+// ("token", "smtp"): the point becomes a target of ArmFault and is listed
+// by FaultPoints. Declaring it again returns the same point.
+func (w *World) DeclareFault(provider, point string) FaultPoint {
+	p := FaultPoint{target: provider + "." + point}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !slices.Contains(w.points, p.target) {
+		w.points = append(w.points, p.target)
+		slices.Sort(w.points)
+	}
+	return p
+}
+
+// FaultPoints lists the declared targets, "provider.point", sorted.
+func (w *World) FaultPoints() []string {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	return slices.Clone(w.points)
+}
+
+// ArmFault checks f (its target a declared point, "provider.point"; a
+// known fault that applies there; a count and delay in bounds) and arms
+// it; it returns f with its id.
+func (w *World) ArmFault(f Fault) (Fault, error) {
 	_, point, _ := strings.Cut(f.Target, ".")
+	points := w.FaultPoints()
 	switch {
 	case !slices.Contains(points, f.Target):
 		return Fault{}, fmt.Errorf("target is one of %s", strings.Join(points, ", "))
@@ -101,15 +132,15 @@ func (w *World) ClearFaults() int {
 	return n
 }
 
-// TakeFault returns the first fault armed at provider.point, counting the
-// request against it (a fault whose count is used up is disarmed), and
-// records it in the audit log.
-func (w *World) TakeFault(provider, point string) (Fault, bool) {
+// TakeFault returns the first fault armed at p, counting the request
+// against it (a fault whose count is used up is disarmed), and records it
+// in the audit log.
+func (w *World) TakeFault(p FaultPoint) (Fault, bool) {
 	if w.armed.Load() == 0 {
 		// Nothing armed, the usual case: no lock on the world.
 		return Fault{}, false
 	}
-	target := provider + "." + point
+	target := p.target
 	w.mu.Lock()
 	i := slices.IndexFunc(w.faults, func(f Fault) bool { return f.Target == target })
 	if i < 0 {
@@ -123,6 +154,7 @@ func (w *World) TakeFault(provider, point string) (Fault, bool) {
 		w.armed.Store(int64(len(w.faults)))
 	}
 	w.mu.Unlock()
+	provider, point, _ := strings.Cut(target, ".")
 	w.Record(Event{Provider: provider, Protocol: point, Mechanism: "fault", Outcome: "fault", Reason: f.Kind + " " + f.ID})
 	return f, true
 }

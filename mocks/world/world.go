@@ -131,6 +131,7 @@ type World struct {
 	// when no page is shown (SetApproveAs).
 	approveAs []string
 	faults    []Fault
+	points    []string     // the declared fault points (DeclareFault), sorted
 	armed     atomic.Int64 // len(faults), read without the lock
 	audit     auditLog
 }
