@@ -18,7 +18,6 @@ import (
 
 	"github.com/mailoauth/mailoauth/mocks"
 	"github.com/mailoauth/mailoauth/mocks/authserver"
-	"github.com/mailoauth/mailoauth/mocks/trackdechets"
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
@@ -50,7 +49,6 @@ func newAdmin(m *mocks.Server, manifest Manifest) http.Handler {
 	r.HandleFunc("/api/faults", a.armFault).Methods(http.MethodPost)
 	r.HandleFunc("/api/faults", a.listFaults).Methods(http.MethodGet)
 	r.HandleFunc("/api/faults", a.clearFaults).Methods(http.MethodDelete)
-	r.HandleFunc("/api/providers/trackdechets/settings", a.trackdechetsSettings).Methods(http.MethodGet, http.MethodPost)
 	a.routeWorld(r)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusNotFound, apiError{"no such endpoint"})
@@ -284,28 +282,6 @@ func (a *admin) revokeGrants(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// trackdechetsSettings is GET and POST /api/providers/trackdechets/settings
-// (form strict_client_auth=true|false): whether the token endpoint refuses
-// client credentials in the body (F-18).
-func (a *admin) trackdechetsSettings(w http.ResponseWriter, r *http.Request) {
-	if r.Method == http.MethodPost {
-		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-		if err := r.ParseForm(); err != nil {
-			writeJSON(w, http.StatusBadRequest, apiError{"the form could not be parsed"})
-			return
-		}
-		strict, err := strconv.ParseBool(r.PostForm.Get("strict_client_auth"))
-		if err != nil {
-			writeJSON(w, http.StatusBadRequest, apiError{"strict_client_auth must be true or false"})
-			return
-		}
-		trackdechets.SetStrict(a.m.World, strict)
-		a.m.World.Record(world.Event{Provider: trackdechets.Name, Protocol: "admin", Mechanism: "settings",
-			Outcome: "ok", Reason: "strict_client_auth=" + strconv.FormatBool(strict)})
-	}
-	writeJSON(w, http.StatusOK, map[string]bool{"strict_client_auth": trackdechets.Strict(a.m.World)})
-}
-
 // advance is POST /api/clock/advance (form seconds): the world's time moves.
 func (a *admin) advance(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
@@ -350,7 +326,7 @@ func (a *admin) dashboard(w http.ResponseWriter, _ *http.Request) {
 		ev = ev[:100]
 	}
 	d := dashboardData{Manifest: a.current(), Now: a.m.World.Clock.Now().UTC().Format(time.RFC3339), Events: ev,
-		StrictClientAuth: trackdechets.Strict(a.m.World)}
+		StrictClientAuth: a.m.Trackdechets != nil && strictClientAuth(a.m.World)}
 	for _, addr := range a.m.World.Mailboxes() {
 		msgs := a.m.World.Messages(addr)
 		slices.Reverse(msgs)
