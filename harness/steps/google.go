@@ -5,6 +5,17 @@ import (
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
+// Google's console: a desktop client registers nothing and its redirect
+// listener uses 127.0.0.1 on any port (G-10).
+func init() {
+	consoles[google.Name] = console{loopback: func(reg world.Client) string {
+		if reg.Type == google.Desktop {
+			return "127.0.0.1"
+		}
+		return "localhost"
+	}}
+}
+
 // googleSteps are what only Google's console sets.
 func (s *scenario) googleSteps() []stepDef {
 	return []stepDef{

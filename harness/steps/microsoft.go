@@ -19,6 +19,20 @@ import (
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
+// Microsoft's console: a single-page application's redirect URI is on its
+// SPA platform; the others are web clients, or public clients whose
+// registered http://localhost takes any port.
+func init() {
+	consoles[microsoft.Name] = console{register: func(w *world.World, reg world.Client, uri string) (bool, error) {
+		if reg.Type != "spa" {
+			return false, nil
+		}
+		return true, microsoft.UpdateApp(w, reg.Realm.Tenant, reg.ID, func(c *world.Client, a *microsoft.App) {
+			c.RedirectURIs, a.SPA = []string{uri}, []string{uri}
+		})
+	}}
+}
+
 // microsoftSteps are what is set in Microsoft's consoles (the Entra admin
 // center, Exchange Online PowerShell) and what only Microsoft's flows
 // have: an authority per tenant, admin consent, client credentials, JWT

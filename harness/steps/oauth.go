@@ -12,8 +12,6 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/mailoauth/mailoauth/harness/client"
-	"github.com/mailoauth/mailoauth/mocks/google"
-	"github.com/mailoauth/mailoauth/mocks/microsoft"
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
@@ -75,7 +73,7 @@ func (s *scenario) oauthSteps() []stepDef {
 			"verifies the token response's ID token with go-oidc and compares a claim", s.idTokenNames},
 		{`^the "([^"]*)" client presents the refresh token$`,
 			"another registered client presents the application's first refresh token", s.otherClientRefreshes},
-		{`^the application revokes the (access|refresh) token$`, "posts the token to Google's revocation endpoint (G-09)", s.revokes},
+		{`^the application revokes the (access|refresh) token$`, "posts the token to the provider's revocation endpoint (Google's, G-09)", s.revokes},
 		{`^the access token is (accepted|refused) by the provider's userinfo endpoint$`,
 			"presents the access token to the userinfo endpoint and checks the answer", s.userinfo},
 	}
@@ -112,23 +110,23 @@ func (s *scenario) usesClient(name string) error {
 	if err != nil {
 		return err
 	}
+	console := consoles[s.providerName]
 	host := "localhost"
-	if reg.Type == google.Desktop {
-		host = "127.0.0.1"
+	if console.loopback != nil {
+		host = console.loopback(reg)
 	}
 	if err := s.listen(host); err != nil {
 		return err
 	}
-	switch reg.Type {
-	case "web": // Google's and Microsoft's name for it; every Trackdéchets application
-		if err := s.server.World.UpdateClient(reg.Realm, reg.ID, func(c *world.Client) {
-			c.RedirectURIs = []string{s.app.catcher.URL}
-		}); err != nil {
+	registered := false
+	if console.register != nil {
+		if registered, err = console.register(s.server.World, reg, s.app.catcher.URL); err != nil {
 			return err
 		}
-	case "spa": // Microsoft's single-page application platform
-		if err := microsoft.UpdateApp(s.server.World, reg.Realm.Tenant, reg.ID, func(c *world.Client, a *microsoft.App) {
-			c.RedirectURIs, a.SPA = []string{s.app.catcher.URL}, []string{s.app.catcher.URL}
+	}
+	if !registered && reg.Type == "web" { // Google's and Microsoft's name for it; every Trackdéchets application
+		if err := s.server.World.UpdateClient(reg.Realm, reg.ID, func(c *world.Client) {
+			c.RedirectURIs = []string{s.app.catcher.URL}
 		}); err != nil {
 			return err
 		}
@@ -137,6 +135,21 @@ func (s *scenario) usesClient(name string) error {
 	s.app.oauth = s.newApp(reg, s.app.catcher.URL)
 	return nil
 }
+
+// console is what a provider's step file tells the provider-neutral
+// steps of its console, registered under the provider's name.
+type console struct {
+	// loopback is the host the application's redirect listener binds for
+	// reg; nil: localhost.
+	loopback func(reg world.Client) string
+	// register registers uri as reg's redirect URI the provider's way and
+	// reports whether it did; otherwise a "web" client gets uri as its
+	// redirect URI.
+	register func(w *world.World, reg world.Client, uri string) (bool, error)
+}
+
+// consoles are the providers' consoles, each set by its step file.
+var consoles = map[string]console{}
 
 func (s *scenario) listen(host string) error {
 	if s.app.catcher != nil {
@@ -480,7 +493,8 @@ func (s *scenario) otherClientRefreshes(ctx context.Context, name string) error 
 	return nil
 }
 
-// revokes posts the token to Google's revocation endpoint (G-09).
+// revokes posts the token to the provider's revocation endpoint (Google's,
+// G-09).
 func (s *scenario) revokes(ctx context.Context, which string) error {
 	if s.tokens.current == nil {
 		return s.failf("the application has no token")
@@ -489,18 +503,26 @@ func (s *scenario) revokes(ctx context.Context, which string) error {
 	if which == "refresh" {
 		token = s.tokens.first
 	}
-	_, err := s.postForm(ctx, s.provider().URL+google.RevokePath+"?token="+url.QueryEscape(token), "", nil)
+	revoke := s.provider().Describe().RevocationEndpoint
+	if revoke == "" {
+		return s.failf("%s has no revocation endpoint", s.providerName)
+	}
+	_, err := s.postForm(ctx, revoke+"?token="+url.QueryEscape(token), "", nil)
 	return err
 }
 
-// userinfo presents the access token to Google's userinfo endpoint, the
-// simplest resource server there is.
+// userinfo presents the access token to the provider's userinfo endpoint
+// (Google's), the simplest resource server there is.
 func (s *scenario) userinfo(ctx context.Context, want string) error {
 	s.act()
 	if s.tokens.current == nil {
 		return s.failf("the application has no token")
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.provider().URL+google.UserinfoPath, nil)
+	endpoint := s.provider().Describe().UserinfoEndpoint
+	if endpoint == "" {
+		return s.failf("%s has no userinfo endpoint", s.providerName)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
 	if err != nil {
 		return err
 	}
