@@ -29,6 +29,7 @@ import (
 
 	"github.com/mailoauth/mailoauth/mocks/sasl"
 	"github.com/mailoauth/mailoauth/serve"
+	"go.uber.org/goleak"
 )
 
 // binary is the mailoauth command, built once for the end-to-end tests.
@@ -47,6 +48,14 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
+	if code == 0 {
+		// The worlds the in-process tests started are gone with their
+		// goroutines.
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak:", err)
+			code = 1
+		}
+	}
 	os.Exit(code)
 }
 
