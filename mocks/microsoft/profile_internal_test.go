@@ -122,7 +122,11 @@ func TestResolveGrant(t *testing.T) {
 	} {
 		c2 := call
 		c2.Realm = c.realm
-		_, f := p.resolveGrant(c2, authserver.GrantRequest{GrantType: "client_credentials", Scopes: c.scopes, Form: url.Values{}})
+		g, f := p.resolveGrant(c2, authserver.GrantRequest{GrantType: "client_credentials", Scopes: c.scopes, Form: url.Values{}})
+		if _, ok := g.Claims["roles"]; ok {
+			// The app has no consented application permissions.
+			t.Errorf("client credentials %v at %s: roles %v", c.scopes, c.realm, g.Claims["roles"])
+		}
 		if got := code(0); f != nil {
 			got = code(f.ProviderCode)
 			if got != c.refused {
@@ -145,6 +149,8 @@ func TestSplitScope(t *testing.T) {
 		"SMTP.Send":                             {Graph, "SMTP.Send"},
 		"/SMTP.Send":                            {Graph, "/SMTP.Send"},
 		"a-b-c-d-e":                             {Graph, "a-b-c-d-e"},
+		"/a-b-c-d-e":                            {Graph, "/a-b-c-d-e"},
+		"foo/bar":                               {Graph, "foo/bar"},
 		"https:SMTP.Send":                       {Graph, "https:SMTP.Send"},
 		"https://graph.microsoft.com/Mail.Read": {Graph, "Mail.Read"},
 		"00000002-0000-0ff1-ce00-000000000000/IMAP.AccessAs": {"00000002-0000-0ff1-ce00-000000000000", "IMAP.AccessAs"},
@@ -286,5 +292,14 @@ func TestConsentFor(t *testing.T) {
 	tc, _ := TenantOf(w, contoso)
 	if !appOf(mail).AdminConsent || !slices.Equal(tf.ConsentedApps, []string{shared.ID}) || len(tc.ConsentedApps) != 0 {
 		t.Errorf("AdminConsent %v, fabrikam %v, contoso %v", appOf(mail).AdminConsent, tf.ConsentedApps, tc.ConsentedApps)
+	}
+	for _, c := range []struct {
+		tenant world.Realm
+		app    world.Client
+		want   bool
+	}{{contoso, mail, true}, {fabrikam, shared, true}, {fabrikam, mail, false}, {contoso, shared, false}} {
+		if got := AdminConsented(w, c.tenant, c.app); got != c.want {
+			t.Errorf("AdminConsented(%s, %s) = %v", c.tenant.Tenant, c.app.Name, got)
+		}
 	}
 }
