@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"net/http"
 	"net/smtp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,7 +18,9 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/mailoauth/mailoauth/mocks"
+	"github.com/mailoauth/mailoauth/mocks/registry"
 	"github.com/mailoauth/mailoauth/mocks/sasl"
+	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
 // ExampleProvider_TokenSource: a token source whose token ages with the
@@ -269,4 +273,109 @@ func TestArmDelayAndClearFaults(t *testing.T) {
 		t.Fatalf("%v %v", resp, err)
 	}
 	resp.Body.Close()
+}
+
+// TestDefaultWorldIsReadOnce: the default world's YAML is read once; each
+// world is a copy of it, not a new parse.
+func TestDefaultWorldIsReadOnce(t *testing.T) {
+	mocks.DefaultWorld()
+	parse := testing.AllocsPerRun(3, func() {
+		if _, err := world.Load(strings.NewReader(string(registry.DefaultWorld())), mocks.Schemas()); err != nil {
+			t.Fatal(err)
+		}
+	})
+	cp := testing.AllocsPerRun(3, func() { mocks.DefaultWorld() })
+	if cp > parse/4 {
+		t.Errorf("a default world costs %.0f allocations, reading its YAML %.0f: it is read again", cp, parse)
+	}
+}
+
+// TestApproveAsAndTheWorldsOwn: Options.ApproveAs approves a request with
+// no login_hint; without it, the world file's approve_as stands.
+func TestApproveAsAndTheWorldsOwn(t *testing.T) {
+	t.Parallel()
+	authorize := func(srv *mocks.Server) int {
+		cfg, err := srv.Google.Config("web", "https://mail.google.com/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		hc := *srv.Client()
+		hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		resp, err := hc.Get(cfg.AuthCodeURL("s"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := authorize(mocks.Start(t, mocks.Options{Providers: []string{"google"}, ApproveAs: []string{"bob@gmail.test"}})); code != http.StatusFound {
+		t.Errorf("with ApproveAs: HTTP %d, want a redirect", code)
+	}
+	w, err := world.Load(strings.NewReader("approve_as: [alice@gmail.test]\nproviders: {google: {clients: [{name: web, id: w, secret: s, type: web, redirect_uris: [\"http://localhost:3017/\"]}], users: [{email: alice@gmail.test}]}}"), mocks.Schemas())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := authorize(mocks.Start(t, mocks.Options{World: w})); code != http.StatusFound {
+		t.Errorf("the world's approve_as: HTTP %d, want a redirect", code)
+	}
+	if code := authorize(mocks.Start(t, mocks.Options{Providers: []string{"google"}})); code == http.StatusFound {
+		t.Error("a request without login_hint was approved with no one to approve it as")
+	}
+}
+
+// TestAnEmptyWorldStartsEveryProvider: a world with no client and no user
+// starts every registered provider, to be filled at run time.
+func TestAnEmptyWorldStartsEveryProvider(t *testing.T) {
+	t.Parallel()
+	srv := mocks.Start(t, mocks.Options{World: world.New()})
+	if srv.Google == nil || srv.Microsoft == nil || srv.Trackdechets == nil {
+		t.Fatalf("started %v", srv.FaultPoints())
+	}
+}
+
+// TestErrorLogGetsTheServersErrors: Options.ErrorLog receives what the
+// HTTPS servers say of a client that is not speaking TLS.
+func TestErrorLogGetsTheServersErrors(t *testing.T) {
+	t.Parallel()
+	var b lockedBuilder
+	srv := mocks.Start(t, mocks.Options{Providers: []string{"google"}, ErrorLog: log.New(&b, "", 0)})
+	resp, err := http.Get("http" + strings.TrimPrefix(srv.Google.URL, "https"))
+	if err == nil {
+		resp.Body.Close()
+	}
+	srv.Close()
+	if !strings.Contains(b.String(), "TLS handshake error") {
+		t.Errorf("error log: %q", b.String())
+	}
+}
+
+type lockedBuilder struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuilder) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuilder) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestPublicClients: a client without a secret has a config without one,
+// and no application token.
+func TestPublicClients(t *testing.T) {
+	t.Parallel()
+	srv := mocks.Start(t, mocks.Options{Providers: []string{"microsoft"}})
+	cfg, err := srv.Microsoft.Config("desktop")
+	if err != nil || cfg.ClientSecret != "" || cfg.ClientID == "" {
+		t.Fatalf("%+v %v", cfg, err)
+	}
+	if _, err := srv.Microsoft.AppToken(t.Context(), "desktop", ""); err == nil {
+		t.Fatal("a public client got an application token")
+	}
 }
