@@ -2,11 +2,13 @@ package mocks_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log"
 	"net/http"
 	"net/smtp"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -378,4 +380,47 @@ func TestPublicClients(t *testing.T) {
 	if _, err := srv.Microsoft.AppToken(t.Context(), "desktop", ""); err == nil {
 		t.Fatal("a public client got an application token")
 	}
+}
+
+// ExampleServer_ApproveDevice: the device flow of a public client (seeds
+// 000 and 003), the user approving the code as on the device login page.
+func ExampleServer_ApproveDevice() {
+	srv, _ := mocks.New(mocks.Options{Providers: []string{"microsoft"}})
+	defer srv.Close()
+	cfg, _ := srv.Microsoft.Config("desktop", "https://outlook.office.com/SMTP.Send", "offline_access")
+	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, srv.Client())
+	da, err := cfg.DeviceAuth(ctx)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(srv.ApproveDevice(da.UserCode, "alice@contoso.test"))
+	// One poll of the token endpoint (x/oauth2's DeviceAccessToken would
+	// first wait out the interval in real time).
+	resp, _ := srv.Client().PostForm(cfg.Endpoint.TokenURL, url.Values{"client_id": {cfg.ClientID},
+		"grant_type": {"urn:ietf:params:oauth:grant-type:device_code"}, "device_code": {da.DeviceCode}})
+	var tok struct {
+		RefreshToken string `json:"refresh_token"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&tok)
+	resp.Body.Close()
+	fmt.Println(resp.StatusCode, tok.RefreshToken != "")
+	// Output:
+	// <nil>
+	// 200 true
+}
+
+// ExampleServer_Reset: back to the world the server started with, between
+// the tests that share it; the audit log starts afresh.
+func ExampleServer_Reset() {
+	srv, _ := mocks.New(mocks.Options{Providers: []string{"google"}})
+	defer srv.Close()
+	_, _ = srv.Google.Token(context.Background(), "alice@gmail.test", "https://mail.google.com/")
+	srv.Advance(2 * time.Hour)
+	fmt.Println(len(srv.Events()) > 0, srv.Now().Sub(time.Now()) > time.Hour)
+	srv.Reset()
+	fmt.Println(len(srv.Events()), srv.Now().Sub(time.Now()) < time.Minute)
+	// Output:
+	// true true
+	// 0 true
 }
