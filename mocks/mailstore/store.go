@@ -10,6 +10,7 @@
 package mailstore
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -54,12 +55,17 @@ func (s *Store) Clear() {
 	s.ledger = newLedger(s.Limits())
 }
 
+// Key is the mailbox address names: addresses differing only in case or
+// surrounding spaces are one mailbox, as at Gmail and Exchange Online
+// (both compare addresses without case).
+func Key(address string) string { return strings.ToLower(strings.TrimSpace(address)) }
+
 // User returns address's mailboxes (case-insensitive), created with an
 // empty INBOX on first use.
 func (s *Store) User(address string) *User {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	key := strings.ToLower(strings.TrimSpace(address))
+	key := Key(address)
 	u := s.users[key]
 	if u == nil {
 		u = newUser(s.now, s.ledger)
@@ -70,8 +76,10 @@ func (s *Store) User(address string) *User {
 
 // Deliver puts body in the INBOX of every recipient, one body shared, or
 // in none: ErrMailboxFull if it would take a recipient past its quota,
-// ErrStoreFull if the store past its limit.
+// ErrStoreFull if the store past its limit. A mailbox named twice (Key)
+// gets one copy.
 func (s *Store) Deliver(to []string, body string) error {
+	to = Distinct(to)
 	if len(to) == 0 {
 		return nil
 	}
@@ -100,4 +108,29 @@ func (s *Store) Deliver(to []string, body string) error {
 func (s *Store) Full(address string) bool {
 	u := s.User(address)
 	return u.ledger.full(u)
+}
+
+// Distinct returns addresses without the ones naming a mailbox already
+// named before them (Key), in their order; addresses itself if none
+// repeats.
+func Distinct(addresses []string) []string {
+	seen := make(map[string]struct{}, len(addresses))
+	var out []string
+	for i, a := range addresses {
+		k := Key(a)
+		if _, dup := seen[k]; dup {
+			if out == nil {
+				out = slices.Clone(addresses[:i])
+			}
+			continue
+		}
+		seen[k] = struct{}{}
+		if out != nil {
+			out = append(out, a)
+		}
+	}
+	if out == nil {
+		return addresses
+	}
+	return out
 }

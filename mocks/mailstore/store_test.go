@@ -217,3 +217,24 @@ func (l *ledger) usage(u *User) (user, store int64) {
 	defer l.mu.Unlock()
 	return l.used[u], l.held
 }
+
+// TestRepeatedRecipientChargedOnce: a mailbox named three times by one
+// delivery holds one copy and is charged for one against its quota.
+func TestRepeatedRecipientChargedOnce(t *testing.T) {
+	t.Parallel()
+	s := New(clock)
+	s.SetLimits(Limits{Mailbox: 1000, Store: 1 << 20})
+	body := strings.Repeat("x", 400)
+	if err := s.Deliver([]string{"a@x.test", "A@X.test", "a@x.TEST"}, body); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(inbox(t, s, "a@x.test").l); n != 1 {
+		t.Fatalf("%d copies in the INBOX, want 1", n)
+	}
+	if used := s.ledger.used[s.User("a@x.test")]; used != 400 {
+		t.Fatalf("charged %d bytes, want 400", used)
+	}
+	if err := s.Deliver([]string{"a@x.test"}, body); err != nil {
+		t.Fatalf("a second message within the quota: %v", err)
+	}
+}

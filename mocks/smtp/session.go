@@ -87,6 +87,13 @@ func (ss *session) Rcpt(to string, _ *gosmtp.RcptOptions) error {
 		// RFC 5321 §4.5.3.1.10, RFC 3463 4.2.2: mailbox full, try later.
 		return &gosmtp.SMTPError{Code: 452, EnhancedCode: gosmtp.EnhancedCode{4, 2, 2}, Message: "Mailbox full: " + to}
 	}
+	// A mailbox named again, in any case, is accepted and gets one copy:
+	// Gmail and Exchange Online both deliver a message once per mailbox.
+	for _, t := range ss.to {
+		if mailstore.Key(t) == mailstore.Key(to) {
+			return nil
+		}
+	}
 	ss.to = append(ss.to, to)
 	return nil
 }

@@ -42,7 +42,7 @@ type mailboxes struct {
 	logged    int        // their bytes
 }
 
-func mailboxKey(address string) string { return strings.ToLower(strings.TrimSpace(address)) }
+func mailboxKey(address string) string { return mailstore.Key(address) }
 
 // Mailbox returns the mailboxes of address, created with an empty INBOX.
 func (w *World) Mailbox(address string) *mailstore.User {
@@ -50,8 +50,10 @@ func (w *World) Mailbox(address string) *mailstore.User {
 }
 
 // Deliver puts raw into the INBOX of every recipient and records it in
-// their delivery logs. Every recipient's copy shares one body.
+// their delivery logs. Every recipient's copy shares one body; a mailbox
+// named twice (mailstore.Key) gets it once, in its INBOX and in its log.
 func (w *World) Deliver(from string, to []string, raw []byte) error {
+	to = mailstore.Distinct(to)
 	body := string(raw)
 	subject := ""
 	if m, err := mail.ReadMessage(strings.NewReader(body)); err == nil {
