@@ -39,11 +39,12 @@ var ErrStoreFull = &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.Respo
 // ledger counts what the store holds: each address's bytes, and each body
 // once, with the number of messages that share it.
 type ledger struct {
-	mu     sync.Mutex
-	limits Limits
-	held   int64           // bytes of distinct bodies
-	refs   map[*byte]int   // a body's data -> messages holding it
-	used   map[*User]int64 // an address's bytes
+	mu      sync.Mutex
+	limits  Limits
+	held    int64           // bytes of distinct bodies
+	pending int64           // bytes of messages still arriving (reserve)
+	refs    map[*byte]int   // a body's data -> messages holding it
+	used    map[*User]int64 // an address's bytes
 }
 
 func newLedger(l Limits) *ledger {
@@ -53,19 +54,41 @@ func newLedger(l Limits) *ledger {
 // bodyKey identifies a body by its data: shared bodies are one string.
 func bodyKey(body string) *byte { return unsafe.StringData(body) }
 
+// reserve takes n bytes of the store's budget for a message still
+// arriving, before its bytes are kept: ErrStoreFull if what the store
+// holds and what others reserved leave less.
+func (l *ledger) reserve(n int64) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.held+l.pending+n > l.limits.Store {
+		return ErrStoreFull
+	}
+	l.pending += n
+	return nil
+}
+
+// unreserve gives back n reserved bytes.
+func (l *ledger) unreserve(n int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.pending -= n
+}
+
 // admit charges each of users for body, or none of them: ErrMailboxFull if
 // one would pass its quota, ErrStoreFull if the store would pass its
-// limit.
-func (l *ledger) admit(body string, users ...*User) error {
+// limit. reserved bytes the body's arrival took (reserve) are given back
+// either way.
+func (l *ledger) admit(body string, reserved int64, users ...*User) error {
 	n := int64(len(body))
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.pending -= reserved
 	for _, u := range users {
 		if l.used[u]+n > l.limits.Mailbox {
 			return ErrMailboxFull
 		}
 	}
-	if n > 0 && l.refs[bodyKey(body)] == 0 && l.held+n > l.limits.Store {
+	if n > 0 && l.refs[bodyKey(body)] == 0 && l.held+l.pending+n > l.limits.Store {
 		return ErrStoreFull
 	}
 	for _, u := range users {

@@ -79,8 +79,17 @@ func (s *Store) User(address string) *User {
 // ErrStoreFull if the store past its limit. A mailbox named twice (Key)
 // gets one copy.
 func (s *Store) Deliver(to []string, body string) error {
+	return s.deliver(to, body, nil, 0)
+}
+
+// deliver is Deliver of a body whose arrival reserved bytes of from's
+// budget (reserve), given back either way.
+func (s *Store) deliver(to []string, body string, from *ledger, reserved int64) error {
 	to = Distinct(to)
 	if len(to) == 0 {
+		if from != nil {
+			from.unreserve(reserved)
+		}
 		return nil
 	}
 	t := s.now()
@@ -88,13 +97,15 @@ func (s *Store) Deliver(to []string, body string) error {
 	users := make([]*User, len(to))
 	for i, rcpt := range to {
 		users[i] = s.User(rcpt)
-		inbox, err := users[i].mailbox("INBOX") // never deleted nor renamed
-		if err != nil {
-			return err
-		}
-		inboxes[i] = inbox
+		inboxes[i], _ = users[i].mailbox("INBOX") // never deleted nor renamed
 	}
-	if err := users[0].ledger.admit(body, users...); err != nil {
+	l := users[0].ledger
+	if from != nil && from != l {
+		// The store was cleared while the body arrived.
+		from.unreserve(reserved)
+		reserved = 0
+	}
+	if err := l.admit(body, reserved, users...); err != nil {
 		return err
 	}
 	for _, inbox := range inboxes {

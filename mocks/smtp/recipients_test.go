@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/mailoauth/mailoauth/mocks/internal/mailtest"
+	"github.com/mailoauth/mailoauth/mocks/mailstore"
 )
 
 // TestRepeatedRecipientOneCopy: a mailbox named by 100 RCPT TO, in any
@@ -50,5 +51,36 @@ func TestRepeatedRecipientOneCopy(t *testing.T) {
 	}
 	if m := msgs[0]; len(m.To) != 1 {
 		t.Fatalf("envelope recipients %q, want the mailbox once", m.To)
+	}
+}
+
+// TestDataPastTheStore: a message the store has no room for is refused
+// with 452 4.3.1 at the end of DATA, read no further than the room there
+// was (mailstore's tests), and the session goes on.
+func TestDataPastTheStore(t *testing.T) {
+	t.Parallel()
+	w, _, submission, _ := start(t, nil)
+	w.SetMailLimits(mailstore.Limits{Mailbox: 1 << 20, Store: 64 << 10})
+	c := submission()
+	c.Send("AUTH XOAUTH2 " + mailtest.XOAUTH2(mailtest.User, mailtest.Token))
+	expect(t, c.SMTPReply(), `235 .*`)
+	c.Send("MAIL FROM:<" + mailtest.User + ">")
+	expect(t, c.SMTPReply(), `250 .*`)
+	c.Send("RCPT TO:<b@y.test>")
+	expect(t, c.SMTPReply(), `250 .*`)
+	c.Send("DATA")
+	expect(t, c.SMTPReply(), `354 .*`)
+	c.Send("Subject: big\r\n\r\n" + strings.Repeat(strings.Repeat("x", 998)+"\r\n", 200) + ".")
+	expect(t, c.SMTPReply(), `452 4\.3\.1 Insufficient system storage`)
+	c.Send("MAIL FROM:<" + mailtest.User + ">")
+	expect(t, c.SMTPReply(), `250 .*`)
+	c.Send("RCPT TO:<b@y.test>")
+	expect(t, c.SMTPReply(), `250 .*`)
+	c.Send("DATA")
+	expect(t, c.SMTPReply(), `354 .*`)
+	c.Send("Subject: small\r\n\r\nhi\r\n.")
+	expect(t, c.SMTPReply(), `250 .*`)
+	if m := w.Messages("b@y.test"); len(m) != 1 || m[0].Subject != "small" {
+		t.Fatalf("delivered %+v, want the small message only", m)
 	}
 }

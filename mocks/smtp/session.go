@@ -99,13 +99,11 @@ func (ss *session) Rcpt(to string, _ *gosmtp.RcptOptions) error {
 }
 
 // Data implements gosmtp.Session: the message goes into every recipient's
-// mailbox in the world.
+// mailbox in the world, read as it arrives. go-smtp's reader ends at
+// MaxMessageBytes with its 552 5.3.4 (RFC 5321 §4.5.3.1.7), returned as
+// it is; on any error go-smtp reads the rest of DATA and drops it.
 func (ss *session) Data(r io.Reader) error {
-	raw, err := io.ReadAll(r)
-	if err != nil {
-		return err // go-smtp answers 552 when the message is too large
-	}
-	switch err := ss.s.cfg.World.Deliver(ss.from, ss.to, raw); {
+	switch err := ss.s.cfg.World.Receive(ss.from, ss.to, r); {
 	case errors.Is(err, mailstore.ErrMailboxFull):
 		// RFC 5321 §4.2.3: 552, exceeded storage allocation.
 		return &gosmtp.SMTPError{Code: 552, EnhancedCode: gosmtp.EnhancedCode{5, 2, 2},

@@ -1,6 +1,7 @@
 package world
 
 import (
+	"io"
 	"net/mail"
 	"slices"
 	"strings"
@@ -53,16 +54,35 @@ func (w *World) Mailbox(address string) *mailstore.User {
 // their delivery logs. Every recipient's copy shares one body; a mailbox
 // named twice (mailstore.Key) gets it once, in its INBOX and in its log.
 func (w *World) Deliver(from string, to []string, raw []byte) error {
-	to = mailstore.Distinct(to)
 	body := string(raw)
+	if err := w.mail.store.Deliver(to, body); err != nil {
+		return err
+	}
+	w.log(from, to, body)
+	return nil
+}
+
+// Receive is Deliver of a message read from r as it arrives, each part
+// of it counted in the store's budget before it is kept
+// (mailstore.Store.Receive): an SMTP client's DATA. An error of r is
+// returned as it is.
+func (w *World) Receive(from string, to []string, r io.Reader) error {
+	body, err := w.mail.store.Receive(to, r)
+	if err != nil {
+		return err
+	}
+	w.log(from, to, body)
+	return nil
+}
+
+// log records body, delivered from from to to, in the delivery logs.
+func (w *World) log(from string, to []string, body string) {
+	to = mailstore.Distinct(to)
 	subject := ""
 	if m, err := mail.ReadMessage(strings.NewReader(body)); err == nil {
 		subject = m.Header.Get("Subject")
 	}
 	msg := &Message{Time: w.Clock.Now(), From: from, To: slices.Clone(to), Subject: subject, Size: len(body), Raw: body}
-	if err := w.mail.store.Deliver(to, body); err != nil {
-		return err
-	}
 	w.mail.mu.Lock()
 	defer w.mail.mu.Unlock()
 	w.mail.order = append(w.mail.order, msg)
@@ -78,7 +98,6 @@ func (w *World) Deliver(from string, to []string, raw []byte) error {
 		}
 		w.mail.delivered[key] = log
 	}
-	return nil
 }
 
 // SetMailLimits bounds the mail store: each address's quota and the
