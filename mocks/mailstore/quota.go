@@ -16,14 +16,36 @@ type Limits struct {
 	// as a provider's quota counts it.
 	Mailbox int64
 	// Store is the most the whole store holds, in bytes, each body once
-	// however many mailboxes share it: the memory it may take.
+	// however many mailboxes share it, with every mailbox's bookkeeping
+	// (MailboxCost): the memory it may take.
 	Store int64
+	// Strangers is the most addresses that are not accounts of the world
+	// (Store.SetAccounts) that get mailboxes: the recipients a submission
+	// server relays to, kept here; zero: DefaultStrangers.
+	Strangers int
 }
 
 // DefaultLimits are a store's limits unless SetLimits says otherwise: 64
 // MiB an address (a few messages of the providers' 35 MB maximum), 256
 // MiB in all.
 var DefaultLimits = Limits{Mailbox: 64 << 20, Store: 256 << 20}
+
+// DefaultStrangers is the cap on the mailboxes of addresses that are not
+// accounts unless Limits.Strangers says otherwise: 10,000 of them take
+// about 10 MiB.
+const DefaultStrangers = 10000
+
+// MailboxCost is what a mailbox's bookkeeping is counted for in the
+// store's budget (a folder, and for an INBOX its address's User and key),
+// above what it takes (TestMailboxCost measures it).
+const MailboxCost = 1 << 10
+
+func (l Limits) strangers() int {
+	if l.Strangers <= 0 {
+		return DefaultStrangers
+	}
+	return l.Strangers
+}
 
 // ErrMailboxFull is what a delivery, APPEND or COPY that would take an
 // address past its quota gets: RFC 9051's OVERQUOTA (SMTP answers 552
@@ -43,6 +65,8 @@ type ledger struct {
 	limits  Limits
 	held    int64           // bytes of distinct bodies
 	pending int64           // bytes of messages still arriving (reserve)
+	books   int64           // bytes of mailboxes' bookkeeping (open)
+	strange int             // addresses with mailboxes that are not accounts
 	refs    map[*byte]int   // a body's data -> messages holding it
 	used    map[*User]int64 // an address's bytes
 }
@@ -60,11 +84,39 @@ func bodyKey(body string) *byte { return unsafe.StringData(body) }
 func (l *ledger) reserve(n int64) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.held+l.pending+n > l.limits.Store {
+	if !l.room(n) {
 		return ErrStoreFull
 	}
 	l.pending += n
 	return nil
+}
+
+// room reports whether n more bytes fit in the store's budget. The caller
+// holds l.mu.
+func (l *ledger) room(n int64) bool { return l.held+l.pending+l.books+n <= l.limits.Store }
+
+// open charges a new mailbox's bookkeeping, and counts its address as one
+// more stranger if it is one: ErrStoreFull past the store's budget or the
+// cap on strangers, unless force (an account's INBOX as it logs in,
+// bounded by the world's accounts).
+func (l *ledger) open(stranger, force bool) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !force && (!l.room(MailboxCost) || stranger && l.strange >= l.limits.strangers()) {
+		return ErrStoreFull
+	}
+	l.books += MailboxCost
+	if stranger {
+		l.strange++
+	}
+	return nil
+}
+
+// shut gives back a deleted mailbox's bookkeeping.
+func (l *ledger) shut() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.books -= MailboxCost
 }
 
 // unreserve gives back n reserved bytes.
@@ -88,7 +140,7 @@ func (l *ledger) admit(body string, reserved int64, users ...*User) error {
 			return ErrMailboxFull
 		}
 	}
-	if n > 0 && l.refs[bodyKey(body)] == 0 && l.held+l.pending+n > l.limits.Store {
+	if n > 0 && l.refs[bodyKey(body)] == 0 && !l.room(n) {
 		return ErrStoreFull
 	}
 	for _, u := range users {

@@ -14,8 +14,8 @@ const (
 
 // Receive reads a message from r as it arrives and delivers it (Deliver),
 // returning its body. Every chunk of it is reserved in the store's budget
-// before it is read, and so is the contiguous body made of them at the
-// end: a message the store has no room for stops being read at
+// before it is read (what it was not filled with given back after), and
+// so is the contiguous body made of them at the end: a message the store has no room for stops being read at
 // ErrStoreFull, and what was read is dropped. An error of r (the client's
 // size limit, a connection gone) is returned as it is.
 func (s *Store) Receive(to []string, r io.Reader) (string, error) {
@@ -37,6 +37,10 @@ func (s *Store) Receive(to []string, r io.Reader) (string, error) {
 		chunk := make([]byte, size)
 		n, err := fill(r, chunk)
 		chunks, total = append(chunks, chunk[:n]), total+n
+		// What the chunk was not filled with is given back: the last
+		// one's room is garbage once the body is made.
+		l.unreserve(int64(size - n))
+		reserved -= int64(size - n)
 		if err == io.EOF {
 			break
 		}

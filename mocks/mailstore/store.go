@@ -24,6 +24,7 @@ type Store struct {
 	mu     sync.Mutex
 	users  map[string]*User
 	ledger *ledger
+	known  func(address string) bool // SetAccounts
 }
 
 // New returns an empty store whose clock is now, with DefaultLimits.
@@ -34,16 +35,34 @@ func New(now func() time.Time) *Store {
 // SetLimits changes the store's limits; what it holds stays, even past
 // them.
 func (s *Store) SetLimits(l Limits) {
-	s.ledger.mu.Lock()
-	defer s.ledger.mu.Unlock()
-	s.ledger.limits = l
+	led := s.current()
+	led.mu.Lock()
+	defer led.mu.Unlock()
+	led.limits = l
 }
 
 // Limits returns the store's limits.
 func (s *Store) Limits() Limits {
-	s.ledger.mu.Lock()
-	defer s.ledger.mu.Unlock()
-	return s.ledger.limits
+	led := s.current()
+	led.mu.Lock()
+	defer led.mu.Unlock()
+	return led.limits
+}
+
+// current returns the store's ledger (Clear makes a new one).
+func (s *Store) current() *ledger {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ledger
+}
+
+// SetAccounts tells the store which addresses are accounts of the world:
+// the others are strangers, whose mailboxes are capped (Limits.Strangers).
+// Until it is called, every address is a stranger.
+func (s *Store) SetAccounts(known func(address string) bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.known = known
 }
 
 // Clear empties the store: every address starts again with an empty
@@ -51,8 +70,11 @@ func (s *Store) Limits() Limits {
 func (s *Store) Clear() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.ledger.mu.Lock()
+	limits := s.ledger.limits
+	s.ledger.mu.Unlock()
 	s.users = make(map[string]*User)
-	s.ledger = newLedger(s.Limits())
+	s.ledger = newLedger(limits)
 }
 
 // Key is the mailbox address names: addresses differing only in case or
@@ -61,17 +83,29 @@ func (s *Store) Clear() {
 func Key(address string) string { return strings.ToLower(strings.TrimSpace(address)) }
 
 // User returns address's mailboxes (case-insensitive), created with an
-// empty INBOX on first use.
+// empty INBOX on first use: an account's, as it logs in, its bookkeeping
+// counted even past the store's budget.
 func (s *Store) User(address string) *User {
+	u, _ := s.user(address, true)
+	return u
+}
+
+// user returns address's mailboxes, created if there is room (Limits) or
+// force: ErrStoreFull if not.
+func (s *Store) user(address string, force bool) (*User, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	key := Key(address)
-	u := s.users[key]
-	if u == nil {
-		u = newUser(s.now, s.ledger)
-		s.users[key] = u
+	if u := s.users[key]; u != nil {
+		return u, nil
 	}
-	return u
+	stranger := s.known == nil || !s.known(key)
+	if err := s.ledger.open(stranger, force); err != nil {
+		return nil, err
+	}
+	u := newUser(s.now, s.ledger)
+	s.users[key] = u
+	return u, nil
 }
 
 // Deliver puts body in the INBOX of every recipient, one body shared, or
@@ -96,8 +130,15 @@ func (s *Store) deliver(to []string, body string, from *ledger, reserved int64) 
 	inboxes := make([]*folder, len(to))
 	users := make([]*User, len(to))
 	for i, rcpt := range to {
-		users[i] = s.User(rcpt)
-		inboxes[i], _ = users[i].mailbox("INBOX") // never deleted nor renamed
+		u, err := s.user(rcpt, false)
+		if err != nil {
+			if from != nil {
+				from.unreserve(reserved)
+			}
+			return err
+		}
+		users[i] = u
+		inboxes[i], _ = u.mailbox("INBOX") // never deleted nor renamed
 	}
 	l := users[0].ledger
 	if from != nil && from != l {
@@ -114,11 +155,27 @@ func (s *Store) deliver(to []string, body string, from *ledger, reserved int64) 
 	return nil
 }
 
-// Full reports whether address holds its whole quota already (SMTP
-// refuses it as a recipient).
-func (s *Store) Full(address string) bool {
-	u := s.User(address)
-	return u.ledger.full(u)
+// Room tells whether address can be a recipient (SMTP refuses it
+// otherwise): ErrMailboxFull if it holds its whole quota already,
+// ErrStoreFull if it has no mailbox and the store no room for one. It
+// creates nothing.
+func (s *Store) Room(address string) error {
+	s.mu.Lock()
+	u, l, known := s.users[Key(address)], s.ledger, s.known
+	s.mu.Unlock()
+	if u != nil {
+		if u.ledger.full(u) {
+			return ErrMailboxFull
+		}
+		return nil
+	}
+	stranger := known == nil || !known(Key(address))
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.room(MailboxCost) || stranger && l.strange >= l.limits.strangers() {
+		return ErrStoreFull
+	}
+	return nil
 }
 
 // Distinct returns addresses without the ones naming a mailbox already

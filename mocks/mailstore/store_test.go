@@ -129,7 +129,8 @@ func (l memLiteral) Size() int64 { return l.Reader.Size() }
 func TestQuota(t *testing.T) {
 	t.Parallel()
 	s := New(clock)
-	s.SetLimits(Limits{Mailbox: 100, Store: 130})
+	// 130 bytes of bodies, beside the six mailboxes (a to e, a's Archive).
+	s.SetLimits(Limits{Mailbox: 100, Store: 130 + 6*MailboxCost})
 	body := strings.Repeat("x", 60)
 
 	// One body to three addresses: 60 bytes each, 60 in the store.
@@ -167,7 +168,7 @@ func TestQuota(t *testing.T) {
 	if used, _ := s.ledger.usage(a); used != 60 {
 		t.Fatalf("a holds %d after a refused COPY, want 60", used)
 	}
-	// The store: 130 bytes; 60 held, a new 80-byte body does not fit.
+	// The store: 130 bytes of bodies; 60 held, a new 80-byte body does not fit.
 	if err := s.Deliver([]string{"e@x.test"}, strings.Repeat("w", 80)); err != ErrStoreFull {
 		t.Fatalf("delivery past the store's limit: %v, want ErrStoreFull", err)
 	}

@@ -84,3 +84,34 @@ func TestDataPastTheStore(t *testing.T) {
 		t.Fatalf("delivered %+v, want the small message only", m)
 	}
 }
+
+// TestStrangersPastTheCap: every recipient is accepted (a submission
+// server relays) until the mailboxes of addresses that are not accounts
+// reach their cap; then a new one gets 452 4.3.1, while accounts and the
+// mailboxes there are still get 250.
+func TestStrangersPastTheCap(t *testing.T) {
+	t.Parallel()
+	w, _, submission, _ := start(t, nil)
+	w.SetMailLimits(mailstore.Limits{Mailbox: 1 << 20, Store: 1 << 20, Strangers: 2})
+	c := submission()
+	c.Send("AUTH XOAUTH2 " + mailtest.XOAUTH2(mailtest.User, mailtest.Token))
+	expect(t, c.SMTPReply(), `235 .*`)
+	c.Send("MAIL FROM:<" + mailtest.User + ">")
+	expect(t, c.SMTPReply(), `250 .*`)
+	for _, rcpt := range []string{"b@y.test", "c@y.test"} {
+		c.Send("RCPT TO:<" + rcpt + ">")
+		expect(t, c.SMTPReply(), `250 .*`)
+	}
+	c.Send("DATA")
+	expect(t, c.SMTPReply(), `354 .*`)
+	c.Send("Subject: s\r\n\r\nhi\r\n.")
+	expect(t, c.SMTPReply(), `250 .*`)
+	c.Send("MAIL FROM:<" + mailtest.User + ">")
+	expect(t, c.SMTPReply(), `250 .*`)
+	c.Send("RCPT TO:<d@y.test>")
+	expect(t, c.SMTPReply(), `452 4\.3\.1 Insufficient system storage`)
+	for _, rcpt := range []string{mailtest.User, "B@y.test"} {
+		c.Send("RCPT TO:<" + rcpt + ">")
+		expect(t, c.SMTPReply(), `250 .*`)
+	}
+}

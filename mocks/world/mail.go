@@ -107,8 +107,24 @@ func (w *World) SetMailLimits(l mailstore.Limits) { w.mail.store.SetLimits(l) }
 // MailLimits returns the mail store's limits.
 func (w *World) MailLimits() mailstore.Limits { return w.mail.store.Limits() }
 
-// MailboxFull reports whether address holds its whole quota already.
-func (w *World) MailboxFull(address string) bool { return w.mail.store.Full(address) }
+// MailRoom tells whether address can be a recipient: nil, or
+// mailstore.ErrMailboxFull if it holds its whole quota,
+// mailstore.ErrStoreFull if it has no mailbox and the store no room for
+// one (mailstore.Store.Room).
+func (w *World) MailRoom(address string) error { return w.mail.store.Room(address) }
+
+// isAccount reports whether address (mailstore.Key) is an account's in
+// some realm: the mail store caps the mailboxes of the others.
+func (w *World) isAccount(address string) bool {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	for k := range w.accounts {
+		if k.id == address {
+			return true
+		}
+	}
+	return false
+}
 
 // forgetOldest takes the oldest logged message out of every log. The
 // caller holds m.mu.
