@@ -141,6 +141,26 @@ func Goodbye(ln net.Listener) {
 	}
 }
 
+// Hangup says the listener's goodbye on every connection it has open, as
+// Goodbye does, and closes them (those after STARTTLS too); the listener
+// goes on. ln is a listener of Wrap; any other is left alone.
+func Hangup(ln net.Listener) {
+	l, ok := ln.(*listener)
+	if !ok {
+		return
+	}
+	Goodbye(l)
+	l.mu.Lock()
+	conns := make([]*Conn, 0, len(l.open))
+	for c := range l.open {
+		conns = append(conns, c)
+	}
+	l.mu.Unlock()
+	for _, c := range conns {
+		_ = c.Close()
+	}
+}
+
 // Accept implements net.Listener.
 func (l *listener) Accept() (net.Conn, error) {
 	raw, err := l.Listener.Accept()

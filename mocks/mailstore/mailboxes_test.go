@@ -102,3 +102,21 @@ func TestMailboxesInTheBudget(t *testing.T) {
 		t.Fatalf("after DELETE gave its part back: %v", err)
 	}
 }
+
+// TestOnClear: Clear calls the functions of OnClear once the store is
+// empty, until they are stopped.
+func TestOnClear(t *testing.T) {
+	t.Parallel()
+	s := New(clock)
+	if err := s.Deliver([]string{"a@x.test"}, "hi"); err != nil {
+		t.Fatal(err)
+	}
+	var seen []int
+	stop := s.OnClear(func() { seen = append(seen, len(s.User("a@x.test").Drop())) })
+	s.Clear()
+	stop()
+	s.Clear()
+	if len(seen) != 1 || seen[0] != 0 {
+		t.Fatalf("called %v, want once, on an empty INBOX", seen)
+	}
+}

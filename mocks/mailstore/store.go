@@ -25,6 +25,7 @@ type Store struct {
 	users  map[string]*User
 	ledger *ledger
 	known  func(address string) bool // SetAccounts
+	hooks  map[*func()]struct{}      // OnClear's
 }
 
 // New returns an empty store whose clock is now, with DefaultLimits.
@@ -66,15 +67,39 @@ func (s *Store) SetAccounts(known func(address string) bool) {
 }
 
 // Clear empties the store: every address starts again with an empty
-// INBOX. Sessions already open keep what they had.
+// INBOX. Sessions already open keep what they had, until the functions of
+// OnClear, called once it is empty, end them.
 func (s *Store) Clear() {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.ledger.mu.Lock()
 	limits := s.ledger.limits
 	s.ledger.mu.Unlock()
 	s.users = make(map[string]*User)
 	s.ledger = newLedger(limits)
+	hooks := make([]func(), 0, len(s.hooks))
+	for fn := range s.hooks {
+		hooks = append(hooks, *fn)
+	}
+	s.mu.Unlock()
+	for _, fn := range hooks {
+		fn()
+	}
+}
+
+// OnClear has fn called after every Clear, until stop is called.
+func (s *Store) OnClear(fn func()) (stop func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.hooks == nil {
+		s.hooks = map[*func()]struct{}{}
+	}
+	key := &fn
+	s.hooks[key] = struct{}{}
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		delete(s.hooks, key)
+	}
 }
 
 // Key is the mailbox address names: addresses differing only in case or

@@ -100,6 +100,12 @@ func (w *World) log(from string, to []string, body string) {
 	}
 }
 
+// OnMailReset has fn called each time the world's mail is emptied
+// (Restore: serve's reset, PUT /api/world), once it is, until stop is
+// called: the mail servers end their open sessions there, so that none
+// acts on mailboxes that are gone.
+func (w *World) OnMailReset(fn func()) (stop func()) { return w.mail.store.OnClear(fn) }
+
 // SetMailLimits bounds the mail store: each address's quota and the
 // store's size (mailstore.DefaultLimits unless said otherwise).
 func (w *World) SetMailLimits(l mailstore.Limits) { w.mail.store.SetLimits(l) }
