@@ -296,3 +296,59 @@ func TestStartTLSHandshakeDeadline(t *testing.T) {
 		t.Fatalf("%d connections counted, want 0", n)
 	}
 }
+
+// TestGoodbyeBeforeTheLibrary: a connection just moved on after STARTTLS,
+// whose library has not yet written nor read (so has not done its TLS
+// handshake), still gets the goodbye, in TLS, the handshake done for it.
+func TestGoodbyeBeforeTheLibrary(t *testing.T) {
+	t.Parallel()
+	ca, raw := caAndListener(t)
+	goAhead := func(*Conn) func([]byte) ([]byte, bool) {
+		return func(line []byte) ([]byte, bool) { return line, string(line) == "GO\r\n" }
+	}
+	ln := Wrap(raw, Config{Rewrite: goAhead, StartTLS: ca.ServerConfig(), Goodbye: "bye"})
+	defer ln.Close()
+	up := Upgraded(ln)
+	defer up.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		_, _ = c.Write([]byte("hello\r\nGO\r\n"))
+		_, _ = c.Read(make([]byte, 1))
+		_ = c.Close()
+	}()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		if c, err := up.Accept(); err == nil {
+			accepted <- c // and left alone: the library is not there yet
+		}
+	}()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second)) // a bound for the test only
+	r := bufio.NewReader(c)
+	for _, want := range []string{"hello\r\n", "GO\r\n"} {
+		if l, _ := r.ReadString('\n'); l != want {
+			t.Fatalf("%q, want %q", l, want)
+		}
+	}
+	cfg := ca.ClientConfig()
+	cfg.ServerName = "127.0.0.1"
+	tc := tls.Client(c, cfg)
+	handshake := make(chan error, 1)
+	go func() { handshake <- tc.Handshake() }()
+	server := <-accepted
+	defer server.Close()
+	Goodbye(ln)
+	if err := <-handshake; err != nil {
+		t.Fatalf("handshake: %v", err)
+	}
+	if l, err := bufio.NewReader(tc).ReadString('\n'); l != "bye\r\n" {
+		t.Fatalf("goodbye %q %v, want bye", l, err)
+	}
+}
