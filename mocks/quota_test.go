@@ -20,7 +20,9 @@ import (
 // is sent.
 func TestQuotaOnTheWire(t *testing.T) {
 	srv := mocks.Start(t, mocks.Options{Providers: []string{google.Name}})
-	srv.World.SetMailLimits(mailstore.Limits{Mailbox: 4000, Store: 10000})
+	// 10,000 bytes of bodies beside the six mailboxes (bob, carol, r0-r2, r9).
+	const store = 10000 + 6*mailstore.MailboxCost
+	srv.World.SetMailLimits(mailstore.Limits{Mailbox: 4000, Store: store})
 	tok, err := srv.Google.Token(context.Background(), "alice@gmail.test", google.MailScope)
 	if err != nil {
 		t.Fatal(err)
@@ -48,11 +50,11 @@ func TestQuotaOnTheWire(t *testing.T) {
 	expect("AUTH XOAUTH2 "+mailtest.XOAUTH2("alice@gmail.test", tok.AccessToken), "235")
 	send([]string{"bob@gmail.test"}, 3000, "250")
 	send([]string{"carol@gmail.test", "bob@gmail.test"}, 1500, "552 5.2.2 Mailbox full")
-	srv.World.SetMailLimits(mailstore.Limits{Mailbox: 3000, Store: 10000}) // bob holds 3,014 bytes
+	srv.World.SetMailLimits(mailstore.Limits{Mailbox: 3000, Store: store}) // bob holds 3,014 bytes
 	expect("MAIL FROM:<alice@gmail.test>", "250")
 	expect("RCPT TO:<bob@gmail.test>", "452 4.2.2 Mailbox full: bob@gmail.test")
 	expect("RSET", "250")
-	srv.World.SetMailLimits(mailstore.Limits{Mailbox: 4000, Store: 10000})
+	srv.World.SetMailLimits(mailstore.Limits{Mailbox: 4000, Store: store})
 	for i := range 3 {
 		send([]string{"r" + strconv.Itoa(i) + "@gmail.test"}, 2000, "250")
 	}
@@ -69,7 +71,7 @@ func TestQuotaOnTheWire(t *testing.T) {
 	if got := imap.Line(); got != "b NO [TOOBIG] Literals are limited to 35882577 bytes for this command" {
 		t.Fatalf("APPEND past SIZE: %q", got)
 	}
-	srv.World.SetMailLimits(mailstore.Limits{Mailbox: 100, Store: 10000})
+	srv.World.SetMailLimits(mailstore.Limits{Mailbox: 100, Store: store})
 	imap.Send("c APPEND INBOX {200}")
 	imap.Until("+")
 	imap.Send(strings.Repeat("y", 200))

@@ -400,7 +400,7 @@ func TestServeLoad(t *testing.T) {
 			rcpt := fmt.Sprintf("load-%d@gmail.test", i)
 			for ctx.Err() == nil {
 				if err := sendGoSMTP(g.Mail["smtp"], s.tls, access, rcpt); err != nil {
-					fail(err)
+					fail(fmt.Errorf("client side of SMTP (STARTTLS, %s): %w", addr(g.Mail["smtp"]), err))
 					return
 				}
 				sent.Add(1)
@@ -410,7 +410,7 @@ func TestServeLoad(t *testing.T) {
 			defer wg.Done()
 			for ctx.Err() == nil {
 				if _, err := s.token(g, web, "bob@gmail.test"); err != nil {
-					fail(err)
+					fail(fmt.Errorf("client side of HTTPS (authorize and token): %w", err))
 					return
 				}
 				tokens.Add(1)
@@ -435,20 +435,24 @@ func TestServeLoad(t *testing.T) {
 		tokens.Load(), float64(tokens.Load())/loadSeconds().Seconds(), peakRSS(s.cmd.Process.Pid))
 }
 
+// sendGoSMTP sends one message; an error says at which step.
 func sendGoSMTP(m serve.MailEndpoint, tlsConfig *tls.Config, token, rcpt string) error {
 	c, err := gosmtp.DialStartTLS(addr(m), tlsConfig)
 	if err != nil {
-		return err
+		return fmt.Errorf("greeting, EHLO, STARTTLS: %w", err)
 	}
 	defer c.Close()
 	if err := c.Auth(sasl.NewXOAUTH2Client("alice@gmail.test", token, nil)); err != nil {
-		return err
+		return fmt.Errorf("AUTH: %w", err)
 	}
 	msg := "From: alice@gmail.test\r\nTo: " + rcpt + "\r\nSubject: load\r\n\r\n" + strings.Repeat("x", 1000) + "\r\n"
 	if err := c.SendMail("alice@gmail.test", []string{rcpt}, strings.NewReader(msg)); err != nil {
-		return err
+		return fmt.Errorf("MAIL, RCPT, DATA: %w", err)
 	}
-	return c.Quit()
+	if err := c.Quit(); err != nil {
+		return fmt.Errorf("QUIT: %w", err)
+	}
+	return nil
 }
 
 // peakRSS reads the peak resident set size of a process (Linux).

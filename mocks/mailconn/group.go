@@ -69,6 +69,15 @@ func (g *Group) Close() error {
 	return errors.Join(errs...)
 }
 
+// Hangup ends every connection open on the group's listeners, each with
+// its goodbye (Config.Goodbye) as Close does, and goes on serving: for a
+// world that was reset, whose sessions must not go on.
+func (g *Group) Hangup() {
+	for _, ln := range g.listeners {
+		Hangup(ln)
+	}
+}
+
 // Host returns the host part of a network address.
 func Host(a net.Addr) string {
 	host, _, err := net.SplitHostPort(a.String())

@@ -136,8 +136,36 @@ func Goodbye(ln net.Listener) {
 		conns = append(conns, c)
 	}
 	l.mu.Unlock()
+	// Each at once: a TLS session still in its handshake may take the
+	// whole bound of a goodbye.
+	var wg sync.WaitGroup
 	for _, c := range conns {
-		c.say(l.cfg.Goodbye)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.say(l.cfg.Goodbye)
+		}()
+	}
+	wg.Wait()
+}
+
+// Hangup says the listener's goodbye on every connection it has open, as
+// Goodbye does, and closes them (those after STARTTLS too); the listener
+// goes on. ln is a listener of Wrap; any other is left alone.
+func Hangup(ln net.Listener) {
+	l, ok := ln.(*listener)
+	if !ok {
+		return
+	}
+	Goodbye(l)
+	l.mu.Lock()
+	conns := make([]*Conn, 0, len(l.open))
+	for c := range l.open {
+		conns = append(conns, c)
+	}
+	l.mu.Unlock()
+	for _, c := range conns {
+		_ = c.Close()
 	}
 }
 
@@ -367,7 +395,10 @@ func (c *Conn) StartTLS() bool {
 }
 
 // say writes line to the client beside the library (Goodbye), if the
-// connection was greeted and its clear text can still be reached.
+// connection was greeted and its clear text can still be reached, within
+// a second: in TLS, after the handshake, which the client may be
+// completing (the session's Close before it read the client's Finished
+// would reset the connection, and the line with it).
 func (c *Conn) say(line string) {
 	c.mu.Lock()
 	w, greeted := c.sayTo, c.greeted
@@ -376,7 +407,7 @@ func (c *Conn) say(line string) {
 	if w == nil || !greeted {
 		return
 	}
-	_ = w.SetWriteDeadline(time.Now().Add(time.Second))
+	_ = w.SetDeadline(time.Now().Add(time.Second))
 	_, _ = w.Write([]byte(line + "\r\n"))
 }
 
@@ -502,8 +533,10 @@ func (c *Conn) Write(p []byte) (int, error) {
 // client's connection (and its place under the Limit) to the new Conn.
 // Called with c.mu held.
 func (c *Conn) moveOn() *Conn {
+	// The client was greeted before STARTTLS: a goodbye is for it from
+	// the start, in TLS.
 	next := &Conn{Conn: tls.Server(c.Conn, c.l.cfg.StartTLS), ID: c.ID, IP: c.IP, tls: true, peer: c.peer,
-		greeting: []byte{}}
+		greeting: []byte{}, greeted: true}
 	c.l.forget(c)
 	c.Conn, c.limit = movedOn{c.peer}, nil
 	return next

@@ -122,14 +122,21 @@ func (mbox *folder) sizeLocked() int64 {
 	return size
 }
 
+// appendLiteral appends the message of r (APPEND), its size reserved in
+// the store's budget before it is read.
 func (mbox *folder) appendLiteral(r imap.LiteralReader, options *imap.AppendOptions) (*imap.AppendData, error) {
+	l, size := mbox.owner.ledger, r.Size()
+	if err := l.reserve(size); err != nil {
+		return nil, err
+	}
 	var buf strings.Builder
-	buf.Grow(int(r.Size()))
-	if _, err := io.Copy(&buf, r); err != nil {
+	buf.Grow(int(size))
+	if _, err := io.Copy(&buf, io.LimitReader(r, size)); err != nil {
+		l.unreserve(size)
 		return nil, err
 	}
 	body := buf.String()
-	if err := mbox.owner.ledger.admit(body, mbox.owner); err != nil {
+	if err := l.admit(body, size, mbox.owner); err != nil {
 		return nil, err
 	}
 	return mbox.appendCharged(body, options), nil

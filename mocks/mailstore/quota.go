@@ -16,14 +16,36 @@ type Limits struct {
 	// as a provider's quota counts it.
 	Mailbox int64
 	// Store is the most the whole store holds, in bytes, each body once
-	// however many mailboxes share it: the memory it may take.
+	// however many mailboxes share it, with every mailbox's bookkeeping
+	// (MailboxCost): the memory it may take.
 	Store int64
+	// Strangers is the most addresses that are not accounts of the world
+	// (Store.SetAccounts) that get mailboxes: the recipients a submission
+	// server relays to, kept here; zero: DefaultStrangers.
+	Strangers int
 }
 
 // DefaultLimits are a store's limits unless SetLimits says otherwise: 64
 // MiB an address (a few messages of the providers' 35 MB maximum), 256
 // MiB in all.
 var DefaultLimits = Limits{Mailbox: 64 << 20, Store: 256 << 20}
+
+// DefaultStrangers is the cap on the mailboxes of addresses that are not
+// accounts unless Limits.Strangers says otherwise: 10,000 of them take
+// about 10 MiB.
+const DefaultStrangers = 10000
+
+// MailboxCost is what a mailbox's bookkeeping is counted for in the
+// store's budget (a folder, and for an INBOX its address's User and key),
+// above what it takes (TestMailboxCost measures it).
+const MailboxCost = 1 << 10
+
+func (l Limits) strangers() int {
+	if l.Strangers <= 0 {
+		return DefaultStrangers
+	}
+	return l.Strangers
+}
 
 // ErrMailboxFull is what a delivery, APPEND or COPY that would take an
 // address past its quota gets: RFC 9051's OVERQUOTA (SMTP answers 552
@@ -39,11 +61,14 @@ var ErrStoreFull = &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.Respo
 // ledger counts what the store holds: each address's bytes, and each body
 // once, with the number of messages that share it.
 type ledger struct {
-	mu     sync.Mutex
-	limits Limits
-	held   int64           // bytes of distinct bodies
-	refs   map[*byte]int   // a body's data -> messages holding it
-	used   map[*User]int64 // an address's bytes
+	mu      sync.Mutex
+	limits  Limits
+	held    int64           // bytes of distinct bodies
+	pending int64           // bytes of messages still arriving (reserve)
+	books   int64           // bytes of mailboxes' bookkeeping (open)
+	strange int             // addresses with mailboxes that are not accounts
+	refs    map[*byte]int   // a body's data -> messages holding it
+	used    map[*User]int64 // an address's bytes
 }
 
 func newLedger(l Limits) *ledger {
@@ -53,19 +78,69 @@ func newLedger(l Limits) *ledger {
 // bodyKey identifies a body by its data: shared bodies are one string.
 func bodyKey(body string) *byte { return unsafe.StringData(body) }
 
+// reserve takes n bytes of the store's budget for a message still
+// arriving, before its bytes are kept: ErrStoreFull if what the store
+// holds and what others reserved leave less.
+func (l *ledger) reserve(n int64) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.room(n) {
+		return ErrStoreFull
+	}
+	l.pending += n
+	return nil
+}
+
+// room reports whether n more bytes fit in the store's budget. The caller
+// holds l.mu.
+func (l *ledger) room(n int64) bool { return l.held+l.pending+l.books+n <= l.limits.Store }
+
+// open charges a new mailbox's bookkeeping, and counts its address as one
+// more stranger if it is one: ErrStoreFull past the store's budget or the
+// cap on strangers, unless force (an account's INBOX as it logs in,
+// bounded by the world's accounts).
+func (l *ledger) open(stranger, force bool) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !force && (!l.room(MailboxCost) || stranger && l.strange >= l.limits.strangers()) {
+		return ErrStoreFull
+	}
+	l.books += MailboxCost
+	if stranger {
+		l.strange++
+	}
+	return nil
+}
+
+// shut gives back a deleted mailbox's bookkeeping.
+func (l *ledger) shut() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.books -= MailboxCost
+}
+
+// unreserve gives back n reserved bytes.
+func (l *ledger) unreserve(n int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.pending -= n
+}
+
 // admit charges each of users for body, or none of them: ErrMailboxFull if
 // one would pass its quota, ErrStoreFull if the store would pass its
-// limit.
-func (l *ledger) admit(body string, users ...*User) error {
+// limit. reserved bytes the body's arrival took (reserve) are given back
+// either way.
+func (l *ledger) admit(body string, reserved int64, users ...*User) error {
 	n := int64(len(body))
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.pending -= reserved
 	for _, u := range users {
 		if l.used[u]+n > l.limits.Mailbox {
 			return ErrMailboxFull
 		}
 	}
-	if n > 0 && l.refs[bodyKey(body)] == 0 && l.held+n > l.limits.Store {
+	if n > 0 && l.refs[bodyKey(body)] == 0 && !l.room(n) {
 		return ErrStoreFull
 	}
 	for _, u := range users {

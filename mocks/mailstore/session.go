@@ -71,7 +71,7 @@ func (sess *Session) Copy(numSet imap.NumSet, destName string) (*imap.CopyData, 
 	var msgs []*message
 	sess.view.forEach(numSet, func(_ uint32, msg *message) { msgs = append(msgs, msg) })
 	for i, msg := range msgs {
-		if err := sess.user.ledger.admit(msg.body, sess.user); err != nil {
+		if err := sess.user.ledger.admit(msg.body, 0, sess.user); err != nil {
 			for _, charged := range msgs[:i] {
 				sess.user.ledger.release(sess.user, charged.body)
 			}

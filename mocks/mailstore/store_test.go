@@ -129,7 +129,8 @@ func (l memLiteral) Size() int64 { return l.Reader.Size() }
 func TestQuota(t *testing.T) {
 	t.Parallel()
 	s := New(clock)
-	s.SetLimits(Limits{Mailbox: 100, Store: 130})
+	// 130 bytes of bodies, beside the six mailboxes (a to e, a's Archive).
+	s.SetLimits(Limits{Mailbox: 100, Store: 130 + 6*MailboxCost})
 	body := strings.Repeat("x", 60)
 
 	// One body to three addresses: 60 bytes each, 60 in the store.
@@ -167,7 +168,7 @@ func TestQuota(t *testing.T) {
 	if used, _ := s.ledger.usage(a); used != 60 {
 		t.Fatalf("a holds %d after a refused COPY, want 60", used)
 	}
-	// The store: 130 bytes; 60 held, a new 80-byte body does not fit.
+	// The store: 130 bytes of bodies; 60 held, a new 80-byte body does not fit.
 	if err := s.Deliver([]string{"e@x.test"}, strings.Repeat("w", 80)); err != ErrStoreFull {
 		t.Fatalf("delivery past the store's limit: %v, want ErrStoreFull", err)
 	}
@@ -216,4 +217,25 @@ func (l *ledger) usage(u *User) (user, store int64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.used[u], l.held
+}
+
+// TestRepeatedRecipientChargedOnce: a mailbox named three times by one
+// delivery holds one copy and is charged for one against its quota.
+func TestRepeatedRecipientChargedOnce(t *testing.T) {
+	t.Parallel()
+	s := New(clock)
+	s.SetLimits(Limits{Mailbox: 1000, Store: 1 << 20})
+	body := strings.Repeat("x", 400)
+	if err := s.Deliver([]string{"a@x.test", "A@X.test", "a@x.TEST"}, body); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(inbox(t, s, "a@x.test").l); n != 1 {
+		t.Fatalf("%d copies in the INBOX, want 1", n)
+	}
+	if used := s.ledger.used[s.User("a@x.test")]; used != 400 {
+		t.Fatalf("charged %d bytes, want 400", used)
+	}
+	if err := s.Deliver([]string{"a@x.test"}, body); err != nil {
+		t.Fatalf("a second message within the quota: %v", err)
+	}
 }

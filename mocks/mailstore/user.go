@@ -24,9 +24,12 @@ type User struct {
 	prevUidValidity uint32
 }
 
+// newUser returns an address's mailboxes with an INBOX, whose
+// bookkeeping its caller charged (ledger.open).
 func newUser(now func() time.Time, l *ledger) *User {
 	u := &User{now: now, ledger: l, mailboxes: make(map[string]*folder)}
-	_ = u.Create("INBOX", nil)
+	u.prevUidValidity++
+	u.mailboxes["INBOX"] = newFolder(u, "INBOX", u.prevUidValidity)
 	return u
 }
 
@@ -129,6 +132,9 @@ func (u *User) Create(name string, options *imap.CreateOptions) error {
 		}
 	}
 
+	if err := u.ledger.open(false, false); err != nil {
+		return err
+	}
 	// UIDVALIDITY must change if a mailbox is deleted and re-created with the
 	// same name.
 	u.prevUidValidity++
@@ -150,6 +156,7 @@ func (u *User) Delete(name string) error {
 		return err
 	}
 	delete(u.mailboxes, name)
+	u.ledger.shut()
 	mbox.mutex.Lock()
 	for _, msg := range mbox.l {
 		u.ledger.release(u, msg.body)

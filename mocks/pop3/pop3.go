@@ -34,6 +34,8 @@ type Server struct {
 	cfg   Config
 	gate  mailauth.Gate
 	group mailconn.Group
+	// unhook stops the world ending the sessions at its reset.
+	unhook func()
 }
 
 // Start serves the two listeners.
@@ -51,6 +53,8 @@ func Start(cfg Config) (*Server, error) {
 	s.serve(mailconn.Upgraded(plain))
 	face.TLS, face.StartTLS = cfg.TLS, nil
 	s.serve(mailconn.Wrap(cfg.TLSListener, face))
+	// A reset of the world ends the open sessions, with their goodbye.
+	s.unhook = cfg.World.OnMailReset(s.group.Hangup)
 	return s, nil
 }
 
@@ -62,7 +66,10 @@ func (s *Server) serve(ln net.Listener) {
 
 // Close says goodbye on every open connection, closes them and the
 // listeners, and waits for the sessions to end.
-func (s *Server) Close() error { return s.group.Close() }
+func (s *Server) Close() error {
+	s.unhook()
+	return s.group.Close()
+}
 
 // loop is the sessions of one listener: what a protocol library's server
 // is to mailconn.Group, its Serve and its Close.

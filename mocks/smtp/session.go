@@ -83,28 +83,36 @@ func (ss *session) Rcpt(to string, _ *gosmtp.RcptOptions) error {
 	if ss.user == "" {
 		return reply(ss.s.cfg.Personality.AuthRequired, ss.conn.ID, ss.conn.IP)
 	}
-	if ss.s.cfg.World.MailboxFull(to) {
+	switch err := ss.s.cfg.World.MailRoom(to); {
+	case errors.Is(err, mailstore.ErrMailboxFull):
 		// RFC 5321 §4.5.3.1.10, RFC 3463 4.2.2: mailbox full, try later.
 		return &gosmtp.SMTPError{Code: 452, EnhancedCode: gosmtp.EnhancedCode{4, 2, 2}, Message: "Mailbox full: " + to}
+	case errors.Is(err, mailstore.ErrStoreFull):
+		return storeFull
+	}
+	// A mailbox named again, in any case, is accepted and gets one copy:
+	// Gmail and Exchange Online both deliver a message once per mailbox.
+	for _, t := range ss.to {
+		if mailstore.Key(t) == mailstore.Key(to) {
+			return nil
+		}
 	}
 	ss.to = append(ss.to, to)
 	return nil
 }
 
 // Data implements gosmtp.Session: the message goes into every recipient's
-// mailbox in the world.
+// mailbox in the world, read as it arrives. go-smtp's reader ends at
+// MaxMessageBytes with its 552 5.3.4 (RFC 5321 §4.5.3.1.7), returned as
+// it is; on any error go-smtp reads the rest of DATA and drops it.
 func (ss *session) Data(r io.Reader) error {
-	raw, err := io.ReadAll(r)
-	if err != nil {
-		return err // go-smtp answers 552 when the message is too large
-	}
-	switch err := ss.s.cfg.World.Deliver(ss.from, ss.to, raw); {
+	switch err := ss.s.cfg.World.Receive(ss.from, ss.to, r); {
 	case errors.Is(err, mailstore.ErrMailboxFull):
 		// RFC 5321 §4.2.3: 552, exceeded storage allocation.
 		return &gosmtp.SMTPError{Code: 552, EnhancedCode: gosmtp.EnhancedCode{5, 2, 2},
 			Message: "Mailbox full: the message would exceed a recipient's quota"}
 	case errors.Is(err, mailstore.ErrStoreFull):
-		return &gosmtp.SMTPError{Code: 452, EnhancedCode: gosmtp.EnhancedCode{4, 3, 1}, Message: "Insufficient system storage"}
+		return storeFull
 	default:
 		return err
 	}
@@ -115,3 +123,7 @@ func (ss *session) Reset() { ss.from, ss.to = "", nil }
 
 // Logout implements gosmtp.Session.
 func (ss *session) Logout() error { return nil }
+
+// storeFull is the reply when the store has no room for a message or a
+// recipient's mailbox: RFC 5321 §4.5.3.1.10, RFC 3463 4.3.1.
+var storeFull = &gosmtp.SMTPError{Code: 452, EnhancedCode: gosmtp.EnhancedCode{4, 3, 1}, Message: "Insufficient system storage"}

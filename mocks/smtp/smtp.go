@@ -40,6 +40,8 @@ type Server struct {
 	cfg   Config
 	gate  mailauth.Gate
 	group mailconn.Group
+	// unhook stops the world ending the sessions at its reset.
+	unhook func()
 }
 
 // Start serves the two listeners.
@@ -72,6 +74,8 @@ func Start(cfg Config) (*Server, error) {
 	// connection and must be told AUTH is safe.
 	face.TLS, face.StartTLS = cfg.TLS, nil
 	s.serve(mailconn.Wrap(cfg.TLSListener, face), nil, true)
+	// A reset of the world ends the open sessions, with their goodbye.
+	s.unhook = cfg.World.OnMailReset(s.group.Hangup)
 	return s, nil
 }
 
@@ -95,7 +99,10 @@ func (s *Server) serve(ln net.Listener, starttls *tls.Config, insecureAuth bool)
 }
 
 // Close stops the listeners and closes every connection.
-func (s *Server) Close() error { return s.group.Close() }
+func (s *Server) Close() error {
+	s.unhook()
+	return s.group.Close()
+}
 
 // busy is the reply to a connection past the Limit, goodbye the one to
 // every open connection when the server stops (RFC 5321 §3.8).

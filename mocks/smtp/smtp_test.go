@@ -199,7 +199,10 @@ func TestLimits(t *testing.T) {
 	c.Send("DATA")
 	c.SMTPReply()
 	c.Send(strings.Repeat("y", 900) + "\r\n" + strings.Repeat("z", 900) + "\r\n.")
-	expect(t, c.SMTPReply(), `552 .*`)
+	expect(t, c.SMTPReply(), `552 5\.3\.4 Maximum message size exceeded`)
+	// The rest of DATA was read and dropped: the session goes on.
+	c.Send("MAIL FROM:<a@x.test>")
+	expect(t, c.SMTPReply(), `250 .*`)
 }
 
 func TestVanishingAndIdleClients(t *testing.T) {

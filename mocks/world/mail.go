@@ -1,6 +1,7 @@
 package world
 
 import (
+	"io"
 	"net/mail"
 	"slices"
 	"strings"
@@ -42,7 +43,7 @@ type mailboxes struct {
 	logged    int        // their bytes
 }
 
-func mailboxKey(address string) string { return strings.ToLower(strings.TrimSpace(address)) }
+func mailboxKey(address string) string { return mailstore.Key(address) }
 
 // Mailbox returns the mailboxes of address, created with an empty INBOX.
 func (w *World) Mailbox(address string) *mailstore.User {
@@ -50,17 +51,38 @@ func (w *World) Mailbox(address string) *mailstore.User {
 }
 
 // Deliver puts raw into the INBOX of every recipient and records it in
-// their delivery logs. Every recipient's copy shares one body.
+// their delivery logs. Every recipient's copy shares one body; a mailbox
+// named twice (mailstore.Key) gets it once, in its INBOX and in its log.
 func (w *World) Deliver(from string, to []string, raw []byte) error {
 	body := string(raw)
+	if err := w.mail.store.Deliver(to, body); err != nil {
+		return err
+	}
+	w.log(from, to, body)
+	return nil
+}
+
+// Receive is Deliver of a message read from r as it arrives, each part
+// of it counted in the store's budget before it is kept
+// (mailstore.Store.Receive): an SMTP client's DATA. An error of r is
+// returned as it is.
+func (w *World) Receive(from string, to []string, r io.Reader) error {
+	body, err := w.mail.store.Receive(to, r)
+	if err != nil {
+		return err
+	}
+	w.log(from, to, body)
+	return nil
+}
+
+// log records body, delivered from from to to, in the delivery logs.
+func (w *World) log(from string, to []string, body string) {
+	to = mailstore.Distinct(to)
 	subject := ""
 	if m, err := mail.ReadMessage(strings.NewReader(body)); err == nil {
 		subject = m.Header.Get("Subject")
 	}
 	msg := &Message{Time: w.Clock.Now(), From: from, To: slices.Clone(to), Subject: subject, Size: len(body), Raw: body}
-	if err := w.mail.store.Deliver(to, body); err != nil {
-		return err
-	}
 	w.mail.mu.Lock()
 	defer w.mail.mu.Unlock()
 	w.mail.order = append(w.mail.order, msg)
@@ -76,8 +98,13 @@ func (w *World) Deliver(from string, to []string, raw []byte) error {
 		}
 		w.mail.delivered[key] = log
 	}
-	return nil
 }
+
+// OnMailReset has fn called each time the world's mail is emptied
+// (Restore: serve's reset, PUT /api/world), once it is, until stop is
+// called: the mail servers end their open sessions there, so that none
+// acts on mailboxes that are gone.
+func (w *World) OnMailReset(fn func()) (stop func()) { return w.mail.store.OnClear(fn) }
 
 // SetMailLimits bounds the mail store: each address's quota and the
 // store's size (mailstore.DefaultLimits unless said otherwise).
@@ -86,8 +113,24 @@ func (w *World) SetMailLimits(l mailstore.Limits) { w.mail.store.SetLimits(l) }
 // MailLimits returns the mail store's limits.
 func (w *World) MailLimits() mailstore.Limits { return w.mail.store.Limits() }
 
-// MailboxFull reports whether address holds its whole quota already.
-func (w *World) MailboxFull(address string) bool { return w.mail.store.Full(address) }
+// MailRoom tells whether address can be a recipient: nil, or
+// mailstore.ErrMailboxFull if it holds its whole quota,
+// mailstore.ErrStoreFull if it has no mailbox and the store no room for
+// one (mailstore.Store.Room).
+func (w *World) MailRoom(address string) error { return w.mail.store.Room(address) }
+
+// isAccount reports whether address (mailstore.Key) is an account's in
+// some realm: the mail store caps the mailboxes of the others.
+func (w *World) isAccount(address string) bool {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	for k := range w.accounts {
+		if k.id == address {
+			return true
+		}
+	}
+	return false
+}
 
 // forgetOldest takes the oldest logged message out of every log. The
 // caller holds m.mu.

@@ -149,7 +149,7 @@ type consentKey struct {
 // New returns an empty world whose clock reads the real time.
 func New() *World {
 	clock := &Clock{}
-	return &World{
+	w := &World{
 		Clock:    clock,
 		clients:  map[key]Client{},
 		accounts: map[key]Account{},
@@ -157,6 +157,8 @@ func New() *World {
 		realms:   map[Realm]any{},
 		mail:     mailboxes{store: mailstore.New(clock.Now), delivered: map[string][]*Message{}},
 	}
+	w.mail.store.SetAccounts(w.isAccount)
+	return w
 }
 
 // SetApproveAs names the users an authorization request with no

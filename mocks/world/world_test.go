@@ -243,3 +243,19 @@ func TestRestoreMailLimits(t *testing.T) {
 		t.Fatalf("limits after restore %+v, want the defaults", got)
 	}
 }
+
+// TestDeliverOncePerMailbox: a mailbox named twice, in another case, gets
+// one copy in its INBOX and one entry in its delivery log.
+func TestDeliverOncePerMailbox(t *testing.T) {
+	t.Parallel()
+	w := world.New()
+	if err := w.Deliver("a@x.test", []string{"b@y.test", "B@Y.test", "c@y.test", "b@y.test "}, []byte("Subject: s\r\n\r\nhi\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	if n, m := len(w.Mailbox("b@y.test").Drop()), len(w.Messages("b@y.test")); n != 1 || m != 1 {
+		t.Fatalf("%d in the INBOX, %d in the log, want 1 and 1", n, m)
+	}
+	if to := w.Messages("c@y.test")[0].To; len(to) != 2 {
+		t.Fatalf("envelope %q, want each mailbox once", to)
+	}
+}
