@@ -417,9 +417,9 @@ func ExampleServer_Reset() {
 	defer srv.Close()
 	_, _ = srv.Google.Token(context.Background(), "alice@gmail.test", "https://mail.google.com/")
 	srv.Advance(2 * time.Hour)
-	fmt.Println(len(srv.Events()) > 0, srv.Now().Sub(time.Now()) > time.Hour)
+	fmt.Println(len(srv.Events()) > 0, time.Until(srv.Now()) > time.Hour)
 	srv.Reset()
-	fmt.Println(len(srv.Events()), srv.Now().Sub(time.Now()) < time.Minute)
+	fmt.Println(len(srv.Events()), time.Until(srv.Now()) < time.Minute)
 	// Output:
 	// true true
 	// 0 true
