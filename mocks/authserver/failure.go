@@ -49,7 +49,10 @@ const (
 	DeviceDenied            FailureKind = "device_denied"
 	DeviceExpired           FailureKind = "expired_token"
 	DeviceCodeInvalid       FailureKind = "device_code_invalid"
-	ServerError             FailureKind = "server_error"
+	// DeviceQuota is a device authorization request of a client with too
+	// many pending already.
+	DeviceQuota FailureKind = "rate_limit_exceeded"
+	ServerError FailureKind = "server_error"
 	// Unavailable is the server saying "try again later" (a fault armed
 	// through the world).
 	Unavailable FailureKind = "temporarily_unavailable"
@@ -140,6 +143,8 @@ func StandardReply(f Failure) Reply {
 		status = http.StatusInternalServerError
 	case "temporarily_unavailable":
 		status = http.StatusServiceUnavailable
+	case string(DeviceQuota):
+		status = http.StatusTooManyRequests
 	}
 	desc := f.Description
 	if desc == "" {
