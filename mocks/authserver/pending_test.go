@@ -16,8 +16,9 @@ import (
 )
 
 // deviceServer is a device authorization endpoint with random user codes,
-// for the client "tv".
-func deviceServer(t *testing.T) *httptest.Server {
+// for the client "tv", over TLS with writeTimeout as its write timeout if
+// it is not zero.
+func deviceServer(t *testing.T, writeTimeout time.Duration) (*httptest.Server, *world.World) {
 	t.Helper()
 	w := world.New()
 	if err := w.AddClient(world.Realm{Provider: "rfc"}, world.Client{ID: "tv", Type: "device", Public: true}); err != nil {
@@ -33,9 +34,16 @@ func deviceServer(t *testing.T) *httptest.Server {
 			VerificationPath: "/device",
 			Response:         func(_ authserver.Call, d authserver.DeviceAuthorization) any { return d },
 		}})
-	srv := httptest.NewServer(s.FaultAt("device", s.DeviceAuthorization))
+	srv := httptest.NewUnstartedServer(s.FaultAt("device", s.DeviceAuthorization))
+	if writeTimeout > 0 {
+		srv.Config.WriteTimeout = writeTimeout
+		srv.EnableHTTP2 = true
+		srv.StartTLS()
+	} else {
+		srv.Start()
+	}
 	t.Cleanup(srv.Close)
-	return srv
+	return srv, w
 }
 
 // heapAfter is the live heap once the collector ran.
@@ -51,7 +59,7 @@ func heapAfter() uint64 {
 // before); a
 // client has at most 1,000 codes pending, then 429 rate_limit_exceeded.
 func TestPendingDeviceCodes(t *testing.T) {
-	srv := deviceServer(t)
+	srv, _ := deviceServer(t, 0)
 	post := func(form url.Values) (int, string) {
 		resp, err := srv.Client().PostForm(srv.URL, form)
 		if err != nil {
