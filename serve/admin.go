@@ -31,10 +31,11 @@ var dashboard = template.Must(template.ParseFS(templateFS, "templates/dashboard.
 type admin struct {
 	m        *mocks.Server
 	manifest Manifest
+	log      *slog.Logger // serve's own complaints; nil: none
 }
 
-func newAdmin(m *mocks.Server, manifest Manifest) http.Handler {
-	a := &admin{m: m, manifest: manifest}
+func newAdmin(m *mocks.Server, manifest Manifest, logger *slog.Logger) http.Handler {
+	a := &admin{m: m, manifest: manifest, log: logger}
 	r := mux.NewRouter()
 	r.HandleFunc("/", a.dashboard).Methods(http.MethodGet)
 	r.HandleFunc("/healthz", a.healthz).Methods(http.MethodGet)
@@ -345,7 +346,7 @@ func (a *admin) dashboard(w http.ResponseWriter, _ *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	if err := dashboard.Execute(w, d); err != nil {
-		slog.Error("serve: rendering the dashboard", "err", err)
+	if err := dashboard.Execute(w, d); err != nil && a.log != nil {
+		a.log.Error("serve: rendering the dashboard", "err", err)
 	}
 }
