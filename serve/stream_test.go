@@ -50,8 +50,9 @@ func getJSON(t *testing.T, u string, v any) string {
 // TestMessagesStreamed: a mailbox's delivery log is the same JSON as the
 // messages themselves (HTML characters, non-ASCII text and bytes that are
 // not UTF-8 included, a raw text longer than a chunk), not HTML-escaped;
-// reading 8 MB of "<" allocates less than the raw text, not six times it
-// escaped; limit and since keep the last messages.
+// reading 8 MB of "<" allocates less than twice the raw text (66 times
+// before; under -race, where sync.Pool keeps nothing, about 1.2 times, 0.02
+// without); limit and since keep the last messages.
 func TestMessagesStreamed(t *testing.T) {
 	inst := start(t)
 	w := inst.Mocks.World
@@ -97,14 +98,15 @@ func TestMessagesStreamed(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := allocated(t, a+"/api/messages?mailbox="+carol)
-	if n > size {
+	if n > 2*size {
 		t.Errorf("reading a message of %d bytes allocated %d bytes", size, n)
 	}
 }
 
 // TestEventsStreamed: the audit log is the same JSON as the events, not
-// HTML-escaped; reading a full log allocates less than its text (before,
-// it allocated ten times it); limit and since keep the last events.
+// HTML-escaped; reading a full log allocates less than four times its
+// text (58 times before; under -race about 2.6 times, 0.6 without); limit
+// and since keep the last events.
 func TestEventsStreamed(t *testing.T) {
 	inst := start(t)
 	w := inst.Mocks.World
@@ -132,7 +134,7 @@ func TestEventsStreamed(t *testing.T) {
 		text += len(e.Provider + e.Protocol + e.Mechanism + e.User + e.Client + e.Outcome + e.Reason)
 	}
 	n := allocated(t, a+"/api/events")
-	if n > uint64(text) {
+	if n > 4*uint64(text) {
 		t.Errorf("reading %d events (%d bytes of text) allocated %d bytes", len(want), text, n)
 	}
 }
