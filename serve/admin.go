@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"bytes"
 	"embed"
 	"encoding/json"
 	"errors"
@@ -30,10 +31,11 @@ var dashboard = template.Must(template.ParseFS(templateFS, "templates/dashboard.
 type admin struct {
 	m        *mocks.Server
 	manifest Manifest
+	log      *slog.Logger // serve's own complaints; nil: none
 }
 
-func newAdmin(m *mocks.Server, manifest Manifest) http.Handler {
-	a := &admin{m: m, manifest: manifest}
+func newAdmin(m *mocks.Server, manifest Manifest, logger *slog.Logger) http.Handler {
+	a := &admin{m: m, manifest: manifest, log: logger}
 	r := mux.NewRouter()
 	r.HandleFunc("/", a.dashboard).Methods(http.MethodGet)
 	r.HandleFunc("/healthz", a.healthz).Methods(http.MethodGet)
@@ -83,27 +85,34 @@ func (a *admin) current() Manifest {
 	return manifest(a.m, a.manifest.CAFile, a.manifest.AdminURL)
 }
 
-// messages is GET /api/messages?mailbox=EMAIL: what was delivered there.
+// messages is GET /api/messages?mailbox=EMAIL[&since=INSTANT][&limit=N]:
+// what was delivered there, oldest first, streamed.
 func (a *admin) messages(w http.ResponseWriter, r *http.Request) {
-	mailbox := r.URL.Query().Get("mailbox")
+	q := r.URL.Query()
+	mailbox := q.Get("mailbox")
 	if mailbox == "" {
 		writeJSON(w, http.StatusBadRequest, apiError{"the mailbox parameter is required"})
 		return
 	}
-	msgs := a.m.World.Messages(mailbox)
-	if msgs == nil {
-		msgs = []world.Message{}
+	win, err := parseWindow(q)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
+		return
 	}
-	writeJSON(w, http.StatusOK, msgs)
+	msgs := keep(win, a.m.World.Messages(mailbox), func(m *world.Message) time.Time { return m.Time })
+	writeArray(w, msgs, messageWriter{w}.encode)
 }
 
-// events is GET /api/events: the audit log, oldest first.
-func (a *admin) events(w http.ResponseWriter, _ *http.Request) {
-	ev := a.m.World.Events()
-	if ev == nil {
-		ev = []world.Event{}
+// events is GET /api/events[?since=INSTANT][&limit=N]: the audit log,
+// oldest first, streamed.
+func (a *admin) events(w http.ResponseWriter, r *http.Request) {
+	win, err := parseWindow(r.URL.Query())
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
+		return
 	}
-	writeJSON(w, http.StatusOK, ev)
+	ev := keep(win, a.m.World.Events(), func(e *world.Event) time.Time { return e.Time })
+	writeArray(w, ev, func(buf *bytes.Buffer, e *world.Event) error { return encodeCompact(buf, e) })
 }
 
 // device is POST /api/device/approve and /api/device/deny (form user_code,
@@ -337,7 +346,7 @@ func (a *admin) dashboard(w http.ResponseWriter, _ *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	if err := dashboard.Execute(w, d); err != nil {
-		slog.Error("serve: rendering the dashboard", "err", err)
+	if err := dashboard.Execute(w, d); err != nil && a.log != nil {
+		a.log.Error("serve: rendering the dashboard", "err", err)
 	}
 }

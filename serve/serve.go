@@ -145,7 +145,7 @@ func start(cfg Config) (*Instance, error) {
 	inst := &Instance{Mocks: m}
 	inst.Manifest = manifest(m, caFile, "http://"+ln.Addr().String())
 	inst.admin = &http.Server{
-		Handler:           guard(cfg.Host, newAdmin(m, inst.Manifest)),
+		Handler:           guard(cfg.Host, newAdmin(m, inst.Manifest, cfg.Logger)),
 		ErrorLog:          errorLog,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,

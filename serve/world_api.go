@@ -19,9 +19,6 @@ import (
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
-// maxWorldFile bounds a world file sent to PUT /api/world.
-const maxWorldFile = 4 << 20
-
 // routeWorld adds the admin API's world actions: what a provider's console
 // and a user's account page change, at run time (DESIGN.md's "per-object
 // actions"). Each answers the changed object, and goes into the audit log.
@@ -119,9 +116,9 @@ func (a *admin) getWorld(w http.ResponseWriter, r *http.Request) {
 // putWorld is PUT /api/world: a whole world file (YAML or JSON) replaces
 // the running world, which starts afresh (mocks.Server.LoadWorldFile).
 func (a *admin) putWorld(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWorldFile))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, world.MaxFileBytes))
 	if err != nil {
-		writeJSON(w, http.StatusRequestEntityTooLarge, apiError{fmt.Sprintf("a world file is at most %d bytes", maxWorldFile)})
+		writeJSON(w, http.StatusRequestEntityTooLarge, apiError{fmt.Sprintf("a world file is at most %d bytes", world.MaxFileBytes)})
 		return
 	}
 	if err := a.m.LoadWorldFile(body); err != nil {

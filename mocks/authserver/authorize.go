@@ -218,10 +218,44 @@ func (s *Server) Hold(tx *Transaction, holder string) string {
 			delete(h.m, k)
 		}
 	}
+	tx.compact()
 	tx.ID, tx.holder = id, holder
 	tx.expires = now.Add(min(s.profile.CodeLifespan, 10*time.Minute))
 	h.m[id] = tx
 	return id
+}
+
+// heldForm are the parameters a held transaction keeps of its request:
+// the authorization request's own (RFC 6749 §4.1.1, PKCE, OpenID
+// Connect's, as keptForm) and what a profile reads when it resolves the
+// grant (Google's access_type and include_granted_scopes).
+var heldForm = append([]string{"response_type", "client_id", "scope", "state", "response_mode", "login_hint",
+	"access_type", "include_granted_scopes"}, keptForm...)
+
+// compact drops what tx would keep of its request beyond heldForm, and
+// copies what it keeps: a form's values share the memory of the whole
+// request, which a held transaction must not keep for minutes.
+func (tx *Transaction) compact() {
+	form := url.Values{}
+	for _, k := range heldForm {
+		if v, ok := tx.Form[k]; ok {
+			form[k] = cloneAll(v)
+		}
+	}
+	tx.Form, tx.State, tx.RedirectURI = form, strings.Clone(tx.State), strings.Clone(tx.RedirectURI)
+	tx.Scopes = cloneAll(tx.Scopes)
+	if ar, ok := tx.ar.(*fosite.AuthorizeRequest); ok {
+		ar.Form = form
+		ar.State = strings.Clone(ar.State)
+		ar.SetRequestedScopes(cloneAll(ar.GetRequestedScopes()))
+		ar.RequestedAudience = cloneAll(ar.RequestedAudience)
+		ar.ResponseTypes = cloneAll(ar.ResponseTypes)
+		if ar.RedirectURI != nil {
+			if u, err := url.Parse(ar.RedirectURI.String()); err == nil {
+				ar.RedirectURI = u // a new string, not the request's
+			}
+		}
+	}
 }
 
 // Take returns the transaction held for holder under id, once.

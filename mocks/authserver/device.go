@@ -92,9 +92,17 @@ func (s *Server) DeviceAuthorization(w http.ResponseWriter, r *http.Request) {
 	_, _ = rand.Read(b)
 	deviceCode := base64.RawURLEncoding.EncodeToString(b)
 	now := s.world.Clock.Now()
-	g := &deviceGrant{realm: c.Realm, client: reg.ID, scopes: scopes, expires: now.Add(dp.Lifespan),
+	// The grant keeps copies: the form's strings share the memory of the
+	// whole request body.
+	g := &deviceGrant{realm: strings.Clone(c.Realm), client: reg.ID, scopes: cloneAll(scopes), expires: now.Add(dp.Lifespan),
 		interval: dp.Interval, lastPoll: now}
 	s.store.mu.Lock()
+	if s.store.pendingDevices(reg.ID, now) >= maxPendingDevices {
+		s.store.mu.Unlock()
+		s.tokenFailure(w, r, Failure{Kind: DeviceQuota, Detail: reg.ID,
+			Description: "Too many device authorizations are pending for this client."})
+		return
+	}
 	for g.userCode == "" || s.store.byUser[g.userCode] != "" {
 		g.userCode = dp.UserCode()
 	}
@@ -111,6 +119,32 @@ func (s *Server) DeviceAuthorization(w http.ResponseWriter, r *http.Request) {
 		ExpiresIn:       int64(dp.Lifespan / time.Second),
 		Interval:        int64(dp.Interval / time.Second),
 	}), nil)
+}
+
+// maxPendingDevices bounds the device authorizations of one client that
+// are pending (neither decided nor expired) at once: each is kept for the
+// device code's lifespan (30 minutes at Google).
+const maxPendingDevices = 1000
+
+// pendingDevices counts client's pending device authorizations. The
+// caller holds s.mu.
+func (s *store) pendingDevices(client string, now time.Time) int {
+	n := 0
+	for _, g := range s.devices {
+		if g.client == client && g.status == devicePending && !now.After(g.expires) {
+			n++
+		}
+	}
+	return n
+}
+
+// cloneAll is a copy of each of ss, in a new slice.
+func cloneAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, v := range ss {
+		out[i] = strings.Clone(v)
+	}
+	return out
 }
 
 // baseURL is the scheme and host the request was sent to.

@@ -49,7 +49,10 @@ const (
 	DeviceDenied            FailureKind = "device_denied"
 	DeviceExpired           FailureKind = "expired_token"
 	DeviceCodeInvalid       FailureKind = "device_code_invalid"
-	ServerError             FailureKind = "server_error"
+	// DeviceQuota is a device authorization request of a client with too
+	// many pending already.
+	DeviceQuota FailureKind = "rate_limit_exceeded"
+	ServerError FailureKind = "server_error"
 	// Unavailable is the server saying "try again later" (a fault armed
 	// through the world).
 	Unavailable FailureKind = "temporarily_unavailable"
@@ -140,6 +143,8 @@ func StandardReply(f Failure) Reply {
 		status = http.StatusInternalServerError
 	case "temporarily_unavailable":
 		status = http.StatusServiceUnavailable
+	case string(DeviceQuota):
+		status = http.StatusTooManyRequests
 	}
 	desc := f.Description
 	if desc == "" {
@@ -194,11 +199,25 @@ func classify(err error, grantType string) Failure {
 func (s *Server) FaultAt(point string, h http.HandlerFunc) http.Handler {
 	p := s.world.DeclareFault(s.profile.Name, point)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h(w, r.WithContext(context.WithValue(r.Context(), faultPointKey{}, p)))
+		h(w, r.WithContext(context.WithValue(r.Context(), faultPointKey{}, mounted{p, http.NewResponseController(w)})))
 	})
 }
 
 type faultPointKey struct{}
+
+// mounted is what FaultAt puts in a request's context: its fault point,
+// and its response's controller, through which a delay moves the
+// server's write deadline.
+type mounted struct {
+	point world.FaultPoint
+	rc    *http.ResponseController
+}
+
+// answerTime is how long a request has to be answered once a delay fault
+// has held it: the HTTP servers' write timeout, counted again from the
+// end of the delay, so that a delay of up to world.MaxFaultDelay never
+// meets the deadline.
+const answerTime = 30 * time.Second
 
 // Fault answers a request with the fault the world armed at its
 // endpoint's point (FaultAt), if any (world.ArmFault): it waits out a
@@ -208,16 +227,19 @@ type faultPointKey struct{}
 // request with a server error that says so: a handler that can fail at a
 // point nobody declared is a provider's wiring error, never a silent miss.
 func (s *Server) Fault(r *http.Request) *Failure {
-	p, declared := r.Context().Value(faultPointKey{}).(world.FaultPoint)
+	m, declared := r.Context().Value(faultPointKey{}).(mounted)
 	if !declared {
 		return &Failure{Kind: ServerError, Description: "mailoauth: " + r.URL.Path + " was mounted without its fault point (authserver.FaultAt)"}
 	}
-	f, ok := s.world.TakeFault(p)
+	f, ok := s.world.TakeFault(m.point)
 	if !ok {
 		return nil
 	}
 	switch f.Kind {
 	case world.FaultDelay:
+		// The answer follows the delay whole: the write deadline (set
+		// when the request was read) moves past the delay.
+		_ = m.rc.SetWriteDeadline(time.Now().Add(f.Delay() + answerTime))
 		t := time.NewTimer(f.Delay())
 		defer t.Stop()
 		select {

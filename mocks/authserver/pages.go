@@ -55,6 +55,9 @@ func (p *pages) message(w http.ResponseWriter, status int, title string, lines .
 	p.render(w, status, "message", pageData{Title: title, Lines: lines})
 }
 
+// maxSignIns bounds the browser sessions remembered at once.
+const maxSignIns = 10000
+
 // signIns remembers who signed in on which browser, by a session cookie.
 type signIns struct {
 	cookie string
@@ -94,6 +97,12 @@ func (s *signIns) signIn(w http.ResponseWriter, email string) string {
 	_, _ = rand.Read(b)
 	sid := base64.RawURLEncoding.EncodeToString(b)
 	s.mu.Lock()
+	for k := range s.users {
+		if len(s.users) < maxSignIns {
+			break
+		}
+		delete(s.users, k) // any other session: the world's browsers are few
+	}
 	s.users[sid] = email
 	s.mu.Unlock()
 	http.SetCookie(w, &http.Cookie{Name: s.cookie, Value: sid, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})

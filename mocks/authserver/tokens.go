@@ -198,7 +198,7 @@ func (m jwtMinter) mint(ctx context.Context, kind fosite.TokenType, r fosite.Req
 // grant is the truth (the exp inside is never trusted over the clock).
 func (m jwtMinter) signature(ctx context.Context, token string) string {
 	key, _, err := m.s.keys.get(RealmOf(ctx))
-	if err != nil || strings.Count(token, ".") != 2 {
+	if err != nil || !compactJWS(token) {
 		return ""
 	}
 	jws, err := jose.ParseSigned(token)
@@ -209,6 +209,23 @@ func (m jwtMinter) signature(ctx context.Context, token string) string {
 		return ""
 	}
 	return token[strings.LastIndexByte(token, '.')+1:]
+}
+
+// compactJWS reports whether token is three segments of unpadded
+// base64url (RFC 7515 §7.1, §2): go-jose decodes a segment leniently,
+// padding included, so a token with "=" in its header would otherwise be
+// taken.
+func compactJWS(token string) bool {
+	segments := strings.Split(token, ".")
+	if len(segments) != 3 {
+		return false
+	}
+	for _, seg := range segments {
+		if _, err := base64.RawURLEncoding.Strict().DecodeString(seg); err != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // strategy is fosite's token strategy over the profile's minters.

@@ -334,6 +334,9 @@ func tokenError(_ authserver.Call, f authserver.Failure) (authserver.Reply, bool
 		return reply(http.StatusForbidden, "slow_down", "Forbidden")
 	case authserver.DeviceDenied:
 		return reply(http.StatusForbidden, "access_denied", "Forbidden")
+	case authserver.DeviceQuota:
+		// G-11: the device endpoint's quota answer.
+		return authserver.Reply{Status: http.StatusForbidden, Body: map[string]string{"error_code": "rate_limit_exceeded"}}, true
 	}
 	// Including expired_token: Google's answer is NOT FOUND (G-13), so the
 	// RFC 8628 one (400 expired_token) is kept.

@@ -100,7 +100,7 @@ func newAPI(p *Provider) *api {
 // Trackdéchets (a millisecond a world otherwise): its resolver finds the
 // api of a request in the request's context.
 var sharedSchema = sync.OnceValue(func() *graphql.Schema {
-	return graphql.MustParseSchema(schemaSDL, &resolver{}, graphql.UseFieldResolvers(), graphql.MaxDepth(10))
+	return graphql.MustParseSchema(schemaSDL, &resolver{}, append(limitOptions(), graphql.UseFieldResolvers())...)
 })
 
 type apiKey struct{}
@@ -216,13 +216,22 @@ func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeErrors(w, http.StatusBadRequest, "GraphQL operations must contain a non-empty `query` or a `persistedQuery` extension.", "BAD_REQUEST")
 			return
 		}
+		if r.Context().Err() != nil {
+			return // the client is gone: the rest of the batch is not run
+		}
+		if msg := tooManyTokens(op.Query); msg != "" {
+			status = http.StatusBadRequest
+			results = append(results, &graphql.Response{Errors: []*gqlerrors.QueryError{{Message: msg,
+				Extensions: map[string]any{"code": "GRAPHQL_PARSE_FAILED"}}}})
+			continue
+		}
 		resp := a.schema.Exec(ctx, op.Query, op.OperationName, op.Variables)
-		if resp.Data == nil && len(resp.Errors) > 0 {
+		if refused(resp) {
 			// The query did not parse or validate: Apollo answers 400.
 			status = http.StatusBadRequest
 			for _, e := range resp.Errors {
 				code := "GRAPHQL_VALIDATION_FAILED"
-				if errors.Is(e.Err, gqlerrors.ErrSyntax) || e.Rule == "" {
+				if (errors.Is(e.Err, gqlerrors.ErrSyntax) || e.Rule == "") && !errors.Is(e.Err, graphql.ErrTooManySelections) {
 					code = "GRAPHQL_PARSE_FAILED"
 				}
 				e.Extensions = map[string]any{"code": code}
@@ -235,6 +244,16 @@ func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	expressJSON.Write(w, status, results[0])
+}
+
+// refused reports whether graph-gophers refused the operation before
+// running it: the document did not parse or validate (no data), or its
+// fragments expand past MaxSelections.
+func refused(resp *graphql.Response) bool {
+	if len(resp.Errors) == 0 {
+		return false
+	}
+	return resp.Data == nil || errors.Is(resp.Errors[0].Err, graphql.ErrTooManySelections)
 }
 
 // parseBody reads a POST body: JSON (an operation or a batch of them) or

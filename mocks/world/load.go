@@ -106,11 +106,22 @@ func LoadFile(path string, schemas Schemas) (*World, error) {
 	return w, nil
 }
 
+// MaxFileBytes bounds a world file: a longer one is refused, never read in
+// part.
+const MaxFileBytes = 4 << 20
+
 // Load reads a world from YAML, each provider's clients through its
 // schema. Unknown keys and unknown providers are errors, so a typo in a
 // world file is reported instead of silently ignored.
 func Load(r io.Reader, schemas Schemas) (*World, error) {
-	dec := yaml.NewDecoder(io.LimitReader(r, 4<<20))
+	doc, err := io.ReadAll(io.LimitReader(r, MaxFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("world: %w", err)
+	}
+	if len(doc) > MaxFileBytes {
+		return nil, fmt.Errorf("world: the world file is larger than %d bytes (4 MiB), the limit", MaxFileBytes)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(doc))
 	dec.KnownFields(true)
 	var f File
 	if err := dec.Decode(&f); err != nil && err != io.EOF {

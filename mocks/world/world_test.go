@@ -259,3 +259,18 @@ func TestDeliverOncePerMailbox(t *testing.T) {
 		t.Fatalf("envelope %q, want each mailbox once", to)
 	}
 }
+
+// TestWorldFileOverTheLimit: a world file longer than MaxFileBytes is
+// refused with the limit in the message, never read in part; one of
+// exactly the limit loads.
+func TestWorldFileOverTheLimit(t *testing.T) {
+	head := "approve_as: [a@b.test]\n#"
+	at := head + strings.Repeat("x", world.MaxFileBytes-len(head)-1) + "\n"
+	if _, err := world.Load(strings.NewReader(at), world.Schemas{}); err != nil {
+		t.Fatalf("a file of exactly the limit: %v", err)
+	}
+	_, err := world.Load(strings.NewReader(at+"approve_as: [c@d.test]\n"), world.Schemas{})
+	if err == nil || !strings.Contains(err.Error(), strconv.Itoa(world.MaxFileBytes)) {
+		t.Errorf("a file over the limit: %v", err)
+	}
+}
