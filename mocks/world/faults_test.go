@@ -5,7 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mailoauth/mailoauth/mocks/microsoft"
 	"github.com/mailoauth/mailoauth/mocks/world"
+	"gopkg.in/yaml.v3"
 )
 
 // TestFaultPointsDeclared: only a declared point can be armed; a point
@@ -80,5 +82,74 @@ func TestClientPurpose(t *testing.T) {
 	}
 	if purposes != 1 {
 		t.Errorf("export %v", clients)
+	}
+}
+
+// TestFaultCounts: a fault armed until cleared strikes every time; at
+// most maxFaults (100) are armed at once.
+func TestFaultCounts(t *testing.T) {
+	t.Parallel()
+	w := world.New()
+	p := w.DeclareFault("p", "token")
+	if _, err := w.ArmFault(world.Fault{Target: "p.token", Kind: world.FaultServerError}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if _, ok := w.TakeFault(p); !ok {
+			t.Fatalf("strike %d of a fault armed until cleared missed", i+1)
+		}
+	}
+	for range 99 {
+		if _, err := w.ArmFault(world.Fault{Target: "p.token", Kind: world.FaultServerError}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.ArmFault(world.Fault{Target: "p.token", Kind: world.FaultServerError}); err == nil {
+		t.Fatal("a 101st fault was armed")
+	}
+	if n := w.ClearFaults(); n != 100 {
+		t.Fatalf("cleared %d", n)
+	}
+}
+
+// TestExportRoundTrip: what Export writes loads back as the same world:
+// approve-as users, mail limits, tenants and their settings.
+func TestExportRoundTrip(t *testing.T) {
+	t.Parallel()
+	const doc = `approve_as: [alice@contoso.test]
+mail_limits: {mailbox_bytes: 1000, store_bytes: 5000}
+providers:
+  microsoft:
+    tenants:
+      contoso:
+        id: 6f1d6c2e-3b7a-4c1e-9d2a-0c5e8b7a4f10
+        domains: [contoso.test]
+        users: [{email: alice@contoso.test, id: 0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e}]
+`
+	schemas := world.Schemas{microsoft.Name: microsoft.Schema()}
+	w, err := world.Load(strings.NewReader(doc), schemas)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := yaml.Marshal(w.Export(schemas, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := world.Load(strings.NewReader(string(out)), schemas)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !slices.Equal(again.ApproveAs(), []string{"alice@contoso.test"}) || again.MailLimits() != w.MailLimits() {
+		t.Errorf("exported:\n%s", out)
+	}
+	realm := world.Realm{Provider: microsoft.Name, Tenant: "contoso"}
+	if _, ok := again.Account(realm, "alice@contoso.test"); !ok {
+		t.Errorf("the tenant's user is gone:\n%s", out)
+	}
+	if t1, _ := microsoft.TenantOf(again, realm); t1.ID != "6f1d6c2e-3b7a-4c1e-9d2a-0c5e8b7a4f10" {
+		t.Errorf("the tenant's settings are gone:\n%s", out)
+	}
+	if plain := world.New().Export(schemas, false); len(plain) != 1 {
+		t.Errorf("an empty world exports %v", plain)
 	}
 }
