@@ -54,6 +54,7 @@ func call(t *testing.T, method, u string, form url.Values) (int, string) {
 }
 
 func TestManifest(t *testing.T) {
+	t.Parallel()
 	inst := start(t)
 	m := inst.Manifest
 	if m.Schema != 1 || !strings.HasPrefix(m.AdminURL, "http://127.0.0.1:") {
@@ -86,6 +87,7 @@ func TestManifest(t *testing.T) {
 // TestMicrosoftManifest: the first tenant's authority and endpoints, and
 // a client credentials token from them with the manifest's secret.
 func TestMicrosoftManifest(t *testing.T) {
+	t.Parallel()
 	inst := start(t)
 	ms, ok := inst.Manifest.Providers["microsoft"]
 	if !ok || ms.TenantID == "" || ms.Authority != ms.BaseURL+"/"+ms.TenantID ||
@@ -114,6 +116,7 @@ func TestMicrosoftManifest(t *testing.T) {
 // TestMicrosoftManifestTenants: every tenant with its authority, the JWKS
 // and admin consent endpoints answer, and the dashboard shows them.
 func TestMicrosoftManifestTenants(t *testing.T) {
+	t.Parallel()
 	inst := start(t)
 	ms := inst.Manifest.Providers["microsoft"]
 	if len(ms.Tenants) < 2 || ms.Tenants[0].TenantID != ms.TenantID || len(ms.Tenants[0].Domains) == 0 {
@@ -158,6 +161,7 @@ func TestMicrosoftManifestTenants(t *testing.T) {
 // TestMicrosoftDeviceApprovalThroughAdmin: a device code of the tenant's
 // devicecode endpoint approved with the admin API.
 func TestMicrosoftDeviceApprovalThroughAdmin(t *testing.T) {
+	t.Parallel()
 	inst := start(t)
 	ms := inst.Manifest.Providers["microsoft"]
 	desktop := clientOfType(t, ms, "public")
@@ -192,6 +196,7 @@ func TestMicrosoftDeviceApprovalThroughAdmin(t *testing.T) {
 }
 
 func TestAdminAPI(t *testing.T) {
+	t.Parallel()
 	inst := start(t)
 	a := inst.Manifest.AdminURL
 	cases := []struct {
@@ -224,6 +229,7 @@ func TestAdminAPI(t *testing.T) {
 // TestDeviceApprovalThroughAdmin: a device code approved with the admin
 // API, as a CI pipeline does instead of the verification page.
 func TestDeviceApprovalThroughAdmin(t *testing.T) {
+	t.Parallel()
 	inst := start(t)
 	g := inst.Manifest.Providers["google"]
 	tv := clientOfType(t, g, "limited-input")
@@ -300,6 +306,7 @@ func TestNoGoroutineOutlivesAClient(t *testing.T) {
 // century ahead, with a 400 that says why, and the world stays in the
 // future.
 func TestClockAdvanceBounded(t *testing.T) {
+	t.Parallel()
 	inst := start(t)
 	tenYears := url.Values{"seconds": {"315360000"}}
 	for i := range 10 {
@@ -391,6 +398,7 @@ func (l *lockedBuffer) String() string {
 // with a clear error instead of overwriting the first one's CA; once the
 // first stops, the directory is free.
 func TestStateDirLocked(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	first, err := serve.Start(serve.Config{StateDir: dir})
 	if err != nil {
@@ -413,6 +421,7 @@ func TestStateDirLocked(t *testing.T) {
 // keeps its CA, so a client configured with the old ca_file still talks
 // to it.
 func TestCAKeptAcrossRestarts(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	first, err := serve.Start(serve.Config{StateDir: dir})
 	if err != nil {

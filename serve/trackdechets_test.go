@@ -60,6 +60,7 @@ func me(t *testing.T, inst *serve.Instance, token string) string {
 // login_hint convenience, the API, revocation and strict mode through the
 // admin API, and the dashboard showing them (issue 10, item 5).
 func TestTrackdechetsThroughServe(t *testing.T) {
+	t.Parallel()
 	inst := start(t)
 	td, ok := inst.Manifest.Providers["trackdechets"]
 	if !ok || !strings.HasSuffix(td.AuthorizationEndpoint, "/oauth2/authorize/dialog") || !strings.HasSuffix(td.TokenEndpoint, "/oauth2/token") ||
@@ -114,6 +115,7 @@ func TestTrackdechetsThroughServe(t *testing.T) {
 // gone); POST /api/clock/set moves the clock forward only, and the
 // manifest says where it is (issue 12, items 3 and 5).
 func TestResetAndClockSet(t *testing.T) {
+	t.Parallel()
 	inst := start(t)
 	a := inst.Manifest.AdminURL
 	tok, err := tdToken(t, inst, oauth2.AuthStyleInHeader)
@@ -158,6 +160,7 @@ func TestResetAndClockSet(t *testing.T) {
 // TestFaultsThroughAdmin: POST /api/faults arms a fault (form or JSON),
 // GET lists it, the next request gets it, DELETE clears the rest.
 func TestFaultsThroughAdmin(t *testing.T) {
+	t.Parallel()
 	inst := start(t)
 	a := inst.Manifest.AdminURL
 	status, body := call(t, "POST", a+"/api/faults", url.Values{"target": {"trackdechets.token"}, "fault": {"unavailable"}})
@@ -203,6 +206,7 @@ func TestFaultsThroughAdmin(t *testing.T) {
 // nothing, a cross-site form post changes nothing; curl-like requests and
 // the admin's own origin work (issue 13, finding 3).
 func TestAdminRefusesWebPages(t *testing.T) {
+	t.Parallel()
 	inst := start(t)
 	a := inst.Manifest.AdminURL
 	u, _ := url.Parse(a)
