@@ -376,15 +376,34 @@ func (w *World) ConsentedScopes(realm Realm, user, client string) []string {
 	return slices.Clone(w.consents[consentKey{realm, strings.ToLower(user), client}])
 }
 
-// GrantConsent remembers that user granted scopes to client in realm.
+// A consent remembers at most MaxConsentScopes scopes, and
+// MaxConsentBytes of them: a provider that accepts any scope (Microsoft's
+// resources) would let repeated approvals grow one without end.
+const (
+	MaxConsentScopes = 64
+	MaxConsentBytes  = 4 << 10
+)
+
+// GrantConsent remembers that user granted scopes to client in realm. A
+// scope past MaxConsentScopes or MaxConsentBytes is not remembered: the
+// grant goes on, and the next request for it asks for consent again.
 func (w *World) GrantConsent(realm Realm, user, client string, scopes []string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	k := consentKey{realm, strings.ToLower(user), client}
 	granted := w.consents[k]
+	size := 0
+	for _, s := range granted {
+		size += len(s)
+	}
 	for _, s := range scopes {
-		if !slices.Contains(granted, s) {
-			granted = append(granted, s)
+		if len(granted) >= MaxConsentScopes {
+			break
+		}
+		if size+len(s) <= MaxConsentBytes && !slices.Contains(granted, s) {
+			// A copy: s may be a piece of the request's whole form.
+			granted = append(granted, strings.Clone(s))
+			size += len(s)
 		}
 	}
 	if granted == nil {
