@@ -486,6 +486,31 @@ func (w *World) Events() []Event {
 	return append(slices.Clone(a.events[a.oldest:]), a.events[:a.oldest]...)
 }
 
+// EventsSince returns the events of the audit log after since (from the
+// first one after it; all of them for a zero since), oldest first: the
+// last limit of them (0: all). Only those are copied.
+func (w *World) EventsSince(since time.Time, limit int) []Event {
+	a := &w.audit
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	n := len(a.events)
+	at := func(i int) *Event { return &a.events[(a.oldest+i)%n] } // i-th oldest
+	first := 0
+	if !since.IsZero() {
+		for first < n && !at(first).Time.After(since) {
+			first++
+		}
+	}
+	if limit > 0 && n-first > limit {
+		first = n - limit
+	}
+	out := make([]Event, 0, n-first)
+	for i := first; i < n; i++ {
+		out = append(out, *at(i))
+	}
+	return out
+}
+
 // auditLog is the world's record of authentication attempts, under a lock
 // of its own: every mail session writes to it, and it must not hold up
 // the readers of the world's registrations.
