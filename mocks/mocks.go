@@ -77,7 +77,8 @@ type Options struct {
 	// the embedded test keys (serve does: its keys are its own).
 	FreshKeys bool
 	// ErrorLog receives the HTTPS servers' own errors (a failed TLS
-	// handshake, a broken connection); nil: they are dropped.
+	// handshake, a broken connection, a listener at its connection cap,
+	// which refuses connections until one closes); nil: they are dropped.
 	ErrorLog *log.Logger
 }
 
@@ -95,6 +96,7 @@ type Server struct {
 	order     []*Provider
 	start     *world.Snapshot
 	mailLimit *mailconn.Limit
+	httpsOpen *connCounter // the world's HTTPS connections, under httpsCaps.world
 	client    *http.Client
 	servers   []*http.Server
 	closers   []func() error
@@ -391,9 +393,11 @@ func (s *Server) TLSConfigFor(host string) *tls.Config {
 }
 
 // serveHTTPS serves h over TLS on the provider's listener and returns its
-// URL.
+// URL. The listener keeps its connections under httpsCaps; the handshake
+// and the request headers have ReadHeaderTimeout, an idle connection
+// IdleTimeout, so that a client holding one open frees its slot.
 func (s *Server) serveHTTPS(o Options, provider string, h http.Handler) (string, error) {
-	ln, err := o.Listen(provider + ".https")
+	raw, err := o.Listen(provider + ".https")
 	if err != nil {
 		return "", err
 	}
@@ -401,6 +405,10 @@ func (s *Server) serveHTTPS(o Options, provider string, h http.Handler) (string,
 	if errorLog == nil {
 		errorLog = log.New(io.Discard, "", 0)
 	}
+	if s.httpsOpen == nil {
+		s.httpsOpen = newConnCounter(httpsCaps.world)
+	}
+	ln := &capListener{Listener: raw, name: provider + ".https", own: newConnCounter(httpsCaps.listener), world: s.httpsOpen, log: errorLog}
 	srv := &http.Server{
 		Handler:           h,
 		ErrorLog:          errorLog,

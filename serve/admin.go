@@ -111,7 +111,7 @@ func (a *admin) events(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
 		return
 	}
-	ev := keep(win, a.m.World.Events(), func(e *world.Event) time.Time { return e.Time })
+	ev := a.m.World.EventsSince(win.since, win.limit)
 	writeArray(w, ev, func(buf *bytes.Buffer, e *world.Event) error { return encodeCompact(buf, e) })
 }
 

@@ -38,6 +38,9 @@ func DefaultPorts() map[string]int {
 	return ports
 }
 
+// adminWriteTimeout bounds the writing of an admin API answer.
+const adminWriteTimeout = 30 * time.Second
+
 // Config configures a standalone world.
 type Config struct {
 	// World is the world to serve; nil means world.Default().
@@ -149,7 +152,7 @@ func start(cfg Config) (*Instance, error) {
 		ErrorLog:          errorLog,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
+		WriteTimeout:      adminWriteTimeout,
 		IdleTimeout:       60 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}

@@ -69,18 +69,6 @@ type Schema interface {
 // Schemas maps a provider's name to its Schema.
 type Schemas map[string]Schema
 
-// DecodeStrict decodes n into v, refusing keys v has no field for (a
-// yaml.Node's own Decode accepts them).
-func DecodeStrict(n *yaml.Node, v any) error {
-	raw, err := yaml.Marshal(n)
-	if err != nil {
-		return err
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(raw))
-	dec.KnownFields(true)
-	return dec.Decode(v)
-}
-
 // ClientFields are the keys a client has in a world file at every provider
 // whose registrations are plain OAuth clients (Google, Trackdéchets), for
 // a schema's DecodeClient to inline beside its own.

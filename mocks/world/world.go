@@ -376,15 +376,34 @@ func (w *World) ConsentedScopes(realm Realm, user, client string) []string {
 	return slices.Clone(w.consents[consentKey{realm, strings.ToLower(user), client}])
 }
 
-// GrantConsent remembers that user granted scopes to client in realm.
+// A consent remembers at most MaxConsentScopes scopes, and
+// MaxConsentBytes of them: a provider that accepts any scope (Microsoft's
+// resources) would let repeated approvals grow one without end.
+const (
+	MaxConsentScopes = 64
+	MaxConsentBytes  = 4 << 10
+)
+
+// GrantConsent remembers that user granted scopes to client in realm. A
+// scope past MaxConsentScopes or MaxConsentBytes is not remembered: the
+// grant goes on, and the next request for it asks for consent again.
 func (w *World) GrantConsent(realm Realm, user, client string, scopes []string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	k := consentKey{realm, strings.ToLower(user), client}
 	granted := w.consents[k]
+	size := 0
+	for _, s := range granted {
+		size += len(s)
+	}
 	for _, s := range scopes {
-		if !slices.Contains(granted, s) {
-			granted = append(granted, s)
+		if len(granted) >= MaxConsentScopes {
+			break
+		}
+		if size+len(s) <= MaxConsentBytes && !slices.Contains(granted, s) {
+			// A copy: s may be a piece of the request's whole form.
+			granted = append(granted, strings.Clone(s))
+			size += len(s)
 		}
 	}
 	if granted == nil {
@@ -465,6 +484,31 @@ func (w *World) Events() []Event {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return append(slices.Clone(a.events[a.oldest:]), a.events[:a.oldest]...)
+}
+
+// EventsSince returns the events of the audit log after since (from the
+// first one after it; all of them for a zero since), oldest first: the
+// last limit of them (0: all). Only those are copied.
+func (w *World) EventsSince(since time.Time, limit int) []Event {
+	a := &w.audit
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	n := len(a.events)
+	at := func(i int) *Event { return &a.events[(a.oldest+i)%n] } // i-th oldest
+	first := 0
+	if !since.IsZero() {
+		for first < n && !at(first).Time.After(since) {
+			first++
+		}
+	}
+	if limit > 0 && n-first > limit {
+		first = n - limit
+	}
+	out := make([]Event, 0, n-first)
+	for i := first; i < n; i++ {
+		out = append(out, *at(i))
+	}
+	return out
 }
 
 // auditLog is the world's record of authentication attempts, under a lock

@@ -1,0 +1,144 @@
+package world
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// DecodeStrict decodes n into v, refusing keys v has no field for (a
+// yaml.Node's own Decode accepts them), as yaml.v3's Decoder.KnownFields
+// does: at every depth, with the line of the key in n's document. The
+// check walks n in place, so that a world of thousands of clients is
+// read without writing each one out again.
+func DecodeStrict(n *yaml.Node, v any) error {
+	if err := knownFields(n, reflect.TypeOf(v), 0); err != nil {
+		return err
+	}
+	return n.Decode(v)
+}
+
+var (
+	unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()
+	nodeType        = reflect.TypeFor[yaml.Node]()
+)
+
+// maxStrictDepth bounds the walk over aliases that refer to each other.
+const maxStrictDepth = 100
+
+// knownFields returns the error of the first key of n that t has no field
+// for. What does not fit t (a sequence for a struct) is left to Decode,
+// which says so; so are the values a type decodes itself (yaml.Unmarshaler,
+// yaml.Node).
+func knownFields(n *yaml.Node, t reflect.Type, depth int) error {
+	if n == nil || t == nil || depth > maxStrictDepth {
+		return nil
+	}
+	switch n.Kind {
+	case yaml.AliasNode:
+		return knownFields(n.Alias, t, depth+1)
+	case yaml.DocumentNode:
+		if len(n.Content) == 1 {
+			return knownFields(n.Content[0], t, depth+1)
+		}
+		return nil
+	}
+	for ; t.Kind() == reflect.Pointer; t = t.Elem() {
+		if t.Implements(unmarshalerType) {
+			return nil
+		}
+	}
+	if t == nodeType || t.Implements(unmarshalerType) || reflect.PointerTo(t).Implements(unmarshalerType) {
+		return nil
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			return nil
+		}
+		fields, rest := map[string]reflect.Type{}, reflect.Type(nil)
+		structFields(t, fields, &rest)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, val := n.Content[i], n.Content[i+1]
+			if k.Kind == yaml.ScalarNode && k.Value == "<<" && (k.Tag == "" || k.Tag == "!" || k.Tag == "!!merge") {
+				merged := []*yaml.Node{val}
+				if val.Kind == yaml.SequenceNode {
+					merged = val.Content
+				}
+				for _, m := range merged {
+					if err := knownFields(m, t, depth+1); err != nil {
+						return err
+					}
+				}
+				continue
+			}
+			ft, ok := fields[k.Value]
+			if !ok && rest == nil {
+				return fmt.Errorf("yaml: unmarshal errors:\n  line %d: field %s not found in type %s", k.Line, k.Value, t)
+			}
+			if !ok {
+				ft = rest
+			}
+			if err := knownFields(val, ft, depth+1); err != nil {
+				return err
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if n.Kind == yaml.SequenceNode {
+			for _, c := range n.Content {
+				if err := knownFields(c, t.Elem(), depth+1); err != nil {
+					return err
+				}
+			}
+		}
+	case reflect.Map:
+		if n.Kind == yaml.MappingNode {
+			for i := 1; i < len(n.Content); i += 2 {
+				if err := knownFields(n.Content[i], t.Elem(), depth+1); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// structFields adds the keys of struct t to fields, by the rules of
+// yaml.v3: the tag's name or the lower-cased field name, "-" left out,
+// inline structs' keys merged; an inline map takes the other keys (rest is
+// its value type).
+func structFields(t reflect.Type, fields map[string]reflect.Type, rest *reflect.Type) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.PkgPath != "" && !f.Anonymous {
+			continue
+		}
+		tag := f.Tag.Get("yaml")
+		if tag == "" && !strings.Contains(string(f.Tag), ":") {
+			tag = string(f.Tag)
+		}
+		if tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if strings.Contains(","+opts+",", ",inline,") {
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			switch ft.Kind() {
+			case reflect.Map:
+				*rest = ft.Elem()
+			case reflect.Struct:
+				structFields(ft, fields, rest)
+			}
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		fields[name] = f.Type
+	}
+}
