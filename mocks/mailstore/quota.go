@@ -26,9 +26,10 @@ type Limits struct {
 }
 
 // DefaultLimits are a store's limits unless SetLimits says otherwise: 64
-// MiB an address (a few messages of the providers' 35 MB maximum), 256
-// MiB in all.
-var DefaultLimits = Limits{Mailbox: 64 << 20, Store: 256 << 20}
+// MiB an address (a few messages of the providers' 35 MB maximum), 128
+// MiB in all, so that a world whose store is full, bodies, mailboxes and
+// DATA being received included, stays under 200 MB of memory.
+var DefaultLimits = Limits{Mailbox: 64 << 20, Store: 128 << 20}
 
 // DefaultStrangers is the cap on the mailboxes of addresses that are not
 // accounts unless Limits.Strangers says otherwise: 10,000 of them take
