@@ -143,7 +143,7 @@ providers:
 		t.Errorf("exported:\n%s", out)
 	}
 	realm := world.Realm{Provider: microsoft.Name, Tenant: "contoso"}
-	if _, ok := again.Account(realm, "alice@contoso.test"); !ok {
+	if a, ok := again.Account(realm, "alice@contoso.test"); !ok || a.ID != "0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e" {
 		t.Errorf("the tenant's user is gone:\n%s", out)
 	}
 	if t1, _ := microsoft.TenantOf(again, realm); t1.ID != "6f1d6c2e-3b7a-4c1e-9d2a-0c5e8b7a4f10" {
@@ -151,5 +151,29 @@ providers:
 	}
 	if plain := world.New().Export(schemas, false); len(plain) != 1 {
 		t.Errorf("an empty world exports %v", plain)
+	}
+}
+
+// TestLoadRefusesWhatNoSchemaReads: mail limits must be positive, a
+// provider without tenants has no settings, and an error names the
+// client by its place in the file, from 1.
+func TestLoadRefusesWhatNoSchemaReads(t *testing.T) {
+	t.Parallel()
+	for name, doc := range map[string]string{
+		"a zero quota":         "mail_limits: {mailbox_bytes: 0, store_bytes: 10}\n",
+		"a zero store":         "mail_limits: {mailbox_bytes: 10, store_bytes: 0}\n",
+		"a provider's setting": "providers: {google: {colour: red}}\n",
+	} {
+		if _, err := world.Load(strings.NewReader(doc), schemas); err == nil {
+			t.Errorf("%s: loaded", name)
+		}
+	}
+	_, err := world.Load(strings.NewReader("providers: {google: {clients: [{name: x, id: y, type: mainframe}]}}"), schemas)
+	if err == nil || !strings.Contains(err.Error(), "client 1:") {
+		t.Errorf("the first client's error: %v", err)
+	}
+	_, err = world.Load(strings.NewReader("providers: {google: {clients: [{name: x, id: y, type: web, purpose: [a]}]}}"), schemas)
+	if err == nil || !strings.Contains(err.Error(), "client 1:") {
+		t.Errorf("the first client's purpose: %v", err)
 	}
 }
