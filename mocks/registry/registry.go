@@ -40,6 +40,10 @@ type Provider struct {
 	// AuthParams are what an application adds to its authorization
 	// request to get a refresh token (Google's access_type=offline, G-02).
 	AuthParams []oauth2.AuthCodeOption
+	// OfflineScopes are the scopes an application adds to get a refresh
+	// token (Microsoft's offline_access, M-03); AuthParams are the
+	// parameters it adds for that.
+	OfflineScopes []string
 	// AppScope is the scope of a client-credentials token for mail
 	// (Microsoft's https://outlook.office365.com/.default); "" when the
 	// provider has no such grant for mail.
