@@ -135,3 +135,13 @@ func (r recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp.Body = io.NopCloser(bytes.NewReader(raw))
 	return resp, nil
 }
+
+// Flows are the flows the provider's client c can go through:
+// "authorization_code", "device_code", "client_credentials".
+func (p *Provider) Flows(c Client) []string {
+	reg, ok := p.srv.World.Client(world.Realm{Provider: p.Name, Tenant: c.Tenant}, c.ID)
+	if !ok {
+		return []string{}
+	}
+	return p.oauth.Flows(reg)
+}
