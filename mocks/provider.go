@@ -204,8 +204,8 @@ func (p *Provider) authorizeWith(ctx context.Context, cfg *oauth2.Config, user s
 	resp.Body.Close()
 	loc, err := url.Parse(resp.Header.Get("Location"))
 	if err != nil || resp.StatusCode != http.StatusFound || loc.Query().Get("code") == "" {
-		return nil, fmt.Errorf("mocks: %s did not redirect with a code (HTTP %d %s): %.200s",
-			p.Name, resp.StatusCode, loc.Query().Get("error"), body)
+		return nil, &AuthorizationError{Provider: p.Name, Status: resp.StatusCode, Code: loc.Query().Get("error"),
+			Description: loc.Query().Get("error_description"), Body: string(body)}
 	}
 	if loc.Query().Get("state") != state {
 		return nil, fmt.Errorf("mocks: %s sent back another state", p.Name)

@@ -111,6 +111,21 @@ func (p *Provider) findClient(name string) (world.Client, error) {
 	return world.Client{}, fmt.Errorf("mocks: %s has no client named %q or of that id", p.Name, name)
 }
 
+// AuthorizationError is an authorization request that got no code: the
+// provider redirected with an error (Code, Description: RFC 6749
+// §4.1.2.1), or answered with a page of its own (Body, its first 4 KB).
+type AuthorizationError struct {
+	Provider          string
+	Status            int
+	Code, Description string
+	Body              string
+}
+
+// Error implements error.
+func (e *AuthorizationError) Error() string {
+	return fmt.Sprintf("mocks: %s did not redirect with a code (HTTP %d %s): %.200s", e.Provider, e.Status, e.Code, e.Body)
+}
+
 // recorder is a transport that keeps the body of the last answer it
 // carried (the token endpoint's, in Mint), for x/oauth2 reads only what it
 // knows of it.

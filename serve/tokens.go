@@ -63,14 +63,26 @@ func (a *admin) mintTokens(w http.ResponseWriter, r *http.Request) {
 	_, body, err := p.Mint(r.Context(), mocks.TokenRequest{Client: client, User: req.Email, Scopes: strings.Fields(req.Scope),
 		Tenant: req.Tenant, Offline: req.Offline})
 	var refused *oauth2.RetrieveError
+	var denied *mocks.AuthorizationError
 	switch {
 	case errors.As(err, &refused) && refused.Response != nil:
 		writeRaw(w, refused.Response.StatusCode, refused.Body)
+	case errors.As(err, &denied) && denied.Code != "":
+		writeJSON(w, http.StatusBadRequest, authorizationRefusal{denied.Code, denied.Description, "authorization_endpoint"})
 	case err != nil:
 		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
 	default:
 		writeRaw(w, http.StatusOK, body)
 	}
+}
+
+// authorizationRefusal is POST /api/tokens' answer when the authorization
+// endpoint redirected with an error instead of a code.
+type authorizationRefusal struct {
+	Error       string `json:"error"`
+	Description string `json:"error_description,omitempty"`
+	// At is where the flow stopped: "authorization_endpoint".
+	At string `json:"at"`
 }
 
 // writeRaw answers JSON already encoded (a token endpoint's).
