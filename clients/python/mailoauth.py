@@ -178,10 +178,12 @@ if pytest is not None:
 
     @pytest.fixture(scope="session")
     def mailoauth_session():
-        """The session's Admin: attached to the serve the environment names,
-        or of a serve started for the session."""
+        """The session's Admin: attached to the serve the environment names
+        (reset to its start first, whatever ran before), or of a serve
+        started for the session."""
         admin = attach()
         if admin is not None:
+            admin.reset()
             yield admin
             return
         with start() as served:

@@ -41,6 +41,16 @@ func TestPythonHelper(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), "\nOK") || strings.Contains(string(out), "skipped") {
 		t.Fatalf("python3 -m unittest: %v\n%s", err, out)
 	}
+	if exec.Command(python, "-c", "import pytest").Run() != nil {
+		t.Log("pytest is not installed: the plugin's tests are not run")
+		return
+	}
+	cmd = exec.Command(python, "-m", "pytest", "-p", "mailoauth", "-p", "no:cacheprovider", "-q", "test_plugin.py")
+	cmd.Dir = "../../clients/python"
+	cmd.Env = append(helperEnv(s), "PYTHONDONTWRITEBYTECODE=1")
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "2 passed") {
+		t.Fatalf("python3 -m pytest: %v\n%s", err, out)
+	}
 }
 
 // TestNodeHelper runs clients/node's tests (node --test) against the
