@@ -182,8 +182,14 @@ func (p *Provider) Token(ctx context.Context, user string, scopes ...string) (*o
 }
 
 func (p *Provider) authorize(ctx context.Context, cfg *oauth2.Config, user string) (*oauth2.Token, error) {
+	return p.authorizeWith(ctx, cfg, user, p.spec.AuthParams, nil)
+}
+
+// authorizeWith is authorize with these parameters added to the
+// authorization request (params) and to the code's exchange (exchange).
+func (p *Provider) authorizeWith(ctx context.Context, cfg *oauth2.Config, user string, params, exchange []oauth2.AuthCodeOption) (*oauth2.Token, error) {
 	state := oauth2.GenerateVerifier()
-	opts := append(slices.Clone(p.spec.AuthParams), oauth2.SetAuthURLParam("login_hint", user))
+	opts := append(slices.Clone(params), oauth2.SetAuthURLParam("login_hint", user))
 	hc := *p.srv.client
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, cfg.AuthCodeURL(state, opts...), nil)
@@ -198,13 +204,13 @@ func (p *Provider) authorize(ctx context.Context, cfg *oauth2.Config, user strin
 	resp.Body.Close()
 	loc, err := url.Parse(resp.Header.Get("Location"))
 	if err != nil || resp.StatusCode != http.StatusFound || loc.Query().Get("code") == "" {
-		return nil, fmt.Errorf("mocks: %s did not redirect with a code (HTTP %d %s): %.200s",
-			p.Name, resp.StatusCode, loc.Query().Get("error"), body)
+		return nil, &AuthorizationError{Provider: p.Name, Status: resp.StatusCode, Code: loc.Query().Get("error"),
+			Description: loc.Query().Get("error_description"), Body: string(body)}
 	}
 	if loc.Query().Get("state") != state {
 		return nil, fmt.Errorf("mocks: %s sent back another state", p.Name)
 	}
-	return cfg.Exchange(p.withClient(ctx), loc.Query().Get("code"))
+	return cfg.Exchange(p.withClient(ctx), loc.Query().Get("code"), exchange...)
 }
 
 // AppToken runs the client credentials grant for the client registered

@@ -32,6 +32,7 @@ type admin struct {
 	m        *mocks.Server
 	manifest Manifest
 	log      *slog.Logger // serve's own complaints; nil: none
+	snaps    snapshots
 }
 
 func newAdmin(m *mocks.Server, manifest Manifest, logger *slog.Logger) http.Handler {
@@ -46,7 +47,11 @@ func newAdmin(m *mocks.Server, manifest Manifest, logger *slog.Logger) http.Hand
 	r.HandleFunc("/api/device/deny", a.device(false)).Methods(http.MethodPost)
 	r.HandleFunc("/api/clock/advance", a.advance).Methods(http.MethodPost)
 	r.HandleFunc("/api/clock/set", a.setClock).Methods(http.MethodPost)
-	r.HandleFunc("/api/reset", a.reset).Methods(http.MethodPost)
+	r.HandleFunc("/api/reset", a.resetTo).Methods(http.MethodPost)
+	r.HandleFunc("/api/snapshots", a.takeSnapshot).Methods(http.MethodPost)
+	r.HandleFunc("/api/tokens", a.mintTokens).Methods(http.MethodPost)
+	r.HandleFunc("/api/messages", a.deliver).Methods(http.MethodPost)
+	r.HandleFunc("/api/openapi.json", a.openAPI).Methods(http.MethodGet)
 	r.HandleFunc("/api/grants/revoke", a.revokeGrants).Methods(http.MethodPost)
 	r.HandleFunc("/api/faults", a.armFault).Methods(http.MethodPost)
 	r.HandleFunc("/api/faults", a.listFaults).Methods(http.MethodGet)
@@ -243,6 +248,11 @@ func (a *admin) clearFaults(w http.ResponseWriter, _ *http.Request) {
 // fromForm.
 func readInput(w http.ResponseWriter, r *http.Request, v any, fromForm func(url.Values) error) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	return readInputLimit(r, v, fromForm)
+}
+
+// readInputLimit is readInput within the bound already set on r.Body.
+func readInputLimit(r *http.Request, v any, fromForm func(url.Values) error) error {
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/json" {
 		dec := json.NewDecoder(r.Body)
 		dec.DisallowUnknownFields()

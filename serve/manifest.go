@@ -59,13 +59,27 @@ func mailEndpoint(addr, security string) MailEndpoint {
 	return MailEndpoint{Host: host, Port: n, Security: security}
 }
 
-func clientsOf(w *world.World, provider world.Realm) []Client {
+// clientsOf are the provider's clients, realm by realm, with what each
+// is for: its tenant, flows, purpose, mailboxes (mocks.Provider.Clients),
+// whether it is public, and what the provider's clientDetails add.
+func clientsOf(w *world.World, p *mocks.Provider) []Client {
 	out := []Client{}
-	for _, c := range w.Clients(provider) {
-		out = append(out, clientView(c))
+	for _, c := range p.Clients() {
+		reg, _ := w.Client(world.Realm{Provider: p.Name, Tenant: c.Tenant}, c.ID)
+		v := clientView(reg)
+		v.Tenant, v.Purpose, v.Mailboxes, v.Flows = c.Tenant, c.Purpose, c.Mailboxes, p.Flows(c)
+		if details := clientDetails[p.Name]; details != nil {
+			details(reg, &v)
+		}
+		out = append(out, v)
 	}
 	return out
 }
+
+// clientDetails add a provider's own facts to its clients in the
+// manifest (Microsoft's permissions and admin consent), by provider, each
+// declared in its own file.
+var clientDetails = map[string]func(world.Client, *Client){}
 
 // clientView is c as the manifest shows it: its first secret.
 func clientView(c world.Client) Client {
@@ -73,13 +87,15 @@ func clientView(c world.Client) Client {
 	if all := c.AllSecrets(); len(all) > 0 {
 		secret = all[0].Value
 	}
-	return Client{Name: c.Name, ClientID: c.ID, ClientSecret: secret, RedirectURIs: world.Strings(c.RedirectURIs), Type: c.Type}
+	return Client{Name: c.Name, ClientID: c.ID, ClientSecret: secret, RedirectURIs: world.Strings(c.RedirectURIs), Type: c.Type,
+		Tenant: c.Realm.Tenant, Flows: []string{}, Public: c.Public || !c.HasSecret(), Purpose: c.Purpose}
 }
 
-func usersOf(w *world.World, provider world.Realm) []User {
+// usersOf are the provider's accounts, realm by realm, with their tenant.
+func usersOf(p *mocks.Provider) []User {
 	out := []User{}
-	for _, a := range w.Accounts(provider) {
-		out = append(out, User{Email: a.Email, Name: a.Name, Password: a.Password})
+	for _, u := range p.Users() {
+		out = append(out, User{Email: u.Email, Name: u.Name, Password: u.Password, Tenant: u.Tenant})
 	}
 	return out
 }
@@ -116,10 +132,6 @@ func section(w *world.World, spec registry.Provider, p *mocks.Provider) Provider
 			"pop3_starttls": mailEndpoint(p.Mail.POP3, "starttls"),
 		}
 	}
-	sec.Clients, sec.Users = []Client{}, []User{}
-	for _, realm := range w.Realms(spec.Name) {
-		sec.Clients = append(sec.Clients, clientsOf(w, realm)...)
-		sec.Users = append(sec.Users, usersOf(w, realm)...)
-	}
+	sec.Clients, sec.Users = clientsOf(w, p), usersOf(p)
 	return sec
 }

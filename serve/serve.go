@@ -57,6 +57,10 @@ type Config struct {
 	// ApproveAs are the users authorization requests without login_hint
 	// are approved as (`--approve-as`, mocks.Options.ApproveAs).
 	ApproveAs []string
+	// ManifestFile, if set, receives the manifest once every listener
+	// accepts, and again after each change through the admin API
+	// (`--manifest`).
+	ManifestFile string
 }
 
 // Instance is a running standalone world.
@@ -146,9 +150,24 @@ func start(cfg Config) (*Instance, error) {
 		return nil, err
 	}
 	inst := &Instance{Mocks: m}
-	inst.Manifest = manifest(m, caFile, "http://"+ln.Addr().String())
+	adminURL := "http://" + ln.Addr().String()
+	inst.Manifest = manifest(m, caFile, adminURL)
+	handler := newAdmin(m, inst.Manifest, cfg.Logger)
+	if cfg.ManifestFile != "" {
+		file := &manifestFile{path: cfg.ManifestFile, current: func() Manifest { return manifest(m, caFile, adminURL) }}
+		if err := file.write(); err != nil {
+			_ = ln.Close()
+			m.Close()
+			return nil, fmt.Errorf("serve: writing the manifest: %w", err)
+		}
+		handler = file.rewriting(handler, func(err error) {
+			if cfg.Logger != nil {
+				cfg.Logger.Error("serve: rewriting the manifest", "err", err)
+			}
+		})
+	}
 	inst.admin = &http.Server{
-		Handler:           guard(cfg.Host, newAdmin(m, inst.Manifest, cfg.Logger)),
+		Handler:           guard(cfg.Host, handler),
 		ErrorLog:          errorLog,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,

@@ -81,6 +81,7 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 		*stateDir = dir
 	}
 	cfg.StateDir = *stateDir
+	cfg.ManifestFile = *manifestFile
 	// A soft memory limit: the collector works harder as the heap nears
 	// it, rather than let it double (GOGC) under a burst of load. A world
 	// holds about 1 KB per live grant; GOMEMLIMIT in the environment
@@ -100,13 +101,6 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	out, _ := json.MarshalIndent(inst.Manifest, "", "  ")
 	out = append(out, '\n')
-	if *manifestFile != "" {
-		if err := writeAtomically(*manifestFile, out); err != nil {
-			fmt.Fprintf(stderr, "mailoauth serve: %v\n", err)
-			_ = inst.Close(context.Background())
-			return exitUsage
-		}
-	}
 	_, _ = stdout.Write(out)
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "mailoauth serve: stopping")
@@ -120,16 +114,6 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 		_ = os.Remove(*manifestFile)
 	}
 	return exitPassed
-}
-
-// writeAtomically writes data to path through a temporary file, so a
-// reader polling for the manifest never sees half of it.
-func writeAtomically(path string, data []byte) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }
 
 // loopback reports whether host names the loopback interface: a loopback

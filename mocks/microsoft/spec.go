@@ -38,8 +38,9 @@ func Spec() registry.Provider {
 		},
 		// M-03: a refresh token needs the offline_access scope, not a
 		// parameter.
-		AppScope: AppScope,
-		Mail:     Personality,
+		OfflineScopes: []string{"offline_access"},
+		AppScope:      AppScope,
+		Mail:          Personality,
 		Ports: map[string]int{"https": 7782, "smtp": 7588, "smtps": 7466, "imaps": 7994, "imap": 7144,
 			"pop3s": 7996, "pop3": 7111},
 		Describe:  describe,

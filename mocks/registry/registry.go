@@ -40,6 +40,10 @@ type Provider struct {
 	// AuthParams are what an application adds to its authorization
 	// request to get a refresh token (Google's access_type=offline, G-02).
 	AuthParams []oauth2.AuthCodeOption
+	// OfflineScopes are the scopes an application adds to get a refresh
+	// token (Microsoft's offline_access, M-03); AuthParams are the
+	// parameters it adds for that.
+	OfflineScopes []string
 	// AppScope is the scope of a client-credentials token for mail
 	// (Microsoft's https://outlook.office365.com/.default); "" when the
 	// provider has no such grant for mail.
@@ -122,13 +126,41 @@ type MailEndpoint struct {
 	Security string `json:"security"`
 }
 
-// Client is an OAuth client of the world as the manifest shows it.
+// Client is an OAuth client of the world as the manifest shows it: its
+// credentials, and what it is for.
 type Client struct {
 	Name         string   `json:"name"`
 	ClientID     string   `json:"client_id"`
 	ClientSecret string   `json:"client_secret"`
 	RedirectURIs []string `json:"redirect_uris"`
 	Type         string   `json:"type"`
+	// Tenant is the realm it is registered in (a Microsoft tenant's key
+	// in the world file); absent for a provider without tenants.
+	Tenant string `json:"tenant,omitempty"`
+	// Flows are the flows it can go through: "authorization_code",
+	// "device_code", "client_credentials".
+	Flows []string `json:"flows"`
+	// Public is a client that may authenticate with its id alone;
+	// otherwise it is confidential.
+	Public bool `json:"public"`
+	// Purpose says what it is for, in a sentence.
+	Purpose string `json:"purpose"`
+	// Permissions are its configured API permissions and AdminConsent
+	// whether the tenant's administrator granted them (Microsoft); absent
+	// where the provider has no such thing.
+	Permissions  *Permissions `json:"permissions,omitempty"`
+	AdminConsent *bool        `json:"admin_consent,omitempty"`
+	// Mailboxes are the mailboxes its application token may open
+	// (Exchange's service principal and mailbox permissions, EX-02);
+	// absent: none.
+	Mailboxes []string `json:"mailboxes,omitempty"`
+}
+
+// Permissions are an app registration's API permissions, as full scopes:
+// delegated (on behalf of a user) and application (app-only roles).
+type Permissions struct {
+	Delegated   []string `json:"delegated"`
+	Application []string `json:"application"`
 }
 
 // User is an account of the world; the password is for the sign-in page.
@@ -136,6 +168,9 @@ type User struct {
 	Email    string `json:"email"`
 	Name     string `json:"name"`
 	Password string `json:"password"`
+	// Tenant is the realm of the account; absent for a provider without
+	// tenants.
+	Tenant string `json:"tenant,omitempty"`
 }
 
 var (

@@ -11,7 +11,8 @@ import (
 // Snapshot is a world's state at one moment: registrations, accounts,
 // consents, provider settings, approve-as users and mail limits, to go back to with
 // Restore. Settings values are copied as they are: every change of the
-// world replaces them rather than editing them in place.
+// world replaces them rather than editing them in place. A Capture also
+// holds the delivered mail and the clock's offset.
 type Snapshot struct {
 	clients   map[key]Client
 	accounts  map[key]Account
@@ -19,6 +20,10 @@ type Snapshot struct {
 	realms    map[Realm]any
 	approveAs []string
 	mail      mailstore.Limits
+	// delivered is the delivery log, oldest first (Capture); messages
+	// are never changed once logged, so a snapshot shares them.
+	delivered []*Message
+	offset    time.Duration // the clock's (Capture)
 }
 
 // Snapshot copies the world's state.
@@ -30,10 +35,26 @@ func (w *World) Snapshot() *Snapshot {
 		mail: w.MailLimits()}
 }
 
+// Capture is Snapshot with the world's mail and clock besides: Restore of
+// it puts every delivered message back in its recipients' INBOX, unread,
+// and the clock as far ahead of the real time as it was. What IMAP
+// clients did to the mailboxes since delivery (flags, folders, appended
+// or moved messages) is not kept.
+func (w *World) Capture() *Snapshot {
+	s := w.Snapshot()
+	w.mail.mu.Lock()
+	s.delivered = slices.Clone(w.mail.order)
+	w.mail.mu.Unlock()
+	s.offset = w.Clock.Offset()
+	return s
+}
+
 // Restore puts the world back in the state of s: what was added since is
-// gone, what was changed is back; the audit log and every mailbox are
-// emptied, every fault disarmed, and the clock reads the real time again. What providers keep
-// beside the world (grants, sessions) is theirs to drop.
+// gone, what was changed is back; the audit log is emptied, every fault
+// disarmed, every mailbox holds what s delivered (nothing, but for a
+// Capture), and the clock runs as far ahead of the real time as in s (not
+// at all, but for a Capture). What providers keep beside the world
+// (grants, sessions) is theirs to drop.
 func (w *World) Restore(s *Snapshot) {
 	w.mu.Lock()
 	w.clients, w.accounts = cloneClients(s.clients), maps.Clone(s.accounts)
@@ -50,7 +71,28 @@ func (w *World) Restore(s *Snapshot) {
 	w.mail.mu.Lock()
 	w.mail.delivered, w.mail.order, w.mail.logged = map[string][]*Message{}, nil, 0
 	w.mail.mu.Unlock()
-	w.Clock.reset()
+	w.Clock.restore(s.offset)
+	w.redeliver(s.delivered)
+}
+
+// redeliver puts each logged message back in its recipients' INBOX and
+// in the delivery log, with its time of delivery. They fitted when they
+// were delivered: a mailbox now full (limits changed since) just does not
+// get its copy.
+func (w *World) redeliver(msgs []*Message) {
+	for _, m := range msgs {
+		_ = w.mail.store.Deliver(m.To, m.Raw)
+	}
+	w.mail.mu.Lock()
+	defer w.mail.mu.Unlock()
+	for _, m := range msgs {
+		w.mail.order = append(w.mail.order, m)
+		w.mail.logged += m.Size
+		for _, rcpt := range m.To {
+			key := mailboxKey(rcpt)
+			w.mail.delivered[key] = append(w.mail.delivered[key], m)
+		}
+	}
 }
 
 func cloneClients(m map[key]Client) map[key]Client {
@@ -69,11 +111,11 @@ func cloneConsents(m map[consentKey][]string) map[consentKey][]string {
 	return out
 }
 
-// reset makes the clock read the real time again (Restore).
-func (c *Clock) reset() {
+// restore sets the clock's offset (Restore): the one time it goes back.
+func (c *Clock) restore(offset time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.offset = 0
+	c.offset = offset
 }
 
 // ErrClockBackwards and ErrClockTooFar are Set's refusals.
