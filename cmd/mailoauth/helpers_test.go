@@ -41,11 +41,23 @@ func TestPythonHelper(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), "\nOK") || strings.Contains(string(out), "skipped") {
 		t.Fatalf("python3 -m unittest: %v\n%s", err, out)
 	}
-	if exec.Command(python, "-c", "import pytest").Run() != nil {
+	// The plugin's tests need pytest: the python3 on PATH, or Debian's
+	// (python3-pytest, which .ci/run installs), whichever imports it.
+	withPytest := ""
+	for _, p := range []string{python, "/usr/bin/python3"} {
+		if exec.Command(p, "-c", "import pytest").Run() == nil {
+			withPytest = p
+			break
+		}
+	}
+	if withPytest == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("pytest is not installed: CI must run the plugin's tests (apt-get install python3-pytest)")
+		}
 		t.Log("pytest is not installed: the plugin's tests are not run")
 		return
 	}
-	cmd = exec.Command(python, "-m", "pytest", "-p", "mailoauth", "-p", "no:cacheprovider", "-q", "test_plugin.py")
+	cmd = exec.Command(withPytest, "-m", "pytest", "-p", "mailoauth", "-p", "no:cacheprovider", "-q", "test_plugin.py")
 	cmd.Dir = "../../clients/python"
 	cmd.Env = append(helperEnv(s), "PYTHONDONTWRITEBYTECODE=1")
 	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "2 passed") {
