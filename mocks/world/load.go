@@ -109,10 +109,12 @@ func Load(r io.Reader, schemas Schemas) (*World, error) {
 	if len(doc) > MaxFileBytes {
 		return nil, fmt.Errorf("world: the world file is larger than %d bytes (4 MiB), the limit", MaxFileBytes)
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(doc))
-	dec.KnownFields(true)
+	var node yaml.Node
+	if err := yaml.NewDecoder(bytes.NewReader(doc)).Decode(&node); err != nil && err != io.EOF {
+		return nil, fmt.Errorf("world: %w", err)
+	}
 	var f File
-	if err := dec.Decode(&f); err != nil && err != io.EOF {
+	if err := DecodeStrict(&node, &f); err != nil {
 		return nil, fmt.Errorf("world: %w", err)
 	}
 	w := New()

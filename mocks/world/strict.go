@@ -3,6 +3,7 @@ package world
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -18,6 +19,28 @@ func DecodeStrict(n *yaml.Node, v any) error {
 		return err
 	}
 	return n.Decode(v)
+}
+
+// KeyError is a key of a world file that nothing reads: a typo, said with
+// its place in the file and the keys that may stand there.
+type KeyError struct {
+	Line, Column int
+	Key          string
+	// Known are the keys that may stand there, sorted.
+	Known []string
+}
+
+func (e *KeyError) Error() string {
+	return fmt.Sprintf("line %d, column %d: unknown key %q (the keys here are %s)", e.Line, e.Column, e.Key, strings.Join(e.Known, ", "))
+}
+
+func sortedKeys(fields map[string]reflect.Type) []string {
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 var (
@@ -76,7 +99,7 @@ func knownFields(n *yaml.Node, t reflect.Type, depth int) error {
 			}
 			ft, ok := fields[k.Value]
 			if !ok && rest == nil {
-				return fmt.Errorf("yaml: unmarshal errors:\n  line %d: field %s not found in type %s", k.Line, k.Value, t)
+				return &KeyError{Line: k.Line, Column: k.Column, Key: k.Value, Known: sortedKeys(fields)}
 			}
 			if !ok {
 				ft = rest

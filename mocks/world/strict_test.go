@@ -37,9 +37,9 @@ func TestDecodeStrict(t *testing.T) {
 		t.Fatalf("a known document: %v %+v", err, f)
 	}
 	for doc, want := range map[string]string{
-		"name: web\nid: x\nsecrets:\n  - {id: s1, value: v, colour: red}\n": "line 4: field colour not found",
-		"name: web\nskipped: yes\n":                                         "line 2: field skipped not found",
-		ok:                                                                  "line 1: field base not found",
+		"name: web\nid: x\nsecrets:\n  - {id: s1, value: v, colour: red}\n": `line 4, column 24: unknown key "colour" (the keys here are expires, id, value)`,
+		"name: web\nskipped: yes\n":                                         `line 2, column 1: unknown key "skipped"`,
+		ok:                                                                  `line 1, column 1: unknown key "base"`,
 	} {
 		if err := decode(doc, &f); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want %q", doc, err, want)
