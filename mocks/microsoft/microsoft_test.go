@@ -79,3 +79,33 @@ func TestResolve(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownPermissionRefused: a permission the admin center would not
+// offer (IMAP.AccesAsApp) is refused at load, with the ones there are; the
+// Graph permissions a misconfigured app holds (F-01) load.
+func TestUnknownPermissionRefused(t *testing.T) {
+	t.Parallel()
+	app := func(kind, perm string) string {
+		return "providers: {microsoft: {tenants: {contoso: {id: 6f1d6c2e-3b7a-4c1e-9d2a-0c5e8b7a4f10, clients: [{name: d, id: 2b7c1d0e-5f3a-4e6b-8c9d-1a2b3c4d5e6f, permissions: {" +
+			kind + ": [" + perm + "]}}]}}}}"
+	}
+	schemas := world.Schemas{microsoft.Name: microsoft.Schema()}
+	for _, c := range []struct{ kind, perm, want string }{
+		{"application", "https://outlook.office365.com/IMAP.AccesAsApp", "Office 365 Exchange Online has no such application permission (it has IMAP.AccessAsApp"},
+		{"delegated", "https://outlook.office.com/IMAP.AccessAsApp", "no such delegated permission"},
+		{"delegated", "https://mail.example.test/Mail.Send", `no API "https://mail.example.test"`},
+	} {
+		if _, err := world.Load(strings.NewReader(app(c.kind, c.perm)), schemas); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s %s: %v", c.kind, c.perm, err)
+		}
+	}
+	for _, c := range []struct{ kind, perm string }{
+		{"application", "https://outlook.office365.com/IMAP.AccessAsApp"},
+		{"delegated", "SMTP.Send"},
+		{"delegated", "https://graph.microsoft.com/imap.accessasuser.all"},
+	} {
+		if _, err := world.Load(strings.NewReader(app(c.kind, c.perm)), schemas); err != nil {
+			t.Errorf("%s %s: %v", c.kind, c.perm, err)
+		}
+	}
+}

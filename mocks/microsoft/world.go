@@ -117,6 +117,12 @@ func (schema) DecodeClient(n *yaml.Node) (world.Client, error) {
 	if !isGUID(f.ID) {
 		return world.Client{}, fmt.Errorf("app %q: id %q is not a GUID (the application id)", f.Name, f.ID)
 	}
+	if err := knownPermissions(f.Permissions.Delegated, false); err != nil {
+		return world.Client{}, fmt.Errorf("app %q: %w", f.Name, err)
+	}
+	if err := knownPermissions(f.Permissions.Application, true); err != nil {
+		return world.Client{}, fmt.Errorf("app %q: %w", f.Name, err)
+	}
 	app := App{ObjectID: f.ObjectID, EnterpriseObjectID: f.EnterpriseObjectID, Web: f.Web, PublicRedirects: f.Public, SPA: f.SPA,
 		Delegated: f.Permissions.Delegated, Application: f.Permissions.Application, AdminConsent: f.AdminConsent}
 	switch f.SignInAudience {
@@ -129,6 +135,32 @@ func (schema) DecodeClient(n *yaml.Node) (world.Client, error) {
 	typ := clientType(f.AllowPublicClientFlows, App{Web: f.Web, SPA: f.SPA})
 	return world.Client{Name: f.Name, ID: f.ID, Secrets: f.Secrets, Type: typ,
 		RedirectURIs: slices.Concat(f.Web, f.Public, f.SPA), Public: f.AllowPublicClientFlows, Settings: app}, nil
+}
+
+// knownPermissions refuses a permission the Entra admin center would not
+// offer (a typo such as IMAP.AccesAsApp): each must be one of its
+// resource's delegated or application permissions, as Entra names them.
+func knownPermissions(perms []string, application bool) error {
+	kind := "delegated"
+	if application {
+		kind = "application"
+	}
+	for _, p := range perms {
+		ref := splitScope(p)
+		res, ok := lookupResource(ref.resource)
+		if !ok {
+			return fmt.Errorf("%s permission %q: no API %q (Exchange Online is %s, Microsoft Graph %s)", kind, p, ref.resource, Office365, Graph)
+		}
+		list := res.delegated
+		if application {
+			list = res.application
+		}
+		if !permitted(list, ref.permission) {
+			api := map[string]string{Outlook: "Office 365 Exchange Online", Graph: "Microsoft Graph"}[res.id]
+			return fmt.Errorf("%s permission %q: %s has no such %s permission (it has %s)", kind, p, api, kind, strings.Join(list, ", "))
+		}
+	}
+	return nil
 }
 
 // EncodeClient implements world.EncodingSchema: an app registration.
