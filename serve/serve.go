@@ -15,7 +15,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/mailoauth/mailoauth/mocks"
@@ -86,19 +85,6 @@ func Start(cfg Config) (*Instance, error) {
 	}
 	inst.lock = lock
 	return inst, nil
-}
-
-// lockStateDir takes an exclusive lock on dir's serve.lock.
-func lockStateDir(dir string) (*os.File, error) {
-	f, err := os.OpenFile(filepath.Join(dir, "serve.lock"), os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("serve: locking the state directory: %w", err)
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		_ = f.Close()
-		return nil, fmt.Errorf("serve: another mailoauth serve uses the state directory %s (%v)", dir, err)
-	}
-	return f, nil
 }
 
 func start(cfg Config) (*Instance, error) {
