@@ -71,7 +71,7 @@ dist:
 
 # The container image (Containerfile, FROM scratch) for this machine's
 # architecture, built with podman, buildah or docker, whichever works, and
-# written to dist/mailoauth-image.tar (OCI archive; IMAGE names it).
+# written to dist/mailoauth.oci.tar (OCI archive; IMAGE names it).
 IMAGE ?= localhost/mailoauth:$(VERSION)
 image:
 	IMAGE=$(IMAGE) VERSION=$(VERSION) GO=$(GO) ./scripts/image build

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -19,7 +20,8 @@ import (
 // TestAdvertise starts a world advertised as two names (a container's
 // published host, a compose service) and dials it by them, as a client
 // outside the container would: every URL, issuer and mail endpoint names
-// the first, the certificate covers both, the admin API answers to both.
+// the first, the certificate covers both, the admin API answers to both
+// and hands out the CA.
 func TestAdvertise(t *testing.T) {
 	inst, err := serve.Start(serve.Config{StateDir: t.TempDir(), Advertise: []string{"mailoauth.test", "10.9.8.7"}})
 	if err != nil {
@@ -89,6 +91,16 @@ func TestAdvertise(t *testing.T) {
 			continue
 		}
 		_ = conn.Close()
+	}
+
+	resp, err := client.Get(m.AdminURL + "/api/ca.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(served) != string(pem) {
+		t.Errorf("GET /api/ca.pem is not ca_file: %q", served)
 	}
 
 	admin, _ := url.Parse(m.AdminURL)
