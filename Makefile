@@ -56,15 +56,16 @@ mutate:
 	./scripts/mutate
 
 # Static binaries for every platform a pipeline runs on, stamped with
-# VERSION, and their SHA256SUMS, into dist/ (docs/ci.md).
+# VERSION and COMMIT, and their SHA256SUMS, into dist/ (docs/ci.md).
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null)
 PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
 dist:
 	rm -rf dist && mkdir -p dist
 	@for p in $(PLATFORMS); do \
 	  os=$${p%/*}; arch=$${p#*/}; ext=; [ "$$os" = windows ] && ext=.exe; \
 	  echo "== dist/mailoauth-$$os-$$arch$$ext"; \
-	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" \
+	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)" \
 	    -o dist/mailoauth-$$os-$$arch$$ext ./cmd/mailoauth || exit 1; \
 	done
 	cd dist && sha256sum mailoauth-* > SHA256SUMS
@@ -74,9 +75,9 @@ dist:
 # written to dist/mailoauth.oci.tar (OCI archive; IMAGE names it).
 IMAGE ?= localhost/mailoauth:$(VERSION)
 image:
-	IMAGE=$(IMAGE) VERSION=$(VERSION) GO=$(GO) ./scripts/image build
+	IMAGE=$(IMAGE) VERSION=$(VERSION) COMMIT=$(COMMIT) GO=$(GO) ./scripts/image build
 
 # Build the image, run it, and drive it from outside with a Python
 # standard-library client (scripts/image-test.py).
 image-test:
-	IMAGE=$(IMAGE) VERSION=$(VERSION) GO=$(GO) ./scripts/image test
+	IMAGE=$(IMAGE) VERSION=$(VERSION) COMMIT=$(COMMIT) GO=$(GO) ./scripts/image test

@@ -7,10 +7,11 @@ import (
 	"runtime/debug"
 )
 
-// version is the release this binary is, stamped by `make dist` with
-// -ldflags "-X main.version=..."; empty: the module version the Go
-// toolchain recorded (a tag, a pseudo-version, or "(devel)").
-var version string
+// version and commit are the release this binary is and the commit it
+// was built from, stamped by `make dist` with -ldflags "-X main.version=...
+// -X main.commit=..."; empty: what the Go toolchain recorded (the module
+// version, vcs.revision), which a build with -buildvcs=false lacks.
+var version, commit string
 
 // versionCommand is `mailoauth version` (and `mailoauth --version`).
 func versionCommand(args []string, stdout, stderr io.Writer) int {
@@ -19,16 +20,16 @@ func versionCommand(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	info, _ := debug.ReadBuildInfo()
-	fmt.Fprint(stdout, versionText(version, info))
+	fmt.Fprint(stdout, versionText(version, commit, info))
 	return exitPassed
 }
 
 // versionText is what `mailoauth version` prints: the version, the
 // commit it was built from (with "modified" when the work tree had
 // uncommitted changes), its time, and the Go toolchain and platform.
-func versionText(stamped string, info *debug.BuildInfo) string {
-	v, goVersion := stamped, runtime.Version()
-	commit, modified, when := "unknown", false, ""
+func versionText(stampedVersion, stampedCommit string, info *debug.BuildInfo) string {
+	v, rev, goVersion := stampedVersion, stampedCommit, runtime.Version()
+	modified, when := false, ""
 	if info != nil {
 		if v == "" {
 			v = info.Main.Version
@@ -37,7 +38,9 @@ func versionText(stamped string, info *debug.BuildInfo) string {
 		for _, s := range info.Settings {
 			switch s.Key {
 			case "vcs.revision":
-				commit = s.Value
+				if rev == "" {
+					rev = s.Value
+				}
 			case "vcs.modified":
 				modified = s.Value == "true"
 			case "vcs.time":
@@ -48,7 +51,10 @@ func versionText(stamped string, info *debug.BuildInfo) string {
 	if v == "" {
 		v = "(devel)"
 	}
-	out := "mailoauth " + v + "\ncommit " + commit
+	if rev == "" {
+		rev = "unknown"
+	}
+	out := "mailoauth " + v + "\ncommit " + rev
 	if modified {
 		out += " (modified)"
 	}
