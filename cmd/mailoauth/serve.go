@@ -116,10 +116,9 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
-	// One fixed line a container's log wait can match ("msg":"ready"),
-	// written before the manifest goes to stdout.
-	logger.Info("ready", slog.String("admin_url", inst.Manifest.AdminURL), slog.String("manifest", *manifestFile))
 	_, _ = stdout.Write(out)
+	// One fixed line a container's log wait can match ("msg":"ready").
+	logger.Info("ready", slog.String("admin_url", inst.Manifest.AdminURL), slog.String("manifest", *manifestFile))
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "mailoauth serve: stopping")
 	drain, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -142,23 +141,6 @@ func writeAtomically(path string, data []byte) error {
 		return err
 	}
 	return os.Rename(tmp, path)
-}
-
-// hostName reports whether s is a bare host name or IP address, as
-// --advertise wants it.
-func hostName(s string) bool {
-	if net.ParseIP(s) != nil {
-		return true
-	}
-	if s == "" || len(s) > 253 {
-		return false
-	}
-	for _, r := range s {
-		if !(r == '-' || r == '.' || r == '_' || '0' <= r && r <= '9' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z') {
-			return false
-		}
-	}
-	return true
 }
 
 // loopback reports whether host names the loopback interface: a loopback
