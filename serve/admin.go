@@ -41,6 +41,7 @@ func newAdmin(m *mocks.Server, manifest Manifest, logger *slog.Logger) http.Hand
 	r.HandleFunc("/", a.dashboard).Methods(http.MethodGet)
 	r.HandleFunc("/healthz", a.healthz).Methods(http.MethodGet)
 	r.HandleFunc("/api/manifest", a.manifestJSON).Methods(http.MethodGet)
+	r.HandleFunc("/api/ca.pem", a.caPEM).Methods(http.MethodGet)
 	r.HandleFunc("/api/messages", a.messages).Methods(http.MethodGet)
 	r.HandleFunc("/api/events", a.events).Methods(http.MethodGet)
 	r.HandleFunc("/api/device/approve", a.device(true)).Methods(http.MethodPost)

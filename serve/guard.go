@@ -9,15 +9,16 @@ import (
 
 // guard keeps web pages away from the admin API (it holds every secret of
 // the world and changes it): a request must name the admin server by a
-// loopback name or address, or by the host serve listens on, so a page
+// loopback name or address, or by the host serve listens on or a name it
+// is advertised as (names), so a page
 // behind a rebound DNS name reads nothing; and a request that changes
 // something must not come from another site, which a browser says in
 // Sec-Fetch-Site and Origin. curl and HTTP libraries send neither, and keep
 // working.
-func guard(listen string, next http.Handler) http.Handler {
+func guard(names []string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !localHost(r.Host, listen) {
-			writeJSON(w, http.StatusForbidden, apiError{"the admin API answers requests to a loopback address or " + listen +
+		if !localHost(r.Host, names) {
+			writeJSON(w, http.StatusForbidden, apiError{"the admin API answers requests to a loopback address or " + strings.Join(names, ", ") +
 				" only, not to " + r.Host + " (DNS rebinding)"})
 			return
 		}
@@ -30,7 +31,7 @@ func guard(listen string, next http.Handler) http.Handler {
 			}
 			if origin := r.Header.Get("Origin"); origin != "" {
 				u, err := url.Parse(origin)
-				if err != nil || !localHost(u.Host, listen) {
+				if err != nil || !localHost(u.Host, names) {
 					writeJSON(w, http.StatusForbidden, apiError{"a request from the web page of " + origin + " may not change the world"})
 					return
 				}
@@ -40,16 +41,21 @@ func guard(listen string, next http.Handler) http.Handler {
 	})
 }
 
-// localHost reports whether hostport names this machine's loopback or the
-// address serve listens on.
-func localHost(hostport, listen string) bool {
+// localHost reports whether hostport names this machine's loopback or one
+// of names.
+func localHost(hostport string, names []string) bool {
 	host := hostport
 	if h, _, err := net.SplitHostPort(hostport); err == nil {
 		host = h
 	}
 	host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
-	if strings.EqualFold(host, "localhost") || strings.EqualFold(host, listen) {
+	if strings.EqualFold(host, "localhost") {
 		return true
+	}
+	for _, name := range names {
+		if strings.EqualFold(host, name) {
+			return true
+		}
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()

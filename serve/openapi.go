@@ -40,6 +40,7 @@ var adminRoutes = []apiRoute{
 	{method: "GET", path: "/healthz", summary: "ok once every listener accepts.", response: "Status"},
 	{method: "GET", path: "/api/openapi.json", summary: "This document.", response: "Object"},
 	{method: "GET", path: "/api/manifest", summary: "The manifest of the world as it is now.", response: "Manifest"},
+	{method: "GET", path: "/api/ca.pem", summary: "The CA certificate every listener's certificate chains to (ca_file).", response: "pem"},
 	{method: "GET", path: "/api/messages", summary: "Messages delivered to a mailbox, oldest first.",
 		query: []param{req("mailbox", "the mailbox's address"), opt("since", "only those delivered after this RFC 3339 instant"),
 			{"limit", "integer", false, "at most this many, the newest"}}, response: "[Message]"},
@@ -190,6 +191,8 @@ func (rt apiRoute) responseContent() map[string]any {
 	switch {
 	case rt.response == "html":
 		return map[string]any{"text/html": map[string]any{"schema": map[string]string{"type": "string"}}}
+	case rt.response == "pem":
+		return map[string]any{"application/x-pem-file": map[string]any{"schema": map[string]string{"type": "string"}}}
 	case strings.HasPrefix(rt.response, "["):
 		return jsonOf(map[string]any{"type": "array", "items": ref(strings.Trim(rt.response, "[]"))})
 	}

@@ -15,7 +15,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/mailoauth/mailoauth/mocks"
@@ -47,6 +46,13 @@ type Config struct {
 	World *world.World
 	// Host is the address every listener binds (default 127.0.0.1).
 	Host string
+	// Advertise are the names clients dial from outside (the host of a
+	// published container port, a compose service name): the first is the
+	// host of every URL of the manifest, issuer and discovery document and
+	// of every mail endpoint; the certificate covers each, and the admin
+	// API answers to each. None: the listeners' address (127.0.0.1 for a
+	// wildcard Host).
+	Advertise []string
 	// Ports fixes listeners' ports by name ("admin", "google.https"...,
 	// as DefaultPorts); a listener not named gets a free port.
 	Ports map[string]int
@@ -88,19 +94,6 @@ func Start(cfg Config) (*Instance, error) {
 	return inst, nil
 }
 
-// lockStateDir takes an exclusive lock on dir's serve.lock.
-func lockStateDir(dir string) (*os.File, error) {
-	f, err := os.OpenFile(filepath.Join(dir, "serve.lock"), os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("serve: locking the state directory: %w", err)
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		_ = f.Close()
-		return nil, fmt.Errorf("serve: another mailoauth serve uses the state directory %s (%v)", dir, err)
-	}
-	return f, nil
-}
-
 func start(cfg Config) (*Instance, error) {
 	w := cfg.World
 	if w == nil {
@@ -117,13 +110,19 @@ func start(cfg Config) (*Instance, error) {
 				slog.String("client", e.Client), slog.String("outcome", e.Outcome), slog.String("reason", e.Reason))
 		})
 	}
+	named := urlHost(cfg.Host, cfg.Advertise)
 	listen := func(name string) (net.Listener, error) {
-		return net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Ports[name])))
+		ln, err := net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Ports[name])))
+		if err != nil || named == "" {
+			return ln, err
+		}
+		return advertise(ln, named), nil
 	}
 	var hosts []string
-	if ip := net.ParseIP(cfg.Host); ip == nil || !ip.IsLoopback() {
+	if ip := net.ParseIP(cfg.Host); ip == nil || !(ip.IsLoopback() || ip.IsUnspecified()) {
 		hosts = append(hosts, cfg.Host)
 	}
+	hosts = append(hosts, cfg.Advertise...)
 	// The HTTP servers' own complaints (a TLS handshake that failed) go
 	// through the logger too, so that stderr stays one JSON object a line.
 	var errorLog *log.Logger
@@ -167,7 +166,7 @@ func start(cfg Config) (*Instance, error) {
 		})
 	}
 	inst.admin = &http.Server{
-		Handler:           guard(cfg.Host, handler),
+		Handler:           guard(append([]string{cfg.Host}, cfg.Advertise...), handler),
 		ErrorLog:          errorLog,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,

@@ -6,10 +6,14 @@
 //	mailoauth run [--features DIR] [--tags EXPR] [--report-dir DIR] [--concurrency N]
 //	mailoauth serve [--config world.yaml] [--manifest FILE] [--listen 127.0.0.1] [--ports auto|default]
 //	mailoauth steps [--json]
+//	mailoauth health [--url ADMIN_URL | --manifest FILE]
+//	mailoauth version
 //
 // run exits 0 when every selected scenario passed, 1 when any failed, 2 on a
 // usage or set-up error; serve exits 0 when stopped by SIGINT or SIGTERM,
-// 2 on a usage or set-up error; steps exits 0, 2 on a usage error.
+// 2 on a usage or set-up error; steps and version exit 0, 2 on a usage
+// error; health exits 0 when the admin API answers ok, 1 when it does not,
+// 2 on a usage error.
 package main
 
 import (
@@ -31,6 +35,8 @@ commands:
   run     run the conformance scenarios and write the reports
   serve   start the fake world for applications in any language
   steps   list the step definitions a --features scenario can use
+  health  exit 0 when a running serve answers its health check
+  version print the version, commit and Go version
 
 Run 'mailoauth <command> -h' for the flags of a command.
 `
@@ -51,6 +57,10 @@ func mainArgs(args []string, stdout, stderr io.Writer) int {
 		return serveCommand(args[1:], stdout, stderr)
 	case "steps":
 		return stepsCommand(args[1:], stdout, stderr)
+	case "health":
+		return healthCommand(args[1:], stdout, stderr)
+	case "version", "--version", "-version":
+		return versionCommand(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitPassed

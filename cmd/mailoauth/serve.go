@@ -35,7 +35,15 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	allowRemote := fl.Bool("allow-remote", false, "allow a --listen address other than loopback")
 	ports := fl.String("ports", "auto", `"auto" (free ports) or "default" (fixed ports, see docs/serve.md)`)
 	stateDir := fl.String("state-dir", "", "directory for ca.pem (default: a new temporary directory)")
-	var approveAs []string
+	var approveAs, advertise []string
+	fl.Func("advertise", "a host name clients dial from outside (a container's, a compose service): the first is in every URL, each in the certificate (repeat for more)",
+		func(host string) error {
+			if !hostName(host) {
+				return fmt.Errorf("%q is not a host name or address (no scheme, no port)", host)
+			}
+			advertise = append(advertise, host)
+			return nil
+		})
 	fl.Func("approve-as", "approve authorization requests without login_hint as this user, with no page (repeat for several providers)",
 		func(email string) error { approveAs = append(approveAs, email); return nil })
 	if err := fl.Parse(args); err != nil {
@@ -48,7 +56,8 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mailoauth serve: unexpected argument %q\n", fl.Arg(0))
 		return exitUsage
 	}
-	cfg := serve.Config{Host: *listen, Logger: slog.New(slog.NewJSONHandler(stderr, nil)), ApproveAs: approveAs}
+	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	cfg := serve.Config{Host: *listen, Advertise: advertise, Logger: logger, ApproveAs: approveAs}
 	switch *ports {
 	case "auto":
 	case "default":
@@ -102,6 +111,8 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	out, _ := json.MarshalIndent(inst.Manifest, "", "  ")
 	out = append(out, '\n')
 	_, _ = stdout.Write(out)
+	// One fixed line a container's log wait can match ("msg":"ready").
+	logger.Info("ready", slog.String("admin_url", inst.Manifest.AdminURL), slog.String("manifest", *manifestFile))
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "mailoauth serve: stopping")
 	drain, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -80,6 +80,16 @@ func issue(caDER []byte, caKey *ecdsa.PrivateKey, hosts []string) (*CA, error) {
 	if err != nil {
 		return nil, err
 	}
+	dnsNames, ips := []string{"localhost"}, []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}
+	for _, h := range hosts {
+		// A client dialling an address checks the certificate's IP
+		// addresses, never its DNS names.
+		if ip := net.ParseIP(h); ip != nil {
+			ips = append(ips, ip)
+		} else {
+			dnsNames = append(dnsNames, h)
+		}
+	}
 	now := time.Now()
 	leafTmpl := &x509.Certificate{
 		SerialNumber: serial(),
@@ -88,8 +98,8 @@ func issue(caDER []byte, caKey *ecdsa.PrivateKey, hosts []string) (*CA, error) {
 		NotAfter:     caCert.NotAfter,
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		DNSNames:     append([]string{"localhost"}, hosts...),
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		DNSNames:     dnsNames,
+		IPAddresses:  ips,
 	}
 	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, caCert, &leafKey.PublicKey, caKey)
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 )
 
 func TestLeafChainsToTheCA(t *testing.T) {
-	ca, err := New("mail.example.test")
+	ca, err := New("mail.example.test", "10.0.0.5")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -19,7 +19,7 @@ func TestLeafChainsToTheCA(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"127.0.0.1", "::1", "localhost", "mail.example.test"} {
+	for _, name := range []string{"127.0.0.1", "::1", "localhost", "mail.example.test", "10.0.0.5"} {
 		if _, err := leaf.Verify(x509.VerifyOptions{Roots: ca.Pool, DNSName: name}); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
