@@ -19,6 +19,7 @@ import (
 
 	"github.com/mailoauth/mailoauth/mocks"
 	"github.com/mailoauth/mailoauth/mocks/authserver"
+	"github.com/mailoauth/mailoauth/mocks/microsoft"
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
@@ -329,8 +330,13 @@ type dashboardData struct {
 	// StrictClientAuth is Trackdéchets' setting (F-18).
 	StrictClientAuth bool
 	Now              string
-	Events           []world.Event
-	Mailboxes        []mailboxView
+	// Offset is how far the world's time runs ahead of the real time;
+	// empty when it does not.
+	Offset    string
+	Faults    []world.Fault
+	Events    []world.Event
+	Exchange  []exchangeView
+	Mailboxes []mailboxView
 }
 
 type mailboxView struct {
@@ -338,15 +344,42 @@ type mailboxView struct {
 	Messages []world.Message
 }
 
-// dashboard is GET /: recent events and messages, server-rendered.
+// exchangeView is a Microsoft tenant's Exchange Online settings beside its
+// app registrations: what EX-02's service principal must match.
+type exchangeView struct {
+	Tenant   string
+	TenantID string
+	Exchange microsoft.Exchange
+	Apps     []appView
+}
+
+// appView is an app registration with the object ids Exchange's
+// New-ServicePrincipal is about.
+type appView struct {
+	Name, AppID, ObjectID, EnterpriseObjectID string
+	Delegated, Application                    []string
+	AdminConsent                              bool
+}
+
+// dashboardEvents is how many of the latest events the dashboard shows.
+const dashboardEvents = 20
+
+// dashboard is GET /: the world's state (clock, faults, Exchange) and its
+// latest events and messages, server-rendered.
 func (a *admin) dashboard(w http.ResponseWriter, _ *http.Request) {
 	ev := a.m.World.Events()
 	slices.Reverse(ev)
-	if len(ev) > 100 {
-		ev = ev[:100]
+	if len(ev) > dashboardEvents {
+		ev = ev[:dashboardEvents]
 	}
 	d := dashboardData{Manifest: a.current(), Now: a.m.World.Clock.Now().UTC().Format(time.RFC3339), Events: ev,
-		StrictClientAuth: a.m.Trackdechets != nil && strictClientAuth(a.m.World)}
+		Faults: a.m.World.Faults(), StrictClientAuth: a.m.Trackdechets != nil && strictClientAuth(a.m.World)}
+	if off := a.m.World.Clock.Offset(); off > 0 {
+		d.Offset = "+" + off.Round(time.Second).String()
+	}
+	if a.m.Microsoft != nil {
+		d.Exchange = exchangeViews(a.m.World, d.Manifest.Providers[microsoft.Name])
+	}
 	for _, addr := range a.m.World.Mailboxes() {
 		msgs := a.m.World.Messages(addr)
 		slices.Reverse(msgs)
@@ -360,4 +393,26 @@ func (a *admin) dashboard(w http.ResponseWriter, _ *http.Request) {
 	if err := dashboard.Execute(w, d); err != nil && a.log != nil {
 		a.log.Error("serve: rendering the dashboard", "err", err)
 	}
+}
+
+// exchangeViews are the Microsoft tenants' Exchange settings and app
+// registrations, in the manifest's order.
+func exchangeViews(w *world.World, p Provider) []exchangeView {
+	var out []exchangeView
+	for _, t := range p.Tenants {
+		realm := world.Realm{Provider: microsoft.Name, Tenant: t.Name}
+		settings, _ := microsoft.TenantOf(w, realm)
+		v := exchangeView{Tenant: t.Name, TenantID: t.TenantID, Exchange: settings.Exchange}
+		for _, c := range p.Clients {
+			if c.Tenant != t.Name {
+				continue
+			}
+			reg, _ := w.Client(realm, c.ClientID)
+			app, _ := reg.Settings.(microsoft.App)
+			v.Apps = append(v.Apps, appView{Name: c.Name, AppID: c.ClientID, ObjectID: app.ObjectID, EnterpriseObjectID: app.EnterpriseObjectID,
+				Delegated: app.Delegated, Application: app.Application, AdminConsent: app.AdminConsent})
+		}
+		out = append(out, v)
+	}
+	return out
 }

@@ -21,6 +21,8 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/mailoauth/mailoauth/mocks/microsoft"
+	"github.com/mailoauth/mailoauth/mocks/world"
 	"github.com/mailoauth/mailoauth/serve"
 )
 
@@ -150,11 +152,31 @@ func TestMicrosoftManifestTenants(t *testing.T) {
 			t.Errorf("GET %s: HTTP %d", u, resp.StatusCode)
 		}
 	}
-	_, page := call(t, "GET", inst.Manifest.AdminURL+"/", nil)
-	for _, want := range []string{"microsoft", ms.Authority, ms.AdminConsentEndpoint, ms.Tenants[1].TenantID} {
+	a := inst.Manifest.AdminURL
+	if status, body := call(t, "POST", a+"/api/faults", url.Values{"target": {"microsoft.smtp"}, "fault": {"unavailable"}, "count": {"0"}}); status != 200 {
+		t.Fatalf("arm: %d %s", status, body)
+	}
+	if status, body := call(t, "POST", a+"/api/clock/advance", url.Values{"seconds": {"3600"}}); status != 200 {
+		t.Fatalf("advance: %d %s", status, body)
+	}
+	if err := microsoft.UpdateTenant(inst.Mocks.World, ms.Tenants[0].Name, func(tn *microsoft.Tenant) {
+		tn.Exchange.SMTPAuthDisabledFor = append(tn.Exchange.SMTPAuthDisabledFor, "smtp-off@contoso.test")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	contoso, _ := microsoft.TenantOf(inst.Mocks.World, world.Realm{Provider: microsoft.Name, Tenant: ms.Tenants[0].Name})
+	sp, perm := contoso.Exchange.ServicePrincipals[0], contoso.Exchange.MailboxPermissions[0]
+	reg, _ := inst.Mocks.World.Client(world.Realm{Provider: microsoft.Name, Tenant: web.Tenant}, web.ClientID)
+	_, page := call(t, "GET", a+"/", nil)
+	for _, want := range []string{"microsoft", ms.Authority, ms.AdminConsentEndpoint, ms.Tenants[1].TenantID,
+		`<td id="clock"><strong>&#43;1h0m0s</strong>`, "<code>microsoft.smtp</code>", `class="refused">unavailable`, "armed unavailable at microsoft.smtp",
+		sp.AppID, sp.ObjectID, perm.Mailbox, perm.User, "smtp-off@contoso.test", reg.Settings.(microsoft.App).EnterpriseObjectID} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the dashboard does not show %s", want)
 		}
+	}
+	if i, j := strings.Index(page, `id="events"`), strings.Index(page, "<h2>Providers</h2>"); i < 0 || i > j {
+		t.Errorf("the latest events are not above the providers")
 	}
 }
 
