@@ -5,6 +5,7 @@
 package serve
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -56,7 +57,7 @@ type Config struct {
 	// Ports fixes listeners' ports by name ("admin", "google.https"...,
 	// as DefaultPorts); a listener not named gets a free port.
 	Ports map[string]int
-	// StateDir receives ca.pem.
+	// StateDir receives ca.pem and ca-key.pem; it is created if missing.
 	StateDir string
 	// Logger gets one line per token request and mail authentication.
 	Logger *slog.Logger
@@ -81,6 +82,9 @@ type Instance struct {
 // state directory is locked while the world runs: a second world on it
 // fails at once rather than overwrite the first one's CA.
 func Start(cfg Config) (*Instance, error) {
+	if err := os.MkdirAll(cmp.Or(cfg.StateDir, "."), 0o700); err != nil {
+		return nil, fmt.Errorf("serve: creating the state directory: %w", err)
+	}
 	lock, err := lockStateDir(cfg.StateDir)
 	if err != nil {
 		return nil, err
