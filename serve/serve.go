@@ -108,8 +108,10 @@ func start(cfg Config) (*Instance, error) {
 	}
 	if cfg.Logger != nil {
 		log := cfg.Logger
+		// "time" is the real time the line was written, "world_time" the
+		// world's clock (moved by /api/clock) when the event happened.
 		w.Observe(func(e world.Event) {
-			log.LogAttrs(context.Background(), slog.LevelInfo, "event", slog.String("provider", e.Provider),
+			log.LogAttrs(context.Background(), slog.LevelInfo, "event", slog.Time("world_time", e.Time), slog.String("provider", e.Provider),
 				slog.String("protocol", e.Protocol), slog.String("mechanism", e.Mechanism), slog.String("user", e.User),
 				slog.String("client", e.Client), slog.String("outcome", e.Outcome), slog.String("reason", e.Reason))
 		})
