@@ -46,7 +46,7 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 		})
 	fl.Func("approve-as", "approve authorization requests without login_hint as this user, with no page (repeat for several providers)",
 		func(email string) error { approveAs = append(approveAs, email); return nil })
-	if err := fl.Parse(args); err != nil {
+	if err := parseFlags(fl, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitPassed
 		}
