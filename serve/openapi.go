@@ -86,7 +86,7 @@ var adminRoutes = []apiRoute{
 		response: "Object"},
 	{method: "DELETE", path: "/api/users", summary: "Remove an account; everything it granted ends.",
 		form: []param{req("provider", "the provider"), req("email", "the address")}, response: "Status"},
-	{method: "POST", path: "/api/clients", summary: "Register a client (the body: one client in the world file's keys, YAML or JSON), or replace the one of its id.",
+	{method: "POST", path: "/api/clients", summary: "Register a client (the body: one client in the world file's keys or the manifest's client_id and client_secret, YAML or JSON), or replace the one of its id.",
 		query: []param{req("provider", "the provider"), opt("tenant", "Microsoft: the tenant")}, body: "client", response: "Client"},
 	{method: "DELETE", path: "/api/clients", summary: "Remove a registration; its codes and tokens end.",
 		form: []param{req("provider", "the provider"), req("client_id", "the client")}, response: "Status"},
@@ -165,7 +165,7 @@ func (rt apiRoute) operation() map[string]any {
 			"application/yaml": map[string]any{"schema": map[string]string{"type": "string"}},
 			"application/json": map[string]any{"schema": map[string]string{"type": "object"}}}}
 	case rt.body == "client":
-		op["requestBody"] = map[string]any{"required": true, "description": "one client in the world file's keys", "content": map[string]any{
+		op["requestBody"] = map[string]any{"required": true, "description": "one client in the world file's keys, or the manifest's client_id and client_secret for id and secret", "content": map[string]any{
 			"application/yaml": map[string]any{"schema": map[string]string{"type": "string"}},
 			"application/json": map[string]any{"schema": map[string]string{"type": "object"}}}}
 	case rt.form != nil:

@@ -225,10 +225,14 @@ func (a *admin) addClient(w http.ResponseWriter, r *http.Request) {
 	}
 	var node yaml.Node
 	if err := yaml.Unmarshal(body, &node); err != nil || len(node.Content) == 0 {
-		writeJSON(w, http.StatusBadRequest, apiError{"the body is one client as YAML or JSON, in the world file's keys"})
+		writeJSON(w, http.StatusBadRequest, apiError{"the body is one client as YAML or JSON, in the world file's keys (id, secret, redirect_uris...) or the manifest's (client_id, client_secret)"})
 		return
 	}
-	c, err := mocks.Schemas()[realm.Provider].DecodeClient(node.Content[0])
+	err = worldClientKeys(node.Content[0])
+	var c world.Client
+	if err == nil {
+		c, err = mocks.Schemas()[realm.Provider].DecodeClient(node.Content[0])
+	}
 	if err == nil {
 		err = a.m.World.AddClient(realm, c)
 	}
