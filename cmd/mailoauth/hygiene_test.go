@@ -2,9 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -71,5 +73,43 @@ func TestServeRemovesTemporaryStateDir(t *testing.T) {
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Errorf("the temporary state directory %s outlived serve (%v)", dir, err)
 		_ = os.RemoveAll(dir)
+	}
+}
+
+// TestServeConfigWarnings: serve --config prints the world file's
+// warnings on stderr as JSON lines at level WARN, and still serves it; a
+// date a console would refuse stops it with exit 2 and an example.
+func TestServeConfigWarnings(t *testing.T) {
+	dir := t.TempDir()
+	config := filepath.Join(dir, "world.yaml")
+	const doc = `providers: {microsoft: {tenants: {contoso: {id: 6f1d6c2e-3b7a-4c1e-9d2a-0c5e8b7a4f10,
+  exchange: {mailbox_permissions: [{mailbox: nobody@contoso.test, user: bob@contoso.test}]}}}}}
+`
+	if err := os.WriteFile(config, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr := serveUntilManifest(t, "--state-dir", dir, "--config", config)
+	warned := false
+	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		var v struct{ Level, Msg, File, Warning string }
+		if json.Unmarshal([]byte(line), &v) == nil && v.Level == "WARN" && v.File == config && strings.Contains(v.Warning, "nobody@contoso.test") {
+			warned = true
+		}
+	}
+	if !warned {
+		t.Errorf("no WARN line for the mailbox permission:\n%s", stderr)
+	}
+
+	bad := `providers: {google: {clients: [{name: w, id: 1-w.apps.googleusercontent.com, type: web, redirect_uris: ["http://127.0.0.1/"],
+  secrets: [{value: s, expires: 2020-01-01}]}]}}
+`
+	if err := os.WriteFile(config, []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(binary, "serve", "--state-dir", dir, "--config", config).CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != exitUsage ||
+		!strings.Contains(string(out), "line 2, column 33: expires must be an RFC 3339 instant, like 2026-01-31T00:00:00Z") {
+		t.Errorf("a date alone: %v\n%s", err, out)
 	}
 }

@@ -79,6 +79,9 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "mailoauth serve: %v\n", err)
 			return exitUsage
 		}
+		for _, warning := range w.Warnings() {
+			logger.Warn("world file", slog.String("file", *config), slog.String("warning", warning))
+		}
 		cfg.World = w
 	}
 	if *stateDir == "" {
