@@ -240,7 +240,7 @@ func TestClientsAndUsers(t *testing.T) {
 func TestOnlyTheWorldsProviders(t *testing.T) {
 	t.Parallel()
 	srv := mocks.Start(t)
-	if err := srv.LoadWorldFile([]byte("providers: {google: {users: [{email: a@gmail.test}]}}")); err != nil {
+	if _, err := srv.LoadWorldFile([]byte("providers: {google: {users: [{email: a@gmail.test}]}}")); err != nil {
 		t.Fatal(err)
 	}
 	only := mocks.Start(t, mocks.Options{World: srv.World})

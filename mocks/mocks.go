@@ -362,17 +362,18 @@ func (s *Server) RemoveUser(provider, email string) error {
 // LoadWorldFile replaces the running world's registrations, accounts and
 // settings with those of a world file's content, and starts it afresh as
 // Reset does (no grant, no mail, no event, the real time). Reset still goes
-// back to the world the server started with.
-func (s *Server) LoadWorldFile(content []byte) error {
+// back to the world the server started with. It returns the file's
+// warnings (world.World.Warnings).
+func (s *Server) LoadWorldFile(content []byte) (warnings []string, err error) {
 	w, err := world.Load(bytes.NewReader(content), Schemas())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	s.World.Restore(w.Snapshot())
 	for _, p := range s.order {
 		p.oauth.Reset()
 	}
-	return nil
+	return w.Warnings(), nil
 }
 
 // Client returns an HTTP client that trusts the world's CA; Close closes

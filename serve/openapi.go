@@ -79,14 +79,14 @@ var adminRoutes = []apiRoute{
 	{method: "GET", path: "/api/world", summary: "The running world as a world file.",
 		query: []param{opt("format", "yaml for YAML (default JSON)"), {"passwords", "boolean", false, "include passwords"}}, response: "Object"},
 	{method: "PUT", path: "/api/world", summary: "Replace the running world with a world file (YAML or JSON); it starts afresh.",
-		body: "world", response: "Status"},
+		body: "world", response: "Loaded"},
 	{method: "POST", path: "/api/users", summary: "Add an account, or change one.",
 		form: []param{req("provider", "the provider"), opt("tenant", "Microsoft: the tenant"), req("email", "the address"),
 			opt("name", "the display name"), req("password", "for the sign-in page"), opt("id", "the account's id at the provider")},
 		response: "Object"},
 	{method: "DELETE", path: "/api/users", summary: "Remove an account; everything it granted ends.",
 		form: []param{req("provider", "the provider"), req("email", "the address")}, response: "Status"},
-	{method: "POST", path: "/api/clients", summary: "Register a client (the body: one client in the world file's keys, YAML or JSON), or replace the one of its id.",
+	{method: "POST", path: "/api/clients", summary: "Register a client (the body: one client in the world file's keys or the manifest's client_id and client_secret, YAML or JSON), or replace the one of its id.",
 		query: []param{req("provider", "the provider"), opt("tenant", "Microsoft: the tenant")}, body: "client", response: "Client"},
 	{method: "DELETE", path: "/api/clients", summary: "Remove a registration; its codes and tokens end.",
 		form: []param{req("provider", "the provider"), req("client_id", "the client")}, response: "Status"},
@@ -165,7 +165,7 @@ func (rt apiRoute) operation() map[string]any {
 			"application/yaml": map[string]any{"schema": map[string]string{"type": "string"}},
 			"application/json": map[string]any{"schema": map[string]string{"type": "object"}}}}
 	case rt.body == "client":
-		op["requestBody"] = map[string]any{"required": true, "description": "one client in the world file's keys", "content": map[string]any{
+		op["requestBody"] = map[string]any{"required": true, "description": "one client in the world file's keys, or the manifest's client_id and client_secret for id and secret", "content": map[string]any{
 			"application/yaml": map[string]any{"schema": map[string]string{"type": "string"}},
 			"application/json": map[string]any{"schema": map[string]string{"type": "object"}}}}
 	case rt.form != nil:
@@ -228,6 +228,7 @@ var schemas = map[string]any{
 	"Object": map[string]string{"type": "object"},
 	"Error":  obj(map[string]any{"error": "string"}),
 	"Status": obj(map[string]any{"status": "string"}),
+	"Loaded": obj(map[string]any{"status": "string", "warnings": stringList}),
 	"Clock":  obj(map[string]any{"now": "string", "offset_seconds": "integer"}),
 	"Message": obj(map[string]any{"time": "string", "from": "string", "to": stringList, "subject": "string",
 		"size": "integer", "raw": "string"}),

@@ -5,6 +5,7 @@
 package serve
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -56,7 +57,7 @@ type Config struct {
 	// Ports fixes listeners' ports by name ("admin", "google.https"...,
 	// as DefaultPorts); a listener not named gets a free port.
 	Ports map[string]int
-	// StateDir receives ca.pem.
+	// StateDir receives ca.pem and ca-key.pem; it is created if missing.
 	StateDir string
 	// Logger gets one line per token request and mail authentication.
 	Logger *slog.Logger
@@ -81,6 +82,9 @@ type Instance struct {
 // state directory is locked while the world runs: a second world on it
 // fails at once rather than overwrite the first one's CA.
 func Start(cfg Config) (*Instance, error) {
+	if err := os.MkdirAll(cmp.Or(cfg.StateDir, "."), 0o700); err != nil {
+		return nil, fmt.Errorf("serve: creating the state directory: %w", err)
+	}
 	lock, err := lockStateDir(cfg.StateDir)
 	if err != nil {
 		return nil, err
@@ -104,8 +108,10 @@ func start(cfg Config) (*Instance, error) {
 	}
 	if cfg.Logger != nil {
 		log := cfg.Logger
+		// "time" is the real time the line was written, "world_time" the
+		// world's clock (moved by /api/clock) when the event happened.
 		w.Observe(func(e world.Event) {
-			log.LogAttrs(context.Background(), slog.LevelInfo, "event", slog.String("provider", e.Provider),
+			log.LogAttrs(context.Background(), slog.LevelInfo, "event", slog.Time("world_time", e.Time), slog.String("provider", e.Provider),
 				slog.String("protocol", e.Protocol), slog.String("mechanism", e.Mechanism), slog.String("user", e.User),
 				slog.String("client", e.Client), slog.String("outcome", e.Outcome), slog.String("reason", e.Reason))
 		})

@@ -123,14 +123,21 @@ func (a *admin) putWorld(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusRequestEntityTooLarge, apiError{fmt.Sprintf("a world file is at most %d bytes", world.MaxFileBytes)})
 		return
 	}
-	err = loadWorld(a.m, body)
+	warnings, err := loadWorld(a.m, body)
 	// The answer gets the whole write timeout, however long the load took.
 	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(adminWriteTimeout))
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
 		return
 	}
-	a.done(w, "world", "load", "", map[string]string{"status": "loaded"})
+	a.done(w, "world", "load", "", loaded{Status: "loaded", Warnings: warnings})
+}
+
+// loaded is PUT /api/world's answer: what a real console accepts in the
+// file but that cannot work is in warnings.
+type loaded struct {
+	Status   string   `json:"status"`
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // loadMemoryLimit is the soft memory limit while a world file loads: its
@@ -145,7 +152,7 @@ var loading sync.Mutex
 
 // loadWorld loads a world file into m, one at a time, with the soft
 // memory limit raised to loadMemoryLimit (if lower) while it does.
-func loadWorld(m *mocks.Server, body []byte) error {
+func loadWorld(m *mocks.Server, body []byte) ([]string, error) {
 	loading.Lock()
 	defer loading.Unlock()
 	if limit := debug.SetMemoryLimit(-1); limit < loadMemoryLimit {
@@ -225,10 +232,14 @@ func (a *admin) addClient(w http.ResponseWriter, r *http.Request) {
 	}
 	var node yaml.Node
 	if err := yaml.Unmarshal(body, &node); err != nil || len(node.Content) == 0 {
-		writeJSON(w, http.StatusBadRequest, apiError{"the body is one client as YAML or JSON, in the world file's keys"})
+		writeJSON(w, http.StatusBadRequest, apiError{"the body is one client as YAML or JSON, in the world file's keys (id, secret, redirect_uris...) or the manifest's (client_id, client_secret)"})
 		return
 	}
-	c, err := mocks.Schemas()[realm.Provider].DecodeClient(node.Content[0])
+	err = worldClientKeys(node.Content[0])
+	var c world.Client
+	if err == nil {
+		c, err = mocks.Schemas()[realm.Provider].DecodeClient(node.Content[0])
+	}
 	if err == nil {
 		err = a.m.World.AddClient(realm, c)
 	}

@@ -25,7 +25,7 @@ func healthCommand(args []string, stdout, stderr io.Writer) int {
 	adminURL := fl.String("url", "", "the admin URL (default "+defaultAdminURL+")")
 	manifestFile := fl.String("manifest", "", "read the admin URL from this manifest file")
 	timeout := fl.Duration("timeout", 5*time.Second, "give up after this long")
-	if err := fl.Parse(args); err != nil {
+	if err := parseFlags(fl, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitPassed
 		}

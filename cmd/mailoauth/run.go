@@ -25,7 +25,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	tags := fl.String("tags", "", `godog tag expression selecting scenarios, e.g. "@google && @device"`)
 	reportDir := fl.String("report-dir", filepath.Join("reports", "out"), "directory the reports are written to")
 	concurrency := fl.Int("concurrency", 2, "scenarios run at once (each has its own fake world)")
-	if err := fl.Parse(args); err != nil {
+	if err := parseFlags(fl, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitPassed
 		}

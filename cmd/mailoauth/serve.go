@@ -34,7 +34,7 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 	listen := fl.String("listen", "127.0.0.1", "address every listener binds")
 	allowRemote := fl.Bool("allow-remote", false, "allow a --listen address other than loopback")
 	ports := fl.String("ports", "auto", `"auto" (free ports) or "default" (fixed ports, see docs/serve.md)`)
-	stateDir := fl.String("state-dir", "", "directory for ca.pem (default: a new temporary directory)")
+	stateDir := fl.String("state-dir", "", "directory for ca.pem and the CA key, created if missing and kept (default: a temporary directory removed on exit)")
 	var approveAs, advertise []string
 	fl.Func("advertise", "a host name clients dial from outside (a container's, a compose service): the first is in every URL, each in the certificate (repeat for more)",
 		func(host string) error {
@@ -46,7 +46,7 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 		})
 	fl.Func("approve-as", "approve authorization requests without login_hint as this user, with no page (repeat for several providers)",
 		func(email string) error { approveAs = append(approveAs, email); return nil })
-	if err := fl.Parse(args); err != nil {
+	if err := parseFlags(fl, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitPassed
 		}
@@ -79,6 +79,9 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "mailoauth serve: %v\n", err)
 			return exitUsage
 		}
+		for _, warning := range w.Warnings() {
+			logger.Warn("world file", slog.String("file", *config), slog.String("warning", warning))
+		}
 		cfg.World = w
 	}
 	if *stateDir == "" {
@@ -87,6 +90,9 @@ func serveCommand(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "mailoauth serve: %v\n", err)
 			return exitUsage
 		}
+		// The temporary directory holds the CA's private key: it goes
+		// with the world.
+		defer os.RemoveAll(dir)
 		*stateDir = dir
 	}
 	cfg.StateDir = *stateDir

@@ -17,7 +17,7 @@ func stepsCommand(args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("steps", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	asJSON := fl.Bool("json", false, `print a JSON array of {"concern", "pattern", "doc"} objects`)
-	if err := fl.Parse(args); err != nil {
+	if err := parseFlags(fl, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitPassed
 		}

@@ -100,7 +100,8 @@ const MaxFileBytes = 4 << 20
 
 // Load reads a world from YAML, each provider's clients through its
 // schema. Unknown keys and unknown providers are errors, so a typo in a
-// world file is reported instead of silently ignored.
+// world file is reported instead of silently ignored; what a real console
+// accepts but that cannot work is a warning (World.Warnings).
 func Load(r io.Reader, schemas Schemas) (*World, error) {
 	doc, err := io.ReadAll(io.LimitReader(r, MaxFileBytes+1))
 	if err != nil {
@@ -139,6 +140,7 @@ func Load(r io.Reader, schemas Schemas) (*World, error) {
 			return nil, err
 		}
 	}
+	w.check(schemas, names)
 	return w, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -104,6 +105,9 @@ func knownFields(n *yaml.Node, t reflect.Type, depth int) error {
 			if !ok {
 				ft = rest
 			}
+			if err := instant(k, val, ft); err != nil {
+				return err
+			}
 			if err := knownFields(val, ft, depth+1); err != nil {
 				return err
 			}
@@ -124,6 +128,38 @@ func knownFields(n *yaml.Node, t reflect.Type, depth int) error {
 				}
 			}
 		}
+	}
+	return nil
+}
+
+// ValueError is a value of a world file a real console would refuse, said
+// with its place in the file and its key.
+type ValueError struct {
+	Line, Column int
+	Key          string
+	// Problem says what the value must be, with an example.
+	Problem string
+}
+
+func (e *ValueError) Error() string {
+	return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Column, e.Problem)
+}
+
+var timeType = reflect.TypeFor[time.Time]()
+
+// instant refuses a value for a time.Time (t) that is not an RFC 3339
+// instant: yaml.v3 also takes a date alone or a space for the T, which
+// would leave the time of day or the zone to a guess.
+func instant(k, val *yaml.Node, t reflect.Type) error {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t != timeType || val.Kind != yaml.ScalarNode || val.Tag == "!!null" {
+		return nil
+	}
+	if _, err := time.Parse(time.RFC3339, val.Value); err != nil {
+		return &ValueError{Line: val.Line, Column: val.Column, Key: k.Value,
+			Problem: fmt.Sprintf("%s must be an RFC 3339 instant, like 2026-01-31T00:00:00Z, not %q", k.Value, val.Value)}
 	}
 	return nil
 }

@@ -134,6 +134,7 @@ type World struct {
 	points    []string     // the declared fault points (DeclareFault), sorted
 	armed     atomic.Int64 // len(faults), read without the lock
 	audit     auditLog
+	warnings  []string // Load's (Warnings)
 }
 
 type key struct {
