@@ -28,6 +28,7 @@ type POP3Session struct {
 // POP3Error is a "-ERR" reply.
 type POP3Error struct{ Line string }
 
+// Error implements error: the reply line.
 func (e *POP3Error) Error() string { return e.Line }
 
 // DialPOP3 connects to a POP3 server with implicit TLS, or on its plain

@@ -31,6 +31,8 @@ type KeyError struct {
 	Known []string
 }
 
+// Error implements error: where, which key, and the keys that may stand
+// there.
 func (e *KeyError) Error() string {
 	return fmt.Sprintf("line %d, column %d: unknown key %q (the keys here are %s)", e.Line, e.Column, e.Key, strings.Join(e.Known, ", "))
 }
@@ -141,6 +143,7 @@ type ValueError struct {
 	Problem string
 }
 
+// Error implements error: where, and what the value must be.
 func (e *ValueError) Error() string {
 	return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Column, e.Problem)
 }
