@@ -13,8 +13,8 @@ const maxBufferedLiteral = 4096
 // data) to find a synchronizing literal go-imap refuses without saying
 // so: past 4096 bytes for any command but APPEND, go-imap drops the
 // literal's NO [TOOBIG] and reads on for the rest of the command, while
-// the client waits for its "+" (issue 13: `a LOGIN {999999999}` waited
-// for the command deadline). The library is handed the end of the line
+// the client waits for its "+" (`a LOGIN {999999999}` would wait for the
+// command deadline). The library is handed the end of the line
 // then, so that it answers at once (BAD) instead of waiting.
 type unblocker struct {
 	maxAppend int64
