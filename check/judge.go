@@ -55,7 +55,7 @@ func judgeAudience(r *Report, c map[string]any, opt Options) {
 		return
 	}
 	want := "https://outlook.office.com (delegated) or https://outlook.office365.com / https://ps.outlook.com (app)"
-	fix := "request the scope under Exchange's resource: " + scopeFor(opt.For) + "; a bare " + permissionName(opt.For) + " or https://graph.microsoft.com/… is Graph's and gives a Graph token"
+	fix := "request the scope under Exchange's resource: " + scopeFor(opt.For) + " (delegated), https://outlook.office365.com/.default (app); a bare " + permissionName(opt.For) + " or https://graph.microsoft.com/… is Graph's and gives a Graph token"
 	evidence := fmt.Sprintf("aud %q; Exchange Online wants %s", strings.Join(auds, " "), want)
 	switch {
 	case len(auds) == 0:
@@ -85,9 +85,13 @@ func judgeScopes(r *Report, c map[string]any, opt Options) {
 	if len(missing) == 0 {
 		return
 	}
-	r.add("EX-01", Error, "the delegated token lacks "+strings.Join(missing, ", ")+" ("+refusal(opt.For)+")",
+	lacks := strings.Join(missing, ", ")
+	if opt.For == "" {
+		lacks = "a mail permission (one of " + lacks + ")"
+	}
+	r.add("EX-01", Error, "the delegated token lacks "+lacks+" ("+refusal(opt.For)+")",
 		fmt.Sprintf("scp %q", claimString(c, "scp")),
-		"add the delegated permission "+strings.Join(missing, ", ")+" of Office 365 Exchange Online to the app registration, and request "+scopeFor(opt.For)+" (with offline_access)")
+		"add the delegated permission of Office 365 Exchange Online to the app registration (API permissions), and request "+scopeFor(opt.For)+" with offline_access")
 }
 
 // judgeRoles: an app token needs the protocol's AccessAsApp role, given
@@ -103,9 +107,13 @@ func judgeRoles(r *Report, c map[string]any, opt Options) {
 	if (opt.For == "" && len(missing) < len(protocols)) || len(missing) == 0 {
 		return
 	}
-	r.add("F-10", Error, "the app token lacks the role "+strings.Join(missing, ", ")+" ("+refusal(opt.For)+")",
+	lacks := "the role " + strings.Join(missing, ", ")
+	if opt.For == "" {
+		lacks = "a mail role (one of " + strings.Join(missing, ", ") + ")"
+	}
+	r.add("F-10", Error, "the app token lacks "+lacks+" ("+refusal(opt.For)+")",
 		fmt.Sprintf("roles %q, idtyp %q", rs, claimString(c, "idtyp")),
-		"add the application permission "+strings.Join(missing, ", ")+" of Office 365 Exchange Online (API permissions > APIs my organization uses), then Grant admin consent; the token request stays scope=https://outlook.office365.com/.default")
+		"add the application permission of Office 365 Exchange Online (API permissions > APIs my organization uses), then Grant admin consent; the token request stays scope=https://outlook.office365.com/.default")
 }
 
 // judgeUser: the mailbox in user= must be the token's user, or one it
@@ -167,7 +175,7 @@ func scopeFor(p string) string {
 	for _, proto := range forOrAll(p) {
 		out = append(out, microsoft.Outlook+"/"+delegatedPermission[proto])
 	}
-	return strings.Join(out, " or ") + " (delegated), https://outlook.office365.com/.default (app)"
+	return strings.Join(out, " or ")
 }
 
 // permissionName is the delegated permission's bare name.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mailoauth/mailoauth/mocks/sasl"
 )
@@ -38,7 +39,7 @@ const (
 func CheckSASL(blob string, opt Options) (*Report, error) {
 	r := &Report{}
 	text := strings.TrimSpace(blob)
-	if f := strings.Fields(text); len(f) > 1 {
+	if f := strings.Fields(text); len(f) > 1 && isMechanism(f[len(f)-2]) {
 		// A line pasted from a log: "AUTH XOAUTH2 <b64>", "A1 AUTHENTICATE XOAUTH2 <b64>".
 		text = f[len(f)-1]
 		r.note("read the last word of the line as the base64 message")
@@ -149,8 +150,12 @@ func judgeInner(r *Report, user, token string, opt Options) {
 // bytes escaped, safe to print.
 func shown(msg []byte) string {
 	s := string(msg)
-	if i := strings.Index(s, "auth="); i >= 0 {
-		start := i + len("auth=")
+	i, n := indexFold(s, "auth="), len("auth=")
+	if i < 0 {
+		i, n = indexFold(s, "bearer"), len("bearer")
+	}
+	if i >= 0 {
+		start := i + n
 		end := len(s) - start
 		for _, sep := range append([]string{"\x01"}, typedSeparators...) {
 			if j := strings.Index(s[start:], sep); j >= 0 && j < end {
@@ -163,10 +168,29 @@ func shown(msg []byte) string {
 	return q[1 : len(q)-1]
 }
 
-// cut shortens s to n bytes.
+// indexFold is the index of the first match of sub in s, ignoring
+// ASCII case, or -1.
+func indexFold(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
+}
+
+// isMechanism reports whether w names a mechanism this check reads.
+func isMechanism(w string) bool {
+	return strings.EqualFold(w, sasl.XOAUTH2) || strings.EqualFold(w, sasl.OAuthBearer)
+}
+
+// cut shortens s to at most n bytes, at a character boundary.
 func cut(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n]
 }
