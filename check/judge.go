@@ -40,8 +40,11 @@ func judgeJWT(r *Report, c map[string]any, opt Options) {
 	if app {
 		kind = "application (roles)"
 	}
-	r.note("a %s token of app %s, tenant %s, idtyp %q; no signature was checked",
-		kind, firstNonEmpty(claimString(c, "appid"), claimString(c, "azp"), "?"), firstNonEmpty(claimString(c, "tid"), "?"), claimString(c, "idtyp"))
+	if idtyp := claimString(c, "idtyp"); idtyp != "" {
+		kind += ", idtyp " + idtyp
+	}
+	r.note("a %s token of app %s, tenant %s; no signature was checked",
+		kind, firstNonEmpty(claimString(c, "appid"), claimString(c, "azp"), "?"), firstNonEmpty(claimString(c, "tid"), "?"))
 	if app {
 		r.note("an app token also needs, in Exchange, a service principal registered with the enterprise application's object id and a mailbox permission (F-02): a token cannot show them")
 	}
