@@ -6,6 +6,7 @@
 //	mailoauth run [--features DIR] [--tags EXPR] [--report-dir DIR] [--concurrency N]
 //	mailoauth serve [--config world.yaml] [--manifest FILE] [--listen 127.0.0.1] [--ports auto|default]
 //	mailoauth steps [--json]
+//	mailoauth check token|sasl INPUT [--for smtp|imap|pop3] [--user EMAIL] [--format json]
 //	mailoauth health [--url ADMIN_URL | --manifest FILE]
 //	mailoauth version
 //
@@ -13,7 +14,8 @@
 // usage or set-up error; serve exits 0 when stopped by SIGINT or SIGTERM,
 // 2 on a usage or set-up error; steps and version exit 0, 2 on a usage
 // error; health exits 0 when the admin API answers ok, 1 when it does not,
-// 2 on a usage error.
+// 2 on a usage error; check exits 0 when no finding is an error, 1 when
+// one is, 2 when the input does not decode or on a usage error.
 package main
 
 import (
@@ -35,6 +37,7 @@ commands:
   run     run the conformance scenarios and write the reports
   serve   start the fake world for applications in any language
   steps   list the step definitions a --features scenario can use
+  check   diagnose a pasted token or SASL message (check token, check sasl)
   health  exit 0 when a running serve answers its health check
   version print the version, commit and Go version
 
@@ -57,6 +60,8 @@ func mainArgs(args []string, stdout, stderr io.Writer) int {
 		return serveCommand(args[1:], stdout, stderr)
 	case "steps":
 		return stepsCommand(args[1:], stdout, stderr)
+	case "check":
+		return checkCommand(args[1:], stdout, stderr)
 	case "health":
 		return healthCommand(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
