@@ -233,7 +233,8 @@ var schemas = map[string]any{
 	"Message": obj(map[string]any{"time": "string", "from": "string", "to": stringList, "subject": "string",
 		"size": "integer", "raw": "string"}),
 	"Event": obj(map[string]any{"time": "string", "provider": "string", "protocol": "string", "mechanism": "string",
-		"user": "string", "client": "string", "outcome": "string", "reason": "string"}),
+		"user": "string", "client": "string", "outcome": "string", "reason": "string", "detail": "string",
+		"seen": map[string]any{"type": "object", "additionalProperties": map[string]string{"type": "string"}}}),
 	"TokenResponse": func() map[string]any {
 		s := obj(map[string]any{"access_token": "string", "token_type": "string", "expires_in": "integer",
 			"refresh_token": "string", "scope": "string", "id_token": "string"})

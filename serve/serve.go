@@ -113,7 +113,7 @@ func start(cfg Config) (*Instance, error) {
 		w.Observe(func(e world.Event) {
 			log.LogAttrs(context.Background(), slog.LevelInfo, "event", slog.Time("world_time", e.Time), slog.String("provider", e.Provider),
 				slog.String("protocol", e.Protocol), slog.String("mechanism", e.Mechanism), slog.String("user", e.User),
-				slog.String("client", e.Client), slog.String("outcome", e.Outcome), slog.String("reason", e.Reason))
+				slog.String("client", e.Client), slog.String("outcome", e.Outcome), slog.String("reason", e.Reason), slog.String("detail", e.Detail), slog.Any("seen", e.Seen))
 		})
 	}
 	named := urlHost(cfg.Host, cfg.Advertise)

@@ -114,7 +114,19 @@ type Event struct {
 	Client    string    `json:"client,omitempty"`
 	Outcome   string    `json:"outcome"`
 	Reason    string    `json:"reason,omitempty"`
+	// Detail says, for a refusal, what was expected and what was found
+	// ("service principal object id 7c9e…, Exchange needs 8d0f…"): bounded,
+	// never a secret.
+	Detail string `json:"detail,omitempty"`
+	// Seen is what the request carried that an application is judged on
+	// (redirect_uri, scope, access_type, prompt, code_challenge_method,
+	// state, client_auth, from, to, subject…): at most MaxSeen entries, each
+	// value bounded like the other fields, never a token or a secret.
+	Seen map[string]string `json:"seen,omitempty"`
 }
+
+// MaxSeen is how many Seen entries an event keeps.
+const MaxSeen = 16
 
 // World holds everything a fake provider knows. It is safe for concurrent use.
 type World struct {
@@ -424,7 +436,7 @@ func (w *World) Record(e Event) {
 	// The fields, cut, are copied into one string (one allocation): a
 	// field taken from a request (a client_id in a 10 MB form) must not
 	// keep the whole request alive for as long as the event is.
-	fields := [...]*string{&e.Provider, &e.Protocol, &e.Mechanism, &e.User, &e.Client, &e.Outcome, &e.Reason}
+	fields := [...]*string{&e.Provider, &e.Protocol, &e.Mechanism, &e.User, &e.Client, &e.Outcome, &e.Reason, &e.Detail}
 	n := 0
 	for _, f := range fields {
 		*f = cut(*f)
@@ -439,6 +451,7 @@ func (w *World) Record(e Event) {
 	for _, f := range fields {
 		*f, all = all[:len(*f)], all[len(*f):]
 	}
+	e.Seen = boundSeen(e.Seen)
 	a := &w.audit
 	a.mu.Lock()
 	if len(a.events) < MaxEvents {
@@ -460,6 +473,28 @@ const MaxEventField = 256
 
 // cut shortens s to MaxEventField bytes, on a rune boundary, marking the
 // cut with "…".
+// boundSeen copies seen with at most MaxSeen entries (the first keys in
+// order), each key and value cut, so an event never shares a map with its
+// caller nor keeps a request alive.
+func boundSeen(seen map[string]string) map[string]string {
+	if len(seen) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(seen))
+	for k := range seen {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	if len(keys) > MaxSeen {
+		keys = keys[:MaxSeen]
+	}
+	out := make(map[string]string, len(keys))
+	for _, k := range keys {
+		out[strings.Clone(cut(k))] = strings.Clone(cut(seen[k]))
+	}
+	return out
+}
+
 func cut(s string) string {
 	if len(s) <= MaxEventField {
 		return s

@@ -1,6 +1,7 @@
 package world_test
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -272,5 +273,30 @@ func TestWorldFileOverTheLimit(t *testing.T) {
 	_, err := world.Load(strings.NewReader(at+"approve_as: [c@d.test]\n"), world.Schemas{})
 	if err == nil || !strings.Contains(err.Error(), strconv.Itoa(world.MaxFileBytes)) {
 		t.Errorf("a file over the limit: %v", err)
+	}
+}
+
+// TestRecordBoundsSeen: an event keeps at most world.MaxSeen entries, each cut,
+// in a map of its own.
+func TestRecordBoundsSeen(t *testing.T) {
+	w := world.New()
+	seen := map[string]string{}
+	for i := range world.MaxSeen + 5 {
+		seen[fmt.Sprintf("k%02d", i)] = strings.Repeat("v", world.MaxEventField+10)
+	}
+	w.Record(world.Event{Provider: "p", Seen: seen, Detail: strings.Repeat("d", world.MaxEventField+10)})
+	seen["k00"] = "changed"
+	e := w.Events()[0]
+	if len(e.Seen) != world.MaxSeen {
+		t.Fatalf("kept %d entries, want %d", len(e.Seen), world.MaxSeen)
+	}
+	if v := e.Seen["k00"]; v == "changed" || !strings.HasSuffix(v, "…") || len(v) > world.MaxEventField {
+		t.Fatalf("k00 = %q: shared with the caller or not cut", v)
+	}
+	if _, ok := e.Seen[fmt.Sprintf("k%02d", world.MaxSeen)]; ok {
+		t.Fatal("kept a key past the first world.MaxSeen")
+	}
+	if !strings.HasSuffix(e.Detail, "…") || len(e.Detail) > world.MaxEventField {
+		t.Fatalf("detail not cut: %d bytes", len(e.Detail))
 	}
 }
