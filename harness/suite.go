@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/cucumber/godog"
 
@@ -29,6 +30,13 @@ type Options struct {
 	ReportDir string
 	// Concurrency is how many scenarios run at once (each has its own world).
 	Concurrency int
+	// App is the command of the application under test of the @app
+	// scenarios (sh -c 'App "$@"' sh ACTION); "" is the Go reference
+	// adapter, run by this executable (`mailoauth adapter`, or a test
+	// binary that dispatches it in TestMain: see HelperMain).
+	App string
+	// AppTimeout bounds each action of the application; zero: 30 s.
+	AppTimeout time.Duration
 	// T, if set, runs each scenario as a subtest of T; an undefined step's
 	// line is also an error of T.
 	T *testing.T
@@ -63,7 +71,7 @@ func Run(opts Options) (passed bool, err error) {
 	suite := godog.TestSuite{
 		Name: "mailoauth",
 		ScenarioInitializer: func(sc *godog.ScenarioContext) {
-			steps.Initialize(sc)
+			steps.InitializeWith(sc, steps.Config{App: opts.App, AppTimeout: opts.AppTimeout})
 			undefined.watch(sc)
 		},
 		Options: &godog.Options{

@@ -31,6 +31,7 @@ var concerns = []struct {
 	{"Microsoft console", (*scenario).microsoftSteps},
 	{"MSAL", (*scenario).msalSteps},
 	{"Trackdéchets", (*scenario).trackdechetsSteps},
+	{"application under test", (*scenario).appSteps},
 }
 
 // register registers every step definition of s with godog.

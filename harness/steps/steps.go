@@ -42,6 +42,8 @@ type scenario struct {
 	reply  replyState
 	mail   mailState
 	msal   msalState
+	// run is the application under test of an @app scenario (app.go).
+	run appRun
 }
 
 // appState is the application: its registration, its x/oauth2 config and
@@ -101,8 +103,11 @@ type replyState struct {
 }
 
 // Initialize registers the steps and the hooks that give each scenario a
-// fresh world.
-func Initialize(sc *godog.ScenarioContext) {
+// fresh world, the @app scenarios run with the Go reference adapter.
+func Initialize(sc *godog.ScenarioContext) { InitializeWith(sc, Config{}) }
+
+// InitializeWith is Initialize with the application under test of cfg.
+func InitializeWith(sc *godog.ScenarioContext, cfg Config) {
 	s := &scenario{}
 	sc.Before(func(ctx context.Context, scn *godog.Scenario) (context.Context, error) {
 		name, err := providerOf(scn)
@@ -114,11 +119,13 @@ func Initialize(sc *godog.ScenarioContext) {
 		if err != nil {
 			return ctx, err
 		}
-		*s = scenario{server: srv, providerName: name, user: userState{browser: client.NewBrowser(srv.TLSConfig())}}
+		*s = scenario{server: srv, providerName: name, user: userState{browser: client.NewBrowser(srv.TLSConfig())},
+			run: appRun{cfg: cfg}}
 		return ctx, nil
 	})
 	sc.After(func(ctx context.Context, _ *godog.Scenario, err error) (context.Context, error) {
 		s.closeMail()
+		s.closeApp()
 		if s.app.catcher != nil {
 			s.app.catcher.Close()
 		}
