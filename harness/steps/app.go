@@ -128,7 +128,7 @@ var appProviderDefaults = map[string]struct {
 }{
 	"google": {scopes: map[string]string{"": "https://mail.google.com/"}, user: "alice@gmail.test", clientAuth: "client_secret_post"},
 	"microsoft": {scopes: map[string]string{
-		"":       "https://outlook.office.com/SMTP.Send https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/POP.AccessAsUser.All offline_access",
+		"":        "https://outlook.office.com/SMTP.Send https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/POP.AccessAsUser.All offline_access",
 		"desktop": "https://outlook.office.com/SMTP.Send https://outlook.office.com/IMAP.AccessAsUser.All offline_access",
 		"daemon":  "https://outlook.office365.com/.default",
 	}, user: "alice@contoso.test", clientAuth: "client_secret_post"},
@@ -327,7 +327,7 @@ func (s *scenario) appSetup() (app.Setup, error) {
 		MailFrom: run.user, MailTo: run.mail.to, MailSubject: run.mail.subject,
 		MailBody: "Sent by the application under test of mailoauth.",
 		Browser:  run.sandbox.Browser, Now: s.server.World.Clock.Now(), Offset: s.server.World.Clock.Offset(),
-		Faketime: app.Faketime(),
+		Faketime:              app.Faketime(),
 		AuthorizationEndpoint: desc.AuthorizationEndpoint, TokenEndpoint: desc.TokenEndpoint,
 		DeviceAuthorizationEndpoint: desc.DeviceAuthorizationEndpoint, DiscoveryURL: desc.DiscoveryURL,
 		APIEndpoint: desc.APIEndpoint,

@@ -182,7 +182,9 @@ type stored struct {
 	Expiry       time.Time `json:"expiry,omitzero"`
 }
 
-func (a *adapter) storePath() string { return filepath.Join(a.env("MAILOAUTH_STATE_DIR"), "tokens.json") }
+func (a *adapter) storePath() string {
+	return filepath.Join(a.env("MAILOAUTH_STATE_DIR"), "tokens.json")
+}
 
 func (a *adapter) save(grant string, tok *oauth2.Token) error {
 	st := stored{Grant: grant, User: a.env("MAILOAUTH_USER"), AccessToken: tok.AccessToken,
