@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -52,6 +53,9 @@ type appRun struct {
 	// tamper replaces the state of the redirect delivered to the
 	// application.
 	tamper bool
+	// frozen, when set, is the application's clock: the world's time it
+	// is told while the world's clock moves on (a skewed clock).
+	frozen *time.Time
 	// device is what the user does with the application's device code:
 	// "approve", "deny" or "expire".
 	device     string
@@ -79,6 +83,8 @@ func (s *scenario) appSteps() []stepDef {
 			"which of the provider's IMAP or POP3 servers the application is given", s.appSecurity},
 		{`^the application under test is given a CA the servers do not chain to$`,
 			"MAILOAUTH_CA_FILE names another CA than the one every server's certificate chains to", s.appOtherCA},
+		{`^the application's clock stays where it is$`,
+			"from now on the application is told the world's current time even when the world's clock moves (a clock behind)", s.appClockStays},
 		{`^the redirect to the application will carry a forged state$`,
 			"the browser replaces the state of the redirect it delivers to the application", s.appTamper},
 		{`^` + email + ` will (approve|deny) the application's device code$`, "what the user does with the device code", s.appDevice},
@@ -106,6 +112,10 @@ func (s *scenario) appSteps() []stepDef {
 			"each mail authentication's mechanism, user= and the client of its token", s.appMailAuthWas},
 		{`^the authorization request carried ([a-z_]+)=(\S*)$`,
 			"what the world saw of the last authorization request (its Seen entries)", s.appAuthorizeCarried},
+		{`^the authorization request's scope (includes|does not include) "([^"]*)"$`,
+			"the scope the world saw in the last authorization request", s.appAuthorizeScope},
+		{`^the authorization request carried the application's redirect URI$`,
+			"the redirect_uri the world saw is MAILOAUTH_REDIRECT_URI", s.appAuthorizeRedirect},
 		{`^the authorization request carried no ([a-z_]+)$`, "the last authorization request lacked that parameter", s.appAuthorizeLacked},
 		{`^every (authorization_code|refresh_token|client_credentials|urn:ietf:params:oauth:grant-type:device_code) request carried ([a-z_]+)=(\S*)$`,
 			"what the world saw of each token request of that grant type", s.appTokenCarried},
@@ -231,6 +241,12 @@ func (s *scenario) appOtherCA() error {
 	return nil
 }
 
+func (s *scenario) appClockStays() error {
+	now := s.server.World.Clock.Now()
+	s.run.frozen = &now
+	return nil
+}
+
 func (s *scenario) appTamper() error {
 	s.run.tamper = true
 	return nil
@@ -331,6 +347,10 @@ func (s *scenario) appSetup() (app.Setup, error) {
 		AuthorizationEndpoint: desc.AuthorizationEndpoint, TokenEndpoint: desc.TokenEndpoint,
 		DeviceAuthorizationEndpoint: desc.DeviceAuthorizationEndpoint, DiscoveryURL: desc.DiscoveryURL,
 		APIEndpoint: desc.APIEndpoint,
+	}
+	if run.frozen != nil {
+		st.Offset -= s.server.World.Clock.Now().Sub(*run.frozen)
+		st.Now = *run.frozen
 	}
 	if tenant := run.reg.Realm.Tenant; tenant != "" {
 		segment := tenant
@@ -693,6 +713,22 @@ func (s *scenario) appAuthorizeCarried(key, value string) error {
 		return s.appFail("the authorization request carried %s=%q (present: %v), not %q", key, got, ok, value)
 	}
 	return nil
+}
+
+func (s *scenario) appAuthorizeScope(verb, scope string) error {
+	e, err := s.lastAuthorize()
+	if err != nil {
+		return err
+	}
+	has := slices.Contains(strings.Fields(e.Seen["scope"]), scope)
+	if has != (verb == "includes") {
+		return s.appFail("the authorization request's scope was %q", e.Seen["scope"])
+	}
+	return nil
+}
+
+func (s *scenario) appAuthorizeRedirect() error {
+	return s.appAuthorizeCarried("redirect_uri", s.run.redirect)
 }
 
 func (s *scenario) appAuthorizeLacked(key string) error {
