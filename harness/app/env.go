@@ -3,6 +3,7 @@ package app
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -62,7 +63,7 @@ func (s Setup) Environ(action string, base []string) []string {
 	var env []string
 	for _, kv := range base {
 		name, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(name, "MAILOAUTH_") || contains(contractVars, name) {
+		if strings.HasPrefix(name, "MAILOAUTH_") || slices.Contains(contractVars, name) {
 			continue
 		}
 		env = append(env, kv)
@@ -121,15 +122,6 @@ func (s Setup) Environ(action string, base []string) []string {
 		}
 	}
 	return env
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Faketime is the path of libfaketime where it is installed (Debian's

@@ -58,14 +58,13 @@ type appRun struct {
 	frozen *time.Time
 	// device is what the user does with the application's device code:
 	// "approve", "deny" or "expire".
-	device     string
-	sandbox    *app.Sandbox
-	control    *app.Control
-	last       *app.Result
-	results    []app.Result
-	browsed    []string // what the browser command reported, in order
-	deviceSeen chan struct{}
-	mu         sync.Mutex
+	device  string
+	sandbox *app.Sandbox
+	control *app.Control
+	last    *app.Result
+	results []app.Result
+	browsed []string // what the browser command reported, in order
+	mu      sync.Mutex
 }
 
 // appSteps drive the application under test (features/app, DESIGN.md "The
