@@ -24,20 +24,29 @@ var reportTemplate = template.Must(template.New("report.html").Funcs(template.Fu
 type htmlData struct {
 	Run      *Run
 	Matrix   Matrix
+	Tally    Tally
 	Passed   int
 	Failed   int
 	Failures []Scenario
+	// Expected are the failures the baseline expects; NotSupported the
+	// scenarios not supported, with their reasons.
+	Expected, NotSupported []Scenario
 }
 
 // WriteHTML writes report.html: one self-contained page (no script, no
 // external asset) with the provider × flow matrix coloured by outcome and
 // every failure with its scenario, failing step and the server's last reply.
 func WriteHTML(w io.Writer, r *Run) error {
-	d := htmlData{Run: r, Matrix: r.Matrix()}
-	d.Passed, d.Failed = r.Counts()
+	d := htmlData{Run: r, Matrix: r.Matrix(), Tally: r.Tally()}
+	d.Passed, d.Failed = d.Tally.Passed, d.Tally.Failed
 	for _, s := range r.Scenarios {
-		if s.Outcome == Failed {
+		switch {
+		case s.Outcome == Failed && s.Expected:
+			d.Expected = append(d.Expected, s)
+		case s.Outcome == Failed:
 			d.Failures = append(d.Failures, s)
+		case s.Outcome == NotSupported:
+			d.NotSupported = append(d.NotSupported, s)
 		}
 	}
 	return reportTemplate.Execute(w, d)

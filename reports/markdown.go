@@ -11,20 +11,45 @@ import (
 // reply.
 func WriteMarkdown(w io.Writer, r *Run) error {
 	var b strings.Builder
-	passed, failed := r.Counts()
+	t := r.Tally()
 	b.WriteString("# mailoauth conformance report\n\n")
-	fmt.Fprintf(&b, "%d scenarios: %d passed, %d failed.\n\n", passed+failed, passed, failed)
+	if r.Application != "" {
+		fmt.Fprintf(&b, "Application under test: `%s`\n\n", r.Application)
+	}
+	fmt.Fprintf(&b, "%s.\n\n", t.Sentence())
 	b.WriteString(MatrixText(r.Matrix()))
-	if failed > 0 {
-		b.WriteString("\n## Failures\n")
+	sections := []struct {
+		title string
+		match func(Scenario) bool
+	}{
+		{"Failures", func(s Scenario) bool { return s.Outcome == Failed && !s.Expected }},
+		{"Expected failures (baseline)", func(s Scenario) bool { return s.Outcome == Failed && s.Expected }},
+		{"Not supported", func(s Scenario) bool { return s.Outcome == NotSupported }},
+	}
+	for _, sec := range sections {
+		header := false
 		for _, s := range r.Scenarios {
-			if s.Outcome != Failed {
+			if !sec.match(s) {
 				continue
 			}
+			if !header {
+				fmt.Fprintf(&b, "\n## %s\n", sec.title)
+				header = true
+			}
 			fmt.Fprintf(&b, "\n### %s / %s: %s\n\n", s.Provider, strings.Join(s.Flows, ", "), s.Name)
+			if s.Outcome == NotSupported {
+				fmt.Fprintf(&b, "- Feature: %s\n- Step: `%s`\n- Reason: %s\n", s.Feature, s.FailedStep, oneLine(s.Reason))
+				continue
+			}
 			fmt.Fprintf(&b, "- Feature: %s\n- Failing step: `%s`\n- Error: %s\n", s.Feature, s.FailedStep, oneLine(s.Error))
+			if s.Expected {
+				fmt.Fprintf(&b, "- Baseline's reason: %s\n", oneLine(s.Reason))
+			}
 			if s.LastReply != "" {
 				fmt.Fprintf(&b, "- Server's last reply:\n\n```\n%s\n```\n", s.LastReply)
+			}
+			if len(s.Actions) > 0 {
+				fmt.Fprintf(&b, "- The application's actions:\n\n```\n%s\n```\n", strings.Join(s.Actions, "\n"))
 			}
 		}
 	}
@@ -52,15 +77,44 @@ func MatrixText(m Matrix) string {
 			switch {
 			case !ok:
 				b.WriteString(" – |")
-			case c.Passed == c.Total:
-				fmt.Fprintf(&b, " %d/%d ok |", c.Passed, c.Total)
+			case c.Total == 0:
+				fmt.Fprintf(&b, " %d n/s |", c.NotSupported)
 			default:
-				fmt.Fprintf(&b, " %d/%d FAIL |", c.Passed, c.Total)
+				verdict := "FAIL"
+				if c.Passed+c.Expected == c.Total {
+					verdict = "ok"
+				}
+				fmt.Fprintf(&b, " %d/%d %s%s |", c.Passed, c.Total, verdict, c.notes())
 			}
 		}
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+// notes are a cell's expected failures and scenarios not supported.
+func (c Cell) notes() string {
+	var n string
+	if c.Expected > 0 {
+		n += fmt.Sprintf(", %d expected", c.Expected)
+	}
+	if c.NotSupported > 0 {
+		n += fmt.Sprintf(", %d n/s", c.NotSupported)
+	}
+	return n
+}
+
+// Sentence is the tally in words: "51 scenarios: 49 passed, 1 failed, 1
+// expected failure, 0 not supported".
+func (t Tally) Sentence() string {
+	s := fmt.Sprintf("%d scenarios: %d passed, %d failed", t.Ran(), t.Passed, t.Failed)
+	if t.Expected > 0 {
+		s += fmt.Sprintf(", %d expected failures (baseline)", t.Expected)
+	}
+	if t.NotSupported > 0 {
+		s += fmt.Sprintf(", %d not supported", t.NotSupported)
+	}
+	return s
 }
 
 func oneLine(s string) string {

@@ -5,6 +5,7 @@
 package reports
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,6 +18,17 @@ const (
 	Passed  = "passed"
 	Failed  = "failed"
 	Skipped = "skipped"
+	// NotSupported is a scenario the application under test does not do
+	// (it answered 3), or that this machine cannot run (libfaketime
+	// missing): neither a pass nor a failure.
+	NotSupported = "not supported"
+)
+
+// Media types of the step attachments harness/steps writes for the
+// application under test (steps.ActionMediaType, steps.UnsupportedMediaType).
+const (
+	actionMediaType      = "text/x-mailoauth-action"
+	unsupportedMediaType = "text/x-mailoauth-unsupported"
 )
 
 // Scenario is the result of one scenario (one example row of an outline).
@@ -33,31 +45,71 @@ type Scenario struct {
 	Error string
 	// LastReply is the server's last reply before the failure, if known.
 	LastReply string
+	// Reason says why a NotSupported scenario is not supported, or, for
+	// a failure the baseline expects, the baseline's reason.
+	Reason string
+	// Expected marks a failure the baseline (--expect-failures) expects.
+	Expected bool
+	// Actions are the records of the application's actions (command
+	// line, exit status, duration, last output lines), in order.
+	Actions []string
 }
 
 // Run is the result of a run.
 type Run struct {
+	// Application is the application under test of the @app scenarios,
+	// as the reports name it ("" for none).
+	Application string
 	// Providers are the provider tags, in the matrix's column order.
 	Providers []string
 	Scenarios []Scenario
 }
 
-// Counts returns how many scenarios passed and failed (skipped ones count
-// in neither).
+// Counts returns how many scenarios passed and failed, the failures the
+// baseline expects among them (skipped and not supported ones count in
+// neither).
 func (r *Run) Counts() (passed, failed int) {
-	for _, s := range r.Scenarios {
-		switch s.Outcome {
-		case Passed:
-			passed++
-		case Failed:
-			failed++
-		}
-	}
-	return passed, failed
+	t := r.Tally()
+	return t.Passed, t.Failed + t.Expected
 }
 
-// Cell is one cell of the matrix.
-type Cell struct{ Passed, Total int }
+// Tally is how many scenarios ended each way.
+type Tally struct {
+	Passed int
+	// Failed are the failures the baseline does not expect; Expected
+	// those it does.
+	Failed, Expected int
+	NotSupported     int
+	Skipped          int
+}
+
+// Ran is how many scenarios ran to an outcome (all but the skipped ones).
+func (t Tally) Ran() int { return t.Passed + t.Failed + t.Expected + t.NotSupported }
+
+// Tally counts the scenarios by outcome.
+func (r *Run) Tally() Tally {
+	var t Tally
+	for _, s := range r.Scenarios {
+		switch {
+		case s.Outcome == Passed:
+			t.Passed++
+		case s.Outcome == Failed && s.Expected:
+			t.Expected++
+		case s.Outcome == Failed:
+			t.Failed++
+		case s.Outcome == NotSupported:
+			t.NotSupported++
+		default:
+			t.Skipped++
+		}
+	}
+	return t
+}
+
+// Cell is one cell of the matrix: Total counts the scenarios that passed
+// or failed, Expected the failures among them the baseline expects;
+// NotSupported are apart.
+type Cell struct{ Passed, Expected, Total, NotSupported int }
 
 // Matrix is the provider × flow table.
 type Matrix struct {
@@ -89,9 +141,17 @@ func (r *Run) Matrix() Matrix {
 				m.Flows = append(m.Flows, f)
 			}
 			c := m.Cells[s.Provider][f]
-			c.Total++
-			if s.Outcome == Passed {
+			switch {
+			case s.Outcome == NotSupported:
+				c.NotSupported++
+			case s.Outcome == Passed:
 				c.Passed++
+				c.Total++
+			default:
+				c.Total++
+				if s.Expected {
+					c.Expected++
+				}
 			}
 			m.Cells[s.Provider][f] = c
 		}
@@ -139,7 +199,15 @@ type cukeStep struct {
 		Status string `json:"status"`
 		Error  string `json:"error_message"`
 	} `json:"result"`
+	Embeddings []struct {
+		MimeType string `json:"mime_type"`
+		Data     string `json:"data"`
+	} `json:"embeddings"`
 }
+
+// suiteTag marks the scenarios of the application under test
+// (features/app); it is not a flow.
+const suiteTag = "app"
 
 // lastReplyMarker introduces the server's reply in a step's error (see
 // harness/steps).
@@ -176,6 +244,7 @@ func scenarioOf(f cukeFeature, e cukeElement, providers []string) Scenario {
 		switch {
 		case slices.Contains(providers, name):
 			s.Provider = name
+		case name == suiteTag:
 		default:
 			s.Flows = append(s.Flows, name)
 		}
@@ -185,6 +254,17 @@ func scenarioOf(f cukeFeature, e cukeElement, providers []string) Scenario {
 	}
 	s.Outcome = Skipped
 	for _, st := range e.Steps {
+		for _, em := range st.Embeddings {
+			data, _ := base64.StdEncoding.DecodeString(em.Data)
+			switch em.MimeType {
+			case actionMediaType:
+				s.Actions = append(s.Actions, string(data))
+			case unsupportedMediaType:
+				s.Outcome, s.Reason = NotSupported, string(data)
+				s.FailedStep = strings.TrimSpace(st.Keyword) + " " + st.Name
+				return s
+			}
+		}
 		switch st.Result.Status {
 		case "passed":
 			if s.Outcome == Skipped {

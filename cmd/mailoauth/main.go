@@ -3,14 +3,18 @@
 // which flows pass, or serves that fake world to applications in any
 // language.
 //
-//	mailoauth run [--features DIR] [--tags EXPR] [--report-dir DIR] [--concurrency N]
+//	mailoauth run [--features DIR] [--tags EXPR] [--report-dir DIR] [--concurrency N] [--app CMD] [--app-timeout 30s] [--expect-failures FILE]
+//	mailoauth adapter ACTION
+//	mailoauth browse CONTROL-URL URL
 //	mailoauth serve [--config world.yaml] [--manifest FILE] [--listen 127.0.0.1] [--ports auto|default]
 //	mailoauth steps [--json]
 //	mailoauth check token|sasl INPUT [--for smtp|imap|pop3] [--user EMAIL] [--format json]
 //	mailoauth health [--url ADMIN_URL | --manifest FILE]
 //	mailoauth version
 //
-// run exits 0 when every selected scenario passed, 1 when any failed, 2 on a
+// run exits 0 when every selected scenario passed (or failed as the
+// baseline expects, or is not supported by the application), 1 when any
+// failed otherwise or a baseline entry now passes, 2 on a
 // usage or set-up error; serve exits 0 when stopped by SIGINT or SIGTERM,
 // 2 on a usage or set-up error; steps and version exit 0, 2 on a usage
 // error; health exits 0 when the admin API answers ok, 1 when it does not,
@@ -22,6 +26,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/mailoauth/mailoauth/harness"
 )
 
 // Exit statuses.
@@ -40,6 +46,8 @@ commands:
   check   diagnose a pasted token or SASL message (check token, check sasl)
   health  exit 0 when a running serve answers its health check
   version print the version, commit and Go version
+  adapter the Go reference adapter of run --app (mailoauth adapter ACTION)
+  browse  the browser command an application under test opens its URL with
 
 Run 'mailoauth <command> -h' for the flags of a command.
 `
@@ -52,6 +60,9 @@ func mainArgs(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return exitUsage
+	}
+	if code, ok := harness.HelperMain(args); ok {
+		return code
 	}
 	switch args[0] {
 	case "run":

@@ -27,6 +27,7 @@ import (
 	gosmtp "github.com/emersion/go-smtp"
 	"golang.org/x/oauth2"
 
+	"github.com/mailoauth/mailoauth/harness"
 	"github.com/mailoauth/mailoauth/mocks/sasl"
 	"github.com/mailoauth/mailoauth/serve"
 	"go.uber.org/goleak"
@@ -36,6 +37,11 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
+	// Re-executed by an @app scenario as the browser command or the Go
+	// reference adapter.
+	if code, ok := harness.HelperMain(os.Args[1:]); ok {
+		os.Exit(code)
+	}
 	dir, err := os.MkdirTemp("", "mailoauth-bin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
