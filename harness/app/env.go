@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -125,8 +126,10 @@ func (s Setup) Environ(action string, base []string) []string {
 }
 
 // Faketime is the path of libfaketime where it is installed (Debian's
-// faketime package), "" otherwise.
-func Faketime() string {
+// faketime package), "" otherwise; looked up once.
+var Faketime = sync.OnceValue(faketime)
+
+func faketime() string {
 	matches, _ := filepath.Glob("/usr/lib/*/faketime/libfaketime.so.1")
 	for _, m := range matches {
 		if st, err := os.Stat(m); err == nil && st.Mode().IsRegular() {

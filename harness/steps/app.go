@@ -308,10 +308,6 @@ func (s *scenario) appSetup() (app.Setup, error) {
 		}
 		caPEM = other.PEM
 	}
-	manifest, err := json.MarshalIndent(serve.ManifestOf(s.server, ""), "", "  ")
-	if err != nil {
-		return app.Setup{}, err
-	}
 	if run.sandbox == nil {
 		self, err := app.Self()
 		if err != nil {
@@ -321,14 +317,12 @@ func (s *scenario) appSetup() (app.Setup, error) {
 			return app.Setup{}, err
 		}
 	}
-	var m map[string]any
-	_ = json.Unmarshal(manifest, &m)
-	m["ca_file"] = run.sandbox.CAFile
-	manifest, _ = json.MarshalIndent(m, "", "  ")
-	if err := run.sandbox.WriteManifest(manifest); err != nil {
+	// The manifest is the world as it is now: steps in between change it.
+	manifest, err := json.MarshalIndent(serve.ManifestOf(s.server, run.sandbox.CAFile), "", "  ")
+	if err != nil {
 		return app.Setup{}, err
 	}
-	if err := os.WriteFile(run.sandbox.CAFile, caPEM, 0o644); err != nil {
+	if err := run.sandbox.WriteManifest(manifest); err != nil {
 		return app.Setup{}, err
 	}
 	secret := ""

@@ -112,3 +112,26 @@ func TestWaitedInterval(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// BenchmarkAppSetup is what the harness does before each action besides
+// the spawn: the world's manifest marshalled and written to the sandbox,
+// the CA file, the contract's variables.
+func BenchmarkAppSetup(b *testing.B) {
+	srv, err := mocks.New(mocks.Options{Providers: []string{"microsoft"}, Pages: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	s := &scenario{server: srv, providerName: "microsoft"}
+	if err := s.appIs("web"); err != nil {
+		b.Fatal(err)
+	}
+	defer s.closeApp()
+	for b.Loop() {
+		st, err := s.appSetup()
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = st.Environ("send", nil)
+	}
+}
