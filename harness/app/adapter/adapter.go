@@ -91,6 +91,9 @@ func Run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 }
 
 func (a *adapter) run(action string) (map[string]any, error) {
+	if err := a.checkFlaw(); err != nil {
+		return nil, err
+	}
 	if err := a.setup(); err != nil {
 		return nil, err
 	}
@@ -145,7 +148,7 @@ func (a *adapter) setup() error {
 	}
 	// Only the configured CA is trusted: a server whose certificate chains
 	// to another is refused.
-	a.tls = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	a.tls = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12, InsecureSkipVerify: a.flaw("any-certificate")}
 	a.http = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: a.tls,
 		DialContext: (&net.Dialer{Timeout: 10 * time.Second}).DialContext}}
 	style := oauth2.AuthStyleInParams
@@ -156,7 +159,7 @@ func (a *adapter) setup() error {
 		ClientID:     a.env("MAILOAUTH_CLIENT_ID"),
 		ClientSecret: a.env("MAILOAUTH_CLIENT_SECRET"),
 		RedirectURL:  a.env("MAILOAUTH_REDIRECT_URI"),
-		Scopes:       strings.Fields(a.env("MAILOAUTH_SCOPES")),
+		Scopes:       a.flawedScopes(strings.Fields(a.env("MAILOAUTH_SCOPES"))),
 		Endpoint: oauth2.Endpoint{AuthURL: a.env("MAILOAUTH_AUTHORIZATION_ENDPOINT"),
 			TokenURL:      a.env("MAILOAUTH_TOKEN_ENDPOINT"),
 			DeviceAuthURL: a.env("MAILOAUTH_DEVICE_AUTHORIZATION_ENDPOINT"), AuthStyle: style},
@@ -238,8 +241,11 @@ func (a *adapter) validToken(ctx context.Context, force bool) (string, error) {
 		return a.appToken(ctx)
 	}
 	tok := a.token(st)
-	if !force && (tok.Valid() || tok.RefreshToken == "") {
+	if !force && (tok.Valid() || tok.RefreshToken == "") || a.flaw("never-refresh") && !force {
 		return tok.AccessToken, nil
+	}
+	if a.flaw("never-refresh") {
+		return "", failf("the server refused the token")
 	}
 	if tok.RefreshToken == "" {
 		return "", failf("the server refused the token and there is no refresh token: sign in again")
@@ -254,7 +260,7 @@ func (a *adapter) validToken(ctx context.Context, force bool) (string, error) {
 	if err != nil {
 		return "", a.tokenError("refreshing the token", err)
 	}
-	if fresh.RefreshToken == "" {
+	if fresh.RefreshToken == "" || a.flaw("keep-first-refresh-token") {
 		fresh.RefreshToken = tok.RefreshToken
 	}
 	if err := a.save("user", fresh); err != nil {
@@ -267,7 +273,7 @@ func (a *adapter) validToken(ctx context.Context, force bool) (string, error) {
 // temporarily_unavailable, or a broken connection.
 func (a *adapter) retry(f func() error) error {
 	err := f()
-	for i := 0; i < 2 && transient(err); i++ {
+	for i := 0; i < 2 && transient(err) && !a.flaw("no-retry"); i++ {
 		fmt.Fprintf(a.stderr, "transient failure, retrying: %v\n", short(err))
 		time.Sleep(100 * time.Millisecond)
 		err = f()

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-imap/v2"
+	gosasl "github.com/emersion/go-sasl"
 	gosmtp "github.com/emersion/go-smtp"
 
 	"github.com/mailoauth/mailoauth/harness/client"
@@ -60,7 +61,7 @@ func (a *adapter) withToken(ctx context.Context, session func(token string) erro
 // NO [UNAVAILABLE], -ERR [SYS/TEMP]).
 func (a *adapter) mailRetry(f func() error) error {
 	err := f()
-	if err != nil && transientMail(err) {
+	if err != nil && transientMail(err) && !a.flaw("no-retry") {
 		fmt.Fprintf(a.stderr, "transient mail failure, retrying: %v\n", short(err))
 		time.Sleep(100 * time.Millisecond)
 		err = f()
@@ -94,7 +95,11 @@ func (a *adapter) send(ctx context.Context) error {
 			return failf("cannot reach the SMTP server %s: %s", addr, short(err))
 		}
 		defer s.Close()
-		if err := s.Auth(sasl.NewXOAUTH2Client(a.env("MAILOAUTH_USER"), token, nil)); err != nil {
+		auth := sasl.NewXOAUTH2Client(a.mailUser(), token, nil)
+		if a.flaw("plain-auth") {
+			auth = gosasl.NewPlainClient("", a.mailUser(), token)
+		}
+		if err := s.Auth(auth); err != nil {
 			var se *gosmtp.SMTPError
 			if errors.As(err, &se) && se.Code/100 == 5 {
 				return &refusal{strings.Join(client.ReplyLines(err), " ")}
@@ -121,7 +126,7 @@ func (a *adapter) fetch(ctx context.Context) ([]string, error) {
 			return failf("cannot reach the IMAP server %s: %s", addr, short(err))
 		}
 		defer s.Close()
-		if err := s.Authenticate(sasl.NewXOAUTH2Client(a.env("MAILOAUTH_USER"), token, nil)); err != nil {
+		if err := s.Authenticate(sasl.NewXOAUTH2Client(a.mailUser(), token, nil)); err != nil {
 			var ie *imap.Error
 			if errors.As(err, &ie) && ie.Type == imap.StatusResponseTypeNo && ie.Code != imap.ResponseCodeUnavailable {
 				return &refusal{"NO " + ie.Text}
@@ -152,7 +157,7 @@ func (a *adapter) pop(ctx context.Context) ([]string, error) {
 			return failf("cannot reach the POP3 server %s: %s", addr, short(err))
 		}
 		defer s.Close()
-		if err := s.Auth(twoStep{sasl.NewXOAUTH2Client(a.env("MAILOAUTH_USER"), token, nil)}); err != nil {
+		if err := s.Auth(twoStep{sasl.NewXOAUTH2Client(a.mailUser(), token, nil)}); err != nil {
 			var pe *client.POP3Error
 			if errors.As(err, &pe) && !transientMail(err) {
 				return &refusal{pe.Line}
