@@ -38,9 +38,11 @@ type Config struct {
 // registration, its sandbox and browser endpoint, what it was asked to do
 // and how it answered.
 type appRun struct {
-	cfg    Config
-	active bool
-	reg    world.Client
+	cfg Config
+	// faketime is libfaketime's path, "" where it is not installed.
+	faketime string
+	active   bool
+	reg      world.Client
 	// user is the user who signs in and whose mailbox is used; redirect the
 	// registration's redirect URI; scopes what the configuration asks for.
 	user, redirect string
@@ -336,7 +338,7 @@ func (s *scenario) appSetup() (app.Setup, error) {
 		MailFrom: run.user, MailTo: run.mail.to, MailSubject: run.mail.subject,
 		MailBody: "Sent by the application under test of mailoauth.",
 		Browser:  run.sandbox.Browser, Now: s.server.World.Clock.Now(), Offset: s.server.World.Clock.Offset(),
-		Faketime:              app.Faketime(),
+		Faketime:              run.faketime,
 		AuthorizationEndpoint: desc.AuthorizationEndpoint, TokenEndpoint: desc.TokenEndpoint,
 		DeviceAuthorizationEndpoint: desc.DeviceAuthorizationEndpoint, DiscoveryURL: desc.DiscoveryURL,
 		APIEndpoint: desc.APIEndpoint,

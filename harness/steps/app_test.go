@@ -1,9 +1,12 @@
 package steps
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cucumber/godog"
 
 	"github.com/mailoauth/mailoauth/mocks"
 	"github.com/mailoauth/mailoauth/mocks/world"
@@ -133,5 +136,32 @@ func BenchmarkAppSetup(b *testing.B) {
 			b.Fatal(err)
 		}
 		_ = st.Environ("send", nil)
+	}
+}
+
+// TestClockNeedsFaketime: once the world's clock moved, an application
+// other than the Go reference adapter cannot follow it without
+// libfaketime: its action is not run, and the scenario is not supported
+// on this machine (godog's skip, the reason attached).
+func TestClockNeedsFaketime(t *testing.T) {
+	t.Parallel()
+	s := seenScenario(t)
+	s.run.cfg.App = "echo {}; true"
+	s.user.browser = nil
+	if err := s.appIs("web"); err != nil {
+		t.Fatal(err)
+	}
+	defer s.closeApp()
+	if _, err := s.appAct(t.Context(), "send", true); err != nil {
+		t.Fatalf("before the clock moved: %v", err)
+	}
+	s.server.World.Clock.Advance(time.Hour)
+	_, err := s.appAct(t.Context(), "send", true)
+	if !errors.Is(err, godog.ErrSkip) || !strings.Contains(err.Error(), "not supported on this machine") || len(s.run.results) != 1 {
+		t.Fatalf("err %v, %d actions run", err, len(s.run.results))
+	}
+	s.run.faketime = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
+	if _, err := s.appAct(t.Context(), "send", true); err != nil || len(s.run.results) != 2 {
+		t.Fatalf("with libfaketime: %v", err)
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/cucumber/godog"
 	"golang.org/x/oauth2"
 
+	"github.com/mailoauth/mailoauth/harness/app"
 	"github.com/mailoauth/mailoauth/harness/client"
 	"github.com/mailoauth/mailoauth/mocks"
 	"github.com/mailoauth/mailoauth/mocks/registry"
@@ -120,7 +121,7 @@ func InitializeWith(sc *godog.ScenarioContext, cfg Config) {
 			return ctx, err
 		}
 		*s = scenario{server: srv, providerName: name, user: userState{browser: client.NewBrowser(srv.TLSConfig())},
-			run: appRun{cfg: cfg}}
+			run: appRun{cfg: cfg, faketime: app.Faketime()}}
 		return ctx, nil
 	})
 	sc.After(func(ctx context.Context, _ *godog.Scenario, err error) (context.Context, error) {
