@@ -45,11 +45,11 @@ func WriteMarkdown(w io.Writer, r *Run) error {
 			if s.Expected {
 				fmt.Fprintf(&b, "- Baseline's reason: %s\n", oneLine(s.Reason))
 			}
-			if s.LastReply != "" {
-				fmt.Fprintf(&b, "- Server's last reply:\n\n```\n%s\n```\n", s.LastReply)
-			}
 			if len(s.Actions) > 0 {
 				fmt.Fprintf(&b, "- The application's actions:\n\n```\n%s\n```\n", strings.Join(s.Actions, "\n"))
+			}
+			if s.LastReply != "" {
+				fmt.Fprintf(&b, "- Server's last reply:\n\n```\n%s\n```\n", s.LastReply)
 			}
 		}
 	}

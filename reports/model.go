@@ -5,7 +5,6 @@
 package reports
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -24,11 +23,11 @@ const (
 	NotSupported = "not supported"
 )
 
-// Media types of the step attachments harness/steps writes for the
-// application under test (steps.ActionMediaType, steps.UnsupportedMediaType).
+// Names of the step attachments the harness writes for the application
+// under test: an action's record, and why a scenario is not supported.
 const (
-	actionMediaType      = "text/x-mailoauth-action"
-	unsupportedMediaType = "text/x-mailoauth-unsupported"
+	ActionAttachment      = "mailoauth-action"
+	UnsupportedAttachment = "mailoauth-unsupported"
 )
 
 // Scenario is the result of one scenario (one example row of an outline).
@@ -39,12 +38,6 @@ type Scenario struct {
 	Provider string
 	Flows    []string
 	Outcome  string
-	// FailedStep is the text of the step that failed (keyword and text).
-	FailedStep string
-	// Error is what the failing step said, without the server's reply.
-	Error string
-	// LastReply is the server's last reply before the failure, if known.
-	LastReply string
 	// Reason says why a NotSupported scenario is not supported, or, for
 	// a failure the baseline expects, the baseline's reason.
 	Reason string
@@ -53,6 +46,12 @@ type Scenario struct {
 	// Actions are the records of the application's actions (command
 	// line, exit status, duration, last output lines), in order.
 	Actions []string
+	// FailedStep is the text of the step that failed (keyword and text).
+	FailedStep string
+	// Error is what the failing step said, without the server's reply.
+	Error string
+	// LastReply is the server's last reply before the failure, if known.
+	LastReply string
 }
 
 // Run is the result of a run.
@@ -200,8 +199,8 @@ type cukeStep struct {
 		Error  string `json:"error_message"`
 	} `json:"result"`
 	Embeddings []struct {
-		MimeType string `json:"mime_type"`
-		Data     string `json:"data"`
+		Name string `json:"name"`
+		Data []byte `json:"data"` // base64 in the JSON
 	} `json:"embeddings"`
 }
 
@@ -255,12 +254,11 @@ func scenarioOf(f cukeFeature, e cukeElement, providers []string) Scenario {
 	s.Outcome = Skipped
 	for _, st := range e.Steps {
 		for _, em := range st.Embeddings {
-			data, _ := base64.StdEncoding.DecodeString(em.Data)
-			switch em.MimeType {
-			case actionMediaType:
-				s.Actions = append(s.Actions, string(data))
-			case unsupportedMediaType:
-				s.Outcome, s.Reason = NotSupported, string(data)
+			switch em.Name {
+			case ActionAttachment:
+				s.Actions = append(s.Actions, string(em.Data))
+			case UnsupportedAttachment:
+				s.Outcome, s.Reason = NotSupported, string(em.Data)
 				s.FailedStep = strings.TrimSpace(st.Keyword) + " " + st.Name
 				return s
 			}

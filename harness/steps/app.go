@@ -21,6 +21,7 @@ import (
 	"github.com/mailoauth/mailoauth/harness/client"
 	"github.com/mailoauth/mailoauth/mocks/tlsca"
 	"github.com/mailoauth/mailoauth/mocks/world"
+	"github.com/mailoauth/mailoauth/reports"
 	"github.com/mailoauth/mailoauth/serve"
 )
 
@@ -429,7 +430,8 @@ func (s *scenario) appAct(ctx context.Context, action string, must bool) (contex
 	}
 	run.last = &res
 	run.results = append(run.results, res)
-	ctx = godog.Attach(ctx, godog.Attachment{FileName: "action", MediaType: ActionMediaType, Body: []byte(s.appRedact(res.String()))})
+	ctx = godog.Attach(ctx, godog.Attachment{FileName: reports.ActionAttachment, MediaType: "text/plain",
+		Body: []byte(s.appRedact(res.String()))})
 	switch res.Outcome() {
 	case app.NotSupported:
 		return s.notSupported(ctx, action, "not supported by this application: it answered 3 to "+action)
@@ -443,16 +445,8 @@ func (s *scenario) appAct(ctx context.Context, action string, must bool) (contex
 	return ctx, nil
 }
 
-// ActionMediaType marks a step's attachment that records an action of the
-// application under test (reports.FromCucumberJSON reads it).
-const ActionMediaType = "text/x-mailoauth-action"
-
-// UnsupportedMediaType marks the attachment that says why a scenario is
-// not supported.
-const UnsupportedMediaType = "text/x-mailoauth-unsupported"
-
 func (s *scenario) notSupported(ctx context.Context, action, reason string) (context.Context, error) {
-	ctx = godog.Attach(ctx, godog.Attachment{FileName: "not-supported", MediaType: UnsupportedMediaType, Body: []byte(reason)})
+	ctx = godog.Attach(ctx, godog.Attachment{FileName: reports.UnsupportedAttachment, MediaType: "text/plain", Body: []byte(reason)})
 	return ctx, fmt.Errorf("%s: %w", reason, godog.ErrSkip)
 }
 
