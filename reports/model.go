@@ -117,6 +117,10 @@ type Matrix struct {
 	Cells     map[string]map[string]Cell // provider -> flow -> cell
 }
 
+// suiteTag marks the scenarios of the application under test
+// (features/app); it is not a flow.
+const suiteTag = "app"
+
 // flowOrder puts the well-known flows first, in the order of a mail-OAuth
 // integration; others follow alphabetically.
 var flowOrder = []string{"authcode", "refresh", "revoke", "device", "client-credentials", "smtp", "imap", "pop3"}
@@ -203,10 +207,6 @@ type cukeStep struct {
 		Data []byte `json:"data"` // base64 in the JSON
 	} `json:"embeddings"`
 }
-
-// suiteTag marks the scenarios of the application under test
-// (features/app); it is not a flow.
-const suiteTag = "app"
 
 // lastReplyMarker introduces the server's reply in a step's error (see
 // harness/steps).
