@@ -47,6 +47,8 @@ func TestSeenSteps(t *testing.T) {
 		world.Event{Protocol: "oauth", Mechanism: "refresh_token", Client: "app", Outcome: "ok", Seen: map[string]string{"refresh_generation": "2"}},
 		world.Event{Protocol: "smtp", Mechanism: "XOAUTH2", User: "alice@gmail.test", Client: "app", Outcome: "ok",
 			Seen: map[string]string{"transport": "starttls", "token_user": "alice@gmail.test"}},
+		world.Event{Protocol: "smtp", Mechanism: "message", User: "alice@gmail.test", Outcome: "ok",
+			Seen: map[string]string{"from": "alice@gmail.test", "to": "bob@gmail.test", "subject": "x"}},
 	)
 	for name, err := range map[string]error{
 		"access_type":  good.appAuthorizeCarried("access_type", "offline"),
