@@ -202,6 +202,10 @@ func (s *scenario) appIs(name string) error {
 	}
 	run.security = map[string]string{"IMAP": "tls", "POP3": "tls"}
 	s.app.reg = reg
+	// Another registration for the same scenario (a feature's Background
+	// chose one): the application starts afresh.
+	s.closeApp()
+	run.sandbox, run.control = nil, nil
 	if run.control, err = app.NewControl(s.appBrowse); err != nil {
 		return err
 	}
