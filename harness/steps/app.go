@@ -5,14 +5,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cucumber/godog"
@@ -212,14 +215,36 @@ func (s *scenario) appIs(name string) error {
 	return nil
 }
 
-// freePort is a free TCP port of 127.0.0.1, for the application to listen on.
+// Redirect ports are handed out below Linux's ephemeral range (32768 and
+// up), where every listener on port 0 and every outgoing connection take
+// theirs: a port chosen here and bound by the application a moment later
+// is not taken in between by another scenario's server or connection.
+// Each is handed out once per process, from a random start.
+const (
+	redirectPortLow  = 20000
+	redirectPortHigh = 32000
+)
+
+var redirectPorts struct {
+	once sync.Once
+	next atomic.Int64
+}
+
+// freePort is a port of 127.0.0.1 that is free now, for the application
+// to listen on as its redirect URI.
 func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
+	redirectPorts.once.Do(func() {
+		redirectPorts.next.Store(int64(rand.IntN(redirectPortHigh - redirectPortLow)))
+	})
+	for range 200 {
+		port := redirectPortLow + int(redirectPorts.next.Add(1)%(redirectPortHigh-redirectPortLow))
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err == nil {
+			ln.Close()
+			return port, nil
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
+	return 0, errors.New("no free port for the redirect URI between 20000 and 32000")
 }
 
 func (s *scenario) appScopes(scopes string) error {
