@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -811,6 +812,17 @@ func (s *scenario) appWaitedInterval(seconds int) error {
 		return s.appFail("the application polled %s after the device authorization, before the interval of %ds", gap, seconds)
 	}
 	return nil
+}
+
+// decodedSubject is a Subject header with its RFC 2047 encoded words
+// decoded, as an application writes a subject with accents
+// (=?utf-8?q?R=C3=A9essai?=); the header as it is if it does not decode.
+func decodedSubject(raw string) string {
+	d, err := new(mime.WordDecoder).DecodeHeader(raw)
+	if err != nil {
+		return raw
+	}
+	return d
 }
 
 // closeApp ends the application's part of the scenario: its browser

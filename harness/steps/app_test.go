@@ -167,3 +167,13 @@ func TestClockNeedsFaketime(t *testing.T) {
 		t.Fatalf("with libfaketime: %v", err)
 	}
 }
+
+func TestDecodedSubject(t *testing.T) {
+	t.Parallel()
+	for raw, want := range map[string]string{"=?utf-8?q?R=C3=A9essai_SMTP?=": "Réessai SMTP",
+		"=?UTF-8?B?QXByw6hzIGxhIHBhbm5l?=": "Après la panne", "Planning": "Planning", "=?bad?q?x?=": "=?bad?q?x?="} {
+		if got := decodedSubject(raw); got != want {
+			t.Errorf("%q: %q, want %q", raw, got, want)
+		}
+	}
+}

@@ -495,7 +495,7 @@ func (s *scenario) worldDelivers(subject, to string) error {
 
 func (s *scenario) worldDelivered(subject, to string) error {
 	for _, m := range s.server.World.Messages(to) {
-		if m.Subject == subject {
+		if m.Subject == subject || decodedSubject(m.Subject) == subject {
 			return nil
 		}
 	}
