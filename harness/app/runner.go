@@ -338,4 +338,5 @@ func (b *bounded) drain(f *os.File, overflow chan<- struct{}) {
 	}
 }
 
+// String is what was kept.
 func (b *bounded) String() string { return b.buf.String() }

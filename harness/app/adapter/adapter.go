@@ -53,6 +53,7 @@ type adapter struct {
 // userError is a failure the application reports to its user (exit 1).
 type userError struct{ msg string }
 
+// Error implements error.
 func (e *userError) Error() string { return e.msg }
 
 func failf(format string, args ...any) error { return &userError{fmt.Sprintf(format, args...)} }

@@ -31,6 +31,7 @@ func (a *adapter) mailServer(name string) (string, client.Security, error) {
 // refreshes once and tries again.
 type refusal struct{ line string }
 
+// Error implements error.
 func (r *refusal) Error() string { return r.line }
 
 // withToken runs session with a valid token; when the server refuses the
@@ -184,11 +185,14 @@ type twoStep struct {
 	}
 }
 
+// Start names the mechanism without an initial response.
 func (t twoStep) Start() (string, []byte, error) {
 	mech, _, err := t.inner.Start()
 	return mech, nil, err
 }
 
+// Next answers the empty challenge with the initial response, and any
+// other challenge as the mechanism does.
 func (t twoStep) Next(challenge []byte) ([]byte, error) {
 	if len(challenge) == 0 {
 		_, ir, err := t.inner.Start()
