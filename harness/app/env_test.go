@@ -32,6 +32,10 @@ func TestEnviron(t *testing.T) {
 			t.Errorf("the environment has %s", kv)
 		}
 	}
+	// A clock behind the real one.
+	if env := (Setup{Offset: -time.Hour, Faketime: "/lib.so"}).Environ("send", nil); !slices.Contains(env, "FAKETIME=-3600s") {
+		t.Errorf("a clock an hour behind: %v", env)
+	}
 	// No offset, or no libfaketime: no LD_PRELOAD.
 	for _, st := range []Setup{{Offset: 0, Faketime: "/lib.so"}, {Offset: time.Hour}} {
 		for _, kv := range st.Environ("send", nil) {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -87,7 +88,7 @@ func TestBadCommands(t *testing.T) {
 		{"not executable", "testdata/notexec.sh", "exit 126: the command could not be executed"},
 		{"empty", " ", "no application command was given"},
 		{"flood", "testdata/flood.sh", "printed more than 1048576 bytes on stdout"},
-		{"signal", "testdata/signal.sh", "killed by signal 9"},
+		{"signal", "testdata/signal.sh", "the shell's status for a process killed by signal 9 (killed)"},
 		{"signal of sh itself", "kill -KILL $$", "was killed by signal killed"},
 		{"not JSON", "testdata/notjson.sh", "last stdout line that is not a JSON object"},
 		{"unknown exit", "testdata/exit7.sh", "exit 7: the contract knows 0 (done), 1 (failed) and 3 (not supported)"},
@@ -141,9 +142,38 @@ func TestContextStops(t *testing.T) {
 
 func TestQuote(t *testing.T) {
 	t.Parallel()
-	for in, want := range map[string]string{"adapter": "adapter", "/tmp/a b": "'/tmp/a b'", "it's": `'it'\''s'`, "": "''"} {
+	for in, want := range map[string]string{"adapter": "adapter", "/tmp/a b": "'/tmp/a b'", "it's": `'it'\''s'`, "": "''",
+		"azAZ09-_./=:@%+,": "azAZ09-_./=:@%+,", "a$b": "'a$b'", "`x`": "'`x`'", "[": "'['", "{": "'{'", "~": "'~'"} {
 		if got := Quote(in); got != want {
 			t.Errorf("Quote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+// TestOutputBound: exactly MaxOutput bytes are kept and fine; one more
+// stops the action.
+func TestOutputBound(t *testing.T) {
+	t.Parallel()
+	for n, want := range map[int]Outcome{MaxOutput: Done, MaxOutput + 1: Broken} {
+		cmd := fmt.Sprintf("head -c %d /dev/zero | tr '\\0' a; true", n)
+		res := Runner{Command: cmd, Timeout: 10 * time.Second}.Run(t.Context(), "fetch", os.Environ(), t.TempDir())
+		if res.Outcome() != want || len(res.Stdout) != min(n, MaxOutput) {
+			t.Errorf("%d bytes: %s, kept %d (%s)", n, res.Outcome(), len(res.Stdout), res.Problem)
+		}
+	}
+}
+
+// TestFailureMayPrintAnything: a failing action's broken JSON line is its
+// message, not a broken contract; a signal or no start leaves Exit at -1.
+func TestFailureMayPrintAnything(t *testing.T) {
+	t.Parallel()
+	res := Runner{Command: "echo '{broken'; exit 1; true"}.Run(t.Context(), "send", os.Environ(), t.TempDir())
+	if res.Outcome() != Failed || res.Message() != "{broken" {
+		t.Fatalf("%s: %q", res, res.Message())
+	}
+	for _, cmd := range []string{" ", "kill -KILL $$"} {
+		if res := (Runner{Command: cmd}).Run(t.Context(), "send", os.Environ(), t.TempDir()); res.Exit != -1 {
+			t.Errorf("%q: exit %d", cmd, res.Exit)
 		}
 	}
 }
