@@ -1,6 +1,7 @@
 package app
 
 import (
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -51,6 +52,9 @@ func TestEnviron(t *testing.T) {
 func TestFaketimeMovesTheClock(t *testing.T) {
 	t.Parallel()
 	lib := Faketime()
+	if installed, _ := filepath.Glob("/usr/lib/*/faketime/libfaketime.so.1"); len(installed) > 0 && lib != installed[0] {
+		t.Fatalf("libfaketime is at %s, Faketime says %q", installed[0], lib)
+	}
 	if lib == "" {
 		t.Skip("libfaketime is not installed (Debian's faketime package)")
 	}

@@ -66,6 +66,9 @@ func TestOutcomes(t *testing.T) {
 			t.Errorf("%s: %s %q (%s), want %s %q", c.action, res.Outcome(), res.Message(), res, c.outcome, c.message)
 		}
 	}
+	if res, _ := run(t, "testdata/ok.sh", "pop", 0); !strings.Contains(res.String(), "\n  last stderr line: cannot open the maildrop") {
+		t.Errorf("pop's record %q", res.String())
+	}
 	res, _ := run(t, "testdata/ok.sh", "fetch", 0)
 	if list, _ := res.Result["subjects"].([]any); res.Outcome() != Done || len(list) != 1 || list[0] != "Bonjour" {
 		t.Fatalf("fetch: %s %v", res, res.Result)
