@@ -94,14 +94,17 @@ class App:
         self.scopes = env("SCOPES")
         self.user = env("USER")
         self._start_mono = time.monotonic()
-        now = env("NOW")
-        self._start = self._parse_time(now) if now else time.time()
+        self._start = self._parse_time(env("NOW"))
 
     # ---- time -------------------------------------------------------------
 
     @staticmethod
     def _parse_time(s):
-        return datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
+        """MAILOAUTH_NOW as seconds since the epoch; the system clock without it."""
+        try:
+            return datetime.fromisoformat(s.strip().replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            return time.time()
 
     def now(self):
         """The world's time (MAILOAUTH_NOW at the start, then the seconds since)."""
@@ -550,7 +553,9 @@ class App:
 
     @staticmethod
     def text(b):
-        return b.decode("utf-8", "replace") if isinstance(b, bytes) else str(b)
+        """A server's reply as one line."""
+        s = b.decode("utf-8", "replace") if isinstance(b, bytes) else str(b)
+        return " ".join(s.split())
 
     def smtp_connect(self, host, port, security):
         ctx = self.tls_context()
@@ -779,6 +784,13 @@ class App:
         return getattr(self, name)()
 
 
+def say(doc):
+    """The result (or the error) as the last stdout line, UTF-8 JSON."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(json.dumps(doc, ensure_ascii=False).encode("utf-8") + b"\n")
+    sys.stdout.buffer.flush()
+
+
 def main(app_class=App, argv=None):
     argv = sys.argv[1:] if argv is None else argv
     action = argv[0] if argv else env("ACTION")
@@ -788,12 +800,12 @@ def main(app_class=App, argv=None):
         log("not supported: %s" % e)
         return 3
     except (Failure, Transient, Refused) as e:
-        print(json.dumps({"error": str(e)}), flush=True)
+        say({"error": str(e)})
         return 1
     except Exception as e:  # a bug of this application: still say it the contract's way
-        print(json.dumps({"error": "internal error: %s: %s" % (type(e).__name__, e)}), flush=True)
+        say({"error": "internal error: %s: %s" % (type(e).__name__, e)})
         return 1
-    print(json.dumps(result if result is not None else {}), flush=True)
+    say(result if result is not None else {})
     return 0
 
 
