@@ -24,7 +24,6 @@ import json
 import os
 import poplib
 import secrets
-import shlex
 import smtplib
 import socket
 import ssl
@@ -263,6 +262,11 @@ class App:
         return self.scopes.split()
 
     def authorization_scopes(self):
+        """The scopes of the user's sign-in (authorize, device, refresh)."""
+        return self.scope_list()
+
+    def app_scopes(self):
+        """The scopes of an app-only token (client credentials)."""
         return self.scope_list()
 
     # ---- authorize ----------------------------------------------------------
@@ -368,7 +372,7 @@ class App:
             if not browser:
                 raise Failure("no browser to sign in with (MAILOAUTH_BROWSER)")
             log("opening the sign-in page in the browser")
-            proc = subprocess.Popen(shlex.split(browser) + [url], stdin=subprocess.DEVNULL, stdout=sys.stderr)
+            proc = subprocess.Popen(["sh", "-c", browser + ' "$1"', "sh", url], stdin=subprocess.DEVNULL, stdout=sys.stderr)
             deadline = time.monotonic() + REDIRECT_WAIT
             while not done.is_set():
                 rc = proc.poll()
@@ -448,7 +452,7 @@ class App:
         return {}
 
     def client_credentials(self):
-        status, doc = self.token_request({"grant_type": "client_credentials", "scope": self.scopes})
+        status, doc = self.token_request({"grant_type": "client_credentials", "scope": " ".join(self.app_scopes())})
         if status != 200 or "access_token" not in doc:
             raise self.token_failure(doc, "application token request")
         return self.keep(doc, "app")
