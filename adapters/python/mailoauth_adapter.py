@@ -12,29 +12,19 @@ that each broken adapter in broken/ replaces exactly one of them.
 """
 
 import base64
-import email
-import email.header
-import email.message
-import email.policy
-import email.utils
-import hashlib
-import http.server
-import imaplib
 import json
 import os
-import poplib
-import secrets
-import smtplib
 import socket
 import ssl
-import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from datetime import datetime
+
+# Each action imports the rest of what it needs (http.server, smtplib, imaplib,
+# poplib, email): an action is a process of its own, and its start-up counts.
 
 #: Seconds before its expiry at which a token is treated as expired.
 EXPIRY_MARGIN = 10
@@ -297,6 +287,9 @@ class App:
             raise Failure("the sign-in answer does not belong to this sign-in (state mismatch); sign in again")
 
     def authorize(self):
+        import hashlib
+        import secrets
+
         if not env("AUTHORIZATION_ENDPOINT"):
             raise Unsupported("this provider has no authorization endpoint")
         verifier = secrets.token_urlsafe(48)
@@ -327,6 +320,10 @@ class App:
 
     def receive_redirect(self, url):
         """Open url with $MAILOAUTH_BROWSER; answer the redirect's query parameters."""
+        import http.server
+        import subprocess
+        import threading
+
         target = urllib.parse.urlsplit(self.redirect_uri)
         host = target.hostname or "127.0.0.1"
         port = target.port or 80
@@ -366,7 +363,7 @@ class App:
             server = Server((bind, port), Handler)
         except OSError as e:
             raise Failure("cannot listen on the redirect URI %s (%s)" % (self.redirect_uri, e))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
         try:
             browser = env("BROWSER") or os.environ.get("BROWSER", "")
             if not browser:
@@ -524,6 +521,10 @@ class App:
     # ---- send ---------------------------------------------------------------
 
     def send(self):
+        import email.message
+        import email.utils
+        import smtplib
+
         host, port, security = self.mail_server("SMTP")
         msg = email.message.EmailMessage()
         sender = env("MAIL_FROM") or self.user
@@ -562,6 +563,8 @@ class App:
         return " ".join(s.split())
 
     def smtp_connect(self, host, port, security):
+        import smtplib
+
         ctx = self.tls_context()
         try:
             if security == "tls":
@@ -578,6 +581,8 @@ class App:
             raise Transient("cannot reach the mail server %s:%d: %s" % (host, port, e))
 
     def smtp_auth(self, smtp, tokens):
+        import smtplib
+
         blob = base64.b64encode(self.xoauth2(tokens).encode()).decode()
         try:
             code, resp = smtp.docmd("AUTH", "XOAUTH2 " + blob)
@@ -608,6 +613,8 @@ class App:
     # ---- fetch (IMAP) -------------------------------------------------------
 
     def fetch(self):
+        import imaplib
+
         host, port, security = self.mail_server("IMAP")
 
         def use(tokens):
@@ -638,6 +645,8 @@ class App:
         return self.with_token(use)
 
     def imap_connect(self, host, port, security):
+        import imaplib
+
         ctx = self.tls_context()
         try:
             if security == "tls":
@@ -651,6 +660,8 @@ class App:
             raise Transient("cannot reach the mail server %s:%d: %s" % (host, port, e))
 
     def imap_auth(self, imap, tokens):
+        import imaplib
+
         sent = []
         challenges = []
 
@@ -675,12 +686,17 @@ class App:
 
     @staticmethod
     def subject(header_bytes):
+        import email
+        import email.policy
+
         msg = email.message_from_bytes(header_bytes, policy=email.policy.default)
         return str(msg.get("Subject", ""))
 
     # ---- pop ----------------------------------------------------------------
 
     def pop(self):
+        import poplib
+
         host, port, security = self.mail_server("POP3")
 
         def use(tokens):
@@ -708,6 +724,8 @@ class App:
         return self.with_token(use)
 
     def pop_connect(self, host, port, security):
+        import poplib
+
         ctx = self.tls_context()
         try:
             if security == "tls":
@@ -722,6 +740,8 @@ class App:
 
     def pop_auth(self, pop, tokens):
         """AUTH XOAUTH2, wait for "+ ", then the base64 (Exchange takes only this two-step form)."""
+        import poplib
+
         blob = base64.b64encode(self.xoauth2(tokens).encode()).decode()
         try:
             pop._shortcmd("AUTH XOAUTH2")

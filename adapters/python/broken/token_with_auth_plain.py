@@ -9,6 +9,9 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
+import imaplib  # noqa: E402
+import poplib  # noqa: E402
+
 import mailoauth_adapter as ref  # noqa: E402
 
 def plain(app, tokens):
@@ -28,13 +31,13 @@ class Broken(ref.App):
     def imap_auth(self, imap, tokens):
         try:
             imap.authenticate("PLAIN", lambda _: plain(self, tokens).encode())
-        except ref.imaplib.IMAP4.error as e:
+        except imaplib.IMAP4.error as e:
             raise ref.Refused(str(e))
 
     def pop_auth(self, pop, tokens):
         try:
             pop._shortcmd("AUTH PLAIN " + ref.base64.b64encode(plain(self, tokens).encode()).decode())
-        except ref.poplib.error_proto as e:
+        except poplib.error_proto as e:
             raise ref.Refused(self.text(e.args[0] if e.args else e))
 
 
