@@ -84,6 +84,7 @@ class App:
         self.user = env("USER")
         self._start_mono = time.monotonic()
         self._start = self._parse_time(env("NOW"))
+        self._tls = None
 
     # ---- time -------------------------------------------------------------
 
@@ -103,10 +104,15 @@ class App:
 
     def tls_context(self):
         """Trust exactly the CA of MAILOAUTH_CA_FILE, hostnames checked."""
-        ca = env("CA_FILE")
-        if not ca:
-            raise Failure("no CA file configured (MAILOAUTH_CA_FILE)")
-        return ssl.create_default_context(cafile=ca)
+        if self._tls is None:
+            ca = env("CA_FILE")
+            if not ca:
+                raise Failure("no CA file configured (MAILOAUTH_CA_FILE)")
+            try:
+                self._tls = ssl.create_default_context(cafile=ca)
+            except (OSError, ssl.SSLError) as e:
+                raise Failure("cannot read the CA file %s (%s)" % (ca, e))
+        return self._tls
 
     # ---- token store --------------------------------------------------------
 
@@ -297,7 +303,7 @@ class App:
         state = secrets.token_urlsafe(24)
         params = self.authorization_params(state, challenge)
         url = env("AUTHORIZATION_ENDPOINT")
-        url += ("&" if "?" in url else "?") + urllib.parse.urlencode(params, quote_via=urllib.parse.quote)
+        url += ("&" if "?" in url else "?") + urllib.parse.urlencode(params, quote_via=urllib.parse.quote)  # %20, not +
         answer = self.receive_redirect(url)
         if answer.get("error"):
             self.check_state(state, answer.get("state"))
