@@ -20,6 +20,7 @@ import tls from "node:tls";
 const EXPIRY_MARGIN = 10; // seconds before expiry a token counts as expired
 const ATTEMPTS = 3; // attempts at a transient failure
 const BACKOFF = 300; // ms between two attempts, doubled each time
+const BIND_ATTEMPTS = 20; // attempts at listening on the redirect URI's port, 100 ms apart
 const REDIRECT_WAIT = 25000; // ms the loopback listener waits for the browser
 const NET_TIMEOUT = 15000; // ms for one request or mail exchange
 const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
@@ -277,8 +278,14 @@ function receiveRedirect(url) {
       res.writeHead(200, { "Content-Type": "text/html; charset=utf-8", Connection: "close" });
       res.end(page, () => setImmediate(() => finish(null, q)));
     });
-    server.on("error", (e) => finish(new Failure(`cannot listen on the redirect URI ${env("REDIRECT_URI")} (${e.message})`)));
-    server.listen(port, host, () => {
+    let binds = 0;
+    server.on("error", (e) => {
+      // the port may still be held for a moment by whoever had it before
+      if (e.code === "EADDRINUSE" && ++binds < BIND_ATTEMPTS) setTimeout(() => server.listen(port, host), 100);
+      else finish(new Failure(`cannot listen on the redirect URI ${env("REDIRECT_URI")} (${e.message})`));
+    });
+    server.listen(port, host);
+    server.once("listening", () => {
       const browser = env("BROWSER") || process.env.BROWSER || "";
       if (!browser) {
         finish(new Failure("no browser to sign in with (MAILOAUTH_BROWSER)"));

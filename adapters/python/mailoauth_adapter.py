@@ -33,6 +33,8 @@ EXPIRY_MARGIN = 10
 ATTEMPTS = 3
 #: Seconds between two such attempts (doubled each time).
 BACKOFF = 0.3
+#: Attempts at listening on the redirect URI's port, 100 ms apart.
+BIND_ATTEMPTS = 20
 #: How long the loopback listener waits for the browser's redirect.
 REDIRECT_WAIT = 25.0
 #: Network timeout of one request or mail connection.
@@ -365,10 +367,15 @@ class App:
             daemon_threads = True
 
         bind = "127.0.0.1" if host == "localhost" else host
-        try:
-            server = Server((bind, port), Handler)
-        except OSError as e:
-            raise Failure("cannot listen on the redirect URI %s (%s)" % (self.redirect_uri, e))
+        for attempt in range(BIND_ATTEMPTS):
+            try:
+                server = Server((bind, port), Handler)
+                break
+            except OSError as e:
+                # the port may still be held for a moment by whoever had it before
+                if attempt == BIND_ATTEMPTS - 1:
+                    raise Failure("cannot listen on the redirect URI %s (%s)" % (self.redirect_uri, e))
+                time.sleep(0.1)
         threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
         try:
             browser = env("BROWSER") or os.environ.get("BROWSER", "")
