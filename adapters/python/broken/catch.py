@@ -28,9 +28,13 @@ def outcomes(mailoauth, tags, script, report_dir):
     subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
     result = {}
     for case in ET.parse(os.path.join(report_dir, "junit.xml")).iter("testcase"):
-        tags_ = {child.tag for child in case}
-        outcome = "failed" if tags_ & {"failure", "error"} else "skipped" if "skipped" in tags_ else "passed"
-        result[case.get("name")] = outcome
+        outcome, why = "passed", ""
+        for child in case:
+            if child.tag in ("failure", "error") and outcome != "failed":
+                outcome, why = "failed", " ".join((child.get("message") or "").split())
+            elif child.tag == "skipped" and outcome == "passed":
+                outcome = "skipped"
+        result[case.get("name")] = (outcome, why)
     return result
 
 
@@ -44,16 +48,16 @@ def main():
                                  if not p.endswith("catch.py"))
     with tempfile.TemporaryDirectory() as tmp:
         ref = outcomes(args.mailoauth, args.tags, REFERENCE, os.path.join(tmp, "reference"))
-        bad_ref = sorted(n for n, o in ref.items() if o == "failed")
+        bad_ref = sorted(n for n, (o, _) in ref.items() if o == "failed")
         if bad_ref:
             print("# the reference application fails (not counted): %s" % "; ".join(bad_ref), file=sys.stderr)
         uncaught = []
         for name in names:
             got = outcomes(args.mailoauth, args.tags, os.path.join(HERE, name + ".py"), os.path.join(tmp, name))
-            caught = sorted(n for n, o in got.items() if o == "failed" and ref.get(n) == "passed")
+            caught = sorted(n for n, (o, _) in got.items() if o == "failed" and ref.get(n, ("",))[0] == "passed")
             print("%s.py:" % name)
             for n in caught:
-                print("  - %s" % n)
+                print("  - %s\n    # %s" % (n, got[n][1][:300]))
             if not caught:
                 uncaught.append(name)
         if uncaught:
