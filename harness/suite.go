@@ -23,6 +23,9 @@ type Options struct {
 	Features fs.FS
 	// Tags filters scenarios with godog's tag expression ("@google && ~@device").
 	Tags string
+	// Paths narrows the run to these feature files or scenarios
+	// ("app/google.feature:12", relative to Features); nil: every file.
+	Paths []string
 	// Progress receives godog's progress output, then a line per undefined
 	// step naming it and pointing at `mailoauth steps`; nil discards it.
 	Progress io.Writer
@@ -67,6 +70,10 @@ func Run(opts Options) (passed bool, err error) {
 	if opts.Concurrency < 1 {
 		opts.Concurrency = 1
 	}
+	paths := opts.Paths
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
 	var undefined undefinedSteps
 	suite := godog.TestSuite{
 		Name: "mailoauth",
@@ -78,7 +85,7 @@ func Run(opts Options) (passed bool, err error) {
 			Format:      format,
 			Output:      progress,
 			FS:          fsys,
-			Paths:       []string{"."},
+			Paths:       paths,
 			Tags:        opts.Tags,
 			Strict:      true,
 			Concurrency: opts.Concurrency,
