@@ -140,6 +140,7 @@ func Initialize(sc *godog.ScenarioContext) {
 		return ctx, nil
 	})
 	s.register(sc)
+	s.attachRefusals(sc)
 }
 
 // providerOf is the provider a scenario's tag names: exactly one.
