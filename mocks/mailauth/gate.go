@@ -69,7 +69,11 @@ func (g Gate) Authenticate(ctx context.Context, l Login) Verdict {
 // client sent and what its token turned out to be (Event.Seen: sasl_user,
 // token_user, token_client, transport), never the token.
 func (g Gate) record(ctx context.Context, l Login, v Verdict) {
-	seen := map[string]string{"sasl_user": l.User}
+	seen := map[string]string{}
+	if v.Reason != ReasonMalformed {
+		// The user= sent, even empty; a message that did not parse has none.
+		seen["sasl_user"] = l.User
+	}
 	if v.TokenUser != "" {
 		seen["token_user"] = v.TokenUser
 	}

@@ -74,7 +74,8 @@ func TestMalformedDetail(t *testing.T) {
 		a := &answers{}
 		run(g.SASL(t.Context(), "XOAUTH2", a.answer), []byte(msg))
 		e := w.Events()
-		if len(e) != 1 || e[0].Reason != "malformed" || !strings.Contains(e[0].Detail, want) || strings.Contains(e[0].Detail, "the-token") {
+		if len(e) != 1 || e[0].Reason != "malformed" || !strings.Contains(e[0].Detail, want) || strings.Contains(e[0].Detail, "the-token") ||
+			len(e[0].Seen) != 0 {
 			t.Errorf("%q: events %+v, want a detail with %q", msg, e, want)
 		}
 	}
