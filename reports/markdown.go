@@ -7,8 +7,8 @@ import (
 )
 
 // WriteMarkdown writes summary.md: the totals, the provider × flow matrix,
-// then each failure with its scenario, failing step and the server's last
-// reply.
+// then each failure with its scenario, failing step, the server's last
+// reply and the world's last refusals with their reasons and details.
 func WriteMarkdown(w io.Writer, r *Run) error {
 	var b strings.Builder
 	t := r.Tally()
@@ -50,6 +50,12 @@ func WriteMarkdown(w io.Writer, r *Run) error {
 			}
 			if s.LastReply != "" {
 				fmt.Fprintf(&b, "- Server's last reply:\n\n```\n%s\n```\n", s.LastReply)
+			}
+			if len(s.Refusals) > 0 {
+				b.WriteString("- Why, as the world saw it (its last refusals):\n")
+				for _, r := range s.Refusals {
+					fmt.Fprintf(&b, "  - %s\n", oneLine(r))
+				}
 			}
 		}
 	}

@@ -52,6 +52,10 @@ type Scenario struct {
 	Error string
 	// LastReply is the server's last reply before the failure, if known.
 	LastReply string
+	// Refusals are the world's last refusals when the step failed, oldest
+	// first, each with its reason and detail (what was expected and
+	// found): the failing step's RefusalsAttachment.
+	Refusals []string
 }
 
 // Run is the result of a run.
@@ -208,6 +212,21 @@ type cukeStep struct {
 	} `json:"embeddings"`
 }
 
+// RefusalsAttachment names the attachment of a failing step that lists
+// the world's last refusals, one a line (the harness attaches it; the
+// reports show it).
+const RefusalsAttachment = "mailoauth-refusals"
+
+// refusalsOf is the refusals attached to st, one a line.
+func refusalsOf(st cukeStep) []string {
+	for _, e := range st.Embeddings {
+		if e.Name == RefusalsAttachment {
+			return strings.FieldsFunc(string(e.Data), func(r rune) bool { return r == '\n' })
+		}
+	}
+	return nil
+}
+
 // lastReplyMarker introduces the server's reply in a step's error (see
 // harness/steps).
 const lastReplyMarker = "\nlast server reply: "
@@ -272,6 +291,7 @@ func scenarioOf(f cukeFeature, e cukeElement, providers []string) Scenario {
 			s.Outcome = Failed
 			s.FailedStep = strings.TrimSpace(st.Keyword) + " " + st.Name
 			s.Error, s.LastReply, _ = strings.Cut(st.Result.Error, lastReplyMarker)
+			s.Refusals = refusalsOf(st)
 			if st.Result.Status != "failed" && s.Error == "" {
 				s.Error = "step is " + st.Result.Status
 			}

@@ -351,6 +351,9 @@ type exchangeView struct {
 	TenantID string
 	Exchange microsoft.Exchange
 	Apps     []appView
+	// ServicePrincipals and Permissions are Exchange's, beside the apps.
+	ServicePrincipals []spView
+	Permissions       []permView
 }
 
 // appView is an app registration with the object ids Exchange's
@@ -412,6 +415,8 @@ func exchangeViews(w *world.World, p Provider) []exchangeView {
 			v.Apps = append(v.Apps, appView{Name: c.Name, AppID: c.ClientID, ObjectID: app.ObjectID, EnterpriseObjectID: app.EnterpriseObjectID,
 				Delegated: app.Delegated, Application: app.Application, AdminConsent: app.AdminConsent})
 		}
+		v.ServicePrincipals = servicePrincipalViews(settings.Exchange, v.Apps)
+		v.Permissions = permissionViews(settings.Exchange, v.ServicePrincipals)
 		out = append(out, v)
 	}
 	return out

@@ -226,12 +226,12 @@ func TestServeWorldActions(t *testing.T) {
 		t.Errorf("a client Google's schema refuses: %d", status)
 	}
 
-	var events []map[string]string
+	var events []map[string]any // an event's seen is an object
 	s.admin(t, "/api/events", &events)
 	actions := map[string]bool{}
 	for _, e := range events {
 		if e["protocol"] == "admin" {
-			actions[e["mechanism"]] = true
+			actions[e["mechanism"].(string)] = true
 		}
 	}
 	for _, want := range []string{"add-user", "remove-user", "add-client", "remove-client", "add-secret", "expire-secret", "remove-secret",

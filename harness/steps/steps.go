@@ -148,6 +148,7 @@ func InitializeWith(sc *godog.ScenarioContext, cfg Config) {
 		return ctx, nil
 	})
 	s.register(sc)
+	s.attachRefusals(sc)
 }
 
 // providerOf is the provider a scenario's tag names: exactly one.

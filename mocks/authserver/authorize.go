@@ -50,6 +50,7 @@ type Transaction struct {
 	Form        url.Values
 
 	ar      fosite.AuthorizeRequester
+	seen    map[string]string // what the request carried (AuthorizeSeen)
 	holder  string
 	expires time.Time
 }
@@ -75,6 +76,7 @@ func (s *Server) BeginAuthorize(r *http.Request) (*Transaction, *Failure) {
 		return nil, f
 	}
 	c.Client = reg
+	seen := AuthorizeSeen(r.Form)
 	if redirectURI != "" && !s.profile.RedirectAllowed(c, redirectURI) {
 		return nil, &Failure{Kind: RedirectMismatch, Detail: redirectURI}
 	}
@@ -93,7 +95,7 @@ func (s *Server) BeginAuthorize(r *http.Request) (*Transaction, *Failure) {
 		err = nil
 	}
 	tx := &Transaction{Client: reg, RedirectURI: redirectURI, State: r.Form.Get("state"),
-		Form: r.Form, ar: ar}
+		Form: r.Form, ar: ar, seen: seen}
 	if err != nil {
 		f := classify(err, "")
 		return tx, &f
@@ -130,7 +132,7 @@ func (s *Server) CompleteAuthorize(w http.ResponseWriter, r *http.Request, tx *T
 		return
 	}
 	s.world.Record(world.Event{Provider: s.profile.Name, Protocol: "oauth", Mechanism: "authorize",
-		User: user.Email, Client: tx.Client.ID, Outcome: "ok"})
+		User: user.Email, Client: tx.Client.ID, Outcome: "ok", Seen: txSeen(tx, r)})
 	if rm := tx.ar.GetResponseMode(); rm != fosite.ResponseModeDefault && rm != fosite.ResponseModeQuery {
 		s.oauth.WriteAuthorizeResponse(ctx, w, tx.ar, resp)
 		return
@@ -168,7 +170,7 @@ func (s *Server) AuthorizeFailure(w http.ResponseWriter, r *http.Request, tx *Tr
 		c.Client = tx.Client
 	}
 	s.world.Record(world.Event{Provider: s.profile.Name, Protocol: "oauth", Mechanism: "authorize",
-		Client: c.Client.ID, Outcome: "refused", Reason: string(f.Kind)})
+		Client: c.Client.ID, Outcome: "refused", Reason: string(f.Kind), Detail: s.authorizeDetail(c, r, f), Seen: txSeen(tx, r)})
 	answer := Answer{Redirect: true}
 	if s.profile.AuthorizeFailure != nil {
 		answer = s.profile.AuthorizeFailure(c, f)

@@ -202,7 +202,8 @@ const (
 // TokenInfo is what the server knows of an access token.
 type TokenInfo struct {
 	// Active is false for an unknown, expired or revoked token; Reason then
-	// says which (empty for an active one).
+	// says which (empty for an active one), and for an expired or revoked
+	// one User, Client and Expiry still say whose it was.
 	Active bool
 	Reason TokenReason
 	User   string
@@ -218,12 +219,13 @@ type TokenInfo struct {
 // serves a request (fosite's introspection, RFC 7662 semantics). ctx
 // carries the realm whose keys verify a JWT.
 func (s *Server) Introspect(ctx context.Context, token string) TokenInfo {
-	use, ar, err := s.oauth.IntrospectToken(ctx, token, fosite.AccessToken, newSession(""))
+	looked := newSession("")
+	use, ar, err := s.oauth.IntrospectToken(ctx, token, fosite.AccessToken, looked)
 	switch {
 	case errors.Is(err, fosite.ErrTokenExpired):
-		return TokenInfo{Reason: TokenExpired}
+		return s.inactive(ctx, token, TokenExpired, looked)
 	case errors.Is(err, fosite.ErrInactiveToken):
-		return TokenInfo{Reason: TokenRevoked}
+		return s.inactive(ctx, token, TokenRevoked, looked)
 	case err != nil || use != fosite.AccessToken:
 		// fosite falls back to refresh tokens; one never opens a resource.
 		return TokenInfo{Reason: TokenUnknown}

@@ -37,6 +37,7 @@ type deviceGrant struct {
 	expires  time.Time
 	interval time.Duration
 	lastPoll time.Time
+	polled   time.Time // real time of the last poll (Event.Seen); zero: none yet
 	status   deviceStatus
 	user     string
 }
@@ -65,6 +66,7 @@ func (s *Server) DeviceAuthorization(w http.ResponseWriter, r *http.Request) {
 		s.tokenFailure(w, r, Failure{Kind: InvalidRequest, Description: "The request body could not be parsed."})
 		return
 	}
+	r = noteDevice(r)
 	if f := s.Fault(r); f != nil {
 		s.tokenFailure(w, r, *f)
 		return
@@ -111,7 +113,7 @@ func (s *Server) DeviceAuthorization(w http.ResponseWriter, r *http.Request) {
 	s.store.mu.Unlock()
 
 	s.world.Record(world.Event{Provider: s.profile.Name, Protocol: "oauth", Mechanism: "device_authorization",
-		Client: reg.ID, Outcome: "ok"})
+		Client: reg.ID, Outcome: "ok", Seen: notedOf(r).seen})
 	s.writeJSON(w, http.StatusOK, dp.Response(c, DeviceAuthorization{
 		DeviceCode:      deviceCode,
 		UserCode:        g.userCode,

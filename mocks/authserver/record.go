@@ -89,7 +89,7 @@ func (rec *record) same(r fosite.Requester, kind fosite.TokenType) bool {
 		return false
 	}
 	a, b := *rec.session, *sess
-	if a.User != b.User || a.Offline != b.Offline || a.Slide != b.Slide || a.FixedRefresh != b.FixedRefresh ||
+	if a.User != b.User || a.Offline != b.Offline || a.Slide != b.Slide || a.FixedRefresh != b.FixedRefresh || a.Refreshes != b.Refreshes ||
 		!sameMap(a.Access, b.Access) {
 		return false
 	}

@@ -40,6 +40,10 @@ type Session struct {
 	// FixedRefresh marks a grant whose refresh tokens keep the first one's
 	// expiry under a sliding policy (Grant.FixedRefresh).
 	FixedRefresh bool
+	// Refreshes is how many refreshes of the grant led to the token: 0
+	// for those of the code or device grant (their refresh token is of
+	// generation 1, Event.Seen's refresh_generation).
+	Refreshes int
 }
 
 // expiry is when one kind of token of the grant expires.

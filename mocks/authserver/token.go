@@ -26,6 +26,7 @@ func (s *Server) Token(w http.ResponseWriter, r *http.Request) {
 		s.tokenFailure(w, r, Failure{Kind: InvalidRequest, Description: "The request body could not be parsed."})
 		return
 	}
+	r = s.noteToken(r)
 	if f := s.Fault(r); f != nil {
 		s.tokenFailure(w, r, *f)
 		return
@@ -80,6 +81,7 @@ func (s *Server) Token(w http.ResponseWriter, r *http.Request) {
 	}
 	if grantType == "refresh_token" {
 		s.store.touchRefresh(s.strategy.RefreshTokenSignature(ctx, r.PostForm.Get("refresh_token")))
+		sess.Refreshes++
 	}
 	if grantType == "refresh_token" && sess.Slide > 0 {
 		// The new refresh token starts a whole lifetime (RefreshPolicy.Sliding).
@@ -91,7 +93,7 @@ func (s *Server) Token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.world.Record(world.Event{Provider: s.profile.Name, Protocol: "oauth", Mechanism: grantType,
-		User: sess.User, Client: reg.ID, Outcome: "ok"})
+		User: sess.User, Client: reg.ID, Outcome: "ok", Seen: notedOf(r).seen})
 	s.writeToken(ctx, w, call, ar, resp, sess, grantType)
 }
 
@@ -175,11 +177,15 @@ func (s *Server) writeToken(ctx context.Context, w http.ResponseWriter, c Call, 
 // tokenFailure answers a refused token request the provider's way.
 func (s *Server) tokenFailure(w http.ResponseWriter, r *http.Request, f Failure) {
 	creds := presented(r, r.PostForm)
-	s.world.Record(world.Event{Provider: s.profile.Name, Protocol: "oauth", Mechanism: r.PostForm.Get("grant_type"),
-		Client: creds.id, Outcome: "refused", Reason: string(f.Kind)})
+	reg, _ := s.findClient(s.call(r, world.Client{}), creds.id)
+	n := notedOf(r)
+	if n.mechanism == "" {
+		n.mechanism = r.PostForm.Get("grant_type")
+	}
+	s.world.Record(world.Event{Provider: s.profile.Name, Protocol: "oauth", Mechanism: n.mechanism,
+		Client: creds.id, Outcome: "refused", Reason: string(f.Kind), Detail: s.failureDetail(s.call(r, reg), f), Seen: n.seen})
 	reply, ok := Reply{}, false
 	if s.profile.TokenError != nil {
-		reg, _ := s.findClient(s.call(r, world.Client{}), creds.id)
 		reply, ok = s.profile.TokenError(s.call(r, reg), f)
 	}
 	if !ok {

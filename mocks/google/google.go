@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/gorilla/mux"
 	"gopkg.in/yaml.v3"
@@ -270,20 +271,22 @@ var invalidRequestChallenge = []byte(`{"status":"invalid_request","scope":"https
 // not open a mailbox (seed 000).
 func (p *Provider) CheckMail(ctx context.Context, l mailauth.Login) mailauth.Verdict {
 	info := p.Introspect(ctx, l.Token)
-	v := mailauth.Verdict{Client: info.Client, Challenge: failureChallenge}
+	v := mailauth.Verdict{Client: info.Client, TokenUser: info.User, Challenge: failureChallenge}
 	// Gmail answers every refusal alike (GM-03, GM-04, GM-05): the
-	// reasons only go to the audit log.
+	// reasons only go to the audit log, with what was expected and found.
 	switch {
 	case info.Reason == authserver.TokenExpired:
 		v.Reason = mailauth.ReasonExpired
+		v.Detail = "token expired at " + info.Expiry.Format(time.RFC3339) + " (world time now " + p.World().Clock.Now().Format(time.RFC3339) + ")"
 	case info.Reason == authserver.TokenRevoked:
-		v.Reason = mailauth.ReasonRevoked
+		v.Reason, v.Detail = mailauth.ReasonRevoked, "the token's grant was revoked"
 	case !info.Active:
-		v.Reason = mailauth.ReasonUnknownToken
+		v.Reason, v.Detail = mailauth.ReasonUnknownToken, "the token was not issued by this world's Google"
 	case !strings.EqualFold(info.User, l.User):
-		v.Reason = mailauth.ReasonWrongUser
+		v.Reason, v.Detail = mailauth.ReasonWrongUser, "user= "+l.User+", but the token was issued to "+info.User
 	case !slices.Contains(info.Scopes, MailScope):
 		v.Reason = mailauth.ReasonWrongScope
+		v.Detail = "Gmail needs " + MailScope + "; the token's scopes: " + strings.Join(info.Scopes, " ")
 		if slices.Contains(info.Scopes, "https://www.googleapis.com/auth/gmail.readonly") {
 			v.Challenge = invalidRequestChallenge
 		}

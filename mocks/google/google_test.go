@@ -110,23 +110,29 @@ func TestCheckMail(t *testing.T) {
 		t.Fatal("revoke failed")
 	}
 	ctx := context.Background()
+	// detail is what the audit log says of a refusal; tokenUser whose
+	// the token was.
 	cases := []struct {
 		name, user, token string
 		reason            mailauth.Reason
+		detail, tokenUser string
 	}{
-		{"mail scope", "alice@gmail.test", full, ""},
-		{"user name is case-insensitive", "Alice@Gmail.test", full, ""},
-		{"gmail.send is not enough (seed 000)", "alice@gmail.test", send, mailauth.ReasonWrongScope},
-		{"another user's token", "bob@gmail.test", full, mailauth.ReasonWrongUser},
-		{"revoked", "bob@gmail.test", revoked, mailauth.ReasonRevoked},
-		{"a refresh token is no access token", "alice@gmail.test", refresh, mailauth.ReasonUnknownToken},
-		{"garbage", "alice@gmail.test", "ya29.garbage", mailauth.ReasonUnknownToken},
+		{"mail scope", "alice@gmail.test", full, "", "", "alice@gmail.test"},
+		{"user name is case-insensitive", "Alice@Gmail.test", full, "", "", "alice@gmail.test"},
+		{"gmail.send is not enough (seed 000)", "alice@gmail.test", send, mailauth.ReasonWrongScope,
+			"Gmail needs https://mail.google.com/; the token's scopes: https://www.googleapis.com/auth/gmail.send", "alice@gmail.test"},
+		{"another user's token", "bob@gmail.test", full, mailauth.ReasonWrongUser,
+			"user= bob@gmail.test, but the token was issued to alice@gmail.test", "alice@gmail.test"},
+		{"revoked", "bob@gmail.test", revoked, mailauth.ReasonRevoked, "the token's grant was revoked", "bob@gmail.test"},
+		{"a refresh token is no access token", "alice@gmail.test", refresh, mailauth.ReasonUnknownToken,
+			"the token was not issued by this world's Google", ""},
+		{"garbage", "alice@gmail.test", "ya29.garbage", mailauth.ReasonUnknownToken, "the token was not issued by this world's Google", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			v := f.g.CheckMail(ctx, mailauth.Login{Protocol: "smtp", Mechanism: "XOAUTH2", User: c.user, Token: c.token})
-			if v.OK != (c.reason == "") || v.Reason != c.reason {
-				t.Fatalf("verdict %+v, want reason %q", v, c.reason)
+			if v.OK != (c.reason == "") || v.Reason != c.reason || v.Detail != c.detail || v.TokenUser != c.tokenUser {
+				t.Fatalf("verdict %+v, want reason %q, detail %q, token user %q", v, c.reason, c.detail, c.tokenUser)
 			}
 			if !v.OK && string(v.Challenge) != `{"status":"400","schemes":"Bearer","scope":"https://mail.google.com/"}` {
 				t.Fatalf("challenge %s", v.Challenge)
@@ -136,8 +142,9 @@ func TestCheckMail(t *testing.T) {
 	t.Run("expired after an hour of world time", func(t *testing.T) {
 		f.w.Clock.Advance(3600 * time.Second)
 		v := f.g.CheckMail(ctx, mailauth.Login{Protocol: "imap", User: "alice@gmail.test", Token: full})
-		if v.OK || v.Reason != mailauth.ReasonExpired {
-			t.Fatalf("verdict %+v, want expired", v)
+		if v.OK || v.Reason != mailauth.ReasonExpired || v.TokenUser != "alice@gmail.test" ||
+			!strings.HasSuffix(v.Detail, "(world time now "+f.w.Clock.Now().Format(time.RFC3339)+")") {
+			t.Fatalf("verdict %+v, want expired, said so with the world's time", v)
 		}
 	})
 }

@@ -13,7 +13,8 @@ import (
 // session: each login it reads goes to Authenticate with ctx (the
 // connection's), and answer turns the verdict into the exchange's result.
 // A bearer token's message that does not parse is answered with
-// ReasonMalformed without reaching the gate.
+// ReasonMalformed without reaching the gate's faults or rule, and
+// recorded with where it goes wrong.
 func (g Gate) SASL(ctx context.Context, mech string, answer Answer) gosasl.Server {
 	mech = strings.ToUpper(mech)
 	decide := func(user, token string) Verdict {
@@ -21,7 +22,12 @@ func (g Gate) SASL(ctx context.Context, mech string, answer Answer) gosasl.Serve
 	}
 	switch mech {
 	case sasl.XOAUTH2, sasl.OAuthBearer:
-		return &bearerServer{mech: mech, decide: decide, answer: answer}
+		malformed := func(response []byte) Verdict {
+			v := Verdict{Reason: ReasonMalformed, Detail: malformedDetail(mech, response)}
+			g.record(ctx, Login{Protocol: g.Protocol, Mechanism: mech}, v)
+			return v
+		}
+		return &bearerServer{mech: mech, decide: decide, answer: answer, malformed: malformed}
 	case "PLAIN":
 		return gosasl.NewPlainServer(func(_, user, _ string) error { return answer(decide(user, "")) })
 	case "LOGIN":
@@ -35,12 +41,13 @@ func (g Gate) SASL(ctx context.Context, mech string, answer Answer) gosasl.Serve
 // message, then either success, an immediate failure, or an error
 // challenge, the client's acknowledgement and the failure.
 type bearerServer struct {
-	mech    string
-	decide  func(user, token string) Verdict
-	answer  Answer
-	pending error // the failure to report once the challenge is acknowledged
-	done    bool
-	asked   bool
+	mech      string
+	decide    func(user, token string) Verdict
+	malformed func(response []byte) Verdict // records and refuses a message that does not parse
+	answer    Answer
+	pending   error // the failure to report once the challenge is acknowledged
+	done      bool
+	asked     bool
 }
 
 // Next implements gosasl.Server.
@@ -67,7 +74,7 @@ func (s *bearerServer) Next(response []byte) (challenge []byte, done bool, err e
 	creds, perr := parse(response)
 	if perr != nil {
 		s.done = true
-		return nil, true, s.answer(Verdict{Reason: ReasonMalformed})
+		return nil, true, s.answer(s.malformed(response))
 	}
 	v := s.decide(creds.User, creds.Token)
 	err = s.answer(v)

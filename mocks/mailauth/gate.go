@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mailoauth/mailoauth/mocks/mailconn"
 	"github.com/mailoauth/mailoauth/mocks/sasl"
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
@@ -53,16 +54,37 @@ func (g Gate) Authenticate(ctx context.Context, l Login) Verdict {
 	if v, faulted := g.fault(ctx); faulted {
 		return v
 	}
-	v := Verdict{Reason: ReasonBasicAuth}
+	v := Verdict{Reason: ReasonBasicAuth, Detail: l.Mechanism + " sends a password; only a bearer token (XOAUTH2, OAUTHBEARER) is accepted"}
 	if bearer {
 		v = g.Rule.CheckMail(ctx, l)
 	}
 	if v.OK {
-		v.User, v.Reason, v.Challenge = l.User, "", nil
+		v.User, v.Reason, v.Challenge, v.Detail = l.User, "", nil, ""
+	}
+	g.record(ctx, l, v)
+	return v
+}
+
+// record writes the outcome v of l to the audit log, with what the
+// client sent and what its token turned out to be (Event.Seen: sasl_user,
+// token_user, token_client, transport), never the token.
+func (g Gate) record(ctx context.Context, l Login, v Verdict) {
+	seen := map[string]string{}
+	if v.Reason != ReasonMalformed {
+		// The user= sent, even empty; a message that did not parse has none.
+		seen["sasl_user"] = l.User
+	}
+	if v.TokenUser != "" {
+		seen["token_user"] = v.TokenUser
+	}
+	if v.Client != "" {
+		seen["token_client"] = v.Client
+	}
+	if t := mailconn.Transport(ctx); t != "" {
+		seen["transport"] = t
 	}
 	g.World.Record(world.Event{Provider: g.Provider, Protocol: g.Protocol, Mechanism: l.Mechanism,
-		User: l.User, Client: v.Client, Outcome: v.Outcome(), Reason: string(v.Reason)})
-	return v
+		User: l.User, Client: v.Client, Outcome: v.Outcome(), Reason: string(v.Reason), Detail: v.Detail, Seen: seen})
 }
 
 // passwords are the mechanisms of a password, always refused.

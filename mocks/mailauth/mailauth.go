@@ -74,6 +74,12 @@ type Verdict struct {
 	User string
 	// Client is the OAuth client the token was issued to, if known.
 	Client string
+	// TokenUser is the user the token was issued to, if known (a rule
+	// sets it once the token resolved, refused or not).
+	TokenUser string
+	// Detail says, for a refusal, what was expected and what was found
+	// (the audit log's Event.Detail): never a token nor a secret.
+	Detail string
 	// Challenge is the JSON the provider sends in its SASL error challenge
 	// before failing (Gmail, GM-03); nil when it fails at once (Exchange).
 	Challenge []byte

@@ -203,7 +203,7 @@ func (l *listener) Close() error {
 
 // track gives c the listener's settings and counts it open.
 func (l *listener) track(c *Conn) *Conn {
-	c.ctx, c.cancel = context.WithCancel(l.ctx)
+	c.ctx, c.cancel = context.WithCancel(context.WithValue(l.ctx, transportKey{}, c.transport()))
 	c.l, c.limit, c.idle, c.handshakeFor, c.sayTo = l, l.cfg.Limit, l.cfg.Idle, l.cfg.Handshake, c.Conn
 	if c.handshakeFor <= 0 {
 		c.handshakeFor = HandshakeTimeout
@@ -304,6 +304,7 @@ type Conn struct {
 
 	idle     time.Duration
 	tls      bool
+	starttls bool                // in TLS after STARTTLS (tls is true too)
 	peer     net.Conn            // the accepted connection, for its addresses
 	unblock  func([]byte) []byte // Config.Unblock's follower
 	injected []byte              // what the library reads next, before the client's bytes
@@ -535,7 +536,7 @@ func (c *Conn) Write(p []byte) (int, error) {
 func (c *Conn) moveOn() *Conn {
 	// The client was greeted before STARTTLS: a goodbye is for it from
 	// the start, in TLS.
-	next := &Conn{Conn: tls.Server(c.Conn, c.l.cfg.StartTLS), ID: c.ID, IP: c.IP, tls: true, peer: c.peer,
+	next := &Conn{Conn: tls.Server(c.Conn, c.l.cfg.StartTLS), ID: c.ID, IP: c.IP, tls: true, starttls: true, peer: c.peer,
 		greeting: []byte{}, greeted: true}
 	c.l.forget(c)
 	c.Conn, c.limit = movedOn{c.peer}, nil

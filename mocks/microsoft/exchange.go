@@ -3,8 +3,10 @@ package microsoft
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf16"
 
 	"github.com/mailoauth/mailoauth/mocks/authserver"
@@ -31,62 +33,86 @@ var (
 // it. SMTP AUTH may be off for the tenant or the mailbox.
 func (p *Provider) CheckMail(ctx context.Context, l mailauth.Login) mailauth.Verdict {
 	info := p.Introspect(ctx, l.Token)
-	v := mailauth.Verdict{Client: info.Client}
+	v := mailauth.Verdict{Client: info.Client, TokenUser: info.User}
 	claims := info.Claims
 	str := func(k string) string { s, _ := claims[k].(string); return s }
-	switch {
-	case info.Reason == authserver.TokenExpired:
-		v.Reason = mailauth.ReasonExpired
+	if v.TokenUser == "" {
+		v.TokenUser = str("upn")
+	}
+	if v.Reason, v.Detail = inactive(info, p.w.Clock.Now()); v.Reason != "" {
 		return v
-	case info.Reason == authserver.TokenRevoked:
-		v.Reason = mailauth.ReasonRevoked
-		return v
-	case !info.Active:
-		v.Reason = mailauth.ReasonUnknownToken
-		return v
-	case !slices.Contains(exchangeAudiences, str("aud")):
+	}
+	if !slices.Contains(exchangeAudiences, str("aud")) {
 		v.Reason = mailauth.ReasonWrongAudience
+		v.Detail = fmt.Sprintf("token audience %q; Exchange accepts %s", str("aud"), strings.Join(exchangeAudiences, ", "))
 		return v
 	}
 	tenantRealm, tenant, ok := p.tenantByID(str("tid"))
 	mailbox, hasMailbox := p.w.Account(tenantRealm, l.User)
 	switch {
-	case !ok || !hasMailbox:
-		v.Reason = mailauth.ReasonWrongUser
+	case !ok:
+		v.Reason, v.Detail = mailauth.ReasonWrongUser, fmt.Sprintf("the token's tenant %q is no tenant of this world", str("tid"))
+	case !hasMailbox:
+		v.Reason, v.Detail = mailauth.ReasonWrongUser, fmt.Sprintf("user= %s: no mailbox of that address in tenant %s", l.User, tenant.ID)
 	case str("idtyp") == "app":
-		v.Reason = appRefusal(tenant, claims, l, mailbox)
+		v.Reason, v.Detail = p.appRefusal(tenantRealm, tenant, claims, l, mailbox)
 	default:
-		v.Reason = userRefusal(tenant, str("scp"), str("upn"), l, mailbox)
+		v.Reason, v.Detail = userRefusal(tenant, str("scp"), str("upn"), l, mailbox)
 	}
-	if v.Reason == "" && l.Protocol == "smtp" &&
-		(tenant.Exchange.SMTPAuthDisabled || slices.ContainsFunc(tenant.Exchange.SMTPAuthDisabledFor, equalFold(mailbox.Email))) {
+	if v.Reason == "" && l.Protocol == "smtp" {
 		// F-04: also returned to OAuth attempts.
-		v.Reason = mailauth.ReasonAuthDisabled
+		switch {
+		case tenant.Exchange.SMTPAuthDisabled:
+			v.Reason = mailauth.ReasonAuthDisabled
+			v.Detail = "SMTP AUTH is disabled for tenant " + tenant.ID + " (SmtpClientAuthenticationDisabled)"
+		case slices.ContainsFunc(tenant.Exchange.SMTPAuthDisabledFor, equalFold(mailbox.Email)):
+			v.Reason = mailauth.ReasonAuthDisabled
+			v.Detail = "SMTP AUTH is disabled for mailbox " + mailbox.Email
+		}
 	}
 	v.OK = v.Reason == ""
 	return v
 }
 
-// userRefusal is the reason a delegated token does not open mailbox, or "".
-func userRefusal(t Tenant, scp, upn string, l mailauth.Login, mailbox world.Account) mailauth.Reason {
-	if !slices.ContainsFunc(strings.Fields(scp), equalFold(delegatedPermission[l.Protocol])) {
-		return mailauth.ReasonWrongScope
+// inactive is the reason and detail of a token that is not active, or
+// "" for an active one.
+func inactive(info authserver.TokenInfo, now time.Time) (mailauth.Reason, string) {
+	switch {
+	case info.Reason == authserver.TokenExpired:
+		return mailauth.ReasonExpired, fmt.Sprintf("token expired at %s (world time now %s)",
+			info.Expiry.Format(time.RFC3339), now.Format(time.RFC3339))
+	case info.Reason == authserver.TokenRevoked:
+		return mailauth.ReasonRevoked, "the token's grant was revoked"
+	case !info.Active:
+		return mailauth.ReasonUnknownToken, "the token was not issued by this world's Microsoft identity platform"
+	}
+	return "", ""
+}
+
+// userRefusal is the reason a delegated token does not open mailbox, or
+// "", and what was expected and found.
+func userRefusal(t Tenant, scp, upn string, l mailauth.Login, mailbox world.Account) (mailauth.Reason, string) {
+	if need := delegatedPermission[l.Protocol]; !slices.ContainsFunc(strings.Fields(scp), equalFold(need)) {
+		return mailauth.ReasonWrongScope, fmt.Sprintf("%s needs the delegated permission %s; the token's scp: %q",
+			strings.ToUpper(l.Protocol), need, scp)
 	}
 	if strings.EqualFold(upn, mailbox.Email) {
-		return ""
+		return "", ""
 	}
 	// EX-01: a shared mailbox opens with the token of a user who has
 	// FullAccess to it (F-03 else).
 	if slices.ContainsFunc(t.Exchange.MailboxPermissions, func(m MailboxPermission) bool {
 		return strings.EqualFold(m.Mailbox, mailbox.Email) && strings.EqualFold(m.User, upn)
 	}) {
-		return ""
+		return "", ""
 	}
-	return mailauth.ReasonWrongUser
+	return mailauth.ReasonWrongUser, fmt.Sprintf("user= %s, but the token is %s's, who has no FullAccess to %s",
+		l.User, upn, mailbox.Email)
 }
 
-// appRefusal is the reason an app token does not open mailbox, or "" (F-02).
-func appRefusal(t Tenant, claims map[string]any, l mailauth.Login, mailbox world.Account) mailauth.Reason {
+// appRefusal is the reason an app token does not open mailbox, or ""
+// (F-02), and what was expected and found.
+func (p *Provider) appRefusal(realm world.Realm, t Tenant, claims map[string]any, l mailauth.Login, mailbox world.Account) (mailauth.Reason, string) {
 	roles, _ := claims["roles"].([]any)
 	has := false
 	for _, r := range roles {
@@ -100,7 +126,8 @@ func appRefusal(t Tenant, claims map[string]any, l mailauth.Login, mailbox world
 		}
 	}
 	if !has {
-		return mailauth.ReasonWrongScope
+		return mailauth.ReasonWrongScope, fmt.Sprintf("%s needs the application permission %s; the token's roles: %v",
+			strings.ToUpper(l.Protocol), appRole[l.Protocol], claims["roles"])
 	}
 	appID, _ := claims["appid"].(string)
 	oid, _ := claims["oid"].(string)
@@ -109,14 +136,31 @@ func appRefusal(t Tenant, claims map[string]any, l mailauth.Login, mailbox world
 	if !slices.ContainsFunc(t.Exchange.ServicePrincipals, func(sp ServicePrincipal) bool {
 		return strings.EqualFold(sp.AppID, appID) && strings.EqualFold(sp.ObjectID, oid)
 	}) {
-		return mailauth.ReasonNoServicePrincipal
+		return mailauth.ReasonNoServicePrincipal, p.servicePrincipalDetail(realm, t, appID, oid)
 	}
 	if !slices.ContainsFunc(t.Exchange.MailboxPermissions, func(m MailboxPermission) bool {
 		return strings.EqualFold(m.Mailbox, mailbox.Email) && strings.EqualFold(m.User, oid)
 	}) {
-		return mailauth.ReasonNoMailboxPermission
+		return mailauth.ReasonNoMailboxPermission, fmt.Sprintf("service principal %s of app %s has no FullAccess to mailbox %s (Add-MailboxPermission)",
+			oid, appID, mailbox.Email)
 	}
-	return ""
+	return "", ""
+}
+
+// servicePrincipalDetail says why no service principal of tenant t
+// matches an app token of appID and oid: none for the app, or one with
+// another object id (the app registration's, F-02).
+func (p *Provider) servicePrincipalDetail(realm world.Realm, t Tenant, appID, oid string) string {
+	i := slices.IndexFunc(t.Exchange.ServicePrincipals, func(sp ServicePrincipal) bool { return strings.EqualFold(sp.AppID, appID) })
+	if i < 0 {
+		return fmt.Sprintf("no service principal for app %s in tenant %s (New-ServicePrincipal -AppId %s -ObjectId %s)", appID, t.ID, appID, oid)
+	}
+	registered := t.Exchange.ServicePrincipals[i].ObjectID
+	whose := ""
+	if reg, ok := p.w.Client(realm, appID); ok && strings.EqualFold(appOf(reg).ObjectID, registered) {
+		whose = " (the app registration's)"
+	}
+	return fmt.Sprintf("service principal registered with object id %s%s; Exchange needs the enterprise application's %s", registered, whose, oid)
 }
 
 func equalFold(a string) func(string) bool {

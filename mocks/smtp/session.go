@@ -106,16 +106,19 @@ func (ss *session) Rcpt(to string, _ *gosmtp.RcptOptions) error {
 // MaxMessageBytes with its 552 5.3.4 (RFC 5321 §4.5.3.1.7), returned as
 // it is; on any error go-smtp reads the rest of DATA and drops it.
 func (ss *session) Data(r io.Reader) error {
-	switch err := ss.s.cfg.World.Receive(ss.from, ss.to, r); {
+	tap := &headerTap{r: r}
+	switch err := ss.s.cfg.World.Receive(ss.from, ss.to, tap); {
 	case errors.Is(err, mailstore.ErrMailboxFull):
 		// RFC 5321 §4.2.3: 552, exceeded storage allocation.
 		return &gosmtp.SMTPError{Code: 552, EnhancedCode: gosmtp.EnhancedCode{5, 2, 2},
 			Message: "Mailbox full: the message would exceed a recipient's quota"}
 	case errors.Is(err, mailstore.ErrStoreFull):
 		return storeFull
-	default:
+	case err != nil:
 		return err
 	}
+	ss.recordMessage(tap.subject())
+	return nil
 }
 
 // Reset implements gosmtp.Session.

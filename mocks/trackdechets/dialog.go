@@ -2,6 +2,7 @@ package trackdechets
 
 import (
 	"embed"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -95,24 +96,34 @@ var notAuthorized = &apiError{http.StatusUnauthorized, map[string]string{"error"
 // redirect URI. It returns the transaction, or the API's refusal.
 func (p *Provider) begin(r *http.Request) (*authserver.Transaction, *apiError) {
 	q := r.URL.Query()
+	record := func(reason, detail string) {
+		p.w.Record(world.Event{Provider: Name, Protocol: "oauth", Mechanism: "authorize", Client: q.Get("client_id"),
+			Outcome: "refused", Reason: reason, Detail: detail, Seen: authserver.AuthorizeSeen(q)})
+	}
 	refuse := func(status int, code, description string) *apiError {
 		return &apiError{status, errorBody{Error: code, Description: description}}
 	}
 	switch rt := q.Get("response_type"); {
 	case rt == "":
+		record("invalid_request", "no response_type")
 		return nil, refuse(http.StatusBadRequest, "invalid_request", "Missing required parameter: response_type")
 	case rt != "code":
+		record("unsupported_response_type", fmt.Sprintf("response_type %q; Trackdéchets serves code", rt))
 		return nil, refuse(http.StatusNotImplemented, "unsupported_response_type", "Unsupported response type: "+rt)
 	}
 	id := q.Get("client_id")
 	if id == "" {
+		record("invalid_request", "no client_id")
 		return nil, refuse(http.StatusBadRequest, "invalid_request", "Missing required parameter: client_id")
 	}
 	reg, ok := p.w.Client(Realm, id)
 	switch {
 	case !ok:
+		record("unknown_client", fmt.Sprintf("no application with client_id %q", id))
 		return nil, refuse(http.StatusForbidden, "unauthorized_client", "Invalid client id")
 	case !slices.Contains(reg.RedirectURIs, q.Get("redirect_uri")):
+		record("redirect_uri_mismatch", fmt.Sprintf("redirect_uri %q is not registered for %s (registered: %s)",
+			q.Get("redirect_uri"), id, strings.Join(reg.RedirectURIs, " ")))
 		return nil, refuse(http.StatusForbidden, "unauthorized_client", "Invalid redirect uri")
 	}
 	tx, f := p.BeginAuthorize(r)
@@ -120,6 +131,7 @@ func (p *Provider) begin(r *http.Request) (*authserver.Transaction, *apiError) {
 		f = p.Fault(r)
 	}
 	if f != nil {
+		record(string(f.Kind), f.Error())
 		a := authorizeFailure(authserver.Call{}, *f)
 		if a.JSON == nil {
 			return nil, refuse(http.StatusBadRequest, f.ErrorCode(), f.Description)

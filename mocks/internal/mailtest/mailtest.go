@@ -32,7 +32,7 @@ type Rule struct{}
 // CheckMail implements mailauth.Rule.
 func (Rule) CheckMail(_ context.Context, l mailauth.Login) mailauth.Verdict {
 	if l.Token == Token && strings.EqualFold(l.User, User) {
-		return mailauth.Verdict{OK: true, Client: "test-client"}
+		return mailauth.Verdict{OK: true, Client: "test-client", TokenUser: User}
 	}
 	return mailauth.Verdict{Reason: mailauth.ReasonUnknownToken, Challenge: []byte(`{"status":"invalid_token"}`)}
 }
