@@ -9,6 +9,12 @@
 #   MAILOAUTH_BIN  the mailoauth binary (action.yml fetches or builds it)
 #   INPUT_ARGS     more serve flags, split on white space
 #   INPUT_WORLD    a world file (serve --config)
+# action.sh run: run the @app scenarios with the job's application as the
+# client (mailoauth run --app, docs/app-conformance.md); exits as run does.
+#   INPUT_APP              the application's command (required)
+#   INPUT_TAGS             a tag expression (default @app)
+#   INPUT_EXPECT_FAILURES  a baseline file (--expect-failures)
+#   INPUT_REPORT_DIR       where the reports go (default mailoauth-reports)
 # action.sh stop: stop that serve with SIGTERM (MAILOAUTH_MANIFEST says
 # which), wait for it to exit, and print its log.
 set -eu
@@ -94,11 +100,20 @@ stop() {
   [ "$status" = 0 ] || fail "mailoauth serve exited $status"
 }
 
+run() {
+  bin=${MAILOAUTH_BIN:-mailoauth}
+  [ -n "${INPUT_APP:-}" ] || fail "run needs the app input: the command of the application under test"
+  set -- run --app "$INPUT_APP" --tags "${INPUT_TAGS:-@app}" --report-dir "${INPUT_REPORT_DIR:-mailoauth-reports}"
+  if [ -n "${INPUT_EXPECT_FAILURES:-}" ]; then set -- "$@" --expect-failures "$INPUT_EXPECT_FAILURES"; fi
+  exec "$bin" "$@"
+}
+
 case ${1:-} in
 start) start ;;
+run) run ;;
 stop) stop ;;
 *)
-  echo "usage: action.sh start|stop" >&2
+  echo "usage: action.sh start|run|stop" >&2
   exit 2
   ;;
 esac

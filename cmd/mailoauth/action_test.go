@@ -94,3 +94,35 @@ func readEnvFile(t *testing.T, path string) map[string]string {
 	}
 	return vars
 }
+
+// TestActionScriptRun: `action.sh run` runs the @app scenarios the tags
+// select with the app input as the client and exits as mailoauth run does
+// (0 with the Go reference adapter, 1 with an application that fails every
+// action); without an app it fails saying so.
+func TestActionScriptRun(t *testing.T) {
+	t.Parallel()
+	script, err := filepath.Abs("../../scripts/action.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	run := func(app string) (string, int) {
+		cmd := exec.Command("sh", script, "run")
+		cmd.Env = append(os.Environ(), "MAILOAUTH_BIN="+binary, "INPUT_APP="+app,
+			"INPUT_TAGS=@app && @trackdechets && @api && ~@revoke", "INPUT_REPORT_DIR="+filepath.Join(tmp, "reports"))
+		out, _ := cmd.CombinedOutput()
+		return string(out), cmd.ProcessState.ExitCode()
+	}
+	if out, code := run(binary + " adapter"); code != 0 || !strings.Contains(out, " passed, 0 failed") {
+		t.Fatalf("the reference adapter: exit %d\n%s", code, out)
+	}
+	if _, err := os.Stat(filepath.Join(tmp, "reports", "junit.xml")); err != nil {
+		t.Errorf("no junit.xml in the report-dir input: %v", err)
+	}
+	if out, code := run(`sh -c 'echo "{\"error\": \"no\"}"; exit 1' sh`); code != 1 || !strings.Contains(out, "failed") {
+		t.Fatalf("a failing application: exit %d\n%s", code, out)
+	}
+	if out, code := run(""); code == 0 || !strings.Contains(out, "needs the app input") {
+		t.Fatalf("no app: exit %d\n%s", code, out)
+	}
+}
