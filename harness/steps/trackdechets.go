@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"golang.org/x/oauth2"
@@ -30,6 +31,10 @@ func (s *scenario) trackdechetsSteps() []stepDef {
 		{`^the API's "([^"]*)" is "([^"]*)"$`, "a dotted path into the GraphQL answer's data is that string", s.apiDataIs},
 		{`^the API refuses with "([^"]*)" and code "([^"]*)"$`, "the GraphQL answer is one error with that message and code (T-05)", s.apiRefuses},
 		{`^the token response's user is ` + email + ` named "([^"]*)"$`, "the token response's user object, through Token.Extra (T-04)", s.tokenUser},
+		{`^the dialog's JSON names the user "([^"]*)" and the application "([^"]*)"$`,
+			"GET /oauth2/authorize's user.name and client.name (T-02)", s.dialogNames},
+		{`^the response body, byte for byte, matches '([^']*)'$`,
+			"the last reply's whole body matches the regular expression: its layout, key order and spacing (T-07, G-15)", s.bodyBytesMatch},
 		{`^x/oauth2 holds a token that never expires$`, "the application's token has no expiry and is valid", s.neverExpires},
 		{`^x/oauth2 gave back the same token without asking the provider$`,
 			"the last request for a valid token sent nothing and returned the held token", s.sameTokenNoRequest},
@@ -198,6 +203,41 @@ func (s *scenario) sameTokenNoRequest() error {
 	if s.reply.err != nil || s.tokens.asked.requests != 0 || !s.tokens.asked.same {
 		return s.failf("x/oauth2 sent %d requests and gave back the same token: %v (error %v)",
 			s.tokens.asked.requests, s.tokens.asked.same, s.reply.err)
+	}
+	return nil
+}
+
+// dialogNames checks what the dialog shows, as GET /oauth2/authorize
+// answered it: {"user":{"name":…},"client":{"name":…}} (T-02).
+func (s *scenario) dialogNames(user, client string) error {
+	if s.reply.last == nil {
+		return s.failf("the API has not answered")
+	}
+	var body struct {
+		User   struct{ Name string } `json:"user"`
+		Client struct{ Name string } `json:"client"`
+	}
+	if err := json.Unmarshal(s.reply.last.Body, &body); err != nil {
+		return s.failf("the answer is not JSON: %v", err)
+	}
+	if body.User.Name != user || body.Client.Name != client {
+		return s.failf("user.name %q and client.name %q, want %q and %q", body.User.Name, body.Client.Name, user, client)
+	}
+	return nil
+}
+
+// bodyBytesMatch matches the last reply's body as it came on the wire,
+// not as JSON: one line or indented, the order of its keys, its spacing.
+func (s *scenario) bodyBytesMatch(pattern string) error {
+	if s.reply.last == nil {
+		return s.failf("no server has answered yet")
+	}
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return err
+	}
+	if !re.Match(s.reply.last.Body) {
+		return s.failf("the body %q does not match %s", s.reply.last.Body, pattern)
 	}
 	return nil
 }

@@ -240,10 +240,10 @@ func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		results = append(results, resp)
 	}
 	if batch {
-		expressJSON.Write(w, status, results)
+		apolloJSON.Write(w, status, results)
 		return
 	}
-	expressJSON.Write(w, status, results[0])
+	apolloJSON.Write(w, status, results[0])
 }
 
 // refused reports whether graph-gophers refused the operation before
@@ -302,7 +302,7 @@ func preflighted(r *http.Request) bool {
 
 // writeErrors is Apollo Server's answer to a request it could not run.
 func writeErrors(w http.ResponseWriter, status int, message, code string) {
-	expressJSON.Write(w, status, map[string]any{"errors": []map[string]any{{
+	apolloJSON.Write(w, status, map[string]any{"errors": []map[string]any{{
 		"message": message, "extensions": map[string]string{"code": code}}}})
 }
 
