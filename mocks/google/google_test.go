@@ -307,7 +307,7 @@ func TestAutoApprovalPromptNone(t *testing.T) {
 		return loc
 	}
 	for _, q := range []url.Values{
-		{"login_hint": {"bob@gmail.test"}, "prompt": {"none"}},                   // never consented
+		{"login_hint": {"bob@gmail.test"}, "prompt": {"none"}},                  // never consented
 		{"login_hint": {"alice@gmail.test"}, "prompt": {"select_account none"}}, // "none" among others
 	} {
 		if loc := authorize(q); loc.Query().Get("error") != "login_required" || loc.Query().Get("code") != "" {
