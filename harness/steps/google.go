@@ -34,6 +34,9 @@ func (s *scenario) googleSteps() []stepDef {
 			"the domain's API controls block the client, with the admin's custom text (G-14, F-34)", s.blocksClient},
 		{`^the application exchanges the code still URL-encoded$`,
 			"the code as the browser's address bar shows it (4%2F...), exchanged without decoding (F-32)", s.exchangesEncoded},
+		{`^the Google "([^"]*)" client is the OAuth 2\.0 Playground's own$`,
+			"the client is the Playground's, which revokes its refresh tokens after 24 hours (G-17, F-36)", s.playground},
+		{`^the application sends the client id "([^"]*)"$`, "x/oauth2 sends that client_id (with the registered client's secret) from now on", s.sendsClientID},
 		{`^the application sends no client id$`, "x/oauth2 sends neither client_id nor client_secret from now on (F-35)", s.sendsNoClientID},
 	}
 }
@@ -113,5 +116,20 @@ func (s *scenario) secretChanged(name, secret string) error {
 	if s.app.oauth != nil && s.app.reg.ID == reg.ID {
 		s.app.oauth.Config.ClientSecret = secret
 	}
+	return nil
+}
+
+// playground makes the client the OAuth 2.0 Playground's own (G-17).
+func (s *scenario) playground(name string) error {
+	reg, err := s.client(name)
+	if err != nil {
+		return err
+	}
+	return google.SetPlayground(s.server.World, reg.ID)
+}
+
+// sendsClientID is a client id pasted into the application, whole or not.
+func (s *scenario) sendsClientID(id string) error {
+	s.app.oauth.Config.ClientID = id
 	return nil
 }

@@ -65,6 +65,10 @@ type ClientSettings struct {
 	// page. With none listed, every user is taken for a test user (a world
 	// that does not model the list) [INF].
 	TestUsers []string
+	// Playground marks the OAuth 2.0 Playground's own client: the
+	// Playground revokes the refresh tokens minted with it after 24 hours
+	// (G-17, F-36).
+	Playground bool
 }
 
 // testUser reports whether email may sign in to the app while it is in
@@ -96,7 +100,8 @@ type Workspace struct {
 const defaultPolicyMessage = "Access to your account data is restricted by policies within your organization. Please contact the administrator of your organization for more information."
 
 // Schema reads Google's clients from a world file: name, id, secret, type
-// (web, desktop or limited-input), redirect_uris, testing and test_users;
+// (web, desktop or limited-input), redirect_uris, testing, test_users and
+// playground;
 // and Google's settings: workspaces.
 func Schema() world.Schema { return schema{} }
 
@@ -109,6 +114,7 @@ func (schema) DecodeClient(n *yaml.Node) (world.Client, error) {
 		Type               string   `yaml:"type"`
 		Testing            bool     `yaml:"testing"`
 		TestUsers          []string `yaml:"test_users"`
+		Playground         bool     `yaml:"playground"`
 	}
 	if err := world.DecodeStrict(n, &f); err != nil {
 		return world.Client{}, err
@@ -119,7 +125,7 @@ func (schema) DecodeClient(n *yaml.Node) (world.Client, error) {
 		return world.Client{}, fmt.Errorf("client %q has type %q; Google's are web, desktop and limited-input", f.ID, f.Type)
 	}
 	return world.Client{Name: f.Name, ID: f.ID, Secret: f.Secret, Secrets: f.Secrets, Type: f.Type, RedirectURIs: f.RedirectURIs,
-		Public: f.Secret == "" && len(f.Secrets) == 0, Settings: ClientSettings{Testing: f.Testing, TestUsers: f.TestUsers}}, nil
+		Public: f.Secret == "" && len(f.Secrets) == 0, Settings: ClientSettings{Testing: f.Testing, TestUsers: f.TestUsers, Playground: f.Playground}}, nil
 }
 
 // EncodeClient implements world.EncodingSchema.
@@ -132,6 +138,9 @@ func (schema) EncodeClient(c world.Client) map[string]any {
 	}
 	if len(s.TestUsers) > 0 {
 		m["test_users"] = world.Strings(s.TestUsers)
+	}
+	if s.Playground {
+		m["playground"] = true
 	}
 	return m
 }
@@ -188,6 +197,15 @@ func AddTestUsers(w *world.World, clientID string, users ...string) error {
 	return w.UpdateClient(Realm, clientID, func(c *world.Client) {
 		s, _ := c.Settings.(ClientSettings)
 		s.TestUsers = append(slices.Clone(s.TestUsers), users...)
+		c.Settings = s
+	})
+}
+
+// SetPlayground makes a client the OAuth 2.0 Playground's own (G-17).
+func SetPlayground(w *world.World, clientID string) error {
+	return w.UpdateClient(Realm, clientID, func(c *world.Client) {
+		s, _ := c.Settings.(ClientSettings)
+		s.Playground = true
 		c.Settings = s
 	})
 }

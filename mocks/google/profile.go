@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -183,8 +184,13 @@ func resolveGrant(w *world.World, call authserver.Call, req authserver.GrantRequ
 			}
 		}
 	}
-	return authserver.Grant{Scopes: scopes, Offline: offline,
-		RefreshLifespan: testingExpiry(call.Client, scopes)}, nil
+	lifespan := testingExpiry(call.Client, scopes)
+	if s, _ := call.Client.Settings.(ClientSettings); s.Playground {
+		// G-17, F-36: the OAuth 2.0 Playground's own client revokes its
+		// refresh tokens after 24 hours.
+		lifespan = 24 * time.Hour
+	}
+	return authserver.Grant{Scopes: scopes, Offline: offline, RefreshLifespan: lifespan}, nil
 }
 
 // hasGmailScope reports whether scopes hold one a password change takes
@@ -347,6 +353,10 @@ func requestDetails(c authserver.Call) string {
 	return strings.Join(append(parts, "flowName=GeneralOAuthFlow", "client_id="+c.Client.ID), " ")
 }
 
+// clientIDShape is a whole Google OAuth client id: the project number, a
+// dash, the client's hash, ".apps.googleusercontent.com" (G-14).
+var clientIDShape = regexp.MustCompile(`^[0-9]+-[0-9a-z]+\.apps\.googleusercontent\.com$`)
+
 // oobRedirect is the out-of-band redirect URI of installed apps, which
 // Google no longer supports (G-10).
 const oobRedirect = "urn:ietf:wg:oauth:2.0:oob"
@@ -355,6 +365,13 @@ const oobRedirect = "urn:ietf:wg:oauth:2.0:oob"
 func errorPage(f authserver.Failure) *authserver.Page {
 	switch f.Kind {
 	case authserver.UnknownClient:
+		if !clientIDShape.MatchString(f.Detail) {
+			// G-14, F-37 [OBS; cause INF]: an id without its project
+			// number ("<number>-<hash>.apps.googleusercontent.com").
+			return &authserver.Page{Status: http.StatusUnauthorized, Title: "Access blocked: Authorization Error",
+				Lines: []string{"Client missing a project id.", "If you are a developer of this app, see error details.",
+					"Error 401: invalid_client", "Request details: flowName=GeneralOAuthFlow"}}
+		}
 		return &authserver.Page{Status: http.StatusUnauthorized, Title: "Error 401: invalid_client",
 			Lines: []string{"The OAuth client was not found.", "Request details: flowName=GeneralOAuthFlow"}}
 	case authserver.RedirectMismatch:
