@@ -352,3 +352,44 @@ func TestAutoApprovalRespectsBlocks(t *testing.T) {
 		t.Errorf("bob, not a test user: HTTP %d %q", resp.StatusCode, body)
 	}
 }
+
+// TestSchemaRoundTrip: Google's own world keys (testing, test_users,
+// playground, workspaces) read from a world file, export and read back
+// the same; a Workspace's domain is matched without regard to case.
+func TestSchemaRoundTrip(t *testing.T) {
+	const doc = `providers:
+  google:
+    workspaces:
+      Corp.Test: {blocked_clients: [w], message: "This application is currently blocked."}
+    clients:
+      - {name: web, id: w, secret: s, type: web, redirect_uris: ["http://localhost:3017/"], testing: true, test_users: [alice@gmail.test], playground: true}
+    users: [{email: carol@corp.test, name: Carol}]
+`
+	schemas := world.Schemas{google.Name: google.Schema()}
+	w, err := world.Load(strings.NewReader(doc), schemas)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := json.Marshal(w.Export(schemas, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := world.Load(strings.NewReader(string(out)), schemas)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, x := range []*world.World{w, again} {
+		c, _ := x.Client(google.Realm, "w")
+		s, _ := c.Settings.(google.ClientSettings)
+		if !s.Testing || !s.Playground || len(s.TestUsers) != 1 || s.TestUsers[0] != "alice@gmail.test" {
+			t.Errorf("client settings %+v", s)
+		}
+		st, _ := x.RealmSettings(google.Realm).(google.Settings)
+		if p := st.Workspaces["corp.test"]; len(p.BlockedClients) != 1 || p.Message != "This application is currently blocked." {
+			t.Errorf("workspaces %+v", st.Workspaces)
+		}
+	}
+	if _, err := world.Load(strings.NewReader("providers: {google: {workspace: {}}}"), schemas); err == nil {
+		t.Error("an unknown Google key was accepted")
+	}
+}

@@ -83,6 +83,8 @@ type api struct {
 
 	mu      sync.Mutex
 	lastUse map[string]time.Time // user and client -> the day a token was last used
+
+	personal personalTokens
 }
 
 func newAPI(p *Provider) *api {
@@ -91,6 +93,9 @@ func newAPI(p *Provider) *api {
 		a.mu.Lock()
 		a.lastUse = map[string]time.Time{}
 		a.mu.Unlock()
+		a.personal.mu.Lock()
+		a.personal.tokens = nil
+		a.personal.mu.Unlock()
 	})
 	a.schema = sharedSchema()
 	return a
@@ -100,7 +105,7 @@ func newAPI(p *Provider) *api {
 // Trackdéchets (a millisecond a world otherwise): its resolver finds the
 // api of a request in the request's context.
 var sharedSchema = sync.OnceValue(func() *graphql.Schema {
-	return graphql.MustParseSchema(schemaSDL, &resolver{}, append(limitOptions(), graphql.UseFieldResolvers())...)
+	return graphql.MustParseSchema(schemaSDL+personalSDL, &resolver{}, append(limitOptions(), graphql.UseFieldResolvers())...)
 })
 
 type apiKey struct{}
@@ -136,6 +141,9 @@ func (a *api) authenticate(r *http.Request) *caller {
 	}
 	if token == "" {
 		return nil
+	}
+	if c, found := a.personalCaller(token); found {
+		return c
 	}
 	info := a.p.Introspect(r.Context(), token)
 	ev := world.Event{Provider: Name, Protocol: "api", Mechanism: "bearer", User: info.User, Client: info.Client, Outcome: "ok"}
