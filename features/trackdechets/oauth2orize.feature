@@ -46,3 +46,14 @@ Feature: Trackdéchets' token endpoint writes as oauth2orize 1.12.0 does
     Then the server answers 200
     And the dialog's JSON names the user "Alice Martin" and the application "web"
     And the response body, byte for byte, matches '^\{"transactionID":"[A-Za-z0-9]{8}","user":\{"name":"Alice Martin"\},"client":\{"name":"web"\},"redirectURI":"http://localhost:[0-9]+/[^"]*"\}$'
+
+  # An outage armed through the world at the dialog's API: the answer goes
+  # through oauth2orize's error handler, 503 for temporarily_unavailable
+  # (T-07's status table).
+  Scenario: The dialog's API during an outage: 503 temporarily_unavailable, one compact line (T-07)
+    Given alice@trackdechets.test signs in to Trackdéchets
+    And the provider's "authorize" endpoint fails with "unavailable" once
+    When the browser asks the API to authorize the application
+    Then the server answers 503 with error "temporarily_unavailable"
+    And the response header "Content-Type" is "application/json"
+    And the response body, byte for byte, matches '^\{"error":"temporarily_unavailable","error_description":"[^"]+"\}$'

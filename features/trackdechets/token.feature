@@ -86,3 +86,9 @@ Feature: Trackdéchets token: never expires, never refreshed, revoked by its use
   Scenario: revokeAccessToken with an id Trackdéchets does not know (T-06)
     When alice@trackdechets.test revokes the personal access token "cnotatoken00000000000000" by its id
     Then the API refuses with "Ce jeton d'accès n'existe pas" and code "BAD_USER_INPUT"
+
+  @revoke
+  Scenario: The account page lists the authorized application with its administrator (T-06)
+    When alice@trackdechets.test authorizes the application
+    And alice@trackdechets.test signs in to Trackdéchets
+    Then the page says "dev@saas-dechets.test"
