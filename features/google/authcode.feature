@@ -62,8 +62,8 @@ Feature: Google authorization code flow
       | localhost |
 
   @authcode
-  Scenario: An unknown client stays on Google's error page (G-04)
-    Given the application uses an unregistered client
+  Scenario: An unknown client stays on Google's error page (G-04, G-14)
+    Given the application sends the client id "999999999999-nobody.apps.googleusercontent.com"
     When alice@gmail.test authorizes the application for "https://mail.google.com/"
     Then the browser shows the page "Error 401: invalid_client" with status 401
     And the page says "The OAuth client was not found."

@@ -21,14 +21,16 @@ Feature: The details of Google's authorization request and token endpoint
     Then the consent screen was skipped
     And the server answers 200
 
-  Scenario: prompt=none for a user who never consented: consent_required, no screen (G-02)
+  # G-16: consent_required from Google is NOT FOUND; the fake answers
+  # interaction_required when consent is missing [INF].
+  Scenario: prompt=none for a user who never consented: interaction_required, no screen (G-16)
     Given alice@gmail.test has authorized the application for "openid email"
     When alice@gmail.test authorizes the application for "https://mail.google.com/" with "prompt=none"
-    Then the application's redirect carries error "consent_required"
+    Then the application's redirect carries error "interaction_required"
     And the application's redirect carries the state it sent
     And the application received no code
 
-  Scenario: prompt=none with nobody signed in: login_required (G-02)
+  Scenario: prompt=none with nobody signed in: login_required (G-02, G-16)
     When the user's browser opens the authorization URL for "https://mail.google.com/" with "prompt=none" without signing in
     Then the application's redirect carries error "login_required"
     And the application's redirect carries the state it sent

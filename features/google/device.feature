@@ -7,7 +7,7 @@ Feature: Google device flow
   Background:
     Given the device uses the "tv" client
 
-  Scenario: The device flow refuses the Gmail scope (G-12, seed 000)
+  Scenario: The device flow refuses the Gmail scope (G-12, seed 000, F-40)
     When the device asks for a code for "https://mail.google.com/"
     Then the server answers 400 with error "invalid_scope" and description "Invalid device flow scope: https://mail.google.com/"
 

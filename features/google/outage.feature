@@ -34,6 +34,20 @@ Feature: Outages on demand
     When the application refreshes the token
     Then the server answers 400 with error "invalid_grant" and description "Bad Request"
 
+  # An outage keeps its status on Google's error page [INF]: the page is
+  # never redirected (G-04), and is no 400.
+  @authcode
+  Scenario Outline: The authorization endpoint fails with <fault>: Google's page "Error <status>: <fault>"
+    Given the provider's "authorize" endpoint fails with "<kind>" once
+    When alice@gmail.test authorizes the application for "https://mail.google.com/"
+    Then the browser shows the page "Error <status>: <fault>" with status <status>
+    And no redirect reached the application
+
+    Examples:
+      | kind         | status | fault                   |
+      | unavailable  | 503    | temporarily_unavailable |
+      | server_error | 500    | server_error            |
+
   @smtp
   Scenario: SMTP is temporarily unavailable: 454 4.7.0, then the retry is accepted
     Given the provider's "smtp" server fails with "unavailable" once

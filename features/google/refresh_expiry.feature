@@ -9,7 +9,7 @@ Feature: When a Google refresh token stops working
   Background:
     Given the application uses the "web" client
 
-  Scenario: An app in Testing loses its Gmail refresh token after 7 days (G-08)
+  Scenario: An app in Testing loses its Gmail refresh token after 7 days (G-08, F-14)
     Given the Google "web" client's consent screen is in Testing
     And alice@gmail.test has authorized the application for "https://mail.google.com/" with "access_type=offline"
     When 6 days pass

@@ -8,7 +8,7 @@ Feature: When Google hands out a refresh token
   Background:
     Given the application uses the "web" client
 
-  Scenario Outline: access_type=<access_type>, prompt=<prompt>, <history> consent
+  Scenario Outline: access_type=<access_type>, prompt=<prompt>, <history> consent (G-03, F-15)
     Given alice@gmail.test <history> authorized the application for "https://mail.google.com/"
     When alice@gmail.test authorizes the application for "https://mail.google.com/" with "<parameters>"
     Then the consent screen was <screen>

@@ -64,3 +64,31 @@ Feature: Trackdéchets token: never expires, never refreshed, revoked by its use
     Then the API refuses with "Vous n'êtes pas connecté." and code "UNAUTHENTICATED"
     When the application queries the API with "{ me { email } }"
     Then the API's "me.email" is "alice@trackdechets.test"
+
+  @revoke @api
+  Scenario: A personal access token opens the API until its user revokes it by its id (T-05, T-06)
+    When alice@trackdechets.test generates a personal access token "ERP" in their account
+    And the application queries the API with "{ me { email } }"
+    Then the API's "me.email" is "alice@trackdechets.test"
+    When alice@trackdechets.test revokes their personal access token "ERP"
+    And the application queries the API with "{ me { email } }"
+    Then the API refuses with "Vous n'êtes pas connecté." and code "UNAUTHENTICATED"
+
+  @revoke @api
+  Scenario: Another user's personal access token cannot be revoked: FORBIDDEN (T-06)
+    When alice@trackdechets.test generates a personal access token "ERP" in their account
+    And bob@trackdechets.test revokes alice@trackdechets.test's personal access token "ERP"
+    Then the API refuses with "Vous n'avez pas le droit de supprimer ce jeton d'accès" and code "FORBIDDEN"
+    When the application queries the API with "{ me { email } }"
+    Then the API's "me.email" is "alice@trackdechets.test"
+
+  @revoke @api
+  Scenario: revokeAccessToken with an id Trackdéchets does not know (T-06)
+    When alice@trackdechets.test revokes the personal access token "cnotatoken00000000000000" by its id
+    Then the API refuses with "Ce jeton d'accès n'existe pas" and code "BAD_USER_INPUT"
+
+  @revoke
+  Scenario: The account page lists the authorized application with its administrator (T-06)
+    When alice@trackdechets.test authorizes the application
+    And alice@trackdechets.test signs in to Trackdéchets
+    Then the page says "dev@saas-dechets.test"

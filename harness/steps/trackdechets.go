@@ -1,9 +1,13 @@
 package steps
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"golang.org/x/oauth2"
@@ -30,6 +34,16 @@ func (s *scenario) trackdechetsSteps() []stepDef {
 		{`^the API's "([^"]*)" is "([^"]*)"$`, "a dotted path into the GraphQL answer's data is that string", s.apiDataIs},
 		{`^the API refuses with "([^"]*)" and code "([^"]*)"$`, "the GraphQL answer is one error with that message and code (T-05)", s.apiRefuses},
 		{`^the token response's user is ` + email + ` named "([^"]*)"$`, "the token response's user object, through Token.Extra (T-04)", s.tokenUser},
+		{`^the dialog's JSON names the user "([^"]*)" and the application "([^"]*)"$`,
+			"GET /oauth2/authorize's user.name and client.name (T-02)", s.dialogNames},
+		{`^the response body, byte for byte, matches '([^']*)'$`,
+			"the last reply's whole body matches the regular expression: its layout, key order and spacing (T-07, G-15)", s.bodyBytesMatch},
+		{`^` + email + ` generates a personal access token "([^"]*)" in their account$`,
+			"the user's account page calls createAccessToken; the application is given the token (T-05)", s.generatesPersonalToken},
+		{`^` + email + ` revokes (?:` + email + `'s|their) personal access token "([^"]*)"$`,
+			"a user's account page calls revokeAccessToken with the id of the token of that description (T-06)", s.revokesPersonalToken},
+		{`^` + email + ` revokes the personal access token "([^"]*)" by its id$`,
+			"the user's account page calls revokeAccessToken with that id (T-06)", s.revokesPersonalTokenID},
 		{`^x/oauth2 holds a token that never expires$`, "the application's token has no expiry and is valid", s.neverExpires},
 		{`^x/oauth2 gave back the same token without asking the provider$`,
 			"the last request for a valid token sent nothing and returned the held token", s.sameTokenNoRequest},
@@ -200,4 +214,113 @@ func (s *scenario) sameTokenNoRequest() error {
 			s.tokens.asked.requests, s.tokens.asked.same, s.reply.err)
 	}
 	return nil
+}
+
+// dialogNames checks what the dialog shows, as GET /oauth2/authorize
+// answered it: {"user":{"name":…},"client":{"name":…}} (T-02).
+func (s *scenario) dialogNames(user, client string) error {
+	if s.reply.last == nil {
+		return s.failf("the API has not answered")
+	}
+	var body struct {
+		User   struct{ Name string } `json:"user"`
+		Client struct{ Name string } `json:"client"`
+	}
+	if err := json.Unmarshal(s.reply.last.Body, &body); err != nil {
+		return s.failf("the answer is not JSON: %v", err)
+	}
+	if body.User.Name != user || body.Client.Name != client {
+		return s.failf("user.name %q and client.name %q, want %q and %q", body.User.Name, body.Client.Name, user, client)
+	}
+	return nil
+}
+
+// bodyBytesMatch matches the last reply's body as it came on the wire,
+// not as JSON: one line or indented, the order of its keys, its spacing.
+func (s *scenario) bodyBytesMatch(pattern string) error {
+	if s.reply.last == nil {
+		return s.failf("no server has answered yet")
+	}
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return err
+	}
+	if !re.Match(s.reply.last.Body) {
+		return s.failf("the body %q does not match %s", s.reply.last.Body, pattern)
+	}
+	return nil
+}
+
+// accountAPI is the script of the user's account page: it signs the user
+// in with a browser session of its own and posts query to the GraphQL API
+// with that session (the session-only fields, T-06), through the
+// application's recorded transport; it returns the answer's data.
+func (s *scenario) accountAPI(ctx context.Context, user, query string) (map[string]any, error) {
+	s.act()
+	jar, _ := cookiejar.New(nil)
+	hc := &http.Client{Jar: jar, Transport: s.app.oauth.HTTPClient().Transport,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	form := url.Values{"email": {user}, "password": {s.password(user)}}
+	resp, err := hc.PostForm(s.provider().URL+trackdechets.LoginPath, form)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body.Close()
+	body, _ := json.Marshal(map[string]string{"query": query})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.provider().URL+trackdechets.APIPath, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if resp, err = hc.Do(req); err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	s.record(s.app.oauth)
+	var out struct {
+		Data map[string]any `json:"data"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	return out.Data, nil
+}
+
+// generatesPersonalToken is "Générer une clé": the application is then
+// configured with the personal token instead of an OAuth one.
+func (s *scenario) generatesPersonalToken(ctx context.Context, user, description string) error {
+	data, err := s.accountAPI(ctx, user, `mutation { createAccessToken(input: {description: "`+description+`"}) { token } }`)
+	if err != nil {
+		return err
+	}
+	created, _ := data["createAccessToken"].(map[string]any)
+	token, _ := created["token"].(string)
+	if token == "" {
+		return s.failf("no personal access token was created")
+	}
+	s.tokens.current = &oauth2.Token{AccessToken: token, TokenType: "Bearer"}
+	return nil
+}
+
+// revokesPersonalToken finds the id of owner's token of that description
+// on owner's account page, then calls revokeAccessToken with it as user.
+func (s *scenario) revokesPersonalToken(ctx context.Context, user, owner, description string) error {
+	if owner == "" {
+		owner = user
+	}
+	data, err := s.accountAPI(ctx, owner, `{ accessTokens { id description } }`)
+	if err != nil {
+		return err
+	}
+	list, _ := data["accessTokens"].([]any)
+	for _, t := range list {
+		if m, _ := t.(map[string]any); m["description"] == description {
+			id, _ := m["id"].(string)
+			return s.revokesPersonalTokenID(ctx, user, id)
+		}
+	}
+	return s.failf("%s has no personal access token %q", owner, description)
+}
+
+func (s *scenario) revokesPersonalTokenID(ctx context.Context, user, id string) error {
+	_, err := s.accountAPI(ctx, user, `mutation { revokeAccessToken(id: "`+id+`") { id } }`)
+	return err
 }

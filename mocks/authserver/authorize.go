@@ -100,6 +100,9 @@ func (s *Server) BeginAuthorize(r *http.Request) (*Transaction, *Failure) {
 		f := classify(err, "")
 		return tx, &f
 	}
+	if f := checkPKCE(r.Form); f != nil {
+		return tx, f
+	}
 	tx.Scopes = ar.GetRequestedScopes()
 	return tx, nil
 }
@@ -301,6 +304,12 @@ func (s *Server) Authorize(w http.ResponseWriter, r *http.Request) {
 			Email: r.Form.Get("login_hint"), Action: formAction(r)})
 		return
 	}
+	if s.profile.AdmitUser != nil {
+		if f := s.profile.AdmitUser(c, user); f != nil {
+			s.AuthorizeFailure(w, r, tx, *f)
+			return
+		}
+	}
 	fresh := slices.Contains(prompt, "consent") ||
 		!s.world.Consented(user.Realm, user.Email, tx.Client.ID, tx.Scopes)
 	decision := Undecided
@@ -353,9 +362,13 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, c Call) (user wo
 // no page, where approval without pages is on (AutoApprove): the user its
 // login_hint names, else the first of the world's approve-as users with an
 // account here. A request with prompt=login asks for the sign-in page and
-// gets it, and so does one whose login_hint names no known user.
+// gets it, and so does one whose login_hint names no known user. A request
+// with prompt=none shows no page, so nobody is signed in or consents on
+// one: it is answered as the browser's own session allows (G-16, OIDC
+// Core §3.1.2.1), never approved on the user's behalf.
 func (s *Server) AutoApproved(r *http.Request, c Call) (world.Account, bool) {
-	if !AutoApproving(r.Context()) || slices.Contains(strings.Fields(r.Form.Get("prompt")), "login") {
+	prompt := strings.Fields(r.Form.Get("prompt"))
+	if !AutoApproving(r.Context()) || slices.Contains(prompt, "login") || slices.Contains(prompt, "none") {
 		return world.Account{}, false
 	}
 	if hint := r.Form.Get("login_hint"); hint != "" {

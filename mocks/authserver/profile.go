@@ -85,6 +85,11 @@ type Profile struct {
 	// RedirectAllowed reports whether the call's client may be sent to
 	// redirectURI.
 	RedirectAllowed func(c Call, redirectURI string) bool
+	// AdmitUser refuses the user an authorization request signed in as,
+	// before consent is asked for (or given without a page), with the
+	// failure to answer, or returns nil: a provider's own blocks (Google's
+	// apps in Testing and Workspace policies, G-14). Nil: every user.
+	AdmitUser func(c Call, user world.Account) *Failure
 	// ResolveGrant turns what a client asked for into what the provider
 	// grants, or refuses it. It is called once the user has granted
 	// access (authorization code, device code) and for client

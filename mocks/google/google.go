@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"maps"
 	"math/big"
 	"net/http"
 	"slices"
@@ -60,10 +61,49 @@ type ClientSettings struct {
 	// Testing marks a client whose project's consent screen is in the
 	// "Testing" publishing status (G-08).
 	Testing bool
+	// TestUsers are the consent screen's test users: while the app is in
+	// Testing, a user who is not one of them gets G-14's "Access blocked"
+	// page. With none listed, every user is taken for a test user (a world
+	// that does not model the list) [INF].
+	TestUsers []string
+	// Playground marks the OAuth 2.0 Playground's own client: the
+	// Playground revokes the refresh tokens minted with it after 24 hours
+	// (G-17, F-36).
+	Playground bool
 }
 
+// testUser reports whether email may sign in to the app while it is in
+// Testing.
+func (s ClientSettings) testUser(email string) bool {
+	return len(s.TestUsers) == 0 || slices.ContainsFunc(s.TestUsers, func(u string) bool { return strings.EqualFold(u, email) })
+}
+
+// Settings are Google's own settings in a world file (the keys beside
+// clients and users): the Workspace domains whose admin restricts
+// third-party access.
+type Settings struct {
+	// Workspaces are by domain (the part of a user's address after "@").
+	Workspaces map[string]Workspace
+}
+
+// Workspace is a Google Workspace domain's API controls (G-14, F-34).
+type Workspace struct {
+	// BlockedClients are the OAuth client ids its admin blocked.
+	BlockedClients []string `yaml:"blocked_clients"`
+	// Message is the admin's custom text, which the token endpoint gives
+	// as the error_description (G-07); empty: the sentence of Google's
+	// page [INF].
+	Message string `yaml:"message"`
+}
+
+// defaultPolicyMessage is what Google's page says of a Workspace block
+// (G-14, 2024 wording).
+const defaultPolicyMessage = "Access to your account data is restricted by policies within your organization. Please contact the administrator of your organization for more information."
+
 // Schema reads Google's clients from a world file: name, id, secret, type
-// (web, desktop or limited-input), redirect_uris and testing.
+// (web, desktop or limited-input), redirect_uris, testing, test_users and
+// playground;
+// and Google's settings: workspaces.
 func Schema() world.Schema { return schema{} }
 
 type schema struct{}
@@ -72,8 +112,10 @@ type schema struct{}
 func (schema) DecodeClient(n *yaml.Node) (world.Client, error) {
 	var f struct {
 		world.ClientFields `yaml:",inline"`
-		Type               string `yaml:"type"`
-		Testing            bool   `yaml:"testing"`
+		Type               string   `yaml:"type"`
+		Testing            bool     `yaml:"testing"`
+		TestUsers          []string `yaml:"test_users"`
+		Playground         bool     `yaml:"playground"`
 	}
 	if err := world.DecodeStrict(n, &f); err != nil {
 		return world.Client{}, err
@@ -84,28 +126,128 @@ func (schema) DecodeClient(n *yaml.Node) (world.Client, error) {
 		return world.Client{}, fmt.Errorf("client %q has type %q; Google's are web, desktop and limited-input", f.ID, f.Type)
 	}
 	return world.Client{Name: f.Name, ID: f.ID, Secret: f.Secret, Secrets: f.Secrets, Type: f.Type, RedirectURIs: f.RedirectURIs,
-		Public: f.Secret == "" && len(f.Secrets) == 0, Settings: ClientSettings{Testing: f.Testing}}, nil
+		Public: f.Secret == "" && len(f.Secrets) == 0, Settings: ClientSettings{Testing: f.Testing, TestUsers: f.TestUsers, Playground: f.Playground}}, nil
 }
 
 // EncodeClient implements world.EncodingSchema.
 func (schema) EncodeClient(c world.Client) map[string]any {
 	m := map[string]any{"name": c.Name, "id": c.ID, "type": c.Type, "redirect_uris": world.Strings(c.RedirectURIs)}
 	world.EncodeSecrets(c, m)
-	if s, _ := c.Settings.(ClientSettings); s.Testing {
+	s, _ := c.Settings.(ClientSettings)
+	if s.Testing {
 		m["testing"] = true
+	}
+	if len(s.TestUsers) > 0 {
+		m["test_users"] = world.Strings(s.TestUsers)
+	}
+	if s.Playground {
+		m["playground"] = true
 	}
 	return m
 }
 
-// EncodeRealm implements world.EncodingSchema: Google has no settings.
-func (schema) EncodeRealm(any) map[string]any { return nil }
+// DecodeRealm implements world.RealmSchema: Google's settings.
+func (schema) DecodeRealm(_ string, keys map[string]yaml.Node) (any, error) {
+	var f struct {
+		Workspaces map[string]Workspace `yaml:"workspaces"`
+	}
+	node := &yaml.Node{Kind: yaml.MappingNode}
+	for k, v := range keys {
+		node.Content = append(node.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: k}, &v)
+	}
+	if err := world.DecodeStrict(node, &f); err != nil {
+		return nil, err
+	}
+	ws := map[string]Workspace{}
+	for domain, p := range f.Workspaces {
+		ws[strings.ToLower(domain)] = p
+	}
+	return Settings{Workspaces: ws}, nil
+}
+
+// EncodeRealm implements world.EncodingSchema.
+func (schema) EncodeRealm(settings any) map[string]any {
+	s, _ := settings.(Settings)
+	if len(s.Workspaces) == 0 {
+		return nil
+	}
+	ws := map[string]any{}
+	for domain, p := range s.Workspaces {
+		m := map[string]any{"blocked_clients": world.Strings(p.BlockedClients)}
+		if p.Message != "" {
+			m["message"] = p.Message
+		}
+		ws[domain] = m
+	}
+	return map[string]any{"workspaces": ws}
+}
 
 // SetTesting sets the publishing status of a client's consent screen to
 // Testing (true) or In production (false), as in Google's console.
 func SetTesting(w *world.World, clientID string, testing bool) error {
 	return w.UpdateClient(Realm, clientID, func(c *world.Client) {
-		c.Settings = ClientSettings{Testing: testing}
+		s, _ := c.Settings.(ClientSettings)
+		s.Testing = testing
+		c.Settings = s
 	})
+}
+
+// AddTestUsers adds users to the test users of a client's consent screen
+// (G-14), as in Google's console.
+func AddTestUsers(w *world.World, clientID string, users ...string) error {
+	return w.UpdateClient(Realm, clientID, func(c *world.Client) {
+		s, _ := c.Settings.(ClientSettings)
+		s.TestUsers = append(slices.Clone(s.TestUsers), users...)
+		c.Settings = s
+	})
+}
+
+// SetPlayground makes a client the OAuth 2.0 Playground's own (G-17).
+func SetPlayground(w *world.World, clientID string) error {
+	return w.UpdateClient(Realm, clientID, func(c *world.Client) {
+		s, _ := c.Settings.(ClientSettings)
+		s.Playground = true
+		c.Settings = s
+	})
+}
+
+// BlockClient is a Workspace admin blocking a client in the domain's API
+// controls (G-14, F-34); message is the admin's custom text ("" for none).
+func BlockClient(w *world.World, domain, clientID, message string) {
+	change := func(settings any) any {
+		s, _ := settings.(Settings)
+		ws := maps.Clone(s.Workspaces)
+		if ws == nil {
+			ws = map[string]Workspace{}
+		}
+		domain := strings.ToLower(domain)
+		p := ws[domain]
+		p.BlockedClients = append(slices.Clone(p.BlockedClients), clientID)
+		if message != "" {
+			p.Message = message
+		}
+		ws[domain] = p
+		return Settings{Workspaces: ws}
+	}
+	if w.UpdateRealm(Realm, change) != nil {
+		w.SetRealm(Realm, change(nil))
+	}
+}
+
+// policyBlock is the Workspace block of the user's domain on the client,
+// if any: its failure, whose description is the admin's text.
+func policyBlock(w *world.World, user world.Account, clientID string) *authserver.Failure {
+	s, _ := w.RealmSettings(Realm).(Settings)
+	_, domain, _ := strings.Cut(user.Email, "@")
+	p, ok := s.Workspaces[strings.ToLower(domain)]
+	if !ok || !slices.Contains(p.BlockedClients, clientID) {
+		return nil
+	}
+	msg := p.Message
+	if msg == "" {
+		msg = defaultPolicyMessage
+	}
+	return &authserver.Failure{Kind: authserver.ProviderRefused, Code: "admin_policy_enforced", Detail: user.Email, Description: msg}
 }
 
 // Options tune the Google mock.
@@ -125,7 +267,7 @@ type Provider struct {
 
 // New returns the fake Google over w.
 func New(w *world.World, opts Options) *Provider {
-	return &Provider{Server: authserver.New(w, Profile()), opts: opts}
+	return &Provider{Server: authserver.New(w, Profile(w)), opts: opts}
 }
 
 // Handler serves Google's endpoints.

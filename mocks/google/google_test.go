@@ -210,7 +210,8 @@ func TestTokenEndpointBadInput(t *testing.T) {
 		{"unknown grant", url.Values{"grant_type": {"password"}, "client_id": {web.ID}, "client_secret": {web.Secret}}, 400, "unsupported_grant_type"},
 		{"code missing", url.Values{"grant_type": {"authorization_code"}, "client_id": {web.ID}, "client_secret": {web.Secret}}, 400, "invalid_grant"},
 		{"malformed code", url.Values{"grant_type": {"authorization_code"}, "code": {"%%%"}, "client_id": {web.ID}, "client_secret": {web.Secret}}, 400, "invalid_grant"},
-		{"no client", url.Values{"grant_type": {"authorization_code"}, "code": {"4/x"}}, 401, "invalid_client"},
+		// G-07, F-35: "Could not determine client ID from request."
+		{"no client", url.Values{"grant_type": {"authorization_code"}, "code": {"4/x"}}, 400, "invalid_request"},
 		{"device code missing", url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:device_code"}, "client_id": {f.client0(t, "tv").ID}, "client_secret": {f.client0(t, "tv").Secret}}, 400, "invalid_request"},
 	}
 	for _, c := range cases {
@@ -283,5 +284,119 @@ func TestAuthorizeBadInput(t *testing.T) {
 				t.Fatalf("HTTP %d, Location %q, page:\n%s", resp.StatusCode, resp.Header.Get("Location"), page)
 			}
 		})
+	}
+}
+
+// TestAutoApprovalPromptNone is G-16 without pages: approval without
+// pages signs in and consents only where a page would have let the user
+// do so, and prompt=none shows none, so it is answered as a browser with
+// no session: login_required, whether the login_hint's user consented
+// before or never did, and whether the world names an approve-as user.
+func TestAutoApprovalPromptNone(t *testing.T) {
+	f := newFixture(t)
+	web := f.client0(t, "web")
+	authorize := func(q url.Values) *url.URL {
+		t.Helper()
+		q.Set("client_id", web.ID)
+		q.Set("redirect_uri", web.RedirectURIs[0])
+		q.Set("response_type", "code")
+		q.Set("scope", google.MailScope)
+		q.Set("state", "st")
+		resp, err := f.client.Get(f.srv.URL + google.AuthPath + "?" + q.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		loc, err := url.Parse(resp.Header.Get("Location"))
+		if err != nil || resp.StatusCode != http.StatusFound {
+			t.Fatalf("authorize %v: HTTP %d, Location %q", q, resp.StatusCode, resp.Header.Get("Location"))
+		}
+		return loc
+	}
+	for _, q := range []url.Values{
+		{"login_hint": {"bob@gmail.test"}, "prompt": {"none"}},                  // never consented
+		{"login_hint": {"alice@gmail.test"}, "prompt": {"select_account none"}}, // "none" among others
+	} {
+		if loc := authorize(q); loc.Query().Get("error") != "login_required" || loc.Query().Get("code") != "" {
+			t.Errorf("%v: redirect %s, want error=login_required and no code", q, loc)
+		}
+	}
+	f.code(t, web, "alice@gmail.test", google.MailScope, nil) // alice consents, without pages
+	if loc := authorize(url.Values{"login_hint": {"alice@gmail.test"}, "prompt": {"none"}}); loc.Query().Get("error") != "login_required" {
+		t.Errorf("prompt=none after consent, with no browser session: %s, want error=login_required", loc)
+	}
+	f.w.SetApproveAs([]string{"bob@gmail.test"})
+	if loc := authorize(url.Values{"prompt": {"none"}}); loc.Query().Get("error") != "login_required" {
+		t.Errorf("prompt=none with an approve-as user: %s, want error=login_required", loc)
+	}
+	if loc := authorize(url.Values{}); loc.Query().Get("code") == "" {
+		t.Errorf("without prompt=none the approve-as user is approved: %s", loc)
+	}
+}
+
+// TestAutoApprovalRespectsBlocks: approval without pages admits no user a
+// page would have refused (G-14): a user who is not a test user of an app
+// in Testing gets the "Access blocked" page, not a code.
+func TestAutoApprovalRespectsBlocks(t *testing.T) {
+	f := newFixture(t)
+	web := f.client0(t, "web")
+	if err := google.SetTesting(f.w, web.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := google.AddTestUsers(f.w, web.ID, "alice@gmail.test"); err != nil {
+		t.Fatal(err)
+	}
+	f.code(t, web, "ALICE@gmail.test", google.MailScope, nil)
+	q := url.Values{"client_id": {web.ID}, "redirect_uri": {web.RedirectURIs[0]}, "response_type": {"code"},
+		"scope": {google.MailScope}, "login_hint": {"bob@gmail.test"}}
+	resp, err := f.client.Get(f.srv.URL + google.AuthPath + "?" + q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "Error 403: access_denied") {
+		t.Errorf("bob, not a test user: HTTP %d %q", resp.StatusCode, body)
+	}
+}
+
+// TestSchemaRoundTrip: Google's own world keys (testing, test_users,
+// playground, workspaces) read from a world file, export and read back
+// the same; a Workspace's domain is matched without regard to case.
+func TestSchemaRoundTrip(t *testing.T) {
+	const doc = `providers:
+  google:
+    workspaces:
+      Corp.Test: {blocked_clients: [w], message: "This application is currently blocked."}
+    clients:
+      - {name: web, id: w, secret: s, type: web, redirect_uris: ["http://localhost:3017/"], testing: true, test_users: [alice@gmail.test], playground: true}
+    users: [{email: carol@corp.test, name: Carol}]
+`
+	schemas := world.Schemas{google.Name: google.Schema()}
+	w, err := world.Load(strings.NewReader(doc), schemas)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := json.Marshal(w.Export(schemas, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := world.Load(strings.NewReader(string(out)), schemas)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, x := range []*world.World{w, again} {
+		c, _ := x.Client(google.Realm, "w")
+		s, _ := c.Settings.(google.ClientSettings)
+		if !s.Testing || !s.Playground || len(s.TestUsers) != 1 || s.TestUsers[0] != "alice@gmail.test" {
+			t.Errorf("client settings %+v", s)
+		}
+		st, _ := x.RealmSettings(google.Realm).(google.Settings)
+		if p := st.Workspaces["corp.test"]; len(p.BlockedClients) != 1 || p.Message != "This application is currently blocked." {
+			t.Errorf("workspaces %+v", st.Workspaces)
+		}
+	}
+	if _, err := world.Load(strings.NewReader("providers: {google: {workspace: {}}}"), schemas); err == nil {
+		t.Error("an unknown Google key was accepted")
 	}
 }

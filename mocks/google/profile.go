@@ -6,7 +6,9 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,8 +47,9 @@ var deviceScopes = []string{
 	"https://www.googleapis.com/auth/youtube.readonly",
 }
 
-// Profile returns Google's behaviour for the neutral authorization server.
-func Profile() authserver.Profile {
+// Profile returns Google's behaviour for the neutral authorization server
+// over the world w, whose settings hold the Workspace policies (G-14).
+func Profile(w *world.World) authserver.Profile {
 	return authserver.Profile{
 		Name:        Name,
 		DisplayName: "Google",
@@ -65,8 +68,10 @@ func Profile() authserver.Profile {
 		// in Testing (resolveGrant), 100 per account and client, six months
 		// without use, a password change for Gmail scopes (refreshValid).
 		RefreshTokenLifespan: authserver.Never,
-		RefreshValid:         refreshValid,
-		MaxRefreshTokens:     100,
+		RefreshValid: func(c authserver.Call, user world.Account, scopes []string, issued, used time.Time) *authserver.Failure {
+			return refreshValid(w, c, user, scopes, issued, used)
+		},
+		MaxRefreshTokens: 100,
 		// G-07 [OBS, single report]: about 12 hours after a refresh token
 		// expired or was revoked, Google's answer switches from "Token has
 		// been expired or revoked." to "Bad Request".
@@ -78,7 +83,10 @@ func Profile() authserver.Profile {
 		Grants:          []string{"authorization_code", "refresh_token", authserver.DeviceGrantType},
 		GrantTypes:      grantTypes,
 		RedirectAllowed: redirectAllowed,
-		ResolveGrant:    resolveGrant,
+		AdmitUser:       func(c authserver.Call, user world.Account) *authserver.Failure { return admitUser(w, c, user) },
+		ResolveGrant: func(c authserver.Call, req authserver.GrantRequest) (authserver.Grant, *authserver.Failure) {
+			return resolveGrant(w, c, req)
+		},
 		// G-06: a refresh returns no new refresh token; the one the client
 		// holds keeps working.
 		Refresh: authserver.RefreshPolicy{ReturnNew: false, RevokeUsed: false},
@@ -133,6 +141,14 @@ func redirectAllowed(call authserver.Call, redirectURI string) bool {
 	if err != nil || u.Scheme != "http" || u.Fragment != "" {
 		return false
 	}
+	if port := u.Port(); port != "" {
+		// A port above 65535 is no loopback listener's (RFC 8252 §7.3
+		// allows any port, not any number): the URI is not a loopback
+		// one, so it must be registered like any other [INF].
+		if n, err := strconv.Atoi(port); err != nil || n > 65535 {
+			return false
+		}
+	}
 	host := u.Hostname()
 	if host == "localhost" {
 		return true
@@ -149,7 +165,14 @@ func redirectAllowed(call authserver.Call, redirectURI string) bool {
 // Testing (G-08).
 // With include_granted_scopes=true the grant also covers what the user
 // granted the client before (G-02, incremental authorization).
-func resolveGrant(call authserver.Call, req authserver.GrantRequest) (authserver.Grant, *authserver.Failure) {
+// A device poll of a user whose Workspace blocks the client is refused
+// (G-13: admin_policy_enforced 400).
+func resolveGrant(w *world.World, call authserver.Call, req authserver.GrantRequest) (authserver.Grant, *authserver.Failure) {
+	if req.GrantType == authserver.DeviceGrantType {
+		if f := policyBlock(w, req.User, call.Client.ID); f != nil {
+			return authserver.Grant{}, f
+		}
+	}
 	offline := req.GrantType == authserver.DeviceGrantType ||
 		(req.Form.Get("access_type") == "offline" && req.FreshConsent)
 	scopes := req.Scopes
@@ -161,8 +184,13 @@ func resolveGrant(call authserver.Call, req authserver.GrantRequest) (authserver
 			}
 		}
 	}
-	return authserver.Grant{Scopes: scopes, Offline: offline,
-		RefreshLifespan: testingExpiry(call.Client, scopes)}, nil
+	lifespan := testingExpiry(call.Client, scopes)
+	if s, _ := call.Client.Settings.(ClientSettings); s.Playground {
+		// G-17, F-36: the OAuth 2.0 Playground's own client revokes its
+		// refresh tokens after 24 hours.
+		lifespan = 24 * time.Hour
+	}
+	return authserver.Grant{Scopes: scopes, Offline: offline, RefreshLifespan: lifespan}, nil
 }
 
 // hasGmailScope reports whether scopes hold one a password change takes
@@ -175,8 +203,12 @@ func hasGmailScope(scopes []string) bool {
 
 // refreshValid is G-08: a refresh token unused for six months stops
 // working, and so does one with Gmail scopes once the user changed their
-// password after it was issued.
-func refreshValid(c authserver.Call, user world.Account, scopes []string, issued, used time.Time) *authserver.Failure {
+// password after it was issued, and any once the user's Workspace admin
+// blocked the client (admin_policy_enforced, G-07).
+func refreshValid(w *world.World, c authserver.Call, user world.Account, scopes []string, issued, used time.Time) *authserver.Failure {
+	if f := policyBlock(w, user, c.Client.ID); f != nil {
+		return f
+	}
 	if !user.PasswordChanged.IsZero() && user.PasswordChanged.After(issued) && hasGmailScope(scopes) {
 		return &authserver.Failure{Kind: authserver.RefreshRevoked}
 	}
@@ -224,17 +256,44 @@ func idTokenClaims(_ authserver.Call, acct world.Account, scopes []string) map[s
 	return claims
 }
 
+// admitUser is G-14: a user whose Workspace admin blocked the client, or
+// who is not a test user of an app in Testing, gets Google's "Access
+// blocked" page once signed in, before any consent screen.
+func admitUser(w *world.World, c authserver.Call, user world.Account) *authserver.Failure {
+	if f := policyBlock(w, user, c.Client.ID); f != nil {
+		return f
+	}
+	if s, _ := c.Client.Settings.(ClientSettings); s.Testing && !s.testUser(user.Email) {
+		return &authserver.Failure{Kind: authserver.ProviderRefused, Code: "access_denied", Detail: user.Email}
+	}
+	return nil
+}
+
 // authorizeFailure is G-04: only the user's refusal (and the prompt=none
 // outcomes of OpenID Connect) go back to the client; every other error is
 // shown on Google's own page.
 func authorizeFailure(c authserver.Call, f authserver.Failure) authserver.Answer {
 	switch f.Kind {
-	case authserver.AccessDenied, authserver.LoginRequired, authserver.ConsentRequired:
+	case authserver.AccessDenied, authserver.LoginRequired:
 		return authserver.Answer{Redirect: true}
+	case authserver.ConsentRequired:
+		// G-16: Google was never seen sending consent_required; the fake
+		// says interaction_required when consent is missing [INF].
+		return authserver.Answer{Redirect: true, Params: url.Values{"error": {"interaction_required"}}}
 	case authserver.InvalidScope:
 		if c.Request != nil {
 			f.Description = invalidScopes(strings.Fields(c.Request.Form.Get("scope")))
 		}
+	case authserver.ProviderRefused:
+		return authserver.Answer{Page: blockedPage(c, f)}
+	case authserver.ChallengeMethodInvalid:
+		// [OBS supabase/auth-js#669, gcloud's 'S25'].
+		f.Description = "Invalid parameter value for code_challenge_method: '" + f.Detail + "' is not a valid CodeChallengeMethod"
+	case authserver.ChallengeInvalid:
+		// Google's answer to a code_challenge RFC 7636 §4.2 does not
+		// allow is not recorded: its invalid_request page, in the words
+		// of its other "Invalid parameter value" lines [INF].
+		f.Description = "Invalid parameter value for code_challenge"
 	}
 	return authserver.Answer{Page: errorPage(f)}
 }
@@ -260,6 +319,44 @@ func invalidScopes(requested []string) string {
 	return "Some requested scopes were invalid. {" + strings.Join(parts, ", ") + "}"
 }
 
+// blockedPage is G-14's "Access blocked" page: a Workspace policy
+// (admin_policy_enforced, 2024 wording) or an app in Testing and a user
+// who is not one of its test users (access_denied, 2022+ wording), then
+// the request's details.
+func blockedPage(c authserver.Call, f authserver.Failure) *authserver.Page {
+	app := c.Client.Name
+	if app == "" {
+		app = c.Client.ID
+	}
+	if f.ErrorCode() == "admin_policy_enforced" {
+		return &authserver.Page{Status: http.StatusBadRequest, Title: "Access blocked: authorization error",
+			Lines: []string{defaultPolicyMessage, "If you are a developer of " + app + ", see error details.",
+				"Error 400: admin_policy_enforced", requestDetails(c)}}
+	}
+	return &authserver.Page{Status: http.StatusForbidden,
+		Title: "Access blocked: " + app + " has not completed the Google verification process",
+		Lines: []string{app + " has not completed the Google verification process. The app is currently being tested, and can only be accessed by developer-approved testers. If you think you should have access, contact the developer.",
+			"If you are a developer of " + app + ", see error details.", "Error 403: access_denied", requestDetails(c)}}
+}
+
+// requestDetails is the line under G-14's pages: the request's
+// parameters in Google's order, then flowName and client_id.
+func requestDetails(c authserver.Call) string {
+	parts := []string{"Request details:"}
+	if c.Request != nil {
+		for _, k := range []string{"access_type", "scope", "response_type", "redirect_uri", "state", "prompt"} {
+			if v := c.Request.Form.Get(k); v != "" {
+				parts = append(parts, k+"="+v)
+			}
+		}
+	}
+	return strings.Join(append(parts, "flowName=GeneralOAuthFlow", "client_id="+c.Client.ID), " ")
+}
+
+// clientIDShape is a whole Google OAuth client id: the project number, a
+// dash, the client's hash, ".apps.googleusercontent.com" (G-14).
+var clientIDShape = regexp.MustCompile(`^[0-9]+-[0-9a-z]+\.apps\.googleusercontent\.com$`)
+
 // oobRedirect is the out-of-band redirect URI of installed apps, which
 // Google no longer supports (G-10).
 const oobRedirect = "urn:ietf:wg:oauth:2.0:oob"
@@ -268,6 +365,13 @@ const oobRedirect = "urn:ietf:wg:oauth:2.0:oob"
 func errorPage(f authserver.Failure) *authserver.Page {
 	switch f.Kind {
 	case authserver.UnknownClient:
+		if !clientIDShape.MatchString(f.Detail) {
+			// G-14, F-37 [OBS; cause INF]: an id without its project
+			// number ("<number>-<hash>.apps.googleusercontent.com").
+			return &authserver.Page{Status: http.StatusUnauthorized, Title: "Access blocked: Authorization Error",
+				Lines: []string{"Client missing a project id.", "If you are a developer of this app, see error details.",
+					"Error 401: invalid_client", "Request details: flowName=GeneralOAuthFlow"}}
+		}
 		return &authserver.Page{Status: http.StatusUnauthorized, Title: "Error 401: invalid_client",
 			Lines: []string{"The OAuth client was not found.", "Request details: flowName=GeneralOAuthFlow"}}
 	case authserver.RedirectMismatch:
@@ -307,19 +411,34 @@ func reply(status int, code, desc string) (authserver.Reply, bool) {
 // tokenError is Google's token-endpoint error catalogue: G-07 for codes,
 // refresh tokens and clients, G-11 and G-13 for the device flow. Where
 // PROVIDERS.md has no text, the standard answer is kept.
-func tokenError(_ authserver.Call, f authserver.Failure) (authserver.Reply, bool) {
+func tokenError(c authserver.Call, f authserver.Failure) (authserver.Reply, bool) {
 	switch f.Kind {
-	case authserver.CodeInvalid, authserver.CodeReused, authserver.CodeExpired, authserver.PKCEFailed,
+	case authserver.CodeInvalid:
+		if c.Request != nil && urlEncoded(c.Request.PostForm.Get("code")) {
+			// G-07, F-32 [OBS]: a code pasted still URL-encoded ("4%2F…").
+			return reply(http.StatusBadRequest, "invalid_grant", "Malformed auth code.")
+		}
+		return reply(http.StatusBadRequest, "invalid_grant", "Bad Request")
+	case authserver.ClientAuthMissing:
+		if f.Detail == "" {
+			// G-07, F-35 [OBS]: no client_id at all (nor in HTTP Basic).
+			return reply(http.StatusBadRequest, "invalid_request", "Could not determine client ID from request.")
+		}
+		// Google's answer to a client id without its secret is not
+		// recorded; its answer to a wrong secret is used [INF].
+		return reply(http.StatusUnauthorized, "invalid_client", "Unauthorized")
+	case authserver.CodeReused, authserver.CodeExpired, authserver.PKCEFailed,
 		authserver.CodeOtherClient, authserver.RefreshInvalid, authserver.DeviceCodeInvalid:
 		return reply(http.StatusBadRequest, "invalid_grant", "Bad Request")
 	case authserver.RefreshRevoked, authserver.RefreshExpired:
 		return reply(http.StatusBadRequest, "invalid_grant", "Token has been expired or revoked.")
 	case authserver.UnknownClient:
 		return reply(http.StatusUnauthorized, "invalid_client", "The OAuth client was not found.")
-	case authserver.WrongSecret, authserver.SecretExpired, authserver.ClientAuthMissing:
-		// Google's answer to a missing secret is not recorded; its answer
-		// to a wrong one is used [INF].
+	case authserver.WrongSecret, authserver.SecretExpired:
 		return reply(http.StatusUnauthorized, "invalid_client", "Unauthorized")
+	case authserver.ProviderRefused:
+		// G-07, G-13: admin_policy_enforced, with the admin's text.
+		return reply(http.StatusBadRequest, f.ErrorCode(), f.Description)
 	case authserver.RefreshOtherClient:
 		return reply(http.StatusUnauthorized, "unauthorized_client", "Unauthorized")
 	case authserver.RedirectMismatch:
@@ -342,6 +461,11 @@ func tokenError(_ authserver.Call, f authserver.Failure) (authserver.Reply, bool
 	// RFC 8628 one (400 expired_token) is kept.
 	return authserver.Reply{}, false
 }
+
+// urlEncoded reports a code still URL-encoded ("4%2F0AVMBsJi…" for
+// "4/0AVMBsJi…"): Google's codes are made of letters, digits, "/", "-"
+// and "_", never "%" (G-04, G-07).
+func urlEncoded(code string) bool { return strings.Contains(code, "%") }
 
 // admitDevice is G-11 and G-12: only "TVs and Limited Input devices"
 // clients, and only the scopes of the allow-list.

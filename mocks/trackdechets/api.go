@@ -83,6 +83,8 @@ type api struct {
 
 	mu      sync.Mutex
 	lastUse map[string]time.Time // user and client -> the day a token was last used
+
+	personal personalTokens
 }
 
 func newAPI(p *Provider) *api {
@@ -91,6 +93,9 @@ func newAPI(p *Provider) *api {
 		a.mu.Lock()
 		a.lastUse = map[string]time.Time{}
 		a.mu.Unlock()
+		a.personal.mu.Lock()
+		a.personal.tokens = nil
+		a.personal.mu.Unlock()
 	})
 	a.schema = sharedSchema()
 	return a
@@ -100,7 +105,7 @@ func newAPI(p *Provider) *api {
 // Trackdéchets (a millisecond a world otherwise): its resolver finds the
 // api of a request in the request's context.
 var sharedSchema = sync.OnceValue(func() *graphql.Schema {
-	return graphql.MustParseSchema(schemaSDL, &resolver{}, append(limitOptions(), graphql.UseFieldResolvers())...)
+	return graphql.MustParseSchema(schemaSDL+personalSDL, &resolver{}, append(limitOptions(), graphql.UseFieldResolvers())...)
 })
 
 type apiKey struct{}
@@ -136,6 +141,9 @@ func (a *api) authenticate(r *http.Request) *caller {
 	}
 	if token == "" {
 		return nil
+	}
+	if c, found := a.personalCaller(token); found {
+		return c
 	}
 	info := a.p.Introspect(r.Context(), token)
 	ev := world.Event{Provider: Name, Protocol: "api", Mechanism: "bearer", User: info.User, Client: info.Client, Outcome: "ok"}
@@ -240,10 +248,10 @@ func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		results = append(results, resp)
 	}
 	if batch {
-		expressJSON.Write(w, status, results)
+		apolloJSON.Write(w, status, results)
 		return
 	}
-	expressJSON.Write(w, status, results[0])
+	apolloJSON.Write(w, status, results[0])
 }
 
 // refused reports whether graph-gophers refused the operation before
@@ -302,7 +310,7 @@ func preflighted(r *http.Request) bool {
 
 // writeErrors is Apollo Server's answer to a request it could not run.
 func writeErrors(w http.ResponseWriter, status int, message, code string) {
-	expressJSON.Write(w, status, map[string]any{"errors": []map[string]any{{
+	apolloJSON.Write(w, status, map[string]any{"errors": []map[string]any{{
 		"message": message, "extensions": map[string]string{"code": code}}}})
 }
 

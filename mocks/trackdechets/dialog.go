@@ -284,10 +284,3 @@ func statusText(status int) string {
 	}
 	return http.StatusText(status)
 }
-
-// How the API writes JSON: Express's res.json (charset=utf-8), or
-// oauth2orize's error handler (application/json alone); both on one line.
-var (
-	expressJSON     = authserver.JSONStyle{Header: http.Header{"Content-Type": {"application/json; charset=utf-8"}}}
-	oauth2orizeJSON = authserver.JSONStyle{Header: http.Header{"Content-Type": {"application/json"}}}
-)

@@ -71,7 +71,7 @@ func (p *Provider) Handler() http.Handler {
 	r.Handle(DialogPath, p.FaultAt("authorize", p.dialog)).Methods(http.MethodGet)
 	r.Handle(AuthorizePath, p.FaultAt("authorize", p.authorizeJSON)).Methods(http.MethodGet)
 	r.HandleFunc(DecisionPath, p.decision).Methods(http.MethodPost)
-	r.Handle(TokenPath, p.FaultAt("token", p.Token)).Methods(http.MethodPost)
+	r.Handle(TokenPath, p.FaultAt("token", oauth2orizeToken(p.Token))).Methods(http.MethodPost)
 	r.HandleFunc(LoginPath, p.login).Methods(http.MethodGet, http.MethodPost)
 	r.HandleFunc(ApplicationsPath, p.applications).Methods(http.MethodGet, http.MethodPost)
 	r.Handle(APIPath, p.FaultAt("api", p.api.ServeHTTP)).Methods(http.MethodGet, http.MethodPost)

@@ -368,3 +368,83 @@ func TestSchema(t *testing.T) {
 		}
 	}
 }
+
+// TestPersonalAccessTokens: the session-only personal tokens of "Mon
+// compte > Applications et API" (T-05, T-06): a generated token opens the
+// API as its user until revokeAccessToken revokes it by its id, with
+// Trackdéchets' errors for an id it does not know and for another user's
+// token; revokeAllAccessTokens revokes the rest; a bearer token cannot
+// call any of them.
+func TestPersonalAccessTokens(t *testing.T) {
+	t.Parallel()
+	f := start(t)
+	f.signIn(f.hc)
+	create := func(hc *http.Client) (id, token string) {
+		t.Helper()
+		_, body := f.gql(hc, nil, `{"query":"mutation { createAccessToken(input: {description: \"ERP\"}) { id token description } }"}`)
+		var r struct {
+			Data struct {
+				CreateAccessToken struct{ ID, Token, Description string }
+			}
+		}
+		if json.Unmarshal([]byte(body), &r) != nil || !regexp.MustCompile(`^[A-Za-z0-9]{40}$`).MatchString(r.Data.CreateAccessToken.Token) ||
+			!regexp.MustCompile(`^c[a-z0-9]{24}$`).MatchString(r.Data.CreateAccessToken.ID) || r.Data.CreateAccessToken.Description != "ERP" {
+			t.Fatalf("createAccessToken: %s", body)
+		}
+		return r.Data.CreateAccessToken.ID, r.Data.CreateAccessToken.Token
+	}
+	me := func(token string) string {
+		_, body := f.gql(f.srv.Client(), http.Header{"Authorization": {"Bearer " + token}}, `{"query":"{ me { email } }"}`)
+		return body
+	}
+	id, token := create(f.hc)
+	_, second := create(f.hc)
+	if body := me(token); !strings.Contains(body, alice) {
+		t.Fatalf("me with a personal token: %s", body)
+	}
+	if _, body := f.gql(f.hc, nil, `{"query":"{ accessTokens { id description lastUsed } }"}`); !strings.Contains(body, `"id":"`+id+`","description":"ERP","lastUsed":"`) {
+		t.Errorf("accessTokens: %s", body)
+	}
+	// The token's own bearer cannot revoke it: the mutations are the session's.
+	if _, body := f.gql(f.srv.Client(), http.Header{"Authorization": {"Bearer " + token}},
+		`{"query":"mutation { revokeAccessToken(id: \"`+id+`\") { id } }"}`); !strings.Contains(body, "UNAUTHENTICATED") {
+		t.Errorf("revokeAccessToken with a bearer token: %s", body)
+	}
+	// Bob's session may not revoke Alice's token.
+	bob := browser(f.srv)
+	if resp, _ := f.do(bob, http.MethodPost, trackdechets.LoginPath, form, "email=bob@trackdechets.test&password=bob-password"); resp.StatusCode != http.StatusFound {
+		t.Fatalf("bob's sign-in: %d", resp.StatusCode)
+	}
+	for _, c := range []struct {
+		hc         *http.Client
+		id, msg, c string
+	}{
+		{bob, id, "Vous n'avez pas le droit de supprimer ce jeton d'accès", "FORBIDDEN"},
+		{f.hc, "cnotatoken00000000000000", "Ce jeton d'accès n'existe pas", "BAD_USER_INPUT"},
+	} {
+		if _, body := f.gql(c.hc, nil, `{"query":"mutation { revokeAccessToken(id: \"`+c.id+`\") { id } }"}`); !strings.Contains(body, c.msg) || !strings.Contains(body, c.c) {
+			t.Errorf("revokeAccessToken(%s): %s", c.id, body)
+		}
+	}
+	if body := me(token); !strings.Contains(body, alice) {
+		t.Fatalf("me after refused revocations: %s", body)
+	}
+	if _, body := f.gql(f.hc, nil, `{"query":"mutation { revokeAccessToken(id: \"`+id+`\") { id } }"}`); !strings.Contains(body, `{"data":{"revokeAccessToken":{"id":"`+id+`"}}}`) {
+		t.Errorf("revokeAccessToken: %s", body)
+	}
+	if body := me(token); !strings.Contains(body, "UNAUTHENTICATED") {
+		t.Errorf("me with a revoked personal token: %s", body)
+	}
+	if body := me(second); !strings.Contains(body, alice) {
+		t.Errorf("the other personal token after one was revoked: %s", body)
+	}
+	if _, body := f.gql(f.hc, nil, `{"query":"mutation { revokeAllAccessTokens { id } }"}`); strings.Count(body, `"id"`) != 1 {
+		t.Errorf("revokeAllAccessTokens: %s", body)
+	}
+	if body := me(second); !strings.Contains(body, "UNAUTHENTICATED") {
+		t.Errorf("me after revokeAllAccessTokens: %s", body)
+	}
+	if _, body := f.gql(f.hc, nil, `{"query":"{ accessTokens { id } }"}`); !strings.Contains(body, `"accessTokens":[]`) {
+		t.Errorf("accessTokens after revocation: %s", body)
+	}
+}
