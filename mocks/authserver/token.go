@@ -47,8 +47,14 @@ func (s *Server) Token(w http.ResponseWriter, r *http.Request) {
 		r.Form.Set("grant_type", alias)
 	}
 	if grantType == "" {
-		s.tokenFailure(w, r, Failure{Kind: InvalidRequest, Description: "Missing required parameter: grant_type"})
+		s.tokenFailure(w, r, Failure{Kind: InvalidRequest, Detail: "grant_type", Description: "Missing required parameter: grant_type"})
 		return
+	}
+	for _, name := range s.profile.RequiredParams[grantType] {
+		if r.PostForm.Get(name) == "" {
+			s.tokenFailure(w, r, Failure{Kind: InvalidRequest, Detail: name, Description: "Missing required parameter: " + name})
+			return
+		}
 	}
 	if !slices.Contains(s.profile.Grants, grantType) {
 		s.tokenFailure(w, r, Failure{Kind: UnsupportedGrantType, Detail: grantType,
@@ -78,6 +84,12 @@ func (s *Server) Token(w http.ResponseWriter, r *http.Request) {
 		}
 		sess.Access = g.Claims
 	}
+	if grantType == "authorization_code" && s.profile.Redeem != nil {
+		if f := s.redeem(call, ar, sess, r); f != nil {
+			s.tokenFailure(w, r, *f)
+			return
+		}
+	}
 	if grantType == "refresh_token" {
 		s.store.touchRefresh(s.strategy.RefreshTokenSignature(ctx, r.PostForm.Get("refresh_token")))
 	}
@@ -93,6 +105,21 @@ func (s *Server) Token(w http.ResponseWriter, r *http.Request) {
 	s.world.Record(world.Event{Provider: s.profile.Name, Protocol: "oauth", Mechanism: grantType,
 		User: sess.User, Client: reg.ID, Outcome: "ok"})
 	s.writeToken(ctx, w, call, ar, resp, sess, grantType)
+}
+
+// redeem asks the profile about a code redemption (Profile.Redeem) and
+// applies the grant it returns in place of the code's.
+func (s *Server) redeem(c Call, ar fosite.AccessRequester, sess *Session, r *http.Request) *Failure {
+	user, _ := s.FindAccount(c, sess.User)
+	g, f := s.profile.Redeem(c, RedeemRequest{User: user, Granted: ar.GetGrantedScopes(), Claims: sess.Access, Form: r.PostForm})
+	if f != nil || g == nil {
+		return f
+	}
+	if req, ok := ar.(*fosite.AccessRequest); ok {
+		req.GrantedScope = fosite.Arguments(g.Scopes)
+	}
+	sess.Access = g.Claims
+	return nil
 }
 
 // resolve is the profile's grant resolution, or its default: the
@@ -215,7 +242,11 @@ func (s *Server) writeText(w http.ResponseWriter, status int, text string, extra
 // writeJSON writes a token-endpoint answer with the caching headers RFC 6749
 // §5.1 requires and the provider's own.
 func (s *Server) writeJSON(w http.ResponseWriter, status int, body any, extra http.Header) {
-	tokenJSON.Write(w, status, body, s.profile.TokenHeaders, extra)
+	style := tokenJSON
+	if s.profile.TokenJSON != nil {
+		style = *s.profile.TokenJSON
+	}
+	style.Write(w, status, body, s.profile.TokenHeaders, extra)
 }
 
 // grantCheck is the first token-endpoint handler: before fosite's own, it
@@ -256,6 +287,9 @@ func (g *grantCheck) HandleTokenEndpointRequest(ctx context.Context, r fosite.Ac
 		if f == nil && g.server.profile.RefreshValid != nil {
 			f = g.server.refreshValid(ctx, r, live, rec)
 		}
+		if f == nil && g.server.profile.RefreshCheck != nil {
+			f = g.server.refreshCheck(ctx, r, rec)
+		}
 	}
 	if f != nil {
 		return *f
@@ -279,7 +313,7 @@ func (s *store) checkCode(ctx context.Context, st *strategy, r fosite.AccessRequ
 	defer s.mu.Unlock()
 	e, ok := s.codes[keyOf(sig)]
 	if sig == "" || !ok {
-		return &Failure{Kind: CodeInvalid}
+		return &Failure{Kind: CodeInvalid, Malformed: sig == ""}
 	}
 	rec := s.recs.get(e.ref)
 	issued := rec.formValue("redirect_uri")
@@ -341,6 +375,17 @@ func (s *Server) refreshValid(ctx context.Context, r fosite.AccessRequester, e e
 	return s.profile.RefreshValid(c, acct, rec.granted, e.at.time(), e.used.time())
 }
 
+// refreshCheck asks the profile about a refresh of the grant of rec
+// (Profile.RefreshCheck).
+func (s *Server) refreshCheck(ctx context.Context, r fosite.AccessRequester, rec *record) *Failure {
+	c := Call{Realm: RealmOf(ctx), Client: r.GetClient().(*client).reg, Now: s.world.Clock.Now()}
+	if rec.session == nil {
+		return nil
+	}
+	acct, _ := s.FindAccount(c, rec.session.User)
+	return s.profile.RefreshCheck(c, RedeemRequest{User: acct, Granted: rec.granted, Claims: rec.session.Access, Form: r.GetRequestForm()})
+}
+
 // checkRefresh says why the refresh token of r would be refused, if it
 // would: unknown, revoked, expired, or held by another client; else it
 // returns a copy of the token's entry and its record.
@@ -351,7 +396,7 @@ func (s *store) checkRefresh(ctx context.Context, st *strategy, r fosite.AccessR
 	s.sweepIfStale()
 	e, ok := s.tokens[keyOf(sig)]
 	if sig == "" || !ok {
-		return &Failure{Kind: RefreshInvalid}, entry{}, nil
+		return &Failure{Kind: RefreshInvalid, Malformed: sig == ""}, entry{}, nil
 	}
 	rec := s.recs.get(e.ref)
 	switch {

@@ -75,3 +75,6 @@ func newGUID() string {
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
+
+// parseTimestamp reads a "Timestamp:" value back (timestampLayout).
+func parseTimestamp(s string) (time.Time, error) { return time.Parse(timestampLayout, s) }

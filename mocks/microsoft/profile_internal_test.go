@@ -95,7 +95,9 @@ func TestResolveGrant(t *testing.T) {
 		{scopes: []string{"openid"}, granted: []string{"User.Read", "openid"}, scp: "User.Read", aud: Graph},
 		{scopes: []string{"https://outlook.office.com/Nope"}, refused: 70011},
 		{scopes: []string{"https://nowhere.example/x"}, refused: 500011},
-		{scopes: []string{"https://outlook.office.com/SMTP.Send", "Mail.Read"}, refused: 28000},
+		// M-12: /authorize takes two resources; the token is the first's.
+		{scopes: []string{"https://outlook.office.com/SMTP.Send", "Mail.Read"},
+			granted: []string{"https://outlook.office.com/SMTP.Send", "https://graph.microsoft.com/Mail.Read"}, scp: "SMTP.Send", aud: Outlook},
 	} {
 		g, f := p.resolveGrant(call, authserver.GrantRequest{GrantType: "authorization_code", User: user, Scopes: c.scopes, Form: url.Values{}})
 		switch {
@@ -116,7 +118,8 @@ func TestResolveGrant(t *testing.T) {
 	}{
 		{"common", []string{"https://outlook.office365.com/.default"}, 50059},
 		{"contoso", []string{"https://outlook.office365.com/SMTP.SendAsApp"}, 1002012},
-		{"contoso", []string{"https://outlook.office365.com/.default", "https://graph.microsoft.com/.default"}, 1002012},
+		{"contoso", []string{"https://outlook.office365.com/.default", "https://graph.microsoft.com/.default"}, 70011},
+		{"contoso", []string{"https://graph.microsoft.com/.default", "https://graph.microsoft.com/User.Read"}, 70011},
 		{"contoso", []string{"https://nowhere.example/.default"}, 500011},
 		{"contoso", []string{"https://outlook.office365.com/.default"}, 0},
 	} {
@@ -240,10 +243,11 @@ func TestAnswerDetails(t *testing.T) {
 		t.Errorf("700016 page: %q", page.Page.Lines[1])
 	}
 	page = p.authorizeFailure(unknown, authserver.Failure{Kind: authserver.RedirectMismatch, Detail: "https://x/cb"})
-	if !strings.Contains(page.Page.Lines[1], "redirect URI 'https://x/cb'") || !strings.Contains(page.Page.Lines[1], "the application ''") {
+	if !strings.Contains(page.Page.Lines[1], "redirect URI 'https://x/cb'") || !strings.Contains(page.Page.Lines[1], "the application ''") ||
+		!strings.Contains(page.Page.Lines[len(page.Page.Lines)-1], "Message: AADSTS50011: ") {
 		t.Errorf("50011 page: %q", page.Page.Lines[1])
 	}
-	consent := p.authorizeFailure(known, *refusal(65001, vars{app: "the-app"}))
+	consent := p.authorizeFailure(known, authserver.Failure{Kind: authserver.ConsentRequired})
 	scope := p.authorizeFailure(known, authserver.Failure{Kind: authserver.InvalidScope, Detail: "x"})
 	if consent.Params.Get("suberror") != "consent_required" || scope.Params.Has("suberror") {
 		t.Errorf("suberrors: 65001 %v, 70011 %v", consent.Params, scope.Params)
