@@ -54,10 +54,13 @@ Feature: Device code flow at the Microsoft identity platform v2.0
     And the device polls with grant_type "device_code"
     Then the server answers 200
 
-  Scenario: Polling faster than the interval is slow_down, in Entra's error shape (M-05, X-03)
+  Scenario: A poll right after /devicecode is authorization_pending AADSTS70016, never slow_down (M-05, X-03)
     When the device asks for a code for "https://outlook.office.com/SMTP.Send"
     And the device polls the token endpoint
-    Then the server answers 400 with error "slow_down"
+    Then the server answers 400 with error "authorization_pending"
+    And the error description starts with "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending. Continue polling."
+    When the device polls the token endpoint
+    Then the server answers 400 with error "authorization_pending"
 
   Scenario: A declined request is authorization_declined (M-05)
     When the device asks for a code for "https://outlook.office.com/SMTP.Send"

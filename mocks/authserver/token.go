@@ -111,15 +111,28 @@ func (s *Server) Token(w http.ResponseWriter, r *http.Request) {
 // applies the grant it returns in place of the code's.
 func (s *Server) redeem(c Call, ar fosite.AccessRequester, sess *Session, r *http.Request) *Failure {
 	user, _ := s.FindAccount(c, sess.User)
-	g, f := s.profile.Redeem(c, RedeemRequest{User: user, Granted: ar.GetGrantedScopes(), Claims: sess.Access, Form: r.PostForm})
+	g, f := s.profile.Redeem(c, RedeemRequest{User: user, Granted: s.store.codeGranted(r.Context(), s.strategy, r.PostForm.Get("code")),
+		Claims: sess.Access, Form: r.PostForm})
 	if f != nil || g == nil {
 		return f
 	}
-	if req, ok := ar.(*fosite.AccessRequest); ok {
-		req.GrantedScope = fosite.Arguments(g.Scopes)
-	}
-	sess.Access = g.Claims
+	// The access token is minted from the session's claims; the response
+	// names the grant's scopes (writeToken).
+	sess.Access, sess.Scopes = g.Claims, g.Scopes
 	return nil
+}
+
+// codeGranted are the scopes granted to the authorization code, which
+// fosite grants the token request only when it answers.
+func (s *store) codeGranted(ctx context.Context, st *strategy, code string) []string {
+	sig := st.AuthorizeCodeSignature(ctx, code)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.codes[keyOf(sig)]
+	if sig == "" || !ok {
+		return nil
+	}
+	return slices.Clone(s.recs.get(e.ref).granted)
 }
 
 // resolve is the profile's grant resolution, or its default: the
@@ -163,7 +176,11 @@ func (s *Server) writeToken(ctx context.Context, w http.ResponseWriter, c Call, 
 		"access_token": resp.GetAccessToken(),
 		"token_type":   "Bearer",
 	}
-	if scope := strings.Join(ar.GetGrantedScopes(), " "); scope != "" {
+	granted := ar.GetGrantedScopes()
+	if sess.Scopes != nil {
+		granted = sess.Scopes
+	}
+	if scope := strings.Join(granted, " "); scope != "" {
 		body["scope"] = scope
 	}
 	if id, _ := resp.GetExtra("id_token").(string); id != "" {
@@ -190,7 +207,7 @@ func (s *Server) writeToken(ctx context.Context, w http.ResponseWriter, c Call, 
 		}
 	}
 	if s.profile.TokenResponse != nil {
-		issued := Issued{GrantType: grantType, Scopes: ar.GetGrantedScopes(), Claims: sess.Access}
+		issued := Issued{GrantType: grantType, Scopes: granted, Claims: sess.Access}
 		if sess.User != "" {
 			issued.User, _ = s.FindAccount(c, sess.User)
 		}

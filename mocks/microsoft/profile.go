@@ -34,8 +34,9 @@ func Profile(w *world.World) authserver.Profile {
 		DisplayName: "Microsoft",
 		Tokens: authserver.Tokens{
 			Code: authserver.TokenShape{Prefix: "1.A"},
-			// M-07: access tokens are RS256 JWTs.
-			Access:  authserver.TokenShape{JWT: true},
+			// M-07: access tokens are RS256 JWTs; EX-07: with x5t and a
+			// nonce in the header.
+			Access:  authserver.TokenShape{JWT: true, Headers: accessHeaders},
 			Refresh: authserver.TokenShape{Prefix: "1.A"},
 		},
 		// M-02: "codes live about 10 minutes".
@@ -480,6 +481,15 @@ func (p profile) idTokenClaims(c authserver.Call, a world.Account, scopes []stri
 		claims["email"] = a.Email
 	}
 	return claims
+}
+
+// accessHeaders are the header fields of Entra's access tokens beyond
+// typ, alg and kid (EX-07): x5t, which carries the same value as kid in
+// Entra's keys [INF: the JWKS publishes both alike], and a nonce.
+func accessHeaders(kid string) map[string]any {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return map[string]any{"x5t": kid, "nonce": base64.RawURLEncoding.EncodeToString(b)}
 }
 
 // userCode is a user code like Microsoft's "BPPVYQZMA" (M-05).
