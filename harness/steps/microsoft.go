@@ -71,7 +71,45 @@ func (s *scenario) microsoftSteps() []stepDef {
 		{`^the "([^"]*)" app is disabled$`, "the enterprise application's \"Enabled for users to sign in?\" set to No (M-11: 7000112)", s.appDisabled},
 		{`^the access token's header "([^"]*)" is (present|the key id)$`, "a JOSE header of the access token is there, or equals its kid (EX-07)", s.accessHeader},
 		{`^the ID token has the claims "([^"]*)"$`, "the token response's ID token carries each of those claims (M-09)", s.idTokenHas},
+		{`^the page matches '([^']*)'$`, "the text of the page the browser stopped on matches the regular expression (M-15)", s.pageMatches},
+		{`^the application's client id is "([^"]*)"$`, "the application sends that client_id from now on (F-21: an e-mail address)", s.clientIDIs},
+		{`^the application posts "([^"]*)" to the devicecode endpoint$`, "posts a form body of the scenario's own to /{tenant}/oauth2/v2.0/devicecode", s.postsToDeviceCode},
+		{`^the "([^"]*)" app's supported account types are "(AzureADMyOrg|AzureADMultipleOrgs|AzureADandPersonalMicrosoftAccount)"$`,
+			"the app registration's sign-in audience (M-11: 50194, F-20, F-39)", s.signInAudience},
 	}
+}
+
+func (s *scenario) pageMatches(pattern string) error {
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return err
+	}
+	if !re.MatchString(s.flow.page.Text) {
+		return s.failf("the page %q does not match %q:\n%s", s.flow.page.Title, pattern, s.flow.page.Text)
+	}
+	return nil
+}
+
+func (s *scenario) clientIDIs(id string) error {
+	if s.app.oauth == nil {
+		return s.failf("the application has no client")
+	}
+	s.app.oauth.Config.ClientID = id
+	return nil
+}
+
+// postsToDeviceCode posts to the device authorization endpoint of the
+// application's authority.
+func (s *scenario) postsToDeviceCode(ctx context.Context, body string) error {
+	if s.app.oauth == nil {
+		return s.failf("the application has no client")
+	}
+	_, err := s.postForm(ctx, s.endpoint().DeviceAuthURL, body, nil)
+	return err
+}
+
+func (s *scenario) signInAudience(name, audience string) error {
+	return s.updateApp(name, func(_ *world.Client, a *microsoft.App) { a.MultiTenant = audience != "AzureADMyOrg" })
 }
 
 // bodyMatches matches the last reply's raw bytes: the JSON's layout and
