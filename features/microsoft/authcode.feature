@@ -28,7 +28,7 @@ Feature: Authorization code flow at the Microsoft identity platform v2.0
     And the access token's claim "scp" contains "SMTP.Send"
     And the access token's claim "ver" is "1.0"
 
-  Scenario: Without offline_access there is no refresh token (M-03)
+  Scenario: Without offline_access there is no refresh token (M-03, F-41)
     When alice@contoso.test authorizes the application for "https://outlook.office.com/SMTP.Send"
     Then the server answers 200
     And the token response has no refresh token

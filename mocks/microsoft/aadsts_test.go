@@ -241,7 +241,7 @@ func TestAnswersFromCatalogue(t *testing.T) {
 	h := prov.Handler()
 	for path, on := range map[string]surface{
 		"/nowhere.test/v2.0/.well-known/openid-configuration":        tokenJSON,
-		"/contoso/v2.0/.well-known/openid-configuration?appid=a@b.c":  tokenJSON,
+		"/contoso/v2.0/.well-known/openid-configuration?appid=a@b.c": tokenJSON,
 		"/nowhere.test/oauth2/v2.0/authorize":                        errorPage,
 		"/common/discovery/instance?authorization_endpoint=http://x": tokenJSON,
 	} {
