@@ -102,6 +102,9 @@ func New(w *world.World, profile Profile) *Server {
 		compose.OAuth2TokenIntrospectionFactory,
 		compose.OAuth2PKCEFactory,
 	}
+	if profile.Password != nil {
+		factories = append(factories, compose.OAuth2ResourceOwnerPasswordCredentialsFactory)
+	}
 	if profile.Device != nil {
 		factories = append(factories, func(cfg fosite.Configurator, _ any, _ any) any {
 			return &deviceGrantHandler{server: s, config: cfg}

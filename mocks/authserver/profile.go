@@ -76,6 +76,11 @@ type Profile struct {
 	// GrantAliases are other spellings of grant types the token endpoint
 	// accepts, mapped to the grant they name.
 	GrantAliases map[string]string
+	// Password checks a resource owner password request (RFC 6749 §4.3,
+	// grant_type=password, listed in Grants) once the client is
+	// authenticated: the account, or the provider's refusal (unknown user,
+	// wrong password, a policy). Nil: the grant is not offered.
+	Password func(c Call, username, password string) (world.Account, *Failure)
 	// GrantTypes gives the grants the client may use.
 	GrantTypes func(c world.Client) []string
 	// AuthMethods gives the token-endpoint authentication methods of a
@@ -211,8 +216,8 @@ func RealmOf(ctx context.Context) string {
 
 // GrantRequest is what a client asks for, for Profile.ResolveGrant.
 type GrantRequest struct {
-	// GrantType is "authorization_code", DeviceGrantType or
-	// "client_credentials".
+	// GrantType is "authorization_code", DeviceGrantType,
+	// "client_credentials" or "password".
 	GrantType string
 	// User is the account granting access (zero for client credentials).
 	User world.Account

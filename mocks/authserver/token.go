@@ -61,6 +61,8 @@ func (s *Server) Token(w http.ResponseWriter, r *http.Request) {
 			Description: "Invalid grant_type: " + grantType})
 		return
 	}
+	// fosite's password handler removes the password from the form.
+	password := r.PostForm.Get("password")
 	ar, err := s.oauth.NewAccessRequest(ctx, r, newSession(""))
 	if err != nil {
 		s.tokenFailure(w, r, classify(err, grantType))
@@ -84,6 +86,12 @@ func (s *Server) Token(w http.ResponseWriter, r *http.Request) {
 		}
 		sess.Access = g.Claims
 	}
+	if grantType == "password" {
+		if f := s.passwordGrant(call, ar, sess, r.PostForm.Get("username"), password); f != nil {
+			s.tokenFailure(w, r, *f)
+			return
+		}
+	}
 	if grantType == "authorization_code" && s.profile.Redeem != nil {
 		if f := s.redeem(call, ar, sess, r); f != nil {
 			s.tokenFailure(w, r, *f)
@@ -105,6 +113,25 @@ func (s *Server) Token(w http.ResponseWriter, r *http.Request) {
 	s.world.Record(world.Event{Provider: s.profile.Name, Protocol: "oauth", Mechanism: grantType,
 		User: sess.User, Client: reg.ID, Outcome: "ok"})
 	s.writeToken(ctx, w, call, ar, resp, sess, grantType)
+}
+
+// passwordGrant checks a password request's user with the profile and
+// resolves the grant the tokens are minted for.
+func (s *Server) passwordGrant(c Call, ar fosite.AccessRequester, sess *Session, username, password string) *Failure {
+	user, f := s.profile.Password(c, username, password)
+	if f != nil {
+		return f
+	}
+	g, f := s.resolve(c, GrantRequest{GrantType: "password", User: user, Scopes: ar.GetRequestedScopes(), Form: ar.GetRequestForm()})
+	if f != nil {
+		return f
+	}
+	for _, scope := range g.Scopes {
+		ar.GrantScope(scope)
+	}
+	sess.User = user.Email
+	s.grant(sess, g)
+	return nil
 }
 
 // redeem asks the profile about a code redemption (Profile.Redeem) and

@@ -75,18 +75,26 @@ var catalogue = []entry{
 	// M-11: a user of another tenant signs in to a single-tenant app.
 	{code: 50020, err: "access_denied", status: http.StatusBadRequest, on: tokenJSON | errorPage,
 		text: "User account '{user}' from identity provider '{idp}' does not exist in tenant '{tenant}' and cannot access the application '{app}'({name}) in that tenant. The account needs to be added as an external user in the tenant first. Sign out and sign in again with a different Azure Active Directory user account."},
+	// M-11: ROPC for a user the tenant does not have ({EmailHidden} is
+	// Entra's own placeholder, not a template).
+	{code: 50034, err: "invalid_grant", status: http.StatusBadRequest, on: tokenJSON,
+		text: "The user account {EmailHidden} does not exist in the {tenant} directory. To sign into this application, the account must be added to the directory."},
 	// M-09: MSAL's instance discovery for another authority.
 	{code: 50049, err: "invalid_instance", status: http.StatusBadRequest, on: tokenJSON,
 		text: "Unknown or invalid instance."},
 	// M-11, M-13: prompt=none and nobody signed in.
 	{code: 50058, err: "login_required", status: http.StatusBadRequest, on: authorizeRedirect,
 		text: "A silent sign-in request was sent but no user is signed in."},
-	// Client credentials through common or organizations.
+	// F-39: client credentials, or a single-tenant app's device code,
+	// through common or organizations.
 	{code: 50059, err: "invalid_request", status: http.StatusBadRequest, on: tokenJSON,
 		text: "No tenant-identifying information found in either the request or implied by any provided credentials."},
 	// M-11, F-28: MFA required on refresh or ROPC.
 	{code: 50076, err: "invalid_grant", status: http.StatusBadRequest, suberror: "basic_action", on: tokenJSON,
 		text: "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '{resource}'."},
+	// M-11: wrong password in ROPC.
+	{code: 50126, err: "invalid_grant", status: http.StatusBadRequest, on: tokenJSON,
+		text: "Error validating credentials due to invalid username or password."},
 	{code: 50173, err: "invalid_grant", status: http.StatusBadRequest, on: tokenJSON,
 		text: "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password."},
 	// M-11, F-20: a single-tenant app through /common.

@@ -181,6 +181,10 @@ func TestAnswersFromCatalogue(t *testing.T) {
 			Claims: map[string]any{"tid": "6f1d6c2e-3b7a-4c1e-9d2a-0c5e8b7a4f10"}, Form: form})
 		fails = append(fails, *f)
 	}
+	for _, creds := range [][2]string{{"nobody@contoso.test", "p"}, {"a@contoso.test", "wrong"}} {
+		_, f := p.password(call, creds[0], creds[1])
+		fails = append(fails, *f)
+	}
 	if _, f := p.redeem(call, authserver.RedeemRequest{Claims: map[string]any{"tid": "other"}}); f != nil {
 		fails = append(fails, *f)
 	}

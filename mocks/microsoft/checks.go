@@ -1,6 +1,7 @@
 package microsoft
 
 import (
+	"crypto/subtle"
 	"slices"
 	"strings"
 
@@ -140,4 +141,32 @@ func hasMFA(amr any) bool {
 		return slices.Contains(v, any("mfa"))
 	}
 	return false
+}
+
+// password is ROPC as Entra answers it (M-11, F-28): a user the tenant
+// does not have is 50034, a wrong password 50126; once the password is
+// right, Conditional Access (53003) and MFA, which ROPC cannot do (50076),
+// are met.
+func (p profile) password(c authserver.Call, username, password string) (world.Account, *authserver.Failure) {
+	user, ok := p.findAccount(c, username)
+	switch {
+	case !ok:
+		return world.Account{}, refusal(50034, vars{tenant: p.tenantName(realm(c.Realm))})
+	case subtle.ConstantTimeCompare([]byte(user.Password), []byte(password)) != 1:
+		return world.Account{}, refusal(50126, vars{})
+	}
+	t, _ := TenantOf(p.w, user.Realm)
+	if applies(t.BlockedByCA, user.Email) {
+		return world.Account{}, refusal(53003, vars{})
+	}
+	if applies(t.MFARequired, user.Email) {
+		res := Graph
+		if c.Request != nil {
+			if r := resourcesOf(strings.Fields(c.Request.PostFormValue("scope"))); len(r) > 0 {
+				res = r[0]
+			}
+		}
+		return world.Account{}, refusal(50076, vars{resource: resourceApps[res]})
+	}
+	return user, nil
 }

@@ -55,7 +55,9 @@ func Profile(w *world.World) authserver.Profile {
 		SharedKeys:  true,
 		FindClient:  p.findClient,
 		FindAccount: p.findAccount,
-		Grants:      []string{"authorization_code", "refresh_token", "client_credentials", authserver.DeviceGrantType},
+		// M-11: Entra still answers ROPC (grant_type=password).
+		Grants:      []string{"authorization_code", "refresh_token", "client_credentials", authserver.DeviceGrantType, "password"},
+		Password:    p.password,
 		// M-09: MSAL for Node polls with grant_type=device_code.
 		GrantAliases:    map[string]string{"device_code": authserver.DeviceGrantType},
 		GrantTypes:      grantTypes,
@@ -153,7 +155,7 @@ func (p profile) findAccount(c authserver.Call, email string) (world.Account, bo
 // grantTypes: every app may try every grant; what it lacks (a secret,
 // public client flows) is refused with the AADSTS code that says so.
 func grantTypes(world.Client) []string {
-	return []string{"authorization_code", "refresh_token", "client_credentials", authserver.DeviceGrantType}
+	return []string{"authorization_code", "refresh_token", "client_credentials", authserver.DeviceGrantType, "password"}
 }
 
 // authMethods is M-03 and M-08: a confidential app proves itself with a
