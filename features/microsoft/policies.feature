@@ -68,3 +68,14 @@ Feature: Tenant policies met after sign-in: MFA and Conditional Access
     Then the server answers 400 with error "invalid_grant"
     And the response field "error_description" matches "^AADSTS65001: The user or administrator has not consented to use the application with ID '6f2b0d3c-8e4a-4b9f-a7d2-1a3e5f7b9c0d' named 'desktop'\. Send an interactive authorization request for this user and resource\.\r\n"
     And the response body matches ',"suberror":"consent_required"\}$'
+
+  Scenario: A sign-in older than the tenant's sign-in frequency: the refresh is AADSTS70043 (M-06, F-12)
+    Given the tenant "contoso.test" asks users to sign in again every 12 hours
+    And alice@contoso.test has authorized the application for "https://outlook.office.com/SMTP.Send offline_access"
+    When 11 hours pass
+    And the application refreshes the token
+    Then the server answers 200
+    When 2 hours pass
+    And the application refreshes the token
+    Then the server answers 400 with error "invalid_grant"
+    And the response field "error_description" matches "^AADSTS70043: The refresh token has expired or is invalid due to sign-in frequency checks by conditional access\. The token was issued on \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z and the maximum allowed lifetime for this request is 43200\.\r\n"

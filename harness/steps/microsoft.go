@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	jose "github.com/go-jose/go-jose/v3"
 	"golang.org/x/oauth2"
@@ -68,6 +69,8 @@ func (s *scenario) microsoftSteps() []stepDef {
 			"per-user MFA for one user, or security defaults for every user of the tenant (M-11, F-28)", s.requiresMFA},
 		{`^Conditional Access in the tenant "([^"]*)" blocks (every user|` + email + `)$`,
 			"a Conditional Access policy that blocks token issuance (M-11: 53003, F-28)", s.blocksCA},
+		{`^the tenant "([^"]*)" asks users to sign in again every (\d+) hours$`,
+			"Conditional Access's sign-in frequency for the tenant (M-06: 70043)", s.signInFrequency},
 		{`^the "([^"]*)" app is disabled$`, "the enterprise application's \"Enabled for users to sign in?\" set to No (M-11: 7000112)", s.appDisabled},
 		{`^the access token's header "([^"]*)" is (present|the key id)$`, "a JOSE header of the access token is there, or equals its kid (EX-07)", s.accessHeader},
 		{`^the ID token has the claims "([^"]*)"$`, "the token response's ID token carries each of those claims (M-09)", s.idTokenHas},
@@ -163,6 +166,10 @@ func (s *scenario) blocksCA(tenant, who string) error {
 		who = "*"
 	}
 	return s.updateTenant(tenant, func(t *microsoft.Tenant) { t.BlockedByCA = append(t.BlockedByCA, who) })
+}
+
+func (s *scenario) signInFrequency(tenant string, hours int) error {
+	return s.updateTenant(tenant, func(t *microsoft.Tenant) { t.SignInFrequency = time.Duration(hours) * time.Hour })
 }
 
 func (s *scenario) appDisabled(name string) error {

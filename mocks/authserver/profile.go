@@ -260,6 +260,8 @@ type RedeemRequest struct {
 	Claims  map[string]any
 	// Form is the token request's body.
 	Form url.Values
+	// SignedIn is when the user signed in for the grant (Session.SignedIn).
+	SignedIn time.Time
 }
 
 // Issued describes a successful token response, for Profile.TokenResponse.

@@ -186,6 +186,7 @@ func (s *Server) refreshExpiry(g Grant) time.Duration {
 // grant applies g to a session about to be stored with a new grant.
 func (s *Server) grant(sess *Session, g Grant) {
 	sess.Offline, sess.Access, sess.FixedRefresh = g.Offline, g.Claims, g.FixedRefresh
+	sess.SignedIn = s.world.Clock.Now()
 	if d := s.refreshExpiry(g); d > 0 {
 		sess.SetExpiresAt(fosite.RefreshToken, time.Now().UTC().Add(d).Round(time.Second))
 		if s.profile.Refresh.Sliding && !g.FixedRefresh {
@@ -427,7 +428,8 @@ func (s *Server) refreshCheck(ctx context.Context, r fosite.AccessRequester, rec
 		return nil
 	}
 	acct, _ := s.FindAccount(c, rec.session.User)
-	return s.profile.RefreshCheck(c, RedeemRequest{User: acct, Granted: rec.granted, Claims: rec.session.Access, Form: r.GetRequestForm()})
+	return s.profile.RefreshCheck(c, RedeemRequest{User: acct, Granted: rec.granted, Claims: rec.session.Access, Form: r.GetRequestForm(),
+		SignedIn: rec.session.SignedIn})
 }
 
 // checkRefresh says why the refresh token of r would be refused, if it

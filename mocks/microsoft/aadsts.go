@@ -55,7 +55,7 @@ type entry struct {
 // 70020, 900144, 9002313, 50020, 50034, 50058, 50059, 50076, 50126,
 // 50194, 53003, 900941, 7000112. Numbers recorded without a wire text,
 // the text being Entra's as commonly reported [INF]: 54005, 50173, 70008,
-// 90120. Neither recorded [INF]: 70000 for a code, 501481 (PKCE), 50011
+// 90120, 70043. Neither recorded [INF]: 70000 for a code, 501481 (PKCE), 50011
 // at the token endpoint, 70003, 50049, 9002325, 700084's suberror.
 var catalogue = []entry{
 	{code: declined, err: "authorization_declined", status: http.StatusBadRequest, on: tokenJSON,
@@ -125,6 +125,10 @@ var catalogue = []entry{
 		text: "OAuth 2.0 device flow error. Authorization is pending. Continue polling."},
 	{code: 70020, err: "expired_token", status: http.StatusBadRequest, on: tokenJSON,
 		text: "The provided value for the input parameter 'device_code' is not valid. This device code has expired."},
+	// M-06, F-12: Conditional Access's sign-in frequency; the text is
+	// Entra's as commonly reported [INF], the lifetime in seconds.
+	{code: 70043, err: "invalid_grant", status: http.StatusBadRequest, on: tokenJSON,
+		text: "The refresh token has expired or is invalid due to sign-in frequency checks by conditional access. The token was issued on {issued} and the maximum allowed lifetime for this request is {lifetime}."},
 	// M-10: on every path of an unknown tenant.
 	{code: 90002, err: "invalid_tenant", status: http.StatusBadRequest, on: tokenJSON | errorPage,
 		text: "Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant."},
@@ -195,16 +199,16 @@ var byCode = func() map[code]entry {
 // {resource} the resource identifier, {issued} when the token was issued,
 // {grant} the grant type, {param} the parameter named invalid,
 // {description} the core's own description, {user} the user's address,
-// {idp} the user's identity provider.
+// {idp} the user's identity provider, {lifetime} a lifetime in seconds.
 type vars struct {
-	app, name, tenant, scope, uri, resource, issued, grant, param, description, user, idp string
+	app, name, tenant, scope, uri, resource, issued, grant, param, description, user, idp, lifetime string
 }
 
 // expand fills the placeholders of a template.
 func (v vars) expand(template string) string {
 	return strings.NewReplacer("{app}", v.app, "{name}", v.name, "{tenant}", v.tenant, "{scope}", v.scope, "{uri}", v.uri,
 		"{resource}", v.resource, "{issued}", v.issued, "{grant}", v.grant, "{param}", v.param, "{description}", v.description,
-		"{user}", v.user, "{idp}", v.idp).Replace(template)
+		"{user}", v.user, "{idp}", v.idp, "{lifetime}", v.lifetime).Replace(template)
 }
 
 // answer is the catalogue's answer n with its text filled from v. n is

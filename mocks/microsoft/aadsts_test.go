@@ -27,7 +27,7 @@ import (
 func TestCatalogue(t *testing.T) {
 	t.Parallel()
 	all := vars{app: "x", name: "x", tenant: "x", scope: "x", uri: "x", resource: "x", issued: "x", grant: "x", param: "x", description: "x",
-		user: "x", idp: "x"}
+		user: "x", idp: "x", lifetime: "x"}
 	for i, e := range catalogue {
 		if e.err == "" || e.text == "" || e.on == 0 {
 			t.Errorf("%d: error %q, text %q, surfaces %b: none may be empty", e.code, e.err, e.text, e.on)
@@ -58,6 +58,7 @@ providers:
         user_consent_disabled: true
         mfa_required: [mfa@contoso.test]
         conditional_access_block: [blocked@contoso.test]
+        sign_in_frequency: 1h
         users: [{email: a@contoso.test, name: A, password: p}]
         clients:
           - {name: app, id: 5e1a9c2b-7d3f-4a8e-b6c1-0f2d4e6a8b9c, allow_public_client_flows: true, spa: ["http://localhost:9/spa"]}
@@ -173,6 +174,7 @@ func TestAnswersFromCatalogue(t *testing.T) {
 		p.refreshCheck(call, authserver.RedeemRequest{User: world.Account{Email: "mfa@contoso.test", Realm: contoso},
 			Claims: map[string]any{"aud": Outlook, "amr": []any{"pwd"}}}),
 		p.refreshCheck(call, authserver.RedeemRequest{User: world.Account{Email: "blocked@contoso.test", Realm: contoso}}),
+		p.refreshCheck(call, authserver.RedeemRequest{User: user, SignedIn: now.Add(-2 * time.Hour)}),
 	} {
 		fails = append(fails, *f)
 	}

@@ -3,7 +3,9 @@ package microsoft
 import (
 	"crypto/subtle"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/mailoauth/mailoauth/mocks/authserver"
 	"github.com/mailoauth/mailoauth/mocks/world"
@@ -115,11 +117,15 @@ func (p profile) redeem(c authserver.Call, req authserver.RedeemRequest) (*auths
 
 // refreshCheck is what a refresh meets once the policies changed since
 // the sign-in (M-11, F-28): Conditional Access blocking the user (53003),
-// MFA required of a grant signed in without it (50076).
-func (p profile) refreshCheck(_ authserver.Call, req authserver.RedeemRequest) *authserver.Failure {
+// a sign-in older than the tenant's sign-in frequency (70043, M-06), MFA
+// required of a grant signed in without it (50076).
+func (p profile) refreshCheck(c authserver.Call, req authserver.RedeemRequest) *authserver.Failure {
 	t, _ := TenantOf(p.w, req.User.Realm)
 	if applies(t.BlockedByCA, req.User.Email) {
 		return refusal(53003, vars{})
+	}
+	if f := t.SignInFrequency; f > 0 && !req.SignedIn.IsZero() && c.Now.Sub(req.SignedIn) > f {
+		return refusal(70043, vars{issued: req.SignedIn.UTC().Format(issuedLayout), lifetime: strconv.Itoa(int(f / time.Second))})
 	}
 	if applies(t.MFARequired, req.User.Email) && !hasMFA(req.Claims["amr"]) {
 		aud, _ := req.Claims["aud"].(string)

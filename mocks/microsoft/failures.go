@@ -109,7 +109,7 @@ func answerTo(f authserver.Failure, v vars) (aadsts, bool) {
 // application, the tenant and when the refused token was issued.
 func (p profile) vars(c authserver.Call, f authserver.Failure) vars {
 	v := vars{app: c.Client.ID, name: c.Client.Name, tenant: p.tenantName(realm(c.Realm)), scope: f.Detail, uri: f.Detail,
-		grant: f.Detail, description: f.Description, issued: f.Issued.UTC().Format("2006-01-02T15:04:05.0000000Z"), param: "'code'"}
+		grant: f.Detail, description: f.Description, issued: f.Issued.UTC().Format(issuedLayout), param: "'code'"}
 	switch f.Kind {
 	case authserver.UnknownClient:
 		v.app = f.Detail
@@ -126,6 +126,10 @@ func (p profile) vars(c authserver.Call, f authserver.Failure) vars {
 	}
 	return v
 }
+
+// issuedLayout is how AADSTS texts write when a token was issued (M-06's
+// 700082).
+const issuedLayout = "2006-01-02T15:04:05.0000000Z"
 
 // authorizeErrors are the authorize redirect's error where it is not the
 // catalogue's: the consent page's Cancel (M-13, PuzzleServer#571) and

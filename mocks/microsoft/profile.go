@@ -56,8 +56,8 @@ func Profile(w *world.World) authserver.Profile {
 		FindClient:  p.findClient,
 		FindAccount: p.findAccount,
 		// M-11: Entra still answers ROPC (grant_type=password).
-		Grants:      []string{"authorization_code", "refresh_token", "client_credentials", authserver.DeviceGrantType, "password"},
-		Password:    p.password,
+		Grants:   []string{"authorization_code", "refresh_token", "client_credentials", authserver.DeviceGrantType, "password"},
+		Password: p.password,
 		// M-09: MSAL for Node polls with grant_type=device_code.
 		GrantAliases:    map[string]string{"device_code": authserver.DeviceGrantType},
 		GrantTypes:      grantTypes,

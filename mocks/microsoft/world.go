@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -37,6 +38,10 @@ type Tenant struct {
 	// BlockedByCA are the users ("*": all) a Conditional Access policy
 	// blocks: no token is issued to them, AADSTS53003 (M-11, F-28).
 	BlockedByCA []string
+	// SignInFrequency is Conditional Access's sign-in frequency: a grant
+	// signed in longer ago is refused at refresh, AADSTS70043 (M-06,
+	// F-12). Zero: none.
+	SignInFrequency time.Duration
 	// Exchange is the tenant's Exchange Online organization.
 	Exchange Exchange
 }
@@ -219,6 +224,7 @@ func (schema) EncodeRealm(settings any) map[string]any {
 	return map[string]any{"id": t.ID, "domains": world.Strings(t.Domains), "user_consent_disabled": t.UserConsentDisabled,
 		"admins": world.Strings(t.Admins), "consented_apps": world.Strings(t.ConsentedApps),
 		"mfa_required": world.Strings(t.MFARequired), "conditional_access_block": world.Strings(t.BlockedByCA),
+		"sign_in_frequency": t.SignInFrequency.String(),
 		"exchange": map[string]any{"smtp_auth_disabled": t.Exchange.SMTPAuthDisabled,
 			"smtp_auth_disabled_for": world.Strings(t.Exchange.SMTPAuthDisabledFor),
 			"service_principals":     sps, "mailbox_permissions": perms}}
@@ -243,13 +249,14 @@ func (schema) DecodeRealm(tenant string, keys map[string]yaml.Node) (any, error)
 		return nil, fmt.Errorf("microsoft: unknown keys beside clients, users and tenants; a tenant's settings go under tenants")
 	}
 	var f struct {
-		ID                  string   `yaml:"id"`
-		Domains             []string `yaml:"domains"`
-		UserConsentDisabled bool     `yaml:"user_consent_disabled"`
-		Admins              []string `yaml:"admins"`
-		ConsentedApps       []string `yaml:"consented_apps"`
-		MFARequired         []string `yaml:"mfa_required"`
-		BlockedByCA         []string `yaml:"conditional_access_block"`
+		ID                  string        `yaml:"id"`
+		Domains             []string      `yaml:"domains"`
+		UserConsentDisabled bool          `yaml:"user_consent_disabled"`
+		Admins              []string      `yaml:"admins"`
+		ConsentedApps       []string      `yaml:"consented_apps"`
+		MFARequired         []string      `yaml:"mfa_required"`
+		BlockedByCA         []string      `yaml:"conditional_access_block"`
+		SignInFrequency     time.Duration `yaml:"sign_in_frequency"`
 		Exchange            struct {
 			SMTPAuthDisabled    bool                `yaml:"smtp_auth_disabled"`
 			SMTPAuthDisabledFor []string            `yaml:"smtp_auth_disabled_for"`
@@ -270,7 +277,8 @@ func (schema) DecodeRealm(tenant string, keys map[string]yaml.Node) (any, error)
 	}
 	return Tenant{ID: strings.ToLower(f.ID), Domains: f.Domains, UserConsentDisabled: f.UserConsentDisabled,
 		Admins: f.Admins, ConsentedApps: f.ConsentedApps, MFARequired: f.MFARequired, BlockedByCA: f.BlockedByCA,
-		Exchange: Exchange(f.Exchange)}, nil
+		SignInFrequency: f.SignInFrequency,
+		Exchange:        Exchange(f.Exchange)}, nil
 }
 
 // isGUID reports whether s is 8-4-4-4-12 hex digits.
