@@ -254,6 +254,7 @@ func lowerEscape(s string) string {
 	return string(b)
 }
 
+// lowerHex is c, an upper-case hex digit made lower-case.
 func lowerHex(c byte) byte {
 	if c >= 'A' && c <= 'F' {
 		return c + 'a' - 'A'

@@ -307,3 +307,18 @@ func TestConsentFor(t *testing.T) {
 		}
 	}
 }
+
+// TestRedirectQuery: M-15's encoding, parameters in Entra's order, the
+// others after, sorted.
+func TestRedirectQuery(t *testing.T) {
+	t.Parallel()
+	q := url.Values{"state": {"s t"}, "zz": {"1"}, "aa": {"2"}, "error_uri": {"https://x/e?code=1"}, "error": {"e"},
+		"error_description": {"A: b\r\nc"}, "admin_consent": {"True"}}
+	want := "error=e&error_description=A%3a+b%0d%0ac&error_uri=https%3a%2f%2fx%2fe%3fcode%3d1&admin_consent=True&state=s+t&aa=2&zz=1"
+	if got := redirectQuery(q); got != want {
+		t.Errorf("redirectQuery: %q, want %q", got, want)
+	}
+	if got := lowerEscape("%3A%2F%E2%82%AC+%"); got != "%3a%2f%e2%82%ac+%" {
+		t.Errorf("lowerEscape: %q", got)
+	}
+}
