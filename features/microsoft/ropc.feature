@@ -40,3 +40,9 @@ Feature: The resource owner password grant, which Entra still answers
     Then the server answers 400 with error "interaction_required"
     And the error description starts with "AADSTS53003: Access has been blocked by Conditional Access policies."
     And the token response field "suberror" is "message_only"
+
+  Scenario: ROPC under MFA for OpenID Connect scopes alone names Microsoft Graph, the default resource (M-11)
+    Given the tenant "contoso.test" requires MFA for alice@contoso.test
+    When the application posts "grant_type=password&client_id=6f2b0d3c-8e4a-4b9f-a7d2-1a3e5f7b9c0d&scope=openid profile&username=alice@contoso.test&password=alice-password" to the token endpoint
+    Then the server answers 400 with error "invalid_grant"
+    And the error description starts with "AADSTS50076: Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '00000003-0000-0000-c000-000000000000'."
