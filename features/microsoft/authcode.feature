@@ -221,3 +221,24 @@ Feature: Authorization code flow at the Microsoft identity platform v2.0
     When the application fetches "/common/v2.0/.well-known/openid-configuration"
     Then the response field "issuer" ends with "/{tenantid}/v2.0"
     And the response field "device_authorization_endpoint" ends with "/common/oauth2/v2.0/devicecode"
+
+  Scenario: A mobile and desktop redirect on http://127.0.0.1 takes any port, as http://localhost does (M-02)
+    Given the application uses the "desktop" client
+    And the "desktop" app has the mobile and desktop redirect URI "http://127.0.0.1"
+    And the application listens for the redirect on "127.0.0.1" on a free port
+    And the application uses PKCE with method "S256"
+    When alice@contoso.test authorizes the application for "https://outlook.office.com/SMTP.Send"
+    Then the server answers 200
+
+  Scenario: A web app's redirect takes no other port than its own (M-02)
+    Given the application listens for the redirect on "localhost" on a free port
+    When alice@contoso.test authorizes the application for "https://outlook.office.com/SMTP.Send"
+    Then no redirect reached the application
+    And the page says "AADSTS50011: "
+
+  Scenario: OpenID Connect scopes alone get a Microsoft Graph token with User.Read (M-03, M-07)
+    When alice@contoso.test authorizes the application for "openid profile"
+    Then the server answers 200
+    And the token response's scope includes "User.Read"
+    And the access token's claim "aud" is "https://graph.microsoft.com"
+    And the access token's claim "scp" is "User.Read"

@@ -71,6 +71,8 @@ func (s *scenario) microsoftSteps() []stepDef {
 			"a Conditional Access policy that blocks token issuance (M-11: 53003, F-28)", s.blocksCA},
 		{`^the tenant "([^"]*)" asks users to sign in again every (\d+) hours$`,
 			"Conditional Access's sign-in frequency for the tenant (M-06: 70043)", s.signInFrequency},
+		{`^the "([^"]*)" app has the mobile and desktop redirect URI "([^"]*)"$`,
+			"adds a redirect URI to the app's mobile and desktop (public client) platform", s.addPublicRedirect},
 		{`^the "([^"]*)" app is disabled$`, "the enterprise application's \"Enabled for users to sign in?\" set to No (M-11: 7000112)", s.appDisabled},
 		{`^the access token's header "([^"]*)" is (present|the key id)$`, "a JOSE header of the access token is there, or equals its kid (EX-07)", s.accessHeader},
 		{`^the ID token has the claims "([^"]*)"$`, "the token response's ID token carries each of those claims (M-09)", s.idTokenHas},
@@ -170,6 +172,13 @@ func (s *scenario) blocksCA(tenant, who string) error {
 
 func (s *scenario) signInFrequency(tenant string, hours int) error {
 	return s.updateTenant(tenant, func(t *microsoft.Tenant) { t.SignInFrequency = time.Duration(hours) * time.Hour })
+}
+
+func (s *scenario) addPublicRedirect(name, uri string) error {
+	return s.updateApp(name, func(c *world.Client, a *microsoft.App) {
+		a.PublicRedirects = append(slices.Clone(a.PublicRedirects), uri)
+		c.RedirectURIs = append(slices.Clone(c.RedirectURIs), uri)
+	})
 }
 
 func (s *scenario) appDisabled(name string) error {
