@@ -242,3 +242,9 @@ Feature: Authorization code flow at the Microsoft identity platform v2.0
     And the token response's scope includes "User.Read"
     And the access token's claim "aud" is "https://graph.microsoft.com"
     And the access token's claim "scp" is "User.Read"
+
+  Scenario: A scope prefixed by the resource's application id is that resource's (M-02)
+    When alice@contoso.test authorizes the application for "00000002-0000-0ff1-ce00-000000000000/SMTP.Send"
+    Then the server answers 200
+    And the access token's claim "scp" is "SMTP.Send"
+    And the token response's scope includes "00000002-0000-0ff1-ce00-000000000000/SMTP.Send"
