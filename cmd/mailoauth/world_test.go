@@ -144,7 +144,8 @@ func TestServeWorldActions(t *testing.T) {
 	}
 
 	// Microsoft's consoles: users may not consent, the app has no admin
-	// consent: AADSTS65001 on the redirect (F-10); Exchange's settings.
+	// consent: "Need admin approval" with AADSTS900941, no redirect (M-13,
+	// F-10); Exchange's settings.
 	ms := s.manifest.Providers["microsoft"]
 	var msWeb string
 	for _, c := range ms.Clients {
@@ -161,9 +162,10 @@ func TestServeWorldActions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if loc := resp.Header.Get("Location"); !strings.Contains(loc, "AADSTS65001") {
-		t.Errorf("no consent: Location %s", loc)
+	if loc := resp.Header.Get("Location"); loc != "" || !strings.Contains(string(page), "AADSTS900941") {
+		t.Errorf("no consent: Location %q, page %.300s", loc, page)
 	}
 	s.must(t, "DELETE", "/api/providers/microsoft/service-principals", url.Values{"tenant": {"contoso"}, "app_id": {"2b7c1d0e-5f3a-4e6b-8c9d-1a2b3c4d5e6f"}})
 	s.must(t, "POST", "/api/providers/microsoft/mailbox-permissions", url.Values{"tenant": {"contoso"}, "mailbox": {"bob@contoso.test"}, "user": {"alice@contoso.test"}})

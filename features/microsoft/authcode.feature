@@ -28,7 +28,7 @@ Feature: Authorization code flow at the Microsoft identity platform v2.0
     And the access token's claim "scp" contains "SMTP.Send"
     And the access token's claim "ver" is "1.0"
 
-  Scenario: Without offline_access there is no refresh token (M-03)
+  Scenario: Without offline_access there is no refresh token (M-03, F-41)
     When alice@contoso.test authorizes the application for "https://outlook.office.com/SMTP.Send"
     Then the server answers 200
     And the token response has no refresh token
@@ -87,9 +87,21 @@ Feature: Authorization code flow at the Microsoft identity platform v2.0
     And the error description starts with "AADSTS700084: The refresh token was issued to a single page app (SPA), and therefore has a fixed, limited lifetime of 1.00:00:00, which cannot be extended."
     And the response field "error_codes" contains 700084
 
-  Scenario: A refresh token Entra never issued is AADSTS70000 (M-06)
+  Scenario: A refresh token that is not one (truncated, made up) is invalid_grant AADSTS9002313 (M-06)
     Given alice@contoso.test has authorized the application for "https://outlook.office.com/SMTP.Send offline_access"
     When the application refreshes the token "1.AXkAnotarealrefreshtoken"
+    Then the server answers 400 with error "invalid_grant"
+    And the error description starts with "AADSTS9002313: Invalid request. Request is malformed or invalid."
+    And the response field "error_codes" contains 9002313
+
+  Scenario: A code that is not one is invalid_grant AADSTS9002313, not 70000 (M-06)
+    When the application posts "grant_type=authorization_code&code=1.AXkAbroken%2Fcode&redirect_uri=http://localhost:3017" to the token endpoint with its client credentials
+    Then the server answers 400 with error "invalid_grant"
+    And the error description starts with "AADSTS9002313: Invalid request. Request is malformed or invalid."
+
+  Scenario: Another application's refresh token is AADSTS70000 (M-06)
+    Given alice@contoso.test has authorized the application for "https://outlook.office.com/SMTP.Send offline_access"
+    When the "desktop" client presents the refresh token
     Then the server answers 400 with error "invalid_grant"
     And the error description starts with "AADSTS70000: The provided value for the input parameter 'refresh_token' or 'assertion' is not valid."
     And the response field "error_codes" contains 70000
@@ -130,12 +142,14 @@ Feature: Authorization code flow at the Microsoft identity platform v2.0
     Then the server answers 401 with error "invalid_client"
     And the error description starts with "AADSTS7000222: The provided client secret keys for app '4d9e3f2a-7b5c-4a8d-9e1f-3c4d5e6f7a8b' are expired."
 
-  Scenario: A redirect URI that is not registered is shown on the sign-in page, AADSTS50011 (M-02, M-06)
+  Scenario: A redirect URI that is not registered is shown on the sign-in page, AADSTS50011 naming the application (M-02, M-06, M-15, F-38)
     Given the application listens for the redirect on an unregistered loopback port
     When alice@contoso.test authorizes the application for "https://outlook.office.com/SMTP.Send"
     Then no redirect reached the application
-    And the browser shows the page "Sign in" with status 400
-    And the page says "AADSTS50011: The redirect URI"
+    And the browser shows the page "Sign in" with status 200
+    And the page says "Sorry, but we're having trouble signing you in."
+    And the page says "specified in the request does not match the redirect URIs configured for the application '5e1a9c2b-7d3f-4a8e-b6c1-0f2d4e6a8b9c'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this."
+    And the page says "Message: AADSTS50011: The redirect URI 'http://localhost:"
 
   Scenario: An application of another tenant is not found there, AADSTS700016 (M-06)
     Given the application's authority is "fabrikam.onmicrosoft.com"
@@ -143,19 +157,35 @@ Feature: Authorization code flow at the Microsoft identity platform v2.0
     Then no redirect reached the application
     And the page says "AADSTS700016: Application with identifier '5e1a9c2b-7d3f-4a8e-b6c1-0f2d4e6a8b9c' was not found in the directory 'fabrikam.onmicrosoft.com'."
 
-  Scenario: Graph and Outlook scopes in one request are refused with AADSTS28000 (M-10, F-06)
+  Scenario: Graph and Outlook scopes: /authorize accepts them, the redemption without scope is AADSTS28003 (M-10, M-12, F-29)
     When alice@contoso.test authorizes the application for "https://outlook.office.com/SMTP.Send https://graph.microsoft.com/User.Read"
-    Then the application received no code
-    And the application's redirect carries error "invalid_scope"
-    And the redirect's error description starts with "AADSTS28000: Provided value for the input parameter scope is not valid because it contains more than one resource."
+    Then the application's redirect carries the state it sent
+    And the server answers 400 with error "invalid_request"
+    And the error description starts with "AADSTS28003: Provided value for the input parameter scope cannot be empty when requesting an access token using the provided authorization code. Please specify a valid scope."
+    And the response field "error_codes" contains 28003
 
-  Scenario: Users may not consent and the administrator has not: AADSTS65001 (M-06, F-10)
+  Scenario: Graph and Outlook scopes named again at /token are AADSTS28000 (M-10, M-12, F-06, F-29)
+    Given the application sends "scope=https://outlook.office.com/SMTP.Send https://graph.microsoft.com/User.Read openid profile offline_access" with its token requests
+    When alice@contoso.test authorizes the application for "https://outlook.office.com/SMTP.Send https://graph.microsoft.com/User.Read"
+    Then the server answers 400 with error "invalid_scope"
+    And the error description starts with "AADSTS28000: Provided value for the input parameter scope is not valid because it contains more than one resource. Scope https://outlook.office.com/SMTP.Send https://graph.microsoft.com/User.Read openid profile offline_access is not valid."
+
+  Scenario: After a multi-resource authorization, a redemption naming one resource gets that resource's token (M-12)
+    Given the application sends "scope=https://graph.microsoft.com/User.Read" with its token requests
+    When alice@contoso.test authorizes the application for "https://outlook.office.com/SMTP.Send https://graph.microsoft.com/User.Read"
+    Then the server answers 200
+    And the token response field "scope" is "User.Read"
+    And the access token's claim "aud" is "https://graph.microsoft.com"
+
+  Scenario: Users may not consent and the administrator has not: "Need admin approval", AADSTS900941, no redirect (M-13, F-10, F-30)
     Given the tenant "contoso.test" does not let users consent to apps
     And the "web" app has no admin consent
     When alice@contoso.test authorizes the application for "https://outlook.office.com/SMTP.Send"
-    Then the application received no code
-    And the application's redirect carries error "invalid_grant"
-    And the redirect's error description starts with "AADSTS65001: The user or administrator has not consented to use the application with ID '5e1a9c2b-7d3f-4a8e-b6c1-0f2d4e6a8b9c' named 'web'."
+    Then no redirect reached the application
+    And the browser shows the page "Need admin approval" with status 200
+    And the page says "web needs permission to access resources in your organization that only an admin can grant. Please ask an admin to grant permission to this app before you can use it."
+    And the page says "Return to the application without granting consent"
+    And the page says "Message: AADSTS900941: An administrator of contoso.onmicrosoft.com has set a policy that prevents you from granting web the permissions it is requesting. Contact an administrator of contoso.onmicrosoft.com who can grant permissions to this application on your behalf."
 
   Scenario: Seed 003: a public client with PKCE and no secret redeems its code (M-08)
     Given the application uses the "desktop" client
@@ -191,3 +221,30 @@ Feature: Authorization code flow at the Microsoft identity platform v2.0
     When the application fetches "/common/v2.0/.well-known/openid-configuration"
     Then the response field "issuer" ends with "/{tenantid}/v2.0"
     And the response field "device_authorization_endpoint" ends with "/common/oauth2/v2.0/devicecode"
+
+  Scenario: A mobile and desktop redirect on http://127.0.0.1 takes any port, as http://localhost does (M-02)
+    Given the application uses the "desktop" client
+    And the "desktop" app has the mobile and desktop redirect URI "http://127.0.0.1"
+    And the application listens for the redirect on "127.0.0.1" on a free port
+    And the application uses PKCE with method "S256"
+    When alice@contoso.test authorizes the application for "https://outlook.office.com/SMTP.Send"
+    Then the server answers 200
+
+  Scenario: A web app's redirect takes no other port than its own (M-02)
+    Given the application listens for the redirect on "localhost" on a free port
+    When alice@contoso.test authorizes the application for "https://outlook.office.com/SMTP.Send"
+    Then no redirect reached the application
+    And the page says "AADSTS50011: "
+
+  Scenario: OpenID Connect scopes alone get a Microsoft Graph token with User.Read (M-03, M-07)
+    When alice@contoso.test authorizes the application for "openid profile"
+    Then the server answers 200
+    And the token response's scope includes "User.Read"
+    And the access token's claim "aud" is "https://graph.microsoft.com"
+    And the access token's claim "scp" is "User.Read"
+
+  Scenario: A scope prefixed by the resource's application id is that resource's (M-02)
+    When alice@contoso.test authorizes the application for "00000002-0000-0ff1-ce00-000000000000/SMTP.Send"
+    Then the server answers 200
+    And the access token's claim "scp" is "SMTP.Send"
+    And the token response's scope includes "00000002-0000-0ff1-ce00-000000000000/SMTP.Send"

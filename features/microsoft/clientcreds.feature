@@ -84,3 +84,20 @@ Feature: Client credentials for Exchange Online (seed 002)
     And the application authenticates to IMAP as alice@contoso.test with XOAUTH2
     Then the IMAP server replies "NO AUTHENTICATE failed."
     And the world recorded a refused imap authentication of alice@contoso.test because "no_mailbox_permission"
+
+  Scenario: Two resources' /.default in one client credentials request: AADSTS70011 variant (b), not 1002012 (M-12, F-29)
+    When the application asks for a token with client credentials for "https://outlook.office365.com/.default https://graph.microsoft.com/.default"
+    Then the server answers 400 with error "invalid_scope"
+    And the error description starts with "AADSTS70011: The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope https://outlook.office365.com/.default https://graph.microsoft.com/.default is not valid."
+    And the token response has no field "error_uri"
+
+  Scenario: /.default beside a named permission: AADSTS70011 (M-12)
+    When the application asks for a token with client credentials for "https://graph.microsoft.com/.default https://graph.microsoft.com/User.Read"
+    Then the server answers 400 with error "invalid_scope"
+    And the error description starts with "AADSTS70011: The provided value for the input parameter 'scope' is not valid. The scope https://graph.microsoft.com/.default https://graph.microsoft.com/User.Read is not valid."
+
+  Scenario: Client credentials through /organizations are AADSTS50059 as through /common (F-39)
+    Given the application's authority is "organizations"
+    When the application asks for a token with client credentials for "https://outlook.office365.com/.default"
+    Then the server answers 400 with error "invalid_request"
+    And the error description starts with "AADSTS50059: No tenant-identifying information found in either the request or implied by any provided credentials."

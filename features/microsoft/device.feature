@@ -54,10 +54,13 @@ Feature: Device code flow at the Microsoft identity platform v2.0
     And the device polls with grant_type "device_code"
     Then the server answers 200
 
-  Scenario: Polling faster than the interval is slow_down, in Entra's error shape (M-05, X-03)
+  Scenario: A poll right after /devicecode is authorization_pending AADSTS70016, never slow_down (M-05, X-03)
     When the device asks for a code for "https://outlook.office.com/SMTP.Send"
     And the device polls the token endpoint
-    Then the server answers 400 with error "slow_down"
+    Then the server answers 400 with error "authorization_pending"
+    And the error description starts with "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending. Continue polling."
+    When the device polls the token endpoint
+    Then the server answers 400 with error "authorization_pending"
 
   Scenario: A declined request is authorization_declined (M-05)
     When the device asks for a code for "https://outlook.office.com/SMTP.Send"
@@ -82,3 +85,42 @@ Feature: Device code flow at the Microsoft identity platform v2.0
     And the device polls the token endpoint
     Then the server answers 401 with error "invalid_client"
     And the error description starts with "AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'."
+
+  Scenario: The devicecode message is Entra's sentence with the page and the code (M-05)
+    When the device asks for a code for "https://outlook.office.com/SMTP.Send"
+    Then the response field "message" matches "^To sign in, use a web browser to open the page https://[^ ]+/devicelogin and enter the code [A-Z]{9} to authenticate\.$"
+    And the response field "verification_uri" ends with "/devicelogin"
+
+  Scenario: A device code polled again after its tokens were issued is AADSTS90120 (M-06)
+    When the device asks for a code for "https://outlook.office.com/SMTP.Send"
+    And alice@contoso.test approves the device on the verification page
+    And 5 seconds pass
+    And the device polls the token endpoint
+    Then the server answers 200
+    When 5 seconds pass
+    And the device polls the token endpoint
+    Then the server answers 400 with error "invalid_grant"
+    And the error description starts with "AADSTS90120: "
+
+  Scenario: A single-tenant app's device code under /common is AADSTS50059 (F-39)
+    Given the "desktop" app's supported account types are "AzureADMyOrg"
+    When the device asks for a code for "https://outlook.office.com/SMTP.Send"
+    Then the server answers 400 with error "invalid_request"
+    And the error description starts with "AADSTS50059: No tenant-identifying information found in either the request or implied by any provided credentials."
+
+  Scenario: A single-tenant app's device code under /organizations is AADSTS50059 too; under its tenant it works (F-39)
+    Given the "desktop" app's supported account types are "AzureADMyOrg"
+    And the application's authority is "organizations"
+    When the device asks for a code for "https://outlook.office.com/SMTP.Send"
+    Then the error description starts with "AADSTS50059: "
+    Given the application's authority is "contoso.onmicrosoft.com"
+    When the device asks for a code for "https://outlook.office.com/SMTP.Send"
+    Then the server answers 200
+
+  Scenario: The same single-tenant public app at /common's authorize endpoint is AADSTS50194 (M-11, F-20)
+    Given the application uses the "desktop" client
+    And the application uses PKCE with method "S256"
+    And the "desktop" app's supported account types are "AzureADMyOrg"
+    When alice@contoso.test authorizes the application for "https://outlook.office.com/SMTP.Send"
+    Then the application's redirect carries error "invalid_request"
+    And the redirect's error description starts with "AADSTS50194: Application '6f2b0d3c-8e4a-4b9f-a7d2-1a3e5f7b9c0d'(desktop) is not configured as a multi-tenant application."

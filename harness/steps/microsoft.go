@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	jose "github.com/go-jose/go-jose/v3"
 	"golang.org/x/oauth2"
@@ -59,7 +61,183 @@ func (s *scenario) microsoftSteps() []stepDef {
 		{`^` + email + ` (grants|refuses) admin consent to the application at "([^"]*)"(?: for "([^"]*)")?$`,
 			"an administrator opens the admin consent URL at that path, signs in and decides", s.adminConsent},
 		{`^the application's redirect carries ([a-z_]+)=(\S*)$`, "the redirect to the application carries that parameter and value", s.redirectCarries},
+		{`^the response body matches '([^']*)'$`, "the last reply's raw body (its trailing newline aside) matches the regular expression (M-03, M-04)", s.bodyMatches},
+		{`^the application's redirect URL matches '([^']*)'$`,
+			"the URL the provider sent the browser back to, query or fragment as sent, matches the regular expression (M-15)", s.redirectURLMatches},
+		{`^the sign-in page was (shown|skipped)$`, "whether the browser went through a sign-in page (M-02: prompt=login)", s.signInScreen},
+		{`^the tenant "([^"]*)" requires MFA(?: for ` + email + `)?$`,
+			"per-user MFA for one user, or security defaults for every user of the tenant (M-11, F-28)", s.requiresMFA},
+		{`^Conditional Access in the tenant "([^"]*)" blocks (every user|` + email + `)$`,
+			"a Conditional Access policy that blocks token issuance (M-11: 53003, F-28)", s.blocksCA},
+		{`^the tenant "([^"]*)" asks users to sign in again every (\d+) hours$`,
+			"Conditional Access's sign-in frequency for the tenant (M-06: 70043)", s.signInFrequency},
+		{`^the "([^"]*)" app has the mobile and desktop redirect URI "([^"]*)"$`,
+			"adds a redirect URI to the app's mobile and desktop (public client) platform", s.addPublicRedirect},
+		{`^the "([^"]*)" app is disabled$`, "the enterprise application's \"Enabled for users to sign in?\" set to No (M-11: 7000112)", s.appDisabled},
+		{`^the access token's header "([^"]*)" is (present|the key id)$`, "a JOSE header of the access token is there, or equals its kid (EX-07)", s.accessHeader},
+		{`^the ID token has the claims "([^"]*)"$`, "the token response's ID token carries each of those claims (M-09)", s.idTokenHas},
+		{`^the page matches '([^']*)'$`, "the text of the page the browser stopped on matches the regular expression (M-15)", s.pageMatches},
+		{`^the application's client id is "([^"]*)"$`, "the application sends that client_id from now on (F-21: an e-mail address)", s.clientIDIs},
+		{`^the application posts "([^"]*)" to the devicecode endpoint$`, "posts a form body of the scenario's own to /{tenant}/oauth2/v2.0/devicecode", s.postsToDeviceCode},
+		{`^the "([^"]*)" app's supported account types are "(AzureADMyOrg|AzureADMultipleOrgs|AzureADandPersonalMicrosoftAccount)"$`,
+			"the app registration's sign-in audience (M-11: 50194, F-20, F-39)", s.signInAudience},
 	}
+}
+
+func (s *scenario) pageMatches(pattern string) error {
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return err
+	}
+	if !re.MatchString(s.flow.page.Text) {
+		return s.failf("the page %q does not match %q:\n%s", s.flow.page.Title, pattern, s.flow.page.Text)
+	}
+	return nil
+}
+
+func (s *scenario) clientIDIs(id string) error {
+	if s.app.oauth == nil {
+		return s.failf("the application has no client")
+	}
+	s.app.oauth.Config.ClientID = id
+	return nil
+}
+
+// postsToDeviceCode posts to the device authorization endpoint of the
+// application's authority.
+func (s *scenario) postsToDeviceCode(ctx context.Context, body string) error {
+	if s.app.oauth == nil {
+		return s.failf("the application has no client")
+	}
+	_, err := s.postForm(ctx, s.endpoint().DeviceAuthURL, body, nil)
+	return err
+}
+
+func (s *scenario) signInAudience(name, audience string) error {
+	return s.updateApp(name, func(_ *world.Client, a *microsoft.App) { a.MultiTenant = audience != "AzureADMyOrg" })
+}
+
+// bodyMatches matches the last reply's raw bytes: the JSON's layout and
+// key order, which decoding would lose (M-03, M-04).
+func (s *scenario) bodyMatches(pattern string) error {
+	if s.reply.last == nil {
+		return s.failf("no server has answered the application yet")
+	}
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return err
+	}
+	if body := strings.TrimSuffix(string(s.reply.last.Body), "\n"); !re.MatchString(body) {
+		return s.failf("the body %q does not match %q", body, pattern)
+	}
+	return nil
+}
+
+// redirectURLMatches matches the URL the browser was sent back to, as
+// the provider wrote it (M-15's encoding).
+func (s *scenario) redirectURLMatches(pattern string) error {
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return err
+	}
+	if !re.MatchString(s.flow.page.URL) {
+		return s.failf("the browser ended on %q, which does not match %q", s.flow.page.URL, pattern)
+	}
+	return nil
+}
+
+func (s *scenario) signInScreen(how string) error {
+	shown := slices.Contains(s.user.browser.Filled(), "signin")
+	if shown != (how == "shown") {
+		return s.failf("the sign-in page was %s, want %s", map[bool]string{true: "shown", false: "skipped"}[shown], how)
+	}
+	return nil
+}
+
+// requiresMFA turns MFA on for one user, or for the whole tenant.
+func (s *scenario) requiresMFA(tenant, user string) error {
+	if user == "" {
+		user = "*"
+	}
+	return s.updateTenant(tenant, func(t *microsoft.Tenant) { t.MFARequired = append(t.MFARequired, user) })
+}
+
+// blocksCA adds a Conditional Access policy blocking one user or all.
+func (s *scenario) blocksCA(tenant, who string) error {
+	if who == "every user" {
+		who = "*"
+	}
+	return s.updateTenant(tenant, func(t *microsoft.Tenant) { t.BlockedByCA = append(t.BlockedByCA, who) })
+}
+
+func (s *scenario) signInFrequency(tenant string, hours int) error {
+	return s.updateTenant(tenant, func(t *microsoft.Tenant) { t.SignInFrequency = time.Duration(hours) * time.Hour })
+}
+
+func (s *scenario) addPublicRedirect(name, uri string) error {
+	return s.updateApp(name, func(c *world.Client, a *microsoft.App) {
+		a.PublicRedirects = append(slices.Clone(a.PublicRedirects), uri)
+		c.RedirectURIs = append(slices.Clone(c.RedirectURIs), uri)
+	})
+}
+
+func (s *scenario) appDisabled(name string) error {
+	return s.updateApp(name, func(_ *world.Client, a *microsoft.App) { a.Disabled = true })
+}
+
+// jwtPart decodes part i (0: header, 1: payload) of a JWT.
+func (s *scenario) jwtPart(token string, i int) (map[string]any, error) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return nil, s.failf("not a JWT: %.20s…", token)
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(parts[i])
+	if err != nil {
+		return nil, s.failf("the JWT's part %d: %v", i, err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, s.failf("the JWT's part %d: %v", i, err)
+	}
+	return m, nil
+}
+
+func (s *scenario) accessHeader(name, how string) error {
+	if s.tokens.current == nil {
+		return s.failf("the application has no token")
+	}
+	h, err := s.jwtPart(s.tokens.current.AccessToken, 0)
+	if err != nil {
+		return err
+	}
+	v, ok := h[name].(string)
+	switch {
+	case !ok || v == "":
+		return s.failf("the access token's header has no %q: %v", name, h)
+	case how == "the key id" && v != h["kid"]:
+		return s.failf("the access token's %q is %q, its kid %v", name, v, h["kid"])
+	}
+	return nil
+}
+
+func (s *scenario) idTokenHas(names string) error {
+	raw := ""
+	if s.tokens.current != nil {
+		raw, _ = s.tokens.current.Extra("id_token").(string)
+	}
+	if raw == "" {
+		return s.failf("the token response has no id_token")
+	}
+	c, err := s.jwtPart(raw, 1)
+	if err != nil {
+		return err
+	}
+	for _, n := range strings.Fields(names) {
+		if _, ok := c[n]; !ok {
+			return s.failf("the ID token has no %q: %v", n, c)
+		}
+	}
+	return nil
 }
 
 // adminConsent is an administrator, in a browser of their own, opening

@@ -78,7 +78,9 @@ func (s *Server) BeginAuthorize(r *http.Request) (*Transaction, *Failure) {
 	c.Client = reg
 	seen := AuthorizeSeen(r.Form)
 	if redirectURI != "" && !s.profile.RedirectAllowed(c, redirectURI) {
-		return nil, &Failure{Kind: RedirectMismatch, Detail: redirectURI}
+		// The transaction names the client, whose answer may quote it;
+		// with no request it is never redirected through.
+		return &Transaction{Client: reg}, &Failure{Kind: RedirectMismatch, Detail: redirectURI}
 	}
 	if s.profile.IgnorePKCE {
 		for _, v := range []url.Values{r.Form, r.PostForm} {
@@ -104,6 +106,11 @@ func (s *Server) BeginAuthorize(r *http.Request) (*Transaction, *Failure) {
 		return tx, f
 	}
 	tx.Scopes = ar.GetRequestedScopes()
+	if s.profile.AdmitAuthorize != nil {
+		if f := s.profile.AdmitAuthorize(c, tx); f != nil {
+			return tx, f
+		}
+	}
 	return tx, nil
 }
 
@@ -148,16 +155,25 @@ func (s *Server) CompleteAuthorize(w http.ResponseWriter, r *http.Request, tx *T
 			params[k] = v
 		}
 	}
-	redirect(w, *tx.ar.GetRedirectURI(), params)
+	s.redirect(w, *tx.ar.GetRedirectURI(), params)
 }
 
-// redirect sends the user agent to u with params added to its query.
-func redirect(w http.ResponseWriter, u url.URL, params url.Values) {
-	q := u.Query()
-	for k, v := range params {
-		q[k] = v
+// redirect sends the user agent to u with params added to its query, as
+// the profile encodes them (RedirectQuery).
+func (s *Server) redirect(w http.ResponseWriter, u url.URL, params url.Values) {
+	if s.profile.RedirectQuery != nil {
+		if q := s.profile.RedirectQuery(params); u.RawQuery == "" {
+			u.RawQuery = q
+		} else {
+			u.RawQuery += "&" + q
+		}
+	} else {
+		q := u.Query()
+		for k, v := range params {
+			q[k] = v
+		}
+		u.RawQuery = q.Encode()
 	}
-	u.RawQuery = q.Encode()
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
 	w.Header().Set("Location", u.String())
@@ -187,7 +203,7 @@ func (s *Server) AuthorizeFailure(w http.ResponseWriter, r *http.Request, tx *Tr
 		if tx.State != "" {
 			params.Set("state", tx.State)
 		}
-		redirect(w, *tx.ar.GetRedirectURI(), params)
+		s.redirect(w, *tx.ar.GetRedirectURI(), params)
 	case answer.JSON != nil:
 		s.writeJSON(w, answer.JSON.Status, answer.JSON.Body, answer.JSON.Header)
 	case answer.Page != nil:
@@ -338,6 +354,12 @@ func (s *Server) Authorize(w http.ResponseWriter, r *http.Request) {
 // password).
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request, c Call) (user world.Account, sid string, auto, shown bool) {
 	email, sid := s.cookies.user(r)
+	if email != "" && s.reauthenticates(r, sid) {
+		// prompt=login: the session does not count until the user signs
+		// in again; the consent page that follows carries the new
+		// session's CSRF token.
+		email = ""
+	}
 	if email != "" {
 		user, _ = s.FindAccount(c, email)
 	}
@@ -356,6 +378,15 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, c Call) (user wo
 		}
 	}
 	return user, sid, false, false
+}
+
+// reauthenticates reports whether a request with a signed-in session sid
+// must show the sign-in page anyway: prompt=login where the profile
+// honours it (PromptLogin), unless the request is a form of this session
+// (the consent page posted after the new sign-in).
+func (s *Server) reauthenticates(r *http.Request, sid string) bool {
+	return s.profile.PromptLogin && slices.Contains(strings.Fields(r.Form.Get("prompt")), "login") &&
+		!(r.Method == http.MethodPost && s.cookies.validCSRF(sid, r.Form.Get("csrf")))
 }
 
 // AutoApproved is the user an authorization request is approved as with

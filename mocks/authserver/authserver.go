@@ -102,6 +102,12 @@ func New(w *world.World, profile Profile) *Server {
 		compose.OAuth2TokenIntrospectionFactory,
 		compose.OAuth2PKCEFactory,
 	}
+	if profile.Password != nil {
+		// Deprecated by fosite as OAuth 2.1 drops the grant; Entra still
+		// answers it (M-11), so its fake must.
+		//lint:ignore SA1019 a provider that still has ROPC is faked with it
+		factories = append(factories, compose.OAuth2ResourceOwnerPasswordCredentialsFactory)
+	}
 	if profile.Device != nil {
 		factories = append(factories, func(cfg fosite.Configurator, _ any, _ any) any {
 			return &deviceGrantHandler{server: s, config: cfg}

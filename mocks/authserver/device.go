@@ -207,13 +207,15 @@ func (s *Server) poll(deviceCode, client string) (*deviceGrant, error) {
 	g := s.store.devices[deviceKey(deviceCode)]
 	now := s.world.Clock.Now()
 	switch {
-	case g == nil || g.client != client || g.status == deviceUsed:
+	case g == nil || g.client != client:
 		return nil, Failure{Kind: DeviceCodeInvalid}
+	case g.status == deviceUsed:
+		return nil, Failure{Kind: DeviceCodeInvalid, Spent: true}
 	case now.After(g.expires):
 		return nil, Failure{Kind: DeviceExpired}
 	case g.status == deviceDenied:
 		return nil, Failure{Kind: DeviceDenied}
-	case g.status == devicePending && now.Sub(g.lastPoll) < g.interval:
+	case g.status == devicePending && now.Sub(g.lastPoll) < g.interval && !s.profile.Device.NoSlowDown:
 		// "the interval MUST be increased by 5 seconds for this and all
 		// subsequent requests" (RFC 8628 §3.5).
 		g.interval += 5 * time.Second
@@ -254,7 +256,7 @@ func (h *deviceGrantHandler) HandleTokenEndpointRequest(ctx context.Context, r f
 	}
 	code := r.GetRequestForm().Get("device_code")
 	if code == "" {
-		return Failure{Kind: InvalidRequest, Description: "Missing required parameter: device_code"}
+		return Failure{Kind: InvalidRequest, Detail: "device_code", Description: "Missing required parameter: device_code"}
 	}
 	g, err := h.server.poll(code, r.GetClient().GetID())
 	if err != nil {

@@ -80,6 +80,12 @@ type Failure struct {
 	// ProviderCode is the provider's own number for a ProviderRefused
 	// failure (Microsoft's AADSTS number); 0 for none.
 	ProviderCode int
+	// Malformed says that a refused code or refresh token is not even of
+	// the server's format (truncated, re-encoded), not merely unknown.
+	Malformed bool
+	// Spent says that a refused device code was good once: its tokens
+	// were issued already.
+	Spent bool
 }
 
 // Error implements error, so a Failure can travel as one.

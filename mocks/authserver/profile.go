@@ -76,6 +76,11 @@ type Profile struct {
 	// GrantAliases are other spellings of grant types the token endpoint
 	// accepts, mapped to the grant they name.
 	GrantAliases map[string]string
+	// Password checks a resource owner password request (RFC 6749 §4.3,
+	// grant_type=password, listed in Grants) once the client is
+	// authenticated: the account, or the provider's refusal (unknown user,
+	// wrong password, a policy). Nil: the grant is not offered.
+	Password func(c Call, username, password string) (world.Account, *Failure)
 	// GrantTypes gives the grants the client may use.
 	GrantTypes func(c world.Client) []string
 	// AuthMethods gives the token-endpoint authentication methods of a
@@ -118,8 +123,43 @@ type Profile struct {
 	// granted to the project", G-09); false: only the token's own grant.
 	RevokeGrants bool
 
+	// RequiredParams are, per grant type, the body parameters a token
+	// request must carry; a request without one is refused as
+	// InvalidRequest with the parameter's name as Detail before anything
+	// else is looked at (Entra's 900144, M-06). Nil: fosite's own checks.
+	RequiredParams map[string][]string
+	// Redeem looks at a code redemption once the code, client and PKCE
+	// passed: it may refuse it, or return the grant the tokens are minted
+	// for instead of the code's (a token request that narrows a
+	// multi-resource authorization to one resource, M-12). Nil: the
+	// code's grant.
+	Redeem func(c Call, req RedeemRequest) (*Grant, *Failure)
+	// RefreshCheck may refuse a refresh whose token is live and the
+	// client's, once RefreshValid let it pass: it sees the grant's
+	// scopes and claims (Microsoft: MFA or Conditional Access applied
+	// since the sign-in, M-11). Nil: no check.
+	RefreshCheck func(c Call, req RedeemRequest) *Failure
+	// AdmitAuthorize may refuse a valid authorization request before the
+	// user is asked anything (a registration that may not use the
+	// request's tenant, a disabled application); the refusal is answered
+	// as AuthorizeFailure says, redirected or on a page.
+	AdmitAuthorize func(c Call, tx *Transaction) *Failure
+	// PromptLogin makes prompt=login show the sign-in page to a user who
+	// is signed in already (OpenID Connect Core §3.1.2.1; Microsoft,
+	// M-02); false: the parameter is ignored, as Google does.
+	PromptLogin bool
+	// RedirectQuery encodes the parameters the server adds to a redirect
+	// URI (code, state, error...), appended to the URI's own query as it
+	// was registered; nil: the whole query re-encoded by url.Values
+	// (sorted keys, upper-case escapes).
+	RedirectQuery func(params url.Values) string
+
 	// TokenHeaders are set on every token-endpoint answer, success or error.
 	TokenHeaders http.Header
+	// TokenJSON is how the token endpoint's JSON is written (indentation,
+	// key order of a success body); nil: indented by two spaces, keys
+	// sorted (Google, G-15). Its Header comes before TokenHeaders.
+	TokenJSON *JSONStyle
 	// TokenResponse shapes a successful token response: the core fills
 	// body with the RFC 6749 fields (no expires_in for a token that never
 	// expires) and the hook adds, changes or removes fields. Nil: as is.
@@ -181,8 +221,8 @@ func RealmOf(ctx context.Context) string {
 
 // GrantRequest is what a client asks for, for Profile.ResolveGrant.
 type GrantRequest struct {
-	// GrantType is "authorization_code", DeviceGrantType or
-	// "client_credentials".
+	// GrantType is "authorization_code", DeviceGrantType,
+	// "client_credentials" or "password".
 	GrantType string
 	// User is the account granting access (zero for client credentials).
 	User world.Account
@@ -213,6 +253,20 @@ type Grant struct {
 	// FixedRefresh keeps the first refresh token's expiry for every later
 	// one even under a sliding policy (Microsoft's SPA redirects, M-03).
 	FixedRefresh bool
+}
+
+// RedeemRequest is a code redemption, for Profile.Redeem.
+type RedeemRequest struct {
+	// User is the account the code was issued for.
+	User world.Account
+	// Granted are the code's granted scopes, Claims its access token's
+	// claims (Grant.Claims).
+	Granted []string
+	Claims  map[string]any
+	// Form is the token request's body.
+	Form url.Values
+	// SignedIn is when the user signed in for the grant (Session.SignedIn).
+	SignedIn time.Time
 }
 
 // Issued describes a successful token response, for Profile.TokenResponse.
@@ -274,6 +328,10 @@ type DeviceProfile struct {
 	VerificationPath string
 	// Response renders the device authorization response.
 	Response func(c Call, d DeviceAuthorization) any
+	// NoSlowDown answers a poll that comes sooner than the interval as any
+	// other pending one (Entra has never been seen sending RFC 8628's
+	// slow_down, M-05); false: slow_down, the interval growing by 5 s.
+	NoSlowDown bool
 }
 
 // DeviceAuthorization is a new device grant, for DeviceProfile.Response.

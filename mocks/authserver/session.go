@@ -25,6 +25,12 @@ type Session struct {
 	// starts again with (RefreshPolicy.Sliding); zero: every refresh token
 	// of the grant keeps the first one's expiry.
 	Slide time.Duration
+	// SignedIn is when the user signed in for the grant, in world time
+	// (zero for client credentials); every token of the grant keeps it.
+	SignedIn time.Time
+	// Scopes, when set, are the scopes a token response names in place of
+	// the code's (a redemption Profile.Redeem narrowed to one resource).
+	Scopes []string
 	// Access holds the claims the provider gave the grant (Grant.Claims):
 	// what a JWT access token carries and what resource servers read.
 	// Never changed once granted: every code and token of the grant

@@ -48,14 +48,22 @@ func (s *Server) Token(w http.ResponseWriter, r *http.Request) {
 		r.Form.Set("grant_type", alias)
 	}
 	if grantType == "" {
-		s.tokenFailure(w, r, Failure{Kind: InvalidRequest, Description: "Missing required parameter: grant_type"})
+		s.tokenFailure(w, r, Failure{Kind: InvalidRequest, Detail: "grant_type", Description: "Missing required parameter: grant_type"})
 		return
+	}
+	for _, name := range s.profile.RequiredParams[grantType] {
+		if r.PostForm.Get(name) == "" {
+			s.tokenFailure(w, r, Failure{Kind: InvalidRequest, Detail: name, Description: "Missing required parameter: " + name})
+			return
+		}
 	}
 	if !slices.Contains(s.profile.Grants, grantType) {
 		s.tokenFailure(w, r, Failure{Kind: UnsupportedGrantType, Detail: grantType,
 			Description: "Invalid grant_type: " + grantType})
 		return
 	}
+	// fosite's password handler removes the password from the form.
+	password := r.PostForm.Get("password")
 	ar, err := s.oauth.NewAccessRequest(ctx, r, newSession(""))
 	if err != nil {
 		s.tokenFailure(w, r, classify(err, grantType))
@@ -79,6 +87,18 @@ func (s *Server) Token(w http.ResponseWriter, r *http.Request) {
 		}
 		sess.Access = g.Claims
 	}
+	if grantType == "password" {
+		if f := s.passwordGrant(call, ar, sess, r.PostForm.Get("username"), password); f != nil {
+			s.tokenFailure(w, r, *f)
+			return
+		}
+	}
+	if grantType == "authorization_code" && s.profile.Redeem != nil {
+		if f := s.redeem(call, ar, sess, r); f != nil {
+			s.tokenFailure(w, r, *f)
+			return
+		}
+	}
 	if grantType == "refresh_token" {
 		s.store.touchRefresh(s.strategy.RefreshTokenSignature(ctx, r.PostForm.Get("refresh_token")))
 		sess.Refreshes++
@@ -95,6 +115,53 @@ func (s *Server) Token(w http.ResponseWriter, r *http.Request) {
 	s.world.Record(world.Event{Provider: s.profile.Name, Protocol: "oauth", Mechanism: grantType,
 		User: sess.User, Client: reg.ID, Outcome: "ok", Seen: notedOf(r).seen})
 	s.writeToken(ctx, w, call, ar, resp, sess, grantType)
+}
+
+// passwordGrant checks a password request's user with the profile and
+// resolves the grant the tokens are minted for.
+func (s *Server) passwordGrant(c Call, ar fosite.AccessRequester, sess *Session, username, password string) *Failure {
+	user, f := s.profile.Password(c, username, password)
+	if f != nil {
+		return f
+	}
+	g, f := s.resolve(c, GrantRequest{GrantType: "password", User: user, Scopes: ar.GetRequestedScopes(), Form: ar.GetRequestForm()})
+	if f != nil {
+		return f
+	}
+	for _, scope := range g.Scopes {
+		ar.GrantScope(scope)
+	}
+	sess.User = user.Email
+	s.grant(sess, g)
+	return nil
+}
+
+// redeem asks the profile about a code redemption (Profile.Redeem) and
+// applies the grant it returns in place of the code's.
+func (s *Server) redeem(c Call, ar fosite.AccessRequester, sess *Session, r *http.Request) *Failure {
+	user, _ := s.FindAccount(c, sess.User)
+	g, f := s.profile.Redeem(c, RedeemRequest{User: user, Granted: s.store.codeGranted(r.Context(), s.strategy, r.PostForm.Get("code")),
+		Claims: sess.Access, Form: r.PostForm})
+	if f != nil || g == nil {
+		return f
+	}
+	// The access token is minted from the session's claims; the response
+	// names the grant's scopes (writeToken).
+	sess.Access, sess.Scopes = g.Claims, g.Scopes
+	return nil
+}
+
+// codeGranted are the scopes granted to the authorization code, which
+// fosite grants the token request only when it answers.
+func (s *store) codeGranted(ctx context.Context, st *strategy, code string) []string {
+	sig := st.AuthorizeCodeSignature(ctx, code)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.codes[keyOf(sig)]
+	if sig == "" || !ok {
+		return nil
+	}
+	return slices.Clone(s.recs.get(e.ref).granted)
 }
 
 // resolve is the profile's grant resolution, or its default: the
@@ -121,6 +188,7 @@ func (s *Server) refreshExpiry(g Grant) time.Duration {
 // grant applies g to a session about to be stored with a new grant.
 func (s *Server) grant(sess *Session, g Grant) {
 	sess.Offline, sess.Access, sess.FixedRefresh = g.Offline, g.Claims, g.FixedRefresh
+	sess.SignedIn = s.world.Clock.Now()
 	if d := s.refreshExpiry(g); d > 0 {
 		sess.SetExpiresAt(fosite.RefreshToken, time.Now().UTC().Add(d).Round(time.Second))
 		if s.profile.Refresh.Sliding && !g.FixedRefresh {
@@ -138,7 +206,11 @@ func (s *Server) writeToken(ctx context.Context, w http.ResponseWriter, c Call, 
 		"access_token": resp.GetAccessToken(),
 		"token_type":   "Bearer",
 	}
-	if scope := strings.Join(ar.GetGrantedScopes(), " "); scope != "" {
+	granted := ar.GetGrantedScopes()
+	if sess.Scopes != nil {
+		granted = sess.Scopes
+	}
+	if scope := strings.Join(granted, " "); scope != "" {
 		body["scope"] = scope
 	}
 	if id, _ := resp.GetExtra("id_token").(string); id != "" {
@@ -165,7 +237,7 @@ func (s *Server) writeToken(ctx context.Context, w http.ResponseWriter, c Call, 
 		}
 	}
 	if s.profile.TokenResponse != nil {
-		issued := Issued{GrantType: grantType, Scopes: ar.GetGrantedScopes(), Claims: sess.Access}
+		issued := Issued{GrantType: grantType, Scopes: granted, Claims: sess.Access}
 		if sess.User != "" {
 			issued.User, _ = s.FindAccount(c, sess.User)
 		}
@@ -221,7 +293,11 @@ func (s *Server) writeText(w http.ResponseWriter, status int, text string, extra
 // writeJSON writes a token-endpoint answer with the caching headers RFC 6749
 // §5.1 requires and the provider's own.
 func (s *Server) writeJSON(w http.ResponseWriter, status int, body any, extra http.Header) {
-	tokenJSON.Write(w, status, body, s.profile.TokenHeaders, extra)
+	style := tokenJSON
+	if s.profile.TokenJSON != nil {
+		style = *s.profile.TokenJSON
+	}
+	style.Write(w, status, body, s.profile.TokenHeaders, extra)
 }
 
 // grantCheck is the first token-endpoint handler: before fosite's own, it
@@ -262,6 +338,9 @@ func (g *grantCheck) HandleTokenEndpointRequest(ctx context.Context, r fosite.Ac
 		if f == nil && g.server.profile.RefreshValid != nil {
 			f = g.server.refreshValid(ctx, r, live, rec)
 		}
+		if f == nil && g.server.profile.RefreshCheck != nil {
+			f = g.server.refreshCheck(ctx, r, rec)
+		}
 	}
 	if f != nil {
 		return *f
@@ -285,7 +364,7 @@ func (s *store) checkCode(ctx context.Context, st *strategy, r fosite.AccessRequ
 	defer s.mu.Unlock()
 	e, ok := s.codes[keyOf(sig)]
 	if sig == "" || !ok {
-		return &Failure{Kind: CodeInvalid}
+		return &Failure{Kind: CodeInvalid, Malformed: sig == ""}
 	}
 	rec := s.recs.get(e.ref)
 	issued := rec.formValue("redirect_uri")
@@ -347,6 +426,18 @@ func (s *Server) refreshValid(ctx context.Context, r fosite.AccessRequester, e e
 	return s.profile.RefreshValid(c, acct, rec.granted, e.at.time(), e.used.time())
 }
 
+// refreshCheck asks the profile about a refresh of the grant of rec
+// (Profile.RefreshCheck).
+func (s *Server) refreshCheck(ctx context.Context, r fosite.AccessRequester, rec *record) *Failure {
+	c := Call{Realm: RealmOf(ctx), Client: r.GetClient().(*client).reg, Now: s.world.Clock.Now()}
+	if rec.session == nil {
+		return nil
+	}
+	acct, _ := s.FindAccount(c, rec.session.User)
+	return s.profile.RefreshCheck(c, RedeemRequest{User: acct, Granted: rec.granted, Claims: rec.session.Access, Form: r.GetRequestForm(),
+		SignedIn: rec.session.SignedIn})
+}
+
 // checkRefresh says why the refresh token of r would be refused, if it
 // would: unknown, revoked, expired, or held by another client; else it
 // returns a copy of the token's entry and its record.
@@ -357,7 +448,7 @@ func (s *store) checkRefresh(ctx context.Context, st *strategy, r fosite.AccessR
 	s.sweepIfStale()
 	e, ok := s.tokens[keyOf(sig)]
 	if sig == "" || !ok {
-		return &Failure{Kind: RefreshInvalid}, entry{}, nil
+		return &Failure{Kind: RefreshInvalid, Malformed: sig == ""}, entry{}, nil
 	}
 	rec := s.recs.get(e.ref)
 	switch {

@@ -31,6 +31,9 @@ type TokenShape struct {
 	// "kid" in the realm's JWKS): iss, iat, nbf, exp (world time), jti and
 	// the grant's Claims (Microsoft).
 	JWT bool
+	// Headers, for a JWT, gives JOSE header fields beyond typ, alg and
+	// kid, from the key id (Microsoft's x5t and nonce, EX-07).
+	Headers func(kid string) map[string]any
 }
 
 // Tokens gives the shape of each kind of token a provider hands out.
@@ -51,7 +54,7 @@ type minter interface {
 func (s *Server) newMinter(shape TokenShape, h *hmac.HMACStrategy) minter {
 	switch {
 	case shape.JWT:
-		return jwtMinter{s}
+		return jwtMinter{s, shape.Headers}
 	case shape.Length > 0:
 		return alnumMinter(shape.Length)
 	}
@@ -148,8 +151,12 @@ func hashSignature(token string) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
-// jwtMinter signs RS256 JWTs with the key of the request's realm.
-type jwtMinter struct{ s *Server }
+// jwtMinter signs RS256 JWTs with the key of the request's realm, with
+// the shape's extra headers.
+type jwtMinter struct {
+	s       *Server
+	headers func(kid string) map[string]any
+}
 
 func (m jwtMinter) mint(ctx context.Context, kind fosite.TokenType, r fosite.Requester) (string, string, error) {
 	realm := RealmOf(ctx)
@@ -177,8 +184,13 @@ func (m jwtMinter) mint(ctx context.Context, kind fosite.TokenType, r fosite.Req
 	if err != nil {
 		return "", "", err
 	}
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: key},
-		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", kid))
+	opts := (&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", kid)
+	if m.headers != nil {
+		for k, v := range m.headers(kid) {
+			opts = opts.WithHeader(jose.HeaderKey(k), v)
+		}
+	}
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: key}, opts)
 	if err != nil {
 		return "", "", err
 	}

@@ -16,9 +16,6 @@ const (
 	declined code = -3
 	// badVerificationCode is a device code the server never issued.
 	badVerificationCode code = -2
-	// slowDown is RFC 8628's slow_down in Entra's shape (Microsoft's is
-	// NOT FOUND).
-	slowDown code = -1
 )
 
 // surface is where an AADSTS answer is shown (M-15: the same text on
@@ -52,40 +49,68 @@ type entry struct {
 }
 
 // catalogue is every AADSTS answer of the mock, by ascending number.
-// Texts recorded in PROVIDERS.md (M-05, M-06, M-10): 7000215, 7000222,
-// 7000218, 700025, 65001, 65004, 70011, 700016, 700082, 70000 (refresh
-// token), 28000, 1002012, 90002, 500011, 70016, 70020. Numbers recorded
-// without a wire text, the text being Entra's as commonly reported [INF]:
-// 54005, 50173, 70008. Neither recorded [INF]: 70000 for a code, 501481
-// (PKCE), 50011 at the token endpoint, 70003, 900144, 50059, 50049,
-// 700084's suberror.
+// Texts recorded in PROVIDERS.md (M-05, M-06, M-10, M-11, F-39): 7000215,
+// 7000222, 7000218, 700025, 65001, 65004, 70011, 700016, 700082, 70000
+// (refresh token), 28000, 28003, 1002012, 90002, 90112, 500011, 70016,
+// 70020, 900144, 9002313, 50020, 50034, 50058, 50059, 50076, 50126,
+// 50194, 53003, 900941, 7000112. Numbers recorded without a wire text,
+// the text being Entra's as commonly reported [INF]: 54005, 50173, 70008,
+// 90120, 70043. Neither recorded [INF]: 70000 for a code, 501481 (PKCE), 50011
+// at the token endpoint, 70003, 50049, 9002325, 700084's suberror.
 var catalogue = []entry{
 	{code: declined, err: "authorization_declined", status: http.StatusBadRequest, on: tokenJSON,
 		text: "The end user denied the authorization request."},
 	{code: badVerificationCode, err: "bad_verification_code", status: http.StatusBadRequest, on: tokenJSON,
 		text: "The provided value for the input parameter 'device_code' is not valid."},
-	{code: slowDown, err: "slow_down", status: http.StatusBadRequest, on: tokenJSON,
-		text: "The client is polling too quickly and should back off."},
-	// F-06: Graph and Outlook scopes in one request.
-	{code: 28000, err: "invalid_scope", status: http.StatusBadRequest, on: tokenJSON | authorizeRedirect,
+	// F-06, M-12: Graph and Outlook scopes in one token request
+	// (/authorize accepts them).
+	{code: 28000, err: "invalid_scope", status: http.StatusBadRequest, on: tokenJSON,
 		text: "Provided value for the input parameter scope is not valid because it contains more than one resource. Scope {scope} is not valid."},
+	// M-10, M-12: a redemption without scope after a multi-resource authorize.
+	{code: 28003, err: "invalid_request", status: http.StatusBadRequest, on: tokenJSON,
+		text: "Provided value for the input parameter scope cannot be empty when requesting an access token using the provided authorization code. Please specify a valid scope."},
 	// M-02, M-06: at /authorize on the sign-in page.
 	{code: 50011, err: "invalid_grant", status: http.StatusBadRequest, on: tokenJSON | errorPage,
 		text: "The redirect URI '{uri}' specified in the request does not match the redirect URIs configured for the application '{app}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this."},
+	// M-11: a user of another tenant signs in to a single-tenant app.
+	{code: 50020, err: "access_denied", status: http.StatusBadRequest, on: tokenJSON | errorPage,
+		text: "User account '{user}' from identity provider '{idp}' does not exist in tenant '{tenant}' and cannot access the application '{app}'({name}) in that tenant. The account needs to be added as an external user in the tenant first. Sign out and sign in again with a different Azure Active Directory user account."},
+	// M-11: ROPC for a user the tenant does not have ({EmailHidden} is
+	// Entra's own placeholder, not a template).
+	{code: 50034, err: "invalid_grant", status: http.StatusBadRequest, on: tokenJSON,
+		text: "The user account {EmailHidden} does not exist in the {tenant} directory. To sign into this application, the account must be added to the directory."},
 	// M-09: MSAL's instance discovery for another authority.
 	{code: 50049, err: "invalid_instance", status: http.StatusBadRequest, on: tokenJSON,
 		text: "Unknown or invalid instance."},
-	// Client credentials through common or organizations.
+	// M-11, M-13: prompt=none and nobody signed in.
+	{code: 50058, err: "login_required", status: http.StatusBadRequest, on: authorizeRedirect,
+		text: "A silent sign-in request was sent but no user is signed in."},
+	// F-39: client credentials, or a single-tenant app's device code,
+	// through common or organizations.
 	{code: 50059, err: "invalid_request", status: http.StatusBadRequest, on: tokenJSON,
 		text: "No tenant-identifying information found in either the request or implied by any provided credentials."},
+	// M-11, F-28: MFA required on refresh or ROPC.
+	{code: 50076, err: "invalid_grant", status: http.StatusBadRequest, suberror: "basic_action", on: tokenJSON,
+		text: "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '{resource}'."},
+	// M-11: wrong password in ROPC.
+	{code: 50126, err: "invalid_grant", status: http.StatusBadRequest, on: tokenJSON,
+		text: "Error validating credentials due to invalid username or password."},
 	{code: 50173, err: "invalid_grant", status: http.StatusBadRequest, on: tokenJSON,
 		text: "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password."},
+	// M-11, F-20: a single-tenant app through /common.
+	{code: 50194, err: "invalid_request", status: http.StatusBadRequest, on: authorizeRedirect | errorPage,
+		text: "Application '{app}'({name}) is not configured as a multi-tenant application. Usage of the /common endpoint is not supported for such applications created after '10/15/2018'. Use a tenant-specific endpoint or configure the application to be multi-tenant."},
+	// M-11, F-28: Conditional Access blocks issuance.
+	{code: 53003, err: "interaction_required", status: http.StatusBadRequest, suberror: "message_only", on: tokenJSON | errorPage,
+		text: "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance."},
 	{code: 54005, err: "invalid_grant", status: http.StatusBadRequest, on: tokenJSON,
 		text: "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token."},
 	// F-10: users may not consent and the administrator has not.
 	{code: 65001, err: "invalid_grant", status: http.StatusBadRequest, suberror: "consent_required", on: tokenJSON | authorizeRedirect,
 		text: "The user or administrator has not consented to use the application with ID '{app}' named '{name}'. Send an interactive authorization request for this user and resource."},
-	{code: 65004, err: "access_denied", status: http.StatusBadRequest, on: adminConsentRedirect,
+	// M-13: Cancel on the consent page (the authorize redirect's error is
+	// consent_required, authorizeErrors).
+	{code: 65004, err: "access_denied", status: http.StatusBadRequest, on: adminConsentRedirect | authorizeRedirect,
 		text: "User declined to consent to access the app."},
 	// {param} is 'code', or 'refresh_token' or 'assertion'.
 	{code: 70000, err: "invalid_grant", status: http.StatusBadRequest, on: tokenJSON | authorizeRedirect,
@@ -100,9 +125,19 @@ var catalogue = []entry{
 		text: "OAuth 2.0 device flow error. Authorization is pending. Continue polling."},
 	{code: 70020, err: "expired_token", status: http.StatusBadRequest, on: tokenJSON,
 		text: "The provided value for the input parameter 'device_code' is not valid. This device code has expired."},
+	// M-06, F-12: Conditional Access's sign-in frequency; the text is
+	// Entra's as commonly reported [INF], the lifetime in seconds.
+	{code: 70043, err: "invalid_grant", status: http.StatusBadRequest, on: tokenJSON,
+		text: "The refresh token has expired or is invalid due to sign-in frequency checks by conditional access. The token was issued on {issued} and the maximum allowed lifetime for this request is {lifetime}."},
 	// M-10: on every path of an unknown tenant.
 	{code: 90002, err: "invalid_tenant", status: http.StatusBadRequest, on: tokenJSON | errorPage,
 		text: "Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant."},
+	// M-11, F-21: discovery with ?appid= that is not a GUID.
+	{code: 90112, err: "invalid_request", status: http.StatusBadRequest, on: tokenJSON,
+		text: "Application identifier is expected to be a GUID."},
+	// M-06: a device code polled again once it was decided and used.
+	{code: 90120, err: "invalid_grant", status: http.StatusBadRequest, on: tokenJSON,
+		text: "The device request has already been authorized or declined. Start a new device code request."},
 	{code: 500011, err: "invalid_resource", status: http.StatusBadRequest, on: tokenJSON | authorizeRedirect,
 		text: "The resource principal named {resource} was not found in the tenant named {tenant}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant."},
 	{code: 501481, err: "invalid_grant", status: http.StatusBadRequest, on: tokenJSON,
@@ -121,9 +156,16 @@ var catalogue = []entry{
 	// {description} is the core's text of the missing parameter.
 	{code: 900144, err: "invalid_request", status: http.StatusBadRequest, on: tokenJSON | authorizeRedirect,
 		text: "{description}"},
+	// M-11, M-13, F-30: user consent disabled, on the "Need admin
+	// approval" page.
+	{code: 900941, err: "access_denied", status: http.StatusBadRequest, on: errorPage,
+		text: "An administrator of {tenant} has set a policy that prevents you from granting {name} the permissions it is requesting. Contact an administrator of {tenant} who can grant permissions to this application on your behalf."},
 	// F-11: a delegated scope where /.default is required.
 	{code: 1002012, err: "invalid_scope", status: http.StatusBadRequest, on: tokenJSON,
 		text: "The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."},
+	// M-11: an application its owner disabled.
+	{code: 7000112, err: "unauthorized_client", status: http.StatusBadRequest, on: tokenJSON | errorPage,
+		text: "Application '{app}'({name}) is disabled."},
 	// F-08: the text names the secret id pasted for the value.
 	{code: 7000215, err: "invalid_client", status: http.StatusUnauthorized, on: tokenJSON,
 		text: "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{app}'."},
@@ -133,6 +175,13 @@ var catalogue = []entry{
 	// F-09.
 	{code: 7000222, err: "invalid_client", status: http.StatusUnauthorized, on: tokenJSON,
 		text: "The provided client secret keys for app '{app}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds."},
+	// M-06: a code or refresh token that is not one (truncated, re-encoded).
+	{code: 9002313, err: "invalid_grant", status: http.StatusBadRequest, on: tokenJSON,
+		text: "Invalid request. Request is malformed or invalid."},
+	// An SPA redirect's code redeemed without PKCE [INF: Entra's text as
+	// reported by MSAL.js users; not in PROVIDERS.md].
+	{code: 9002325, err: "invalid_request", status: http.StatusBadRequest, on: tokenJSON,
+		text: "Proof Key for Code Exchange is required for cross-origin authorization code redemption."},
 }
 
 // byCode indexes catalogue.
@@ -149,15 +198,17 @@ var byCode = func() map[code]entry {
 // segment), {scope} the scope or scopes, {uri} the redirect URI,
 // {resource} the resource identifier, {issued} when the token was issued,
 // {grant} the grant type, {param} the parameter named invalid,
-// {description} the core's own description.
+// {description} the core's own description, {user} the user's address,
+// {idp} the user's identity provider, {lifetime} a lifetime in seconds.
 type vars struct {
-	app, name, tenant, scope, uri, resource, issued, grant, param, description string
+	app, name, tenant, scope, uri, resource, issued, grant, param, description, user, idp, lifetime string
 }
 
 // expand fills the placeholders of a template.
 func (v vars) expand(template string) string {
 	return strings.NewReplacer("{app}", v.app, "{name}", v.name, "{tenant}", v.tenant, "{scope}", v.scope, "{uri}", v.uri,
-		"{resource}", v.resource, "{issued}", v.issued, "{grant}", v.grant, "{param}", v.param, "{description}", v.description).Replace(template)
+		"{resource}", v.resource, "{issued}", v.issued, "{grant}", v.grant, "{param}", v.param, "{description}", v.description,
+		"{user}", v.user, "{idp}", v.idp, "{lifetime}", v.lifetime).Replace(template)
 }
 
 // answer is the catalogue's answer n with its text filled from v. n is

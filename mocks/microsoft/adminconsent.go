@@ -23,10 +23,9 @@ const (
 // admin_consent=True, the tenant id, the scope asked for and the state
 // ([DOC] v2-admin-consent). An app of the tenant gets "Grant admin consent";
 // another tenant's multi-tenant app is added to the tenant's consented
-// apps. What Entra shows a user who is not an administrator, and the exact
-// error of a refusal, are not recorded: a "Need admin approval" page, and
-// access_denied with AADSTS65004 ("User declined to consent to access the
-// app."), are inferred [INF].
+// apps. What Entra shows a user who is not an administrator is not
+// recorded: a "Need admin approval" page is inferred [INF]; a refusal is
+// access_denied with AADSTS65004 as M-06 records it.
 func (p *Provider) adminConsent(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
@@ -42,7 +41,8 @@ func (p *Provider) adminConsent(w http.ResponseWriter, r *http.Request) {
 	c.Client = reg
 	redirectURI := r.Form.Get("redirect_uri")
 	if redirectURI == "" || !redirectAllowed(c, redirectURI) {
-		p.AuthorizeFailure(w, r, nil, authserver.Failure{Kind: authserver.RedirectMismatch, Detail: redirectURI})
+		// The page names the application (M-06's 50011 text).
+		p.AuthorizeFailure(w, r, &authserver.Transaction{Client: reg}, authserver.Failure{Kind: authserver.RedirectMismatch, Detail: redirectURI})
 		return
 	}
 	v, ok := p.SignedIn(w, r, reg)
@@ -66,14 +66,18 @@ func (p *Provider) adminConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	back, _ := url.Parse(redirectURI)
-	q := back.Query()
+	q := url.Values{}
 	if state := r.Form.Get("state"); state != "" {
 		q.Set("state", state)
 	}
 	if decision == authserver.Deny {
-		a := answer(65004, vars{})
-		q.Set("error", a.err)
-		q.Set("error_description", a.body(c).ErrorDescription)
+		// M-06's 65004 row: error, error_description, error_uri,
+		// admin_consent=True, state.
+		body := answer(65004, vars{}).body(c)
+		q.Set("error", body.Error)
+		q.Set("error_description", body.ErrorDescription)
+		q.Set("error_uri", body.ErrorURI)
+		q.Set("admin_consent", "True")
 	} else {
 		if err := p.consentFor(v.Realm, reg); err != nil {
 			p.Message(w, http.StatusInternalServerError, "Sign in", err.Error())
@@ -85,7 +89,11 @@ func (p *Provider) adminConsent(w http.ResponseWriter, r *http.Request) {
 			q.Set("scope", scope)
 		}
 	}
-	back.RawQuery = q.Encode()
+	if back.RawQuery != "" {
+		back.RawQuery += "&" + redirectQuery(q)
+	} else {
+		back.RawQuery = redirectQuery(q)
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, back.String(), http.StatusFound)
 }

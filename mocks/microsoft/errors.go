@@ -3,6 +3,7 @@ package microsoft
 import (
 	"crypto/rand"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/mailoauth/mailoauth/mocks/authserver"
@@ -57,9 +58,17 @@ func (a aadsts) body(call authserver.Call) aadError {
 	e := aadError{Error: a.err, ErrorDescription: desc, Timestamp: ts, TraceID: trace, CorrelationID: corr, Suberror: a.suberror}
 	if a.code != 0 {
 		e.ErrorCodes = []int{a.code}
-		e.ErrorURI = fmt.Sprintf("https://login.microsoftonline.com/error?code=%d", a.code)
+		if !a.withoutErrorURI() {
+			e.ErrorURI = fmt.Sprintf("https://login.microsoftonline.com/error?code=%d", a.code)
+		}
 	}
 	return e
+}
+
+// withoutErrorURI reports the answers recorded with no error_uri (M-04,
+// M-12): 9002313, and 70011's variant (b) (two resources' /.default).
+func (a aadsts) withoutErrorURI() bool {
+	return a.code == 9002313 || a.code == 70011 && strings.HasPrefix(a.text, "The provided request must include a 'scope' input parameter.")
 }
 
 // reply is a as a token-endpoint answer.
@@ -75,3 +84,6 @@ func newGUID() string {
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
+
+// parseTimestamp reads a "Timestamp:" value back (timestampLayout).
+func parseTimestamp(s string) (time.Time, error) { return time.Parse(timestampLayout, s) }

@@ -43,7 +43,9 @@ func TestMalformedTenantSegments(t *testing.T) {
 			}
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			if resp.StatusCode < 400 || resp.StatusCode >= 500 || resp.Header.Get("X-Injected") != "" {
+			// M-15: the sign-in error page is a 200; the JSON endpoints 4xx.
+			page := path == microsoft.AuthorizePath && resp.StatusCode == http.StatusOK && strings.Contains(string(body), "AADSTS90002")
+			if !page && (resp.StatusCode < 400 || resp.StatusCode >= 500) || resp.Header.Get("X-Injected") != "" {
 				t.Errorf("%s /%.40s%s: HTTP %d %.200s", method, seg, path, resp.StatusCode, body)
 			}
 			if resp.StatusCode == http.StatusBadRequest && path != microsoft.AuthorizePath && !strings.Contains(string(body), `"invalid_tenant"`) {
@@ -53,9 +55,9 @@ func TestMalformedTenantSegments(t *testing.T) {
 	}
 }
 
-// TestDevicePollFlood: a device polling with no pause gets slow_down, a
-// 400, every time, and the code still works once the user approves and
-// the device waits its interval.
+// TestDevicePollFlood: a device polling with no pause gets
+// authorization_pending (AADSTS70016, never slow_down: M-05), a 400,
+// every time, and the code still works once the user approves.
 func TestDevicePollFlood(t *testing.T) {
 	t.Parallel()
 	srv := mocks.Start(t, mocks.Options{Providers: []string{microsoft.Name}})
@@ -65,8 +67,8 @@ func TestDevicePollFlood(t *testing.T) {
 	form := url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:device_code"}, "client_id": {desktopID}, "device_code": {da.DeviceCode}}
 	for i := range 500 {
 		status, body := postForm(t, hc, e.TokenURL, form)
-		if status != http.StatusBadRequest || body["error"] != "slow_down" {
-			t.Fatalf("poll %d: HTTP %d %v, want 400 slow_down", i, status, body)
+		if status != http.StatusBadRequest || body["error"] != "authorization_pending" {
+			t.Fatalf("poll %d: HTTP %d %v, want 400 authorization_pending", i, status, body)
 		}
 	}
 	if err := srv.ApproveDevice(da.UserCode, mailbox); err != nil {

@@ -114,7 +114,8 @@ func (p *Provider) tenant(next http.Handler) http.Handler {
 			call := authserver.Call{Now: p.w.Clock.Now(), Request: r}
 			if strings.HasSuffix(r.URL.Path, AuthorizePath) || strings.HasSuffix(r.URL.Path, AdminConsentPath) {
 				// The sign-in error page of an unknown application (M-02).
-				p.Message(w, http.StatusBadRequest, "Sign in", "Sorry, but we're having trouble signing you in.", a.body(call).ErrorDescription)
+				page := signInErrorPage(a.body(call))
+				p.Message(w, page.Status, page.Title, page.Lines...)
 				return
 			}
 			entraJSON.Write(w, http.StatusBadRequest, a.body(call))
@@ -130,7 +131,13 @@ func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 	realm := authserver.RealmOf(r.Context())
 	segment := mux.Vars(r)["tenant"]
 	base := p.BaseURL() + "/" + segment
-	entraJSON.Write(w, http.StatusOK, map[string]any{
+	if id := r.URL.Query().Get("appid"); id != "" && !isGUID(id) {
+		// M-11, F-21: TheNetworg's oauth2-azure asks with ?appid=<client id>.
+		call := authserver.Call{Realm: realm, Now: p.w.Clock.Now(), Request: r}
+		entraJSON.Write(w, http.StatusBadRequest, answer(90112, vars{}).body(call))
+		return
+	}
+	discoveryJSON.Write(w, http.StatusOK, map[string]any{
 		"issuer":                                p.Issuer(realm),
 		"authorization_endpoint":                base + AuthorizePath,
 		"token_endpoint":                        base + TokenPath,
@@ -171,6 +178,16 @@ func (p *Provider) instanceDiscovery(w http.ResponseWriter, r *http.Request) {
 		}},
 	})
 }
+
+// discoveryOrder is the live document's key order (M-01); the keys the
+// record does not place follow sorted.
+var discoveryOrder = []string{"token_endpoint", "token_endpoint_auth_methods_supported", "jwks_uri", "response_modes_supported",
+	"subject_types_supported", "id_token_signing_alg_values_supported", "response_types_supported", "scopes_supported", "issuer",
+	"request_uri_parameter_supported", "userinfo_endpoint", "authorization_endpoint", "device_authorization_endpoint"}
+
+// discoveryJSON is the discovery document's style: entraJSON's, keys in
+// discoveryOrder.
+var discoveryJSON = authserver.JSONStyle{Header: entraJSON.Header, Order: discoveryOrder}
 
 // entraJSON is how Entra's endpoints other than the token endpoint write
 // their JSON (M-03's caching header, on one line).

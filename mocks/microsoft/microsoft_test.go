@@ -42,6 +42,23 @@ func TestSchema(t *testing.T) {
 	if !ok || !app.Public || app.Type != "public" {
 		t.Fatalf("app %+v", app)
 	}
+	// The policies of M-11 and M-06 (F-28, F-12) and a disabled app.
+	policies := strings.Replace(tenantYAML, "domains: [contoso.onmicrosoft.com]",
+		"domains: [contoso.onmicrosoft.com]\n        mfa_required: ['*']\n        conditional_access_block: [a@contoso.test]\n        sign_in_frequency: 12h", 1)
+	policies = strings.Replace(policies, "allow_public_client_flows: true", "allow_public_client_flows: true, disabled: true", 1)
+	w, err = load(t, policies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tenant, _ = microsoft.TenantOf(w, realm)
+	app, _ = w.ClientNamed(realm, "app")
+	if len(tenant.MFARequired) != 1 || len(tenant.BlockedByCA) != 1 || tenant.SignInFrequency.Hours() != 12 || !app.Settings.(microsoft.App).Disabled {
+		t.Errorf("policies: %+v, app %+v", tenant, app.Settings)
+	}
+	enc := microsoft.Schema().(world.EncodingSchema).EncodeRealm(tenant)
+	if enc["sign_in_frequency"] != "12h0m0s" || enc["mfa_required"] == nil || enc["conditional_access_block"] == nil {
+		t.Errorf("encoded policies: %v", enc)
+	}
 	for name, doc := range map[string]string{
 		"tenant id":     strings.Replace(tenantYAML, "6F1D6C2E-3B7A-4C1E-9D2A-0C5E8B7A4F10", "contoso", 1),
 		"app id":        strings.Replace(tenantYAML, "5e1a9c2b-7d3f-4a8e-b6c1-0f2d4e6a8b9c", "my-app", 1),

@@ -34,8 +34,9 @@ func Profile(w *world.World) authserver.Profile {
 		DisplayName: "Microsoft",
 		Tokens: authserver.Tokens{
 			Code: authserver.TokenShape{Prefix: "1.A"},
-			// M-07: access tokens are RS256 JWTs.
-			Access:  authserver.TokenShape{JWT: true},
+			// M-07: access tokens are RS256 JWTs; EX-07: with x5t and a
+			// nonce in the header.
+			Access:  authserver.TokenShape{JWT: true, Headers: accessHeaders},
 			Refresh: authserver.TokenShape{Prefix: "1.A"},
 		},
 		// M-02: "codes live about 10 minutes".
@@ -54,7 +55,9 @@ func Profile(w *world.World) authserver.Profile {
 		SharedKeys:  true,
 		FindClient:  p.findClient,
 		FindAccount: p.findAccount,
-		Grants:      []string{"authorization_code", "refresh_token", "client_credentials", authserver.DeviceGrantType},
+		// M-11: Entra still answers ROPC (grant_type=password).
+		Grants:   []string{"authorization_code", "refresh_token", "client_credentials", authserver.DeviceGrantType, "password"},
+		Password: p.password,
 		// M-09: MSAL for Node polls with grant_type=device_code.
 		GrantAliases:    map[string]string{"device_code": authserver.DeviceGrantType},
 		GrantTypes:      grantTypes,
@@ -70,6 +73,17 @@ func Profile(w *world.World) authserver.Profile {
 			"Pragma":        {"no-cache"},
 			"Content-Type":  {"application/json; charset=utf-8"},
 		},
+		// M-03, M-04: one compact line, the success keys in Entra's order
+		// (error bodies are aadError, already in M-04's).
+		TokenJSON: &authserver.JSONStyle{Order: tokenOrder},
+		// M-06: 900144 names the missing parameter.
+		RequiredParams: map[string][]string{"authorization_code": {"code"}, "refresh_token": {"refresh_token"}},
+		Redeem:         p.redeem,
+		RefreshCheck:   p.refreshCheck,
+		AdmitAuthorize: p.admitAuthorize,
+		// M-02: prompt=login signs the user in again.
+		PromptLogin:      true,
+		RedirectQuery:    redirectQuery,
 		TokenResponse:    p.tokenResponse,
 		TokenError:       p.tokenError,
 		AuthorizeFailure: p.authorizeFailure,
@@ -83,6 +97,9 @@ func Profile(w *world.World) authserver.Profile {
 			Interval:         5 * time.Second,
 			VerificationPath: DeviceLoginPath,
 			Response:         deviceResponse,
+			Admit:            p.admitDevice,
+			// M-05: an early poll is pending (70016), never slow_down.
+			NoSlowDown: true,
 		},
 	}
 }
@@ -138,7 +155,7 @@ func (p profile) findAccount(c authserver.Call, email string) (world.Account, bo
 // grantTypes: every app may try every grant; what it lacks (a secret,
 // public client flows) is refused with the AADSTS code that says so.
 func grantTypes(world.Client) []string {
-	return []string{"authorization_code", "refresh_token", "client_credentials", authserver.DeviceGrantType}
+	return []string{"authorization_code", "refresh_token", "client_credentials", authserver.DeviceGrantType, "password"}
 }
 
 // authMethods is M-03 and M-08: a confidential app proves itself with a
@@ -215,21 +232,31 @@ func (p profile) resolveGrant(c authserver.Call, req authserver.GrantRequest) (a
 		if !ok {
 			return authserver.Grant{}, refusal(500011, vars{resource: ref.resource, tenant: p.tenantName(req.User.Realm)})
 		}
-		if resID != "" && res.id != r.id {
-			// F-06: Graph and Outlook scopes in one request.
-			return authserver.Grant{}, refusal(28000, vars{scope: strings.Join(req.Scopes, " ")})
-		}
-		res, resID = r, strings.TrimSuffix(ref.resource, "/")
 		if ref.permission != ".default" && !permitted(r.delegated, ref.permission) {
 			return authserver.Grant{}, refusal(70011, vars{scope: ref.full()})
+		}
+		if resID == "" {
+			// M-12: /authorize takes scopes of several resources (it only
+			// collects consent); the token is for the first until the
+			// redemption names one (Redeem).
+			res, resID = r, strings.TrimSuffix(ref.resource, "/")
 		}
 	}
 	if resID == "" {
 		res, resID = graph, Graph
 	}
 	app := appOf(c.Client)
+	if f := p.admitUser(c, req.User); f != nil {
+		return authserver.Grant{}, f
+	}
 	var scp []string
+	granted := make([]string, 0, len(refs)+2)
 	for _, ref := range refs {
+		if !sameResource(ref.resource, res) {
+			// Another resource's scope: consented to, not in this token.
+			granted = append(granted, ref.full())
+			continue
+		}
 		if ref.permission == ".default" {
 			for _, d := range app.Delegated {
 				if r := splitScope(d); sameResource(r.resource, res) {
@@ -245,17 +272,18 @@ func (p profile) resolveGrant(c authserver.Call, req authserver.GrantRequest) (a
 	}
 	tenant, _ := TenantOf(p.w, req.User.Realm)
 	if tenant.UserConsentDisabled && !AdminConsented(p.w, req.User.Realm, c.Client) {
-		// F-10: users may not consent and the administrator has not.
-		return authserver.Grant{}, p.noConsent(c)
+		// F-10, M-13: users may not consent and the administrator has not.
+		return authserver.Grant{}, p.noConsent(c, req.User)
 	}
-	granted := make([]string, 0, len(scp)+2)
+	own := make([]string, 0, len(scp))
 	for _, s := range scp {
 		if resID == Graph {
-			granted = append(granted, s)
+			own = append(own, s)
 		} else {
-			granted = append(granted, resID+"/"+s)
+			own = append(own, resID+"/"+s)
 		}
 	}
+	granted = append(own, granted...)
 	if openid {
 		granted = append(granted, "openid")
 	}
@@ -266,6 +294,12 @@ func (p profile) resolveGrant(c authserver.Call, req authserver.GrantRequest) (a
 	claims["sub"] = subject(c, req.User)
 	if c.Client.Public {
 		claims["appidacr"] = "0"
+	}
+	// M-07: how the user signed in; an interactive sign-in under an MFA
+	// requirement passed it (F-28).
+	claims["amr"] = []string{"pwd"}
+	if applies(tenant.MFARequired, req.User.Email) {
+		claims["amr"] = []string{"pwd", "mfa"}
 	}
 	g := authserver.Grant{Scopes: withOIDC(granted, req.Scopes), Claims: claims, Offline: offline}
 	if slices.Contains(app.SPA, req.Form.Get("redirect_uri")) {
@@ -303,9 +337,24 @@ func (p profile) appGrant(c authserver.Call, req authserver.GrantRequest, refs [
 	if !isTenant(c.Realm) {
 		return authserver.Grant{}, refusal(50059, vars{})
 	}
-	if len(refs) != 1 || refs[0].permission != ".default" {
+	defaults := 0
+	for _, r := range refs {
+		if r.permission == ".default" {
+			defaults++
+		}
+	}
+	scope := strings.Join(req.Scopes, " ")
+	switch {
+	case len(refs) == 1 && defaults == 1:
+	case defaults > 1 && defaults == len(refs):
+		// M-12, F-29: two resources' /.default, 70011 variant (b).
+		return authserver.Grant{}, refusalText(70011, "The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope "+scope+" is not valid.")
+	case defaults > 0:
+		// M-12: /.default beside a named permission, 70011 variant (a).
+		return authserver.Grant{}, refusal(70011, vars{scope: scope})
+	default:
 		// F-11: a delegated scope where /.default is required.
-		return authserver.Grant{}, refusal(1002012, vars{scope: strings.Join(req.Scopes, " ")})
+		return authserver.Grant{}, refusal(1002012, vars{scope: scope})
 	}
 	res, ok := lookupResource(refs[0].resource)
 	if !ok {
@@ -339,9 +388,22 @@ func (p profile) baseClaims(c authserver.Call, tid, aud string) map[string]any {
 	}
 }
 
-// noConsent is 65001 (F-10).
-func (p profile) noConsent(c authserver.Call) *authserver.Failure {
+// noConsent is the answer to a grant the user may not consent to (F-10,
+// M-13): the "Need admin approval" page (900941) where the user is on
+// /authorize, 65001 at the token endpoint (a device code's poll, a
+// redemption).
+func (p profile) noConsent(c authserver.Call, user world.Account) *authserver.Failure {
+	if c.Request != nil && strings.HasSuffix(c.Request.URL.Path, AuthorizePath) {
+		return refusal(900941, vars{tenant: p.tenantName(user.Realm), name: clientName(c.Client)})
+	}
 	return refusal(65001, vars{app: c.Client.ID, name: c.Client.Name})
+}
+
+// refusalText is Microsoft's refusal n with a text of its own (a variant
+// of the catalogue's, M-06's 70011).
+func refusalText(n code, text string) *authserver.Failure {
+	a := byCode[n].with(text)
+	return &authserver.Failure{Kind: authserver.ProviderRefused, ProviderCode: int(n), Code: a.err, Description: a.text}
 }
 
 // tenantName is how AADSTS texts name a tenant: its first domain, or id.
@@ -374,11 +436,20 @@ func subject(c authserver.Call, a world.Account) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:])[:43]
 }
 
+// tokenOrder is the order of a token response's keys (M-03, M-04):
+// token_type, scope, expires_in, ext_expires_in, access_token,
+// refresh_token, id_token, client_info.
+var tokenOrder = []string{"token_type", "scope", "expires_in", "ext_expires_in", "access_token", "refresh_token", "id_token", "client_info"}
+
 // tokenResponse adds ext_expires_in (M-03) and client_info when asked for
-// (M-09: base64url {"uid":oid,"utid":tid}).
+// (M-09: base64url {"uid":oid,"utid":tid}); client credentials carry no
+// scope (M-03).
 func (p profile) tokenResponse(c authserver.Call, t authserver.Issued, body map[string]any) {
 	if exp, ok := body["expires_in"]; ok {
 		body["ext_expires_in"] = exp
+	}
+	if t.GrantType == "client_credentials" {
+		delete(body, "scope")
 	}
 	if t.User.Email != "" && c.Request != nil && c.Request.PostFormValue("client_info") == "1" {
 		tenant, _ := TenantOf(p.w, t.User.Realm)
@@ -402,7 +473,9 @@ func (p profile) issuer(base, r string) string {
 // idTokenClaims are the v2.0 ID token's claims MSAL reads (M-09).
 func (p profile) idTokenClaims(c authserver.Call, a world.Account, scopes []string) map[string]any {
 	tenant, _ := TenantOf(p.w, a.Realm)
-	claims := map[string]any{"oid": objectID(a), "tid": tenant.ID, "ver": "2.0"}
+	// M-09: MSAL reads upn and nbf besides the others.
+	claims := map[string]any{"oid": objectID(a), "tid": tenant.ID, "ver": "2.0", "upn": a.Email,
+		"nbf": time.Now().UTC().Truncate(time.Second).Unix()}
 	if slices.Contains(scopes, "profile") {
 		claims["preferred_username"], claims["name"] = a.Email, a.Name
 	}
@@ -410,6 +483,15 @@ func (p profile) idTokenClaims(c authserver.Call, a world.Account, scopes []stri
 		claims["email"] = a.Email
 	}
 	return claims
+}
+
+// accessHeaders are the header fields of Entra's access tokens beyond
+// typ, alg and kid (EX-07): x5t, which carries the same value as kid in
+// Entra's keys [INF: the JWKS publishes both alike], and a nonce.
+func accessHeaders(kid string) map[string]any {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return map[string]any{"x5t": kid, "nonce": base64.RawURLEncoding.EncodeToString(b)}
 }
 
 // userCode is a user code like Microsoft's "BPPVYQZMA" (M-05).

@@ -95,7 +95,9 @@ func TestResolveGrant(t *testing.T) {
 		{scopes: []string{"openid"}, granted: []string{"User.Read", "openid"}, scp: "User.Read", aud: Graph},
 		{scopes: []string{"https://outlook.office.com/Nope"}, refused: 70011},
 		{scopes: []string{"https://nowhere.example/x"}, refused: 500011},
-		{scopes: []string{"https://outlook.office.com/SMTP.Send", "Mail.Read"}, refused: 28000},
+		// M-12: /authorize takes two resources; the token is the first's.
+		{scopes: []string{"https://outlook.office.com/SMTP.Send", "Mail.Read"},
+			granted: []string{"https://outlook.office.com/SMTP.Send", "https://graph.microsoft.com/Mail.Read"}, scp: "SMTP.Send", aud: Outlook},
 	} {
 		g, f := p.resolveGrant(call, authserver.GrantRequest{GrantType: "authorization_code", User: user, Scopes: c.scopes, Form: url.Values{}})
 		switch {
@@ -116,7 +118,8 @@ func TestResolveGrant(t *testing.T) {
 	}{
 		{"common", []string{"https://outlook.office365.com/.default"}, 50059},
 		{"contoso", []string{"https://outlook.office365.com/SMTP.SendAsApp"}, 1002012},
-		{"contoso", []string{"https://outlook.office365.com/.default", "https://graph.microsoft.com/.default"}, 1002012},
+		{"contoso", []string{"https://outlook.office365.com/.default", "https://graph.microsoft.com/.default"}, 70011},
+		{"contoso", []string{"https://graph.microsoft.com/.default", "https://graph.microsoft.com/User.Read"}, 70011},
 		{"contoso", []string{"https://nowhere.example/.default"}, 500011},
 		{"contoso", []string{"https://outlook.office365.com/.default"}, 0},
 	} {
@@ -240,10 +243,11 @@ func TestAnswerDetails(t *testing.T) {
 		t.Errorf("700016 page: %q", page.Page.Lines[1])
 	}
 	page = p.authorizeFailure(unknown, authserver.Failure{Kind: authserver.RedirectMismatch, Detail: "https://x/cb"})
-	if !strings.Contains(page.Page.Lines[1], "redirect URI 'https://x/cb'") || !strings.Contains(page.Page.Lines[1], "the application ''") {
+	if !strings.Contains(page.Page.Lines[1], "redirect URI 'https://x/cb'") || !strings.Contains(page.Page.Lines[1], "the application ''") ||
+		!strings.Contains(page.Page.Lines[len(page.Page.Lines)-1], "Message: AADSTS50011: ") {
 		t.Errorf("50011 page: %q", page.Page.Lines[1])
 	}
-	consent := p.authorizeFailure(known, *refusal(65001, vars{app: "the-app"}))
+	consent := p.authorizeFailure(known, authserver.Failure{Kind: authserver.ConsentRequired})
 	scope := p.authorizeFailure(known, authserver.Failure{Kind: authserver.InvalidScope, Detail: "x"})
 	if consent.Params.Get("suberror") != "consent_required" || scope.Params.Has("suberror") {
 		t.Errorf("suberrors: 65001 %v, 70011 %v", consent.Params, scope.Params)
@@ -301,5 +305,20 @@ func TestConsentFor(t *testing.T) {
 		if got := AdminConsented(w, c.tenant, c.app); got != c.want {
 			t.Errorf("AdminConsented(%s, %s) = %v", c.tenant.Tenant, c.app.Name, got)
 		}
+	}
+}
+
+// TestRedirectQuery: M-15's encoding, parameters in Entra's order, the
+// others after, sorted.
+func TestRedirectQuery(t *testing.T) {
+	t.Parallel()
+	q := url.Values{"state": {"s t"}, "zz": {"1"}, "aa": {"2"}, "error_uri": {"https://x/e?code=1"}, "error": {"e"},
+		"error_description": {"A: b\r\nc"}, "admin_consent": {"True"}}
+	want := "error=e&error_description=A%3a+b%0d%0ac&error_uri=https%3a%2f%2fx%2fe%3fcode%3d1&admin_consent=True&state=s+t&aa=2&zz=1"
+	if got := redirectQuery(q); got != want {
+		t.Errorf("redirectQuery: %q, want %q", got, want)
+	}
+	if got := lowerEscape("%3A%2F%E2%82%AC+%"); got != "%3a%2f%e2%82%ac+%" {
+		t.Errorf("lowerEscape: %q", got)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -28,8 +29,27 @@ type Tenant struct {
 	// apps the tenant's administrator consented to; an app registered in
 	// the tenant itself carries App.AdminConsent instead.
 	ConsentedApps []string
+	// MFARequired are the users (an address, or "*" for every user of
+	// the tenant) who must use multi-factor authentication: per-user MFA,
+	// security defaults or a Conditional Access policy. An interactive
+	// sign-in passes it; a refresh of a grant signed in without it gets
+	// AADSTS50076 (M-11, F-28).
+	MFARequired []string
+	// BlockedByCA are the users ("*": all) a Conditional Access policy
+	// blocks: no token is issued to them, AADSTS53003 (M-11, F-28).
+	BlockedByCA []string
+	// SignInFrequency is Conditional Access's sign-in frequency: a grant
+	// signed in longer ago is refused at refresh, AADSTS70043 (M-06,
+	// F-12). Zero: none.
+	SignInFrequency time.Duration
 	// Exchange is the tenant's Exchange Online organization.
 	Exchange Exchange
+}
+
+// applies reports whether a list of users (MFARequired, BlockedByCA)
+// names email or everyone.
+func applies(list []string, email string) bool {
+	return slices.ContainsFunc(list, func(u string) bool { return u == "*" || strings.EqualFold(u, email) })
 }
 
 // Exchange is what an Exchange administrator configured (EX-02, EX-05).
@@ -78,6 +98,9 @@ type App struct {
 	Delegated, Application []string
 	// AdminConsent is "Grant admin consent for the tenant" done.
 	AdminConsent bool
+	// Disabled is the enterprise application's "Enabled for users to
+	// sign in?" set to No by its owner: AADSTS7000112 (M-11).
+	Disabled bool
 }
 
 // Schema reads Microsoft's tenants from a world file: under
@@ -110,6 +133,7 @@ func (schema) DecodeClient(n *yaml.Node) (world.Client, error) {
 			Application []string `yaml:"application"`
 		} `yaml:"permissions"`
 		AdminConsent bool `yaml:"admin_consent"`
+		Disabled     bool `yaml:"disabled"`
 	}
 	if err := world.DecodeStrict(n, &f); err != nil {
 		return world.Client{}, err
@@ -124,7 +148,8 @@ func (schema) DecodeClient(n *yaml.Node) (world.Client, error) {
 		return world.Client{}, fmt.Errorf("app %q: %w", f.Name, err)
 	}
 	app := App{ObjectID: f.ObjectID, EnterpriseObjectID: f.EnterpriseObjectID, Web: f.Web, PublicRedirects: f.Public, SPA: f.SPA,
-		Delegated: f.Permissions.Delegated, Application: f.Permissions.Application, AdminConsent: f.AdminConsent}
+		Delegated: f.Permissions.Delegated, Application: f.Permissions.Application, AdminConsent: f.AdminConsent,
+		Disabled: f.Disabled}
 	switch f.SignInAudience {
 	case "", "AzureADMyOrg":
 	case "AzureADMultipleOrgs", "AzureADandPersonalMicrosoftAccount":
@@ -172,7 +197,7 @@ func (schema) EncodeClient(c world.Client) map[string]any {
 	}
 	m := map[string]any{"name": c.Name, "id": c.ID, "sign_in_audience": audience,
 		"web": world.Strings(a.Web), "public": world.Strings(a.PublicRedirects), "spa": world.Strings(a.SPA),
-		"allow_public_client_flows": c.Public, "admin_consent": a.AdminConsent,
+		"allow_public_client_flows": c.Public, "admin_consent": a.AdminConsent, "disabled": a.Disabled,
 		"permissions": map[string]any{"delegated": world.Strings(a.Delegated), "application": world.Strings(a.Application)}}
 	if a.ObjectID != "" {
 		m["object_id"] = a.ObjectID
@@ -198,6 +223,8 @@ func (schema) EncodeRealm(settings any) map[string]any {
 	}
 	return map[string]any{"id": t.ID, "domains": world.Strings(t.Domains), "user_consent_disabled": t.UserConsentDisabled,
 		"admins": world.Strings(t.Admins), "consented_apps": world.Strings(t.ConsentedApps),
+		"mfa_required": world.Strings(t.MFARequired), "conditional_access_block": world.Strings(t.BlockedByCA),
+		"sign_in_frequency": t.SignInFrequency.String(),
 		"exchange": map[string]any{"smtp_auth_disabled": t.Exchange.SMTPAuthDisabled,
 			"smtp_auth_disabled_for": world.Strings(t.Exchange.SMTPAuthDisabledFor),
 			"service_principals":     sps, "mailbox_permissions": perms}}
@@ -222,11 +249,14 @@ func (schema) DecodeRealm(tenant string, keys map[string]yaml.Node) (any, error)
 		return nil, fmt.Errorf("microsoft: unknown keys beside clients, users and tenants; a tenant's settings go under tenants")
 	}
 	var f struct {
-		ID                  string   `yaml:"id"`
-		Domains             []string `yaml:"domains"`
-		UserConsentDisabled bool     `yaml:"user_consent_disabled"`
-		Admins              []string `yaml:"admins"`
-		ConsentedApps       []string `yaml:"consented_apps"`
+		ID                  string        `yaml:"id"`
+		Domains             []string      `yaml:"domains"`
+		UserConsentDisabled bool          `yaml:"user_consent_disabled"`
+		Admins              []string      `yaml:"admins"`
+		ConsentedApps       []string      `yaml:"consented_apps"`
+		MFARequired         []string      `yaml:"mfa_required"`
+		BlockedByCA         []string      `yaml:"conditional_access_block"`
+		SignInFrequency     time.Duration `yaml:"sign_in_frequency"`
 		Exchange            struct {
 			SMTPAuthDisabled    bool                `yaml:"smtp_auth_disabled"`
 			SMTPAuthDisabledFor []string            `yaml:"smtp_auth_disabled_for"`
@@ -246,7 +276,9 @@ func (schema) DecodeRealm(tenant string, keys map[string]yaml.Node) (any, error)
 		return nil, fmt.Errorf("tenant %q: id %q is not a GUID", tenant, f.ID)
 	}
 	return Tenant{ID: strings.ToLower(f.ID), Domains: f.Domains, UserConsentDisabled: f.UserConsentDisabled,
-		Admins: f.Admins, ConsentedApps: f.ConsentedApps, Exchange: Exchange(f.Exchange)}, nil
+		Admins: f.Admins, ConsentedApps: f.ConsentedApps, MFARequired: f.MFARequired, BlockedByCA: f.BlockedByCA,
+		SignInFrequency: f.SignInFrequency,
+		Exchange:        Exchange(f.Exchange)}, nil
 }
 
 // isGUID reports whether s is 8-4-4-4-12 hex digits.
@@ -300,6 +332,7 @@ func UpdateTenant(w *world.World, tenant string, change func(*Tenant)) error {
 		t.Domains = slices.Clone(t.Domains)
 		t.Admins = slices.Clone(t.Admins)
 		t.ConsentedApps = slices.Clone(t.ConsentedApps)
+		t.MFARequired, t.BlockedByCA = slices.Clone(t.MFARequired), slices.Clone(t.BlockedByCA)
 		t.Exchange.SMTPAuthDisabledFor = slices.Clone(t.Exchange.SMTPAuthDisabledFor)
 		t.Exchange.ServicePrincipals = slices.Clone(t.Exchange.ServicePrincipals)
 		t.Exchange.MailboxPermissions = slices.Clone(t.Exchange.MailboxPermissions)
