@@ -81,13 +81,13 @@ Feature: Microsoft: the application under test signs in at Entra and sends and r
     And the world saw at most 2 refresh_token requests
 
   @authcode
-  Scenario: alice declines consent on Microsoft's page: the application reports access_denied (M-02, M-13)
+  Scenario: alice declines consent on Microsoft's page: the application reports AADSTS65004 (M-02, M-13, M-06)
     Given the application under test is the "vendor" client
     And the application under test asks for "https://outlook.office.com/IMAP.AccessAsUser.All offline_access"
     And the application's authority is "organizations"
     And alice@contoso.test will press "deny" on the consent screen
     When the application tries to sign alice@contoso.test in
-    Then the application failed saying "access_denied"
+    Then the application failed saying "AADSTS65004"
     And the world saw no authorization_code request
 
   @smtp
