@@ -129,6 +129,9 @@ func (ru *runner) explainOAuth(f failure) bool {
 		if m[1] == "65001" && ru.msApp().tenant.UserConsentDisabled {
 			id = "F-30"
 		}
+		if m[1] == "1002012" && ru.defaults() > 1 {
+			id = "F-29" // two /.default: Entra's 70011, or this refusal of a scope that is not one resource's /.default
+		}
 		if ok {
 			ru.addF(id, f)
 			return true
@@ -231,7 +234,7 @@ func (ru *runner) explainMail(f failure) {
 	}
 	prov := ru.app.Provider
 	switch {
-	case strings.Contains(f.reply, "5.7.57"):
+	case strings.Contains(f.reply, "5.7.57") || (f.step == "MAIL FROM" && f.code == "530"):
 		ru.addF("F-26", f)
 		return
 	case strings.Contains(f.reply, "SendAs") || strings.Contains(f.reply, "5.2.252"):
@@ -412,4 +415,15 @@ func (ru *runner) servicePrincipalProblem() string {
 		return fmt.Sprintf("the service principal %s has no FullAccess on %s (Add-MailboxPermission was not run for it)", sp.ObjectID, mbx)
 	}
 	return ""
+}
+
+// defaults counts the /.default scopes requested.
+func (ru *runner) defaults() int {
+	n := 0
+	for _, s := range ru.app.Scopes {
+		if strings.HasSuffix(s, "/.default") {
+			n++
+		}
+	}
+	return n
 }
