@@ -221,7 +221,9 @@ func placeError(name string, n *yaml.Node, err error) *FileError {
 			return &FileError{File: name, Line: line, Column: 1, Problem: humanYAML(yamlLine.ReplaceAllString(te.Errors[0], ""))}
 		}
 	}
-	for _, q := range quoted.FindAllStringSubmatch(msg, -1) {
+	qs := quoted.FindAllStringSubmatch(msg, -1)
+	slices.Reverse(qs) // the most specific value last: app "crm": id "crm-app"
+	for _, q := range qs {
 		v, uerr := strconv.Unquote(`"` + q[1] + `"`)
 		if uerr != nil || v == "" {
 			continue
