@@ -168,7 +168,7 @@ func (ru *runner) explainF(id string, f failure) (evidence, fix string) {
 	case "GM-04":
 		return "mechanism " + m.Mechanism + " with a password; " + reply, "use XOAUTH2 with an access token of the scope https://mail.google.com/"
 	}
-	return reply, "read the reply"
+	return reply, "compare the candidates below with the configuration; the first is what the fake's audit log names"
 }
 
 // protoOf is the mail protocol, or "".

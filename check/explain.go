@@ -205,7 +205,13 @@ func (ru *runner) explainConnect(f failure) {
 	m := ru.app.Mail
 	host := strings.ToLower(m.Host)
 	h, known := mailHosts[host]
+	l, served := h.ports[m.Port]
 	switch {
+	case strings.Contains(f.reply, "providers: has no"):
+		ru.r.add("check", Error, "the mail host is another provider's", f.reply, "use "+mailHostHint(ru.app.Provider, m.Protocol)+", or add the other provider to providers:")
+	case known && served && l.protocol != m.Protocol:
+		ru.r.add(map[string]string{"smtp": "EX-05", "imap": "EX-03", "pop3": "EX-04"}[m.Protocol], Error,
+			fmt.Sprintf("%s:%d is the %s port, and the application speaks %s", m.Host, m.Port, strings.ToUpper(l.protocol), strings.ToUpper(m.Protocol)), f.reply, mailHostHint(h.provider, m.Protocol))
 	case !known:
 		ru.r.add(map[string]string{"google": "GM-04", "microsoft": "EX-05"}[firstNonEmpty(ru.app.Provider, "microsoft")], Error, "the mail host is not the provider's", f.reply, mailHostHint(ru.app.Provider, m.Protocol))
 	case h.provider == "microsoft" && m.Protocol == "smtp" && (m.Port == 465 || m.Security == "tls"):
@@ -239,6 +245,13 @@ func (ru *runner) explainMail(f failure) {
 		return
 	case strings.Contains(f.reply, "SendAs") || strings.Contains(f.reply, "5.2.252"):
 		ru.addF("F-23", f)
+		return
+	case m.Security == "none" && f.step == "authenticate" && m.Protocol == "smtp":
+		if prov == "microsoft" {
+			ru.addF("F-25", f)
+		} else {
+			ru.r.add("GM-04", Error, "AUTH before STARTTLS", fmt.Sprintf("security none on %s:%d; %s", m.Host, m.Port, f.reply), mailHostHint(prov, m.Protocol))
+		}
 		return
 	case prov == "microsoft" && m.Mechanism == "OAUTHBEARER" && f.step == "authenticate":
 		ru.addF("F-17", f)

@@ -205,7 +205,7 @@ var quoted = regexp.MustCompile(`"((?:[^"\\]|\\.)*)"`)
 func placeError(name string, n *yaml.Node, err error) *FileError {
 	var ke *world.KeyError
 	var ve *world.ValueError
-	msg := strings.TrimPrefix(err.Error(), "world: ")
+	msg := strings.TrimPrefix(strings.TrimPrefix(err.Error(), "world: "), "yaml: ")
 	switch {
 	case errors.As(err, &ke):
 		return &FileError{File: name, Line: ke.Line, Column: ke.Column,
