@@ -78,7 +78,7 @@ func (ru *runner) explainF(id string, f failure) (evidence, fix string) {
 		if ms.app.ObjectID != "" {
 			fix += fmt.Sprintf("; the app registration's own object id %s is the wrong one", ms.app.ObjectID)
 		}
-		return firstNonEmpty(why, "an app-only token refused")+"; "+reply, fix
+		return firstNonEmpty(why, "an app-only token refused") + "; " + reply, fix
 	case "F-03":
 		user, claim := tokenUser(ru.token)
 		return fmt.Sprintf("the token's %s is %s and the SASL user= is %s; %s", firstNonEmpty(claim, "user"), firstNonEmpty(user, a.User), m.User, reply),

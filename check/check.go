@@ -49,13 +49,13 @@ type Report struct {
 	// Steps are check FILE's exchanges with the providers, in order;
 	// FirstFailure names the first that failed; Proved says what a
 	// healthy configuration did.
-	Steps        []Step `json:"steps,omitempty"`
-	FirstFailure string `json:"first_failure,omitempty"`
-	Proved       string `json:"proved,omitempty"`
-	Token        *Token `json:"token,omitempty"`
-	SASL     *SASL     `json:"sasl,omitempty"`
-	Findings []Finding `json:"findings"`
-	Notes    []string  `json:"notes,omitempty"`
+	Steps        []Step    `json:"steps,omitempty"`
+	FirstFailure string    `json:"first_failure,omitempty"`
+	Proved       string    `json:"proved,omitempty"`
+	Token        *Token    `json:"token,omitempty"`
+	SASL         *SASL     `json:"sasl,omitempty"`
+	Findings     []Finding `json:"findings"`
+	Notes        []string  `json:"notes,omitempty"`
 }
 
 // Options are what the command line adds to the input.
