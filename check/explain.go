@@ -295,7 +295,13 @@ func (ru *runner) explainMail(f failure) {
 	}
 	ru.addF(id, f)
 	if prov == "microsoft" {
-		ru.r.Findings[len(ru.r.Findings)-1].Candidates = ru.candidates(reason)
+		cs := ru.candidates(reason)
+		// The finding's own cause leads its likely peers.
+		if i := slices.IndexFunc(cs, func(c Candidate) bool { return c.ID == id && c.Verdict == "likely" }); i > 0 {
+			own := cs[i]
+			cs = slices.Insert(slices.Delete(cs, i, i+1), 0, own)
+		}
+		ru.r.Findings[len(ru.r.Findings)-1].Candidates = cs
 	}
 	if hasEv {
 		last := &ru.r.Findings[len(ru.r.Findings)-1]
