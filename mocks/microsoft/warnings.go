@@ -61,7 +61,7 @@ func secretWarnings(w *world.World, realm world.Realm, c world.Client) []string 
 		switch {
 		case sec.Expires.IsZero():
 		case !sec.Expires.After(now):
-			out = append(out, fmt.Sprintf("%s: app %q: secret %s expired on %s: its tokens are refused with AADSTS7000222 (F-09)", realm, c.Name, name, sec.Expires.UTC().Format(time.RFC3339)))
+			out = append(out, fmt.Sprintf("%s: app %q: secret %s expired on %s: the token endpoint refuses it (F-09)", realm, c.Name, name, sec.Expires.UTC().Format(time.RFC3339)))
 		case sec.Expires.Sub(now) < 30*24*time.Hour:
 			out = append(out, fmt.Sprintf("%s: app %q: secret %s expires on %s, within 30 days (F-09)", realm, c.Name, name, sec.Expires.UTC().Format(time.RFC3339)))
 		}
