@@ -51,11 +51,7 @@ var titles = map[string]string{
 // addF adds the error finding id for the failing step f.
 func (ru *runner) addF(id string, f failure) {
 	ev, fix := ru.explainF(id, f)
-	title := titles[id]
-	if title == "" {
-		title = "the " + f.step + " step failed"
-	}
-	ru.r.add(id, Error, title, ev, fix)
+	ru.r.add(id, Error, titles[id], ev, fix)
 }
 
 // explainF is the evidence and the fix of finding id.
@@ -108,11 +104,11 @@ func (ru *runner) explainF(id string, f failure) (evidence, fix string) {
 	case "F-11":
 		return fmt.Sprintf("client credentials with scopes %q; %s", ru.scopes(), reply), "request scope=https://outlook.office365.com/.default with client credentials; the application permissions (IMAP.AccessAsApp, SMTP.SendAsApp) come from API permissions and admin consent"
 	case "F-12":
-		return fmt.Sprintf("the application refreshed %s after signing in; %s", a.RefreshAfter, reply), "sign the user in again (a refresh token idle 90 days, or revoked, is dead); refresh at least every few days so it stays alive"
+		return fmt.Sprintf("the application refreshed %s after signing in; %s", duration(a.RefreshAfter), reply), "sign the user in again (a refresh token idle 90 days, or revoked, is dead); refresh at least every few days so it stays alive"
 	case "F-13":
 		return fmt.Sprintf("scopes %q lack https://mail.google.com/; %s", ru.scopes(), reply), "request the scope https://mail.google.com/ (gmail.send, gmail.readonly and gmail.modify do not open SMTP, IMAP or POP); add it under Google Auth Platform > Data access"
 	case "F-14":
-		return fmt.Sprintf("client %s's consent screen is in Testing and the application refreshed %s after signing in; %s", a.ClientID, a.RefreshAfter, reply), "Google Auth Platform > Audience > Publishing status: Publish app (In production); a Testing app's refresh tokens expire 7 days after consent"
+		return fmt.Sprintf("client %s's consent screen is in Testing and the application refreshed %s after signing in; %s", a.ClientID, duration(a.RefreshAfter), reply), "Google Auth Platform > Audience > Publishing status: Publish app (In production); a Testing app's refresh tokens expire 7 days after consent"
 	case "F-15":
 		if strings.Contains(a.RedirectURI, "oob") {
 			return "redirect_uri " + a.RedirectURI + "; " + reply, "use a loopback redirect URI (http://127.0.0.1:PORT/ or http://localhost:PORT/) with a Desktop app client (G-10); the out-of-band flow is blocked"
@@ -191,7 +187,8 @@ func yesNo(b bool) string {
 // refresh token (F-41, F-15).
 func (ru *runner) warnings() {
 	a := ru.app
-	if ru.fail != nil && ru.fail.step != "" && len(ru.r.Findings) > 0 && slices.Contains([]string{"F-14", "F-41", "F-15"}, ru.r.Findings[0].ID) {
+	if ru.fail != nil && slices.Contains([]string{"F-14", "F-41", "F-15"}, ru.r.Findings[0].ID) {
+		// The error says it already.
 		return
 	}
 	if a.Provider == "google" && ru.googleTesting() && a.Flow != "client_credentials" {
@@ -217,4 +214,13 @@ func (ru *runner) warnings() {
 				"add access_type=offline and prompt=consent to the authorization request; without a refresh token the user signs in again every hour (F-16)")
 		}
 	}
+}
+
+// duration is d as refresh_after is written: days when whole ("91d"),
+// else Go's form ("1h1m0s").
+func duration(d time.Duration) string {
+	if d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	return d.String()
 }

@@ -129,8 +129,8 @@ func (ru *runner) explainOAuth(f failure) bool {
 		if m[1] == "65001" && ru.msApp().tenant.UserConsentDisabled {
 			id = "F-30"
 		}
-		if m[1] == "1002012" && ru.defaults() > 1 {
-			id = "F-29" // two /.default: Entra's 70011, or this refusal of a scope that is not one resource's /.default
+		if slices.Contains([]string{"1002012", "70011", "28000", "28003"}, m[1]) && ru.defaults() > 1 {
+			id = "F-29" // two /.default: Entra's 70011, or a refusal of what is not one resource's /.default
 		}
 		if ok {
 			ru.addF(id, f)
@@ -256,6 +256,9 @@ func (ru *runner) explainMail(f failure) {
 	case prov == "microsoft" && m.Mechanism == "OAUTHBEARER" && f.step == "authenticate":
 		ru.addF("F-17", f)
 		return
+	case prov == "microsoft" && m.Protocol == "smtp" && m.Mechanism == "PLAIN" && f.step == "authenticate":
+		ru.addF("F-25", f) // Exchange offers LOGIN and XOAUTH2, not PLAIN
+		return
 	case strings.Contains(f.reply, "5.7.4") || reason == "mechanism":
 		if prov == "microsoft" {
 			ru.addF("F-25", f)
@@ -379,7 +382,10 @@ func (ru *runner) candidate(id string) Candidate {
 	case "F-16":
 		exp, ok := numericDate(ru.token["exp"])
 		now := ru.srv.Now()
-		return verdict(ok && !exp.After(now), "exp "+exp.UTC().Format(time.RFC3339)+" is before the attempt ("+now.UTC().Format(time.RFC3339)+")", "exp "+exp.UTC().Format(time.RFC3339)+" is after the attempt")
+		if !ok {
+			return verdict(false, "", "the token has no exp to judge")
+		}
+		return verdict(!exp.After(now), "exp "+exp.UTC().Format(time.RFC3339)+" is before the attempt ("+now.UTC().Format(time.RFC3339)+")", "exp "+exp.UTC().Format(time.RFC3339)+" is after the attempt")
 	case "EX-01":
 		if ru.isApp() {
 			return Candidate{}

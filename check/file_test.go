@@ -81,6 +81,16 @@ func TestBrokenConfigurations(t *testing.T) {
 			if r.FirstFailure == "" || got.Evidence == "" || got.Fix == "" {
 				t.Errorf("first failure %q, evidence %q, fix %q", r.FirstFailure, got.Evidence, got.Fix)
 			}
+			if w, ok := wantEvidence[name]; ok && !strings.Contains(got.Evidence+" / "+got.Fix, w) {
+				t.Errorf("evidence / fix lack %q: %s / %s", w, got.Evidence, got.Fix)
+			}
+			ids := map[string]bool{}
+			for _, f := range r.Findings {
+				if ids[f.ID] {
+					t.Errorf("%s twice: %+v", f.ID, r.Findings)
+				}
+				ids[f.ID] = true
+			}
 			for _, s := range r.Steps {
 				if strings.Contains(s.Reply, "eyJ0eX") && len(s.Reply) > 0 && strings.Contains(s.Reply, ".eyJ") {
 					t.Errorf("step %s shows a whole token: %s", s.Name, s.Reply)
@@ -155,3 +165,56 @@ func TestHealthyWithWarnings(t *testing.T) {
 
 // soon is an instant ten days from now, RFC 3339.
 func soon() string { return time.Now().Add(10 * 24 * time.Hour).UTC().Format(time.RFC3339) }
+
+// wantEvidence is what some broken variants' first finding must name: the
+// setting, the value to type, the console's place.
+var wantEvidence = map[string]string{
+	"F-01-graph-scope.yaml":               `aud is "https://graph.microsoft.com"`,
+	"F-02-no-service-principal.yaml":      "New-ServicePrincipal was not run",
+	"F-02-no-mailbox-permission.yaml":     "no FullAccess on info@contoso.test",
+	"F-08-secret-id.yaml":                 "not the Secret ID",
+	"F-09-expired-secret.yaml":            "expired on 2020-01-01T00:00:00Z",
+	"F-10-no-admin-consent.yaml":          "Grant admin consent for contoso.onmicrosoft.com",
+	"F-14-testing-app.yaml":               "Publish app",
+	"F-15-no-offline.yaml":                "access_type=offline",
+	"F-18-secret-in-body.yaml":            "set token_endpoint_auth_method to client_secret_basic",
+	"F-18-refreshed.yaml":                 "Trackdéchets has no refresh grant",
+	"F-19-signed-in-as-admin.yaml":        "signed in as admin@contoso.test, logs in to the mailbox alice@contoso.test",
+	"F-24-port-465.yaml":                  "port 587 with STARTTLS",
+	"F-39-client-credentials-common.yaml": "https://login.microsoftonline.com/6f1d6c2e-3b7a-4c1e-9d2a-0c5e8b7a4f10/oauth2/v2.0/token",
+	"F-41-no-offline-access.yaml":         "add offline_access",
+	"F-02-app-object-id.yaml":             "9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d",
+	"F-30-user-consent-disabled.yaml":     "adminconsent?client_id=5e1a9c2b-7d3f-4a8e-b6c1-0f2d4e6a8b9c",
+	"F-38-trailing-slash.yaml":            "add exactly http://localhost:3017/",
+	"F-21-email-as-client-id.yaml":        "Application (client) ID GUID",
+	"F-11-delegated-scope.yaml":           "scope=https://outlook.office365.com/.default",
+	"F-07-public-flows-off.yaml":          "Allow public client flows: Yes",
+	"F-04-smtp-auth-disabled.yaml":        "Set-TransportConfig -SmtpClientAuthenticationDisabled $false",
+	"F-23-send-as.yaml":                   "Add-RecipientPermission",
+	"F-17-oauthbearer.yaml":               "set the mechanism to XOAUTH2",
+	"F-12-idle-refresh-token.yaml":        "refreshed 91d after signing in",
+	"F-13-gmail-readonly.yaml":            "lack https://mail.google.com/",
+	"F-40-google-device.yaml":             "loopback redirect",
+	"F-37-garbled-client-id.yaml":         ".apps.googleusercontent.com id",
+	"F-26-no-auth.yaml":                   "authenticate first",
+	"F-29-two-default.yaml":               "one <resource>/.default",
+	"F-25-auth-plain.yaml":                "STARTTLS first",
+	"F-06-graph-and-outlook.yaml":         "hold Graph and Outlook scopes",
+	"F-05-password.yaml":                  "mechanism LOGIN with a password",
+	"F-03-other-mailbox.yaml":             "user= is bob@contoso.test",
+}
+
+// TestTitles: every id a finding of check FILE can carry has a title.
+func TestTitles(t *testing.T) {
+	t.Parallel()
+	ids := []string{"F-01", "F-02", "F-03", "F-04", "F-05", "F-10", "F-13", "F-14", "F-15", "F-16", "F-17", "F-18", "F-19",
+		"F-23", "F-24", "F-25", "F-26", "F-30", "F-37", "F-40", "F-41", "EX-01", "EX-08", "GM-04"}
+	for _, id := range aadstsFindings {
+		ids = append(ids, id)
+	}
+	for _, id := range ids {
+		if titles[id] == "" {
+			t.Errorf("%s has no title", id)
+		}
+	}
+}

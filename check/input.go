@@ -32,8 +32,6 @@ type Input struct {
 	Warnings []string
 	// App is the application: part.
 	App Application
-	// Raw is the document, for findings that name a place in it.
-	raw *yaml.Node
 }
 
 // Application is what the customer typed into the application, with the
@@ -140,7 +138,7 @@ func ParseInput(name string, r io.Reader) (*Input, error) {
 	if err != nil {
 		return nil, err
 	}
-	in := &Input{World: w, Warnings: w.Warnings(), raw: top}
+	in := &Input{World: w, Warnings: w.Warnings()}
 	if err := decodeApplication(name, app, &in.App); err != nil {
 		return nil, err
 	}

@@ -360,7 +360,7 @@ func (ru *runner) decodeToken() {
 func (ru *runner) refresh() {
 	ru.srv.Advance(ru.app.RefreshAfter)
 	ru.refreshed = true
-	sent := fmt.Sprintf("%s later: POST %s grant_type=refresh_token", ru.app.RefreshAfter, ru.app.TokenEndpoint)
+	sent := fmt.Sprintf("%s later: POST %s grant_type=refresh_token", duration(ru.app.RefreshAfter), ru.app.TokenEndpoint)
 	if ru.tok.RefreshToken == "" {
 		ru.step("refresh", sent, "the token response held no refresh_token: the application keeps the access token it had", false)
 		ru.failAt("refresh", "no_refresh_token", "no refresh_token")
