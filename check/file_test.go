@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -86,6 +87,9 @@ func TestBrokenConfigurations(t *testing.T) {
 			}
 			ids := map[string]bool{}
 			for _, f := range r.Findings {
+				if f.ID == "check" {
+					t.Errorf("an unexplained failure: %+v", f)
+				}
 				if ids[f.ID] {
 					t.Errorf("%s twice: %+v", f.ID, r.Findings)
 				}
@@ -122,6 +126,23 @@ func TestCandidatesRanked(t *testing.T) {
 	for _, c := range f.Candidates[1:] {
 		if c.ID == "F-01" && c.Verdict != "ruled out" {
 			t.Errorf("F-01 %s: %s", c.Verdict, c.Evidence)
+		}
+	}
+	// The finding's own cause first, then the others the log or the
+	// configuration supports, then those ruled out.
+	for file, want := range map[string][]string{
+		"F-19-signed-in-as-admin.yaml": {"F-19 likely", "F-03 likely", "F-01 ruled out"},
+		"F-10-no-admin-consent.yaml":   {"F-10 likely", "F-01 ruled out"},
+		"F-01-graph-scope.yaml":        {"F-01 likely", "F-02 ruled out"},
+		"F-03-other-mailbox.yaml":      {"F-03 likely", "F-19 likely", "F-01 ruled out"},
+	} {
+		r := runFile(t, "../testdata/check/broken/"+file)
+		var got []string
+		for _, c := range r.Findings[0].Candidates {
+			got = append(got, c.ID+" "+c.Verdict)
+		}
+		if len(got) < len(want) || !slices.Equal(got[:len(want)], want) {
+			t.Errorf("%s: candidates %q, want %q first", file, got, want)
 		}
 	}
 }
