@@ -146,7 +146,7 @@ func (ru *runner) explainOAuth(f failure) bool {
 		ru.addF("F-40", f)
 	case a.Provider == "google" && f.step == "refresh" && f.code == "invalid_grant" && ru.googleTesting():
 		ru.addF("F-14", f)
-	case a.Provider == "google" && strings.Contains(f.reply, "oob"):
+	case a.Provider == "google" && strings.HasPrefix(a.RedirectURI, "urn:ietf:wg:oauth:2.0:oob"):
 		ru.addF("F-15", f)
 	case a.Provider == "google" && (strings.Contains(f.reply, "invalid_client") || strings.Contains(f.reply, "OAuth client was not found")):
 		ru.addF("F-37", f)

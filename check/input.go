@@ -345,10 +345,15 @@ func checkValue(name, key, s string, at *yaml.Node) error {
 		return oneOf(flowNames)
 	case "token_endpoint_auth_method":
 		return oneOf(authMethods)
-	case "authorization_endpoint", "token_endpoint", "device_authorization_endpoint", "api_endpoint", "redirect_uri":
+	case "authorization_endpoint", "token_endpoint", "device_authorization_endpoint", "api_endpoint":
 		u, err := url.Parse(s)
-		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http" && key != "redirect_uri") {
+		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 			return bad("%s %q: an absolute URL (https://…)", key, s)
+		}
+	case "redirect_uri":
+		// Any absolute URI, the out-of-band URN included (F-15).
+		if u, err := url.Parse(s); err != nil || u.Scheme == "" {
+			return bad("redirect_uri %q: an absolute URI (http://localhost:3017/, https://…/callback)", s)
 		}
 	}
 	return nil

@@ -51,6 +51,12 @@ func TestParseInputErrors(t *testing.T) {
 		{"app id", seedDoc(t, o, "          - name: crm\n            id: 5e1a9c2b-7d3f-4a8e-b6c1-0f2d4e6a8b9c", "          - name: crm\n            id: crm-app"), `in.yaml:14:17: microsoft/contoso client 1: app "crm": id "crm-app" is not a GUID`},
 		{"date", seedDoc(t, o, "secret-value00000000}", "secret-value00000000, expires: 2020-01-01}"), "expires must be an RFC 3339 instant"},
 		{"too large", "# " + strings.Repeat("x", MaxInputBytes) + "\n", "in.yaml: larger than 1048576 bytes (1 MiB)"},
+		{"port 0", seedDoc(t, o, "port: 993", "port: 0"), `mail port "0"`},
+		{"port 65536", seedDoc(t, o, "port: 993", "port: 65536"), `mail port "65536"`},
+		{"refresh_after 0", seedDoc(t, o, "  user: alice@contoso.test\n  mail", "  user: alice@contoso.test\n  refresh_after: 0s\n  mail"), `refresh_after "0s"`},
+		{"days", seedDoc(t, o, "  user: alice@contoso.test\n  mail", "  user: alice@contoso.test\n  refresh_after: 3651d\n  mail"), `refresh_after "3651d"`},
+		{"endpoint", seedDoc(t, o, "token_endpoint: https://", "token_endpoint: ftp://"), "token_endpoint \"ftp://"},
+		{"redirect", seedDoc(t, o, "redirect_uri: http://localhost:3017", "redirect_uri: localhost-3017"), `redirect_uri "localhost-3017": an absolute URI`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -68,5 +74,47 @@ func TestParseInputErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestParseInputAccepts: what an application may hold is read: the
+// largest port, a null value as absent, an alias, the out-of-band URN as
+// a redirect URI, scopes as one string.
+func TestParseInputAccepts(t *testing.T) {
+	t.Parallel()
+	const o = "001-office365-imap.yaml"
+	for name, doc := range map[string]string{
+		"port 65535":  seedDoc(t, o, "port: 993", "port: 65535"),
+		"null":        seedDoc(t, o, "  client_secret: Xq8Q~crm0mailoauth.secret-value00000000", "  client_secret: ~"),
+		"alias":       seedDoc(t, o, "  user: alice@contoso.test\n  mail", "  user: &u alice@contoso.test\n  api_endpoint: *u\n  mail"),
+		"oob":         seedDoc(t, o, "redirect_uri: http://localhost:3017", "redirect_uri: urn:ietf:wg:oauth:2.0:oob"),
+		"scope words": seedDoc(t, o, "scopes: [https://outlook.office.com/IMAP.AccessAsUser.All, offline_access]", "scopes: https://outlook.office.com/IMAP.AccessAsUser.All offline_access"),
+	} {
+		in, err := ParseInput("in.yaml", strings.NewReader(doc))
+		if name == "alias" {
+			// api_endpoint takes the alias's value, and refuses it as no URL.
+			if err == nil || !strings.Contains(err.Error(), `api_endpoint "alice@contoso.test"`) {
+				t.Errorf("%s: %v", name, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		switch name {
+		case "port 65535":
+			if in.App.Mail.Port != 65535 {
+				t.Errorf("port %d", in.App.Mail.Port)
+			}
+		case "null":
+			if in.App.ClientSecret != "" {
+				t.Errorf("client_secret %q", in.App.ClientSecret)
+			}
+		case "scope words":
+			if len(in.App.Scopes) != 2 {
+				t.Errorf("scopes %q", in.App.Scopes)
+			}
+		}
 	}
 }
