@@ -1,9 +1,12 @@
-// Package check diagnoses what a customer pasted offline: an access token
+// Package check diagnoses a customer's mail OAuth set-up: a configuration
+// (check FILE: the provider side built as a fake world, the application
+// side run against it with the real client stack, step by step, up to the
+// first mailbox command), a world file (check world), an access token
 // (check token: will Exchange Online or Gmail accept it for SMTP, IMAP or
-// POP, and if not, which misconfiguration of PROVIDERS.md section 7 made
-// it) and a SASL initial response (check sasl: does it parse the way the
-// servers parse XOAUTH2 and OAUTHBEARER, and if not, where it breaks).
-// Each result is a Report of findings, each with its PROVIDERS.md id.
+// POP) and a SASL initial response (check sasl: does it parse the way the
+// servers parse XOAUTH2 and OAUTHBEARER). Each result is a Report of
+// findings, each with its PROVIDERS.md id (section 7's F-ids where a
+// misconfiguration is catalogued).
 package check
 
 import (
@@ -32,6 +35,9 @@ type Finding struct {
 	Title    string   `json:"title"`
 	Evidence string   `json:"evidence"`
 	Fix      string   `json:"fix"`
+	// Candidates are, for a reply with several causes, each cause ranked
+	// with what supports or rules it out (check FILE).
+	Candidates []Candidate `json:"candidates,omitempty"`
 }
 
 // Report is what a check found: its status ("pass" when no finding is an
@@ -39,11 +45,17 @@ type Finding struct {
 // (check sasl only), the findings, and notes on what was read and what an
 // offline check cannot see.
 type Report struct {
-	Status   string    `json:"status"`
-	Token    *Token    `json:"token,omitempty"`
-	SASL     *SASL     `json:"sasl,omitempty"`
-	Findings []Finding `json:"findings"`
-	Notes    []string  `json:"notes,omitempty"`
+	Status string `json:"status"`
+	// Steps are check FILE's exchanges with the providers, in order;
+	// FirstFailure names the first that failed; Proved says what a
+	// healthy configuration did.
+	Steps        []Step    `json:"steps,omitempty"`
+	FirstFailure string    `json:"first_failure,omitempty"`
+	Proved       string    `json:"proved,omitempty"`
+	Token        *Token    `json:"token,omitempty"`
+	SASL         *SASL     `json:"sasl,omitempty"`
+	Findings     []Finding `json:"findings"`
+	Notes        []string  `json:"notes,omitempty"`
 }
 
 // Options are what the command line adds to the input.

@@ -1,8 +1,12 @@
 package check
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/mailoauth/mailoauth/mocks/sasl"
@@ -53,6 +57,38 @@ func FuzzCheckSASL(f *testing.F) {
 			if _, err := json.Marshal(r); err != nil {
 				t.Fatal(err)
 			}
+		}
+	})
+}
+
+// FuzzCheckFile: check's input parser (no network, no world started)
+// takes any bytes: an *Input or a *FileError, never a panic; the error
+// names the file and, when it has a place, a line and column.
+func FuzzCheckFile(f *testing.F) {
+	for _, p := range []string{"001-office365-imap.yaml", "002-client-credentials-imap.yaml", "004-trackdechets.yaml", "broken/F-18-secret-in-body.yaml"} {
+		b, err := os.ReadFile("../testdata/check/" + p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte("application: &a {mail: *a}\nproviders: {}\n"))
+	f.Add([]byte("providers: {google: {clients: [{<<: {id: x}}]}}\napplication: {scopes: [[a]]}\n"))
+	f.Add([]byte("\t- ["))
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		in, err := ParseInput("in.yaml", bytes.NewReader(doc))
+		if err != nil {
+			var fe *FileError
+			if !errors.As(err, &fe) {
+				t.Fatalf("error %T %v, want *FileError", err, err)
+			}
+			if !strings.HasPrefix(err.Error(), "in.yaml:") || fe.Problem == "" {
+				t.Fatalf("error %q", err)
+			}
+			return
+		}
+		if in.World == nil || in.App.Provider == "" || (in.App.Mail == nil && in.App.APIEndpoint == "") {
+			t.Fatalf("input %+v", in.App)
 		}
 	})
 }

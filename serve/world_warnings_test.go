@@ -12,8 +12,8 @@ import (
 )
 
 // TestPutWorldWarnings: PUT /api/world answers a world file's warnings
-// beside its status, and none for the seeded world as GET /api/world
-// gives it.
+// beside its status, and for the seeded world as GET /api/world gives it
+// only its deliberate misconfigurations.
 func TestPutWorldWarnings(t *testing.T) {
 	inst, err := serve.Start(serve.Config{StateDir: t.TempDir()})
 	if err != nil {
@@ -42,7 +42,12 @@ func TestPutWorldWarnings(t *testing.T) {
 	}
 	seeded, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if status, answer := put(string(seeded)); status != http.StatusOK || answer.Status != "loaded" || len(answer.Warnings) != 0 {
+	// The seeded world's only warnings are its two deliberate
+	// misconfigurations: wrong-sp's service principal (F-02) and expired's
+	// secret (F-09).
+	if status, answer := put(string(seeded)); status != http.StatusOK || answer.Status != "loaded" || len(answer.Warnings) != 2 ||
+		!strings.Contains(answer.Warnings[0], "app_id 3c8d2e1f-6a4b-4f7c-9d0e-2b3c4d5e6f7a has object_id 1f2e3d4c-5b6a-4978-8a7b-6c5d4e3f2a1b, the app registration's own object id") ||
+		!strings.Contains(answer.Warnings[1], `app "expired": secret 5f7b9d1f-3b5d-4f7b-9d1f-3b5d7f9b1d3f expired`) {
 		t.Fatalf("the seeded world: HTTP %d %+v", status, answer)
 	}
 	const doc = `providers: {microsoft: {tenants: {contoso: {id: 6f1d6c2e-3b7a-4c1e-9d2a-0c5e8b7a4f10,

@@ -24,15 +24,22 @@ func checkCommand(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "token", "sasl":
 		return checkInput(args[0], args[1:], stdout, stderr)
+	case "world":
+		return checkFileCommand("world", args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, checkUsage)
 		return exitPassed
 	}
-	fmt.Fprintf(stderr, "mailoauth check: unknown subcommand %q (check FILE and check world are not there yet)\n\n%s", args[0], checkUsage)
-	return exitUsage
+	if strings.HasPrefix(args[0], "-") && len(args) == 1 {
+		fmt.Fprintf(stderr, "mailoauth check: want a file, token, sasl or world first, got %q\n\n%s", args[0], checkUsage)
+		return exitUsage
+	}
+	return checkFileCommand("file", args, stdout, stderr)
 }
 
 const checkUsage = `usage:
+  mailoauth check FILE [--format text|json] [--strict]
+  mailoauth check world FILE [--format text|json] [--strict]
   mailoauth check token JWT [--for smtp|imap|pop3] [--user EMAIL] [--format text|json]
   mailoauth check sasl BASE64 [--for smtp|imap|pop3] [--user EMAIL] [--format text|json]
 `
@@ -136,11 +143,23 @@ func writeCheckText(w io.Writer, r *check.Report) {
 			fmt.Fprintf(w, "  %-19s %s\n", "expires", t.Expires)
 		}
 	}
+	if r.FirstFailure != "" {
+		fmt.Fprintf(w, "first failing step: %s\n", r.FirstFailure)
+	}
 	if len(r.Findings) == 0 {
 		fmt.Fprintln(w, "findings:  none")
 	}
 	for _, f := range r.Findings {
 		fmt.Fprintf(w, "%s %s: %s\n  evidence: %s\n  fix: %s\n", strings.ToUpper(string(f.Severity)), f.ID, f.Title, f.Evidence, f.Fix)
+		if len(f.Candidates) > 0 {
+			fmt.Fprintln(w, "  the reply has several causes; for this configuration:")
+		}
+		for i, c := range f.Candidates {
+			fmt.Fprintf(w, "    %d. %s %s (%s): %s\n", i+1, c.ID, c.Title, c.Verdict, c.Evidence)
+		}
+	}
+	if r.Proved != "" {
+		fmt.Fprintf(w, "proved: %s\n", r.Proved)
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)

@@ -74,7 +74,7 @@ func TestCheckCommand(t *testing.T) {
 		{"bad --for", []string{"token", healthy, "--for", "http"}, exitUsage, "want smtp, imap or pop3", ""},
 		{"bad --format", []string{"token", healthy, "--format", "xml"}, exitUsage, "want text or json", ""},
 		{"unknown flag", []string{"token", healthy, "--fro", "smtp"}, exitUsage, "did you mean --for?", ""},
-		{"unknown subcommand", []string{"world", "x.yaml"}, exitUsage, "not there yet", ""},
+		{"no such file", []string{"world", "x.yaml"}, exitUsage, "x.yaml: no such file", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -108,7 +108,7 @@ func TestUnknownPermissionRefused(t *testing.T) {
 	}
 	schemas := world.Schemas{microsoft.Name: microsoft.Schema()}
 	for _, c := range []struct{ kind, perm, want string }{
-		{"application", "https://outlook.office365.com/IMAP.AccesAsApp", "Office 365 Exchange Online has no such application permission (it has IMAP.AccessAsApp"},
+		{"application", "https://outlook.office365.com/IMAP.AccesAsApp", `Office 365 Exchange Online has no such application permission (did you mean "IMAP.AccessAsApp"?) (it has IMAP.AccessAsApp`},
 		{"delegated", "https://outlook.office.com/IMAP.AccessAsApp", "no such delegated permission"},
 		{"delegated", "https://mail.example.test/Mail.Send", `no API "https://mail.example.test"`},
 	} {

@@ -182,7 +182,7 @@ func knownPermissions(perms []string, application bool) error {
 		}
 		if !permitted(list, ref.permission) {
 			api := map[string]string{Outlook: "Office 365 Exchange Online", Graph: "Microsoft Graph"}[res.id]
-			return fmt.Errorf("%s permission %q: %s has no such %s permission (it has %s)", kind, p, api, kind, strings.Join(list, ", "))
+			return fmt.Errorf("%s permission %q: %s has no such %s permission%s (it has %s)", kind, p, api, kind, nearest(ref.permission, list), strings.Join(list, ", "))
 		}
 	}
 	return nil

@@ -114,8 +114,15 @@ func Load(r io.Reader, schemas Schemas) (*World, error) {
 	if err := yaml.NewDecoder(bytes.NewReader(doc)).Decode(&node); err != nil && err != io.EOF {
 		return nil, fmt.Errorf("world: %w", err)
 	}
+	return LoadNode(&node, schemas)
+}
+
+// LoadNode reads a world from a YAML document already parsed (Load's
+// second half), so that a file holding a world among other keys (check's
+// input) is read with each key's own line and column.
+func LoadNode(node *yaml.Node, schemas Schemas) (*World, error) {
 	var f File
-	if err := DecodeStrict(&node, &f); err != nil {
+	if err := DecodeStrict(node, &f); err != nil {
 		return nil, fmt.Errorf("world: %w", err)
 	}
 	w := New()

@@ -16,7 +16,8 @@ import (
 // check walks n in place, so that a world of thousands of clients is
 // read without writing each one out again.
 func DecodeStrict(n *yaml.Node, v any) error {
-	if err := knownFields(n, reflect.TypeOf(v), 0); err != nil {
+	w := walk{seen: map[visit]bool{}}
+	if err := w.knownFields(n, reflect.TypeOf(v), 0); err != nil {
 		return err
 	}
 	return n.Decode(v)
@@ -54,20 +55,32 @@ var (
 // maxStrictDepth bounds the walk over aliases that refer to each other.
 const maxStrictDepth = 100
 
+// A visit is a node checked against a type: aliases and merge keys reach
+// the same node many times (a document of anchors that each merge the
+// previous one twice has 2^n paths), and each is checked once.
+type visit struct {
+	n *yaml.Node
+	t reflect.Type
+}
+
+// walk is one DecodeStrict's check, with the visits done.
+type walk struct{ seen map[visit]bool }
+
 // knownFields returns the error of the first key of n that t has no field
 // for. What does not fit t (a sequence for a struct) is left to Decode,
 // which says so; so are the values a type decodes itself (yaml.Unmarshaler,
 // yaml.Node).
-func knownFields(n *yaml.Node, t reflect.Type, depth int) error {
-	if n == nil || t == nil || depth > maxStrictDepth {
+func (w walk) knownFields(n *yaml.Node, t reflect.Type, depth int) error {
+	if n == nil || t == nil || depth > maxStrictDepth || w.seen[visit{n, t}] {
 		return nil
 	}
+	w.seen[visit{n, t}] = true
 	switch n.Kind {
 	case yaml.AliasNode:
-		return knownFields(n.Alias, t, depth+1)
+		return w.knownFields(n.Alias, t, depth+1)
 	case yaml.DocumentNode:
 		if len(n.Content) == 1 {
-			return knownFields(n.Content[0], t, depth+1)
+			return w.knownFields(n.Content[0], t, depth+1)
 		}
 		return nil
 	}
@@ -94,7 +107,7 @@ func knownFields(n *yaml.Node, t reflect.Type, depth int) error {
 					merged = val.Content
 				}
 				for _, m := range merged {
-					if err := knownFields(m, t, depth+1); err != nil {
+					if err := w.knownFields(m, t, depth+1); err != nil {
 						return err
 					}
 				}
@@ -110,14 +123,14 @@ func knownFields(n *yaml.Node, t reflect.Type, depth int) error {
 			if err := instant(k, val, ft); err != nil {
 				return err
 			}
-			if err := knownFields(val, ft, depth+1); err != nil {
+			if err := w.knownFields(val, ft, depth+1); err != nil {
 				return err
 			}
 		}
 	case reflect.Slice, reflect.Array:
 		if n.Kind == yaml.SequenceNode {
 			for _, c := range n.Content {
-				if err := knownFields(c, t.Elem(), depth+1); err != nil {
+				if err := w.knownFields(c, t.Elem(), depth+1); err != nil {
 					return err
 				}
 			}
@@ -125,7 +138,7 @@ func knownFields(n *yaml.Node, t reflect.Type, depth int) error {
 	case reflect.Map:
 		if n.Kind == yaml.MappingNode {
 			for i := 1; i < len(n.Content); i += 2 {
-				if err := knownFields(n.Content[i], t.Elem(), depth+1); err != nil {
+				if err := w.knownFields(n.Content[i], t.Elem(), depth+1); err != nil {
 					return err
 				}
 			}
