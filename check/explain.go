@@ -121,7 +121,7 @@ func (ru *runner) explainOAuth(f failure) bool {
 	}
 	if m := aadsts.FindStringSubmatch(f.reply); m != nil {
 		id, ok := aadstsFindings[m[1]]
-		if m[1] == "28000" || m[1] == "70011" {
+		if m[1] == "28000" || m[1] == "28003" || m[1] == "70011" {
 			if mixesGraphAndOutlook(a.Scopes) {
 				id = "F-06"
 			}
