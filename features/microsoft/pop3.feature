@@ -11,7 +11,7 @@ Feature: Reading Exchange Online over POP3 with OAuth
     And alice@contoso.test has authorized the application for "https://outlook.office.com/POP.AccessAsUser.All offline_access"
     And the world delivered a message with subject "Over Exchange POP" to alice@contoso.test
     When the application connects to the provider's POP3 server with implicit TLS
-    And the application authenticates to POP3 as alice@contoso.test with XOAUTH2
+    And the application authenticates to POP3 as alice@contoso.test with XOAUTH2 in two steps
     Then the POP3 server accepts the authentication
     And the POP3 server replies "+OK User successfully authenticated."
     And the POP3 maildrop holds a message with subject "Over Exchange POP"
@@ -20,7 +20,7 @@ Feature: Reading Exchange Online over POP3 with OAuth
     Given the application uses the "web" client
     And alice@contoso.test has authorized the application for "https://outlook.office.com/IMAP.AccessAsUser.All"
     When the application connects to the provider's POP3 server with implicit TLS
-    And the application authenticates to POP3 as alice@contoso.test with XOAUTH2
+    And the application authenticates to POP3 as alice@contoso.test with XOAUTH2 in two steps
     Then the POP3 server replies "-ERR Authentication failure: unknown user name or bad password."
 
   Scenario: Seed 002: an app token with POP.AccessAsApp reads a mailbox the service principal may read (EX-01, EX-02)
@@ -29,7 +29,7 @@ Feature: Reading Exchange Online over POP3 with OAuth
     And the world delivered a message with subject "For the POP daemon" to alice@contoso.test
     When the application asks for a token with client credentials for "https://outlook.office365.com/.default"
     And the application connects to the provider's POP3 server with implicit TLS
-    And the application authenticates to POP3 as alice@contoso.test with XOAUTH2
+    And the application authenticates to POP3 as alice@contoso.test with XOAUTH2 in two steps
     Then the POP3 server accepts the authentication
     And the POP3 maildrop holds a message with subject "For the POP daemon"
 
@@ -39,7 +39,7 @@ Feature: Reading Exchange Online over POP3 with OAuth
     And the Exchange service principal of the "daemon" app is removed
     When the application asks for a token with client credentials for "https://outlook.office365.com/.default"
     And the application connects to the provider's POP3 server with implicit TLS
-    And the application authenticates to POP3 as alice@contoso.test with XOAUTH2
+    And the application authenticates to POP3 as alice@contoso.test with XOAUTH2 in two steps
     Then the POP3 server replies "-ERR Authentication failure: unknown user name or bad password."
     And the world recorded a refused pop3 authentication of alice@contoso.test because "no_service_principal"
 
@@ -48,7 +48,7 @@ Feature: Reading Exchange Online over POP3 with OAuth
     And the application's authority is "contoso.onmicrosoft.com"
     When the application asks for a token with client credentials for "https://outlook.office365.com/.default"
     And the application connects to the provider's POP3 server with implicit TLS
-    And the application authenticates to POP3 as alice@contoso.test with XOAUTH2
+    And the application authenticates to POP3 as alice@contoso.test with XOAUTH2 in two steps
     Then the POP3 server replies "-ERR Authentication failure: unknown user name or bad password."
 
   Scenario: F-02: without a mailbox permission, POP refuses the app token (EX-04)
@@ -57,6 +57,6 @@ Feature: Reading Exchange Online over POP3 with OAuth
     And the "daemon" app has no mailbox permission on alice@contoso.test
     When the application asks for a token with client credentials for "https://outlook.office365.com/.default"
     And the application connects to the provider's POP3 server with implicit TLS
-    And the application authenticates to POP3 as alice@contoso.test with XOAUTH2
+    And the application authenticates to POP3 as alice@contoso.test with XOAUTH2 in two steps
     Then the POP3 server replies "-ERR Authentication failure: unknown user name or bad password."
     And the world recorded a refused pop3 authentication of alice@contoso.test because "no_mailbox_permission"

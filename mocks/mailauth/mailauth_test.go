@@ -2,7 +2,7 @@ package mailauth_test
 
 import (
 	"context"
-	"slices"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -120,7 +120,7 @@ func TestAuthenticate(t *testing.T) {
 				r.asked[0].Mechanism != c.login.Mechanism) {
 				t.Errorf("rule asked %+v: the protocol is the gate's, the rest the login's", r.asked[0])
 			}
-			if got := logins(w); !slices.Equal(got, c.events) {
+			if got := logins(w); !reflect.DeepEqual(got, c.events) {
 				t.Errorf("events %+v, want %+v", got, c.events)
 			}
 		})
@@ -252,7 +252,7 @@ func TestPanicLog(t *testing.T) {
 	l.Printf("panic serving %v: boom\ngoroutine 1", "127.0.0.1")
 	l.Println("accept error: closed")
 	want := []world.Event{{Provider: "p", Protocol: "imap", Mechanism: "server", Outcome: "panic", Reason: "panic serving 127.0.0.1: boom"}}
-	if got := logins(w); !slices.Equal(got, want) {
+	if got := logins(w); !reflect.DeepEqual(got, want) {
 		t.Fatalf("%+v", got)
 	}
 	mailauth.PanicLog{}.Printf("panic without a world") // no world: dropped

@@ -43,6 +43,20 @@ type Exchange struct {
 	ServicePrincipals []ServicePrincipal
 	// MailboxPermissions are those Add-MailboxPermission granted.
 	MailboxPermissions []MailboxPermission
+	// IMAPDisabledFor and POPDisabledFor are mailboxes with the protocol
+	// off (Set-CASMailbox -ImapEnabled $false, -PopEnabled $false):
+	// AUTHENTICATE succeeds and the session opens nothing (EX-08 [INF]).
+	IMAPDisabledFor, POPDisabledFor []string
+	// SendAs are the permissions Add-RecipientPermission granted (EX-12).
+	SendAs []RecipientPermission
+}
+
+// RecipientPermission is Add-RecipientPermission -Identity Mailbox
+// -Trustee Trustee -AccessRights SendAs: Trustee (a user's address, or a
+// service principal's object id) may send as Mailbox.
+type RecipientPermission struct {
+	Mailbox string `yaml:"mailbox" json:"mailbox"`
+	Trustee string `yaml:"trustee" json:"trustee"`
 }
 
 // ServicePrincipal is New-ServicePrincipal -AppId -ObjectId: the object id
@@ -196,11 +210,17 @@ func (schema) EncodeRealm(settings any) map[string]any {
 	for _, p := range t.Exchange.MailboxPermissions {
 		perms = append(perms, map[string]any{"mailbox": p.Mailbox, "user": p.User})
 	}
+	sendAs := []map[string]any{}
+	for _, p := range t.Exchange.SendAs {
+		sendAs = append(sendAs, map[string]any{"mailbox": p.Mailbox, "trustee": p.Trustee})
+	}
 	return map[string]any{"id": t.ID, "domains": world.Strings(t.Domains), "user_consent_disabled": t.UserConsentDisabled,
 		"admins": world.Strings(t.Admins), "consented_apps": world.Strings(t.ConsentedApps),
 		"exchange": map[string]any{"smtp_auth_disabled": t.Exchange.SMTPAuthDisabled,
 			"smtp_auth_disabled_for": world.Strings(t.Exchange.SMTPAuthDisabledFor),
-			"service_principals":     sps, "mailbox_permissions": perms}}
+			"service_principals":     sps, "mailbox_permissions": perms,
+			"imap_disabled_for": world.Strings(t.Exchange.IMAPDisabledFor),
+			"pop_disabled_for":  world.Strings(t.Exchange.POPDisabledFor), "send_as": sendAs}}
 }
 
 // clientType is an app registration's world.Client type: "public" when it
@@ -228,10 +248,13 @@ func (schema) DecodeRealm(tenant string, keys map[string]yaml.Node) (any, error)
 		Admins              []string `yaml:"admins"`
 		ConsentedApps       []string `yaml:"consented_apps"`
 		Exchange            struct {
-			SMTPAuthDisabled    bool                `yaml:"smtp_auth_disabled"`
-			SMTPAuthDisabledFor []string            `yaml:"smtp_auth_disabled_for"`
-			ServicePrincipals   []ServicePrincipal  `yaml:"service_principals"`
-			MailboxPermissions  []MailboxPermission `yaml:"mailbox_permissions"`
+			SMTPAuthDisabled    bool                  `yaml:"smtp_auth_disabled"`
+			SMTPAuthDisabledFor []string              `yaml:"smtp_auth_disabled_for"`
+			ServicePrincipals   []ServicePrincipal    `yaml:"service_principals"`
+			MailboxPermissions  []MailboxPermission   `yaml:"mailbox_permissions"`
+			IMAPDisabledFor     []string              `yaml:"imap_disabled_for"`
+			POPDisabledFor      []string              `yaml:"pop_disabled_for"`
+			SendAs              []RecipientPermission `yaml:"send_as"`
 		} `yaml:"exchange"`
 	}
 	node := &yaml.Node{Kind: yaml.MappingNode}
@@ -303,6 +326,9 @@ func UpdateTenant(w *world.World, tenant string, change func(*Tenant)) error {
 		t.Exchange.SMTPAuthDisabledFor = slices.Clone(t.Exchange.SMTPAuthDisabledFor)
 		t.Exchange.ServicePrincipals = slices.Clone(t.Exchange.ServicePrincipals)
 		t.Exchange.MailboxPermissions = slices.Clone(t.Exchange.MailboxPermissions)
+		t.Exchange.IMAPDisabledFor = slices.Clone(t.Exchange.IMAPDisabledFor)
+		t.Exchange.POPDisabledFor = slices.Clone(t.Exchange.POPDisabledFor)
+		t.Exchange.SendAs = slices.Clone(t.Exchange.SendAs)
 		change(&t)
 		return t
 	})
