@@ -181,3 +181,12 @@ func (r *Raw) Closed() (bool, string) {
 
 // IMAP reports whether the connection speaks IMAP.
 func (r *Raw) IMAP() bool { return r.imap }
+
+// ReadLine reads the server's next line, unasked.
+func (r *Raw) ReadLine() (string, error) {
+	lines, err := r.readLines(func(string) bool { return true })
+	if len(lines) == 0 {
+		return "", err
+	}
+	return lines[0], err
+}

@@ -90,6 +90,9 @@ func (s *scenario) mailSteps() []stepDef {
 		{`^the world delivered a message with subject "([^"]*)" to ` + email + `$`,
 			"set-up: someone sent the user a message", s.worldDelivers},
 		{`^the world delivered "([^"]*)" to ` + email + `$`, "the world's mail store holds that message for the user", s.worldDelivered},
+		{`^no message "([^"]*)" was delivered to ` + email + `$`, "the world's mail store holds no such message for the user", s.worldNotDelivered},
+		{`^the server then says "([^"]*)" and closes the connection$`,
+			"the raw connection's next line, then the end of the stream", s.rawThenCloses},
 		{`^the world recorded a refused (smtp|imap|pop3) authentication of ` + email + ` because "([^"]*)"$`,
 			"the world's audit log has that refusal and its reason", s.worldRecorded},
 	}, s.exchangeSteps()...)
@@ -580,13 +583,14 @@ func (r rawClient) Start() (string, []byte, error) { return r.mech, r.ir, nil }
 func (r rawClient) Next([]byte) ([]byte, error) { return []byte{}, nil }
 
 // wireText turns a line of a scenario into what goes on the wire: "<token>"
-// is the application's access token, "^A" is %x01, and base64(...) is
-// its argument encoded (after the other two).
+// is the application's access token, "^A" is %x01, "^M^J" CRLF (a
+// message's lines after DATA), and base64(...) is its argument encoded
+// (after the others).
 func (s *scenario) wireText(line string) string {
 	if s.tokens.current != nil {
 		line = strings.ReplaceAll(line, "<token>", s.tokens.current.AccessToken)
 	}
-	line = strings.ReplaceAll(line, "^A", "\x01")
+	line = strings.NewReplacer("^A", "\x01", "^M", "\r", "^J", "\n").Replace(line)
 	for {
 		i := strings.Index(line, "base64(")
 		j := strings.LastIndex(line, ")")
@@ -762,4 +766,27 @@ func (s *scenario) moreSMTPSessions(n int, user string) error {
 		}
 	}
 	return nil
+}
+
+func (s *scenario) worldNotDelivered(subject, to string) error {
+	if s.worldDelivered(subject, to) == nil {
+		return s.failf("a message %q was delivered to %s", subject, to)
+	}
+	return nil
+}
+
+// rawThenCloses reads the raw connection's next line, unasked (an IMAP
+// BYE after a tagged reply), and its end.
+func (s *scenario) rawThenCloses(want string) error {
+	if s.mail.raw == nil {
+		return s.failf("no raw connection")
+	}
+	line, err := s.mail.raw.ReadLine()
+	if err != nil {
+		return s.failf("no line after the reply: %v", err)
+	}
+	if !s.idPattern(want).MatchString(line) {
+		return s.failf("the server then said %q, want %q", line, want)
+	}
+	return s.rawClosed()
 }

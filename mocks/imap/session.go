@@ -19,9 +19,11 @@ type session struct {
 
 	s    *Server
 	conn *mailconn.Conn
-	// strikes counts the mailbox commands an unconnected session was
-	// refused (unconnected.go).
-	strikes int
+	// throttled says the login was throttled; strikes counts the mailbox
+	// commands an unconnected or throttled session was refused
+	// (unconnected.go).
+	throttled bool
+	strikes   int
 }
 
 var (
@@ -75,5 +77,6 @@ func (ss *session) answer(v mailauth.Verdict) error {
 		return reply(ss.s.cfg.Personality.Refusal(v.Reason), ss.conn.ID, ss.conn.IP)
 	}
 	ss.Session = mailstore.NewSession(ss.s.cfg.World.Mailbox(v.User))
+	ss.throttled = v.Throttled
 	return nil
 }

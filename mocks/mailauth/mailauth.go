@@ -50,9 +50,6 @@ const (
 	// ReasonProtocolDisabled is a mailbox with the protocol switched off
 	// (Exchange's Set-CASMailbox -ImapEnabled $false, -PopEnabled).
 	ReasonProtocolDisabled Reason = "protocol_disabled"
-	// ReasonThrottled is a throttled fault armed through the world: the
-	// provider's "request is throttled".
-	ReasonThrottled Reason = "throttled"
 	// ReasonBasicAuth is a password (LOGIN, PLAIN, USER/PASS): basic
 	// authentication is gone at every provider.
 	ReasonBasicAuth Reason = "basic_auth"
@@ -88,6 +85,9 @@ type Verdict struct {
 	// SendAs, if set, reports whether the login may send mail with that
 	// MAIL FROM address (Exchange's SendAs, EX-12); nil: any.
 	SendAs func(from string) bool
+	// Throttled says a throttled fault was armed for the login: the
+	// session it opens gets the personality's throttling replies.
+	Throttled bool
 }
 
 // Outcome is the audit log's word for v: "ok" or "refused".

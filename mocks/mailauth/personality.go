@@ -98,8 +98,10 @@ type SMTPPersonality struct {
 	// session past it gets SenderThrottled after DATA (Exchange: 3,
 	// EX-12).
 	MaxSessionsPerMailbox int
-	// SenderThrottled answers a message past MaxSessionsPerMailbox, and
-	// a throttled fault (ReasonThrottled) at the end of DATA.
+	// SenderThrottled answers, after DATA, a message past
+	// MaxSessionsPerMailbox, and the first message of a throttled
+	// session (Verdict.Throttled); zero: 451 4.3.2 "Too busy, try again
+	// later" (RFC 3463 4.3.2, system not accepting messages).
 	SenderThrottled SMTPReply
 }
 
@@ -195,6 +197,11 @@ type IMAPPersonality struct {
 	// Hangup is the text of the untagged BYE before the server closes a
 	// connection it gives up on (Exchange: "Connection closed. 14").
 	Hangup string
+	// Throttled answers the first mailbox command of a throttled session
+	// (Verdict.Throttled), ThrottledBye the next, followed by the BYE
+	// Hangup and the end of the connection; zero: NO [UNAVAILABLE] "Too
+	// busy, try again later" (RFC 5530) and the same as BAD.
+	Throttled, ThrottledBye IMAPReply
 }
 
 // AuthState is the place of the state-dependent capabilities in an

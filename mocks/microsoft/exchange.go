@@ -240,7 +240,6 @@ func Personality() mailauth.Personality {
 				// EX-05, EX-13 [OBS]: SMTP AUTH off (F-04) and basic auth (F-05).
 				mailauth.ReasonAuthDisabled: {Code: 535, Enhanced: [3]int{5, 7, 139}, Text: "Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information." + stamp},
 				mailauth.ReasonBasicAuth:    {Code: 535, Enhanced: [3]int{5, 7, 139}, Text: "Authentication unsuccessful, basic authentication is disabled." + stamp},
-				mailauth.ReasonThrottled:    senderThrottled,
 			},
 			Malformed: unsuccessful,
 			// F-17, F-25: 504 5.7.4 to OAUTHBEARER, PLAIN, and AUTH before
@@ -267,8 +266,6 @@ func Personality() mailauth.Personality {
 			Refusals: map[mailauth.Reason]mailauth.IMAPReply{
 				// Exchange's answer to LOGIN is not in PROVIDERS.md [INF].
 				mailauth.ReasonBasicAuth: {Type: "NO", Text: "LOGIN failed."},
-				// EX-09 [OBS]: throttling.
-				mailauth.ReasonThrottled: {Type: "NO", Text: "Request is throttled. Suggested Backoff Time: 299609 milliseconds"},
 			},
 			Malformed: mailauth.IMAPReply{Type: "NO", Text: "AUTHENTICATE failed."},
 			// EX-08 reply B: a delegated token of a user for a mailbox the
@@ -276,6 +273,9 @@ func Personality() mailauth.Personality {
 			Unconnected:  []mailauth.Reason{mailauth.ReasonWrongUser, mailauth.ReasonProtocolDisabled},
 			NotConnected: mailauth.IMAPReply{Type: "BAD", Text: "User is authenticated but not connected."},
 			Hangup:       "Connection closed. 14",
+			// EX-09 [OBS]: a throttled session, NO then BAD and BYE.
+			Throttled:    mailauth.IMAPReply{Type: "NO", Text: "Request is throttled. Suggested Backoff Time: 299609 milliseconds"},
+			ThrottledBye: mailauth.IMAPReply{Type: "BAD", Text: "Request is throttled. Suggested Backoff Time: 89117 milliseconds"},
 			// EX-03 [OBS] and EX-07: UIDPLUS, NAMESPACE, MOVE, and
 			// LITERAL+ (non-synchronizing literals of any size, RFC 7888).
 			Capabilities: []string{"NAMESPACE", "UIDPLUS", "MOVE", "LITERAL+"},

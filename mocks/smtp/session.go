@@ -23,8 +23,11 @@ type session struct {
 	// counted in the server's sessions of user.
 	sendAs func(from string) bool
 	joined bool
-	from   string
-	to     []string
+	// throttled says the login was throttled: its first message gets
+	// SenderThrottled.
+	throttled bool
+	from      string
+	to        []string
 }
 
 // AuthMechanisms implements gosmtp.AuthSession: the personality's list.
@@ -64,7 +67,7 @@ func (ss *session) answer(v mailauth.Verdict) error {
 	case !v.OK:
 		return reply(p.Refusal(v.Reason), ss.conn.ID, ss.conn.IP)
 	}
-	ss.user, ss.sendAs = v.User, v.SendAs
+	ss.user, ss.sendAs, ss.throttled = v.User, v.SendAs, v.Throttled
 	if p.MaxSessionsPerMailbox > 0 {
 		ss.s.join(v.User)
 		ss.joined = true
@@ -126,8 +129,13 @@ func (ss *session) Data(r io.Reader) error {
 		denied.Text = strings.NewReplacer("{user}", ss.user, "{from}", ss.from).Replace(denied.Text)
 		return reply(denied, ss.conn.ID, ss.conn.IP)
 	}
-	if p.MaxSessionsPerMailbox > 0 && ss.s.open(ss.user) > p.MaxSessionsPerMailbox {
-		return reply(p.SenderThrottled, ss.conn.ID, ss.conn.IP)
+	if ss.throttled || p.MaxSessionsPerMailbox > 0 && ss.s.open(ss.user) > p.MaxSessionsPerMailbox {
+		ss.throttled = false
+		throttled := p.SenderThrottled
+		if throttled.Code == 0 {
+			throttled = tooBusy
+		}
+		return reply(throttled, ss.conn.ID, ss.conn.IP)
 	}
 	head := &headWriter{}
 	switch err := ss.s.cfg.World.Receive(ss.from, ss.to, io.TeeReader(r, head)); {
@@ -197,3 +205,7 @@ func messageID(msg []byte) string {
 // storeFull is the reply when the store has no room for a message or a
 // recipient's mailbox: RFC 5321 §4.5.3.1.10, RFC 3463 4.3.1.
 var storeFull = &gosmtp.SMTPError{Code: 452, EnhancedCode: gosmtp.EnhancedCode{4, 3, 1}, Message: "Insufficient system storage"}
+
+// tooBusy is the reply to a throttled message for a personality without
+// one of its own: RFC 3463's 4.3.2, system not accepting messages.
+var tooBusy = mailauth.SMTPReply{Code: 451, Enhanced: [3]int{4, 3, 2}, Text: "Too busy, try again later"}
