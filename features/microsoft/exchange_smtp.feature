@@ -173,3 +173,17 @@ Feature: Exchange Online's SMTP session, line by line
     And the application opens 2 more SMTP sessions authenticated as alice@contoso.test
     And the application sends a message from alice@contoso.test to bob@contoso.test with subject "Third"
     Then the message is accepted
+
+  Scenario: A throttled session: 432 4.3.2 after DATA, the next message goes (EX-12)
+    Given alice@contoso.test has authorized the application for "https://outlook.office.com/SMTP.Send"
+    And the provider's "smtp" server fails with "throttled"
+    When the application connects to the provider's SMTP server with STARTTLS
+    And the application authenticates to SMTP as alice@contoso.test with XOAUTH2
+    Then the SMTP server accepts the authentication
+    When the application sends a message from alice@contoso.test to bob@contoso.test with subject "Throttled"
+    Then sending fails with:
+      """
+      432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded [Hostname=SN2PR00CA0018.NAMPRD00.PROD.OUTLOOK.COM]
+      """
+    When the application sends a message from alice@contoso.test to bob@contoso.test with subject "After the backoff"
+    Then the message is accepted

@@ -4,7 +4,8 @@ Feature: Reading Exchange Online over POP3 with OAuth
   POP.AccessAsUser.All token (seed 001) or an app token with POP.AccessAsApp
   (seed 002), "+OK User successfully authenticated."; every refusal is
   "-ERR Authentication failure: unknown user name or bad password." (EX-01,
-  EX-02, EX-04, EX-07, F-02).
+  EX-02, EX-04, EX-07, F-02). AUTH takes two steps: one line is a protocol
+  error that closes the connection (EX-10, F-22).
 
   Scenario: Seed 001: a delegated POP.AccessAsUser.All token reads the mailbox (EX-04)
     Given the application uses the "web" client
@@ -60,3 +61,105 @@ Feature: Reading Exchange Online over POP3 with OAuth
     And the application authenticates to POP3 as alice@contoso.test with XOAUTH2 in two steps
     Then the POP3 server replies "-ERR Authentication failure: unknown user name or bad password."
     And the world recorded a refused pop3 authentication of alice@contoso.test because "no_mailbox_permission"
+
+  Scenario: The greeting and CAPA in Exchange's order (EX-04, EX-07)
+    When the application sends "CAPA" on a new POP3 connection
+    Then the raw connection's greeting matches "^\+OK The Microsoft Exchange POP3 service is ready\. \[[A-Za-z0-9+/=]+\]$"
+    And the server's reply is:
+      """
+      +OK
+      TOP
+      UIDL
+      SASL PLAIN XOAUTH2
+      USER
+      .
+      """
+
+  Scenario: CAPA on the plain port before STLS: STLS where SASL goes after it, no SASL (EX-04, RFC 2595)
+    When the application sends "CAPA" on a new POP3 connection before STARTTLS
+    Then the server's reply is:
+      """
+      +OK
+      TOP
+      UIDL
+      STLS
+      USER
+      .
+      """
+
+  Scenario: A one-line AUTH XOAUTH2: Protocol error, and the connection is closed (EX-04, EX-10, F-22)
+    Given the application uses the "web" client
+    And alice@contoso.test has authorized the application for "https://outlook.office.com/POP.AccessAsUser.All"
+    When the application sends "AUTH XOAUTH2 base64(user=alice@contoso.test^Aauth=Bearer <token>^A^A)" on a new POP3 connection
+    Then the server's reply is "-ERR Protocol error. Connection is closed. 10"
+    And the server closes the connection
+
+  Scenario: A one-line AUTH through the application's POP3 client fails where the two-step one works (EX-04, F-22)
+    Given the application uses the "web" client
+    And alice@contoso.test has authorized the application for "https://outlook.office.com/POP.AccessAsUser.All"
+    When the application connects to the provider's POP3 server with implicit TLS
+    And the application authenticates to POP3 as alice@contoso.test with XOAUTH2
+    Then the POP3 server replies "-ERR Protocol error. Connection is closed. 10"
+    When the application connects to the provider's POP3 server with implicit TLS
+    And the application authenticates to POP3 as alice@contoso.test with XOAUTH2 in two steps
+    Then the POP3 server replies "+OK User successfully authenticated."
+
+  Scenario: The two-step AUTH: "+ " then the response (EX-04)
+    Given the application uses the "web" client
+    And alice@contoso.test has authorized the application for "https://outlook.office.com/POP.AccessAsUser.All"
+    When the application sends "AUTH XOAUTH2" on a new POP3 connection
+    Then the server's reply is "+ "
+    When the application sends "base64(user=alice@contoso.test^Aauth=Bearer <token>^A^A)" on that connection
+    Then the server's reply is "+OK User successfully authenticated."
+
+  Scenario: A refused two-step AUTH: -ERR at once, no error challenge (EX-04, F-02)
+    Given the application uses the "web" client
+    And alice@contoso.test has authorized the application for "https://outlook.office.com/IMAP.AccessAsUser.All"
+    When the application sends "AUTH XOAUTH2" on a new POP3 connection
+    And the application sends "base64(user=alice@contoso.test^Aauth=Bearer <token>^A^A)" on that connection
+    Then the server's reply is:
+      """
+      -ERR Authentication failure: unknown user name or bad password.
+      """
+
+  Scenario: "*" cancels the exchange (RFC 5034 §4)
+    When the application sends "AUTH XOAUTH2" on a new POP3 connection
+    And the application sends "*" on that connection
+    Then the server's reply is "-ERR [AUTH] Authentication cancelled"
+
+  Scenario: USER/PASS is refused: Logon failure, not Authentication failure (EX-04, EX-10, F-05)
+    When the application sends "USER alice@contoso.test" on a new POP3 connection
+    Then the server's reply is "+OK send PASS"
+    When the application sends "PASS alice-password" on that connection
+    Then the server's reply is "-ERR Logon failure: unknown user name or bad password."
+    And the world recorded a refused pop3 authentication of alice@contoso.test because "basic_auth"
+
+  Scenario: AUTH on the plain port before STLS is refused (RFC 2595)
+    When the application sends "AUTH XOAUTH2" on a new POP3 connection before STARTTLS
+    Then the server's reply is "-ERR [AUTH] TLS is required"
+
+  Scenario: POP switched off for the mailbox (Set-CASMailbox -PopEnabled $false): refused (EX-04 [INF], EX-08)
+    Given the application uses the "web" client
+    And alice@contoso.test has authorized the application for "https://outlook.office.com/POP.AccessAsUser.All"
+    And the tenant "contoso.test" turns POP off for alice@contoso.test
+    When the application connects to the provider's POP3 server with implicit TLS
+    And the application authenticates to POP3 as alice@contoso.test with XOAUTH2 in two steps
+    Then the POP3 server replies "-ERR Authentication failure: unknown user name or bad password."
+    And the world recorded a refused pop3 authentication of alice@contoso.test because "protocol_disabled"
+
+  Scenario: RETR dot-stuffs a line that starts with "." (RFC 1939 §3)
+    Given the application uses the "web" client
+    And alice@contoso.test has authorized the application for "https://outlook.office.com/POP.AccessAsUser.All"
+    And the world delivered a message with subject "Dots" and the line ".dot" to alice@contoso.test
+    When the application sends "AUTH XOAUTH2" on a new POP3 connection
+    And the application sends "base64(user=alice@contoso.test^Aauth=Bearer <token>^A^A)" on that connection
+    And the application sends "RETR 1" on that connection
+    Then the server's reply is:
+      """
+      +OK <octets> octets
+      From: someone@example.test
+      Subject: Dots
+      
+      ..dot
+      .
+      """

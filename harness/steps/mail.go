@@ -89,7 +89,10 @@ func (s *scenario) mailSteps() []stepDef {
 			"APPEND of a message of that size to the INBOX", s.appends},
 		{`^the world delivered a message with subject "([^"]*)" to ` + email + `$`,
 			"set-up: someone sent the user a message", s.worldDelivers},
+		{`^the world delivered a message with subject "([^"]*)" and the line "([^"]*)" to ` + email + `$`,
+			"set-up: someone sent the user a message whose body is that line", s.worldDeliversLine},
 		{`^the world delivered "([^"]*)" to ` + email + `$`, "the world's mail store holds that message for the user", s.worldDelivered},
+		{`^reading the INBOX fails with "([^"]*)"$`, "the IMAP session cannot read its INBOX: the server's status (type, [code], text)", s.inboxFails},
 		{`^no message "([^"]*)" was delivered to ` + email + `$`, "the world's mail store holds no such message for the user", s.worldNotDelivered},
 		{`^the server then says "([^"]*)" and closes the connection$`,
 			"the raw connection's next line, then the end of the stream", s.rawThenCloses},
@@ -298,13 +301,14 @@ var connIDs = map[string]string{
 // placeholders are what an expected line may hold for what changes from
 // one run to the next.
 var placeholders = map[string]string{
-	"<ts>":   `\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z`,
-	"<ip>":   `[0-9a-fA-F.:]+`,
-	"<date>": `[A-Z][a-z]{2}, \d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d [+-]\d{4}`,
-	"<b64>":  `[A-Za-z0-9+/]+=*`,
+	"<ts>":     `\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z`,
+	"<ip>":     `[0-9a-fA-F.:]+`,
+	"<date>":   `[A-Z][a-z]{2}, \d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d [+-]\d{4}`,
+	"<b64>":    `[A-Za-z0-9+/]+=*`,
+	"<octets>": `\d+`,
 }
 
-var placeholder = regexp.MustCompile(`<id>|<ts>|<ip>|<date>|<b64>`)
+var placeholder = regexp.MustCompile(`<id>|<ts>|<ip>|<date>|<b64>|<octets>`)
 
 // idPattern turns an expected line into a regular expression: "<id>" is
 // the shape of the provider's connection ids, the other placeholders
@@ -539,6 +543,11 @@ func (s *scenario) pop3Deletes(subject string) error {
 func (s *scenario) worldDelivers(subject, to string) error {
 	return s.server.World.Deliver("someone@example.test", []string{to},
 		[]byte("From: someone@example.test\r\nSubject: "+subject+"\r\n\r\nHello.\r\n"))
+}
+
+func (s *scenario) worldDeliversLine(subject, line, to string) error {
+	return s.server.World.Deliver("someone@example.test", []string{to},
+		[]byte("From: someone@example.test\r\nSubject: "+subject+"\r\n\r\n"+line+"\r\n"))
 }
 
 func (s *scenario) worldDelivered(subject, to string) error {
@@ -789,4 +798,23 @@ func (s *scenario) rawThenCloses(want string) error {
 		return s.failf("the server then said %q, want %q", line, want)
 	}
 	return s.rawClosed()
+}
+
+func (s *scenario) inboxFails(want string) error {
+	if s.mail.imap == nil {
+		return s.failf("no IMAP connection")
+	}
+	_, err := s.mail.imap.InboxSubjects()
+	var ie *imap.Error
+	if !errors.As(err, &ie) {
+		return s.failf("reading the INBOX ended with %v, want %q", err, want)
+	}
+	got := string(ie.Type)
+	if ie.Code != "" {
+		got += " [" + string(ie.Code) + "]"
+	}
+	if got += " " + ie.Text; !s.idPattern(want).MatchString(got) {
+		return s.failf("reading the INBOX: %q, want %q", got, want)
+	}
+	return nil
 }
