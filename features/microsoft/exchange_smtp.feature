@@ -187,3 +187,9 @@ Feature: Exchange Online's SMTP session, line by line
       """
     When the application sends a message from alice@contoso.test to bob@contoso.test with subject "After the backoff"
     Then the message is accepted
+
+  Scenario: The tenant admin's token for Alice's mailbox is refused at AUTH: 535 5.7.3 (EX-08, F-19)
+    Given admin@contoso.test has authorized the application for "https://outlook.office.com/SMTP.Send"
+    When the application sends "AUTH XOAUTH2 base64(user=alice@contoso.test^Aauth=Bearer <token>^A^A)" on a new SMTP connection after STARTTLS
+    Then the server's reply is "535 5.7.3 Authentication unsuccessful [SN2PR00CA0018.NAMPRD00.PROD.OUTLOOK.COM <ts> <id>]"
+    And the world recorded a refused smtp authentication of alice@contoso.test because "wrong_user"

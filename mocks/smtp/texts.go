@@ -100,7 +100,7 @@ func (s *Server) rewriter(c *mailconn.Conn) func([]byte) ([]byte, bool) {
 		case len(held) > 0 && bytes.HasPrefix(held, ehloFirst):
 			line = []byte(ehlo(p, append(held, line...), c))
 			held = held[:0]
-		case len(line) < 200:
+		default:
 			line, last = ownLine(p, line, c)
 		}
 		if len(held) > 0 {
