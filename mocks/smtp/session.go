@@ -68,10 +68,8 @@ func (ss *session) answer(v mailauth.Verdict) error {
 		return reply(p.Refusal(v.Reason), ss.conn.ID, ss.conn.IP)
 	}
 	ss.user, ss.sendAs, ss.throttled = v.User, v.SendAs, v.Throttled
-	if p.MaxSessionsPerMailbox > 0 {
-		ss.s.join(v.User)
-		ss.joined = true
-	}
+	ss.s.join(v.User)
+	ss.joined = true
 	if p.AuthSucceeded.Code != 0 {
 		return reply(p.AuthSucceeded, ss.conn.ID, ss.conn.IP)
 	}

@@ -150,13 +150,12 @@ func reply(r mailauth.SMTPReply, id, ip string) *gosmtp.SMTPError {
 		Message: strings.Join(lines, "\n")}
 }
 
-// join counts one more session authenticated as mailbox and returns how
-// many there are; leave counts one less.
-func (s *Server) join(mailbox string) int {
+// join counts one more session authenticated as mailbox; leave counts
+// one less.
+func (s *Server) join(mailbox string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sessions[mailstore.Key(mailbox)]++
-	return s.sessions[mailstore.Key(mailbox)]
 }
 
 func (s *Server) leave(mailbox string) {

@@ -67,3 +67,23 @@ func TestEHLOAndTexts(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionCount: the sessions of a mailbox, in any case, counted up
+// and down, and forgotten at none.
+func TestSessionCount(t *testing.T) {
+	t.Parallel()
+	s := &Server{sessions: map[string]int{}}
+	for range 4 {
+		s.join("Alice@x.test")
+	}
+	s.leave("alice@x.test")
+	if n := s.open("ALICE@x.test"); n != 3 {
+		t.Fatalf("%d open, want 3", n)
+	}
+	for range 3 {
+		s.leave("alice@x.test")
+	}
+	if n := s.open("alice@x.test"); n != 0 || len(s.sessions) != 0 {
+		t.Fatalf("%d open, %v kept", n, s.sessions)
+	}
+}
