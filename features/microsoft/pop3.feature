@@ -147,19 +147,45 @@ Feature: Reading Exchange Online over POP3 with OAuth
     Then the POP3 server replies "-ERR Authentication failure: unknown user name or bad password."
     And the world recorded a refused pop3 authentication of alice@contoso.test because "protocol_disabled"
 
-  Scenario: RETR dot-stuffs a line that starts with "." (RFC 1939 §3)
+  Scenario: RETR dot-stuffs a line that starts with "."; STAT, TOP and DELE (RFC 1939 §3, §5, §7)
     Given the application uses the "web" client
     And alice@contoso.test has authorized the application for "https://outlook.office.com/POP.AccessAsUser.All"
     And the world delivered a message with subject "Dots" and the line ".dot" to alice@contoso.test
     When the application sends "AUTH XOAUTH2" on a new POP3 connection
     And the application sends "base64(user=alice@contoso.test^Aauth=Bearer <token>^A^A)" on that connection
-    And the application sends "RETR 1" on that connection
+    And the application sends "STAT" on that connection
+    Then the server's reply is "+OK 1 57"
+    When the application sends "RETR 1" on that connection
     Then the server's reply is:
       """
-      +OK <octets> octets
+      +OK 57 octets
       From: someone@example.test
       Subject: Dots
-      
+
+      ..dot
+      Bye.
+      .
+      """
+    When the application sends "TOP 1 0" on that connection
+    Then the server's reply is:
+      """
+      +OK
+      From: someone@example.test
+      Subject: Dots
+
+      .
+      """
+    When the application sends "TOP 1 1" on that connection
+    Then the server's reply is:
+      """
+      +OK
+      From: someone@example.test
+      Subject: Dots
+
       ..dot
       .
       """
+    When the application sends "DELE 1" on that connection
+    Then the server's reply is "+OK message 1 deleted"
+    When the application sends "RETR 1" on that connection
+    Then the server's reply is "-ERR No such message"

@@ -90,7 +90,7 @@ func (s *scenario) mailSteps() []stepDef {
 		{`^the world delivered a message with subject "([^"]*)" to ` + email + `$`,
 			"set-up: someone sent the user a message", s.worldDelivers},
 		{`^the world delivered a message with subject "([^"]*)" and the line "([^"]*)" to ` + email + `$`,
-			"set-up: someone sent the user a message whose body is that line", s.worldDeliversLine},
+			"set-up: someone sent the user a message whose body is that line, then \"Bye.\"", s.worldDeliversLine},
 		{`^the world delivered "([^"]*)" to ` + email + `$`, "the world's mail store holds that message for the user", s.worldDelivered},
 		{`^reading the INBOX fails with "([^"]*)"$`, "the IMAP session cannot read its INBOX: the server's status (type, [code], text)", s.inboxFails},
 		{`^no message "([^"]*)" was delivered to ` + email + `$`, "the world's mail store holds no such message for the user", s.worldNotDelivered},
@@ -547,7 +547,7 @@ func (s *scenario) worldDelivers(subject, to string) error {
 
 func (s *scenario) worldDeliversLine(subject, line, to string) error {
 	return s.server.World.Deliver("someone@example.test", []string{to},
-		[]byte("From: someone@example.test\r\nSubject: "+subject+"\r\n\r\n"+line+"\r\n"))
+		[]byte("From: someone@example.test\r\nSubject: "+subject+"\r\n\r\n"+line+"\r\nBye.\r\n"))
 }
 
 func (s *scenario) worldDelivered(subject, to string) error {
