@@ -151,9 +151,13 @@ Feature: Reading Exchange Online over POP3 with OAuth
     Given the application uses the "web" client
     And alice@contoso.test has authorized the application for "https://outlook.office.com/POP.AccessAsUser.All"
     And the world delivered a message with subject "Dots" and the line ".dot" to alice@contoso.test
-    When the application sends "AUTH XOAUTH2" on a new POP3 connection
+    When the application sends "NOOP" on a new POP3 connection
+    Then the server's reply is "-ERR Unknown command in AUTHORIZATION state"
+    When the application sends "AUTH XOAUTH2" on that connection
     And the application sends "base64(user=alice@contoso.test^Aauth=Bearer <token>^A^A)" on that connection
-    And the application sends "STAT" on that connection
+    And the application sends "NOOP" on that connection
+    Then the server's reply is "+OK"
+    When the application sends "STAT" on that connection
     Then the server's reply is "+OK 1 57"
     When the application sends "RETR 1" on that connection
     Then the server's reply is:
