@@ -116,3 +116,23 @@ Feature: Exchange Online's IMAP replies after AUTHENTICATE
     And the application sends "a1 AUTHENTICATE XOAUTH2 base64(user=alice@contoso.test^Aauth=Bearer <token>^A^A)" on a new IMAP connection
     And the application sends "a2 SELECT INBOX" on that connection
     Then the server's reply is "a2 OK [READ-WRITE] SELECT completed"
+
+  Scenario: A message line that looks like a status line goes through FETCH untouched (EX-03)
+    # Inside a literal the server changes nothing: Exchange's own text
+    # would end this line with a period.
+    Given alice@contoso.test has authorized the application for "https://outlook.office.com/IMAP.AccessAsUser.All"
+    And the world delivered a message with subject "Lookalike" and the line "x OK CAPABILITY completed" to alice@contoso.test
+    When the application sends "a1 AUTHENTICATE XOAUTH2 base64(user=alice@contoso.test^Aauth=Bearer <token>^A^A)" on a new IMAP connection
+    And the application sends "a2 SELECT INBOX" on that connection
+    And the application sends "a3 FETCH 1 BODY.PEEK[]" on that connection
+    Then the server's reply is:
+      """
+      * 1 FETCH (UID 1 BODY[] {<octets>}
+      From: someone@example.test
+      Subject: Lookalike
+
+      x OK CAPABILITY completed
+      Bye.
+      )
+      a3 OK FETCH completed
+      """
