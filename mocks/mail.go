@@ -21,6 +21,9 @@ const MaxMailConnections = 800
 func (s *Server) startMail(o Options, provider string, rule mailauth.Rule, p mailauth.Personality) (Mail, error) {
 	lns := map[string]net.Listener{}
 	for _, name := range []string{"smtp", "smtps", "imap", "imaps", "pop3", "pop3s"} {
+		if name == "smtps" && p.SMTP.NoImplicitTLS {
+			continue // Exchange Online has no 465 (EX-11)
+		}
 		ln, err := o.Listen(provider + "." + name)
 		if err != nil {
 			for _, l := range lns {

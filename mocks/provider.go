@@ -39,7 +39,8 @@ type Provider struct {
 type Mail struct {
 	// SMTP is the submission port: plain, then STARTTLS (like 587).
 	SMTP string
-	// SMTPS is the implicit-TLS submission port (like 465).
+	// SMTPS is the implicit-TLS submission port (like 465); "" where the
+	// provider has none (Exchange Online, EX-11).
 	SMTPS string
 	// IMAPS is the implicit-TLS IMAP port (like 993).
 	IMAPS string

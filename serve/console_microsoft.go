@@ -24,6 +24,9 @@ func init() {
 		r.HandleFunc("/api/providers/microsoft/service-principals", a.servicePrincipal(false)).Methods(http.MethodDelete)
 		r.HandleFunc("/api/providers/microsoft/mailbox-permissions", a.mailboxPermission(true)).Methods(http.MethodPost)
 		r.HandleFunc("/api/providers/microsoft/mailbox-permissions", a.mailboxPermission(false)).Methods(http.MethodDelete)
+		r.HandleFunc("/api/providers/microsoft/recipient-permissions", a.recipientPermission(true)).Methods(http.MethodPost)
+		r.HandleFunc("/api/providers/microsoft/recipient-permissions", a.recipientPermission(false)).Methods(http.MethodDelete)
+		r.HandleFunc("/api/providers/microsoft/cas-mailboxes", a.casMailbox).Methods(http.MethodPost)
 	}
 }
 
@@ -157,4 +160,60 @@ func (a *admin) updateTenant(w http.ResponseWriter, r *http.Request, action stri
 	t, _ := microsoft.TenantOf(a.m.World, realm)
 	verb := map[bool]string{true: "add-", false: "remove-"}[r.Method == http.MethodPost]
 	a.done(w, microsoft.Name, verb+action, tenant, mocks.Schemas()[microsoft.Name].(world.EncodingSchema).EncodeRealm(t)["exchange"])
+}
+
+// recipientPermission is POST and DELETE
+// /api/providers/microsoft/recipient-permissions (tenant, mailbox,
+// trustee: a user's address or a service principal's object id): Exchange
+// Online's Add-RecipientPermission -AccessRights SendAs and
+// Remove-RecipientPermission (EX-12, F-23).
+func (a *admin) recipientPermission(add bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !form(w, r, "tenant", "mailbox", "trustee") {
+			return
+		}
+		p := microsoft.RecipientPermission{Mailbox: r.Form.Get("mailbox"), Trustee: r.Form.Get("trustee")}
+		a.updateTenant(w, r, "recipient-permission", func(t *microsoft.Tenant) {
+			t.Exchange.SendAs = slices.DeleteFunc(t.Exchange.SendAs, func(x microsoft.RecipientPermission) bool {
+				return strings.EqualFold(x.Mailbox, p.Mailbox) && strings.EqualFold(x.Trustee, p.Trustee)
+			})
+			if add {
+				t.Exchange.SendAs = append(t.Exchange.SendAs, p)
+			}
+		})
+	}
+}
+
+// casMailbox is POST /api/providers/microsoft/cas-mailboxes (tenant,
+// mailbox, [imap_enabled], [pop_enabled]): Exchange Online's
+// Set-CASMailbox -ImapEnabled / -PopEnabled (EX-08).
+func (a *admin) casMailbox(w http.ResponseWriter, r *http.Request) {
+	if !form(w, r, "tenant", "mailbox") {
+		return
+	}
+	mailbox := r.Form.Get("mailbox")
+	t, ok := microsoft.TenantOf(a.m.World, world.Realm{Provider: microsoft.Name, Tenant: r.Form.Get("tenant")})
+	if !ok {
+		writeJSON(w, http.StatusNotFound, apiError{"no such tenant: " + r.Form.Get("tenant")})
+		return
+	}
+	has := func(list []string) bool {
+		return slices.ContainsFunc(list, func(m string) bool { return strings.EqualFold(m, mailbox) })
+	}
+	imap, pop := !has(t.Exchange.IMAPDisabledFor), !has(t.Exchange.POPDisabledFor)
+	if err := errors.Join(boolParam(r, "imap_enabled", &imap), boolParam(r, "pop_enabled", &pop)); err != nil {
+		refuse(w, err)
+		return
+	}
+	set := func(list []string, enabled bool) []string {
+		list = slices.DeleteFunc(list, func(m string) bool { return strings.EqualFold(m, mailbox) })
+		if !enabled {
+			list = append(list, mailbox)
+		}
+		return list
+	}
+	a.updateTenant(w, r, "cas-mailbox", func(t *microsoft.Tenant) {
+		t.Exchange.IMAPDisabledFor = set(t.Exchange.IMAPDisabledFor, imap)
+		t.Exchange.POPDisabledFor = set(t.Exchange.POPDisabledFor, pop)
+	})
 }

@@ -131,6 +131,9 @@ func section(w *world.World, spec registry.Provider, p *mocks.Provider) Provider
 			"pop3":          mailEndpoint(p.Mail.POP3S, "tls"),
 			"pop3_starttls": mailEndpoint(p.Mail.POP3, "starttls"),
 		}
+		if p.Mail.SMTPS == "" {
+			delete(sec.Mail, "smtps") // no implicit-TLS submission (Exchange, EX-11)
+		}
 	}
 	sec.Clients, sec.Users = clientsOf(w, p), usersOf(p)
 	return sec

@@ -173,8 +173,14 @@ func TestServeWorldActions(t *testing.T) {
 		"object_id": {"0a0b0c0d-0e0f-4a1b-8c2d-3e4f5a6b7c8d"}})
 	s.must(t, "DELETE", "/api/providers/microsoft/mailbox-permissions", url.Values{"tenant": {"contoso"}, "mailbox": {"alice@contoso.test"},
 		"user": {"9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d"}})
+	// EX-12, EX-08: SendAs and a mailbox's protocols.
+	s.must(t, "POST", "/api/providers/microsoft/recipient-permissions", url.Values{"tenant": {"contoso"}, "mailbox": {"info@contoso.test"},
+		"trustee": {"bob@contoso.test"}})
+	s.must(t, "POST", "/api/providers/microsoft/cas-mailboxes", url.Values{"tenant": {"contoso"}, "mailbox": {"bob@contoso.test"},
+		"imap_enabled": {"false"}, "pop_enabled": {"true"}})
 	world := s.must(t, "GET", "/api/world", nil)
-	for _, want := range []string{`"user_consent_disabled": true`, `"bob@contoso.test"`, `"admin_consent": false`} {
+	for _, want := range []string{`"user_consent_disabled": true`, `"bob@contoso.test"`, `"admin_consent": false`,
+		`"trustee": "bob@contoso.test"`, `"pop_disabled_for": []`} {
 		if !strings.Contains(world, want) {
 			t.Errorf("GET /api/world lacks %s", want)
 		}
@@ -238,7 +244,7 @@ func TestServeWorldActions(t *testing.T) {
 	}
 	for _, want := range []string{"add-user", "remove-user", "add-client", "remove-client", "add-secret", "expire-secret", "remove-secret",
 		"testing", "app", "tenant", "add-service-principal", "remove-service-principal", "add-mailbox-permission",
-		"remove-mailbox-permission", "settings", "clock"} {
+		"remove-mailbox-permission", "add-recipient-permission", "add-cas-mailbox", "settings", "clock"} {
 		if !actions[want] {
 			t.Errorf("no %q in the audit log", want)
 		}

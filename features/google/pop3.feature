@@ -41,3 +41,26 @@ Feature: Reading Gmail over POP3 with OAuth
     And the application connects to the provider's IMAP server with implicit TLS
     And the application authenticates to IMAP as alice@gmail.test with XOAUTH2
     Then the INBOX holds no message with subject "Round trip"
+
+  Scenario: The greeting and CAPA as GM-09 records them (GM-09)
+    When the application sends "CAPA" on a new POP3 connection
+    Then the raw connection's greeting matches "^\+OK Gpop ready for requests from [0-9a-f.:]+ [a-z]{1,2}\d{1,3}sm\d{6,8}[a-z]{3}\.\d{1,3}$"
+    And the server's reply is:
+      """
+      +OK Capability list follows
+      USER
+      RESP-CODES
+      EXPIRE 0
+      LOGIN-DELAY 300
+      TOP
+      UIDL
+      X-GOOGLE-RICO
+      SASL PLAIN XOAUTH2 OAUTHBEARER
+      .
+      """
+
+  Scenario: The one-line AUTH XOAUTH2 works at Gmail, unlike Exchange (GM-09, EX-04)
+    Given alice@gmail.test has authorized the application for "https://mail.google.com/"
+    When the application sends "AUTH XOAUTH2 base64(user=alice@gmail.test^Aauth=Bearer <token>^A^A)" on a new POP3 connection
+    Then the server's reply is "+OK Welcome."
+    And the server has not closed the connection

@@ -112,3 +112,38 @@ Feature: Sending through Gmail's SMTP server with OAuth
     When the application connects to the provider's SMTP server with STARTTLS
     And the application sends a message from alice@gmail.test to bob@gmail.test with subject "Anonymous"
     Then sending fails with 530
+
+  Scenario: The EHLO lines before STARTTLS, as GM-08 records them (GM-08)
+    When the application sends "EHLO client.mailoauth.test" on a new SMTP connection before STARTTLS
+    Then the raw connection's greeting matches "^220 smtp\.gmail\.com ESMTP [a-z]{1,2}\d{1,3}sm\d{6,8}[a-z]{3}\.\d{1,3} - gsmtp$"
+    And the server's reply is:
+      """
+      250-smtp.gmail.com at your service, [<ip>]
+      250-SIZE 35882577
+      250-8BITMIME
+      250-STARTTLS
+      250-ENHANCEDSTATUSCODES
+      250-PIPELINING
+      250-CHUNKING
+      250 SMTPUTF8
+      """
+
+  Scenario: STARTTLS's go-ahead, and the AUTH line in STARTTLS's place after it (GM-04, GM-08)
+    When the application sends "STARTTLS" on a new SMTP connection before STARTTLS
+    Then the server's reply is "220 2.0.0 Ready to start TLS"
+    When the application sends "EHLO client.mailoauth.test" on a new SMTP connection after STARTTLS
+    Then the server's reply is:
+      """
+      250-smtp.gmail.com at your service, [<ip>]
+      250-SIZE 35882577
+      250-8BITMIME
+      250-AUTH LOGIN PLAIN XOAUTH2 PLAIN-CLIENTTOKEN OAUTHBEARER XOAUTH
+      250-ENHANCEDSTATUSCODES
+      250-PIPELINING
+      250-CHUNKING
+      250 SMTPUTF8
+      """
+
+  Scenario: QUIT: 221 2.0.0 closing connection (GM-08)
+    When the application sends "QUIT" on a new SMTP connection after STARTTLS
+    Then the server's reply is "221 2.0.0 closing connection <id> - gsmtp"

@@ -25,12 +25,12 @@ Feature: Exchange Online's SMTP and IMAP servers with delegated tokens
     Then the message is accepted
 
   @smtp
-  Scenario: Exchange's success line: 235 2.7.0 Authentication successful (EX-05)
+  Scenario: Exchange's success line: 235 2.7.0 Authentication successful, after the empty 334 of a two-step AUTH (EX-05)
     Given alice@contoso.test has authorized the application for "https://outlook.office.com/SMTP.Send"
-    When the application connects to the provider's SMTP server with implicit TLS
-    And the application authenticates to SMTP as alice@contoso.test with XOAUTH2
-    Then the SMTP server accepts the authentication
-    And the SMTP server said "235 2.7.0 Authentication successful"
+    When the application sends "AUTH XOAUTH2" on a new SMTP connection after STARTTLS
+    Then the server's reply is "334 "
+    When the application sends "base64(user=alice@contoso.test^Aauth=Bearer <token>^A^A)" on that connection
+    Then the server's reply is "235 2.7.0 Authentication successful"
 
   @imap
   Scenario: Exchange's IMAP greeting and capabilities, XOAUTH2 only (EX-03, EX-06)
@@ -55,9 +55,9 @@ Feature: Exchange Online's SMTP and IMAP servers with delegated tokens
     Then the INBOX holds a message with subject "Big draft"
 
   @smtp
-  Scenario: Exchange's SMTP greeting; AUTH LOGIN XOAUTH2 only after STARTTLS (EX-05, EX-06)
+  Scenario: Exchange's SMTP greeting; AUTH LOGIN XOAUTH2 only after STARTTLS, through go-smtp's client (EX-05, EX-06, EX-11)
     When the application connects to the provider's SMTP server with STARTTLS
-    Then the SMTP greeting matches "^220 [A-Z0-9]+\.outlook\.office365\.com Microsoft ESMTP MAIL Service ready at .+$"
+    Then the SMTP greeting matches "^220 [A-Z0-9]+\.outlook\.office365\.com Microsoft ESMTP MAIL Service ready at .+ \[[0-9A-F]{16}\]$"
     And before TLS the EHLO reply had no AUTH line
     And the SMTP server offers "AUTH LOGIN XOAUTH2"
 
@@ -69,7 +69,7 @@ Feature: Exchange Online's SMTP and IMAP servers with delegated tokens
     And the application authenticates to SMTP as alice@contoso.test with XOAUTH2
     Then the SMTP server replies:
       """
-      535 5.7.3 Authentication unsuccessful [SN2PR00CA0018.namprd00.prod.outlook.com]
+      535 5.7.3 Authentication unsuccessful [SN2PR00CA0018.NAMPRD00.PROD.OUTLOOK.COM <ts> <id>]
       """
     And the world recorded a refused smtp authentication of alice@contoso.test because "wrong_audience"
 
@@ -111,7 +111,7 @@ Feature: Exchange Online's SMTP and IMAP servers with delegated tokens
     And the application authenticates to SMTP as alice@contoso.test with XOAUTH2
     Then the SMTP server replies:
       """
-      535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information. [SN2PR00CA0018.namprd00.prod.outlook.com <ts> <id>]
+      535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information. [SN2PR00CA0018.NAMPRD00.PROD.OUTLOOK.COM <ts> <id>]
       """
 
   @smtp
@@ -129,7 +129,7 @@ Feature: Exchange Online's SMTP and IMAP servers with delegated tokens
     And the application authenticates to SMTP as alice@contoso.test with LOGIN and the password "alice-password"
     Then the SMTP server replies:
       """
-      535 5.7.139 Authentication unsuccessful, basic authentication is disabled. [SN2PR00CA0018.namprd00.prod.outlook.com <ts> <id>]
+      535 5.7.139 Authentication unsuccessful, basic authentication is disabled. [SN2PR00CA0018.NAMPRD00.PROD.OUTLOOK.COM <ts> <id>]
       """
 
   @smtp
@@ -139,7 +139,7 @@ Feature: Exchange Online's SMTP and IMAP servers with delegated tokens
     And the application authenticates to SMTP as alice@contoso.test with OAUTHBEARER
     Then the SMTP server replies:
       """
-      504 5.7.4 Unrecognized authentication type [SN2PR00CA0018.namprd00.prod.outlook.com <ts> <id>]
+      504 5.7.4 Unrecognized authentication type [SN2PR00CA0018.NAMPRD00.PROD.OUTLOOK.COM <ts> <id>]
       """
 
   @smtp

@@ -23,6 +23,10 @@ type POP3Session struct {
 	tp   *textproto.Conn
 	// Lines are the status lines the server sent, oldest first.
 	Lines []string
+	// TwoStep makes Auth send "AUTH <mech>" alone, and the initial
+	// response after the server's "+ " (RFC 5034 §4, as Exchange wants
+	// it, EX-04).
+	TwoStep bool
 }
 
 // POP3Error is a "-ERR" reply.
@@ -91,13 +95,19 @@ func (s *POP3Session) Auth(c gosasl.Client) error {
 		return err
 	}
 	cmd := "AUTH " + mech
-	if ir != nil {
+	if ir != nil && !s.TwoStep {
 		cmd += " " + base64.StdEncoding.EncodeToString(ir)
 		if len(ir) == 0 {
 			cmd += "="
 		}
 	}
 	line, err := s.Cmd("%s", cmd)
+	if err == nil && ir != nil && s.TwoStep {
+		if line != "+ " && line != "+" {
+			return fmt.Errorf("pop3: %q to AUTH %s, want \"+ \"", line, mech)
+		}
+		line, err = s.Cmd("%s", base64.StdEncoding.EncodeToString(ir))
+	}
 	for err == nil && (strings.HasPrefix(line, "+ ") || line == "+") {
 		challenge, derr := base64.StdEncoding.DecodeString(strings.TrimPrefix(strings.TrimPrefix(line, "+"), " "))
 		if derr != nil {

@@ -19,7 +19,40 @@ type Raw struct {
 	conn net.Conn
 	r    *bufio.Reader
 	imap bool
+	pop  bool   // POP3 (DialRawPOP3)
 	tag  string // the tag of the IMAP command in progress
+}
+
+// DialRawPOP3 opens a connection to a POP3 server, with implicit TLS
+// unless tlsConfig is nil, and reads its greeting.
+func DialRawPOP3(addr string, tlsConfig *tls.Config) (*Raw, error) {
+	r, err := DialRaw(addr, tlsConfig, true)
+	if err != nil {
+		return nil, err
+	}
+	r.imap, r.pop = false, true
+	return r, nil
+}
+
+// popMultiLine are the POP3 commands whose +OK starts a multi-line
+// reply ended by "." (RFC 1939, RFC 2449); LIST and UIDL only without an
+// argument.
+var popMultiLine = map[string]bool{"CAPA": true, "RETR": true, "TOP": true, "LIST": true, "UIDL": true}
+
+// readPOP3 reads the reply to the POP3 command line: its status line,
+// and the lines to "." of a multi-line one.
+func (r *Raw) readPOP3(line string) ([]string, error) {
+	lines, err := r.readLines(func(string) bool { return true })
+	if err != nil || !strings.HasPrefix(lines[0], "+OK") {
+		return lines, err
+	}
+	verb, arg, _ := strings.Cut(line, " ")
+	verb = strings.ToUpper(verb)
+	if !popMultiLine[verb] || (verb == "LIST" || verb == "UIDL") && arg != "" {
+		return lines, nil
+	}
+	more, err := r.readLines(func(l string) bool { return l == "." })
+	return append(lines, more...), err
 }
 
 // rawTimeout bounds every exchange of a Raw connection.
@@ -63,6 +96,9 @@ func (r *Raw) Send(line string) ([]string, error) {
 	if _, err := fmt.Fprintf(r.conn, "%s\r\n", line); err != nil {
 		return nil, err
 	}
+	if r.pop {
+		return r.readPOP3(line)
+	}
 	if !r.imap {
 		return r.readSMTP()
 	}
@@ -105,14 +141,17 @@ func (r *Raw) readLines(last func(string) bool) ([]string, error) {
 // goes on over it.
 func (r *Raw) StartTLS(tlsConfig *tls.Config) error {
 	cmd := "STARTTLS"
-	if r.imap {
+	switch {
+	case r.imap:
 		cmd = "s0 STARTTLS"
+	case r.pop:
+		cmd = "STLS"
 	}
 	lines, err := r.Send(cmd)
 	if err != nil {
 		return err
 	}
-	if last := lines[len(lines)-1]; !strings.HasPrefix(last, "220 ") && !strings.HasPrefix(last, "s0 OK") {
+	if last := lines[len(lines)-1]; !strings.HasPrefix(last, "220 ") && !strings.HasPrefix(last, "s0 OK") && !strings.HasPrefix(last, "+OK") {
 		return fmt.Errorf("STARTTLS refused: %q", last)
 	}
 	cfg := tlsConfig.Clone()
@@ -129,3 +168,25 @@ func (r *Raw) StartTLS(tlsConfig *tls.Config) error {
 
 // Close closes the connection.
 func (r *Raw) Close() error { return r.conn.Close() }
+
+// Closed reports whether the server closed the connection after its last
+// reply: the next read ends the stream with nothing read. A server that
+// keeps it open and silent holds the read to the exchange's bound; what
+// it sent instead is returned.
+func (r *Raw) Closed() (bool, string) {
+	_ = r.conn.SetDeadline(time.Now().Add(rawTimeout))
+	l, err := r.r.ReadString('\n')
+	return err != nil && l == "", l
+}
+
+// IMAP reports whether the connection speaks IMAP.
+func (r *Raw) IMAP() bool { return r.imap }
+
+// ReadLine reads the server's next line, unasked.
+func (r *Raw) ReadLine() (string, error) {
+	lines, err := r.readLines(func(string) bool { return true })
+	if len(lines) == 0 {
+		return "", err
+	}
+	return lines[0], err
+}

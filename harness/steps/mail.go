@@ -29,16 +29,27 @@ type mailState struct {
 	// its last reply.
 	raw      *client.Raw
 	rawReply []string
+	// extra are SMTP sessions held open beside smtp.
+	extra []*client.SMTPSession
 }
 
 // mailSteps are the application's SMTP, IMAP and POP3 sessions on the
 // provider's mail servers, raw lines on the wire, and the world's mail.
 func (s *scenario) mailSteps() []stepDef {
-	return []stepDef{
-		{`^the application sends "([^"]*)" on a new (SMTP|IMAP) connection(?: (before|after) STARTTLS)?$`,
+	return append([]stepDef{
+		{`^the application sends "([^"]*)" on a new (SMTP|IMAP|POP3) connection(?: (before|after) STARTTLS)?$`,
 			"sends a raw line on a new connection (<token>, ^A and base64(...) are expanded)", s.sendsOnNew},
 		{`^the application sends "([^"]*)" on that connection$`, "sends a raw line on the raw connection", s.sendsOnRaw},
 		{`^the server's reply is "([^"]*)"$`, "the last line of the raw connection's last reply (<id>, <ts> stand for ids and times)", s.rawReplyIs},
+		{`^the server's reply is:$`, "every line of the raw connection's last reply, from the doc string (<id>, <ts>, <ip>, <date>, <b64>)", s.rawReplyLines},
+		{`^the raw connection's greeting matches "([^"]*)"$`, "the raw connection's greeting matches the regular expression", s.rawGreeting},
+		{`^the server closes the connection$`, "the raw connection ends after the last reply, nothing more sent", s.rawClosed},
+		{`^the server has not closed the connection$`, "a NOOP on the raw connection still gets a reply", s.rawOpen},
+		{`^the provider has no implicit-TLS SMTP port$`, "the provider's mail servers have no SMTPS listener (Exchange, EX-11)", s.noSMTPS},
+		{`^a TLS handshake on the provider's SMTP submission port fails$`, "implicit TLS to the STARTTLS port does not work (F-24)", s.tlsOnSubmissionFails},
+		{`^sending fails with:$`, "the SMTP server's reply that refused the message, line by line, from the doc string", s.sendingFailsWith},
+		{`^the application opens (\d+) more SMTP sessions? authenticated as ` + email + `$`,
+			"more STARTTLS sessions with the application's token, held open until the scenario ends", s.moreSMTPSessions},
 		{`^the application connects to the provider's (SMTP|IMAP|POP3) server (with STARTTLS|with implicit TLS|without TLS)$`,
 			"opens a mail session with the protocol's client library, closing the previous one", s.connects},
 		{`^the POP3 server replies "([^"]*)"$`, "the POP3 server's last status line", s.pop3Replies},
@@ -50,8 +61,9 @@ func (s *scenario) mailSteps() []stepDef {
 		{`^the SMTP server said "([^"]*)"$`, "the SMTP server sent that whole line", s.smtpSaid},
 		{`^before TLS the EHLO reply had no AUTH line$`, "before STARTTLS the server offered STARTTLS and no AUTH", s.noAuthBeforeTLS},
 		{`^the SMTP server offers "([^"]*)"$`, "the EHLO reply has that extension with those parameters", s.smtpOffers},
-		{`^the application authenticates to (SMTP|IMAP|POP3) as ` + email + ` with (XOAUTH2|OAUTHBEARER)$`,
-			"authenticates the mail session with the application's access token", s.authenticatesMail},
+		{`^the application authenticates to (SMTP|IMAP|POP3) as ` + email + ` with (XOAUTH2|OAUTHBEARER)( in two steps)?$`,
+			"authenticates the mail session with the application's access token (POP3 in two steps: AUTH, then the response after \"+ \")",
+			s.authenticatesMail},
 		{`^the application authenticates to SMTP as ` + email + ` with (PLAIN|LOGIN) and the password "([^"]*)"$`,
 			"authenticates the SMTP session with a password", s.smtpPassword},
 		{`^the application logs in to IMAP as ` + email + ` with the password "([^"]*)"$`, "IMAP LOGIN with a password", s.imapLogin},
@@ -77,10 +89,16 @@ func (s *scenario) mailSteps() []stepDef {
 			"APPEND of a message of that size to the INBOX", s.appends},
 		{`^the world delivered a message with subject "([^"]*)" to ` + email + `$`,
 			"set-up: someone sent the user a message", s.worldDelivers},
+		{`^the world delivered a message with subject "([^"]*)" and the line "([^"]*)" to ` + email + `$`,
+			"set-up: someone sent the user a message whose body is that line, then \"Bye.\"", s.worldDeliversLine},
 		{`^the world delivered "([^"]*)" to ` + email + `$`, "the world's mail store holds that message for the user", s.worldDelivered},
+		{`^reading the INBOX fails with "([^"]*)"$`, "the IMAP session cannot read its INBOX: the server's status (type, [code], text)", s.inboxFails},
+		{`^no message "([^"]*)" was delivered to ` + email + `$`, "the world's mail store holds no such message for the user", s.worldNotDelivered},
+		{`^the server then says "([^"]*)" and closes the connection$`,
+			"the raw connection's next line, then the end of the stream", s.rawThenCloses},
 		{`^the world recorded a refused (smtp|imap|pop3) authentication of ` + email + ` because "([^"]*)"$`,
 			"the world's audit log has that refusal and its reason", s.worldRecorded},
-	}
+	}, s.exchangeSteps()...)
 }
 
 var securities = map[string]client.Security{
@@ -127,6 +145,9 @@ func (s *scenario) closeMail() {
 	}
 	if s.mail.pop3 != nil {
 		_ = s.mail.pop3.Close()
+	}
+	for _, c := range s.mail.extra {
+		_ = c.Close()
 	}
 	s.mail = mailState{}
 }
@@ -185,7 +206,7 @@ func (s *scenario) saslClient(mech, user string) (interface {
 	return sasl.NewXOAUTH2Client(user, s.tokens.current.AccessToken, &s.mail.challenge), nil
 }
 
-func (s *scenario) authenticatesMail(protocol, user, mech string) error {
+func (s *scenario) authenticatesMail(protocol, user, mech, twoStep string) error {
 	c, err := s.saslClient(mech, user)
 	if err != nil {
 		return err
@@ -201,6 +222,7 @@ func (s *scenario) authenticatesMail(protocol, user, mech string) error {
 		if s.mail.pop3 == nil {
 			return s.failf("no POP3 connection")
 		}
+		s.mail.pop3.TwoStep = twoStep != ""
 		s.mail.authErr = s.mail.pop3.Auth(c)
 		return nil
 	}
@@ -270,38 +292,68 @@ func (s *scenario) errorChallenge(_, want string) error {
 
 // connIDs are the shapes of the connection ids providers put in their
 // replies; others are hex.
-var connIDs = map[string]string{"google": `[a-z]{1,2}\d{1,3}sm\d{6,8}[a-z]{3}\.\d{1,3}`}
+var connIDs = map[string]string{
+	"google": `[a-z]{1,2}\d{1,3}sm\d{6,8}[a-z]{3}\.\d{1,3}`,
+	// Exchange: 16 upper-case hex digits (EX-13).
+	"microsoft": `[0-9A-F]{16}`,
+}
 
-// idPattern turns "<id>" in an expected line into the shape of the
-// provider's connection ids and "<ts>" into an ISO 8601 time.
+// placeholders are what an expected line may hold for what changes from
+// one run to the next.
+var placeholders = map[string]string{
+	"<ts>":     `\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z`,
+	"<ip>":     `[0-9a-fA-F.:]+`,
+	"<date>":   `[A-Z][a-z]{2}, \d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d [+-]\d{4}`,
+	"<b64>":    `[A-Za-z0-9+/]+=*`,
+	"<octets>": `\d+`,
+}
+
+var placeholder = regexp.MustCompile(`<id>|<ts>|<ip>|<date>|<b64>|<octets>`)
+
+// idPattern turns an expected line into a regular expression: "<id>" is
+// the shape of the provider's connection ids, the other placeholders
+// theirs, the rest literal.
 func (s *scenario) idPattern(line string) *regexp.Regexp {
 	id, ok := connIDs[s.providerName]
 	if !ok {
 		id = "[0-9a-f]+"
 	}
-	parts := strings.Split(line, "<id>")
-	for i := range parts {
-		ts := strings.Split(parts[i], "<ts>")
-		for j := range ts {
-			ts[j] = regexp.QuoteMeta(ts[j])
+	var b strings.Builder
+	b.WriteString("^")
+	last := 0
+	for _, m := range placeholder.FindAllStringIndex(line, -1) {
+		b.WriteString(regexp.QuoteMeta(line[last:m[0]]))
+		if p := line[m[0]:m[1]]; p == "<id>" {
+			b.WriteString(id)
+		} else {
+			b.WriteString(placeholders[p])
 		}
-		parts[i] = strings.Join(ts, `\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z`)
+		last = m[1]
 	}
-	return regexp.MustCompile("^" + strings.Join(parts, id) + "$")
+	b.WriteString(regexp.QuoteMeta(line[last:]) + "$")
+	return regexp.MustCompile(b.String())
 }
 
-func (s *scenario) smtpReplies(doc *godog.DocString) error {
-	got := client.ReplyLines(s.mail.authErr)
+// linesMatch compares got with the doc string's lines, each a pattern
+// of idPattern.
+func (s *scenario) linesMatch(what string, got []string, doc *godog.DocString) error {
 	want := strings.Split(strings.TrimSpace(doc.Content), "\n")
+	for i := range want {
+		want[i] = strings.TrimSpace(want[i])
+	}
 	if len(got) != len(want) {
-		return s.failf("the SMTP server replied %q, want %q", got, want)
+		return s.failf("%s %q, want %q", what, got, want)
 	}
 	for i := range want {
 		if !s.idPattern(want[i]).MatchString(got[i]) {
-			return s.failf("the SMTP server replied %q, want %q", got, want)
+			return s.failf("%s %q, want %q (line %d)", what, got, want, i+1)
 		}
 	}
 	return nil
+}
+
+func (s *scenario) smtpReplies(doc *godog.DocString) error {
+	return s.linesMatch("the SMTP server replied", client.ReplyLines(s.mail.authErr), doc)
 }
 
 func (s *scenario) imapReplies(want string) error {
@@ -493,6 +545,11 @@ func (s *scenario) worldDelivers(subject, to string) error {
 		[]byte("From: someone@example.test\r\nSubject: "+subject+"\r\n\r\nHello.\r\n"))
 }
 
+func (s *scenario) worldDeliversLine(subject, line, to string) error {
+	return s.server.World.Deliver("someone@example.test", []string{to},
+		[]byte("From: someone@example.test\r\nSubject: "+subject+"\r\n\r\n"+line+"\r\nBye.\r\n"))
+}
+
 func (s *scenario) worldDelivered(subject, to string) error {
 	for _, m := range s.server.World.Messages(to) {
 		if m.Subject == subject || decodedSubject(m.Subject) == subject {
@@ -535,13 +592,14 @@ func (r rawClient) Start() (string, []byte, error) { return r.mech, r.ir, nil }
 func (r rawClient) Next([]byte) ([]byte, error) { return []byte{}, nil }
 
 // wireText turns a line of a scenario into what goes on the wire: "<token>"
-// is the application's access token, "^A" is %x01, and base64(...) is
-// its argument encoded (after the other two).
+// is the application's access token, "^A" is %x01, "^M^J" CRLF (a
+// message's lines after DATA), and base64(...) is its argument encoded
+// (after the others).
 func (s *scenario) wireText(line string) string {
 	if s.tokens.current != nil {
 		line = strings.ReplaceAll(line, "<token>", s.tokens.current.AccessToken)
 	}
-	line = strings.ReplaceAll(line, "^A", "\x01")
+	line = strings.NewReplacer("^A", "\x01", "^M", "\r", "^J", "\n").Replace(line)
 	for {
 		i := strings.Index(line, "base64(")
 		j := strings.LastIndex(line, ")")
@@ -564,10 +622,22 @@ func (s *scenario) sendsOnNew(line, protocol, starttls string) error {
 		addr, tlsConfig = m.IMAP, nil
 	case protocol == "IMAP":
 		addr = m.IMAPS
+	case protocol == "POP3" && starttls != "":
+		addr, tlsConfig = m.POP3, nil
+	case protocol == "POP3":
+		addr = m.POP3S
 	case starttls != "":
 		addr, tlsConfig = m.SMTP, nil
+	case addr == "":
+		return s.failf("the provider has no implicit-TLS SMTP port: say before or after STARTTLS")
 	}
-	raw, err := client.DialRaw(addr, tlsConfig, protocol == "IMAP")
+	var raw *client.Raw
+	var err error
+	if protocol == "POP3" {
+		raw, err = client.DialRawPOP3(addr, tlsConfig)
+	} else {
+		raw, err = client.DialRaw(addr, tlsConfig, protocol == "IMAP")
+	}
 	if err != nil {
 		return err
 	}
@@ -615,6 +685,136 @@ func (s *scenario) rawReplyIs(want string) error {
 	got := s.mail.rawReply[len(s.mail.rawReply)-1]
 	if !s.idPattern(want).MatchString(got) {
 		return s.failf("the server replied %q, want %q", s.mail.rawReply, want)
+	}
+	return nil
+}
+
+// rawReplyLines compares every line of the raw connection's last reply
+// with the doc string's.
+func (s *scenario) rawReplyLines(doc *godog.DocString) error {
+	return s.linesMatch("the server replied", s.mail.rawReply, doc)
+}
+
+func (s *scenario) rawGreeting(pattern string) error {
+	if s.mail.raw == nil {
+		return s.failf("no raw connection")
+	}
+	if !regexp.MustCompile(pattern).MatchString(s.mail.raw.Greeting) {
+		return s.failf("greeting %q does not match %s", s.mail.raw.Greeting, pattern)
+	}
+	return nil
+}
+
+// rawClosed: the server closed the raw connection after its last reply.
+func (s *scenario) rawClosed() error {
+	if s.mail.raw == nil {
+		return s.failf("no raw connection")
+	}
+	if closed, more := s.mail.raw.Closed(); !closed {
+		return s.failf("the connection is still open (the server sent %q)", more)
+	}
+	return nil
+}
+
+// rawOpen: the raw connection still answers a NOOP.
+func (s *scenario) rawOpen() error {
+	if s.mail.raw == nil {
+		return s.failf("no raw connection")
+	}
+	cmd := "NOOP"
+	if s.mail.raw.IMAP() {
+		cmd = "n1 NOOP"
+	}
+	if lines, err := s.mail.raw.Send(cmd); err != nil || len(lines) == 0 {
+		return s.failf("the connection is closed: %v", err)
+	}
+	return nil
+}
+
+func (s *scenario) noSMTPS() error {
+	if addr := s.provider().Mail.SMTPS; addr != "" {
+		return s.failf("the provider listens for implicit-TLS SMTP on %s", addr)
+	}
+	return nil
+}
+
+// tlsOnSubmissionFails: a client that starts TLS at once on the STARTTLS
+// port gets no TLS session (F-24's "first record does not look like a
+// TLS handshake" is the client's side of it).
+func (s *scenario) tlsOnSubmissionFails() error {
+	c, err := client.DialRaw(s.provider().Mail.SMTP, s.server.CA.ClientConfig(), false)
+	if err == nil {
+		_ = c.Close()
+		return s.failf("a TLS session started on the submission port")
+	}
+	return nil
+}
+
+func (s *scenario) sendingFailsWith(doc *godog.DocString) error {
+	if s.mail.sendErr == nil {
+		return s.failf("the message was accepted")
+	}
+	return s.linesMatch("sending ended with", client.ReplyLines(s.mail.sendErr), doc)
+}
+
+// moreSMTPSessions opens n more STARTTLS sessions authenticated with the
+// application's token as user, held open beside the scenario's own.
+func (s *scenario) moreSMTPSessions(n int, user string) error {
+	for range n {
+		c, err := client.DialSMTP(s.provider().Mail.SMTP, client.StartTLS, s.server.CA.ClientConfig())
+		if err != nil {
+			return err
+		}
+		s.mail.extra = append(s.mail.extra, c)
+		sc, err := s.saslClient(sasl.XOAUTH2, user)
+		if err != nil {
+			return err
+		}
+		if err := c.Auth(sc); err != nil {
+			return s.failf("another session's AUTH: %q", client.ReplyLines(err))
+		}
+	}
+	return nil
+}
+
+func (s *scenario) worldNotDelivered(subject, to string) error {
+	if s.worldDelivered(subject, to) == nil {
+		return s.failf("a message %q was delivered to %s", subject, to)
+	}
+	return nil
+}
+
+// rawThenCloses reads the raw connection's next line, unasked (an IMAP
+// BYE after a tagged reply), and its end.
+func (s *scenario) rawThenCloses(want string) error {
+	if s.mail.raw == nil {
+		return s.failf("no raw connection")
+	}
+	line, err := s.mail.raw.ReadLine()
+	if err != nil {
+		return s.failf("no line after the reply: %v", err)
+	}
+	if !s.idPattern(want).MatchString(line) {
+		return s.failf("the server then said %q, want %q", line, want)
+	}
+	return s.rawClosed()
+}
+
+func (s *scenario) inboxFails(want string) error {
+	if s.mail.imap == nil {
+		return s.failf("no IMAP connection")
+	}
+	_, err := s.mail.imap.InboxSubjects()
+	var ie *imap.Error
+	if !errors.As(err, &ie) {
+		return s.failf("reading the INBOX ended with %v, want %q", err, want)
+	}
+	got := string(ie.Type)
+	if ie.Code != "" {
+		got += " [" + string(ie.Code) + "]"
+	}
+	if got += " " + ie.Text; !s.idPattern(want).MatchString(got) {
+		return s.failf("reading the INBOX: %q, want %q", got, want)
 	}
 	return nil
 }

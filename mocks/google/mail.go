@@ -47,16 +47,24 @@ func Personality() mailauth.Personality {
 			// [OBS] virtualzone/tubewarder#29, deanproxy/eMail#53: AUTH or
 			// MAIL FROM on 587 before STARTTLS.
 			TLSRequired: mailauth.SMTPReply{Code: 530, Enhanced: [3]int{5, 7, 0}, Text: "Must issue a STARTTLS command first. {id} - gsmtp"},
-			// Gmail's EHLO: "250-SIZE 35882577".
+			// GM-08 [OBS]: the EHLO lines, STARTTLS before TLS and the
+			// AUTH line (GM-04) in its place after.
+			Hello:           "smtp.gmail.com at your service, [{ip}]",
+			Extensions:      []string{"SIZE 35882577", "8BITMIME", mailauth.AuthState, "ENHANCEDSTATUSCODES", "PIPELINING", "CHUNKING", "SMTPUTF8"},
 			MaxMessageBytes: 35882577,
+			// GM-08 [OBS]: "221 2.0.0 closing connection <id> - gsmtp".
+			Closing: mailauth.SMTPReply{Code: 221, Enhanced: [3]int{2, 0, 0}, Text: "closing connection {id} - gsmtp"},
 		},
 		POP3: mailauth.POP3Personality{
-			// Gmail's POP greeting is not in PROVIDERS.md; Gimap's shape
-			// [INF].
+			// GM-09 [OBS]: "+OK Gpop ready for requests from <ip> <id>".
 			Greeting: "Gpop ready for requests from {ip} {id}",
 			ConnID:   connID,
-			// GM-06 lists XOAUTH2; the other SASL mechanisms as IMAP's [INF].
-			Mechanisms: []string{"XOAUTH2", "PLAIN", "OAUTHBEARER"},
+			// GM-09 [OBS]: "SASL PLAIN XOAUTH2 OAUTHBEARER", and CAPA's
+			// lines in Gmail's order (STLS, on the plain port, where the
+			// SASL line goes).
+			Mechanisms:   []string{"PLAIN", "XOAUTH2", "OAUTHBEARER"},
+			Capabilities: []string{"USER", "RESP-CODES", "EXPIRE 0", "LOGIN-DELAY 300", "TOP", "UIDL", "X-GOOGLE-RICO", mailauth.AuthState},
+			CapaText:     "Capability list follows",
 			// GM-06 [DOC]: "+OK Welcome.".
 			AuthSucceeded: "Welcome.",
 			// GM-06: the final -ERR text is NOT FOUND; RFC 3206's [AUTH]

@@ -12,12 +12,18 @@ import (
 
 // session is one IMAP connection. Until authentication it only answers
 // LOGIN and AUTHENTICATE; afterwards go-imap's in-memory session over the
-// user's mailbox in the world does the rest.
+// user's mailbox in the world does the rest, unless the session is
+// unconnected (Session nil: unconnected.go).
 type session struct {
 	*mailstore.Session // nil until authenticated
 
 	s    *Server
 	conn *mailconn.Conn
+	// throttled says the login was throttled; strikes counts the mailbox
+	// commands an unconnected or throttled session was refused
+	// (unconnected.go).
+	throttled bool
+	strikes   int
 }
 
 var (
@@ -64,9 +70,13 @@ func (ss *session) answer(v mailauth.Verdict) error {
 	case v.Reason == mailauth.ReasonDisconnect:
 		_ = ss.conn.Close()
 		return mailauth.ErrHungUp
+	case ss.unconnected(v):
+		// Accepted, and opens nothing (EX-08's reply B).
+		return nil
 	case !v.OK:
 		return reply(ss.s.cfg.Personality.Refusal(v.Reason), ss.conn.ID, ss.conn.IP)
 	}
 	ss.Session = mailstore.NewSession(ss.s.cfg.World.Mailbox(v.User))
+	ss.throttled = v.Throttled
 	return nil
 }

@@ -51,15 +51,16 @@ func (g Gate) Authenticate(ctx context.Context, l Login) Verdict {
 	if !bearer && !slices.Contains(passwords, l.Mechanism) {
 		return Verdict{Reason: ReasonMechanism}
 	}
-	if v, faulted := g.fault(ctx); faulted {
-		return v
+	fv, faulted := g.fault(ctx)
+	if faulted {
+		return fv
 	}
 	v := Verdict{Reason: ReasonBasicAuth, Detail: l.Mechanism + " sends a password; only a bearer token (XOAUTH2, OAUTHBEARER) is accepted"}
 	if bearer {
 		v = g.Rule.CheckMail(ctx, l)
 	}
 	if v.OK {
-		v.User, v.Reason, v.Challenge, v.Detail = l.User, "", nil, ""
+		v.User, v.Reason, v.Challenge, v.Detail, v.Throttled = l.User, "", nil, "", fv.Throttled
 	}
 	g.record(ctx, l, v)
 	return v
@@ -92,7 +93,8 @@ var passwords = []string{"PLAIN", "LOGIN", UserPass}
 
 // fault takes the fault armed at the gate's server, if any, and reports
 // whether it decides the login, with the verdict it makes: a delay waits
-// on a timer or ctx, and decides only if ctx ended first.
+// on a timer or ctx, and decides only if ctx ended first; a throttled
+// fault decides nothing and marks the verdict Throttled.
 func (g Gate) fault(ctx context.Context) (Verdict, bool) {
 	f, ok := g.World.TakeFault(g.point)
 	if !ok {
@@ -112,6 +114,9 @@ func (g Gate) fault(ctx context.Context) (Verdict, bool) {
 		return Verdict{Reason: ReasonDisconnect}, true
 	case world.FaultUnavailable:
 		return Verdict{Reason: ReasonUnavailable}, true
+	case world.FaultThrottled:
+		// The login goes on; the session is throttled afterwards.
+		return Verdict{Throttled: true}, false
 	}
 	return Verdict{Reason: ReasonServerError}, true
 }

@@ -45,6 +45,11 @@ const (
 	ReasonNoServicePrincipal  Reason = "no_service_principal"
 	ReasonNoMailboxPermission Reason = "no_mailbox_permission"
 	ReasonAuthDisabled        Reason = "auth_disabled"
+	// ReasonNoMailbox is a mailbox the token's tenant does not have.
+	ReasonNoMailbox Reason = "no_mailbox"
+	// ReasonProtocolDisabled is a mailbox with the protocol switched off
+	// (Exchange's Set-CASMailbox -ImapEnabled $false, -PopEnabled).
+	ReasonProtocolDisabled Reason = "protocol_disabled"
 	// ReasonBasicAuth is a password (LOGIN, PLAIN, USER/PASS): basic
 	// authentication is gone at every provider.
 	ReasonBasicAuth Reason = "basic_auth"
@@ -83,6 +88,12 @@ type Verdict struct {
 	// Challenge is the JSON the provider sends in its SASL error challenge
 	// before failing (Gmail, GM-03); nil when it fails at once (Exchange).
 	Challenge []byte
+	// SendAs, if set, reports whether the login may send mail with that
+	// MAIL FROM address (Exchange's SendAs, EX-12); nil: any.
+	SendAs func(from string) bool
+	// Throttled says a throttled fault was armed for the login: the
+	// session it opens gets the personality's throttling replies.
+	Throttled bool
 }
 
 // Outcome is the audit log's word for v: "ok" or "refused".

@@ -197,6 +197,23 @@ func TestAuthenticateFaults(t *testing.T) {
 			t.Fatal("the fault was taken")
 		}
 	})
+	t.Run("a throttled fault lets the rule decide and marks the login", func(t *testing.T) {
+		t.Parallel()
+		r := &rule{verdict: mailauth.Verdict{OK: true}}
+		g, w := gate(r)
+		arm(t, w, world.Fault{Target: "p.smtp", Kind: world.FaultThrottled, Count: 1})
+		if v := g.Authenticate(t.Context(), mailauth.Login{Mechanism: "XOAUTH2", User: "a@x.test", Token: "t"}); !v.OK || !v.Throttled || len(r.asked) != 1 {
+			t.Fatalf("%+v, asked %v", v, r.asked)
+		}
+		if v := g.Authenticate(t.Context(), mailauth.Login{Mechanism: "XOAUTH2", User: "a@x.test", Token: "t"}); !v.OK || v.Throttled {
+			t.Fatalf("the next login: %+v", v)
+		}
+		r.verdict = mailauth.Verdict{Reason: mailauth.ReasonExpired}
+		arm(t, w, world.Fault{Target: "p.smtp", Kind: world.FaultThrottled, Count: 1})
+		if v := g.Authenticate(t.Context(), mailauth.Login{Mechanism: "XOAUTH2", User: "a@x.test", Token: "t"}); v.OK || v.Throttled {
+			t.Fatalf("a refused login is not throttled: %+v", v)
+		}
+	})
 	t.Run("a delay, then the rule's verdict", func(t *testing.T) {
 		t.Parallel()
 		r := &rule{verdict: mailauth.Verdict{OK: true}}

@@ -53,11 +53,56 @@ type SMTPPersonality struct {
 	// submission port; zero: go-smtp's "523 5.7.10 TLS is required" to
 	// AUTH, and AuthRequired to MAIL FROM.
 	TLSRequired SMTPReply
+	// AuthWithoutTLS answers AUTH before STARTTLS on the submission
+	// port; zero: TLSRequired.
+	AuthWithoutTLS SMTPReply
 	// ConnID makes the id a connection's replies quote, in the provider's
 	// shape; nil: 20 hex digits.
 	ConnID func() string
 	// MaxMessageBytes is the SIZE the server announces and enforces.
 	MaxMessageBytes int64
+	// NoImplicitTLS says the provider has no implicit-TLS submission port
+	// (Exchange Online has no 465, EX-11): the server listens on the
+	// STARTTLS port only.
+	NoImplicitTLS bool
+
+	// Hello is the text of EHLO's first line and of HELO's reply, after
+	// "250" ("{ip}" is the client's address); "" keeps go-smtp's "Hello
+	// <name>".
+	Hello string
+	// Extensions, when set, are the EHLO lines after the first, in the
+	// provider's order, in place of go-smtp's (which has LIMITS and its
+	// own order); the entry AuthState stands for what the connection's
+	// state adds (STARTTLS before TLS, the AUTH line after). DSN,
+	// BINARYMIME and SMTPUTF8 listed here are also enabled in go-smtp,
+	// which then takes their parameters. A SIZE entry says
+	// MaxMessageBytes.
+	Extensions []string
+	// SenderOK, RecipientOK, StartData and Closing answer a MAIL FROM and
+	// a RCPT TO the server takes, DATA, and QUIT; Queued a message it
+	// took, "{msgid}" being the message's Message-ID; StartTLS is the
+	// STARTTLS go-ahead; UnknownCommand answers a command the server does
+	// not know, "{command}" being its name. Zero: go-smtp's ("250 2.0.0
+	// Roger, accepting mail from <a>", "250 2.0.0 I'll make sure <b> gets
+	// this", "354 Go ahead...", "221 2.0.0 Bye", "250 2.0.0 OK: queued",
+	// "220 2.0.0 Ready to start TLS", "500 5.5.2 Syntax errors, X command
+	// unrecognized"). A reply whose Enhanced is zero has no enhanced code
+	// (EHLO's, 354).
+	SenderOK, RecipientOK, StartData, Queued, Closing, StartTLS, UnknownCommand SMTPReply
+	// SendAsDenied answers, after DATA, a message whose MAIL FROM is an
+	// address the login may not send as (Verdict.SendAs); "{user}" is the
+	// authenticated mailbox, "{from}" the address (EX-12).
+	SendAsDenied SMTPReply
+	// MaxSessionsPerMailbox, when set, is how many SMTP sessions
+	// authenticated as one mailbox may be open at once; a message on a
+	// session past it gets SenderThrottled after DATA (Exchange: 3,
+	// EX-12).
+	MaxSessionsPerMailbox int
+	// SenderThrottled answers, after DATA, a message past
+	// MaxSessionsPerMailbox, and the first message of a throttled
+	// session (Verdict.Throttled); zero: 451 4.3.2 "Too busy, try again
+	// later" (RFC 3463 4.3.2, system not accepting messages).
+	SenderThrottled SMTPReply
 }
 
 // POP3Personality is how a provider's POP3 server presents itself: the
@@ -77,6 +122,24 @@ type POP3Personality struct {
 	AuthFailed string
 	// Malformed answers a SASL message that does not parse.
 	Malformed string
+	// Capabilities, when set, are CAPA's lines in the provider's order in
+	// place of the server's own; the entry AuthState stands for what the
+	// connection's state adds (STLS before TLS, the SASL line where a
+	// login may be).
+	Capabilities []string
+	// CapaText is the text of CAPA's +OK with Capabilities ("": a bare
+	// "+OK", as Exchange's).
+	CapaText string
+	// TwoStepOnly says AUTH takes no initial response (Exchange, EX-04):
+	// "AUTH <mech> <response>" gets -ERR OneLineRefused and the
+	// connection is closed.
+	TwoStepOnly bool
+	// OneLineRefused is the -ERR text of an AUTH with an initial
+	// response, when TwoStepOnly.
+	OneLineRefused string
+	// PasswordRefused is the -ERR text of PASS (basic authentication);
+	// "": AuthFailed.
+	PasswordRefused string
 }
 
 // IMAPPersonality is how a provider's IMAP server presents itself.
@@ -123,6 +186,22 @@ type IMAPPersonality struct {
 	// LogoutBye and LogoutCompleted are the texts of LOGOUT's untagged BYE
 	// and tagged OK ("" keeps "Logging out" and "LOGOUT completed").
 	LogoutBye, LogoutCompleted string
+	// Unconnected are the refusals AUTHENTICATE answers as a success
+	// (AuthSucceeded) on a session that opens no mailbox: its first
+	// mailbox command gets NotConnected, the next NotConnected and the
+	// untagged BYE Hangup, and the connection is closed (Exchange,
+	// EX-08's reply B).
+	Unconnected []Reason
+	// NotConnected is the reply to a mailbox command on such a session.
+	NotConnected IMAPReply
+	// Hangup is the text of the untagged BYE before the server closes a
+	// connection it gives up on (Exchange: "Connection closed. 14").
+	Hangup string
+	// Throttled answers the first mailbox command of a throttled session
+	// (Verdict.Throttled), ThrottledBye the next, followed by the BYE
+	// Hangup and the end of the connection; zero: NO [UNAVAILABLE] "Too
+	// busy, try again later" (RFC 5530) and the same as BAD.
+	Throttled, ThrottledBye IMAPReply
 }
 
 // AuthState is the place of the state-dependent capabilities in an

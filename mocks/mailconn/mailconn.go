@@ -310,6 +310,7 @@ type Conn struct {
 	injected []byte              // what the library reads next, before the client's bytes
 
 	mu       sync.Mutex
+	farewell []byte // CloseAfter's line, written after the library's next write
 	greeting []byte // replaces the first line written, until written; empty: swallows it
 	rewrite  func([]byte) ([]byte, bool)
 	pending  []byte // what the library wrote of its current line so far
@@ -464,7 +465,7 @@ func (c *Conn) Write(p []byte) (int, error) {
 		}
 	}
 	c.mu.Lock()
-	if c.greeting == nil && c.rewrite == nil {
+	if c.greeting == nil && c.rewrite == nil && c.farewell == nil {
 		n, err := c.Conn.Write(p)
 		c.greeted = c.greeted || n > 0
 		c.mu.Unlock()
@@ -511,6 +512,11 @@ func (c *Conn) Write(p []byte) (int, error) {
 		c.out = out
 	}
 	var next *Conn
+	farewell := len(out) > 0 && c.farewell != nil
+	if farewell {
+		out = append(out, c.farewell...)
+		c.farewell = nil
+	}
 	if len(out) > 0 {
 		if _, err := c.Conn.Write(out); err != nil {
 			c.mu.Unlock()
@@ -521,10 +527,23 @@ func (c *Conn) Write(p []byte) (int, error) {
 		}
 	}
 	c.mu.Unlock()
+	if farewell {
+		_ = c.Close()
+	}
 	if next != nil {
 		c.l.upgraded.hand(c.l.track(next))
 	}
 	return len(p), nil
+}
+
+// CloseAfter has line (without CRLF) written right after the next reply
+// the library writes, in the same write, and the connection closed then:
+// a server that gives up on a client after answering it (Exchange's "*
+// BYE Connection closed. 14" after its tagged BAD, EX-08).
+func (c *Conn) CloseAfter(line string) {
+	c.mu.Lock()
+	c.farewell = []byte(line + "\r\n")
+	c.mu.Unlock()
 }
 
 // moveOn takes the connection from the library after its STARTTLS

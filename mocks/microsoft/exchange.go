@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -49,29 +50,56 @@ func (p *Provider) CheckMail(ctx context.Context, l mailauth.Login) mailauth.Ver
 	}
 	tenantRealm, tenant, ok := p.tenantByID(str("tid"))
 	mailbox, hasMailbox := p.w.Account(tenantRealm, l.User)
+	trustee := str("upn")
 	switch {
 	case !ok:
-		v.Reason, v.Detail = mailauth.ReasonWrongUser, fmt.Sprintf("the token's tenant %q is no tenant of this world", str("tid"))
+		v.Reason, v.Detail = mailauth.ReasonNoMailbox, fmt.Sprintf("the token's tenant %q is no tenant of this world", str("tid"))
 	case !hasMailbox:
-		v.Reason, v.Detail = mailauth.ReasonWrongUser, fmt.Sprintf("user= %s: no mailbox of that address in tenant %s", l.User, tenant.ID)
+		v.Reason, v.Detail = mailauth.ReasonNoMailbox, fmt.Sprintf("user= %s: no mailbox of that address in tenant %s", l.User, tenant.ID)
 	case str("idtyp") == "app":
 		v.Reason, v.Detail = p.appRefusal(tenantRealm, tenant, claims, l, mailbox)
+		trustee = str("oid")
 	default:
 		v.Reason, v.Detail = userRefusal(tenant, str("scp"), str("upn"), l, mailbox)
 	}
-	if v.Reason == "" && l.Protocol == "smtp" {
+	disabled := map[string][]string{"imap": tenant.Exchange.IMAPDisabledFor, "pop3": tenant.Exchange.POPDisabledFor,
+		"smtp": tenant.Exchange.SMTPAuthDisabledFor}[l.Protocol]
+	switch {
+	case v.Reason != "":
+	case l.Protocol == "smtp" && tenant.Exchange.SMTPAuthDisabled:
 		// F-04: also returned to OAuth attempts.
-		switch {
-		case tenant.Exchange.SMTPAuthDisabled:
-			v.Reason = mailauth.ReasonAuthDisabled
-			v.Detail = "SMTP AUTH is disabled for tenant " + tenant.ID + " (SmtpClientAuthenticationDisabled)"
-		case slices.ContainsFunc(tenant.Exchange.SMTPAuthDisabledFor, equalFold(mailbox.Email)):
-			v.Reason = mailauth.ReasonAuthDisabled
-			v.Detail = "SMTP AUTH is disabled for mailbox " + mailbox.Email
-		}
+		v.Reason = mailauth.ReasonAuthDisabled
+		v.Detail = "SMTP AUTH is disabled for tenant " + tenant.ID + " (SmtpClientAuthenticationDisabled)"
+	case l.Protocol == "smtp" && slices.ContainsFunc(disabled, equalFold(mailbox.Email)):
+		v.Reason = mailauth.ReasonAuthDisabled
+		v.Detail = "SMTP AUTH is disabled for mailbox " + mailbox.Email
+	case slices.ContainsFunc(disabled, equalFold(mailbox.Email)):
+		// Set-CASMailbox -ImapEnabled / -PopEnabled $false (EX-08 [INF]).
+		v.Reason = mailauth.ReasonProtocolDisabled
+		v.Detail = strings.ToUpper(l.Protocol) + " is disabled for mailbox " + mailbox.Email + " (Set-CASMailbox)"
 	}
 	v.OK = v.Reason == ""
+	if v.OK && l.Protocol == "smtp" {
+		v.SendAs = p.sendAs(tenantRealm, trustee)
+	}
 	return v
+}
+
+// sendAs is what a login whose token names trustee (a user's address, a
+// service principal's object id) may send as, besides the mailbox it
+// opened: the trustee's own address and the mailboxes
+// Add-RecipientPermission gave it SendAs on (EX-12), as the tenant has
+// them when the message comes.
+func (p *Provider) sendAs(realm world.Realm, trustee string) func(from string) bool {
+	return func(from string) bool {
+		if strings.EqualFold(from, trustee) {
+			return true
+		}
+		t, _ := TenantOf(p.w, realm)
+		return slices.ContainsFunc(t.Exchange.SendAs, func(r RecipientPermission) bool {
+			return strings.EqualFold(r.Mailbox, from) && strings.EqualFold(r.Trustee, trustee)
+		})
+	}
 }
 
 // inactive is the reason and detail of a token that is not active, or
@@ -178,8 +206,13 @@ func (p *Provider) tenantByID(tid string) (world.Realm, Tenant, bool) {
 }
 
 // exchangeHost is the front-end server the replies name (EX-05's doc
-// sample).
-const exchangeHost = "SN2PR00CA0018.namprd00.prod.outlook.com"
+// sample), and stampHost the same in the stamp's 2023+ upper case
+// (EX-13).
+const (
+	exchangeHost = "SN2PR00CA0018.namprd00.prod.outlook.com"
+	stampHost    = "SN2PR00CA0018.NAMPRD00.PROD.OUTLOOK.COM"
+	smtpDomain   = "SN2PR00CA0018.outlook.office365.com"
+)
 
 // hostID is the bracketed id of Exchange's IMAP greeting: the server's
 // name in UTF-16LE, base64 (EX-03).
@@ -192,48 +225,98 @@ func hostID() string {
 	return base64.StdEncoding.EncodeToString(b)
 }
 
-// unsuccessful is Exchange's refusal of a token (EX-05 [DOC]).
-var unsuccessful = mailauth.SMTPReply{Code: 535, Enhanced: [3]int{5, 7, 3}, Text: "Authentication unsuccessful [" + exchangeHost + "]"}
+// ticksID is the 16 upper-case hex digits of Exchange's stamps and
+// greeting: a .NET DateTime.Ticks value 0 to 2 days before now (EX-13
+// [INF]). It names a connection and guards nothing, so math/rand makes it.
+func ticksID() string {
+	at := time.Now().Add(-time.Duration(rand.Int64N(int64(48 * time.Hour))))
+	return fmt.Sprintf("%016X", at.UnixNano()/100+unixEpochTicks)
+}
 
-// Personality is how Exchange Online's SMTP (smtp.office365.com) and IMAP
-// (outlook.office365.com) servers present themselves and fail.
+// unixEpochTicks is 1970-01-01 in .NET ticks (100 ns since 0001-01-01).
+const unixEpochTicks = 621355968000000000
+
+// stamp is the end of Exchange's SMTP refusals: "[HOST.REGION.PROD.OUTLOOK.COM
+// <ISO ms>Z <16 HEX>]" (EX-13).
+const stamp = " [" + stampHost + " {ts} {id}]"
+
+// unsuccessful is Exchange's refusal of a token (EX-05, EX-13).
+var unsuccessful = mailauth.SMTPReply{Code: 535, Enhanced: [3]int{5, 7, 3}, Text: "Authentication unsuccessful" + stamp}
+
+// unrecognized is Exchange's answer to AUTH with a mechanism it does not
+// offer and to AUTH before STARTTLS (EX-11, EX-13, F-17, F-25).
+var unrecognized = mailauth.SMTPReply{Code: 504, Enhanced: [3]int{5, 7, 4}, Text: "Unrecognized authentication type" + stamp}
+
+// Personality is how Exchange Online's SMTP (smtp.office365.com), IMAP
+// and POP (outlook.office365.com) servers present themselves and fail.
 func Personality() mailauth.Personality {
-	stamp := " [" + exchangeHost + " {ts} {id}]"
 	return mailauth.Personality{
 		SMTP: mailauth.SMTPPersonality{
-			Domain: "SN2PR00CA0018.outlook.office365.com",
-			// EX-05 [OBS]: "220 <HOST>.outlook.office365.com Microsoft
-			// ESMTP MAIL Service ready at <date>".
-			Greeting: "SN2PR00CA0018.outlook.office365.com Microsoft ESMTP MAIL Service ready at {date}",
-			// EX-05 [OBS]: "250-AUTH LOGIN XOAUTH2": no OAUTHBEARER (F-17).
-			Mechanisms: []string{"LOGIN", "XOAUTH2"},
-			// EX-05 [DOC]: "235 2.7.0 Authentication successful".
+			Domain: smtpDomain,
+			// EX-11 [OBS]: "220 <HOST>.outlook.office365.com Microsoft
+			// ESMTP MAIL Service ready at <date> [<16 HEX>]".
+			Greeting: smtpDomain + " Microsoft ESMTP MAIL Service ready at {date} [{id}]",
+			ConnID:   ticksID,
+			// EX-11 [OBS]: the EHLO lines before and after STARTTLS:
+			// STARTTLS, then "AUTH LOGIN XOAUTH2" (no OAUTHBEARER, F-17) in
+			// its place; no LIMITS.
+			Hello:           smtpDomain + " Hello [{ip}]",
+			Extensions:      []string{"SIZE 157286400", "PIPELINING", "DSN", "ENHANCEDSTATUSCODES", mailauth.AuthState, "8BITMIME", "BINARYMIME", "CHUNKING", "SMTPUTF8"},
+			MaxMessageBytes: 157286400,
+			// No implicit TLS: port 465 times out (EX-11, F-24).
+			NoImplicitTLS: true,
+			Mechanisms:    []string{"LOGIN", "XOAUTH2"},
+			// EX-05 [DOC], EX-11 [OBS]: the success lines.
 			AuthSucceeded: mailauth.SMTPReply{Code: 235, Enhanced: [3]int{2, 7, 0}, Text: "Authentication successful"},
-			AuthFailed:    unsuccessful,
+			StartTLS:      mailauth.SMTPReply{Code: 220, Enhanced: [3]int{2, 0, 0}, Text: "SMTP server ready"},
+			SenderOK:      mailauth.SMTPReply{Code: 250, Enhanced: [3]int{2, 1, 0}, Text: "Sender OK"},
+			RecipientOK:   mailauth.SMTPReply{Code: 250, Enhanced: [3]int{2, 1, 5}, Text: "Recipient OK"},
+			StartData:     mailauth.SMTPReply{Code: 354, Text: "Start mail input; end with <CRLF>.<CRLF>"},
+			Queued:        mailauth.SMTPReply{Code: 250, Enhanced: [3]int{2, 0, 0}, Text: "OK {msgid} [Hostname=" + stampHost + "]"},
+			Closing:       mailauth.SMTPReply{Code: 221, Enhanced: [3]int{2, 0, 0}, Text: "Service closing transmission channel"},
+			// EX-11 [OBS]: "500 5.3.3 Unrecognized command '<word>' [stamp]".
+			UnknownCommand: mailauth.SMTPReply{Code: 500, Enhanced: [3]int{5, 3, 3}, Text: "Unrecognized command '{command}'" + stamp},
+			AuthFailed:     unsuccessful,
 			Refusals: map[mailauth.Reason]mailauth.SMTPReply{
-				// EX-05 [OBS]: SMTP AUTH off (F-04) and basic auth (F-05).
+				// EX-05, EX-13 [OBS]: SMTP AUTH off (F-04) and basic auth (F-05).
 				mailauth.ReasonAuthDisabled: {Code: 535, Enhanced: [3]int{5, 7, 139}, Text: "Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information." + stamp},
 				mailauth.ReasonBasicAuth:    {Code: 535, Enhanced: [3]int{5, 7, 139}, Text: "Authentication unsuccessful, basic authentication is disabled." + stamp},
 			},
 			Malformed: unsuccessful,
-			// F-17: "504 5.7.4 Unrecognized authentication type".
-			UnknownMechanism: mailauth.SMTPReply{Code: 504, Enhanced: [3]int{5, 7, 4}, Text: "Unrecognized authentication type" + stamp},
-			// Exchange's own text is not in PROVIDERS.md: RFC 4954 §6's is used.
-			AuthRequired: mailauth.SMTPReply{Code: 530, Enhanced: [3]int{5, 7, 0}, Text: "Authentication required"},
-			// Exchange's SIZE is not in PROVIDERS.md: 36 MiB [INF].
-			MaxMessageBytes: 37748736,
+			// F-17, F-25: 504 5.7.4 to OAUTHBEARER, PLAIN, and AUTH before
+			// STARTTLS (not go-smtp's 523 5.7.10).
+			UnknownMechanism: unrecognized,
+			AuthWithoutTLS:   unrecognized,
+			// EX-12 [OBS], F-26: MAIL FROM without a successful AUTH.
+			AuthRequired: mailauth.SMTPReply{Code: 530, Enhanced: [3]int{5, 7, 57}, Text: "Client not authenticated to send mail." + stamp},
+			// EX-12 [OBS], F-23: after DATA.
+			SendAsDenied: mailauth.SMTPReply{Code: 554, Enhanced: [3]int{5, 2, 252}, Text: "SendAsDenied; {user} not allowed to send as {from}; " +
+				"STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied; Failed to process message due to a permanent exception " +
+				"with message [BeginDiagnosticData]Cannot submit message. 0.35250:0A00C084, 1.36674:0A000000, 1.61250:00000000, 1.45378:02000000 [Hostname=" + stampHost + "]"},
+			// EX-12 [OBS]+[DOC]: more than 3 sessions of one mailbox.
+			MaxSessionsPerMailbox: 3,
+			SenderThrottled:       senderThrottled,
 		},
 		IMAP: mailauth.IMAPPersonality{
 			// EX-03 [OBS].
 			Greeting:   "The Microsoft Exchange IMAP4 service is ready. [" + hostID() + "]",
 			Mechanisms: []string{"PLAIN", "XOAUTH2"},
-			// EX-03 [DOC]: no error challenge, at once "NO AUTHENTICATE failed.".
+			// EX-03 [DOC], EX-08 reply A: no error challenge, at once
+			// "NO AUTHENTICATE failed.".
 			AuthFailed: mailauth.IMAPReply{Type: "NO", Text: "AUTHENTICATE failed."},
 			Refusals: map[mailauth.Reason]mailauth.IMAPReply{
 				// Exchange's answer to LOGIN is not in PROVIDERS.md [INF].
 				mailauth.ReasonBasicAuth: {Type: "NO", Text: "LOGIN failed."},
 			},
 			Malformed: mailauth.IMAPReply{Type: "NO", Text: "AUTHENTICATE failed."},
+			// EX-08 reply B: a delegated token of a user for a mailbox the
+			// user cannot open, and a mailbox with IMAP off [INF].
+			Unconnected:  []mailauth.Reason{mailauth.ReasonWrongUser, mailauth.ReasonProtocolDisabled},
+			NotConnected: mailauth.IMAPReply{Type: "BAD", Text: "User is authenticated but not connected."},
+			Hangup:       "Connection closed. 14",
+			// EX-09 [OBS]: a throttled session, NO then BAD and BYE.
+			Throttled:    mailauth.IMAPReply{Type: "NO", Text: "Request is throttled. Suggested Backoff Time: 299609 milliseconds"},
+			ThrottledBye: mailauth.IMAPReply{Type: "BAD", Text: "Request is throttled. Suggested Backoff Time: 89117 milliseconds"},
 			// EX-03 [OBS] and EX-07: UIDPLUS, NAMESPACE, MOVE, and
 			// LITERAL+ (non-synchronizing literals of any size, RFC 7888).
 			Capabilities: []string{"NAMESPACE", "UIDPLUS", "MOVE", "LITERAL+"},
@@ -242,8 +325,9 @@ func Personality() mailauth.Personality {
 			// LITERAL+", without ID and CHILDREN, which the server does
 			// not implement: no LITERAL-, ENABLE, UTF8=ACCEPT nor
 			// APPENDLIMIT=, which go-imap would add. Once authenticated
-			// the same list, with MOVE (EX-07) [INF: Exchange's list
-			// after authentication is not recorded].
+			// EX-03's list with MOVE, without those it does not implement
+			// (ID, CLIENTACCESSRULES, CLIENTNETWORKPRESENCELOCATION,
+			// BACKENDAUTHENTICATE, CHILDREN) nor AUTH=.
 			ListedBefore:        []string{"IMAP4", "IMAP4rev1", mailauth.AuthState, "SASL-IR", "UIDPLUS", "UNSELECT", "IDLE", "NAMESPACE", "LITERAL+"},
 			ListedAfter:         []string{"IMAP4", "IMAP4rev1", "SASL-IR", "UIDPLUS", "MOVE", "UNSELECT", "IDLE", "NAMESPACE", "LITERAL+"},
 			AuthSucceeded:       "AUTHENTICATE completed.",
@@ -254,12 +338,24 @@ func Personality() mailauth.Personality {
 		POP3: mailauth.POP3Personality{
 			// EX-07 [OBS]: "+OK The Microsoft Exchange POP3 service is ready. [<base64>]".
 			Greeting: "The Microsoft Exchange POP3 service is ready. [" + hostID() + "]",
-			// EX-07 [OBS]: CAPA lists "SASL PLAIN XOAUTH2".
+			// EX-04, EX-07 [OBS]: CAPA lists "SASL PLAIN XOAUTH2".
 			Mechanisms: []string{"PLAIN", "XOAUTH2"},
+			// EX-04 [OBS]: "+OK", TOP, UIDL, SASL PLAIN XOAUTH2, USER, in
+			// that order (STLS, on the plain port, where the SASL line goes).
+			Capabilities: []string{"TOP", "UIDL", mailauth.AuthState, "USER"},
 			// EX-04 [DOC].
 			AuthSucceeded: "User successfully authenticated.",
 			AuthFailed:    "Authentication failure: unknown user name or bad password.",
 			Malformed:     "Authentication failure: unknown user name or bad password.",
+			// EX-04 [OBS], EX-10, F-22: two steps only.
+			TwoStepOnly:    true,
+			OneLineRefused: "Protocol error. Connection is closed. 10",
+			// EX-04 [OBS]: "Logon failure", not "Authentication failure".
+			PasswordRefused: "Logon failure: unknown user name or bad password.",
 		},
 	}
 }
+
+// senderThrottled is Exchange's answer, at the end of DATA, to a mailbox
+// with more than 3 SMTP sessions (EX-12 [OBS]).
+var senderThrottled = mailauth.SMTPReply{Code: 432, Enhanced: [3]int{4, 3, 2}, Text: "STOREDRV.ClientSubmit; sender thread limit exceeded [Hostname=" + stampHost + "]"}

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -139,14 +140,20 @@ func TestOversizedTokenAtExchange(t *testing.T) {
 	tlsConfig := srv.CA.ClientConfig()
 	tlsConfig.ServerName = "127.0.0.1"
 
-	c, err := tls.Dial("tcp", ms.Mail.SMTPS, tlsConfig)
+	// Exchange has no implicit TLS (EX-11): 587 and STARTTLS.
+	plain, err := net.Dial("tcp", ms.Mail.SMTP)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	defer plain.Close()
+	_ = plain.SetDeadline(time.Now().Add(10 * time.Second))
+	pr := bufio.NewReader(plain)
+	readReply(t, pr) // greeting
+	_, _ = io.WriteString(plain, "EHLO client.test\r\nSTARTTLS\r\n")
+	readReply(t, pr)
+	readReply(t, pr)
+	c := tls.Client(plain, tlsConfig)
 	r := bufio.NewReader(c)
-	readReply(t, r) // greeting
 	_, _ = io.WriteString(c, "EHLO client.test\r\n")
 	readReply(t, r)
 	go func() { _, _ = io.WriteString(c, "AUTH XOAUTH2 "+huge+"\r\n") }()

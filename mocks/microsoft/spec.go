@@ -41,7 +41,7 @@ func Spec() registry.Provider {
 		OfflineScopes: []string{"offline_access"},
 		AppScope:      AppScope,
 		Mail:          Personality,
-		Ports: map[string]int{"https": 7782, "smtp": 7588, "smtps": 7466, "imaps": 7994, "imap": 7144,
+		Ports: map[string]int{"https": 7782, "smtp": 7588, "imaps": 7994, "imap": 7144,
 			"pop3s": 7996, "pop3": 7111},
 		Describe:  describe,
 		Mailboxes: mailboxes,

@@ -63,6 +63,20 @@ type Exchange struct {
 	ServicePrincipals []ServicePrincipal
 	// MailboxPermissions are those Add-MailboxPermission granted.
 	MailboxPermissions []MailboxPermission
+	// IMAPDisabledFor and POPDisabledFor are mailboxes with the protocol
+	// off (Set-CASMailbox -ImapEnabled $false, -PopEnabled $false):
+	// AUTHENTICATE succeeds and the session opens nothing (EX-08 [INF]).
+	IMAPDisabledFor, POPDisabledFor []string
+	// SendAs are the permissions Add-RecipientPermission granted (EX-12).
+	SendAs []RecipientPermission
+}
+
+// RecipientPermission is Add-RecipientPermission -Identity Mailbox
+// -Trustee Trustee -AccessRights SendAs: Trustee (a user's address, or a
+// service principal's object id) may send as Mailbox.
+type RecipientPermission struct {
+	Mailbox string `yaml:"mailbox" json:"mailbox"`
+	Trustee string `yaml:"trustee" json:"trustee"`
 }
 
 // ServicePrincipal is New-ServicePrincipal -AppId -ObjectId: the object id
@@ -221,13 +235,19 @@ func (schema) EncodeRealm(settings any) map[string]any {
 	for _, p := range t.Exchange.MailboxPermissions {
 		perms = append(perms, map[string]any{"mailbox": p.Mailbox, "user": p.User})
 	}
+	sendAs := []map[string]any{}
+	for _, p := range t.Exchange.SendAs {
+		sendAs = append(sendAs, map[string]any{"mailbox": p.Mailbox, "trustee": p.Trustee})
+	}
 	return map[string]any{"id": t.ID, "domains": world.Strings(t.Domains), "user_consent_disabled": t.UserConsentDisabled,
 		"admins": world.Strings(t.Admins), "consented_apps": world.Strings(t.ConsentedApps),
 		"mfa_required": world.Strings(t.MFARequired), "conditional_access_block": world.Strings(t.BlockedByCA),
 		"sign_in_frequency": t.SignInFrequency.String(),
 		"exchange": map[string]any{"smtp_auth_disabled": t.Exchange.SMTPAuthDisabled,
 			"smtp_auth_disabled_for": world.Strings(t.Exchange.SMTPAuthDisabledFor),
-			"service_principals":     sps, "mailbox_permissions": perms}}
+			"service_principals":     sps, "mailbox_permissions": perms,
+			"imap_disabled_for": world.Strings(t.Exchange.IMAPDisabledFor),
+			"pop_disabled_for":  world.Strings(t.Exchange.POPDisabledFor), "send_as": sendAs}}
 }
 
 // clientType is an app registration's world.Client type: "public" when it
@@ -258,10 +278,13 @@ func (schema) DecodeRealm(tenant string, keys map[string]yaml.Node) (any, error)
 		BlockedByCA         []string      `yaml:"conditional_access_block"`
 		SignInFrequency     time.Duration `yaml:"sign_in_frequency"`
 		Exchange            struct {
-			SMTPAuthDisabled    bool                `yaml:"smtp_auth_disabled"`
-			SMTPAuthDisabledFor []string            `yaml:"smtp_auth_disabled_for"`
-			ServicePrincipals   []ServicePrincipal  `yaml:"service_principals"`
-			MailboxPermissions  []MailboxPermission `yaml:"mailbox_permissions"`
+			SMTPAuthDisabled    bool                  `yaml:"smtp_auth_disabled"`
+			SMTPAuthDisabledFor []string              `yaml:"smtp_auth_disabled_for"`
+			ServicePrincipals   []ServicePrincipal    `yaml:"service_principals"`
+			MailboxPermissions  []MailboxPermission   `yaml:"mailbox_permissions"`
+			IMAPDisabledFor     []string              `yaml:"imap_disabled_for"`
+			POPDisabledFor      []string              `yaml:"pop_disabled_for"`
+			SendAs              []RecipientPermission `yaml:"send_as"`
 		} `yaml:"exchange"`
 	}
 	node := &yaml.Node{Kind: yaml.MappingNode}
@@ -336,6 +359,9 @@ func UpdateTenant(w *world.World, tenant string, change func(*Tenant)) error {
 		t.Exchange.SMTPAuthDisabledFor = slices.Clone(t.Exchange.SMTPAuthDisabledFor)
 		t.Exchange.ServicePrincipals = slices.Clone(t.Exchange.ServicePrincipals)
 		t.Exchange.MailboxPermissions = slices.Clone(t.Exchange.MailboxPermissions)
+		t.Exchange.IMAPDisabledFor = slices.Clone(t.Exchange.IMAPDisabledFor)
+		t.Exchange.POPDisabledFor = slices.Clone(t.Exchange.POPDisabledFor)
+		t.Exchange.SendAs = slices.Clone(t.Exchange.SendAs)
 		change(&t)
 		return t
 	})

@@ -42,7 +42,12 @@ func (ss *session) pass() error {
 		ss.err(textTLSRequired)
 		return nil
 	}
-	err := ss.answer(ss.s.gate.Authenticate(ss.ctx(), mailauth.Login{Mechanism: mailauth.UserPass, User: ss.named}))
+	v := ss.s.gate.Authenticate(ss.ctx(), mailauth.Login{Mechanism: mailauth.UserPass, User: ss.named})
+	if refused := ss.s.cfg.Personality.PasswordRefused; v.Reason == mailauth.ReasonBasicAuth && refused != "" {
+		ss.err(refused)
+		return nil
+	}
+	err := ss.answer(v)
 	if pe, ok := err.(popError); ok {
 		ss.err(pe.text)
 		return nil
@@ -66,6 +71,13 @@ func (ss *session) auth(arg string) error {
 	if !mailauth.Offers(p.Mechanisms, mech) {
 		ss.err(textUnknownMech)
 		return nil
+	}
+	if hasIR && p.TwoStepOnly {
+		// Exchange reads no initial response (EX-04, F-22): it gives up
+		// on the connection.
+		ss.err(p.OneLineRefused)
+		_ = ss.w.Flush()
+		return errQuit
 	}
 	srv := ss.s.gate.SASL(ss.ctx(), mech, ss.answer)
 	var resp []byte

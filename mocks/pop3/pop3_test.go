@@ -10,6 +10,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/mailoauth/mailoauth/mocks/internal/mailtest"
+	"github.com/mailoauth/mailoauth/mocks/mailauth"
 	"github.com/mailoauth/mailoauth/mocks/pop3"
 	"github.com/mailoauth/mailoauth/mocks/world"
 )
@@ -321,5 +322,39 @@ func TestFaults(t *testing.T) {
 	c.Send("AUTH XOAUTH2 " + mailtest.XOAUTH2(mailtest.User, mailtest.Token))
 	if !c.Closed() {
 		t.Fatal("a disconnect fault left the connection open")
+	}
+}
+
+// TestPersonalityCapabilitiesAndTwoSteps: CAPA in the personality's
+// order, the state's lines at mailauth.AuthState; a one-line AUTH refused
+// and the connection closed when the personality takes two steps only;
+// PASS answered with PasswordRefused.
+func TestPersonalityCapabilitiesAndTwoSteps(t *testing.T) {
+	t.Parallel()
+	_, c := startWith(t, func(cfg *pop3.Config) {
+		cfg.Personality.Capabilities = []string{"TOP", mailauth.AuthState, "USER"}
+		cfg.Personality.TwoStepOnly = true
+		cfg.Personality.OneLineRefused = "one line"
+		cfg.Personality.PasswordRefused = "no password"
+	})
+	c.Send("CAPA")
+	var lines []string
+	for l := c.Line(); l != "."; l = c.Line() {
+		lines = append(lines, l)
+	}
+	if want := "+OK|TOP|SASL " + strings.Join(mailtest.Personality.POP3.Mechanisms, " ") + "|USER"; strings.Join(lines, "|") != want {
+		t.Fatalf("CAPA %q, want %q", lines, want)
+	}
+	expect(t, c, "USER "+mailtest.User, "+OK send PASS")
+	expect(t, c, "PASS secret", "-ERR no password")
+	expect(t, c, "AUTH XOAUTH2", "+ ")
+	expect(t, c, mailtest.XOAUTH2(mailtest.User, mailtest.Token), "+OK "+mailtest.Personality.POP3.AuthSucceeded)
+	_, c = startWith(t, func(cfg *pop3.Config) {
+		cfg.Personality.TwoStepOnly = true
+		cfg.Personality.OneLineRefused = "one line"
+	})
+	expect(t, c, "AUTH XOAUTH2 "+mailtest.XOAUTH2(mailtest.User, mailtest.Token), "-ERR one line")
+	if !c.Closed() {
+		t.Fatal("the connection stays open after a one-line AUTH")
 	}
 }

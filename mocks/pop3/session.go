@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"net"
+	"slices"
 	"strings"
 	"time"
 
@@ -116,15 +117,30 @@ func (ss *session) command(line string) error {
 }
 
 // capa answers CAPA: STLS where it may be used, SASL where a login may be.
+// The personality's Capabilities, if any, are the lines in its order,
+// the state's at mailauth.AuthState.
 func (ss *session) capa() {
 	p := ss.s.cfg.Personality
-	ss.ok(textCapabilities)
-	lines := capabilities
+	var state []string
 	if ss.mayStartTLS() {
-		lines = append(lines[:len(lines):len(lines)], "STLS")
+		state = append(state, "STLS")
 	}
 	if ss.mayAuth() && len(p.Mechanisms) > 0 {
-		lines = append(lines[:len(lines):len(lines)], "SASL "+strings.Join(p.Mechanisms, " "))
+		state = append(state, "SASL "+strings.Join(p.Mechanisms, " "))
+	}
+	var lines []string
+	if p.Capabilities == nil {
+		ss.ok(textCapabilities)
+		lines = append(slices.Clip(capabilities), state...)
+	} else {
+		ss.ok(p.CapaText)
+		for _, l := range p.Capabilities {
+			if l == mailauth.AuthState {
+				lines = append(lines, state...)
+			} else {
+				lines = append(lines, l)
+			}
+		}
 	}
 	for _, l := range lines {
 		ss.line(l)

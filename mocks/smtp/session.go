@@ -3,6 +3,7 @@ package smtp
 import (
 	"errors"
 	"io"
+	"strings"
 
 	gosasl "github.com/emersion/go-sasl"
 	gosmtp "github.com/emersion/go-smtp"
@@ -18,8 +19,15 @@ type session struct {
 	c    *gosmtp.Conn
 	conn *mailconn.Conn
 	user string // the authenticated mailbox
-	from string
-	to   []string
+	// sendAs is the login's Verdict.SendAs; joined says the session is
+	// counted in the server's sessions of user.
+	sendAs func(from string) bool
+	joined bool
+	// throttled says the login was throttled: its first message gets
+	// SenderThrottled.
+	throttled bool
+	from      string
+	to        []string
 }
 
 // AuthMechanisms implements gosmtp.AuthSession: the personality's list.
@@ -59,7 +67,9 @@ func (ss *session) answer(v mailauth.Verdict) error {
 	case !v.OK:
 		return reply(p.Refusal(v.Reason), ss.conn.ID, ss.conn.IP)
 	}
-	ss.user = v.User
+	ss.user, ss.sendAs, ss.throttled = v.User, v.SendAs, v.Throttled
+	ss.s.join(v.User)
+	ss.joined = true
 	if p.AuthSucceeded.Code != 0 {
 		return reply(p.AuthSucceeded, ss.conn.ID, ss.conn.IP)
 	}
@@ -105,8 +115,28 @@ func (ss *session) Rcpt(to string, _ *gosmtp.RcptOptions) error {
 // mailbox in the world, read as it arrives. go-smtp's reader ends at
 // MaxMessageBytes with its 552 5.3.4 (RFC 5321 §4.5.3.1.7), returned as
 // it is; on any error go-smtp reads the rest of DATA and drops it.
+//
+// Before it is stored, the message meets the login's SendAs (a MAIL FROM
+// it may not send as gets SendAsDenied, EX-12) and the sessions bound
+// (SenderThrottled); once stored, the personality's Queued reply goes as
+// the result, as AUTH's success line does.
 func (ss *session) Data(r io.Reader) error {
-	tap := &headerTap{r: r}
+	p := &ss.s.cfg.Personality
+	if ss.sendAs != nil && p.SendAsDenied.Code != 0 && !strings.EqualFold(ss.from, ss.user) && !ss.sendAs(ss.from) {
+		denied := p.SendAsDenied
+		denied.Text = strings.NewReplacer("{user}", ss.user, "{from}", ss.from).Replace(denied.Text)
+		return reply(denied, ss.conn.ID, ss.conn.IP)
+	}
+	if ss.throttled || p.MaxSessionsPerMailbox > 0 && ss.s.open(ss.user) > p.MaxSessionsPerMailbox {
+		ss.throttled = false
+		throttled := p.SenderThrottled
+		if throttled.Code == 0 {
+			throttled = tooBusy
+		}
+		return reply(throttled, ss.conn.ID, ss.conn.IP)
+	}
+	head := &headWriter{}
+	tap := &headerTap{r: io.TeeReader(r, head)}
 	switch err := ss.s.cfg.World.Receive(ss.from, ss.to, tap); {
 	case errors.Is(err, mailstore.ErrMailboxFull):
 		// RFC 5321 §4.2.3: 552, exceeded storage allocation.
@@ -118,15 +148,64 @@ func (ss *session) Data(r io.Reader) error {
 		return err
 	}
 	ss.recordMessage(tap.subject())
-	return nil
+	if p.Queued.Code == 0 {
+		return nil
+	}
+	id := messageID(head.b)
+	if id == "" {
+		// No Message-ID: the server makes one, as Exchange does [INF].
+		id = "<" + ss.conn.ID + "@" + p.Domain + ">"
+	}
+	queued := p.Queued
+	queued.Text = strings.ReplaceAll(queued.Text, "{msgid}", id)
+	return reply(queued, ss.conn.ID, ss.conn.IP)
 }
 
 // Reset implements gosmtp.Session.
 func (ss *session) Reset() { ss.from, ss.to = "", nil }
 
-// Logout implements gosmtp.Session.
-func (ss *session) Logout() error { return nil }
+// Logout implements gosmtp.Session: the session no longer counts.
+func (ss *session) Logout() error {
+	if ss.joined {
+		ss.joined = false
+		ss.s.leave(ss.user)
+	}
+	return nil
+}
+
+// maxHead bounds what headWriter keeps of a message.
+const maxHead = 16 << 10
+
+// headWriter keeps the start of a message, where its header is.
+type headWriter struct{ b []byte }
+
+// Write implements io.Writer.
+func (h *headWriter) Write(p []byte) (int, error) {
+	if room := maxHead - len(h.b); room > 0 {
+		h.b = append(h.b, p[:min(room, len(p))]...)
+	}
+	return len(p), nil
+}
+
+// messageID is the Message-ID field of the header at the start of msg
+// (RFC 5322 §3.6.4), "" if it has none there.
+func messageID(msg []byte) string {
+	for _, line := range strings.Split(string(msg), "\n") {
+		line = strings.TrimRight(line, "\r")
+		if line == "" {
+			break
+		}
+		if name, value, ok := strings.Cut(line, ":"); ok && strings.EqualFold(strings.TrimSpace(name), "Message-ID") {
+			return strings.TrimSpace(value)
+		}
+	}
+	return ""
+}
 
 // storeFull is the reply when the store has no room for a message or a
 // recipient's mailbox: RFC 5321 §4.5.3.1.10, RFC 3463 4.3.1.
 var storeFull = &gosmtp.SMTPError{Code: 452, EnhancedCode: gosmtp.EnhancedCode{4, 3, 1}, Message: "Insufficient system storage"}
+
+// tooBusy is the reply to a throttled message for a personality without
+// one of its own: RFC 3463's 4.3.2, system not accepting messages.
+var tooBusy = mailauth.SMTPReply{Code: 451, Enhanced: [3]int{4, 3, 2}, Text: "Too busy, try again later"}

@@ -3,14 +3,17 @@ package smtp_test
 import (
 	"encoding/base64"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 
+	"github.com/mailoauth/mailoauth/mocks/google"
 	"github.com/mailoauth/mailoauth/mocks/internal/mailtest"
 	"github.com/mailoauth/mailoauth/mocks/mailauth"
+	"github.com/mailoauth/mailoauth/mocks/microsoft"
 	"github.com/mailoauth/mailoauth/mocks/smtp"
 	"github.com/mailoauth/mailoauth/mocks/tlsca"
 	"github.com/mailoauth/mailoauth/mocks/world"
@@ -260,4 +263,17 @@ func TestSTARTTLSStartsAfresh(t *testing.T) {
 	c.SMTPReply()
 	c.Send("")
 	expect(t, c.SMTPReply(), `535-5\.7\.8 Bad credentials`, `535 5\.7\.8 See `+id)
+}
+
+// TestPersonalitySizes: a provider's EHLO SIZE is the size its server
+// enforces.
+func TestPersonalitySizes(t *testing.T) {
+	t.Parallel()
+	for name, p := range map[string]mailauth.SMTPPersonality{"google": google.Personality().SMTP, "microsoft": microsoft.Personality().SMTP} {
+		for _, e := range p.Extensions {
+			if size, ok := strings.CutPrefix(e, "SIZE "); ok && size != strconv.FormatInt(p.MaxMessageBytes, 10) {
+				t.Errorf("%s announces SIZE %s and enforces %d", name, size, p.MaxMessageBytes)
+			}
+		}
+	}
 }

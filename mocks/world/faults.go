@@ -26,10 +26,17 @@ const (
 	FaultDisconnect = "disconnect"
 	// FaultDelay answers DelayMS milliseconds late, then as usual.
 	FaultDelay = "delay"
+	// FaultThrottled throttles the next session an SMTP or IMAP server
+	// authenticates (those servers only): its login goes as usual, then
+	// the server answers with its throttling reply (Exchange: IMAP "NO
+	// Request is throttled. Suggested Backoff Time: …" at the first
+	// mailbox command, BAD and BYE at the next; SMTP "432 4.3.2
+	// STOREDRV.ClientSubmit; sender thread limit exceeded" after DATA).
+	FaultThrottled = "throttled"
 )
 
 // FaultKinds are the faults there are.
-var FaultKinds = []string{FaultUnavailable, FaultServerError, FaultInvalidGrant, FaultDisconnect, FaultDelay}
+var FaultKinds = []string{FaultUnavailable, FaultServerError, FaultInvalidGrant, FaultDisconnect, FaultDelay, FaultThrottled}
 
 // MaxFaultDelay bounds a delay fault.
 const MaxFaultDelay = 60 * time.Second
@@ -97,6 +104,8 @@ func (w *World) ArmFault(f Fault) (Fault, error) {
 		return Fault{}, fmt.Errorf("fault is one of %v", FaultKinds)
 	case f.Kind == FaultInvalidGrant && point != "token":
 		return Fault{}, fmt.Errorf("invalid_grant is a token endpoint's fault")
+	case f.Kind == FaultThrottled && point != "smtp" && point != "imap":
+		return Fault{}, fmt.Errorf("throttled is an SMTP or IMAP server's fault")
 	case f.Count < 0:
 		return Fault{}, fmt.Errorf("count is 0 (until cleared) or more")
 	case f.Kind == FaultDelay && (f.DelayMS <= 0 || time.Duration(f.DelayMS)*time.Millisecond > MaxFaultDelay):
