@@ -1,0 +1,177 @@
+package world_test
+
+// Tests of what gremlins' mutants of the world changed and no other test
+// saw, each through the package's API.
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mailoauth/mailoauth/mocks/google"
+	"github.com/mailoauth/mailoauth/mocks/mailstore"
+	"github.com/mailoauth/mailoauth/mocks/world"
+)
+
+// TestExportNoTenantsKey: a provider without tenants exports no
+// "tenants" key (the world file's shape for Google).
+func TestExportNoTenantsKey(t *testing.T) {
+	t.Parallel()
+	w, err := world.Load(strings.NewReader(`providers: {google: {clients: [{name: web, id: a, type: web}]}}`), schemas)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, ok := w.Export(world.Schemas{google.Name: google.Schema()}, false)["providers"].(map[string]any)[google.Name].(map[string]any)
+	if !ok {
+		t.Fatal("no google in the export")
+	}
+	if _, ok := g["tenants"]; ok {
+		t.Fatalf("Google exported with tenants: %v", g)
+	}
+}
+
+// TestStrings: an export's list is a copy of the strings, [] for none.
+func TestStrings(t *testing.T) {
+	t.Parallel()
+	in := []string{"a", "b"}
+	out := world.Strings(in)
+	if !slices.Equal(out, in) {
+		t.Fatalf("Strings(%v) = %v", in, out)
+	}
+	out[0] = "changed"
+	if in[0] != "a" {
+		t.Fatal("Strings shares its argument's array")
+	}
+	if none := world.Strings(nil); none == nil || len(none) != 0 {
+		t.Fatalf("Strings(nil) = %#v, want an empty list", none)
+	}
+}
+
+// TestEventFieldExactly: a field of exactly MaxEventField bytes is kept
+// whole; one byte more is cut, with "…".
+func TestEventFieldExactly(t *testing.T) {
+	t.Parallel()
+	w := world.New()
+	whole := strings.Repeat("a", world.MaxEventField)
+	w.Record(world.Event{Provider: "p", Client: whole, User: whole + "b"})
+	e := w.Events()[0]
+	if e.Client != whole {
+		t.Fatalf("a field of exactly the bound became %d bytes", len(e.Client))
+	}
+	if want := strings.Repeat("a", world.MaxEventField-len("…")) + "…"; e.User != want {
+		t.Fatalf("a field one byte over: %q", e.User)
+	}
+}
+
+// TestConsentExactly: a consent keeps exactly MaxConsentScopes scopes,
+// and a scope of exactly MaxConsentBytes.
+func TestConsentExactly(t *testing.T) {
+	t.Parallel()
+	w := world.New()
+	realm := world.Realm{Provider: "microsoft", Tenant: "t"}
+	var scopes []string
+	for i := range world.MaxConsentScopes + 1 {
+		scopes = append(scopes, "s"+strconv.Itoa(i))
+	}
+	w.GrantConsent(realm, "a@t.test", "app", scopes)
+	if got := w.ConsentedScopes(realm, "a@t.test", "app"); !slices.Equal(got, scopes[:world.MaxConsentScopes]) {
+		t.Fatalf("kept %d scopes, want the first %d", len(got), world.MaxConsentScopes)
+	}
+	big := strings.Repeat("x", world.MaxConsentBytes)
+	w.GrantConsent(realm, "b@t.test", "app", []string{big})
+	if !w.Consented(realm, "b@t.test", "app", []string{big}) {
+		t.Fatal("a scope of exactly MaxConsentBytes was not kept")
+	}
+}
+
+// TestFaultBounds: a delay of 1 ms and one of MaxFaultDelay are armed,
+// 0 ms and a millisecond more are not; a fault armed for two requests
+// strikes two, and a fault's count may be 0 (until cleared), not less.
+func TestFaultBounds(t *testing.T) {
+	t.Parallel()
+	w := world.New()
+	p := w.DeclareFault("p", "smtp")
+	max := int(world.MaxFaultDelay.Milliseconds())
+	for ms, ok := range map[int]bool{1: true, max: true, 0: false, max + 1: false} {
+		f, err := w.ArmFault(world.Fault{Target: "p.smtp", Kind: world.FaultDelay, DelayMS: ms})
+		if (err == nil) != ok {
+			t.Errorf("a delay of %d ms: %v", ms, err)
+		}
+		if ok && f.Delay() != time.Duration(ms)*time.Millisecond {
+			t.Errorf("a delay of %d ms holds %v", ms, f.Delay())
+		}
+	}
+	if d := (world.Fault{DelayMS: max + 1}).Delay(); d != world.MaxFaultDelay {
+		t.Errorf("a delay past the bound holds %v", d)
+	}
+	w.ClearFaults()
+	if _, err := w.ArmFault(world.Fault{Target: "p.smtp", Kind: world.FaultUnavailable, Count: -1}); err == nil {
+		t.Error("a count of -1 was armed")
+	}
+	if _, err := w.ArmFault(world.Fault{Target: "p.smtp", Kind: world.FaultUnavailable, Count: 2}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		if f, ok := w.TakeFault(p); !ok || f.Hits != i+1 {
+			t.Fatalf("strike %d of a fault armed for 2: %+v %v", i+1, f, ok)
+		}
+	}
+	if _, ok := w.TakeFault(p); ok {
+		t.Fatal("a fault armed for 2 struck a third time")
+	}
+}
+
+// TestDeliveryLogExactly: a mailbox's log keeps exactly
+// MaxMessagesPerMailbox messages, the newest; the log as a whole keeps
+// exactly MaxLoggedBytes, and a single message over it stays logged.
+func TestDeliveryLogExactly(t *testing.T) {
+	w := world.New()
+	w.SetMailLimits(mailstore.Limits{Mailbox: 1 << 40, Store: 1 << 40})
+	for i := range world.MaxMessagesPerMailbox + 1 {
+		if err := w.Deliver("a@x.test", []string{"b@x.test"}, []byte("Subject: "+strconv.Itoa(i)+"\r\n\r\n")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	log := w.Messages("b@x.test")
+	if len(log) != world.MaxMessagesPerMailbox || log[0].Subject != "1" {
+		t.Fatalf("%d messages logged, the oldest %q; want %d from \"1\"", len(log), log[0].Subject, world.MaxMessagesPerMailbox)
+	}
+
+	w = world.New()
+	w.SetMailLimits(mailstore.Limits{Mailbox: 1 << 40, Store: 1 << 40})
+	first := make([]byte, world.MaxLoggedBytes-1)
+	for _, m := range [][]byte{first, []byte("x")} {
+		if err := w.Deliver("a@x.test", []string{"c@x.test"}, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(w.Messages("c@x.test")); n != 2 {
+		t.Fatalf("%d messages logged of exactly MaxLoggedBytes, want 2", n)
+	}
+	w = world.New()
+	w.SetMailLimits(mailstore.Limits{Mailbox: 1 << 40, Store: 1 << 40})
+	if err := w.Deliver("a@x.test", []string{"d@x.test"}, make([]byte, world.MaxLoggedBytes+1)); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(w.Messages("d@x.test")); n != 1 {
+		t.Fatalf("a single message over MaxLoggedBytes: %d logged, want 1", n)
+	}
+}
+
+// TestMailLimitsOfOneByte: mail limits of one byte load; a quota of 0
+// does not.
+func TestMailLimitsOfOneByte(t *testing.T) {
+	t.Parallel()
+	w, err := world.Load(strings.NewReader("mail_limits: {mailbox_bytes: 1, store_bytes: 1}\n"), schemas)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := w.MailLimits(); got != (mailstore.Limits{Mailbox: 1, Store: 1}) {
+		t.Fatalf("limits %+v", got)
+	}
+	if _, err := world.Load(strings.NewReader("mail_limits: {mailbox_bytes: 0, store_bytes: 5000}\n"), schemas); err == nil {
+		t.Fatal("a quota of 0 bytes accepted")
+	}
+}
