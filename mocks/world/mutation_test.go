@@ -4,6 +4,7 @@ package world_test
 // saw, each through the package's API.
 
 import (
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/mailoauth/mailoauth/mocks/google"
 	"github.com/mailoauth/mailoauth/mocks/mailstore"
 	"github.com/mailoauth/mailoauth/mocks/world"
+	"gopkg.in/yaml.v3"
 )
 
 // TestExportNoTenantsKey: a provider without tenants exports no
@@ -173,5 +175,72 @@ func TestMailLimitsOfOneByte(t *testing.T) {
 	}
 	if _, err := world.Load(strings.NewReader("mail_limits: {mailbox_bytes: 0, store_bytes: 5000}\n"), schemas); err == nil {
 		t.Fatal("a quota of 0 bytes accepted")
+	}
+}
+
+// deep nests itself, for the strict walk's depth.
+type deep struct {
+	Next *deep `yaml:"next"`
+}
+
+// nested is a document of mappings nested levels deep (the top one is
+// level 1), the innermost holding key.
+func nested(levels int, key string) string {
+	return strings.Repeat("{next: ", levels-1) + "{" + key + ": 1}" + strings.Repeat("}", levels-1)
+}
+
+func decodeDoc(t *testing.T, doc string, v any) error {
+	t.Helper()
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte(doc), &n); err != nil {
+		t.Fatal(err)
+	}
+	return world.DecodeStrict(&n, v)
+}
+
+// TestDecodeStrictDepth: an unknown key is found down to a hundred levels
+// of a document; deeper, the walk stops (its bound, for aliases that refer
+// to each other) and Decode reads the rest.
+func TestDecodeStrictDepth(t *testing.T) {
+	t.Parallel()
+	var ke *world.KeyError
+	if err := decodeDoc(t, nested(100, "bogus"), &deep{}); !errors.As(err, &ke) || ke.Key != "bogus" {
+		t.Fatalf("an unknown key 100 levels down: %v", err)
+	}
+	if err := decodeDoc(t, nested(101, "bogus"), &deep{}); err != nil {
+		t.Fatalf("an unknown key past the walk's bound: %v", err)
+	}
+}
+
+// TestDecodeStrictSelfAlias: an alias that holds itself gets an error,
+// never an endless walk.
+func TestDecodeStrictSelfAlias(t *testing.T) {
+	t.Parallel()
+	if err := decodeDoc(t, "next: &a {next: *a}\n", &deep{}); err == nil {
+		t.Fatal("an alias holding itself decoded")
+	}
+}
+
+// TestLoadUnknownTopKey: a key of the world file's top level that nothing
+// reads is refused, with its line.
+func TestLoadUnknownTopKey(t *testing.T) {
+	t.Parallel()
+	_, err := world.Load(strings.NewReader("approve_as: []\ncolour: red\n"), schemas)
+	if err == nil || !strings.Contains(err.Error(), `line 2, column 1: unknown key "colour"`) {
+		t.Fatalf("an unknown top-level key: %v", err)
+	}
+}
+
+// TestDecodeStrictMerge: a merge key ("<<") brings its mapping's keys, as
+// yaml.v3 reads it; a "<<" tagged as a string is a key like any other.
+func TestDecodeStrictMerge(t *testing.T) {
+	t.Parallel()
+	var c world.ClientFields
+	if err := decodeDoc(t, "<<: {name: web}\nid: x\n", &c); err != nil || c.Name != "web" {
+		t.Fatalf("a merge: %v %+v", err, c)
+	}
+	var ke *world.KeyError
+	if err := decodeDoc(t, "!!str <<: 1\nid: x\n", &c); !errors.As(err, &ke) || ke.Key != "<<" {
+		t.Fatalf("a \"<<\" tagged !!str: %v, want an unknown key", err)
 	}
 }
