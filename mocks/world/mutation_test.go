@@ -178,9 +178,12 @@ func TestMailLimitsOfOneByte(t *testing.T) {
 	}
 }
 
-// deep nests itself, for the strict walk's depth.
+// deep nests itself, for the strict walk's depth: in a field, in a
+// sequence, in a map.
 type deep struct {
-	Next *deep `yaml:"next"`
+	Next *deep                         `yaml:"next"`
+	List []deep                        `yaml:"list"`
+	Map  map[string]world.ClientFields `yaml:"map"`
 }
 
 // nested is a document of mappings nested levels deep (the top one is
@@ -209,6 +212,19 @@ func TestDecodeStrictDepth(t *testing.T) {
 	}
 	if err := decodeDoc(t, nested(101, "bogus"), &deep{}); err != nil {
 		t.Fatalf("an unknown key past the walk's bound: %v", err)
+	}
+	// In sequences, each level is two steps: a field and an element.
+	list := func(levels int) string {
+		return strings.Repeat("{list: [", levels-1) + "{bogus: 1}" + strings.Repeat("]}", levels-1)
+	}
+	if err := decodeDoc(t, list(50), &deep{}); !errors.As(err, &ke) || ke.Key != "bogus" {
+		t.Fatalf("an unknown key 50 sequences down: %v", err)
+	}
+	if err := decodeDoc(t, list(52), &deep{}); err != nil {
+		t.Fatalf("an unknown key past the walk's bound, in sequences: %v", err)
+	}
+	if err := decodeDoc(t, "map: {a: {name: x, bogus: 1}}\n", &deep{}); !errors.As(err, &ke) || ke.Key != "bogus" {
+		t.Fatalf("an unknown key in a map's value: %v", err)
 	}
 }
 
@@ -242,5 +258,10 @@ func TestDecodeStrictMerge(t *testing.T) {
 	var ke *world.KeyError
 	if err := decodeDoc(t, "!!str <<: 1\nid: x\n", &c); !errors.As(err, &ke) || ke.Key != "<<" {
 		t.Fatalf("a \"<<\" tagged !!str: %v, want an unknown key", err)
+	}
+	for _, doc := range []string{"<<: {name: web}\ncolour: red\n", "<<: [{name: web}, {colour: red}]\n"} {
+		if err := decodeDoc(t, doc, &c); !errors.As(err, &ke) || ke.Key != "colour" {
+			t.Fatalf("%q: %v, want colour unknown", doc, err)
+		}
 	}
 }
