@@ -184,6 +184,7 @@ type deep struct {
 	Next *deep                         `yaml:"next"`
 	List []deep                        `yaml:"list"`
 	Map  map[string]world.ClientFields `yaml:"map"`
+	Deep map[string]deep               `yaml:"deep"`
 }
 
 // nested is a document of mappings nested levels deep (the top one is
@@ -222,6 +223,15 @@ func TestDecodeStrictDepth(t *testing.T) {
 	}
 	if err := decodeDoc(t, list(52), &deep{}); err != nil {
 		t.Fatalf("an unknown key past the walk's bound, in sequences: %v", err)
+	}
+	maps := func(levels int) string {
+		return strings.Repeat("{deep: {k: ", levels-1) + "{bogus: 1}" + strings.Repeat("}}", levels-1)
+	}
+	if err := decodeDoc(t, maps(50), &deep{}); !errors.As(err, &ke) || ke.Key != "bogus" {
+		t.Fatalf("an unknown key 50 maps down: %v", err)
+	}
+	if err := decodeDoc(t, maps(52), &deep{}); err != nil {
+		t.Fatalf("an unknown key past the walk's bound, in maps: %v", err)
 	}
 	if err := decodeDoc(t, "map: {a: {name: x, bogus: 1}}\n", &deep{}); !errors.As(err, &ke) || ke.Key != "bogus" {
 		t.Fatalf("an unknown key in a map's value: %v", err)
