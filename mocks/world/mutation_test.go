@@ -233,7 +233,7 @@ func TestDecodeStrictDepth(t *testing.T) {
 	if err := decodeDoc(t, maps(52), &deep{}); err != nil {
 		t.Fatalf("an unknown key past the walk's bound, in maps: %v", err)
 	}
-	if err := decodeDoc(t, "map: {a: {name: x, bogus: 1}}\n", &deep{}); !errors.As(err, &ke) || ke.Key != "bogus" {
+	if err := decodeDoc(t, "map: {a: {name: x}, b: {name: y, bogus: 1}}\n", &deep{}); !errors.As(err, &ke) || ke.Key != "bogus" {
 		t.Fatalf("an unknown key in a map's value: %v", err)
 	}
 }
