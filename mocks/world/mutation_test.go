@@ -185,6 +185,7 @@ type deep struct {
 	List []deep                        `yaml:"list"`
 	Map  map[string]world.ClientFields `yaml:"map"`
 	Deep map[string]deep               `yaml:"deep"`
+	At   *time.Time                    `yaml:"at"`
 }
 
 // nested is a document of mappings nested levels deep (the top one is
@@ -242,8 +243,10 @@ func TestDecodeStrictDepth(t *testing.T) {
 // never an endless walk.
 func TestDecodeStrictSelfAlias(t *testing.T) {
 	t.Parallel()
-	if err := decodeDoc(t, "next: &a {next: *a}\n", &deep{}); err == nil {
-		t.Fatal("an alias holding itself decoded")
+	for _, doc := range []string{"next: &a {next: *a}\n", "<<: &a {<<: *a}\n"} {
+		if err := decodeDoc(t, doc, &deep{}); err == nil {
+			t.Fatalf("%q: an alias holding itself decoded", doc)
+		}
 	}
 }
 
@@ -273,5 +276,26 @@ func TestDecodeStrictMerge(t *testing.T) {
 		if err := decodeDoc(t, doc, &c); !errors.As(err, &ke) || ke.Key != "colour" {
 			t.Fatalf("%q: %v, want colour unknown", doc, err)
 		}
+	}
+}
+
+// TestDecodeStrictInstants: a time is an RFC 3339 instant, in a field of
+// time.Time or of *time.Time; a date alone is refused with its key and
+// place, null is no time.
+func TestDecodeStrictInstants(t *testing.T) {
+	t.Parallel()
+	var ve *world.ValueError
+	var s world.Secret
+	if err := decodeDoc(t, "value: v\nexpires: 2026-01-31\n", &s); !errors.As(err, &ve) || ve.Key != "expires" || ve.Line != 2 {
+		t.Fatalf("a date alone: %v, want a ValueError for expires on line 2", err)
+	}
+	if err := decodeDoc(t, "value: v\nexpires: 2026-01-31T00:00:00Z\n", &s); err != nil || s.Expires.IsZero() {
+		t.Fatalf("an instant: %v %+v", err, s)
+	}
+	if err := decodeDoc(t, "at: 2026-01-31\n", &deep{}); !errors.As(err, &ve) || ve.Key != "at" {
+		t.Fatalf("a date alone for a *time.Time: %v", err)
+	}
+	if err := decodeDoc(t, "at: null\n", &deep{}); err != nil {
+		t.Fatalf("null for a *time.Time: %v", err)
 	}
 }
