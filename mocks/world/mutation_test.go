@@ -65,6 +65,11 @@ func TestEventFieldExactly(t *testing.T) {
 	if want := strings.Repeat("a", world.MaxEventField-len("…")) + "…"; e.User != want {
 		t.Fatalf("a field one byte over: %q", e.User)
 	}
+	// No rune starts in it: cut to nothing, without a panic.
+	w.Record(world.Event{Provider: "p", Client: strings.Repeat("\x80", world.MaxEventField+1)})
+	if got := w.Events()[1].Client; got != "…" {
+		t.Fatalf("a field of continuation bytes cut to %q", got)
+	}
 }
 
 // TestConsentExactly: a consent keeps exactly MaxConsentScopes scopes,
@@ -85,6 +90,10 @@ func TestConsentExactly(t *testing.T) {
 	w.GrantConsent(realm, "b@t.test", "app", []string{big})
 	if !w.Consented(realm, "b@t.test", "app", []string{big}) {
 		t.Fatal("a scope of exactly MaxConsentBytes was not kept")
+	}
+	w.GrantConsent(realm, "b@t.test", "app", []string{"y"})
+	if w.Consented(realm, "b@t.test", "app", []string{"y"}) {
+		t.Fatal("a scope past MaxConsentBytes was kept")
 	}
 }
 
@@ -297,5 +306,17 @@ func TestDecodeStrictInstants(t *testing.T) {
 	}
 	if err := decodeDoc(t, "at: null\n", &deep{}); err != nil {
 		t.Fatalf("null for a *time.Time: %v", err)
+	}
+}
+
+// TestRealmString: a realm is its provider, with its tenant after a slash
+// if it has one.
+func TestRealmString(t *testing.T) {
+	t.Parallel()
+	if got := (world.Realm{Provider: "google"}).String(); got != "google" {
+		t.Errorf("got %q", got)
+	}
+	if got := (world.Realm{Provider: "microsoft", Tenant: "contoso"}).String(); got != "microsoft/contoso" {
+		t.Errorf("got %q", got)
 	}
 }
