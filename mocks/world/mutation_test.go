@@ -320,3 +320,19 @@ func TestRealmString(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// TestEventsSinceFewerThanLimit: a limit larger than what came after
+// since returns only those.
+func TestEventsSinceFewerThanLimit(t *testing.T) {
+	t.Parallel()
+	w := world.New()
+	for i := range 10 {
+		w.Clock.Advance(time.Second)
+		w.Record(world.Event{Provider: google.Name, Reason: strconv.Itoa(i)})
+	}
+	all := w.Events()
+	got := w.EventsSince(all[6].Time, 5)
+	if len(got) != 3 || got[0].Reason != "7" {
+		t.Fatalf("EventsSince the 7th, at most 5: %+v, want the 3 from \"7\"", got)
+	}
+}
