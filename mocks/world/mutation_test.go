@@ -169,6 +169,10 @@ func TestDeliveryLogExactly(t *testing.T) {
 	if n := len(w.Messages("d@x.test")); n != 1 {
 		t.Fatalf("a single message over MaxLoggedBytes: %d logged, want 1", n)
 	}
+	w.Restore(w.Capture())
+	if n := len(w.Messages("d@x.test")); n != 1 {
+		t.Fatalf("a single message over MaxLoggedBytes, captured and restored: %d logged, want 1", n)
+	}
 }
 
 // TestMailLimitsOfOneByte: mail limits of one byte load; a quota of 0
