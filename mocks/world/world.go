@@ -471,8 +471,6 @@ func (w *World) Record(e Event) {
 // MaxEventField bounds each field of an audit log event, in bytes.
 const MaxEventField = 256
 
-// cut shortens s to MaxEventField bytes, on a rune boundary, marking the
-// cut with "…".
 // boundSeen copies seen with at most MaxSeen entries (the first keys in
 // order), each key and value cut, so an event never shares a map with its
 // caller nor keeps a request alive.
@@ -495,6 +493,8 @@ func boundSeen(seen map[string]string) map[string]string {
 	return out
 }
 
+// cut shortens s to MaxEventField bytes, on a rune boundary, marking the
+// cut with "…".
 func cut(s string) string {
 	if len(s) <= MaxEventField {
 		return s
