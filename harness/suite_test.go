@@ -3,21 +3,28 @@ package harness
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/mailoauth/mailoauth/mocks/registry"
+	"github.com/mailoauth/mailoauth/reports"
 )
 
 // TestScenarios runs every embedded scenario, each as a subtest; the
 // MAILOAUTH_SCENARIO_TAGS environment variable may narrow them with a godog
-// tag expression (make mutate runs only "@google").
+// tag expression (make mutate runs only "@google"). An expression that
+// selects no scenario fails: godog's OR is a comma, and "@a || @b" would
+// otherwise pass by running nothing (every mutant of make mutate alive).
 func TestScenarios(t *testing.T) {
 	t.Parallel()
 	var progress = os.Stdout
 	if !testing.Verbose() {
 		progress = nil
 	}
-	opts := Options{T: t, Tags: os.Getenv("MAILOAUTH_SCENARIO_TAGS")}
+	dir := t.TempDir()
+	opts := Options{T: t, Tags: os.Getenv("MAILOAUTH_SCENARIO_TAGS"), ReportDir: dir}
 	if progress != nil {
 		opts.Progress = progress
 	}
@@ -27,6 +34,18 @@ func TestScenarios(t *testing.T) {
 	}
 	if !passed {
 		t.Fatal("some scenarios failed")
+	}
+	f, err := os.Open(filepath.Join(dir, "cucumber.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	run, err := reports.FromCucumberJSON(f, registry.Names())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(run.Scenarios) == 0 {
+		t.Fatalf("no scenario matched the tags %q", opts.Tags)
 	}
 }
 
