@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mailoauth/mailoauth/internal/editdistance"
+
 	"gopkg.in/yaml.v3"
 
 	"github.com/mailoauth/mailoauth/mocks"
@@ -469,7 +471,7 @@ func parseDuration(s string) (time.Duration, error) {
 func suggest(w string, known []string) string {
 	best, dist := "", len(w)/2+2
 	for _, k := range known {
-		if d := editDistance(strings.ToLower(w), strings.ToLower(k)); d < dist {
+		if d := editdistance.Distance(strings.ToLower(w), strings.ToLower(k)); d < dist {
 			best, dist = k, d
 		}
 	}
@@ -477,28 +479,4 @@ func suggest(w string, known []string) string {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// editDistance is the Levenshtein distance of a and b.
-func editDistance(a, b string) int {
-	if len(a) > 256 || len(b) > 256 {
-		return max(len(a), len(b))
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"strings"
+
+	"github.com/mailoauth/mailoauth/internal/editdistance"
 )
 
 // parseFlags is fl.Parse, with a hint under an unknown flag's error when
@@ -41,7 +43,7 @@ func firstLine(err error) string {
 func nearestFlag(fl *flag.FlagSet, name string) string {
 	best, bestDist := "", 3
 	fl.VisitAll(func(f *flag.Flag) {
-		d := editDistance(name, f.Name)
+		d := editdistance.Distance(name, f.Name)
 		if strings.HasPrefix(f.Name, name) && len(name) >= 3 {
 			d = min(d, 1)
 		}
@@ -50,26 +52,4 @@ func nearestFlag(fl *flag.FlagSet, name string) string {
 		}
 	})
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes
-// (flag names are ASCII).
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
