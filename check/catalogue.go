@@ -38,6 +38,8 @@ var titles = map[string]string{
 	"F-28":  "MFA or Conditional Access applies to a silent flow",
 	"F-29":  "scopes of two resources, or two /.default, in one token request",
 	"F-30":  "the tenant forbids user consent: an administrator must grant it",
+	"F-33":  "the consent screen is in Testing and the user is not a test user",
+	"F-34":  "the Workspace administrator restricts this app (API controls)",
 	"F-37":  "the Google client_id is garbled or of no client",
 	"F-38":  "the redirect URI differs from the registration's",
 	"F-39":  "client credentials or a single-tenant device code sent to /common or /organizations",
@@ -148,6 +150,12 @@ func (ru *runner) explainF(id string, f failure) (evidence, fix string) {
 	case "F-30":
 		return fmt.Sprintf("tenant %s forbids user consent and %s is not an administrator; %s", tenant, a.User, reply),
 			"an administrator grants consent: Entra admin center > App registrations > the app > API permissions > Grant admin consent for " + firstNonEmpty(tenant, "the tenant") + " (or https://login.microsoftonline.com/" + firstNonEmpty(ms.tenant.ID, "<tenant>") + "/adminconsent?client_id=" + a.ClientID + ")"
+	case "F-33":
+		return fmt.Sprintf("%s signs in to a client in Testing; %s", a.User, reply),
+			"Google Cloud console > APIs & Services > OAuth consent screen > Test users: add " + a.User + " (or publish the app: In production)"
+	case "F-34":
+		return fmt.Sprintf("%s's Workspace blocks client %s; %s", a.User, a.ClientID, reply),
+			"the Workspace administrator: Admin console > Security > Access and data control > API controls > Manage third-party app access: mark " + a.ClientID + " Trusted"
 	case "F-37":
 		return fmt.Sprintf("client_id %q; %s", a.ClientID, reply), "copy the full <number>-<hash>.apps.googleusercontent.com id of an existing client from Google Cloud console > APIs & Services > Credentials"
 	case "F-38":

@@ -142,6 +142,10 @@ func (ru *runner) explainOAuth(f failure) bool {
 		ru.addF("F-30", f)
 	case f.step == "refresh" && f.code == "no_refresh_token":
 		ru.addF(map[string]string{"microsoft": "F-41", "google": "F-15", "trackdechets": "F-18"}[a.Provider], f)
+	case a.Provider == "google" && strings.Contains(f.reply, "admin_policy_enforced"):
+		ru.addF("F-34", f)
+	case a.Provider == "google" && (strings.Contains(f.reply, "Error 403: access_denied") || strings.Contains(f.reply, "has not completed the Google verification process")):
+		ru.addF("F-33", f)
 	case a.Provider == "google" && f.step == "device authorization" && f.code == "invalid_scope":
 		ru.addF("F-40", f)
 	case a.Provider == "google" && f.step == "refresh" && f.code == "invalid_grant" && ru.googleTesting():

@@ -229,7 +229,7 @@ var wantEvidence = map[string]string{
 func TestTitles(t *testing.T) {
 	t.Parallel()
 	ids := []string{"F-01", "F-02", "F-03", "F-04", "F-05", "F-10", "F-13", "F-14", "F-15", "F-16", "F-17", "F-18", "F-19",
-		"F-23", "F-24", "F-25", "F-26", "F-30", "F-37", "F-40", "F-41", "EX-01", "EX-08", "GM-04"}
+		"F-23", "F-24", "F-25", "F-26", "F-30", "F-33", "F-34", "F-37", "F-40", "F-41", "EX-01", "EX-08", "GM-04"}
 	for _, id := range aadstsFindings {
 		ids = append(ids, id)
 	}
