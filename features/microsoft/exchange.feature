@@ -50,7 +50,7 @@ Feature: Exchange Online's SMTP and IMAP servers with delegated tokens
     When the application connects to the provider's IMAP server with implicit TLS
     And the application authenticates to IMAP as alice@contoso.test with XOAUTH2
     Then the IMAP server accepts the authentication
-    And the IMAP server lists exactly "IMAP4 IMAP4rev1 SASL-IR UIDPLUS MOVE UNSELECT IDLE NAMESPACE LITERAL+"
+    And the IMAP server lists exactly "IMAP4 IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2 SASL-IR UIDPLUS MOVE UNSELECT IDLE NAMESPACE LITERAL+"
     When the application appends a 10000-byte message with subject "Big draft" to the INBOX over IMAP
     Then the INBOX holds a message with subject "Big draft"
 

@@ -22,7 +22,7 @@ Feature: Exchange Online's IMAP replies after AUTHENTICATE
     When the application sends "a2 CAPABILITY" on that connection
     Then the server's reply is:
       """
-      * CAPABILITY IMAP4 IMAP4rev1 SASL-IR UIDPLUS MOVE UNSELECT IDLE NAMESPACE LITERAL+
+      * CAPABILITY IMAP4 IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2 SASL-IR UIDPLUS MOVE UNSELECT IDLE NAMESPACE LITERAL+
       a2 OK CAPABILITY completed.
       """
     When the application sends "a3 SELECT INBOX" on that connection

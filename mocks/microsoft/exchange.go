@@ -325,11 +325,12 @@ func Personality() mailauth.Personality {
 			// LITERAL+", without ID and CHILDREN, which the server does
 			// not implement: no LITERAL-, ENABLE, UTF8=ACCEPT nor
 			// APPENDLIMIT=, which go-imap would add. Once authenticated
-			// EX-03's list with MOVE, without those it does not implement
-			// (ID, CLIENTACCESSRULES, CLIENTNETWORKPRESENCELOCATION,
-			// BACKENDAUTHENTICATE, CHILDREN) nor AUTH=.
+			// EX-03's list with MOVE and still AUTH=PLAIN AUTH=XOAUTH2,
+			// without those it does not implement (ID, CLIENTACCESSRULES,
+			// CLIENTNETWORKPRESENCELOCATION, BACKENDAUTHENTICATE,
+			// CHILDREN).
 			ListedBefore:        []string{"IMAP4", "IMAP4rev1", mailauth.AuthState, "SASL-IR", "UIDPLUS", "UNSELECT", "IDLE", "NAMESPACE", "LITERAL+"},
-			ListedAfter:         []string{"IMAP4", "IMAP4rev1", "SASL-IR", "UIDPLUS", "MOVE", "UNSELECT", "IDLE", "NAMESPACE", "LITERAL+"},
+			ListedAfter:         []string{"IMAP4", "IMAP4rev1", "AUTH=PLAIN", "AUTH=XOAUTH2", "SASL-IR", "UIDPLUS", "MOVE", "UNSELECT", "IDLE", "NAMESPACE", "LITERAL+"},
 			AuthSucceeded:       "AUTHENTICATE completed.",
 			CapabilityCompleted: "CAPABILITY completed.",
 			LogoutBye:           "Microsoft Exchange Server IMAP4 server signing off.",

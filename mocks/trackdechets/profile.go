@@ -90,6 +90,11 @@ func tokenError(c authserver.Call, f authserver.Failure) (authserver.Reply, bool
 	case authserver.UnsupportedGrantType:
 		return oauthError(http.StatusNotImplemented, "unsupported_grant_type", "Unsupported grant type: "+f.Detail), true
 	case authserver.InvalidRequest:
+		if f.Detail == "grant_type" {
+			// T-04: oauth2orize looks the absent grant_type up as
+			// undefined, and finds no exchange for it.
+			return oauthError(http.StatusNotImplemented, "unsupported_grant_type", "Unsupported grant type: undefined"), true
+		}
 		return oauthError(http.StatusBadRequest, "invalid_request", f.Description), true
 	case authserver.CodeInvalid:
 		if c.Request != nil && c.Request.PostForm.Get("code") == "" {
