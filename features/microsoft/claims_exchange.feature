@@ -105,3 +105,35 @@ Feature: Exchange Online's mail-server claims of PROVIDERS.md asserted on the wi
   Scenario: The greeting's bracketed id has the stamp's form (EX-11, EX-13 [INF])
     When the application sends "EHLO client.mailoauth.test" on a new SMTP connection before STARTTLS
     Then the raw connection's greeting carries .NET ticks of a time up to 2 days before it
+
+  @imap
+  Scenario: The multi-tenant admin-consent URL's POP/IMAP scope https://ps.outlook.com/.default gives the daemon its roles (EX-01)
+    Given the application uses the "daemon" client
+    And the application's authority is "contoso.onmicrosoft.com"
+    And the "daemon" app has no admin consent
+    When admin@contoso.test grants admin consent to the application at "/contoso.onmicrosoft.com/v2.0/adminconsent" for "https://ps.outlook.com/.default"
+    Then the application's redirect carries admin_consent=True
+    When the application asks for a token with client credentials for "https://outlook.office365.com/.default"
+    Then the access token's claim "roles" contains "IMAP.AccessAsApp"
+    And the access token's claim "roles" contains "POP.AccessAsApp"
+    When the application connects to the provider's IMAP server with implicit TLS
+    And the application authenticates to IMAP as alice@contoso.test with XOAUTH2
+    Then the IMAP server answers AUTHENTICATE with "OK AUTHENTICATE completed."
+
+  @imap
+  Scenario: Consent by the admin alone is no cause: the mailbox user's own token then opens IMAP (EX-08)
+    Given the tenant "contoso.onmicrosoft.com" does not let users consent to apps
+    And the "web" app has no admin consent
+    When admin@contoso.test grants admin consent to the application at "/contoso.onmicrosoft.com/adminconsent"
+    And alice@contoso.test authorizes the application for "https://outlook.office.com/IMAP.AccessAsUser.All"
+    And the application sends "a1 AUTHENTICATE XOAUTH2 base64(user=alice@contoso.test^Aauth=Bearer <token>^A^A)" on a new IMAP connection
+    And the application sends "a2 SELECT INBOX" on that connection
+    Then the server's reply is "a2 OK [READ-WRITE] SELECT completed"
+
+  @smtp
+  Scenario: 31 messages in a minute all go: the 30-a-minute limit only delays delivery (EX-12)
+    Given alice@contoso.test has authorized the application for "https://outlook.office.com/SMTP.Send"
+    When the application connects to the provider's SMTP server with STARTTLS
+    And the application authenticates to SMTP as alice@contoso.test with XOAUTH2
+    And the application sends 31 messages from alice@contoso.test to bob@contoso.test
+    Then the message is accepted

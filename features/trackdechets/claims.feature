@@ -57,3 +57,43 @@ Feature: Trackdéchets' claims of PROVIDERS.md asserted on the wire
     When alice@trackdechets.test removes the application's access in their account
     And alice@trackdechets.test's account page sends the GraphQL query '{ authorizedApplications { name } }'
     Then the response body, byte for byte, matches '^\{"data":\{"authorizedApplications":\[\]\}\}\n?$'
+
+  @revoke @api
+  Scenario: revokeAllAccessTokens revokes every personal token of the user (T-06)
+    When alice@trackdechets.test generates a personal access token "ERP" in their account
+    Then the application's token matches "^[A-Za-z0-9]{40}$"
+    When alice@trackdechets.test's account page sends the GraphQL query 'mutation { revokeAllAccessTokens { id } }'
+    And the application queries the API with "{ me { email } }"
+    Then the API refuses with "Vous n'êtes pas connecté." and code "UNAUTHENTICATED"
+
+  @api
+  Scenario: A personal token's lastUsed is the day it was used, not the instant (T-05)
+    When alice@trackdechets.test generates a personal access token "ERP" in their account
+    And the application queries the API with "{ me { email } }"
+    And alice@trackdechets.test's account page sends the GraphQL query '{ accessTokens { description lastUsed } }'
+    Then the response body, byte for byte, matches '^\{"data":\{"accessTokens":\[\{"description":"ERP","lastUsed":"\d{4}-\d\d-\d\dT00:00:00\.000Z"\}\]\}\}\n?$'
+
+  @api
+  Scenario: A personal token lives on: ten years later it still opens the API (T-05)
+    When alice@trackdechets.test generates a personal access token "ERP" in their account
+    And 10 years pass
+    And the application queries the API with "{ me { email } }"
+    Then the API's "me.email" is "alice@trackdechets.test"
+
+  @authcode
+  Scenario: Trackdéchets has no scopes: a scope parameter changes nothing, and the token response has none (T-01)
+    When alice@trackdechets.test authorizes the application for "openid email"
+    Then the server answers 200
+    And the token response has no field "scope"
+    And the token response's user is alice@trackdechets.test named "Alice Martin"
+
+  Scenario: No OIDC discovery document and no revocation endpoint (T-01)
+    When the application fetches "/.well-known/openid-configuration"
+    Then the server answers 404 with the body "Not found"
+    When the application fetches "/oauth2/revoke"
+    Then the server answers 404 with the body "Not found"
+
+  @authcode
+  Scenario: The decision's own answer: 302 to the redirect URI with the code, or with access_denied (T-03)
+    Then alice@trackdechets.test's decision "allow" is answered 302 with a Location on the application's redirect URI carrying "code"
+    And alice@trackdechets.test's decision "cancel" is answered 302 with a Location on the application's redirect URI carrying "error"

@@ -2,7 +2,10 @@ package steps
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -24,12 +27,17 @@ import (
 func (s *scenario) claimsMailSteps() []stepDef {
 	return []stepDef{
 		{`^the access token's header "([^"]*)" is "([^"]*)"$`, "a JOSE header field of the access token has that value (EX-07)", s.accessHeaderIs},
+		{`^the application's token matches "([^"]*)"$`, "the access token the application holds matches the regular expression (T-05's personal tokens)", s.heldTokenMatches},
 		{`^the access token has the claims "([^"]*)"$`, "the access token's payload has each of those claims (EX-07)", s.accessHasClaims},
 		{`^the (raw connection's greeting|server's reply) carries \.NET ticks of a time up to 2 days before it$`,
 			"the 16-hex id in the greeting or the reply's last line is DateTime.Ticks 0 to 48 hours before the date or timestamp beside it (EX-13 [INF])",
 			s.ticksBefore},
 		{`^the browser asks the API to authorize the application (without "([^"]*)"|with "([^"]*)=([^"]*)")$`,
 			"GET /oauth2/authorize with the application's query less that parameter, or with that parameter set (T-02)", s.asksAuthorizeAPIWith},
+		{`^the application sends (\d+) messages from ` + email + ` to ` + email + `$`,
+			"sends that many messages on the SMTP session, stopping at the first refused (EX-12's rate)", s.sendsMessages},
+		{`^` + email + `'s decision "(allow|cancel)" is answered (\d+) with a Location on the application's redirect URI carrying "(code|error)"$`,
+			"signs in, asks the dialog API, posts the decision without following the redirect, and reads its status and Location (T-03)", s.decisionAnswered},
 		{`^` + email + `'s account page sends the GraphQL query '([^']*)'$`,
 			"the user's signed-in account page posts that query to the API with its session (T-06)", s.accountQuery},
 	}
@@ -45,6 +53,16 @@ func (s *scenario) accessHeaderIs(name, want string) error {
 	}
 	if got := fmt.Sprint(h[name]); got != want {
 		return s.failf("the access token's header %q is %q, want %q (header %v)", name, got, want, h)
+	}
+	return nil
+}
+
+func (s *scenario) heldTokenMatches(pattern string) error {
+	if s.tokens.current == nil {
+		return s.failf("the application has no token")
+	}
+	if !regexp.MustCompile(pattern).MatchString(s.tokens.current.AccessToken) {
+		return s.failf("the application's token (%d characters) does not match %s", len(s.tokens.current.AccessToken), pattern)
 	}
 	return nil
 }
@@ -137,6 +155,68 @@ func (s *scenario) asksAuthorizeAPIWith(ctx context.Context, _, without, key, va
 	err = s.user.browser.Fetch(ctx, u.String(), nil)
 	s.record(s.user.browser)
 	return err
+}
+
+// sendsMessages sends n messages, numbered in their subjects; the last
+// send's outcome is the one "the message is accepted" reads.
+func (s *scenario) sendsMessages(n int, from, to string) error {
+	for i := range n {
+		if err := s.sendsMessage(from, to, fmt.Sprintf("Message %d of %d", i+1, n)); err != nil || s.mail.sendErr != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// decisionAnswered is the dialog's two API calls made by a client that
+// does not follow redirects, so the decision's own status and Location
+// are seen (the browser steps only see where the redirect ends).
+func (s *scenario) decisionAnswered(ctx context.Context, user, decision string, status int, param string) error {
+	s.act()
+	jar, _ := cookiejar.New(nil)
+	hc := &http.Client{Jar: jar, Transport: s.app.oauth.HTTPClient().Transport,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := hc.PostForm(s.provider().URL+trackdechets.LoginPath, url.Values{"email": {user}, "password": {s.password(user)}})
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	s.flow.state = oauth2.GenerateVerifier()[:22]
+	u, err := url.Parse(s.app.oauth.Config.AuthCodeURL(s.flow.state))
+	if err != nil {
+		return err
+	}
+	u.Path = trackdechets.AuthorizePath
+	resp, err = hc.Get(u.String())
+	if err != nil {
+		return err
+	}
+	var tx struct {
+		TransactionID string `json:"transactionID"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&tx)
+	resp.Body.Close()
+	if err != nil || tx.TransactionID == "" {
+		return s.failf("GET /oauth2/authorize gave no transactionID (HTTP %d, %v)", resp.StatusCode, err)
+	}
+	form := url.Values{"transaction_id": {tx.TransactionID}}
+	if decision == "cancel" {
+		form.Set("cancel", "Refuser")
+	}
+	if resp, err = hc.PostForm(s.provider().URL+trackdechets.DecisionPath, form); err != nil {
+		return err
+	}
+	resp.Body.Close()
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	switch {
+	case resp.StatusCode != status:
+		return s.failf("the decision was answered %d, want %d", resp.StatusCode, status)
+	case err != nil || !strings.HasPrefix(loc.String(), s.app.oauth.Config.RedirectURL+"?"):
+		return s.failf("the decision's Location %q is not on %s", resp.Header.Get("Location"), s.app.oauth.Config.RedirectURL)
+	case loc.Query().Get(param) == "" || loc.Query().Get("state") != s.flow.state:
+		return s.failf("the decision's Location %q lacks %s or the state", loc.Redacted(), param)
+	}
+	return nil
 }
 
 // accountQuery posts query from the user's account page, signed in; the
