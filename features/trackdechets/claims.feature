@@ -97,3 +97,11 @@ Feature: Trackdéchets' claims of PROVIDERS.md asserted on the wire
   Scenario: The decision's own answer: 302 to the redirect URI with the code, or with access_denied (T-03)
     Then alice@trackdechets.test's decision "allow" is answered 302 with a Location on the application's redirect URI carrying "code"
     And alice@trackdechets.test's decision "cancel" is answered 302 with a Location on the application's redirect URI carrying "error"
+
+  Scenario: Every answer carries the server's Permissions-Policy: a token, a token error, the API (T-07)
+    When alice@trackdechets.test authorizes the application
+    Then the response header "Permissions-Policy" is "accelerometer=(), geolocation=(), fullscreen=(), ambient-light-sensor=(), autoplay=(), battery=(), camera=(), display-capture=()"
+    When the application posts "grant_type=authorization_code&redirect_uri=http://localhost:3017/callback" to the token endpoint with its client credentials
+    Then the response header "Permissions-Policy" is "accelerometer=(), geolocation=(), fullscreen=(), ambient-light-sensor=(), autoplay=(), battery=(), camera=(), display-capture=()"
+    When the application queries the API with "{ me { email } }"
+    Then the response header "Permissions-Policy" is "accelerometer=(), geolocation=(), fullscreen=(), ambient-light-sensor=(), autoplay=(), battery=(), camera=(), display-capture=()"

@@ -78,10 +78,24 @@ func (p *Provider) Handler() http.Handler {
 	// Express answers every other path (and method) with its catch-all.
 	r.NotFoundHandler = http.HandlerFunc(notFound)
 	r.MethodNotAllowedHandler = http.HandlerFunc(notFound)
+	h := withPermissionsPolicy(r)
 	if p.opts.AutoApprove {
-		return authserver.AutoApprove(r)
+		return authserver.AutoApprove(h)
 	}
-	return r
+	return h
+}
+
+// permissionsPolicy is the Permissions-Policy Trackdéchets' server sets on
+// every response (T-07 [CODE] back/src/server.ts); helmet's other headers
+// are not modelled, their exact list is not recorded.
+const permissionsPolicy = "accelerometer=(), geolocation=(), fullscreen=(), ambient-light-sensor=(), autoplay=(), battery=(), camera=(), display-capture=()"
+
+// withPermissionsPolicy sets permissionsPolicy on every response of h.
+func withPermissionsPolicy(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Permissions-Policy", permissionsPolicy)
+		h.ServeHTTP(w, r)
+	})
 }
 
 func notFound(w http.ResponseWriter, _ *http.Request) {
