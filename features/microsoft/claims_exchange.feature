@@ -137,3 +137,10 @@ Feature: Exchange Online's mail-server claims of PROVIDERS.md asserted on the wi
     And the application authenticates to SMTP as alice@contoso.test with XOAUTH2
     And the application sends 31 messages from alice@contoso.test to bob@contoso.test
     Then the message is accepted
+
+  @imap
+  Scenario: Not connected: LIST gets the BAD too (EX-08)
+    Given admin@contoso.test has authorized the application for "https://outlook.office.com/IMAP.AccessAsUser.All"
+    When the application sends "a1 AUTHENTICATE XOAUTH2 base64(user=alice@contoso.test^Aauth=Bearer <token>^A^A)" on a new IMAP connection
+    And the application sends "a2 LIST x *" on that connection
+    Then the server's reply is "a2 BAD User is authenticated but not connected."
