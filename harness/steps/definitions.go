@@ -32,6 +32,7 @@ var concerns = []struct {
 	{"MSAL", (*scenario).msalSteps},
 	{"Trackdéchets", (*scenario).trackdechetsSteps},
 	{"application under test", (*scenario).appSteps},
+	{"Microsoft claims", (*scenario).claimsMicrosoftSteps},
 }
 
 // register registers every step definition of s with godog.

@@ -17,14 +17,17 @@ var resourceApps = map[string]string{Outlook: "00000002-0000-0ff1-ce00-000000000
 // admitAuthorize refuses, before anyone signs in, an application its
 // owner disabled (7000112, M-11) and a single-tenant application used
 // through /common (50194, M-11, F-20: redirected when the redirect URI is
-// valid, else on the sign-in page).
-func (p profile) admitAuthorize(c authserver.Call, _ *authserver.Transaction) *authserver.Failure {
+// valid, else on the sign-in page), and a request without scope, or with
+// an empty scope= (900144 'scope', M-06).
+func (p profile) admitAuthorize(c authserver.Call, tx *authserver.Transaction) *authserver.Failure {
 	app := appOf(c.Client)
 	switch {
 	case app.Disabled:
 		return refusal(7000112, vars{app: c.Client.ID, name: c.Client.Name})
 	case c.Realm == Common && !app.MultiTenant:
 		return refusal(50194, vars{app: c.Client.ID, name: c.Client.Name})
+	case tx != nil && len(tx.Scopes) == 0:
+		return &authserver.Failure{Kind: authserver.InvalidRequest, Detail: "scope", Description: "Missing required parameter: scope"}
 	}
 	return nil
 }

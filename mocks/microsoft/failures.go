@@ -219,7 +219,9 @@ var redirectOrder = []string{"code", "error", "error_description", "error_uri", 
 func redirectQuery(params url.Values) string {
 	keys := make([]string, 0, len(params))
 	for _, k := range redirectOrder {
-		if _, ok := params[k]; ok {
+		// M-02: a code comes back as ?code=…&state=…, without the scope
+		// fosite adds (the admin consent redirect keeps its scope).
+		if _, ok := params[k]; ok && (k != "scope" || !params.Has("code")) {
 			keys = append(keys, k)
 		}
 	}

@@ -1,0 +1,88 @@
+package steps
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/mailoauth/mailoauth/mocks/microsoft"
+)
+
+// claimsMicrosoftSteps check the claims of PROVIDERS.md's Microsoft
+// entries the other steps could not reach on the wire (docs/claims/microsoft.md):
+// an access token's JOSE header values and claim names, MSAL's instance
+// discovery (M-09), a refresh without the client's secret (M-03).
+func (s *scenario) claimsMicrosoftSteps() []stepDef {
+	return []stepDef{
+		{`^the access token's header "([^"]*)" is "([^"]*)"$`, "a JOSE header of the access token has that value (M-07: typ JWT, alg RS256)", s.accessHeaderIs},
+		{`^the access token has the claims "([^"]*)"$`, "the access token carries each of those claims, whatever their values (M-07)", s.accessHasClaims},
+		{`^the application asks instance discovery about (its own|another) authority$`,
+			"GETs /common/discovery/instance for the authorize endpoint of the application's authority, or of a host the fake is not (M-09)", s.asksInstanceDiscovery},
+		{`^the application refreshes the token without its client secret$`, "posts its refresh token with client_id alone, no secret (M-03)", s.refreshesWithoutSecret},
+	}
+}
+
+func (s *scenario) accessHeaderIs(name, want string) error {
+	if s.tokens.current == nil {
+		return s.failf("the application has no token")
+	}
+	h, err := s.jwtPart(s.tokens.current.AccessToken, 0)
+	if err != nil {
+		return err
+	}
+	if got, _ := h[name].(string); got != want {
+		return s.failf("the access token's header %q is %v, want %q", name, h[name], want)
+	}
+	return nil
+}
+
+func (s *scenario) accessHasClaims(names string) error {
+	c, err := s.claims()
+	if err != nil {
+		return err
+	}
+	for _, n := range strings.Fields(names) {
+		if _, ok := c[n]; !ok {
+			return s.failf("the access token has no %q: %v", n, c)
+		}
+	}
+	return nil
+}
+
+// asksInstanceDiscovery is what MSAL does first for a host it does not
+// know (M-09): the discovery of the authority's authorize endpoint.
+func (s *scenario) asksInstanceDiscovery(ctx context.Context, which string) error {
+	s.act()
+	if s.app.oauth == nil {
+		return s.failf("the application has no client")
+	}
+	auth := s.endpoint().AuthURL
+	if which == "another" {
+		auth = "https://login.contoso-proxy.test/common/oauth2/v2.0/authorize"
+	}
+	q := url.Values{"api-version": {"1.1"}, "authorization_endpoint": {auth}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.provider().URL+microsoft.InstancePath+"?"+q.Encode(), nil)
+	if err != nil {
+		return err
+	}
+	resp, err := s.app.oauth.HTTPClient().Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	s.record(s.app.oauth)
+	return nil
+}
+
+// refreshesWithoutSecret posts the current refresh token as a public
+// client would: client_id and no secret.
+func (s *scenario) refreshesWithoutSecret(ctx context.Context) error {
+	if s.tokens.current == nil || s.tokens.current.RefreshToken == "" {
+		return s.failf("the application has no refresh token")
+	}
+	form := url.Values{"grant_type": {"refresh_token"}, "client_id": {s.app.oauth.Config.ClientID},
+		"refresh_token": {s.tokens.current.RefreshToken}}
+	_, err := s.postForm(ctx, s.endpoint().TokenURL, form.Encode(), nil)
+	return err
+}
