@@ -202,3 +202,70 @@ Feature: PROVIDERS.md's Microsoft claims the other scenarios did not assert
     And the page says "Have an admin account? Sign in with that account"
     And the page matches 'Request Id: [0-9a-f-]{36}\s+Correlation Id: [0-9a-f-]{36}\s+Timestamp: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+Message: AADSTS900941: '
 
+
+  Scenario: M-02: a server error at /authorize comes back to the application as error=server_error
+    Given the provider's "authorize" endpoint fails with "server_error"
+    When alice@contoso.test authorizes the application for "https://outlook.office.com/SMTP.Send"
+    Then the application's redirect carries error "server_error"
+    And the application's redirect carries the state it sent
+
+  Scenario: M-02: an unavailable /authorize comes back to the application as error=temporarily_unavailable
+    Given the provider's "authorize" endpoint fails with "unavailable"
+    When alice@contoso.test authorizes the application for "https://outlook.office.com/SMTP.Send"
+    Then the application's redirect carries error "temporarily_unavailable"
+
+  Scenario: M-02: response_type=token is unsupported_response_type, sent back to the application
+    When alice@contoso.test authorizes the application for "https://outlook.office.com/SMTP.Send" with "response_type=token"
+    Then the application received no code
+    And the application's redirect carries error "unsupported_response_type"
+
+  Scenario: M-06, F-12: a password change revokes the grant: the refresh is AADSTS50173
+    Given alice@contoso.test has authorized the application for "https://outlook.office.com/SMTP.Send offline_access"
+    And alice@contoso.test changes their password
+    When the application refreshes the token
+    Then the server answers 400 with error "invalid_grant"
+    And the error description starts with "AADSTS50173: "
+
+  Scenario: M-06, F-12: the user removing the application's access revokes the grant: AADSTS50173
+    Given alice@contoso.test has authorized the application for "https://outlook.office.com/SMTP.Send offline_access"
+    And alice@contoso.test removes the application's access in their account
+    When the application refreshes the token
+    Then the server answers 400 with error "invalid_grant"
+    And the response field "error_codes" contains 50173
+
+  Scenario: M-10: a resource the tenant does not know, at the token endpoint, is invalid_resource AADSTS500011 at 400
+    Given the application uses the "daemon" client
+    And the application's authority is "contoso.onmicrosoft.com"
+    When the application asks for a token with client credentials for "https://mail.contoso-crm.test/.default"
+    Then the server answers 400 with error "invalid_resource"
+    And the error description starts with "AADSTS500011: The resource principal named https://mail.contoso-crm.test was not found in the tenant named contoso.onmicrosoft.com."
+
+  Scenario: F-01: a bare IMAP.AccessAsUser.All is Graph's: a Graph-audience token Exchange refuses
+    When alice@contoso.test authorizes the application for "IMAP.AccessAsUser.All"
+    Then the access token's claim "aud" is "https://graph.microsoft.com"
+    When the application connects to the provider's IMAP server with implicit TLS
+    And the application authenticates to IMAP as alice@contoso.test with XOAUTH2
+    Then the IMAP server replies "NO AUTHENTICATE failed."
+
+  Scenario: F-16: an access token an hour old gets Exchange's 535 5.7.3 with its stamp
+    Given alice@contoso.test has authorized the application for "https://outlook.office.com/SMTP.Send"
+    When 61 minutes pass
+    And the application sends "AUTH XOAUTH2 base64(user=alice@contoso.test^Aauth=Bearer <token>^A^A)" on a new SMTP connection after STARTTLS
+    Then the server's reply is "535 5.7.3 Authentication unsuccessful [SN2PR00CA0018.NAMPRD00.PROD.OUTLOOK.COM <ts> <id>]"
+
+  Scenario: F-17: OAUTHBEARER at Exchange IMAP is NO
+    Given alice@contoso.test has authorized the application for "https://outlook.office.com/IMAP.AccessAsUser.All"
+    When the application sends "a1 AUTHENTICATE OAUTHBEARER base64(n,a=alice@contoso.test,^Aauth=Bearer <token>^A^A)" on a new IMAP connection
+    Then the server's reply is "a1 NO Unsupported authentication mechanism"
+
+  Scenario: F-38: the registered redirect URI without its trailing slash is AADSTS50011 on the sign-in page
+    Given the application sends its redirect URI without its trailing slash
+    When alice@contoso.test authorizes the application for "https://outlook.office.com/SMTP.Send"
+    Then no redirect reached the application
+    And the page says "Message: AADSTS50011: The redirect URI 'http://localhost:"
+
+  Scenario: F-38: 127.0.0.1 where the web app registered localhost is AADSTS50011
+    Given the application sends its redirect URI with the host "127.0.0.1"
+    When alice@contoso.test authorizes the application for "https://outlook.office.com/SMTP.Send"
+    Then no redirect reached the application
+    And the page says "Message: AADSTS50011: The redirect URI 'http://127.0.0.1:"

@@ -20,6 +20,8 @@ func (s *scenario) claimsMicrosoftSteps() []stepDef {
 		{`^the application asks instance discovery about (its own|another) authority$`,
 			"GETs /common/discovery/instance for the authorize endpoint of the application's authority, or of a host the fake is not (M-09)", s.asksInstanceDiscovery},
 		{`^the application refreshes the token without its client secret$`, "posts its refresh token with client_id alone, no secret (M-03)", s.refreshesWithoutSecret},
+		{`^the application sends its redirect URI (without its trailing slash|with the host "([^"]*)")$`,
+			"the registered redirect URI as the application may garble it (F-38): its last / cut, or another host for localhost", s.garblesRedirectURI},
 	}
 }
 
@@ -85,4 +87,20 @@ func (s *scenario) refreshesWithoutSecret(ctx context.Context) error {
 		"refresh_token": {s.tokens.current.RefreshToken}}
 	_, err := s.postForm(ctx, s.endpoint().TokenURL, form.Encode(), nil)
 	return err
+}
+
+// garblesRedirectURI sends the application's registered redirect URI
+// changed as F-38's applications change it.
+func (s *scenario) garblesRedirectURI(how, host string) error {
+	u, err := url.Parse(s.app.catcher.URL)
+	if err != nil {
+		return err
+	}
+	if host != "" {
+		u.Host = host + ":" + u.Port()
+	} else if u.Path = strings.TrimSuffix(u.Path, "/"); u.Path == "" && !strings.HasSuffix(s.app.catcher.URL, "/") {
+		return s.failf("the redirect URI %q has no trailing slash", s.app.catcher.URL)
+	}
+	s.app.oauth.Config.RedirectURL = u.String()
+	return nil
 }

@@ -121,8 +121,13 @@ func (p profile) redeem(c authserver.Call, req authserver.RedeemRequest) (*auths
 // refreshCheck is what a refresh meets once the policies changed since
 // the sign-in (M-11, F-28): Conditional Access blocking the user (53003),
 // a sign-in older than the tenant's sign-in frequency (70043, M-06), MFA
-// required of a grant signed in without it (50076).
+// required of a grant signed in without it (50076); and a password
+// changed since the sign-in revokes the grant (50173, M-06: "grant
+// revoked (password change/admin)").
 func (p profile) refreshCheck(c authserver.Call, req authserver.RedeemRequest) *authserver.Failure {
+	if changed := req.User.PasswordChanged; !changed.IsZero() && !req.SignedIn.IsZero() && changed.After(req.SignedIn) {
+		return &authserver.Failure{Kind: authserver.RefreshRevoked}
+	}
 	t, _ := TenantOf(p.w, req.User.Realm)
 	if applies(t.BlockedByCA, req.User.Email) {
 		return refusal(53003, vars{})
