@@ -167,6 +167,7 @@ Feature: PROVIDERS.md's Microsoft claims the other scenarios did not assert
     When the application asks instance discovery about its own authority
     Then the server answers 200
     And the response field "tenant_discovery_endpoint" ends with "/{tenant}/v2.0/.well-known/openid-configuration"
+    And the response body matches '"metadata":\[\{"aliases":\["127\.0\.0\.1:\d+"\],"preferred_cache":"127\.0\.0\.1:\d+","preferred_network":"127\.0\.0\.1:\d+"\}\]'
 
   Scenario: M-09, M-10: instance discovery of another host is invalid_instance AADSTS50049
     When the application asks instance discovery about another authority
@@ -269,3 +270,26 @@ Feature: PROVIDERS.md's Microsoft claims the other scenarios did not assert
     When alice@contoso.test authorizes the application for "https://outlook.office.com/SMTP.Send"
     Then no redirect reached the application
     And the page says "Message: AADSTS50011: The redirect URI 'http://127.0.0.1:"
+
+  Scenario: M-03 [INF]: a code redeemed with another redirect_uri than the authorization's is AADSTS50011
+    Given alice@contoso.test lets the application have a code for "https://outlook.office.com/SMTP.Send"
+    When the application exchanges the code with the redirect URI "http://localhost:1/"
+    Then the server answers 400 with error "invalid_grant"
+    And the error description starts with "AADSTS50011: The redirect URI 'http://localhost:1/' specified in the request does not match"
+
+  Scenario: F-28's fix: under an MFA requirement a device code sign-in passes it and gets its token
+    Given the device uses the "desktop" client
+    And the application's authority is "common"
+    And the tenant "contoso.test" requires MFA for alice@contoso.test
+    When the device asks for a code for "https://outlook.office.com/SMTP.Send"
+    And alice@contoso.test approves the device on the verification page
+    And 5 seconds pass
+    And the device polls the token endpoint
+    Then the server answers 200
+    And the access token's claim "amr" contains "mfa"
+
+  Scenario: F-38: a tool that sends the nativeclient URI where the app registered its local server is AADSTS50011
+    Given the application sends the redirect URI "https://login.microsoftonline.com/common/oauth2/nativeclient"
+    When alice@contoso.test authorizes the application for "https://outlook.office.com/SMTP.Send"
+    Then no redirect reached the application
+    And the page says "Message: AADSTS50011: The redirect URI 'https://login.microsoftonline.com/common/oauth2/nativeclient' specified in the request does not match"
