@@ -146,6 +146,7 @@ Feature: PROVIDERS.md's Microsoft claims the other scenarios did not assert
     And the access token's claim "appidacr" is "1"
     And the access token's claim "sub" is "9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d"
     And the access token's claim "iss" is "https://sts.windows.net/6f1d6c2e-3b7a-4c1e-9d2a-0c5e8b7a4f10/"
+    And the access token's claim "idp" is "https://sts.windows.net/6f1d6c2e-3b7a-4c1e-9d2a-0c5e8b7a4f10/"
     And the access token's claim "ver" is "1.0"
 
   Scenario: M-07: a delegated outlook.office365.com token has that audience and the user's claims
@@ -293,3 +294,12 @@ Feature: PROVIDERS.md's Microsoft claims the other scenarios did not assert
     When alice@contoso.test authorizes the application for "https://outlook.office.com/SMTP.Send"
     Then no redirect reached the application
     And the page says "Message: AADSTS50011: The redirect URI 'https://login.microsoftonline.com/common/oauth2/nativeclient' specified in the request does not match"
+
+  Scenario: M-11: a token-endpoint reply carries Expires: -1 beside its caching headers
+    Given the application uses the "desktop" client
+    And the application's authority is "contoso.onmicrosoft.com"
+    When the application posts "grant_type=password&client_id=6f2b0d3c-8e4a-4b9f-a7d2-1a3e5f7b9c0d&scope=https://outlook.office.com/SMTP.Send&username=alice@contoso.test&password=wrong" to the token endpoint
+    Then the server answers 400 with error "invalid_grant"
+    And the response header "Expires" is "-1"
+    And the response header "Cache-Control" is "no-store, no-cache"
+    And the response header "Pragma" is "no-cache"

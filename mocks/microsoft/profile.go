@@ -72,6 +72,8 @@ func Profile(w *world.World) authserver.Profile {
 			"Cache-Control": {"no-store, no-cache"},
 			"Pragma":        {"no-cache"},
 			"Content-Type":  {"application/json; charset=utf-8"},
+			// M-11: a recorded 50126 reply's headers (teams-apps-requestateam#369).
+			"Expires": {"-1"},
 		},
 		// M-03, M-04: one compact line, the success keys in Entra's order
 		// (error bodies are aadError, already in M-04's).
@@ -373,6 +375,9 @@ func (p profile) appGrant(c authserver.Call, req authserver.GrantRequest, refs [
 	claims := p.baseClaims(c, tenant.ID, audience(refs[0].resource))
 	claims["oid"], claims["sub"] = app.EnterpriseObjectID, app.EnterpriseObjectID
 	claims["idtyp"] = "app"
+	// M-07: an app token names its identity provider, the tenant's v1
+	// issuer (Microsoft's Mail.Protocols fixture).
+	claims["idp"] = claims["iss"]
 	if len(roles) > 0 {
 		claims["roles"] = roles
 	}
