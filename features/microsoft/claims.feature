@@ -303,3 +303,17 @@ Feature: PROVIDERS.md's Microsoft claims the other scenarios did not assert
     And the response header "Expires" is "-1"
     And the response header "Cache-Control" is "no-store, no-cache"
     And the response header "Pragma" is "no-cache"
+
+
+  Scenario: M-06: client credentials for a bare /.default are AADSTS70011's "scope format is invalid", not 1002012
+    Given the application uses the "daemon" client
+    And the application's authority is "contoso.onmicrosoft.com"
+    When the application asks for a token with client credentials for "/.default"
+    Then the server answers 400 with error "invalid_scope"
+    And the error description starts with "AADSTS70011: The provided value for the input parameter 'scope' is not valid. The scope format is invalid. Scope must be in a valid URI form <https://example/scope> or a valid Guid <guid/scope>."
+
+  Scenario: M-15: a bare /.default at /authorize is AADSTS70011 (c) on the sign-in page
+    When alice@contoso.test authorizes the application for "openid /.default"
+    Then no redirect reached the application
+    And the browser shows the page "Sign in" with status 200
+    And the page says "Message: AADSTS70011: The provided value for the input parameter 'scope' is not valid. The scope format is invalid."

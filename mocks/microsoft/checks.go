@@ -18,7 +18,8 @@ var resourceApps = map[string]string{Outlook: "00000002-0000-0ff1-ce00-000000000
 // owner disabled (7000112, M-11) and a single-tenant application used
 // through /common (50194, M-11, F-20: redirected when the redirect URI is
 // valid, else on the sign-in page), and a request without scope, or with
-// an empty scope= (900144 'scope', M-06).
+// an empty scope= (900144 'scope', M-06), or a scope naming no resource
+// (70011 (c), on the sign-in page, M-15).
 func (p profile) admitAuthorize(c authserver.Call, tx *authserver.Transaction) *authserver.Failure {
 	app := appOf(c.Client)
 	switch {
@@ -28,6 +29,8 @@ func (p profile) admitAuthorize(c authserver.Call, tx *authserver.Transaction) *
 		return refusal(50194, vars{app: c.Client.ID, name: c.Client.Name})
 	case tx != nil && len(tx.Scopes) == 0:
 		return &authserver.Failure{Kind: authserver.InvalidRequest, Detail: "scope", Description: "Missing required parameter: scope"}
+	case tx != nil && badScopeFormat(tx.Scopes):
+		return scopeFormatRefusal()
 	}
 	return nil
 }

@@ -155,7 +155,7 @@ func (p profile) authorizeFailure(c authserver.Call, f authserver.Failure) auths
 		return authserver.Answer{Page: needAdminApproval(c, body)}
 	}
 	page := signInErrorPage(body)
-	if on&authorizeRedirect == 0 || f.Kind == authserver.UnknownClient || f.Kind == authserver.RedirectMismatch {
+	if on&authorizeRedirect == 0 || f.Kind == authserver.UnknownClient || f.Kind == authserver.RedirectMismatch || f.Detail == scopeFormatDetail {
 		return authserver.Answer{Page: page}
 	}
 	errCode := a.err

@@ -224,6 +224,9 @@ func (p profile) resolveGrant(c authserver.Call, req authserver.GrantRequest) (a
 		}
 		refs = append(refs, splitScope(s))
 	}
+	if badScopeFormat(req.Scopes) {
+		return authserver.Grant{}, scopeFormatRefusal()
+	}
 	if req.GrantType == "client_credentials" {
 		return p.appGrant(c, req, refs)
 	}
