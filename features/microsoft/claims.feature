@@ -317,3 +317,10 @@ Feature: PROVIDERS.md's Microsoft claims the other scenarios did not assert
     Then no redirect reached the application
     And the browser shows the page "Sign in" with status 200
     And the page says "Message: AADSTS70011: The provided value for the input parameter 'scope' is not valid. The scope format is invalid."
+
+  Scenario: M-11: an administrator of another tenant at a single-tenant app's admin consent is sent back with access_denied AADSTS50020
+    When admin@fabrikam.test grants admin consent to the application at "/organizations/adminconsent"
+    Then the application's redirect carries error "access_denied"
+    And the redirect's error description starts with "AADSTS50020: User account 'admin@fabrikam.test' from identity provider 'https://sts.windows.net/7a2e7d3f-4c8b-4d2f-8e3b-1d6f9c8b5a21/' does not exist in tenant 'contoso.onmicrosoft.com'"
+    And the application's redirect carries the state it sent
+    And the application's redirect carries error_uri=https://login.microsoftonline.com/error?code=50020
