@@ -324,3 +324,12 @@ Feature: PROVIDERS.md's Microsoft claims the other scenarios did not assert
     And the redirect's error description starts with "AADSTS50020: User account 'admin@fabrikam.test' from identity provider 'https://sts.windows.net/7a2e7d3f-4c8b-4d2f-8e3b-1d6f9c8b5a21/' does not exist in tenant 'contoso.onmicrosoft.com'"
     And the application's redirect carries the state it sent
     And the application's redirect carries error_uri=https://login.microsoftonline.com/error?code=50020
+
+
+  # M-02 records the names only: the account picker and the home-realm
+  # shortcut behind them are not modelled; the request is taken.
+  Scenario: M-02: prompt=select_account and domain_hint are taken
+    When alice@contoso.test authorizes the application for "https://outlook.office.com/SMTP.Send" with "prompt=select_account"
+    Then the server answers 200
+    When alice@contoso.test authorizes the application for "https://outlook.office.com/SMTP.Send" with "domain_hint=contoso.test"
+    Then the server answers 200
