@@ -204,6 +204,14 @@ Feature: PROVIDERS.md's Microsoft claims the other scenarios did not assert
     And the page says "Have an admin account? Sign in with that account"
     And the page matches 'Request Id: [0-9a-f-]{36}\s+Correlation Id: [0-9a-f-]{36}\s+Timestamp: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+Message: AADSTS900941: '
 
+  Scenario: M-13: "Need admin approval" is shown at /common/reprocess?ctx=…
+    Given the tenant "contoso.test" does not let users consent to apps
+    And the "web" app has no admin consent
+    When alice@contoso.test authorizes the application for "https://outlook.office.com/SMTP.Send"
+    Then the browser shows the page "Need admin approval" with status 200
+    And the application's redirect URL matches '^https://[^/]+/common/reprocess\?ctx=[A-Za-z0-9_-]+$'
+    And the page says "Message: AADSTS900941: An administrator of contoso.onmicrosoft.com has set a policy that prevents you from granting web the permissions it is requesting."
+
 
   Scenario: M-02: a server error at /authorize comes back to the application as error=server_error
     Given the provider's "authorize" endpoint fails with "server_error"

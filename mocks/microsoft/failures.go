@@ -152,7 +152,9 @@ func (p profile) authorizeFailure(c authserver.Call, f authserver.Failure) auths
 	on := byCode[n].on
 	body := a.body(c)
 	if n == 900941 {
-		return authserver.Answer{Page: needAdminApproval(c, body)}
+		// M-13: the browser lands on /common/reprocess?ctx=…, which shows
+		// "Need admin approval".
+		return authserver.Answer{Location: reprocessURL(c.Client, f.Detail, body)}
 	}
 	page := signInErrorPage(body)
 	if on&authorizeRedirect == 0 || f.Kind == authserver.UnknownClient || f.Kind == authserver.RedirectMismatch || f.Detail == scopeFormatDetail {

@@ -402,7 +402,10 @@ func (p profile) baseClaims(c authserver.Call, tid, aud string) map[string]any {
 // redemption).
 func (p profile) noConsent(c authserver.Call, user world.Account) *authserver.Failure {
 	if c.Request != nil && strings.HasSuffix(c.Request.URL.Path, AuthorizePath) {
-		return refusal(900941, vars{tenant: p.tenantName(user.Realm), name: clientName(c.Client)})
+		f := refusal(900941, vars{tenant: p.tenantName(user.Realm), name: clientName(c.Client)})
+		// The tenant the page names, for /common/reprocess (M-13).
+		f.Detail = p.tenantName(user.Realm)
+		return f
 	}
 	return refusal(65001, vars{app: c.Client.ID, name: c.Client.Name})
 }
