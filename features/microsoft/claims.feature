@@ -341,3 +341,12 @@ Feature: PROVIDERS.md's Microsoft claims the other scenarios did not assert
     Then the server answers 200
     When alice@contoso.test authorizes the application for "https://outlook.office.com/SMTP.Send" with "domain_hint=contoso.test"
     Then the server answers 200
+
+
+  Scenario: M-11, M-15: no redirect_uri for an app that registered none is AADSTS900971 on the sign-in page
+    Given the "web" app has no redirect URI
+    And the application sends the redirect URI ""
+    When the user's browser opens the authorization URL for "https://outlook.office.com/SMTP.Send" without signing in
+    Then no redirect reached the application
+    And the browser shows the page "Sign in" with status 200
+    And the page says "Message: AADSTS900971: No reply address provided."

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/mailoauth/mailoauth/mocks/microsoft"
+	"github.com/mailoauth/mailoauth/mocks/world"
 )
 
 // claimsMicrosoftSteps check the claims of PROVIDERS.md's Microsoft
@@ -20,6 +21,7 @@ func (s *scenario) claimsMicrosoftSteps() []stepDef {
 		{`^the application asks instance discovery about (its own|another) authority$`,
 			"GETs /common/discovery/instance for the authorize endpoint of the application's authority, or of a host the fake is not (M-09)", s.asksInstanceDiscovery},
 		{`^the application refreshes the token without its client secret$`, "posts its refresh token with client_id alone, no secret (M-03)", s.refreshesWithoutSecret},
+		{`^the "([^"]*)" app has no redirect URI$`, "the app registration's redirect URIs are removed, on every platform (M-11: 900971)", s.noRedirectURI},
 		{`^the application sends its redirect URI (without its trailing slash|with the host "([^"]*)")$`,
 			"the registered redirect URI as the application may garble it (F-38): its last / cut, or another host for localhost", s.garblesRedirectURI},
 	}
@@ -103,4 +105,15 @@ func (s *scenario) garblesRedirectURI(how, host string) error {
 	}
 	s.app.oauth.Config.RedirectURL = u.String()
 	return nil
+}
+
+// noRedirectURI removes every redirect URI of the app registration.
+func (s *scenario) noRedirectURI(name string) error {
+	reg, err := s.client(name)
+	if err != nil {
+		return err
+	}
+	return microsoft.UpdateApp(s.server.World, reg.Realm.Tenant, reg.ID, func(c *world.Client, a *microsoft.App) {
+		c.RedirectURIs, a.SPA, a.PublicRedirects = nil, nil, nil
+	})
 }

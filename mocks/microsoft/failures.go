@@ -143,6 +143,10 @@ var authorizeErrors = map[code]string{65004: "consent_required", 65001: "consent
 // error_description and error_uri (on the page when the redirect URI
 // cannot be trusted).
 func (p profile) authorizeFailure(c authserver.Call, f authserver.Failure) authserver.Answer {
+	if f.Kind == authserver.InvalidRequest && noReplyAddress(c) {
+		// M-11: nowhere to send the user back to.
+		return authserver.Answer{Page: signInErrorPage(answer(900971, vars{}).body(c))}
+	}
 	v := p.vars(c, f)
 	a, ok := answerTo(f, v)
 	if !ok {
@@ -264,4 +268,12 @@ func lowerHex(c byte) byte {
 		return c + 'a' - 'A'
 	}
 	return c
+}
+
+// noReplyAddress reports a request without redirect_uri for an app that
+// registered none, on any platform (M-11: 900971).
+func noReplyAddress(c authserver.Call) bool {
+	app := appOf(c.Client)
+	return c.Request != nil && c.Request.Form.Get("redirect_uri") == "" && c.Client.ID != "" &&
+		len(c.Client.RedirectURIs) == 0 && len(app.PublicRedirects) == 0 && len(app.SPA) == 0
 }
