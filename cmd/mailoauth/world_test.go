@@ -162,10 +162,20 @@ func TestServeWorldActions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	resp.Body.Close()
+	// The browser goes to Entra's own page, not back to the application
+	// (M-13: /common/reprocess?ctx=…).
+	loc, _ := resp.Location()
+	if loc == nil || !strings.HasPrefix(loc.Path, "/common/reprocess") {
+		t.Fatalf("no consent: Location %v", loc)
+	}
+	if resp, err = s.http.Get(loc.String()); err != nil {
+		t.Fatal(err)
+	}
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if loc := resp.Header.Get("Location"); loc != "" || !strings.Contains(string(page), "AADSTS900941") {
-		t.Errorf("no consent: Location %q, page %.300s", loc, page)
+	if !strings.Contains(string(page), "AADSTS900941") {
+		t.Errorf("no consent: page %.300s", page)
 	}
 	s.must(t, "DELETE", "/api/providers/microsoft/service-principals", url.Values{"tenant": {"contoso"}, "app_id": {"2b7c1d0e-5f3a-4e6b-8c9d-1a2b3c4d5e6f"}})
 	s.must(t, "POST", "/api/providers/microsoft/mailbox-permissions", url.Values{"tenant": {"contoso"}, "mailbox": {"bob@contoso.test"}, "user": {"alice@contoso.test"}})

@@ -26,9 +26,9 @@ import (
 // page (T-06).
 func (s *scenario) claimsMailSteps() []stepDef {
 	return []stepDef{
-		{`^the access token's header "([^"]*)" is "([^"]*)"$`, "a JOSE header field of the access token has that value (EX-07)", s.accessHeaderIs},
+		{`^the access token's header "([^"]*)" is "([^"]*)"$`, "a JOSE header field of the access token has that value (EX-07; M-07: typ JWT, alg RS256)", s.accessHeaderIs},
 		{`^the application's token matches "([^"]*)"$`, "the access token the application holds matches the regular expression (T-05's personal tokens)", s.heldTokenMatches},
-		{`^the access token has the claims "([^"]*)"$`, "the access token's payload has each of those claims (EX-07)", s.accessHasClaims},
+		{`^the access token has the claims "([^"]*)"$`, "the access token's payload has each of those claims, whatever their values (EX-07, M-07)", s.accessHasClaims},
 		{`^the (raw connection's greeting|server's reply) carries \.NET ticks of a time up to 2 days before it$`,
 			"the 16-hex id in the greeting or the reply's last line is DateTime.Ticks 0 to 48 hours before the date or timestamp beside it (EX-13 [INF])",
 			s.ticksBefore},

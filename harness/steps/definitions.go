@@ -33,6 +33,7 @@ var concerns = []struct {
 	{"Trackdéchets", (*scenario).trackdechetsSteps},
 	{"application under test", (*scenario).appSteps},
 	{"claims (mail, Trackdéchets)", (*scenario).claimsMailSteps},
+	{"Microsoft claims", (*scenario).claimsMicrosoftSteps},
 }
 
 // register registers every step definition of s with godog.

@@ -206,6 +206,9 @@ func (s *Server) AuthorizeFailure(w http.ResponseWriter, r *http.Request, tx *Tr
 		s.redirect(w, *tx.ar.GetRedirectURI(), params)
 	case answer.JSON != nil:
 		s.writeJSON(w, answer.JSON.Status, answer.JSON.Body, answer.JSON.Header)
+	case answer.Location != "":
+		w.Header().Set("Cache-Control", "no-store")
+		http.Redirect(w, r, answer.Location, http.StatusFound)
 	case answer.Page != nil:
 		s.pages.message(w, answer.Page.Status, answer.Page.Title, answer.Page.Lines...)
 	default:

@@ -284,6 +284,9 @@ type Answer struct {
 	// error, state and Params (when the redirect URI can be trusted).
 	Redirect bool
 	Params   url.Values
+	// Location, else, is where the user agent is sent (302) to see the
+	// provider's own page (Microsoft's /common/reprocess, M-13).
+	Location string
 	// Page, else, is shown to the user.
 	Page *Page
 	// JSON, else, is the answer.

@@ -53,7 +53,7 @@ type entry struct {
 // 7000222, 7000218, 700025, 65001, 65004, 70011, 700016, 700082, 70000
 // (refresh token), 28000, 28003, 1002012, 90002, 90112, 500011, 70016,
 // 70020, 900144, 9002313, 50020, 50034, 50058, 50059, 50076, 50126,
-// 50194, 53003, 900941, 7000112. Numbers recorded without a wire text,
+// 50194, 53003, 900941, 900971, 7000112. Numbers recorded without a wire text,
 // the text being Entra's as commonly reported [INF]: 54005, 50173, 70008,
 // 90120, 70043. Neither recorded [INF]: 70000 for a code, 501481 (PKCE), 50011
 // at the token endpoint, 70003, 50049, 9002325, 700084's suberror.
@@ -160,6 +160,10 @@ var catalogue = []entry{
 	// approval" page.
 	{code: 900941, err: "access_denied", status: http.StatusBadRequest, on: errorPage,
 		text: "An administrator of {tenant} has set a policy that prevents you from granting {name} the permissions it is requesting. Contact an administrator of {tenant} who can grant permissions to this application on your behalf."},
+	// M-11: no redirect_uri, and the app has none; its error value is not
+	// recorded (invalid_request, INF), the answer is a page.
+	{code: 900971, err: "invalid_request", status: http.StatusBadRequest, on: errorPage,
+		text: "No reply address provided."},
 	// F-11: a delegated scope where /.default is required.
 	{code: 1002012, err: "invalid_scope", status: http.StatusBadRequest, on: tokenJSON,
 		text: "The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."},

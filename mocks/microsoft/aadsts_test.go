@@ -239,7 +239,20 @@ func TestAnswersFromCatalogue(t *testing.T) {
 		case a.Page != nil:
 			msg := strings.TrimPrefix(a.Page.Lines[len(a.Page.Lines)-1], "Message: ")
 			s.check("page "+f.Error(), errorPage, number(msg), "", 0, msg)
+		case a.Location != "":
+			// M-13: "Need admin approval" at /common/reprocess.
+			rec := httptest.NewRecorder()
+			New(w, Options{}).Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, a.Location, nil))
+			msg := regexp.MustCompile(`AADSTS\d+: [^\\<]*`).FindString(html.UnescapeString(rec.Body.String()))
+			s.check("page "+f.Error(), errorPage, number(msg), "", 0, msg)
 		}
+	}
+	// M-11: no redirect_uri for an app that registered none.
+	bare := call
+	bare.Client.RedirectURIs, bare.Client.Settings = nil, App{}
+	if a := p.authorizeFailure(bare, authserver.Failure{Kind: authserver.InvalidRequest}); a.Page != nil {
+		msg := strings.TrimPrefix(a.Page.Lines[len(a.Page.Lines)-1], "Message: ")
+		s.check("page no reply address", errorPage, number(msg), "", 0, msg)
 	}
 	// The endpoints' own: an unknown tenant, another instance.
 	prov := New(w, Options{})

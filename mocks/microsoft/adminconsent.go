@@ -49,6 +49,21 @@ func (p *Provider) adminConsent(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	back, _ := url.Parse(redirectURI)
+	q := url.Values{}
+	if state := r.Form.Get("state"); state != "" {
+		q.Set("state", state)
+	}
+	if f := (profile{p.w}).admitUser(c, v.Account); f != nil && f.ProviderCode == 50020 {
+		// M-11: an account of another tenant at a single-tenant app's
+		// admin consent is sent back with access_denied.
+		body := byCode[50020].with(f.Description).body(c)
+		q.Set("error", body.Error)
+		q.Set("error_description", body.ErrorDescription)
+		q.Set("error_uri", body.ErrorURI)
+		redirectBack(w, r, back, q)
+		return
+	}
 	tenant, _ := TenantOf(p.w, v.Realm)
 	if !slices.ContainsFunc(tenant.Admins, func(a string) bool { return strings.EqualFold(a, v.Email) }) {
 		p.Message(w, http.StatusForbidden, "Need admin approval",
@@ -64,11 +79,6 @@ func (p *Provider) adminConsent(w http.ResponseWriter, r *http.Request) {
 	decision, ok := p.AskConsent(w, r, v, reg, perms)
 	if !ok {
 		return
-	}
-	back, _ := url.Parse(redirectURI)
-	q := url.Values{}
-	if state := r.Form.Get("state"); state != "" {
-		q.Set("state", state)
 	}
 	if decision == authserver.Deny {
 		// M-06's 65004 row: error, error_description, error_uri,
@@ -89,6 +99,12 @@ func (p *Provider) adminConsent(w http.ResponseWriter, r *http.Request) {
 			q.Set("scope", scope)
 		}
 	}
+	redirectBack(w, r, back, q)
+}
+
+// redirectBack sends the administrator's browser back to the application's
+// redirect URI with q added in Entra's encoding (M-15).
+func redirectBack(w http.ResponseWriter, r *http.Request, back *url.URL, q url.Values) {
 	if back.RawQuery != "" {
 		back.RawQuery += "&" + redirectQuery(q)
 	} else {

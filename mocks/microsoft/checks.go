@@ -17,14 +17,20 @@ var resourceApps = map[string]string{Outlook: "00000002-0000-0ff1-ce00-000000000
 // admitAuthorize refuses, before anyone signs in, an application its
 // owner disabled (7000112, M-11) and a single-tenant application used
 // through /common (50194, M-11, F-20: redirected when the redirect URI is
-// valid, else on the sign-in page).
-func (p profile) admitAuthorize(c authserver.Call, _ *authserver.Transaction) *authserver.Failure {
+// valid, else on the sign-in page), and a request without scope, or with
+// an empty scope= (900144 'scope', M-06), or a scope naming no resource
+// (70011 (c), on the sign-in page, M-15).
+func (p profile) admitAuthorize(c authserver.Call, tx *authserver.Transaction) *authserver.Failure {
 	app := appOf(c.Client)
 	switch {
 	case app.Disabled:
 		return refusal(7000112, vars{app: c.Client.ID, name: c.Client.Name})
 	case c.Realm == Common && !app.MultiTenant:
 		return refusal(50194, vars{app: c.Client.ID, name: c.Client.Name})
+	case tx != nil && len(tx.Scopes) == 0:
+		return &authserver.Failure{Kind: authserver.InvalidRequest, Detail: "scope", Description: "Missing required parameter: scope"}
+	case tx != nil && badScopeFormat(tx.Scopes):
+		return scopeFormatRefusal()
 	}
 	return nil
 }
@@ -118,8 +124,13 @@ func (p profile) redeem(c authserver.Call, req authserver.RedeemRequest) (*auths
 // refreshCheck is what a refresh meets once the policies changed since
 // the sign-in (M-11, F-28): Conditional Access blocking the user (53003),
 // a sign-in older than the tenant's sign-in frequency (70043, M-06), MFA
-// required of a grant signed in without it (50076).
+// required of a grant signed in without it (50076); and a password
+// changed since the sign-in revokes the grant (50173, M-06: "grant
+// revoked (password change/admin)").
 func (p profile) refreshCheck(c authserver.Call, req authserver.RedeemRequest) *authserver.Failure {
+	if changed := req.User.PasswordChanged; !changed.IsZero() && !req.SignedIn.IsZero() && changed.After(req.SignedIn) {
+		return &authserver.Failure{Kind: authserver.RefreshRevoked}
+	}
 	t, _ := TenantOf(p.w, req.User.Realm)
 	if applies(t.BlockedByCA, req.User.Email) {
 		return refusal(53003, vars{})

@@ -49,7 +49,12 @@ func (a aadsts) body(call authserver.Call) aadError {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	ts := now.UTC().Format(timestampLayout)
+	return a.bodyOf(trace, corr, now.UTC().Format(timestampLayout))
+}
+
+// bodyOf renders a with the given trace id, correlation id and timestamp
+// (a page shown again, M-13's /common/reprocess).
+func (a aadsts) bodyOf(trace, corr, ts string) aadError {
 	desc := a.text
 	if a.code != 0 {
 		desc = fmt.Sprintf("AADSTS%d: %s", a.code, a.text)

@@ -143,6 +143,10 @@ var authorizeErrors = map[code]string{65004: "consent_required", 65001: "consent
 // error_description and error_uri (on the page when the redirect URI
 // cannot be trusted).
 func (p profile) authorizeFailure(c authserver.Call, f authserver.Failure) authserver.Answer {
+	if f.Kind == authserver.InvalidRequest && noReplyAddress(c) {
+		// M-11: nowhere to send the user back to.
+		return authserver.Answer{Page: signInErrorPage(answer(900971, vars{}).body(c))}
+	}
 	v := p.vars(c, f)
 	a, ok := answerTo(f, v)
 	if !ok {
@@ -152,10 +156,12 @@ func (p profile) authorizeFailure(c authserver.Call, f authserver.Failure) auths
 	on := byCode[n].on
 	body := a.body(c)
 	if n == 900941 {
-		return authserver.Answer{Page: needAdminApproval(c, body)}
+		// M-13: the browser lands on /common/reprocess?ctx=…, which shows
+		// "Need admin approval".
+		return authserver.Answer{Location: reprocessURL(c.Client, f.Detail, body)}
 	}
 	page := signInErrorPage(body)
-	if on&authorizeRedirect == 0 || f.Kind == authserver.UnknownClient || f.Kind == authserver.RedirectMismatch {
+	if on&authorizeRedirect == 0 || f.Kind == authserver.UnknownClient || f.Kind == authserver.RedirectMismatch || f.Detail == scopeFormatDetail {
 		return authserver.Answer{Page: page}
 	}
 	errCode := a.err
@@ -219,7 +225,9 @@ var redirectOrder = []string{"code", "error", "error_description", "error_uri", 
 func redirectQuery(params url.Values) string {
 	keys := make([]string, 0, len(params))
 	for _, k := range redirectOrder {
-		if _, ok := params[k]; ok {
+		// M-02: a code comes back as ?code=…&state=…, without the scope
+		// fosite adds (the admin consent redirect keeps its scope).
+		if _, ok := params[k]; ok && (k != "scope" || !params.Has("code")) {
 			keys = append(keys, k)
 		}
 	}
@@ -260,4 +268,12 @@ func lowerHex(c byte) byte {
 		return c + 'a' - 'A'
 	}
 	return c
+}
+
+// noReplyAddress reports a request without redirect_uri for an app that
+// registered none, on any platform (M-11: 900971).
+func noReplyAddress(c authserver.Call) bool {
+	app := appOf(c.Client)
+	return c.Request != nil && c.Request.Form.Get("redirect_uri") == "" && c.Client.ID != "" &&
+		len(c.Client.RedirectURIs) == 0 && len(app.PublicRedirects) == 0 && len(app.SPA) == 0
 }

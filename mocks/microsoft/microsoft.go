@@ -30,6 +30,8 @@ const (
 	KeysPath        = "/discovery/v2.0/keys"
 	InstancePath    = "/common/discovery/instance"
 	DeviceLoginPath = "/devicelogin"
+	// ReprocessPath, under /common, shows "Need admin approval" (M-13).
+	ReprocessPath = "/reprocess"
 	// IntrospectPath is RFC 7662 introspection, which Entra does not have;
 	// the mock offers it so a test can ask whether a token is live.
 	IntrospectPath = "/mailoauth/introspect"
@@ -71,6 +73,7 @@ func (p *Provider) Handler() http.Handler {
 	t.HandleFunc(KeysPath, p.JWKS).Methods(http.MethodGet)
 	t.HandleFunc(AdminConsentPath, p.adminConsent).Methods(http.MethodGet, http.MethodPost)
 	t.HandleFunc(AdminConsentV2Path, p.adminConsent).Methods(http.MethodGet, http.MethodPost)
+	t.HandleFunc(ReprocessPath, p.reprocess).Methods(http.MethodGet)
 	if p.opts.AutoApprove {
 		return authserver.AutoApprove(r)
 	}

@@ -72,6 +72,8 @@ func Profile(w *world.World) authserver.Profile {
 			"Cache-Control": {"no-store, no-cache"},
 			"Pragma":        {"no-cache"},
 			"Content-Type":  {"application/json; charset=utf-8"},
+			// M-11: a recorded 50126 reply's headers (teams-apps-requestateam#369).
+			"Expires": {"-1"},
 		},
 		// M-03, M-04: one compact line, the success keys in Entra's order
 		// (error bodies are aadError, already in M-04's).
@@ -221,6 +223,9 @@ func (p profile) resolveGrant(c authserver.Call, req authserver.GrantRequest) (a
 			continue
 		}
 		refs = append(refs, splitScope(s))
+	}
+	if badScopeFormat(req.Scopes) {
+		return authserver.Grant{}, scopeFormatRefusal()
 	}
 	if req.GrantType == "client_credentials" {
 		return p.appGrant(c, req, refs)
@@ -373,6 +378,9 @@ func (p profile) appGrant(c authserver.Call, req authserver.GrantRequest, refs [
 	claims := p.baseClaims(c, tenant.ID, audience(refs[0].resource))
 	claims["oid"], claims["sub"] = app.EnterpriseObjectID, app.EnterpriseObjectID
 	claims["idtyp"] = "app"
+	// M-07: an app token names its identity provider, the tenant's v1
+	// issuer (Microsoft's Mail.Protocols fixture).
+	claims["idp"] = claims["iss"]
 	if len(roles) > 0 {
 		claims["roles"] = roles
 	}
@@ -394,7 +402,10 @@ func (p profile) baseClaims(c authserver.Call, tid, aud string) map[string]any {
 // redemption).
 func (p profile) noConsent(c authserver.Call, user world.Account) *authserver.Failure {
 	if c.Request != nil && strings.HasSuffix(c.Request.URL.Path, AuthorizePath) {
-		return refusal(900941, vars{tenant: p.tenantName(user.Realm), name: clientName(c.Client)})
+		f := refusal(900941, vars{tenant: p.tenantName(user.Realm), name: clientName(c.Client)})
+		// The tenant the page names, for /common/reprocess (M-13).
+		f.Detail = p.tenantName(user.Realm)
+		return f
 	}
 	return refusal(65001, vars{app: c.Client.ID, name: c.Client.Name})
 }

@@ -3,6 +3,8 @@ package microsoft
 import (
 	"slices"
 	"strings"
+
+	"github.com/mailoauth/mailoauth/mocks/authserver"
 )
 
 // Resources (APIs) the mock knows, by the identifier their scopes start with.
@@ -80,4 +82,26 @@ func splitScope(scope string) scopeRef {
 // case-insensitively, as Entra compares them.
 func permitted(list []string, permission string) bool {
 	return slices.ContainsFunc(list, func(p string) bool { return strings.EqualFold(p, permission) })
+}
+
+// scopeFormatText is AADSTS70011's variant (c) (M-06): a scope that names
+// no resource, such as a bare "/.default".
+const scopeFormatText = "The provided value for the input parameter 'scope' is not valid. The scope format is invalid. " +
+	"Scope must be in a valid URI form <https://example/scope> or a valid Guid <guid/scope>."
+
+// scopeFormatDetail marks the refusal of scopeFormatRefusal, which
+// /authorize shows on the sign-in page rather than redirecting (M-15).
+const scopeFormatDetail = "scope format"
+
+// badScopeFormat reports whether a scope names no resource: it starts with
+// "/" ("/.default").
+func badScopeFormat(scopes []string) bool {
+	return slices.ContainsFunc(scopes, func(s string) bool { return strings.HasPrefix(s, "/") })
+}
+
+// scopeFormatRefusal is 70011 variant (c).
+func scopeFormatRefusal() *authserver.Failure {
+	f := refusalText(70011, scopeFormatText)
+	f.Detail = scopeFormatDetail
+	return f
 }
