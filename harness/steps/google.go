@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/mailoauth/mailoauth/mocks/google"
@@ -38,6 +39,8 @@ func (s *scenario) googleSteps() []stepDef {
 			"the client is the Playground's, which revokes its refresh tokens after 24 hours (G-17, F-36)", s.playground},
 		{`^the application sends the client id "([^"]*)"$`, "x/oauth2 sends that client_id (with the registered client's secret) from now on", s.sendsClientID},
 		{`^the application sends no client id$`, "x/oauth2 sends neither client_id nor client_secret from now on (F-35)", s.sendsNoClientID},
+		{`^the Google "([^"]*)" client has the redirect URI "([^"]*)"$`,
+			"adds the URI to the client's Authorized redirect URIs, as a client registered before Google refused it would have (F-15)", s.addsRedirectURI},
 	}
 }
 
@@ -82,6 +85,17 @@ func (s *scenario) exchangesEncoded(ctx context.Context) error {
 		return s.failf("the application has no code")
 	}
 	return s.exchange(ctx, s.app.oauth.Config, url.QueryEscape(s.flow.code))
+}
+
+// addsRedirectURI adds uri to the client's registered redirect URIs.
+func (s *scenario) addsRedirectURI(name, uri string) error {
+	reg, err := s.client(name)
+	if err != nil {
+		return err
+	}
+	return s.server.World.UpdateClient(reg.Realm, reg.ID, func(c *world.Client) {
+		c.RedirectURIs = append(slices.Clone(c.RedirectURIs), uri)
+	})
 }
 
 // sendsNoClientID is an application that stored the refresh token but not
