@@ -217,9 +217,13 @@ func AddTestUsers(w *world.World, clientID string, users ...string) error {
 // RemoveTestUsers removes users (in any case) from the test users of a
 // client's consent screen (G-14), as in Google's console. The list stays
 // a list: an app in Testing whose last test user is removed admits no one.
+// A client with no list (every user a test user) keeps none.
 func RemoveTestUsers(w *world.World, clientID string, users ...string) error {
 	return w.UpdateClient(Realm, clientID, func(c *world.Client) {
 		s, _ := c.Settings.(ClientSettings)
+		if s.TestUsers == nil {
+			return
+		}
 		s.TestUsers = slices.DeleteFunc(append([]string{}, s.TestUsers...), func(u string) bool {
 			return slices.ContainsFunc(users, func(r string) bool { return strings.EqualFold(r, u) })
 		})
