@@ -198,6 +198,7 @@ var wantEvidence = map[string]string{
 	"F-10-no-admin-consent.yaml":          "Grant admin consent for contoso.onmicrosoft.com",
 	"F-14-testing-app.yaml":               "Publish app",
 	"F-15-no-offline.yaml":                "access_type=offline",
+	"F-15-oob.yaml":                       "the out-of-band flow is blocked",
 	"F-18-secret-in-body.yaml":            "set token_endpoint_auth_method to client_secret_basic",
 	"F-18-refreshed.yaml":                 "Trackdéchets has no refresh grant",
 	"F-19-signed-in-as-admin.yaml":        "signed in as admin@contoso.test, logs in to the mailbox alice@contoso.test",

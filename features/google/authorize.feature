@@ -55,6 +55,22 @@ Feature: The details of Google's authorization request and token endpoint
     And the page says "The out-of-band (OOB) flow has been blocked in order to keep users secure."
     And no redirect reached the application
 
+  Scenario Outline: The out-of-band redirect URI is refused even when the client registered it: Error 400: invalid_request (G-10, F-15)
+    Given the application uses the "<client>" client
+    And the Google "<client>" client has the redirect URI "<uri>"
+    And the application sends the redirect URI "<uri>"
+    When alice@gmail.test authorizes the application for "https://mail.google.com/"
+    Then the browser shows the page "Error 400: invalid_request" with status 400
+    And the page says "The out-of-band (OOB) flow has been blocked in order to keep users secure."
+    And the page says "Request details: redirect_uri=<uri> flowName=GeneralOAuthFlow"
+    And no redirect reached the application
+
+    Examples:
+      | client  | uri                            |
+      | desktop | urn:ietf:wg:oauth:2.0:oob      |
+      | web     | urn:ietf:wg:oauth:2.0:oob      |
+      | desktop | urn:ietf:wg:oauth:2.0:oob:auto |
+
   Scenario: The discovery document names Google's endpoints (G-01, G-09)
     When the application fetches "/.well-known/openid-configuration"
     Then the server answers 200

@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/mailoauth/mailoauth/mocks/google"
@@ -38,6 +39,14 @@ func (s *scenario) googleSteps() []stepDef {
 			"the client is the Playground's, which revokes its refresh tokens after 24 hours (G-17, F-36)", s.playground},
 		{`^the application sends the client id "([^"]*)"$`, "x/oauth2 sends that client_id (with the registered client's secret) from now on", s.sendsClientID},
 		{`^the application sends no client id$`, "x/oauth2 sends neither client_id nor client_secret from now on (F-35)", s.sendsNoClientID},
+		{`^` + email + ` is (added to|removed from) the Google "([^"]*)" client's test users$`,
+			"ADD USERS, or the bin beside one, under the consent screen's test users (G-14)", s.editsTestUsers},
+		{`^the Workspace admin of "([^"]*)" trusts the "([^"]*)" client again$`,
+			"the domain's API controls lift their block on the client (G-14)", s.unblocksClient},
+		{`^the Google "([^"]*)" client is no longer the OAuth 2\.0 Playground's own$`,
+			"the client is an ordinary one: refresh tokens minted from then on live as long as Google's others (G-17)", s.notPlayground},
+		{`^the Google "([^"]*)" client has the redirect URI "([^"]*)"$`,
+			"adds the URI to the client's Authorized redirect URIs, as a client registered before Google refused it would have (F-15)", s.addsRedirectURI},
 	}
 }
 
@@ -56,6 +65,40 @@ func (s *scenario) inTestingWith(name, users string) error {
 		list = append(list, strings.TrimSpace(u))
 	}
 	return google.AddTestUsers(s.server.World, reg.ID, list...)
+}
+
+// editsTestUsers adds the user to the test users of the client's
+// consent screen, or removes them.
+func (s *scenario) editsTestUsers(user, edit, name string) error {
+	reg, err := s.client(name)
+	if err != nil {
+		return err
+	}
+	if edit == "added to" {
+		return google.AddTestUsers(s.server.World, reg.ID, user)
+	}
+	return google.RemoveTestUsers(s.server.World, reg.ID, user)
+}
+
+// unblocksClient is the domain's admin trusting the client again.
+func (s *scenario) unblocksClient(domain, name string) error {
+	reg, err := s.client(name)
+	if err != nil {
+		return err
+	}
+	if !google.UnblockClient(s.server.World, domain, reg.ID) {
+		return s.failf("%s does not block the %q client", domain, name)
+	}
+	return nil
+}
+
+// notPlayground makes the client an ordinary one again (G-17).
+func (s *scenario) notPlayground(name string) error {
+	reg, err := s.client(name)
+	if err != nil {
+		return err
+	}
+	return google.SetPlayground(s.server.World, reg.ID, false)
 }
 
 // workspaceAccount adds a Google account of a Workspace domain.
@@ -82,6 +125,17 @@ func (s *scenario) exchangesEncoded(ctx context.Context) error {
 		return s.failf("the application has no code")
 	}
 	return s.exchange(ctx, s.app.oauth.Config, url.QueryEscape(s.flow.code))
+}
+
+// addsRedirectURI adds uri to the client's registered redirect URIs.
+func (s *scenario) addsRedirectURI(name, uri string) error {
+	reg, err := s.client(name)
+	if err != nil {
+		return err
+	}
+	return s.server.World.UpdateClient(reg.Realm, reg.ID, func(c *world.Client) {
+		c.RedirectURIs = append(slices.Clone(c.RedirectURIs), uri)
+	})
 }
 
 // sendsNoClientID is an application that stored the refresh token but not
@@ -125,7 +179,7 @@ func (s *scenario) playground(name string) error {
 	if err != nil {
 		return err
 	}
-	return google.SetPlayground(s.server.World, reg.ID)
+	return google.SetPlayground(s.server.World, reg.ID, true)
 }
 
 // sendsClientID is a client id pasted into the application, whole or not.

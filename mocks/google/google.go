@@ -63,8 +63,9 @@ type ClientSettings struct {
 	Testing bool
 	// TestUsers are the consent screen's test users: while the app is in
 	// Testing, a user who is not one of them gets G-14's "Access blocked"
-	// page. With none listed, every user is taken for a test user (a world
-	// that does not model the list) [INF].
+	// page. Nil (no test_users key), every user is taken for a test user (a
+	// world that does not model the list) [INF]; an empty list (test_users:
+	// [], or the last one removed) admits no one.
 	TestUsers []string
 	// Playground marks the OAuth 2.0 Playground's own client: the
 	// Playground revokes the refresh tokens minted with it after 24 hours
@@ -75,7 +76,12 @@ type ClientSettings struct {
 // testUser reports whether email may sign in to the app while it is in
 // Testing.
 func (s ClientSettings) testUser(email string) bool {
-	return len(s.TestUsers) == 0 || slices.ContainsFunc(s.TestUsers, func(u string) bool { return strings.EqualFold(u, email) })
+	return s.TestUsers == nil || s.isTestUser(email)
+}
+
+// isTestUser reports whether email is one of the listed test users.
+func (s ClientSettings) isTestUser(email string) bool {
+	return slices.ContainsFunc(s.TestUsers, func(u string) bool { return strings.EqualFold(u, email) })
 }
 
 // Settings are Google's own settings in a world file (the keys beside
@@ -137,7 +143,7 @@ func (schema) EncodeClient(c world.Client) map[string]any {
 	if s.Testing {
 		m["testing"] = true
 	}
-	if len(s.TestUsers) > 0 {
+	if s.TestUsers != nil {
 		m["test_users"] = world.Strings(s.TestUsers)
 	}
 	if s.Playground {
@@ -193,28 +199,87 @@ func SetTesting(w *world.World, clientID string, testing bool) error {
 }
 
 // AddTestUsers adds users to the test users of a client's consent screen
-// (G-14), as in Google's console.
+// (G-14), as in Google's console; one already there (in any case) is not
+// added twice.
 func AddTestUsers(w *world.World, clientID string, users ...string) error {
 	return w.UpdateClient(Realm, clientID, func(c *world.Client) {
 		s, _ := c.Settings.(ClientSettings)
-		s.TestUsers = append(slices.Clone(s.TestUsers), users...)
+		s.TestUsers = slices.Clone(s.TestUsers)
+		for _, u := range users {
+			if !s.isTestUser(u) {
+				s.TestUsers = append(s.TestUsers, u)
+			}
+		}
 		c.Settings = s
 	})
 }
 
-// SetPlayground makes a client the OAuth 2.0 Playground's own (G-17).
-func SetPlayground(w *world.World, clientID string) error {
+// RemoveTestUsers removes users (in any case) from the test users of a
+// client's consent screen (G-14), as in Google's console. The list stays
+// a list: an app in Testing whose last test user is removed admits no one.
+// A client with no list (every user a test user) keeps none.
+func RemoveTestUsers(w *world.World, clientID string, users ...string) error {
 	return w.UpdateClient(Realm, clientID, func(c *world.Client) {
 		s, _ := c.Settings.(ClientSettings)
-		s.Playground = true
+		if s.TestUsers == nil {
+			return
+		}
+		s.TestUsers = slices.DeleteFunc(append([]string{}, s.TestUsers...), func(u string) bool {
+			return slices.ContainsFunc(users, func(r string) bool { return strings.EqualFold(r, u) })
+		})
+		c.Settings = s
+	})
+}
+
+// SetPlayground makes a client the OAuth 2.0 Playground's own (true) or
+// an ordinary one (false) (G-17): the refresh tokens minted with it from
+// then on live 24 hours, or as long as Google's others.
+func SetPlayground(w *world.World, clientID string, playground bool) error {
+	return w.UpdateClient(Realm, clientID, func(c *world.Client) {
+		s, _ := c.Settings.(ClientSettings)
+		s.Playground = playground
 		c.Settings = s
 	})
 }
 
 // BlockClient is a Workspace admin blocking a client in the domain's API
-// controls (G-14, F-34); message is the admin's custom text ("" for none).
+// controls (G-14, F-34); message is the admin's custom text ("" keeps the
+// domain's). A client already blocked is not listed twice.
 func BlockClient(w *world.World, domain, clientID, message string) {
-	change := func(settings any) any {
+	updateWorkspace(w, domain, func(p *Workspace) {
+		if !slices.Contains(p.BlockedClients, clientID) {
+			p.BlockedClients = append(slices.Clone(p.BlockedClients), clientID)
+		}
+		if message != "" {
+			p.Message = message
+		}
+	})
+}
+
+// UnblockClient is a Workspace admin lifting the domain's block on a
+// client (G-14: the client is trusted again); it reports whether the
+// domain blocked it.
+func UnblockClient(w *world.World, domain, clientID string) bool {
+	if !slices.Contains(WorkspaceOf(w, domain).BlockedClients, clientID) {
+		return false
+	}
+	updateWorkspace(w, domain, func(p *Workspace) {
+		p.BlockedClients = slices.DeleteFunc(slices.Clone(p.BlockedClients), func(id string) bool { return id == clientID })
+	})
+	return true
+}
+
+// WorkspaceOf is the API controls of a Workspace domain (any case); the
+// zero Workspace for a domain the world does not list.
+func WorkspaceOf(w *world.World, domain string) Workspace {
+	s, _ := w.RealmSettings(Realm).(Settings)
+	return s.Workspaces[strings.ToLower(domain)]
+}
+
+// updateWorkspace applies change to the domain's API controls, the
+// domain listed from then on.
+func updateWorkspace(w *world.World, domain string, change func(*Workspace)) {
+	update := func(settings any) any {
 		s, _ := settings.(Settings)
 		ws := maps.Clone(s.Workspaces)
 		if ws == nil {
@@ -222,25 +287,21 @@ func BlockClient(w *world.World, domain, clientID, message string) {
 		}
 		domain := strings.ToLower(domain)
 		p := ws[domain]
-		p.BlockedClients = append(slices.Clone(p.BlockedClients), clientID)
-		if message != "" {
-			p.Message = message
-		}
+		change(&p)
 		ws[domain] = p
 		return Settings{Workspaces: ws}
 	}
-	if w.UpdateRealm(Realm, change) != nil {
-		w.SetRealm(Realm, change(nil))
+	if w.UpdateRealm(Realm, update) != nil {
+		w.SetRealm(Realm, update(nil))
 	}
 }
 
 // policyBlock is the Workspace block of the user's domain on the client,
 // if any: its failure, whose description is the admin's text.
 func policyBlock(w *world.World, user world.Account, clientID string) *authserver.Failure {
-	s, _ := w.RealmSettings(Realm).(Settings)
 	_, domain, _ := strings.Cut(user.Email, "@")
-	p, ok := s.Workspaces[strings.ToLower(domain)]
-	if !ok || !slices.Contains(p.BlockedClients, clientID) {
+	p := WorkspaceOf(w, domain)
+	if !slices.Contains(p.BlockedClients, clientID) {
 		return nil
 	}
 	msg := p.Message

@@ -400,3 +400,39 @@ func TestSchemaRoundTrip(t *testing.T) {
 		t.Error("an unknown Google key was accepted")
 	}
 }
+
+// TestConsoleEdits: the console's edits keep a list a list (the last
+// test user removed leaves none, not "every user"), leave a world that
+// does not model the list alone, list a user or a blocked client once,
+// and say whether there was a block to lift.
+func TestConsoleEdits(t *testing.T) {
+	f := newFixture(t)
+	web := f.client0(t, "web")
+	users := func() []string {
+		c, _ := f.w.Client(google.Realm, web.ID)
+		return c.Settings.(google.ClientSettings).TestUsers
+	}
+	if err := google.RemoveTestUsers(f.w, web.ID, "alice@gmail.test"); err != nil || users() != nil {
+		t.Fatalf("removing from no list: %v %#v, want no list", err, users())
+	}
+	if err := google.AddTestUsers(f.w, web.ID, "alice@gmail.test", "ALICE@gmail.test", "bob@gmail.test"); err != nil || len(users()) != 2 {
+		t.Fatalf("add: %v %v", err, users())
+	}
+	if err := google.RemoveTestUsers(f.w, web.ID, "Alice@Gmail.test", "bob@gmail.test"); err != nil || users() == nil || len(users()) != 0 {
+		t.Fatalf("remove both: %v %#v, want an empty list", err, users())
+	}
+	if err := google.RemoveTestUsers(f.w, "1-nobody.apps.googleusercontent.com", "bob@gmail.test"); err == nil {
+		t.Error("an unknown client's test users were edited")
+	}
+	if google.UnblockClient(f.w, "corp.test", web.ID) {
+		t.Error("a block lifted where there was none")
+	}
+	google.BlockClient(f.w, "Corp.Test", web.ID, "No.")
+	google.BlockClient(f.w, "corp.test", web.ID, "")
+	if p := google.WorkspaceOf(f.w, "CORP.test"); len(p.BlockedClients) != 1 || p.Message != "No." {
+		t.Fatalf("blocked twice: %+v", p)
+	}
+	if !google.UnblockClient(f.w, "corp.TEST", web.ID) || len(google.WorkspaceOf(f.w, "corp.test").BlockedClients) != 0 {
+		t.Errorf("unblock: %+v", google.WorkspaceOf(f.w, "corp.test"))
+	}
+}

@@ -125,10 +125,11 @@ func grantTypes(c world.Client) []string {
 // redirectAllowed is G-04 and G-10: a web client must use one of its
 // registered redirect URIs exactly; a desktop client may also use any port
 // on a loopback address (127.0.0.1, [::1] or localhost, RFC 8252 §7.3);
-// a limited-input client has no redirect flow at all.
+// a limited-input client has no redirect flow at all; the out-of-band
+// URIs are refused even when registered (G-10, F-15).
 func redirectAllowed(call authserver.Call, redirectURI string) bool {
 	c := call.Client
-	if c.Type == LimitedInput {
+	if c.Type == LimitedInput || outOfBand(redirectURI) {
 		return false
 	}
 	if slices.Contains(c.RedirectURIs, redirectURI) {
@@ -358,8 +359,13 @@ func requestDetails(c authserver.Call) string {
 var clientIDShape = regexp.MustCompile(`^[0-9]+-[0-9a-z]+\.apps\.googleusercontent\.com$`)
 
 // oobRedirect is the out-of-band redirect URI of installed apps, which
-// Google no longer supports (G-10).
+// Google no longer supports (G-10); "urn:ietf:wg:oauth:2.0:oob:auto" is
+// its variant that reads the code from the window's title.
 const oobRedirect = "urn:ietf:wg:oauth:2.0:oob"
+
+// outOfBand reports an out-of-band redirect URI, oobRedirect or one of
+// its variants.
+func outOfBand(uri string) bool { return strings.HasPrefix(uri, oobRedirect) }
 
 // errorPage is Google's error page (G-04).
 func errorPage(f authserver.Failure) *authserver.Page {
@@ -375,9 +381,9 @@ func errorPage(f authserver.Failure) *authserver.Page {
 		return &authserver.Page{Status: http.StatusUnauthorized, Title: "Error 401: invalid_client",
 			Lines: []string{"The OAuth client was not found.", "Request details: flowName=GeneralOAuthFlow"}}
 	case authserver.RedirectMismatch:
-		if f.Detail == oobRedirect {
+		if outOfBand(f.Detail) {
 			// G-10, F-15: the out-of-band flow is blocked, whatever the
-			// client [OBS menukaonline/goindex-extended#90,
+			// client and whatever it registered [OBS menukaonline/goindex-extended#90,
 			// a-bonus/google-docs-mcp#21, getmail6/getmail6#117].
 			return &authserver.Page{Status: http.StatusBadRequest, Title: "Error 400: invalid_request",
 				Lines: []string{"The out-of-band (OOB) flow has been blocked in order to keep users secure. Follow the Out-of-Band (OOB) flow migration guide linked in the developer docs below to migrate your app to an alternative method.",

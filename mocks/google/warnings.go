@@ -31,7 +31,7 @@ func (schema) Warnings(w *world.World, provider string) []string {
 // refusedRedirect says why Google refuses uri as a registered redirect
 // URI, or "".
 func refusedRedirect(uri string) string {
-	if strings.HasPrefix(uri, "urn:ietf:wg:oauth:2.0:oob") {
+	if outOfBand(uri) {
 		return "the out-of-band flow is blocked (Error 400: invalid_request, F-15); use a loopback redirect (G-10)"
 	}
 	u, err := url.Parse(uri)
