@@ -85,7 +85,9 @@ func resourcesOf(scopes []string) []string {
 // itself: the tenant it was issued under (a code of one tenant is not
 // redeemed at another's endpoint: 70000 [INF, docs/providers/microsoft.md]),
 // PKCE for an SPA redirect URI (9002325 [INF]), and the scope mix of M-12:
-// a redemption naming two resources is 28000, one naming none after a
+// a redemption naming two resources is 28000 for an organization's user,
+// 70011 variant (d) for a personal Microsoft account (M-06, F-29: which
+// account gets which is M-12's guess [INF]), one naming none after a
 // multi-resource authorization 28003, one naming one resource gets that
 // resource's token.
 func (p profile) redeem(c authserver.Call, req authserver.RedeemRequest) (*authserver.Grant, *authserver.Failure) {
@@ -100,6 +102,10 @@ func (p profile) redeem(c authserver.Call, req authserver.RedeemRequest) (*auths
 	scope := req.Form.Get("scope")
 	asked := resourcesOf(strings.Fields(scope))
 	switch {
+	case len(asked) > 1 && personalRealm(req.User.Realm):
+		// The list quoted as sent, space-separated (assast/outlookEmail#58).
+		return nil, refusalText(70011, "The provided value for the input parameter 'scope' is not valid. One or more scopes in '"+
+			scope+"' are not compatible with each other.")
 	case len(asked) > 1:
 		return nil, refusal(28000, vars{scope: scope})
 	case len(resourcesOf(req.Granted)) <= 1:

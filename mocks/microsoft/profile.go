@@ -114,17 +114,22 @@ func realm(tenant string) world.Realm { return world.Realm{Provider: Name, Tenan
 // organizations or consumers).
 func isTenant(r string) bool { return r != Common && r != Organizations && r != Consumers }
 
-// tenants returns the realms a request realm covers: one tenant, or
-// every tenant for common and organizations.
+// tenants returns the realms a request realm covers: one tenant; the
+// consumers tenant of personal Microsoft accounts for consumers; every
+// tenant but that one for organizations; every tenant for common (M-01).
 func (p profile) tenants(r string) []world.Realm {
-	if isTenant(r) {
-		return []world.Realm{realm(r)}
+	switch r {
+	case Common:
+		return p.w.Realms(Name)
+	case Organizations:
+		return slices.DeleteFunc(p.w.Realms(Name), personalRealm)
 	}
-	if r == Consumers {
-		return nil
-	}
-	return p.w.Realms(Name)
+	return []world.Realm{realm(r)}
 }
+
+// personalRealm reports whether r is the consumers tenant, which holds
+// the personal Microsoft accounts (outlook.com, hotmail.com).
+func personalRealm(r world.Realm) bool { return r.Tenant == Consumers }
 
 // findClient is where an app registration is found: in its tenant, or
 // for a multi-tenant app in any tenant and through common (700016 else).
