@@ -33,7 +33,7 @@ func (p *Provider) adminConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := authserver.Call{Realm: authserver.RealmOf(r.Context()), Now: p.w.Clock.Now(), Request: r}
-	reg, f := profile{p.w}.findClient(c, r.Form.Get("client_id"))
+	reg, f := profile{w: p.w}.findClient(c, r.Form.Get("client_id"))
 	if f != nil {
 		p.AuthorizeFailure(w, r, nil, *f)
 		return

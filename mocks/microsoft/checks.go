@@ -91,6 +91,9 @@ func resourcesOf(scopes []string) []string {
 // multi-resource authorization 28003, one naming one resource gets that
 // resource's token.
 func (p profile) redeem(c authserver.Call, req authserver.RedeemRequest) (*authserver.Grant, *authserver.Failure) {
+	if f := p.loopRefusal(c, req.User, "authorization_code"); f != nil {
+		return nil, f
+	}
 	if isTenant(c.Realm) {
 		if t, _ := TenantOf(p.w, realm(c.Realm)); req.Claims["tid"] != t.ID {
 			return nil, refusal(70000, vars{param: "'code'"})
@@ -121,11 +124,14 @@ func (p profile) redeem(c authserver.Call, req authserver.RedeemRequest) (*auths
 	return &g, nil
 }
 
-// refreshCheck is what a refresh meets once the policies changed since
-// the sign-in (M-11, F-28): Conditional Access blocking the user (53003),
+// refreshCheck is what a refresh meets: loop detection (M-14), then the
+// policies changed since the sign-in (M-11, F-28): Conditional Access blocking the user (53003),
 // a sign-in older than the tenant's sign-in frequency (70043, M-06), MFA
 // required of a grant signed in without it (50076).
 func (p profile) refreshCheck(c authserver.Call, req authserver.RedeemRequest) *authserver.Failure {
+	if f := p.loopRefusal(c, req.User, "refresh_token"); f != nil {
+		return f
+	}
 	t, _ := TenantOf(p.w, req.User.Realm)
 	if applies(t.BlockedByCA, req.User.Email) {
 		return refusal(53003, vars{})
@@ -157,8 +163,8 @@ func hasMFA(amr any) bool {
 
 // password is ROPC as Entra answers it (M-11, F-28): a user the tenant
 // does not have is 50034, a wrong password 50126; once the password is
-// right, Conditional Access (53003) and MFA, which ROPC cannot do (50076),
-// are met.
+// right, loop detection (50196, M-14), Conditional Access (53003) and
+// MFA, which ROPC cannot do (50076), are met.
 func (p profile) password(c authserver.Call, username, password string) (world.Account, *authserver.Failure) {
 	user, ok := p.findAccount(c, username)
 	switch {
@@ -166,6 +172,9 @@ func (p profile) password(c authserver.Call, username, password string) (world.A
 		return world.Account{}, refusal(50034, vars{tenant: p.tenantName(realm(c.Realm))})
 	case subtle.ConstantTimeCompare([]byte(user.Password), []byte(password)) != 1:
 		return world.Account{}, refusal(50126, vars{})
+	}
+	if f := p.loopRefusal(c, user, "password"); f != nil {
+		return world.Account{}, f
 	}
 	t, _ := TenantOf(p.w, user.Realm)
 	if applies(t.BlockedByCA, user.Email) {

@@ -25,10 +25,9 @@ const (
 	Consumers     = "consumers"
 )
 
-// Profile returns Microsoft's behaviour for the neutral authorization
+// server returns Microsoft's behaviour for the neutral authorization
 // server, over the tenants of w.
-func Profile(w *world.World) authserver.Profile {
-	p := profile{w: w}
+func (p profile) server() authserver.Profile {
 	return authserver.Profile{
 		Name:        Name,
 		DisplayName: "Microsoft",
@@ -104,8 +103,12 @@ func Profile(w *world.World) authserver.Profile {
 	}
 }
 
-// profile holds what Microsoft's hooks read: the world's tenants.
-type profile struct{ w *world.World }
+// profile holds what Microsoft's hooks read: the world's tenants, and
+// the loop detection's counts (M-14).
+type profile struct {
+	w     *world.World
+	loops *loopGuard
+}
 
 // realm is a tenant's place in the world.
 func realm(tenant string) world.Realm { return world.Realm{Provider: Name, Tenant: tenant} }

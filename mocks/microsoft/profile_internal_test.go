@@ -41,7 +41,7 @@ func loadTwoTenants(t *testing.T) (*world.World, profile) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return w, profile{w}
+	return w, profile{w: w, loops: newLoopGuard()}
 }
 
 // TestFindClient: an app is found through its tenant and through common;
