@@ -53,8 +53,9 @@ func TestLoopGuard(t *testing.T) {
 	}
 }
 
-// TestLoopGuardBounded: the guard keeps at most loopKeys keys; quiet
-// keys go first, then the quietest, and the busiest key's count stays.
+// TestLoopGuardBounded: the guard keeps every key up to loopKeys, and at
+// most loopKeys; quiet keys go first, then the quietest, and the busiest
+// key's count stays.
 func TestLoopGuardBounded(t *testing.T) {
 	t.Parallel()
 	g := newLoopGuard()
@@ -65,6 +66,9 @@ func TestLoopGuardBounded(t *testing.T) {
 	}
 	for i := range 2 * loopKeys {
 		g.refuses(loopKey{byte(i), byte(i >> 8), 1}, t0.Add(time.Duration(i)*time.Millisecond))
+		if i == loopKeys-2 && len(g.counts) != loopKeys {
+			t.Fatalf("%d keys kept of %d, none quiet, below the bound", len(g.counts), loopKeys)
+		}
 	}
 	if len(g.counts) > loopKeys || len(g.counts) <= loopKeys*3/4 {
 		t.Fatalf("%d keys kept, want at most %d and more than %d", len(g.counts), loopKeys, loopKeys*3/4)
