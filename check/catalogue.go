@@ -45,6 +45,7 @@ var titles = map[string]string{
 	"F-39":  "client credentials or a single-tenant device code sent to /common or /organizations",
 	"F-40":  "Google's device flow asked for https://mail.google.com/",
 	"F-41":  "offline_access is missing from the requested scopes",
+	"M-14":  "the same token request repeated in a short window: Entra's loop detection (AADSTS50196)",
 	"EX-01": "the delegated token lacks the protocol's permission",
 	"EX-08": "Exchange refused the token",
 	"GM-04": "Gmail refuses passwords (basic authentication)",
@@ -167,6 +168,8 @@ func (ru *runner) explainF(id string, f failure) (evidence, fix string) {
 		return fmt.Sprintf("device flow with scopes %q; %s", ru.scopes(), reply), "use the authorization code flow with a loopback redirect (G-10): Google's device flow does not allow https://mail.google.com/ (G-12)"
 	case "F-41":
 		return fmt.Sprintf("scopes %q lack offline_access: the token response had no refresh_token; %s", ru.scopes(), reply), "add offline_access to the requested scopes (" + scopeFor(firstNonEmpty(protoOf(m), "smtp")) + " offline_access)"
+	case "M-14":
+		return reply, "cache the tokens: reuse the access token until it expires and refresh once then, not per message or connection; do not retry a refused request in a loop; the refusal clears after about 2 minutes without token requests"
 	case "EX-01":
 		return fmt.Sprintf("scp %q; %s", claimString(ru.token, "scp"), reply), "add the delegated permission " + delegatedPermission[protoOf(m)] + " of Office 365 Exchange Online (API permissions) and request " + scopeFor(protoOf(m))
 	case "GM-04":

@@ -25,8 +25,10 @@ type Candidate struct {
 // aadsts finds an Entra error code in a reply.
 var aadsts = regexp.MustCompile(`AADSTS(\d+)`)
 
-// aadstsFindings maps the Entra codes section 7 names to their F-id.
+// aadstsFindings maps the Entra codes section 7 names to their F-id, and
+// loop detection's 50196 to M-14.
 var aadstsFindings = map[string]string{
+	"50196": "M-14",
 	"50011": "F-38", "700016": "F-21", "90112": "F-21", "50194": "F-20", "65001": "F-10", "900941": "F-30",
 	"28000": "F-29", "28003": "F-29", "70011": "F-29", "1002012": "F-11", "50059": "F-39", "7000218": "F-07",
 	"7000215": "F-08", "7000222": "F-09", "700082": "F-12", "70043": "F-12", "50173": "F-12", "50076": "F-28", "53003": "F-28",

@@ -34,6 +34,7 @@ var concerns = []struct {
 	{"application under test", (*scenario).appSteps},
 	{"claims (mail, Trackdéchets)", (*scenario).claimsMailSteps},
 	{"Microsoft claims", (*scenario).claimsMicrosoftSteps},
+	{"request loops", (*scenario).floodSteps},
 }
 
 // register registers every step definition of s with godog.

@@ -53,7 +53,7 @@ type entry struct {
 // 7000222, 7000218, 700025, 65001, 65004, 70011, 700016, 700082, 70000
 // (refresh token), 28000, 28003, 1002012, 90002, 90112, 500011, 70016,
 // 70020, 900144, 9002313, 50020, 50034, 50058, 50059, 50076, 50126,
-// 50194, 53003, 900941, 900971, 7000112. Numbers recorded without a wire text,
+// 50194, 50196, 53003, 900941, 900971, 7000112. Numbers recorded without a wire text,
 // the text being Entra's as commonly reported [INF]: 54005, 50173, 70008,
 // 90120, 70043. Neither recorded [INF]: 70000 for a code, 501481 (PKCE), 50011
 // at the token endpoint, 70003, 50049, 9002325, 700084's suberror.
@@ -100,6 +100,13 @@ var catalogue = []entry{
 	// M-11, F-20: a single-tenant app through /common.
 	{code: 50194, err: "invalid_request", status: http.StatusBadRequest, on: authorizeRedirect | errorPage,
 		text: "Application '{app}'({name}) is not configured as a multi-tenant application. Usage of the /common endpoint is not supported for such applications created after '10/15/2018'. Use a tenant-specific endpoint or configure the application to be multi-tenant."},
+	// M-14, M-05 (the newer text): a user's token requests in a loop
+	// (loops.go). Status and error are NOT FOUND: 400 [INF: the one
+	// status MSAL.NET logged in such a loop, #2353] and invalid_request
+	// [INF: the request, not the grant, is refused; invalid_grant would
+	// send MSAL to an interactive sign-in, one more turn of the loop].
+	{code: 50196, err: "invalid_request", status: http.StatusBadRequest, on: tokenJSON,
+		text: "The server terminated an operation because it encountered a client request loop. Please contact your app vendor."},
 	// M-11, F-28: Conditional Access blocks issuance.
 	{code: 53003, err: "interaction_required", status: http.StatusBadRequest, suberror: "message_only", on: tokenJSON | errorPage,
 		text: "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance."},

@@ -115,7 +115,7 @@ func TestAnswersFromCatalogue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := profile{w}
+	p := profile{w: w, loops: newLoopGuard()}
 	contoso := world.Realm{Provider: Name, Tenant: "contoso"}
 	app, _ := w.ClientNamed(contoso, "app")
 	user, _ := w.Account(contoso, "a@contoso.test")
@@ -178,6 +178,12 @@ func TestAnswersFromCatalogue(t *testing.T) {
 	} {
 		fails = append(fails, *f)
 	}
+	// M-14: a refresh loop's request one too many.
+	loop := authserver.RedeemRequest{User: world.Account{Email: "loop@contoso.test", Realm: contoso}}
+	for range loopLimit {
+		p.refreshCheck(call, loop)
+	}
+	fails = append(fails, *p.refreshCheck(call, loop))
 	for _, form := range []url.Values{{"scope": {"https://outlook.office.com/SMTP.Send User.Read"}}, {}, {"redirect_uri": {"http://localhost:9/spa"}}} {
 		_, f := p.redeem(call, authserver.RedeemRequest{User: user, Granted: []string{"https://outlook.office.com/SMTP.Send", "User.Read"},
 			Claims: map[string]any{"tid": "6f1d6c2e-3b7a-4c1e-9d2a-0c5e8b7a4f10"}, Form: form})

@@ -33,7 +33,7 @@ func (p *Provider) adminConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := authserver.Call{Realm: authserver.RealmOf(r.Context()), Now: p.w.Clock.Now(), Request: r}
-	reg, f := profile{p.w}.findClient(c, r.Form.Get("client_id"))
+	reg, f := profile{w: p.w}.findClient(c, r.Form.Get("client_id"))
 	if f != nil {
 		p.AuthorizeFailure(w, r, nil, *f)
 		return
@@ -54,7 +54,7 @@ func (p *Provider) adminConsent(w http.ResponseWriter, r *http.Request) {
 	if state := r.Form.Get("state"); state != "" {
 		q.Set("state", state)
 	}
-	if f := (profile{p.w}).admitUser(c, v.Account); f != nil && f.ProviderCode == 50020 {
+	if f := (profile{w: p.w}).admitUser(c, v.Account); f != nil && f.ProviderCode == 50020 {
 		// M-11: an account of another tenant at a single-tenant app's
 		// admin consent is sent back with access_denied.
 		body := byCode[50020].with(f.Description).body(c)

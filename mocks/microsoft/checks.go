@@ -91,7 +91,9 @@ func resourcesOf(scopes []string) []string {
 // itself: the tenant it was issued under (a code of one tenant is not
 // redeemed at another's endpoint: 70000 [INF, docs/providers/microsoft.md]),
 // PKCE for an SPA redirect URI (9002325 [INF]), and the scope mix of M-12:
-// a redemption naming two resources is 28000, one naming none after a
+// a redemption naming two resources is 28000 for an organization's user,
+// 70011 variant (d) for a personal Microsoft account (M-06, F-29: which
+// account gets which is M-12's guess [INF]), one naming none after a
 // multi-resource authorization 28003, one naming one resource gets that
 // resource's token.
 func (p profile) redeem(c authserver.Call, req authserver.RedeemRequest) (*authserver.Grant, *authserver.Failure) {
@@ -106,6 +108,10 @@ func (p profile) redeem(c authserver.Call, req authserver.RedeemRequest) (*auths
 	scope := req.Form.Get("scope")
 	asked := resourcesOf(strings.Fields(scope))
 	switch {
+	case len(asked) > 1 && personalRealm(req.User.Realm):
+		// The list quoted as sent, space-separated (assast/outlookEmail#58).
+		return nil, refusalText(70011, "The provided value for the input parameter 'scope' is not valid. One or more scopes in '"+
+			scope+"' are not compatible with each other.")
 	case len(asked) > 1:
 		return nil, refusal(28000, vars{scope: scope})
 	case len(resourcesOf(req.Granted)) <= 1:
@@ -121,13 +127,16 @@ func (p profile) redeem(c authserver.Call, req authserver.RedeemRequest) (*auths
 	return &g, nil
 }
 
-// refreshCheck is what a refresh meets once the policies changed since
-// the sign-in (M-11, F-28): Conditional Access blocking the user (53003),
+// refreshCheck is what a refresh meets: loop detection (M-14), then the
+// policies changed since the sign-in (M-11, F-28): Conditional Access blocking the user (53003),
 // a sign-in older than the tenant's sign-in frequency (70043, M-06), MFA
 // required of a grant signed in without it (50076); and a password
 // changed since the sign-in revokes the grant (50173, M-06: "grant
 // revoked (password change/admin)").
 func (p profile) refreshCheck(c authserver.Call, req authserver.RedeemRequest) *authserver.Failure {
+	if f := p.loopRefusal(c, req.User, "refresh_token"); f != nil {
+		return f
+	}
 	if changed := req.User.PasswordChanged; !changed.IsZero() && !req.SignedIn.IsZero() && changed.After(req.SignedIn) {
 		return &authserver.Failure{Kind: authserver.RefreshRevoked}
 	}
@@ -162,8 +171,8 @@ func hasMFA(amr any) bool {
 
 // password is ROPC as Entra answers it (M-11, F-28): a user the tenant
 // does not have is 50034, a wrong password 50126; once the password is
-// right, Conditional Access (53003) and MFA, which ROPC cannot do (50076),
-// are met.
+// right, loop detection (50196, M-14), Conditional Access (53003) and
+// MFA, which ROPC cannot do (50076), are met.
 func (p profile) password(c authserver.Call, username, password string) (world.Account, *authserver.Failure) {
 	user, ok := p.findAccount(c, username)
 	switch {
@@ -171,6 +180,9 @@ func (p profile) password(c authserver.Call, username, password string) (world.A
 		return world.Account{}, refusal(50034, vars{tenant: p.tenantName(realm(c.Realm))})
 	case subtle.ConstantTimeCompare([]byte(user.Password), []byte(password)) != 1:
 		return world.Account{}, refusal(50126, vars{})
+	}
+	if f := p.loopRefusal(c, user, "password"); f != nil {
+		return world.Account{}, f
 	}
 	t, _ := TenantOf(p.w, user.Realm)
 	if applies(t.BlockedByCA, user.Email) {

@@ -55,7 +55,10 @@ type Provider struct {
 
 // New returns the fake Microsoft over w.
 func New(w *world.World, opts Options) *Provider {
-	return &Provider{Server: authserver.New(w, Profile(w)), w: w, opts: opts}
+	p := profile{w: w, loops: newLoopGuard()}
+	srv := authserver.New(w, p.server())
+	srv.OnReset(p.loops.reset)
+	return &Provider{Server: srv, w: w, opts: opts}
 }
 
 // Handler serves Entra's endpoints for every tenant.

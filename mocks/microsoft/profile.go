@@ -25,10 +25,9 @@ const (
 	Consumers     = "consumers"
 )
 
-// Profile returns Microsoft's behaviour for the neutral authorization
+// server returns Microsoft's behaviour for the neutral authorization
 // server, over the tenants of w.
-func Profile(w *world.World) authserver.Profile {
-	p := profile{w: w}
+func (p profile) server() authserver.Profile {
 	return authserver.Profile{
 		Name:        Name,
 		DisplayName: "Microsoft",
@@ -106,8 +105,12 @@ func Profile(w *world.World) authserver.Profile {
 	}
 }
 
-// profile holds what Microsoft's hooks read: the world's tenants.
-type profile struct{ w *world.World }
+// profile holds what Microsoft's hooks read: the world's tenants, and
+// the loop detection's counts (M-14).
+type profile struct {
+	w     *world.World
+	loops *loopGuard
+}
 
 // realm is a tenant's place in the world.
 func realm(tenant string) world.Realm { return world.Realm{Provider: Name, Tenant: tenant} }
@@ -116,17 +119,22 @@ func realm(tenant string) world.Realm { return world.Realm{Provider: Name, Tenan
 // organizations or consumers).
 func isTenant(r string) bool { return r != Common && r != Organizations && r != Consumers }
 
-// tenants returns the realms a request realm covers: one tenant, or
-// every tenant for common and organizations.
+// tenants returns the realms a request realm covers: one tenant; the
+// consumers tenant of personal Microsoft accounts for consumers; every
+// tenant but that one for organizations; every tenant for common (M-01).
 func (p profile) tenants(r string) []world.Realm {
-	if isTenant(r) {
-		return []world.Realm{realm(r)}
+	switch r {
+	case Common:
+		return p.w.Realms(Name)
+	case Organizations:
+		return slices.DeleteFunc(p.w.Realms(Name), personalRealm)
 	}
-	if r == Consumers {
-		return nil
-	}
-	return p.w.Realms(Name)
+	return []world.Realm{realm(r)}
 }
+
+// personalRealm reports whether r is the consumers tenant, which holds
+// the personal Microsoft accounts (outlook.com, hotmail.com).
+func personalRealm(r world.Realm) bool { return r.Tenant == Consumers }
 
 // findClient is where an app registration is found: in its tenant, or
 // for a multi-tenant app in any tenant and through common (700016 else).

@@ -41,7 +41,7 @@ func loadTwoTenants(t *testing.T) (*world.World, profile) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return w, profile{w}
+	return w, profile{w: w, loops: newLoopGuard()}
 }
 
 // TestFindClient: an app is found through its tenant and through common;
@@ -320,5 +320,33 @@ func TestRedirectQuery(t *testing.T) {
 	}
 	if got := lowerEscape("%3A%2F%E2%82%AC+%"); got != "%3a%2f%e2%82%ac+%" {
 		t.Errorf("lowerEscape: %q", got)
+	}
+}
+
+// TestFindAccountBySegment (M-01): a personal Microsoft account, of the
+// consumers tenant, is found under /common and /consumers, not under
+// /organizations nor a tenant's own segment; an organization's user is
+// found under /common and /organizations, not under /consumers.
+func TestFindAccountBySegment(t *testing.T) {
+	t.Parallel()
+	w, err := world.Load(strings.NewReader(twoTenants+`      consumers:
+        id: 9188040d-6c67-4c5b-b112-36a304b66dad
+        users: [{email: d@outlook.test, name: D, password: p}]
+`), world.Schemas{Name: Schema()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := profile{w: w}
+	for _, c := range []struct {
+		segment, email string
+		found          bool
+	}{
+		{Common, "d@outlook.test", true}, {Consumers, "d@outlook.test", true},
+		{Organizations, "d@outlook.test", false}, {"contoso", "d@outlook.test", false},
+		{Common, "a@contoso.test", true}, {Organizations, "a@contoso.test", true}, {Consumers, "a@contoso.test", false},
+	} {
+		if _, ok := p.findAccount(authserver.Call{Realm: c.segment}, c.email); ok != c.found {
+			t.Errorf("%s under /%s: found %v, want %v", c.email, c.segment, ok, c.found)
+		}
 	}
 }

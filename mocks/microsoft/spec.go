@@ -48,11 +48,22 @@ func Spec() registry.Provider {
 	}
 }
 
-// describe is Microsoft's part of the manifest: the first tenant's
-// endpoints, and every tenant's id, domains and authority.
+// describe is Microsoft's part of the manifest: the first
+// organization's endpoints, and every tenant's id, domains and authority,
+// the consumers tenant of personal accounts last.
 func describe(w *world.World, in registry.Instance, base string) registry.Section {
 	s := registry.Section{BaseURL: base, InstanceDiscovery: base + InstancePath + "?api-version=1.1"}
-	for _, realm := range w.Realms(Name) {
+	realms := w.Realms(Name)
+	slices.SortStableFunc(realms, func(a, b world.Realm) int {
+		switch {
+		case personalRealm(a) == personalRealm(b):
+			return 0
+		case personalRealm(a):
+			return 1
+		}
+		return -1
+	})
+	for _, realm := range realms {
 		t, ok := TenantOf(w, realm)
 		if !ok {
 			continue
