@@ -78,7 +78,8 @@ type Options struct {
 	FreshKeys bool
 	// ErrorLog receives the HTTPS servers' own errors (a failed TLS
 	// handshake, a broken connection, a listener at its connection cap,
-	// which refuses connections until one closes); nil: they are dropped.
+	// which refuses connections until one closes) and the mail
+	// listeners' failed TLS handshakes; nil: they are dropped.
 	ErrorLog *log.Logger
 }
 

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -23,7 +25,9 @@ import (
 func TestHandshakeBoundEndsAtTheFirstBytes(t *testing.T) {
 	t.Parallel()
 	ca, raw := caAndListener(t)
-	ln := Wrap(&helloFirst{Listener: raw}, Config{TLS: ca.ServerConfig(), Idle: time.Hour, Handshake: 20 * time.Millisecond})
+	errorLog := &syncBuffer{}
+	ln := Wrap(&helloFirst{Listener: raw}, Config{TLS: ca.ServerConfig(), Idle: time.Hour, Handshake: 20 * time.Millisecond,
+		ErrorLog: log.New(errorLog, "", 0)})
 	defer ln.Close()
 	go echoServer(ln, nil)
 
@@ -66,6 +70,10 @@ func TestHandshakeBoundEndsAtTheFirstBytes(t *testing.T) {
 	_ = silent.SetReadDeadline(time.Now().Add(time.Minute))
 	if _, err := silent.Read(make([]byte, 1)); !errors.Is(err, io.EOF) && !isReset(err) {
 		t.Fatalf("a silent client: %v, want the connection closed at the bound", err)
+	}
+	if got, want := errorLog.String(), "mailconn: TLS handshake error from "+silent.LocalAddr().String()+": "; !strings.HasPrefix(got, want) ||
+		!strings.Contains(got, "i/o timeout") || strings.Count(got, "\n") != 1 {
+		t.Fatalf("the error log: %q, want one line %q…i/o timeout", got, want)
 	}
 	// The silent client's bound is past, so is the first one's, which
 	// began earlier: only now does it answer the server's flight.
@@ -139,4 +147,22 @@ func (c *finishedHeld) Write(p []byte) (int, error) {
 		<-c.release
 	}
 	return c.Conn.Write(p)
+}
+
+// syncBuffer is a buffer a logger writes to from the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }

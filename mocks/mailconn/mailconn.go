@@ -12,6 +12,7 @@ import (
 	"crypto/tls"
 	"encoding/hex"
 	"io"
+	"log"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -76,6 +77,10 @@ type Config struct {
 	// rewritten. Nil: the library does its own STARTTLS, and rewriting
 	// stops at the go-ahead.
 	StartTLS *tls.Config
+	// ErrorLog, if set, gets a line for each TLS handshake that failed,
+	// as net/http's does: the server's side of a client cut off. Nil:
+	// nothing.
+	ErrorLog *log.Logger
 }
 
 // HandshakeTimeout is how long a TLS client has to start its handshake,
@@ -436,6 +441,9 @@ func (c *Conn) handshake() error {
 		}
 		c.start.arm(c.handshakeFor, rest)
 		c.handshakeErr = tc.Handshake()
+		if c.handshakeErr != nil && c.l.cfg.ErrorLog != nil {
+			c.l.cfg.ErrorLog.Printf("mailconn: TLS handshake error from %s: %v", c.RemoteAddr(), c.handshakeErr)
+		}
 		_ = tc.SetWriteDeadline(time.Time{})
 		var by time.Time
 		if n := c.readBy.Load(); n != 0 {
