@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 )
 
 // The HTTPS listeners cap the connections they keep open, as the mail
@@ -110,11 +111,32 @@ func (l *capListener) Accept() (net.Conn, error) {
 	}
 }
 
-// cappedConn gives its slot back when closed.
+// httpsReadTimeout bounds the reading of a request (http.Server's
+// ReadTimeout), and the TLS handshake once the client started it.
+const httpsReadTimeout = 30 * time.Second
+
+// cappedConn gives its slot back when closed. Its first bytes (the
+// client's ClientHello) move the deadlines net/http set on it for the
+// whole TLS handshake (the least of the server's timeouts,
+// ReadHeaderTimeout's 10 s) to httpsReadTimeout from then: that bound is
+// for a client that never starts TLS; one that did, but is slow to answer
+// the server's flight (a loaded client), is not cut off in the middle of
+// its handshake, which it would see as a reset at its first request.
+// net/http sets its own deadlines again for each request.
 type cappedConn struct {
 	net.Conn
-	l    *capListener
-	once sync.Once
+	l     *capListener
+	once  sync.Once
+	first sync.Once
+}
+
+// Read implements net.Conn.
+func (c *cappedConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if n > 0 {
+		c.first.Do(func() { _ = c.Conn.SetDeadline(time.Now().Add(httpsReadTimeout)) })
+	}
+	return n, err
 }
 
 // Close implements net.Conn; the slot is free before the socket closes,

@@ -35,7 +35,7 @@ func (s *Server) startMail(o Options, provider string, rule mailauth.Rule, p mai
 	}
 	base := func(plain, implicit string) mailauth.ServerConfig {
 		return mailauth.ServerConfig{Listener: lns[plain], TLSListener: lns[implicit], Provider: provider, World: s.World,
-			Rule: rule, TLS: s.CA.ServerConfig(), Limit: s.mailLimit}
+			Rule: rule, TLS: s.CA.ServerConfig(), Limit: s.mailLimit, ErrorLog: o.ErrorLog}
 	}
 	sm, err := smtp.Start(smtp.Config{ServerConfig: base("smtp", "smtps"), Personality: p.SMTP})
 	if err != nil {

@@ -78,7 +78,8 @@ type Options struct {
 	FreshKeys bool
 	// ErrorLog receives the HTTPS servers' own errors (a failed TLS
 	// handshake, a broken connection, a listener at its connection cap,
-	// which refuses connections until one closes); nil: they are dropped.
+	// which refuses connections until one closes) and the mail
+	// listeners' failed TLS handshakes; nil: they are dropped.
 	ErrorLog *log.Logger
 }
 
@@ -394,9 +395,11 @@ func (s *Server) TLSConfigFor(host string) *tls.Config {
 }
 
 // serveHTTPS serves h over TLS on the provider's listener and returns its
-// URL. The listener keeps its connections under httpsCaps; the handshake
-// and the request headers have ReadHeaderTimeout, an idle connection
-// IdleTimeout, so that a client holding one open frees its slot.
+// URL. The listener keeps its connections under httpsCaps; the wait for
+// a client's ClientHello and the request headers have ReadHeaderTimeout
+// (the rest of the handshake httpsReadTimeout, see cappedConn), an idle
+// connection IdleTimeout, so that a client holding one open frees its
+// slot.
 func (s *Server) serveHTTPS(o Options, provider string, h http.Handler) (string, error) {
 	raw, err := o.Listen(provider + ".https")
 	if err != nil {
@@ -415,7 +418,7 @@ func (s *Server) serveHTTPS(o Options, provider string, h http.Handler) (string,
 		ErrorLog:          errorLog,
 		TLSConfig:         s.CA.ServerConfig(),
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
+		ReadTimeout:       httpsReadTimeout,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       60 * time.Second,
 		MaxHeaderBytes:    64 << 10,

@@ -2,6 +2,7 @@ package mailauth
 
 import (
 	"crypto/tls"
+	"log"
 	"net"
 	"time"
 
@@ -38,6 +39,9 @@ type ServerConfig struct {
 	// STARTTLS, for clients that cannot do TLS (manifest security "none")
 	// and benchmarks. The real providers never allow it.
 	InsecureAuth bool
+	// ErrorLog, if set, gets the listeners' failed TLS handshakes
+	// (mailconn.Config.ErrorLog).
+	ErrorLog *log.Logger
 }
 
 // Open fills in what c leaves to defaults, for a server of protocol: a
@@ -56,5 +60,5 @@ func (c *ServerConfig) Open(protocol string, idle time.Duration) (Gate, error) {
 // Face is the mailconn configuration of c's listeners, before the
 // protocol's greeting, rewriting and replies.
 func (c ServerConfig) Face() mailconn.Config {
-	return mailconn.Config{Idle: c.Idle, Handshake: c.Handshake, Limit: c.Limit, StartTLS: c.TLS}
+	return mailconn.Config{Idle: c.Idle, Handshake: c.Handshake, Limit: c.Limit, StartTLS: c.TLS, ErrorLog: c.ErrorLog}
 }

@@ -12,6 +12,7 @@ import (
 	"crypto/tls"
 	"encoding/hex"
 	"io"
+	"log"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -39,9 +40,14 @@ type Config struct {
 	// What it returns is copied before it is called again: it may be the
 	// rewriter's own buffer.
 	Rewrite func(c *Conn) func(line []byte) (out []byte, last bool)
-	// Handshake bounds a TLS connection's handshake, implicit or after
-	// STARTTLS (default HandshakeTimeout): a client that never starts TLS
-	// is let go then, not after Idle.
+	// Handshake bounds the wait for a TLS client's first bytes, implicit
+	// TLS or after STARTTLS (default HandshakeTimeout): a client that
+	// never starts TLS is let go then, not after Idle. Once its first
+	// bytes (its ClientHello) arrived, the rest of the handshake is
+	// bounded by Idle, as a command is (or by Handshake again, from then,
+	// without Idle): a client slow to answer the server's flight, as a
+	// loaded one is, is not cut off in the middle of its handshake, which
+	// it would only see when its next write met a reset connection.
 	Handshake time.Duration
 	// Limit, if set, caps the connections open at once (shared by the
 	// listeners given the same Limit); one past the cap gets Busy and is
@@ -71,10 +77,14 @@ type Config struct {
 	// rewritten. Nil: the library does its own STARTTLS, and rewriting
 	// stops at the go-ahead.
 	StartTLS *tls.Config
+	// ErrorLog, if set, gets a line for each TLS handshake that failed,
+	// as net/http's does: the server's side of a client cut off. Nil:
+	// nothing.
+	ErrorLog *log.Logger
 }
 
-// HandshakeTimeout is how long an implicit-TLS client has to complete
-// its handshake, unless Config.Handshake says otherwise.
+// HandshakeTimeout is how long a TLS client has to start its handshake,
+// unless Config.Handshake says otherwise.
 const HandshakeTimeout = 10 * time.Second
 
 // Limit caps how many connections are open at once.
@@ -180,14 +190,16 @@ func (l *listener) Accept() (net.Conn, error) {
 		return nil, err
 	}
 	var inner net.Conn = raw
+	var start *tlsStart
 	if l.cfg.TLS != nil {
-		inner = tls.Server(raw, l.cfg.TLS)
+		start = &tlsStart{Conn: raw}
+		inner = tls.Server(start, l.cfg.TLS)
 	}
 	newID := l.cfg.NewID
 	if newID == nil {
 		newID = hexID
 	}
-	c := &Conn{Conn: inner, ID: newID(), IP: Host(raw.RemoteAddr()), tls: l.cfg.TLS != nil, peer: raw}
+	c := &Conn{Conn: inner, ID: newID(), IP: Host(raw.RemoteAddr()), tls: l.cfg.TLS != nil, peer: raw, start: start}
 	if l.cfg.Greeting != nil {
 		c.greeting = []byte(l.cfg.Greeting(c) + "\r\n")
 	}
@@ -288,6 +300,7 @@ type Conn struct {
 	limit        *Limit // nil once the connection moved on (STARTTLS)
 	released     sync.Once
 	handshakeFor time.Duration
+	start        *tlsStart // under the TLS session of a TLS connection
 	handshook    sync.Once
 	handshakeErr error
 	readBy       atomic.Int64 // the read deadline last asked for, Unix nanoseconds; 0: none
@@ -414,16 +427,23 @@ func (c *Conn) say(line string) {
 }
 
 // handshake completes a TLS connection's handshake (implicit TLS, or after
-// STARTTLS) within its bound, before the first read or write, then puts
-// back the read deadline the library asked for.
+// STARTTLS) within its bounds (Config.Handshake), before the first read or
+// write, then puts back the read deadline the library asked for.
 func (c *Conn) handshake() error {
 	c.handshook.Do(func() {
 		tc, ok := c.Conn.(*tls.Conn)
 		if !ok {
 			return
 		}
-		_ = tc.SetDeadline(time.Now().Add(c.handshakeFor))
+		rest := c.idle
+		if rest <= 0 {
+			rest = c.handshakeFor
+		}
+		c.start.arm(c.handshakeFor, rest)
 		c.handshakeErr = tc.Handshake()
+		if c.handshakeErr != nil && c.l.cfg.ErrorLog != nil {
+			c.l.cfg.ErrorLog.Printf("mailconn: TLS handshake error from %s: %v", c.RemoteAddr(), c.handshakeErr)
+		}
 		_ = tc.SetWriteDeadline(time.Time{})
 		var by time.Time
 		if n := c.readBy.Load(); n != 0 {
@@ -555,8 +575,9 @@ func (c *Conn) CloseAfter(line string) {
 func (c *Conn) moveOn() *Conn {
 	// The client was greeted before STARTTLS: a goodbye is for it from
 	// the start, in TLS.
-	next := &Conn{Conn: tls.Server(c.Conn, c.l.cfg.StartTLS), ID: c.ID, IP: c.IP, tls: true, starttls: true, peer: c.peer,
-		greeting: []byte{}, greeted: true}
+	start := &tlsStart{Conn: c.Conn}
+	next := &Conn{Conn: tls.Server(start, c.l.cfg.StartTLS), ID: c.ID, IP: c.IP, tls: true, starttls: true, peer: c.peer,
+		greeting: []byte{}, greeted: true, start: start}
 	c.l.forget(c)
 	c.Conn, c.limit = movedOn{c.peer}, nil
 	return next
@@ -635,4 +656,71 @@ func (c *Conn) clamp(t time.Time) time.Time {
 		return limit
 	}
 	return t
+}
+
+// tlsStart is the connection under a TLS session. Armed by the
+// handshake, it bounds the wait for the client's first bytes, then gives
+// the rest of the handshake its own bound from the moment they arrive:
+// unless another deadline was set in the meantime (a goodbye's, which
+// must not wait longer).
+type tlsStart struct {
+	net.Conn
+	first sync.Once // the first bytes read
+	mu    sync.Mutex
+	set   int // deadlines set on the connection so far
+	armed int // set's value when armed; 0: not armed
+	rest  time.Duration
+}
+
+// arm sets the deadlines of the wait for the client's first bytes, bound
+// from now, and rest for after them.
+func (t *tlsStart) arm(bound, rest time.Duration) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	_ = t.Conn.SetDeadline(time.Now().Add(bound))
+	t.set++
+	t.armed, t.rest = t.set, rest
+}
+
+// Read implements net.Conn.
+func (t *tlsStart) Read(p []byte) (int, error) {
+	n, err := t.Conn.Read(p)
+	if n > 0 {
+		t.first.Do(t.started)
+	}
+	return n, err
+}
+
+// started moves the armed deadlines to rest from now, if they are still
+// the last set.
+func (t *tlsStart) started() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.armed != 0 && t.armed == t.set {
+		_ = t.Conn.SetDeadline(time.Now().Add(t.rest))
+	}
+}
+
+// SetDeadline implements net.Conn.
+func (t *tlsStart) SetDeadline(d time.Time) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.set++
+	return t.Conn.SetDeadline(d)
+}
+
+// SetReadDeadline implements net.Conn.
+func (t *tlsStart) SetReadDeadline(d time.Time) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.set++
+	return t.Conn.SetReadDeadline(d)
+}
+
+// SetWriteDeadline implements net.Conn.
+func (t *tlsStart) SetWriteDeadline(d time.Time) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.set++
+	return t.Conn.SetWriteDeadline(d)
 }
