@@ -281,6 +281,9 @@ func Personality() mailauth.Personality {
 				// EX-05, EX-13 [OBS]: SMTP AUTH off (F-04) and basic auth (F-05).
 				mailauth.ReasonAuthDisabled: {Code: 535, Enhanced: [3]int{5, 7, 139}, Text: "Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information." + stamp},
 				mailauth.ReasonBasicAuth:    {Code: 535, Enhanced: [3]int{5, 7, 139}, Text: "Authentication unsuccessful, basic authentication is disabled." + stamp},
+				// EX-13 [OBS], F-27: a password under Security Defaults or
+				// Conditional Access (RefusePassword: which text wins).
+				mailauth.ReasonBlockedByPolicy: {Code: 535, Enhanced: [3]int{5, 7, 139}, Text: "Authentication unsuccessful, the request did not meet the criteria to be authenticated successfully. Contact your administrator." + stamp},
 			},
 			Malformed: unsuccessful,
 			// F-17, F-25: 504 5.7.4 to OAUTHBEARER, PLAIN, and AUTH before
