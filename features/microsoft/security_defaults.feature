@@ -75,3 +75,20 @@ Feature: Security Defaults and Conditional Access refuse a password at SMTP AUTH
     And the application authenticates to SMTP as alice@contoso.test with LOGIN and the password "alice-password"
     Then the SMTP server refuses the authentication with 535
     And the world recorded a refused smtp authentication of alice@contoso.test because "auth_disabled"
+
+  Scenario: Security Defaults are the tenant's own: Fabrikam's refuse Carol's password, Contoso's Alice gets basic auth's refusal (EX-13, F-27, F-05)
+    Given the tenant "fabrikam.onmicrosoft.com" turns Security Defaults on
+    When the application connects to the provider's SMTP server with STARTTLS
+    And the application authenticates to SMTP as carol@fabrikam.test with LOGIN and the password "carol-password"
+    Then the world recorded a refused smtp authentication of carol@fabrikam.test because "blocked_by_policy"
+    When the application connects to the provider's SMTP server with STARTTLS
+    And the application authenticates to SMTP as alice@contoso.test with LOGIN and the password "alice-password"
+    Then the world recorded a refused smtp authentication of alice@contoso.test because "basic_auth"
+
+  @imap
+  Scenario: Under Security Defaults an IMAP password keeps Exchange's IMAP refusal (F-27 is SMTP's; IMAP's text is not recorded)
+    Given the tenant "contoso.test" turns Security Defaults on
+    When the application connects to the provider's IMAP server with implicit TLS
+    And the application logs in to IMAP as alice@contoso.test with the password "alice-password"
+    Then the IMAP server replies "NO LOGIN failed."
+    And the world recorded a refused imap authentication of alice@contoso.test because "basic_auth"
