@@ -30,6 +30,22 @@ Feature: Exchange Online's IMAP command errors
       """
     And the server has not closed the connection
 
+  Scenario: The fake's bound is 32 KiB [INF]: a command of 32,768 bytes is read, one byte more is not (EX-09)
+    When the application sends "a1 AUTHENTICATE XOAUTH2 base64(user=alice@contoso.test^Aauth=Bearer <token>^A^A)" on a new IMAP connection
+    And the application sends "a2 NOOP " with "x" repeated 32758 times on that connection
+    Then the server's reply is "a2 BAD Command Argument Error. 11"
+    When the application sends "a3 NOOP " with "x" repeated 32759 times on that connection
+    Then the server's reply is "a3 BAD Command Error. 10"
+
+  Scenario: After a message appended with a literal, a too-long command is still cut (EX-09)
+    When the application sends "a1 AUTHENTICATE XOAUTH2 base64(user=alice@contoso.test^Aauth=Bearer <token>^A^A)" on a new IMAP connection
+    And the application sends "a2 APPEND INBOX {12+}^M^JSubject: x^M^J" on that connection
+    Then the server's reply is "a2 OK [APPENDUID 1 2] APPEND completed"
+    When the application sends "a3 SELECT INBOX" on that connection
+    And the application sends "a4 UID SEARCH" with " UID 1" repeated 6667 times on that connection
+    Then the server's reply is "a4 BAD Command Error. 10"
+    And the server has not closed the connection
+
   Scenario: Before authentication a too-long line is the command error too, not a refused login (EX-09)
     When the application sends "a1 CAPABILITY" on a new IMAP connection
     And the application sends "a2 AUTHENTICATE XOAUTH2 " with "QUFB" repeated 10000 times on that connection
