@@ -89,3 +89,17 @@ Feature: Exchange Online's IMAP command errors
     Then the server's reply is "a3 BAD Command received in Invalid state."
     When the application sends "a4 SELECT INBOX" on that connection
     Then the server's reply is "a4 OK [READ-WRITE] SELECT completed"
+
+  Scenario: A literal go-imap refuses is no literal: the next too-long command is still cut (EX-09)
+    When the application sends "a1 LOGIN {5000}" on a new IMAP connection
+    Then the server's reply is "a1 BAD Command Argument Error. 11"
+    When the application sends "a2 NOOP " with "x" repeated 40000 times on that connection
+    Then the server's reply is "a2 BAD Command Error. 10"
+    And the server has not closed the connection
+
+  Scenario: The bound is on commands, not on a message: APPEND takes a 40,000-character line in its literal (EX-09)
+    When the application sends "a1 AUTHENTICATE XOAUTH2 base64(user=alice@contoso.test^Aauth=Bearer <token>^A^A)" on a new IMAP connection
+    And the application sends "a2 APPEND INBOX {40017}" on that connection
+    Then the server's reply is "+ Ready for literal data"
+    When the application sends "Subject: long^M^J^M^J" with "x" repeated 40000 times on that connection
+    Then the server's reply is "a2 OK [APPENDUID 1 2] APPEND completed"
