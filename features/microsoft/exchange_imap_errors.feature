@@ -103,3 +103,14 @@ Feature: Exchange Online's IMAP command errors
     Then the server's reply is "+ Ready for literal data"
     When the application sends "Subject: long^M^J^M^J" with "x" repeated 40000 times on that connection
     Then the server's reply is "a2 OK [APPENDUID 1 2] APPEND completed"
+
+  Scenario: A command's lines before and after its literal count together against the bound (EX-09)
+    When the application sends "a1 AUTHENTICATE XOAUTH2 base64(user=alice@contoso.test^Aauth=Bearer <token>^A^A)" on a new IMAP connection
+    And the application sends "a2 SELECT INBOX" on that connection
+    And the application sends "a3 UID SEARCH SUBJECT {5}" on that connection
+    Then the server's reply is "+ Ready for literal data"
+    When the application sends "hello" with " UID 1" repeated 5457 times on that connection
+    Then the server's reply is "a3 BAD Command Argument Error. 11"
+    When the application sends "a4 UID SEARCH SUBJECT {5}" on that connection
+    And the application sends "Inv42" with " UID 1" repeated 5000 times on that connection
+    Then the server's reply is "a4 OK UID SEARCH completed"
