@@ -35,6 +35,7 @@ var titles = map[string]string{
 	"F-24":  "implicit TLS at Exchange's SMTP (port 465, or SSL/TLS on 587)",
 	"F-25":  "AUTH PLAIN / LOGIN, or AUTH before STARTTLS, at Exchange's SMTP",
 	"F-26":  "the client went on after a failed or absent AUTH",
+	"F-27":  "a password at Exchange's SMTP while Security Defaults or Conditional Access apply",
 	"F-28":  "MFA or Conditional Access applies to a silent flow",
 	"F-29":  "scopes of two resources, or two /.default, in one token request",
 	"F-30":  "the tenant forbids user consent: an administrator must grant it",
@@ -144,6 +145,13 @@ func (ru *runner) explainF(id string, f failure) (evidence, fix string) {
 		return fmt.Sprintf("mechanism %s, security %s; %s", m.Mechanism, m.Security, reply), "STARTTLS first (security: starttls on 587), then AUTH XOAUTH2 with an OAuth token"
 	case "F-26":
 		return "no AUTH before MAIL FROM (mechanism " + m.Mechanism + "); " + reply, "authenticate first (mechanism XOAUTH2); when AUTH fails, report its reply instead of going on to MAIL FROM"
+	case "F-27":
+		why := "Security Defaults or a Conditional Access policy block the password sign-in"
+		if ms.tenant.SecurityDefaults {
+			why = "tenant " + firstNonEmpty(tenant, ms.tenant.ID) + " has Security Defaults on"
+		}
+		return "mechanism " + m.Mechanism + " with a password; " + why + "; " + reply,
+			"set the mechanism to XOAUTH2 and send an OAuth access token for " + scopeFor(m.Protocol) + " instead of the password (Security Defaults block every password at SMTP AUTH); with Security Defaults off, exclude the account from the Conditional Access policy that blocks legacy authentication"
 	case "F-28":
 		return reply, "use the interactive authorization code flow or the device code flow; exclude a service account from the policy"
 	case "F-29":

@@ -270,6 +270,10 @@ func (ru *runner) explainMail(f failure) {
 			ru.addF("F-25", f)
 			return
 		}
+	case prov == "microsoft" && (reason == "blocked_by_policy" || strings.Contains(f.reply, "did not meet the criteria")):
+		// F-27 before F-05: the same password, refused by the tenant's policy.
+		ru.addF("F-27", f)
+		return
 	case reason == "basic_auth" || ((m.Mechanism == "PLAIN" || m.Mechanism == "LOGIN") && f.step == "authenticate"):
 		ru.addF(map[string]string{"microsoft": "F-05", "google": "GM-04"}[prov], f)
 		return

@@ -223,6 +223,7 @@ var wantEvidence = map[string]string{
 	"F-25-auth-plain.yaml":                "STARTTLS first",
 	"F-06-graph-and-outlook.yaml":         "hold Graph and Outlook scopes",
 	"F-05-password.yaml":                  "mechanism LOGIN with a password",
+	"F-27-security-defaults.yaml":         "tenant contoso.onmicrosoft.com has Security Defaults on",
 	"F-03-other-mailbox.yaml":             "user= is bob@contoso.test",
 }
 

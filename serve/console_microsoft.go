@@ -59,9 +59,9 @@ func (a *admin) microsoftApp(w http.ResponseWriter, r *http.Request) {
 }
 
 // microsoftTenant is POST /api/providers/microsoft/tenants (tenant,
-// [user_consent_disabled], [smtp_auth_disabled], [smtp_auth_disabled_for]:
-// a comma-separated list of mailboxes, "" for none): the tenant's and
-// Exchange's settings (F-04, F-10).
+// [user_consent_disabled], [security_defaults], [smtp_auth_disabled],
+// [smtp_auth_disabled_for]: a comma-separated list of mailboxes, "" for
+// none): the tenant's and Exchange's settings (F-04, F-10, F-27).
 func (a *admin) microsoftTenant(w http.ResponseWriter, r *http.Request) {
 	if !form(w, r, "tenant") {
 		return
@@ -72,8 +72,9 @@ func (a *admin) microsoftTenant(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, apiError{"no such tenant: " + tenant})
 		return
 	}
-	consent, smtpOff := t.UserConsentDisabled, t.Exchange.SMTPAuthDisabled
-	if err := errors.Join(boolParam(r, "user_consent_disabled", &consent), boolParam(r, "smtp_auth_disabled", &smtpOff)); err != nil {
+	consent, smtpOff, defaults := t.UserConsentDisabled, t.Exchange.SMTPAuthDisabled, t.SecurityDefaults
+	if err := errors.Join(boolParam(r, "user_consent_disabled", &consent), boolParam(r, "smtp_auth_disabled", &smtpOff),
+		boolParam(r, "security_defaults", &defaults)); err != nil {
 		refuse(w, err)
 		return
 	}
@@ -85,7 +86,7 @@ func (a *admin) microsoftTenant(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	err := microsoft.UpdateTenant(a.m.World, tenant, func(t *microsoft.Tenant) {
-		t.UserConsentDisabled, t.Exchange.SMTPAuthDisabled = consent, smtpOff
+		t.UserConsentDisabled, t.Exchange.SMTPAuthDisabled, t.SecurityDefaults = consent, smtpOff, defaults
 		if setFor {
 			t.Exchange.SMTPAuthDisabledFor = offFor
 		}
@@ -96,6 +97,7 @@ func (a *admin) microsoftTenant(w http.ResponseWriter, r *http.Request) {
 	}
 	t, _ = microsoft.TenantOf(a.m.World, world.Realm{Provider: microsoft.Name, Tenant: tenant})
 	a.done(w, microsoft.Name, "tenant", tenant, map[string]any{"user_consent_disabled": t.UserConsentDisabled,
+		"security_defaults":  t.SecurityDefaults,
 		"smtp_auth_disabled": t.Exchange.SMTPAuthDisabled, "smtp_auth_disabled_for": world.Strings(t.Exchange.SMTPAuthDisabledFor)})
 }
 

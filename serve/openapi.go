@@ -115,6 +115,7 @@ var adminRoutes = []apiRoute{
 			{"allow_public_client_flows", "boolean", false, "public client flows allowed"}}, response: "Object"},
 	{method: "POST", path: "/api/providers/microsoft/tenants", provider: "microsoft", summary: "A tenant's and Exchange's settings.",
 		form: []param{req("tenant", "the tenant"), {"user_consent_disabled", "boolean", false, "users may not consent"},
+			{"security_defaults", "boolean", false, "Entra's Security Defaults on: a password to SMTP AUTH is refused (F-27)"},
 			{"smtp_auth_disabled", "boolean", false, "SMTP AUTH off for the organization"},
 			opt("smtp_auth_disabled_for", "comma-separated mailboxes with SMTP AUTH off")}, response: "Object"},
 	{method: "POST", path: "/api/providers/microsoft/service-principals", provider: "microsoft", summary: "Exchange's New-ServicePrincipal.",

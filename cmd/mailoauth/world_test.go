@@ -154,7 +154,7 @@ func TestServeWorldActions(t *testing.T) {
 		}
 	}
 	s.must(t, "POST", "/api/providers/microsoft/tenants", url.Values{"tenant": {"contoso"}, "user_consent_disabled": {"true"},
-		"smtp_auth_disabled_for": {"bob@contoso.test"}})
+		"smtp_auth_disabled_for": {"bob@contoso.test"}, "security_defaults": {"true"}})
 	s.must(t, "POST", "/api/providers/microsoft/apps", url.Values{"client_id": {msWeb}, "admin_consent": {"false"}})
 	q := url.Values{"client_id": {msWeb}, "redirect_uri": {"http://localhost:3017"}, "response_type": {"code"},
 		"scope": {"https://outlook.office.com/IMAP.AccessAsUser.All"}, "login_hint": {"alice@contoso.test"}}
@@ -190,7 +190,7 @@ func TestServeWorldActions(t *testing.T) {
 		"imap_enabled": {"false"}, "pop_enabled": {"true"}})
 	world := s.must(t, "GET", "/api/world", nil)
 	for _, want := range []string{`"user_consent_disabled": true`, `"bob@contoso.test"`, `"admin_consent": false`,
-		`"trustee": "bob@contoso.test"`, `"pop_disabled_for": []`} {
+		`"trustee": "bob@contoso.test"`, `"pop_disabled_for": []`, `"security_defaults": true`} {
 		if !strings.Contains(world, want) {
 			t.Errorf("GET /api/world lacks %s", want)
 		}

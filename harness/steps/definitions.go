@@ -35,6 +35,7 @@ var concerns = []struct {
 	{"claims (mail, Trackdéchets)", (*scenario).claimsMailSteps},
 	{"Microsoft claims", (*scenario).claimsMicrosoftSteps},
 	{"request loops", (*scenario).floodSteps},
+	{"Exchange errors", (*scenario).exchangeErrorSteps},
 }
 
 // register registers every step definition of s with godog.

@@ -89,7 +89,7 @@ func (s *Server) serve(ln net.Listener, starttls *tls.Config, insecureAuth bool)
 		InsecureAuth: insecureAuth,
 		Logger:       mailauth.PanicLog{World: s.cfg.World, Provider: s.cfg.Provider, Protocol: "imap"},
 	})
-	s.group.Go(ln, srv.Serve, srv.Close)
+	s.group.Go(ln, func(l net.Listener) error { return srv.Serve(s.bound(l)) }, srv.Close)
 }
 
 // Close stops the listeners and closes every connection.

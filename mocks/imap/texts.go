@@ -176,6 +176,9 @@ func (r *replies) text(line []byte) ([]byte, bool) {
 		tag := string(line[:len(line)-len(serverBug)])
 		return []byte(tag + " " + imapStatus(p.Malformed, c) + "\r\n"), false
 	}
+	if out, ok := r.commandError(line); ok {
+		return out, false
+	}
 	if len(line) > 200 || !bytes.HasPrefix(line, bye) && !bytes.Contains(line, []byte(" OK ")) {
 		return line, false
 	}

@@ -43,8 +43,9 @@ var ErrHungUp = errors.New("mailauth: the connection was closed by a fault")
 // meet the fault armed at the gate's server, if any: a delay waits (until
 // ctx is done: then ReasonDisconnect), the others refuse with their reason
 // and no event. Then a token goes to the Rule, and a password is refused
-// with ReasonBasicAuth, and the outcome is recorded in the world's audit
-// log. Any other mechanism is refused with ReasonMechanism, unrecorded.
+// with ReasonBasicAuth (or the reason a PasswordRule names), and the
+// outcome is recorded in the world's audit log. Any other mechanism is
+// refused with ReasonMechanism, unrecorded.
 func (g Gate) Authenticate(ctx context.Context, l Login) Verdict {
 	l.Protocol = g.Protocol
 	bearer := l.Mechanism == sasl.XOAUTH2 || l.Mechanism == sasl.OAuthBearer
@@ -56,6 +57,11 @@ func (g Gate) Authenticate(ctx context.Context, l Login) Verdict {
 		return fv
 	}
 	v := Verdict{Reason: ReasonBasicAuth, Detail: l.Mechanism + " sends a password; only a bearer token (XOAUTH2, OAUTHBEARER) is accepted"}
+	if pr, ok := g.Rule.(PasswordRule); ok && !bearer {
+		if reason, detail := pr.RefusePassword(ctx, l); reason != "" {
+			v.Reason, v.Detail = reason, detail
+		}
+	}
 	if bearer {
 		v = g.Rule.CheckMail(ctx, l)
 	}

@@ -53,6 +53,10 @@ const (
 	// ReasonBasicAuth is a password (LOGIN, PLAIN, USER/PASS): basic
 	// authentication is gone at every provider.
 	ReasonBasicAuth Reason = "basic_auth"
+	// ReasonBlockedByPolicy is a password the tenant's sign-in policy
+	// refuses before basic authentication is considered (Entra's Security
+	// Defaults, a Conditional Access policy: Exchange's F-27).
+	ReasonBlockedByPolicy Reason = "blocked_by_policy"
 	// ReasonMechanism is an advertised mechanism that is not a bearer
 	// token nor a password (PLAIN-CLIENTTOKEN, XOAUTH).
 	ReasonMechanism Reason = "mechanism"
@@ -109,6 +113,14 @@ func (v Verdict) Outcome() string {
 // gone.
 type Rule interface {
 	CheckMail(ctx context.Context, l Login) Verdict
+}
+
+// PasswordRule is a Rule that also names why a password is refused, when
+// the provider's answer depends on the account (its tenant's settings):
+// Gate.Authenticate asks it for every password login, and a "" reason
+// keeps ReasonBasicAuth.
+type PasswordRule interface {
+	RefusePassword(ctx context.Context, l Login) (Reason, string)
 }
 
 // Answer is a protocol session's reply to the gate's Verdict: the error its

@@ -197,6 +197,19 @@ type IMAPPersonality struct {
 	// Hangup is the text of the untagged BYE before the server closes a
 	// connection it gives up on (Exchange: "Connection closed. 14").
 	Hangup string
+	// InvalidState, ArgumentError and CommandTooLong, when set, are the
+	// tagged replies to a command sent in a state it is not valid in
+	// (SELECT before authentication, FETCH before SELECT), to one whose
+	// arguments do not parse, and to a command longer than MaxCommand, in
+	// place of go-imap's BAD [CLIENTBUG] texts (Exchange's "Command
+	// received in Invalid state.", "Command Argument Error. 11", "Command
+	// Error. 10", EX-09). Zero: go-imap's.
+	InvalidState, ArgumentError, CommandTooLong IMAPReply
+	// MaxCommand, when set, is the longest command the server reads, its
+	// bytes outside literals: a longer one is not run and gets
+	// CommandTooLong. Zero: go-imap's own bound (50 KiB), past which it
+	// answers NO [SERVERBUG] and reads the rest of the line as commands.
+	MaxCommand int
 	// Throttled answers the first mailbox command of a throttled session
 	// (Verdict.Throttled), ThrottledBye the next, followed by the BYE
 	// Hangup and the end of the connection; zero: NO [UNAVAILABLE] "Too

@@ -281,6 +281,9 @@ func Personality() mailauth.Personality {
 				// EX-05, EX-13 [OBS]: SMTP AUTH off (F-04) and basic auth (F-05).
 				mailauth.ReasonAuthDisabled: {Code: 535, Enhanced: [3]int{5, 7, 139}, Text: "Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information." + stamp},
 				mailauth.ReasonBasicAuth:    {Code: 535, Enhanced: [3]int{5, 7, 139}, Text: "Authentication unsuccessful, basic authentication is disabled." + stamp},
+				// EX-13 [OBS], F-27: a password under Security Defaults or
+				// Conditional Access (RefusePassword: which text wins).
+				mailauth.ReasonBlockedByPolicy: {Code: 535, Enhanced: [3]int{5, 7, 139}, Text: "Authentication unsuccessful, the request did not meet the criteria to be authenticated successfully. Contact your administrator." + stamp},
 			},
 			Malformed: unsuccessful,
 			// F-17, F-25: 504 5.7.4 to OAUTHBEARER, PLAIN, and AUTH before
@@ -317,6 +320,16 @@ func Personality() mailauth.Personality {
 			// EX-09 [OBS]: a throttled session, NO then BAD and BYE.
 			Throttled:    mailauth.IMAPReply{Type: "NO", Text: "Request is throttled. Suggested Backoff Time: 299609 milliseconds"},
 			ThrottledBye: mailauth.IMAPReply{Type: "BAD", Text: "Request is throttled. Suggested Backoff Time: 89117 milliseconds"},
+			// EX-09 [OBS]: command errors; the state's condition is [INF].
+			// Exchange's bound on a command is NOT FOUND; EX-09 records a
+			// 40,000-character UID SEARCH that got "Command Error. 10", so
+			// it is below that, where go-imap's own (51,200 bytes) is not:
+			// 32 KiB [INF], four times the 8,000 octets RFC 2683 §3.2.1.5
+			// asks a server to take.
+			InvalidState:   mailauth.IMAPReply{Type: "BAD", Text: "Command received in Invalid state."},
+			ArgumentError:  mailauth.IMAPReply{Type: "BAD", Text: "Command Argument Error. 11"},
+			CommandTooLong: mailauth.IMAPReply{Type: "BAD", Text: "Command Error. 10"},
+			MaxCommand:     32 << 10,
 			// EX-03 [OBS] and EX-07: UIDPLUS, NAMESPACE, MOVE, and
 			// LITERAL+ (non-synchronizing literals of any size, RFC 7888).
 			Capabilities: []string{"NAMESPACE", "UIDPLUS", "MOVE", "LITERAL+"},

@@ -130,8 +130,8 @@ func TestConcurrentDevicePollers(t *testing.T) {
 
 // TestOversizedTokenAtExchange: a 1 MB XOAUTH2 response is refused with
 // the protocol's own error, at once: go-smtp's line-length reply on SMTP,
-// Exchange's refusal on IMAP (go-imap's internal error before
-// authentication is the personality's answer to a malformed message).
+// Exchange's answer to an over-long command on IMAP (EX-09: the line
+// passes the personality's MaxCommand before it is a SASL message).
 func TestOversizedTokenAtExchange(t *testing.T) {
 	t.Parallel()
 	srv := mocks.Start(t, mocks.Options{Providers: []string{microsoft.Name}})
@@ -176,9 +176,8 @@ func TestOversizedTokenAtExchange(t *testing.T) {
 	if err != nil && line == "" {
 		t.Fatalf("IMAP AUTHENTICATE with a 1 MB token: no reply (%v)", err)
 	}
-	// Exchange answers a SASL message it cannot read as any refusal (EX-03).
-	if line != "a1 NO AUTHENTICATE failed.\r\n" {
-		t.Errorf("IMAP AUTHENTICATE with a 1 MB token: %q, want Exchange's NO AUTHENTICATE failed.", line)
+	if line != "a1 BAD Command Error. 10\r\n" {
+		t.Errorf("IMAP AUTHENTICATE with a 1 MB token: %q, want Exchange's BAD Command Error. 10", line)
 	}
 }
 

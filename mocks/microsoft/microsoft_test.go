@@ -44,7 +44,7 @@ func TestSchema(t *testing.T) {
 	}
 	// The policies of M-11 and M-06 (F-28, F-12) and a disabled app.
 	policies := strings.Replace(tenantYAML, "domains: [contoso.onmicrosoft.com]",
-		"domains: [contoso.onmicrosoft.com]\n        mfa_required: ['*']\n        conditional_access_block: [a@contoso.test]\n        sign_in_frequency: 12h", 1)
+		"domains: [contoso.onmicrosoft.com]\n        mfa_required: ['*']\n        conditional_access_block: [a@contoso.test]\n        sign_in_frequency: 12h\n        security_defaults: true", 1)
 	policies = strings.Replace(policies, "allow_public_client_flows: true", "allow_public_client_flows: true, disabled: true", 1)
 	w, err = load(t, policies)
 	if err != nil {
@@ -52,11 +52,11 @@ func TestSchema(t *testing.T) {
 	}
 	tenant, _ = microsoft.TenantOf(w, realm)
 	app, _ = w.ClientNamed(realm, "app")
-	if len(tenant.MFARequired) != 1 || len(tenant.BlockedByCA) != 1 || tenant.SignInFrequency.Hours() != 12 || !app.Settings.(microsoft.App).Disabled {
+	if len(tenant.MFARequired) != 1 || len(tenant.BlockedByCA) != 1 || tenant.SignInFrequency.Hours() != 12 || !tenant.SecurityDefaults || !app.Settings.(microsoft.App).Disabled {
 		t.Errorf("policies: %+v, app %+v", tenant, app.Settings)
 	}
 	enc := microsoft.Schema().(world.EncodingSchema).EncodeRealm(tenant)
-	if enc["sign_in_frequency"] != "12h0m0s" || enc["mfa_required"] == nil || enc["conditional_access_block"] == nil {
+	if enc["sign_in_frequency"] != "12h0m0s" || enc["mfa_required"] == nil || enc["conditional_access_block"] == nil || enc["security_defaults"] != true {
 		t.Errorf("encoded policies: %v", enc)
 	}
 	for name, doc := range map[string]string{

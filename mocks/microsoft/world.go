@@ -38,6 +38,12 @@ type Tenant struct {
 	// BlockedByCA are the users ("*": all) a Conditional Access policy
 	// blocks: no token is issued to them, AADSTS53003 (M-11, F-28).
 	BlockedByCA []string
+	// SecurityDefaults is Entra's Security Defaults for the tenant: legacy
+	// authentication is blocked, so a password sent to SMTP AUTH gets
+	// Exchange's "request did not meet the criteria" 5.7.139 (EX-13,
+	// F-27); a token (XOAUTH2) still opens the mailbox. Its MFA prompt is
+	// MFARequired's.
+	SecurityDefaults bool
 	// SignInFrequency is Conditional Access's sign-in frequency: a grant
 	// signed in longer ago is refused at refresh, AADSTS70043 (M-06,
 	// F-12). Zero: none.
@@ -242,6 +248,7 @@ func (schema) EncodeRealm(settings any) map[string]any {
 	return map[string]any{"id": t.ID, "domains": world.Strings(t.Domains), "user_consent_disabled": t.UserConsentDisabled,
 		"admins": world.Strings(t.Admins), "consented_apps": world.Strings(t.ConsentedApps),
 		"mfa_required": world.Strings(t.MFARequired), "conditional_access_block": world.Strings(t.BlockedByCA),
+		"security_defaults": t.SecurityDefaults,
 		"sign_in_frequency": t.SignInFrequency.String(),
 		"exchange": map[string]any{"smtp_auth_disabled": t.Exchange.SMTPAuthDisabled,
 			"smtp_auth_disabled_for": world.Strings(t.Exchange.SMTPAuthDisabledFor),
@@ -276,6 +283,7 @@ func (schema) DecodeRealm(tenant string, keys map[string]yaml.Node) (any, error)
 		ConsentedApps       []string      `yaml:"consented_apps"`
 		MFARequired         []string      `yaml:"mfa_required"`
 		BlockedByCA         []string      `yaml:"conditional_access_block"`
+		SecurityDefaults    bool          `yaml:"security_defaults"`
 		SignInFrequency     time.Duration `yaml:"sign_in_frequency"`
 		Exchange            struct {
 			SMTPAuthDisabled    bool                  `yaml:"smtp_auth_disabled"`
@@ -300,8 +308,9 @@ func (schema) DecodeRealm(tenant string, keys map[string]yaml.Node) (any, error)
 	}
 	return Tenant{ID: strings.ToLower(f.ID), Domains: f.Domains, UserConsentDisabled: f.UserConsentDisabled,
 		Admins: f.Admins, ConsentedApps: f.ConsentedApps, MFARequired: f.MFARequired, BlockedByCA: f.BlockedByCA,
-		SignInFrequency: f.SignInFrequency,
-		Exchange:        Exchange(f.Exchange)}, nil
+		SecurityDefaults: f.SecurityDefaults,
+		SignInFrequency:  f.SignInFrequency,
+		Exchange:         Exchange(f.Exchange)}, nil
 }
 
 // isGUID reports whether s is 8-4-4-4-12 hex digits.
