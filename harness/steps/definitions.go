@@ -32,6 +32,7 @@ var concerns = []struct {
 	{"MSAL", (*scenario).msalSteps},
 	{"Trackdéchets", (*scenario).trackdechetsSteps},
 	{"application under test", (*scenario).appSteps},
+	{"what the mail servers saw", (*scenario).mailSeenSteps},
 }
 
 // register registers every step definition of s with godog.
