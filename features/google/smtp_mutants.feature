@@ -35,3 +35,10 @@ Feature: What the world saw of a message sent through Gmail's SMTP server
     And the application sends "DATA" on that connection
     And the application sends "From: alice@gmail.test^M^J^M^JSubject: in the body^M^J." on that connection
     Then the world saw a message from alice@gmail.test to "bob@gmail.test" with the subject ""
+
+  Scenario: A message past 10 MiB and within the SIZE Gmail announces is accepted (GM-08, RFC 1870)
+    When the application connects to the provider's SMTP server with STARTTLS
+    And the application authenticates to SMTP as alice@gmail.test with XOAUTH2
+    And the application sends a 10500000-byte message from alice@gmail.test to bob@gmail.test with subject "Past ten MiB"
+    Then the message is accepted
+    And the world delivered "Past ten MiB" to bob@gmail.test

@@ -32,7 +32,7 @@ var concerns = []struct {
 	{"MSAL", (*scenario).msalSteps},
 	{"Trackdéchets", (*scenario).trackdechetsSteps},
 	{"application under test", (*scenario).appSteps},
-	{"what the mail servers saw", (*scenario).mailSeenSteps},
+	{"SMTP messages", (*scenario).smtpMessageSteps},
 }
 
 // register registers every step definition of s with godog.
