@@ -36,6 +36,7 @@ var concerns = []struct {
 	{"Microsoft claims", (*scenario).claimsMicrosoftSteps},
 	{"request loops", (*scenario).floodSteps},
 	{"Exchange errors", (*scenario).exchangeErrorSteps},
+	{"SMTP messages", (*scenario).smtpMessageSteps},
 }
 
 // register registers every step definition of s with godog.

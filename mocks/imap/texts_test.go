@@ -22,6 +22,15 @@ func TestResponsesGoOutWhole(t *testing.T) {
 		{"x\r\n", ""},
 		{")\r\n", ""},
 		{"b OK FETCH completed\r\n", "* 2 EXISTS\r\n* 1 FETCH (BODY[] {14}\r\na OK done\r\nx\r\n)\r\nb OK FETCH completed\r\n"},
+		// An empty literal, then one that ends inside a line which
+		// announces another.
+		{"* 5 FETCH (BODY[TEXT] {0}\r\n", ""},
+		{")\r\n", ""},
+		{"* 6 FETCH (BODY[HEADER] {2}\r\n", ""},
+		{"ab BODY[TEXT] {12}\r\n", ""},
+		{"cc OK done\r\n", ""},
+		{")\r\n", ""},
+		{"f OK FETCH completed\r\n", "* 5 FETCH (BODY[TEXT] {0}\r\n)\r\n* 6 FETCH (BODY[HEADER] {2}\r\nab BODY[TEXT] {12}\r\ncc OK done\r\n)\r\nf OK FETCH completed\r\n"},
 		{"+ idling\r\n", "+ idling\r\n"},
 		{"* 3 EXISTS\r\n", "* 3 EXISTS\r\n"},
 		{"c OK IDLE completed\r\n", "c OK IDLE completed\r\n"},

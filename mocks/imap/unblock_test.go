@@ -67,7 +67,7 @@ func TestNonSynchronizingLiteral(t *testing.T) {
 		sync bool
 	}{
 		{"a LOGIN {5}\r\n", 5, true}, {"a LOGIN {5+}\r\n", 5, false}, {"a LOGIN {}\r\n", -1, false},
-		{"a LOGIN {5x}\r\n", -1, false}, {"a LOGIN {12345678901}\r\n", -1, false}, {"a LOGIN 5}\r\n", -1, false},
+		{"a LOGIN {5x}\r\n", -1, false}, {"a LOGIN {1234567890}\r\n", 1234567890, true}, {"a LOGIN {12345678901}\r\n", -1, false}, {"a LOGIN 5}\r\n", -1, false},
 		{"a LOGIN {5}", -1, false},
 	} {
 		if n, sync := literalOf([]byte(tc.line)); n != tc.n || sync != tc.sync {

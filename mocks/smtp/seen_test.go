@@ -70,3 +70,25 @@ func TestSeen(t *testing.T) {
 		t.Errorf("an event carries a token: %s", raw)
 	}
 }
+
+// TestSeenSubjectOfBareLFHeader: a header whose lines end with a bare LF
+// (go-smtp passes them through) ends at its first empty line too, so a
+// Subject line in the body is not the subject.
+func TestSeenSubjectOfBareLFHeader(t *testing.T) {
+	t.Parallel()
+	w, _, _, implicit := start(t, nil)
+	c := implicit()
+	c.Send("AUTH XOAUTH2 " + mailtest.XOAUTH2(mailtest.User, mailtest.Token))
+	c.SMTPReply()
+	c.Send("MAIL FROM:<" + mailtest.User + ">")
+	c.SMTPReply()
+	c.Send("RCPT TO:<b@y.test>")
+	c.SMTPReply()
+	c.Send("DATA")
+	c.SMTPReply()
+	c.Send("From: a@x.test\nSubject: Bare LF\n\nSubject: the body's\r\n.")
+	expect(t, c.SMTPReply(), `250 .*`)
+	if ev := lastEvent(t, w, "message"); ev.Seen["subject"] != "Bare LF" {
+		t.Errorf("seen %+v, want the subject %q", ev.Seen, "Bare LF")
+	}
+}
