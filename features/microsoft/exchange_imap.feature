@@ -43,6 +43,26 @@ Feature: Exchange Online's IMAP replies after AUTHENTICATE
     Then the server's reply is "a4 BAD User is authenticated but not connected."
     And the server then says "* BYE Connection closed. 14" and closes the connection
 
+  Scenario: Not connected: SELECT, then EXPUNGE of the selected state, then BYE (EX-08, email-oauth2-proxy#74)
+    Given admin@contoso.test has authorized the application for "https://outlook.office.com/IMAP.AccessAsUser.All"
+    When the application sends "a1 AUTHENTICATE XOAUTH2 base64(user=alice@contoso.test^Aauth=Bearer <token>^A^A)" on a new IMAP connection
+    And the application sends "a2 SELECT INBOX" on that connection
+    Then the server's reply is "a2 BAD User is authenticated but not connected."
+    When the application sends "a3 EXPUNGE" on that connection
+    Then the server's reply is "a3 BAD User is authenticated but not connected."
+    And the server then says "* BYE Connection closed. 14" and closes the connection
+
+  Scenario: Not connected: a selected-state command first is the first strike, not the Invalid state reply (EX-08, EX-09)
+    Given admin@contoso.test has authorized the application for "https://outlook.office.com/IMAP.AccessAsUser.All"
+    When the application sends "a1 AUTHENTICATE XOAUTH2 base64(user=alice@contoso.test^Aauth=Bearer <token>^A^A)" on a new IMAP connection
+    And the application sends "a2 FETCH 1 FLAGS" on that connection
+    Then the server's reply is "a2 BAD User is authenticated but not connected."
+    When the application sends "a3 NOOP" on that connection
+    Then the server's reply is "a3 OK NOOP completed"
+    When the application sends "a4 SELECT INBOX" on that connection
+    Then the server's reply is "a4 BAD User is authenticated but not connected."
+    And the server then says "* BYE Connection closed. 14" and closes the connection
+
   Scenario: Not connected, through go-imap's client: the INBOX cannot be read (EX-08, F-19)
     Given admin@contoso.test has authorized the application for "https://outlook.office.com/IMAP.AccessAsUser.All"
     When the application connects to the provider's IMAP server with implicit TLS

@@ -67,6 +67,11 @@ func (r *replies) commandError(line []byte) ([]byte, bool) {
 		if !e.match(string(status)) {
 			continue
 		}
+		if r.wrongState != nil && e.lib == libraryErrors[0].lib {
+			if out, ok := r.wrongState(r.c, tag); ok {
+				return out, true
+			}
+		}
 		if mine := e.mine(&r.p); mine.Type != "" {
 			return []byte(string(tag) + " " + imapStatus(mine, r.c) + "\r\n"), true
 		}

@@ -10,6 +10,7 @@ import (
 	"crypto/tls"
 	"math"
 	"net"
+	"sync"
 	"time"
 
 	goimap "github.com/emersion/go-imap/v2"
@@ -42,6 +43,9 @@ type Server struct {
 	group mailconn.Group
 	// unhook stops the world ending the sessions at its reset.
 	unhook func()
+	// notConnected are the unconnected sessions by connection id
+	// (unconnected.go).
+	notConnected sync.Map
 }
 
 // Start serves the two listeners.

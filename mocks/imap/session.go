@@ -38,6 +38,7 @@ func (ss *session) AppendLimit() uint32 { return uint32(ss.s.cfg.MaxMessageBytes
 // Close implements imapserver.Session.
 func (ss *session) Close() error {
 	if ss.Session == nil {
+		ss.s.notConnected.Delete(ss.conn.ID)
 		return nil
 	}
 	return ss.Session.Close()
@@ -72,6 +73,7 @@ func (ss *session) answer(v mailauth.Verdict) error {
 		return mailauth.ErrHungUp
 	case ss.unconnected(v):
 		// Accepted, and opens nothing (EX-08's reply B).
+		ss.s.notConnected.Store(ss.conn.ID, ss)
 		return nil
 	case !v.OK:
 		return reply(ss.s.cfg.Personality.Refusal(v.Reason), ss.conn.ID, ss.conn.IP)

@@ -75,7 +75,7 @@ var serverBug = []byte(" NO [SERVERBUG] Internal server error\r\n")
 // rewriter puts the personality's texts in place of go-imap's on c
 // (replies.text) and writes each response whole (replies.rewrite).
 func (s *Server) rewriter(c *mailconn.Conn) func([]byte) ([]byte, bool) {
-	r := &replies{p: s.cfg.Personality, c: c}
+	r := &replies{p: s.cfg.Personality, c: c, wrongState: s.wrongState}
 	return r.rewrite
 }
 
@@ -83,6 +83,9 @@ func (s *Server) rewriter(c *mailconn.Conn) func([]byte) ([]byte, bool) {
 type replies struct {
 	p mailauth.IMAPPersonality
 	c *mailconn.Conn
+	// wrongState answers a wrong-state BAD on an unconnected session
+	// (Server.wrongState); nil: go-imap's BAD is rewritten as any other.
+	wrongState func(c *mailconn.Conn, tag []byte) ([]byte, bool)
 
 	authenticated bool
 	inLiteral     int64  // bytes of a literal still to come

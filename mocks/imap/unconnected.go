@@ -7,14 +7,16 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver"
 
 	"github.com/mailoauth/mailoauth/mocks/mailauth"
+	"github.com/mailoauth/mailoauth/mocks/mailconn"
 )
 
 // A session is unconnected when AUTHENTICATE succeeded for a refusal the
 // personality lists in Unconnected (Exchange's reply B, EX-08): it opens
 // no mailbox (Session nil). CAPABILITY, NOOP and LOGOUT work; the first
 // mailbox command gets NotConnected, the next NotConnected and the BYE
-// Hangup, and the connection is closed. Only the authenticated state's
-// commands are reached: with no SELECT, the selected state's are not.
+// Hangup, and the connection is closed. A command of the selected state
+// (EXPUNGE, FETCH), which go-imap refuses for the state, counts as a
+// mailbox command (Server.wrongState).
 //
 // A session is throttled when a throttled fault was armed for its login
 // (Verdict.Throttled): its first mailbox command or FETCH gets Throttled,
@@ -54,12 +56,40 @@ func (ss *session) blocked() error {
 	if ss.strikes == 1 {
 		return reply(first, ss.conn.ID, ss.conn.IP)
 	}
-	hangup := p.Hangup
+	ss.conn.CloseAfter(ss.hangup())
+	return reply(second, ss.conn.ID, ss.conn.IP)
+}
+
+// hangup is the BYE line (without CRLF) an unconnected or throttled
+// session is closed with.
+func (ss *session) hangup() string {
+	hangup := ss.s.cfg.Personality.Hangup
 	if hangup == "" {
 		hangup = closing
 	}
-	ss.conn.CloseAfter("* BYE " + mailauth.Expand(hangup, ss.conn.ID, ss.conn.IP))
-	return reply(second, ss.conn.ID, ss.conn.IP)
+	return "* BYE " + mailauth.Expand(hangup, ss.conn.ID, ss.conn.IP)
+}
+
+// wrongState is the reply, in place of go-imap's wrong-state BAD, to a
+// command of the selected state on the unconnected session of conn
+// (EXPUNGE after the refused SELECT: "SELECT, EXPUNGE, BYE",
+// simonrob/email-oauth2-proxy#74, EX-08): a mailbox command like any
+// other, NotConnected, then NotConnected and the BYE, the connection
+// closed after it. Called from the connection's rewriter, with its lock
+// held; false for any other session.
+func (s *Server) wrongState(conn *mailconn.Conn, tag []byte) ([]byte, bool) {
+	v, ok := s.notConnected.Load(conn.ID)
+	if !ok {
+		return nil, false
+	}
+	ss := v.(*session)
+	ss.strikes++
+	out := []byte(string(tag) + " " + imapStatus(s.cfg.Personality.NotConnected, conn) + "\r\n")
+	if ss.strikes > 1 {
+		out = append(out, ss.hangup()+"\r\n"...)
+		conn.HangUpAfterRewrite()
+	}
+	return out, true
 }
 
 // Select implements imapserver.Session.

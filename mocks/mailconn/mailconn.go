@@ -566,6 +566,16 @@ func (c *Conn) CloseAfter(line string) {
 	c.mu.Unlock()
 }
 
+// HangUpAfterRewrite has the connection closed once the write whose
+// lines its rewriter is rewriting is out: for a rewriter (Config.Rewrite)
+// that puts a goodbye in a reply line, and only from there, where the
+// connection's lock is held (CloseAfter would wait for it).
+func (c *Conn) HangUpAfterRewrite() {
+	if c.farewell == nil {
+		c.farewell = []byte{}
+	}
+}
+
 // moveOn takes the connection from the library after its STARTTLS
 // go-ahead and returns the client's TLS session on it, as a new Conn with
 // the same id, whose library greeting is swallowed. From now on c reads
