@@ -52,6 +52,21 @@ Feature: Exchange Online's IMAP replies after AUTHENTICATE
     Then the server's reply is "a3 BAD User is authenticated but not connected."
     And the server then says "* BYE Connection closed. 14" and closes the connection
 
+  Scenario Outline: Not connected: <first> and <second> are mailbox commands too (EX-08)
+    Given admin@contoso.test has authorized the application for "https://outlook.office.com/IMAP.AccessAsUser.All"
+    When the application sends "a1 AUTHENTICATE XOAUTH2 base64(user=alice@contoso.test^Aauth=Bearer <token>^A^A)" on a new IMAP connection
+    And the application sends "a2 <first>" on that connection
+    Then the server's reply is "a2 BAD User is authenticated but not connected."
+    When the application sends "a3 <second>" on that connection
+    Then the server's reply is "a3 BAD User is authenticated but not connected."
+    And the server then says "* BYE Connection closed. 14" and closes the connection
+
+    Examples:
+      | first           | second             |
+      | CREATE Archive  | DELETE Archive     |
+      | RENAME a b      | SUBSCRIBE INBOX    |
+      | UNSUBSCRIBE x   | EXAMINE INBOX      |
+
   Scenario: Not connected: a selected-state command first is the first strike, not the Invalid state reply (EX-08, EX-09)
     Given admin@contoso.test has authorized the application for "https://outlook.office.com/IMAP.AccessAsUser.All"
     When the application sends "a1 AUTHENTICATE XOAUTH2 base64(user=alice@contoso.test^Aauth=Bearer <token>^A^A)" on a new IMAP connection
