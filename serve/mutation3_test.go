@@ -237,3 +237,65 @@ func TestDeviceDenyThroughAdmin(t *testing.T) {
 	status, out = postJSON(t, inst, "/api/device/deny", url.Values{"user_code": {"WXYZ-WXYZ"}, "email": {"nobody@gmail.test"}})
 	want(t, "deny as nobody", status, out, http.StatusNotFound, "")
 }
+
+// TestFaultFormsThroughAdmin: POST /api/faults reads count and delay_ms
+// from a form, refuses them when not whole numbers and a JSON body that
+// does not decode, each with its text; GET /api/faults lists no fault as
+// an empty list, not null.
+func TestFaultFormsThroughAdmin(t *testing.T) {
+	inst := start(t)
+	if _, body := call(t, http.MethodGet, inst.Manifest.AdminURL+"/api/faults", nil); !strings.Contains(body, `"faults": [],`) {
+		t.Errorf("no fault armed: %s", body)
+	}
+	status, out := postJSON(t, inst, "/api/faults", url.Values{"target": {"google.token"}, "fault": {"delay"}, "delay_ms": {"250"}, "count": {"3"}})
+	if status != http.StatusOK || out["delay_ms"] != 250.0 || out["count"] != 3.0 || out["fault"] != "delay" || out["target"] != "google.token" {
+		t.Fatalf("arm a delay of 250 ms, 3 times: HTTP %d %v", status, out)
+	}
+	if ev := lastEvent(t, inst); ev["mechanism"] != "fault" || ev["reason"] != "armed delay at google.token ("+out["id"].(string)+")" {
+		t.Errorf("the fault logged as %v", ev)
+	}
+	status, out = postJSON(t, inst, "/api/faults", url.Values{"target": {"google.token"}, "fault": {"delay"}, "delay_ms": {"soon"}})
+	want(t, "delay_ms soon", status, out, http.StatusBadRequest, "delay_ms must be a whole number")
+	status, out = postJSON(t, inst, "/api/faults", url.Values{"target": {"google.token"}, "fault": {"unavailable"}, "count": {"many"}})
+	want(t, "count many", status, out, http.StatusBadRequest, "count must be a whole number")
+	resp, err := http.Post(inst.Manifest.AdminURL+"/api/faults", "application/x-www-form-urlencoded", strings.NewReader("target=%zz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	resp.Body.Close()
+	want(t, "a form that does not parse", resp.StatusCode, out, http.StatusBadRequest, "the form could not be parsed")
+	req, _ := http.NewRequest(http.MethodPost, inst.Manifest.AdminURL+"/api/faults", strings.NewReader(`{"target":"google.token","fault":"unavailable","colour":1}`))
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out = nil
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	if e, _ := out["error"].(string); resp.StatusCode != http.StatusBadRequest || !strings.HasPrefix(e, "the JSON body: ") || !strings.Contains(e, "colour") {
+		t.Errorf("a JSON body with an unknown field: HTTP %d %v", resp.StatusCode, out)
+	}
+}
+
+// TestClockAdvanceSecondsLeft: the refusal past a century says how many
+// seconds are left; 0 seconds is refused.
+func TestClockAdvanceSecondsLeft(t *testing.T) {
+	inst := start(t)
+	status, out := postJSON(t, inst, "/api/clock/advance", url.Values{"seconds": {"0"}})
+	want(t, "0 seconds", status, out, http.StatusBadRequest, "seconds must be a whole number from 1 to 315360000")
+	if status, out := postJSON(t, inst, "/api/clock/advance", url.Values{"seconds": {"1"}}); status != http.StatusOK || out["offset_seconds"] != 1.0 {
+		t.Fatalf("advance 1 s: HTTP %d %v", status, out)
+	}
+	for i := range 9 {
+		if status, out := postJSON(t, inst, "/api/clock/advance", url.Values{"seconds": {"315360000"}}); status != http.StatusOK {
+			t.Fatalf("advance %d: HTTP %d %v", i+1, status, out)
+		}
+	}
+	status, out = postJSON(t, inst, "/api/clock/advance", url.Values{"seconds": {"315360000"}})
+	want(t, "ten years more", status, out, http.StatusBadRequest, "the world's clock may run at most 100 years ahead of the real time: 315359999 seconds are left")
+	if status, out := postJSON(t, inst, "/api/clock/advance", url.Values{"seconds": {"315359999"}}); status != http.StatusOK || out["offset_seconds"] != 3153600000.0 {
+		t.Errorf("advance what is left: HTTP %d %v", status, out)
+	}
+}
