@@ -3,11 +3,14 @@ package serve_test
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strings"
 	"testing"
 
+	"github.com/mailoauth/mailoauth/mocks/world"
 	"github.com/mailoauth/mailoauth/serve"
 )
 
@@ -297,5 +300,63 @@ func TestClockAdvanceSecondsLeft(t *testing.T) {
 	want(t, "ten years more", status, out, http.StatusBadRequest, "the world's clock may run at most 100 years ahead of the real time: 315359999 seconds are left")
 	if status, out := postJSON(t, inst, "/api/clock/advance", url.Values{"seconds": {"315359999"}}); status != http.StatusOK || out["offset_seconds"] != 3153600000.0 {
 		t.Errorf("advance what is left: HTTP %d %v", status, out)
+	}
+}
+
+// TestGetAndPutWorld: GET /api/world is JSON without passwords by default,
+// YAML when the Accept header asks for it, with passwords only when
+// asked; PUT /api/world answers 413 over world.MaxFileBytes and 400 for a
+// file that does not load, logs a load, and leaves the process's memory
+// limit as it found it when that is over loadMemoryLimit.
+func TestGetAndPutWorld(t *testing.T) {
+	inst := start(t)
+	a := inst.Manifest.AdminURL
+	get := func(query, accept string) (string, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, a+"/api/world"+query, nil)
+		if accept != "" {
+			req.Header.Set("Accept", accept)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.Header.Get("Content-Type"), string(b)
+	}
+	if ct, body := get("", ""); !strings.HasPrefix(ct, "application/json") || !strings.HasPrefix(body, "{") || strings.Contains(body, "alice-password") {
+		t.Errorf("GET /api/world: %s, passwords or not JSON:\n%.300s", ct, body)
+	}
+	if ct, body := get("?passwords=true", "application/yaml"); !strings.HasPrefix(ct, "application/yaml") || strings.HasPrefix(body, "{") || !strings.Contains(body, "alice-password") {
+		t.Errorf("GET /api/world?passwords=true, Accept: application/yaml: %s, no password or not YAML:\n%.300s", ct, body)
+	}
+	put := func(body io.Reader) (int, map[string]any) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPut, a+"/api/world", body)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out
+	}
+	status, out := put(strings.NewReader(strings.Repeat("#", world.MaxFileBytes+1)))
+	want(t, "a world file of 4 MiB and a byte", status, out, http.StatusRequestEntityTooLarge, fmt.Sprintf("a world file is at most %d bytes", world.MaxFileBytes))
+	status, out = put(strings.NewReader("providers: [not, a, map]"))
+	want(t, "a world file that does not load", status, out, http.StatusBadRequest, "")
+	const over = 200 << 20
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(over))
+	_, seeded := get("?format=yaml&passwords=true", "")
+	if status, out := put(strings.NewReader(seeded)); status != http.StatusOK || out["status"] != "loaded" {
+		t.Fatalf("PUT the seeded world back: HTTP %d %v", status, out)
+	}
+	if limit := debug.SetMemoryLimit(-1); limit != over {
+		t.Errorf("the memory limit is %d after the load, want the %d it was", limit, over)
+	}
+	if ev := lastEvent(t, inst); ev["provider"] != "world" || ev["mechanism"] != "load" {
+		t.Errorf("the load logged as %v", ev)
 	}
 }
