@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -359,4 +360,20 @@ func TestGetAndPutWorld(t *testing.T) {
 	if ev := lastEvent(t, inst); ev["provider"] != "world" || ev["mechanism"] != "load" {
 		t.Errorf("the load logged as %v", ev)
 	}
+}
+
+// TestBoolParamThroughAdmin: a console switch's boolean (Google's testing,
+// G-08) is read as given, and refused with its name when it is not true
+// or false.
+func TestBoolParamThroughAdmin(t *testing.T) {
+	inst := start(t)
+	web := clientID(inst, "google", "web")
+	for _, v := range []bool{true, false} {
+		status, out := postJSON(t, inst, "/api/providers/google/testing", url.Values{"client_id": {web}, "testing": {strconv.FormatBool(v)}})
+		if status != http.StatusOK || out["testing"] != v {
+			t.Errorf("testing=%t: HTTP %d %v", v, status, out)
+		}
+	}
+	status, out := postJSON(t, inst, "/api/providers/google/testing", url.Values{"client_id": {web}, "testing": {"maybe"}})
+	want(t, "testing=maybe", status, out, http.StatusBadRequest, "testing must be true or false")
 }
