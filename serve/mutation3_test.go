@@ -1,11 +1,15 @@
 package serve_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -376,4 +380,43 @@ func TestBoolParamThroughAdmin(t *testing.T) {
 	}
 	status, out := postJSON(t, inst, "/api/providers/google/testing", url.Values{"client_id": {web}, "testing": {"maybe"}})
 	want(t, "testing=maybe", status, out, http.StatusBadRequest, "testing must be true or false")
+}
+
+// TestManifestRewriteErrorLogged: a change through the admin API that
+// rewrites the manifest file logs nothing; once the file cannot be
+// written (its directory is gone), the change still answers 200 and the
+// failure is logged.
+func TestManifestRewriteErrorLogged(t *testing.T) {
+	dir := t.TempDir()
+	var log lockedBuffer
+	inst, err := serve.Start(serve.Config{StateDir: t.TempDir(), ManifestFile: filepath.Join(dir, "m", "manifest.json"),
+		Logger: slog.New(slog.NewJSONHandler(&log, nil))})
+	if err == nil {
+		_ = inst.Close(context.Background())
+		t.Fatal("a manifest file in a directory that does not exist: started")
+	}
+	if err := os.Mkdir(filepath.Join(dir, "m"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	inst, err = serve.Start(serve.Config{StateDir: t.TempDir(), ManifestFile: filepath.Join(dir, "m", "manifest.json"),
+		Logger: slog.New(slog.NewJSONHandler(&log, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = inst.Close(context.Background()) })
+	if status, out := postJSON(t, inst, "/api/clock/advance", url.Values{"seconds": {"60"}}); status != http.StatusOK {
+		t.Fatalf("advance: HTTP %d %v", status, out)
+	}
+	if strings.Contains(log.String(), "rewriting the manifest") {
+		t.Fatalf("a manifest rewritten logs an error:\n%s", log.String())
+	}
+	if err := os.RemoveAll(filepath.Join(dir, "m")); err != nil {
+		t.Fatal(err)
+	}
+	if status, out := postJSON(t, inst, "/api/clock/advance", url.Values{"seconds": {"60"}}); status != http.StatusOK {
+		t.Fatalf("advance with no manifest directory: HTTP %d %v", status, out)
+	}
+	if !strings.Contains(log.String(), `"msg":"serve: rewriting the manifest"`) {
+		t.Fatalf("a manifest that cannot be written is not logged:\n%s", log.String())
+	}
 }
