@@ -420,3 +420,20 @@ func TestManifestRewriteErrorLogged(t *testing.T) {
 		t.Fatalf("a manifest that cannot be written is not logged:\n%s", log.String())
 	}
 }
+
+// TestMessageOfExactlyAChunk: a message whose raw text is exactly one
+// chunk of the streamed encoding (32 KB) is listed whole by GET
+// /api/messages.
+func TestMessageOfExactlyAChunk(t *testing.T) {
+	inst := start(t)
+	head := "Subject: chunk\r\n\r\n"
+	raw := head + strings.Repeat("a", 32<<10-len(head))
+	if status, out := postJSON(t, inst, "/api/messages", url.Values{"mailbox": {"bob@gmail.test"}, "raw": {raw}}); status != http.StatusOK {
+		t.Fatalf("deliver: HTTP %d %v", status, out)
+	}
+	var listed []map[string]any
+	getJSON(t, inst.Manifest.AdminURL+"/api/messages?mailbox=bob@gmail.test", &listed)
+	if len(listed) != 1 || listed[0]["raw"] != raw {
+		t.Fatalf("listed %d messages, the raw text not the 32 KB delivered", len(listed))
+	}
+}
