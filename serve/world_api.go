@@ -163,14 +163,20 @@ func loadWorld(m *mocks.Server, body []byte) ([]string, error) {
 }
 
 // realmOf is the realm a request names: its provider, and for Microsoft
-// its tenant (the first one when none is named).
+// its tenant (when none is named, the manifest's first: the one whose
+// endpoints the manifest gives, an organization, never the consumers
+// tenant of personal accounts).
 func (a *admin) realmOf(r *http.Request) (world.Realm, error) {
 	provider := r.Form.Get("provider")
-	if a.m.Provider(provider) == nil {
+	p := a.m.Provider(provider)
+	if p == nil {
 		return world.Realm{}, fmt.Errorf("no such provider: %q", provider)
 	}
 	realms := a.m.World.Realms(provider)
 	tenant := r.Form.Get("tenant")
+	if ts := p.Describe().Tenants; tenant == "" && len(ts) > 0 {
+		tenant = ts[0].Name
+	}
 	for _, realm := range realms {
 		// No tenant named: the provider's own realm, or its first tenant.
 		if realm.Tenant == tenant || (tenant == "" && realm.Tenant != "") {

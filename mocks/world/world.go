@@ -38,7 +38,7 @@ func (r Realm) String() string {
 type Secret struct {
 	ID      string    `yaml:"id,omitempty" json:"id,omitempty"`
 	Value   string    `yaml:"value" json:"value"`
-	Expires time.Time `yaml:"expires,omitempty" json:"expires,omitempty"`
+	Expires time.Time `yaml:"expires,omitempty" json:"expires,omitzero"`
 }
 
 // Client is an OAuth client registration at one provider.
