@@ -2,7 +2,6 @@ package steps
 
 import (
 	"context"
-	"net/http"
 	"net/url"
 	"strings"
 
@@ -29,26 +28,12 @@ func (s *scenario) claimsMicrosoftSteps() []stepDef {
 // asksInstanceDiscovery is what MSAL does first for a host it does not
 // know (M-09): the discovery of the authority's authorize endpoint.
 func (s *scenario) asksInstanceDiscovery(ctx context.Context, which string) error {
-	s.act()
-	if s.app.oauth == nil {
-		return s.failf("the application has no client")
-	}
 	auth := s.endpoint().AuthURL
 	if which == "another" {
 		auth = "https://login.contoso-proxy.test/common/oauth2/v2.0/authorize"
 	}
 	q := url.Values{"api-version": {"1.1"}, "authorization_endpoint": {auth}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.provider().URL+microsoft.InstancePath+"?"+q.Encode(), nil)
-	if err != nil {
-		return err
-	}
-	resp, err := s.app.oauth.HTTPClient().Do(req)
-	if err != nil {
-		return err
-	}
-	resp.Body.Close()
-	s.record(s.app.oauth)
-	return nil
+	return s.fetches(ctx, microsoft.InstancePath+"?"+q.Encode())
 }
 
 // refreshesWithoutSecret posts the current refresh token as a public
