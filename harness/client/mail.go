@@ -194,11 +194,20 @@ func DialSMTP(addr string, security Security, tlsConfig *tls.Config) (*SMTPSessi
 
 // stopOnTLS stops the wire's recording when the client writes STARTTLS:
 // what follows is ciphertext.
-type stopOnTLS struct{ *wire }
+type stopOnTLS struct {
+	*wire
+	stopped bool // STARTTLS went out: the rest is not looked at
+}
+
+// maxCommandWrite bounds the writes looked at for STARTTLS: go-smtp
+// writes a command line in one write, and a message's DATA in large ones
+// no command is in.
+const maxCommandWrite = 512
 
 // Write implements net.Conn.
 func (s *stopOnTLS) Write(p []byte) (int, error) {
-	if bytes.Contains(bytes.ToUpper(p), []byte("STARTTLS\r\n")) {
+	if !s.stopped && len(p) <= maxCommandWrite && bytes.Contains(bytes.ToUpper(p), []byte("STARTTLS\r\n")) {
+		s.stopped = true
 		defer s.wire.stop()
 	}
 	return s.wire.Conn.Write(p)
