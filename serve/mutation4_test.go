@@ -94,3 +94,69 @@ func hasEntry(v any, key, value string) bool {
 	}
 	return false
 }
+
+// TestOpenAPIShapes: GET /api/openapi.json gives a route with a query its
+// parameters and one without none; a form's schema its required fields
+// and one whose fields are all optional no "required"; PUT /api/world a
+// world file's body, POST /api/clients a client's, a form route the form
+// and JSON; the dashboard HTML, /api/ca.pem PEM, a list route an array.
+func TestOpenAPIShapes(t *testing.T) {
+	inst := start(t)
+	var doc struct {
+		Paths map[string]map[string]map[string]any `json:"paths"`
+	}
+	getJSON(t, inst.Manifest.AdminURL+"/api/openapi.json", &doc)
+	op := func(method, path string) map[string]any {
+		o, ok := doc.Paths[path][method]
+		if !ok {
+			t.Fatalf("no %s %s in %v", method, path, doc.Paths[path])
+		}
+		return o
+	}
+	at := func(v any, keys ...string) any {
+		for _, k := range keys {
+			m, _ := v.(map[string]any)
+			v = m[k]
+		}
+		return v
+	}
+	if p, _ := op("get", "/api/events")["parameters"].([]any); len(p) != 2 || at(p[1], "name") != "limit" || at(p[1], "in") != "query" {
+		t.Errorf("GET /api/events parameters: %v", p)
+	}
+	if p, ok := op("get", "/healthz")["parameters"]; ok {
+		t.Errorf("GET /healthz has parameters %v", p)
+	}
+	form := func(method, path string) map[string]any {
+		s, _ := at(op(method, path), "requestBody", "content", "application/x-www-form-urlencoded", "schema").(map[string]any)
+		if s == nil || at(op(method, path), "requestBody", "content", "application/json", "schema") == nil {
+			t.Fatalf("%s %s: no form and JSON body: %v", method, path, op(method, path)["requestBody"])
+		}
+		return s
+	}
+	if r := form("post", "/api/clock/advance")["required"]; !sameList(r, "seconds") {
+		t.Errorf("POST /api/clock/advance required %v", r)
+	}
+	if r, ok := form("post", "/api/reset")["required"]; ok {
+		t.Errorf("POST /api/reset (snapshot optional) required %v", r)
+	}
+	if b := op("put", "/api/world")["requestBody"]; at(b, "description") != "a world file (docs/serve.md)" || at(b, "content", "application/yaml") == nil {
+		t.Errorf("PUT /api/world body %v", b)
+	}
+	if b := op("post", "/api/clients")["requestBody"]; at(b, "required") != true || at(b, "content", "application/yaml") == nil ||
+		at(b, "description") != "one client in the world file's keys, or the manifest's client_id and client_secret for id and secret" {
+		t.Errorf("POST /api/clients body %v", b)
+	}
+	answer := func(method, path string) map[string]any {
+		c, _ := at(op(method, path), "responses", "200", "content").(map[string]any)
+		return c
+	}
+	if c := answer("get", "/"); len(c) != 1 || c["text/html"] == nil {
+		t.Errorf("GET / answers %v", c)
+	}
+	if c := answer("get", "/api/ca.pem"); len(c) != 1 || c["application/x-pem-file"] == nil {
+		t.Errorf("GET /api/ca.pem answers %v", c)
+	}
+	if s := at(answer("get", "/api/events"), "application/json", "schema"); at(s, "type") != "array" || at(s, "items", "$ref") != "#/components/schemas/Event" {
+		t.Errorf("GET /api/events answers %v", s)
+	}
+}
