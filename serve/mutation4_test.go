@@ -1,8 +1,13 @@
 package serve_test
 
 import (
+	"crypto/tls"
+	"crypto/x509"
+	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"strconv"
 	"testing"
 )
 
@@ -158,5 +163,29 @@ func TestOpenAPIShapes(t *testing.T) {
 	}
 	if s := at(answer("get", "/api/events"), "application/json", "schema"); at(s, "type") != "array" || at(s, "items", "$ref") != "#/components/schemas/Event" {
 		t.Errorf("GET /api/events answers %v", s)
+	}
+}
+
+// TestLoopbackHostNotANameOfItsOwn: serve on 127.0.0.1 (the default) gives
+// the listeners' certificate the loopback addresses once each, as a world
+// without hosts: the host is added to the certificate's names only when it
+// is neither loopback nor unspecified.
+func TestLoopbackHostNotANameOfItsOwn(t *testing.T) {
+	inst := start(t)
+	imap := inst.Manifest.Providers["google"].Mail["imap"]
+	pem, err := os.ReadFile(inst.Manifest.CAFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(pem)
+	conn, err := tls.Dial("tcp", net.JoinHostPort(imap.Host, strconv.Itoa(imap.Port)), &tls.Config{RootCAs: roots, ServerName: imap.Host})
+	if err != nil {
+		t.Fatalf("IMAPS at %s:%d: %v", imap.Host, imap.Port, err)
+	}
+	defer conn.Close()
+	leaf := conn.ConnectionState().PeerCertificates[0]
+	if ips := leaf.IPAddresses; len(ips) != 2 || !ips[0].Equal(net.IPv4(127, 0, 0, 1)) || !ips[1].Equal(net.IPv6loopback) {
+		t.Errorf("the certificate's IP addresses: %v, want [127.0.0.1 ::1]", ips)
 	}
 }
