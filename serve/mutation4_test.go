@@ -1,6 +1,7 @@
 package serve_test
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"net"
@@ -9,6 +10,8 @@ import (
 	"os"
 	"strconv"
 	"testing"
+
+	"github.com/mailoauth/mailoauth/serve"
 )
 
 // The tests of this file kill the mutants of the Microsoft console, the
@@ -187,5 +190,27 @@ func TestLoopbackHostNotANameOfItsOwn(t *testing.T) {
 	leaf := conn.ConnectionState().PeerCertificates[0]
 	if ips := leaf.IPAddresses; len(ips) != 2 || !ips[0].Equal(net.IPv4(127, 0, 0, 1)) || !ips[1].Equal(net.IPv6loopback) {
 		t.Errorf("the certificate's IP addresses: %v, want [127.0.0.1 ::1]", ips)
+	}
+}
+
+// TestWildcardListenNamesLoopback: serve on 0.0.0.0 (every interface, as in
+// a container) names 127.0.0.1 in its URLs, which a client can dial, not
+// the wildcard address it listens on.
+func TestWildcardListenNamesLoopback(t *testing.T) {
+	inst, err := serve.Start(serve.Config{StateDir: t.TempDir(), Host: "0.0.0.0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = inst.Close(context.Background()) })
+	for _, u := range []string{inst.Manifest.AdminURL, inst.Manifest.Providers["google"].TokenEndpoint} {
+		if p, err := url.Parse(u); err != nil || p.Hostname() != "127.0.0.1" {
+			t.Errorf("%s does not name 127.0.0.1", u)
+		}
+	}
+	if h := inst.Manifest.Providers["google"].Mail["imap"].Host; h != "127.0.0.1" {
+		t.Errorf("the IMAP endpoint names %s", h)
+	}
+	if status, _ := call(t, http.MethodGet, inst.Manifest.AdminURL+"/healthz", nil); status != http.StatusOK {
+		t.Errorf("GET /healthz at %s: HTTP %d", inst.Manifest.AdminURL, status)
 	}
 }
