@@ -15,9 +15,9 @@ import (
 )
 
 // The tests of this file kill the mutants of the Microsoft console, the
-// OpenAPI document, the server's start and the client keys
-// (docs/testing.md, "Mutation", serve): each asserts on the status and the
-// JSON of the answer.
+// OpenAPI document and the names the listeners give (docs/testing.md,
+// "Mutation", serve): each asserts on what a client receives, an answer's
+// status and JSON, a certificate, a URL.
 
 // exchangeOf is a Microsoft console's answer of 200: the tenant's
 // Exchange settings.
